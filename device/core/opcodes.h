@@ -1,0 +1,179 @@
+/* opcodes.h: GENERATED from epython/bytecode/opcodes.py by
+ * `python -m epython.bytecode.gen_c`. DO NOT EDIT; a test fails when it is stale. */
+#ifndef EPY_OPCODES_H
+#define EPY_OPCODES_H
+
+#define EPY_IMAGE_MAGIC "EPYB"
+#define EPY_FORMAT_VERSION 1
+#define EPY_NO_INIT 0xFFFF
+#define EPY_HEADER_SIZE 24
+#define EPY_GLOBAL_ENTRY_SIZE 4
+#define EPY_FUNC_ENTRY_SIZE 18
+#define EPY_LINE_ENTRY_SIZE 4
+#define EPY_MAX_FRAME_STACK 255
+#define EPY_ARG_COUNT (-1) /* stack count equal to the operand */
+
+/* Opcodes: name = code,  operand format,  stack effect */
+enum epy_opcode {
+    OP_NOP = 0,                     /* -     do nothing */
+    OP_POP_TOP = 1,                 /* -     a -> */
+    OP_DUP_TOP = 2,                 /* -     a -> a a */
+    OP_DUP_TOP_TWO = 3,             /* -     a b -> a b a b */
+    OP_ROT_TWO = 4,                 /* -     a b -> b a */
+    OP_ROT_THREE = 5,               /* -     a b c -> c a b */
+    OP_LOAD_CONST = 6,              /* u16   -> K[arg] */
+    OP_LOAD_NONE = 7,               /* -     -> None */
+    OP_LOAD_TRUE = 8,               /* -     -> True */
+    OP_LOAD_FALSE = 9,              /* -     -> False */
+    OP_LOAD_INT = 10,               /* i16   -> int(arg)  (small integer immediate) */
+    OP_LOAD_LOCAL = 11,             /* u8    -> L[arg]  (UnboundLocalError if unset) */
+    OP_STORE_LOCAL = 12,            /* u8    a ->  L[arg] = a */
+    OP_LOAD_GLOBAL = 13,            /* u16   -> G[arg] */
+    OP_STORE_GLOBAL = 14,           /* u16   a ->  G[arg] = a */
+    OP_UNARY_NEG = 15,              /* -     a -> -a */
+    OP_UNARY_POS = 16,              /* -     a -> +a */
+    OP_UNARY_NOT = 17,              /* -     a -> not a */
+    OP_UNARY_INVERT = 18,           /* -     a -> ~a */
+    OP_BINARY_ADD = 19,             /* -     a b -> a + b */
+    OP_BINARY_SUB = 20,             /* -     a b -> a - b */
+    OP_BINARY_MUL = 21,             /* -     a b -> a * b */
+    OP_BINARY_TRUEDIV = 22,         /* -     a b -> a / b */
+    OP_BINARY_FLOORDIV = 23,        /* -     a b -> a // b */
+    OP_BINARY_MOD = 24,             /* -     a b -> a % b */
+    OP_BINARY_POW = 25,             /* -     a b -> a ** b */
+    OP_BINARY_LSHIFT = 26,          /* -     a b -> a << b */
+    OP_BINARY_RSHIFT = 27,          /* -     a b -> a >> b */
+    OP_BINARY_AND = 28,             /* -     a b -> a & b */
+    OP_BINARY_OR = 29,              /* -     a b -> a | b */
+    OP_BINARY_XOR = 30,             /* -     a b -> a ^ b */
+    OP_COMPARE_EQ = 31,             /* -     a b -> a == b */
+    OP_COMPARE_NE = 32,             /* -     a b -> a != b */
+    OP_COMPARE_LT = 33,             /* -     a b -> a < b */
+    OP_COMPARE_LE = 34,             /* -     a b -> a <= b */
+    OP_COMPARE_GT = 35,             /* -     a b -> a > b */
+    OP_COMPARE_GE = 36,             /* -     a b -> a >= b */
+    OP_COMPARE_IN = 37,             /* -     a b -> a in b */
+    OP_COMPARE_NOT_IN = 38,         /* -     a b -> a not in b */
+    OP_COMPARE_IS = 39,             /* -     a b -> a is b  (None/True/False only) */
+    OP_COMPARE_IS_NOT = 40,         /* -     a b -> a is not b */
+    OP_JUMP = 41,                   /* addr  pc = arg */
+    OP_POP_JUMP_IF_FALSE = 42,      /* addr  a ->  if not a: pc = arg */
+    OP_POP_JUMP_IF_TRUE = 43,       /* addr  a ->  if a: pc = arg */
+    OP_JUMP_IF_FALSE_OR_POP = 44,   /* addr  a -> a (and pc = arg) if not a, else a -> */
+    OP_JUMP_IF_TRUE_OR_POP = 45,    /* addr  a -> a (and pc = arg) if a, else a -> */
+    OP_GET_ITER = 46,               /* -     a -> iter(a)  (range, list, tuple, str, array, enumerate, zip) */
+    OP_FOR_ITER = 47,               /* addr  it -> it next(it); when exhausted: it -> and pc = arg */
+    OP_BUILD_TUPLE = 48,            /* u8    a1..an -> (a1, ..., an) */
+    OP_BUILD_LIST = 49,             /* u8    a1..an -> [a1, ..., an] */
+    OP_UNPACK_SEQUENCE = 50,        /* u8    s -> s[n-1] .. s[0]  (s[0] on top) */
+    OP_BINARY_SUBSCR = 51,          /* -     a i -> a[i]  (i may be a tuple for 2-D arrays) */
+    OP_STORE_SUBSCR = 52,           /* -     v a i ->  a[i] = v */
+    OP_SLICE_SUBSCR = 53,           /* -     a lo hi step -> a[lo:hi:step]  (None for omitted) */
+    OP_CALL = 54,                   /* u16   a1..an -> f(a1..an)  (arg: function index; n: that function's parameter count) */
+    OP_CALL_BUILTIN = 55,           /* u8u8  a1..an -> b(a1..an)  (arg1: builtin id, arg2: n) */
+    OP_RETURN_VALUE = 56,           /* -     a ->  return a to the caller */
+    OP_RAISE = 57,                  /* u8    msg ->  raise ErrorCode(arg)(msg); msg is a str or None */
+    OP_FORMAT_VALUE = 58,           /* u8    a spec -> format(a, spec)  (arg 0: str(a), 1: use spec) */
+    OP_BUILD_STRING = 59,           /* u8    s1..sn -> s1 + ... + sn */
+    OP_LOAD_ATTR = 60,              /* u8    a -> a.attr  (arg: attribute id, see ATTRS) */
+    OP__COUNT = 61
+};
+
+/* Encoded length of each instruction (opcode byte + operands), by opcode. */
+#define EPY_OP_LENGTHS { 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 3, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 1, 3, 2, 2, 2, 1, 1, 1, 3, 3, 1, 2, 2, 2, 2 }
+/* Operand format by opcode: 0 none, 1 u8, 2 i16, 3 u16, 4 addr, 5 u8u8. */
+#define EPY_OP_FORMATS { 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2, 1, 1, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 1, 1, 1, 0, 0, 0, 3, 5, 0, 1, 1, 1, 1 }
+#define EPY_OP_POPS { 0, 1, 1, 2, 2, 3, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 1, 1, 1, 1, 1, 1, -1, -1, 1, 2, 3, 4, -1, -1, 1, 1, 2, -1, 1 }
+#define EPY_OP_PUSHES { 0, 0, 2, 4, 2, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 2, 1, 1, -1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1 }
+#define EPY_OP_BRANCH_POPS { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define EPY_OP_BRANCH_PUSHES { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define EPY_OP_CYCLES { 4, 6, 8, 10, 8, 10, 10, 6, 6, 6, 8, 8, 8, 12, 12, 12, 8, 10, 10, 16, 16, 18, 40, 44, 44, 60, 16, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 20, 20, 10, 10, 6, 10, 10, 10, 10, 16, 14, 12, 12, 12, 14, 14, 30, 30, 24, 20, 20, 40, 20, 12 }
+
+/* Builtins called through OP_CALL_BUILTIN. */
+enum epy_builtin {
+    BI_PRINT = 0,                   /* print (2..255 args) */
+    BI_LEN = 1,                     /* len (1..1 args) */
+    BI_ABS = 2,                     /* abs (1..1 args) */
+    BI_MIN = 3,                     /* min (1..255 args) */
+    BI_MAX = 4,                     /* max (1..255 args) */
+    BI_SUM = 5,                     /* sum (1..2 args) */
+    BI_INT = 6,                     /* int (0..1 args) */
+    BI_FLOAT = 7,                   /* float (0..1 args) */
+    BI_BOOL = 8,                    /* bool (0..1 args) */
+    BI_STR = 9,                     /* str (0..1 args) */
+    BI_ROUND = 10,                  /* round (1..2 args) */
+    BI_RANGE = 11,                  /* range (1..3 args) */
+    BI_ENUMERATE = 12,              /* enumerate (1..2 args) */
+    BI_ZIP = 13,                    /* zip (2..2 args) */
+    BI_LIST_APPEND = 14,            /* list.append (2..2 args) */
+    BI_LIST_POP = 15,               /* list.pop (1..2 args) */
+    BI_MATH_SQRT = 16,              /* math.sqrt (1..1 args) */
+    BI_MATH_SIN = 17,               /* math.sin (1..1 args) */
+    BI_MATH_COS = 18,               /* math.cos (1..1 args) */
+    BI_MATH_TAN = 19,               /* math.tan (1..1 args) */
+    BI_MATH_ASIN = 20,              /* math.asin (1..1 args) */
+    BI_MATH_ACOS = 21,              /* math.acos (1..1 args) */
+    BI_MATH_ATAN = 22,              /* math.atan (1..1 args) */
+    BI_MATH_ATAN2 = 23,             /* math.atan2 (2..2 args) */
+    BI_MATH_EXP = 24,               /* math.exp (1..1 args) */
+    BI_MATH_LOG = 25,               /* math.log (1..2 args) */
+    BI_MATH_LOG10 = 26,             /* math.log10 (1..1 args) */
+    BI_MATH_FLOOR = 27,             /* math.floor (1..1 args) */
+    BI_MATH_CEIL = 28,              /* math.ceil (1..1 args) */
+    BI_MATH_FABS = 29,              /* math.fabs (1..1 args) */
+    BI_MATH_POW = 30,               /* math.pow (2..2 args) */
+    BI_PARALLEL_COREID = 31,        /* parallel.coreid (0..0 args) */
+    BI_PARALLEL_NUMCORES = 32,      /* parallel.numcores (0..0 args) */
+    BI_PARALLEL_SEND = 33,          /* parallel.send (2..2 args) */
+    BI_PARALLEL_RECV = 34,          /* parallel.recv (1..1 args) */
+    BI_PARALLEL_SENDRECV = 35,      /* parallel.sendrecv (2..2 args) */
+    BI_PARALLEL_PROBE = 36,         /* parallel.probe (1..1 args) */
+    BI_PARALLEL_BCAST = 37,         /* parallel.bcast (2..2 args) */
+    BI_PARALLEL_REDUCE = 38,        /* parallel.reduce (2..2 args) */
+    BI_PARALLEL_SYNC = 39,          /* parallel.sync (0..0 args) */
+    BI_LIST_COPY = 40,              /* list.copy (1..1 args) */
+    BI__COUNT = 41
+};
+#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1 }
+#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1 }
+
+/* Error codes (mailbox status and RAISE operands). */
+enum epy_error {
+    ERR_OK = 0,
+    ERR_ZERODIVISIONERROR = 1,
+    ERR_OVERFLOWERROR = 2,
+    ERR_INDEXERROR = 3,
+    ERR_TYPEERROR = 4,
+    ERR_VALUEERROR = 5,
+    ERR_ASSERTIONERROR = 6,
+    ERR_MEMORYERROR = 7,
+    ERR_RECURSIONERROR = 8,
+    ERR_RUNTIMEERROR = 9,
+    ERR_UNBOUNDLOCALERROR = 10,
+    ERR_NAMEERROR = 11,
+    ERR_ATTRIBUTEERROR = 12,
+    ERR_NOTIMPLEMENTEDERROR = 13,
+    ERR_BADIMAGE = 64,
+    ERR_BADARGUMENT = 65,
+};
+
+/* Value tags (constant pool and marshal format). */
+enum epy_tag {
+    TAG_NONE = 0,
+    TAG_FALSE = 1,
+    TAG_TRUE = 2,
+    TAG_INT = 3,
+    TAG_FLOAT = 4,
+    TAG_STR = 5,
+    TAG_TUPLE = 6,
+    TAG_LIST = 7,
+    TAG_ARRAY = 8,
+};
+
+/* Attribute ids of OP_LOAD_ATTR. */
+enum epy_attr {
+    ATTR_SHAPE = 0,
+    ATTR__COUNT = 1
+};
+
+#endif /* EPY_OPCODES_H */

@@ -1,0 +1,28 @@
+"""epython: Python kernels offloaded to the cores of an Epiphany chip, or to its simulator.
+
+    from epython import offload
+
+    @offload
+    def hello(a, b):
+        print("Hello World")
+        return a + b
+
+    hello(10, 20)   # [30] * 16 on the 16 cores; EPYTHON_BACKEND selects sim (default) or device
+"""
+
+from epython.errors import BackendError, CompileError, DeadlockError, EpythonError, KernelError
+from epython.handle import KernelHandle
+from epython.offload import Kernel, offload
+
+__all__ = [
+    "BackendError",
+    "CompileError",
+    "DeadlockError",
+    "EpythonError",
+    "Kernel",
+    "KernelError",
+    "KernelHandle",
+    "offload",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,69 @@
+"""The backend interface: what the offload API needs from a place that runs kernels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from epython.compiler import CompiledKernel
+
+__all__ = ["Backend", "CoreResult", "Launch"]
+
+
+@dataclass
+class CoreResult:
+    """One core's outcome of a launch: its value or its error, and its cycle count."""
+
+    core: int
+    value: Any = None
+    error: BaseException | None = None
+    cycles: int | None = None  # simulated or measured core cycles, when the backend knows them
+    instructions: int | None = None
+    lines: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class Launch(Protocol):
+    """A launch in progress.  Per-core completions come in the order the cores finish."""
+
+    cores: list[int]
+
+    def poll(self) -> list[CoreResult]:
+        """Results that completed since the last call, without blocking."""
+        ...
+
+    def wait_next(self, timeout: float | None) -> CoreResult | None:
+        """Block until one more core completes (None when every core already has)."""
+        ...
+
+    def take_lines(self) -> list[tuple[int, str]]:
+        """Printed lines that reached the host since the last call, as (core, text)."""
+        ...
+
+    @property
+    def seconds(self) -> float | None:
+        """Duration of the launch in seconds of chip time, once finished (None if unknown)."""
+        ...
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A place that runs kernels: the simulator, the real chip, or a third-party target."""
+
+    name: str
+
+    def available(self) -> bool:
+        """True when this backend can run here (e.g. the device's driver is found)."""
+        ...
+
+    def num_cores(self) -> int:
+        """Number of cores a launch may use."""
+        ...
+
+    def busy_cores(self) -> set[int]:
+        """Cores that still have unfinished launches (for ``auto=`` placement)."""
+        ...
+
+    def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> Launch:
+        """Start ``kernel`` with ``args`` on ``cores`` and return at once."""
+        ...

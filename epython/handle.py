@@ -1,0 +1,163 @@
+"""KernelHandle: the host's view of one launch (``wait``, ``wait_any``, ``test``)."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+from epython.backends.base import CoreResult, Launch
+
+__all__ = ["KernelHandle"]
+
+
+class KernelHandle:
+    """Results of one launch, delivered as the cores finish.
+
+    * ``wait()`` returns every core's result in core order (whatever was collected before) and
+      raises the first kernel error, in core order; the other results stay readable through
+      :meth:`result` and :attr:`errors`.
+    * ``wait_any()`` returns ``(core, value)`` for a result not yet collected, in order of
+      completion; each core is delivered exactly once.
+    * ``test()`` is True when at least one result is ready and not yet collected (then
+      ``wait_any()`` returns without blocking).
+
+    Cores are named by their chip core id (``coreid()`` inside the kernel); results are listed
+    in the order of the launch's cores.
+    """
+
+    def __init__(self, kernel_name: str, launch: Launch, single: bool = False,
+                 stdout: TextIO | None = None) -> None:
+        self.kernel_name = kernel_name
+        self._launch = launch
+        self.cores: list[int] = list(launch.cores)
+        self._single = single
+        self._stdout = stdout
+        self._results: dict[int, CoreResult] = {}  # by rank, everything that has arrived
+        self._ready: list[int] = []  # ranks arrived and not yet collected by wait_any
+        self._collected: set[int] = set()
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        done = len(self._results)
+        return (f"<KernelHandle {self.kernel_name} on {len(self.cores)} core(s): {done} finished, "
+                f"{len(self._collected)} collected>")
+
+    # --- plumbing ----------------------------------------------------------------------------
+    def _absorb(self, results: list[CoreResult]) -> None:
+        for r in results:
+            rank = self.cores.index(r.core)
+            if rank in self._results:  # pragma: no cover - a backend contract violation
+                raise RuntimeError(f"backend delivered core {rank} twice")
+            self._results[rank] = r
+            self._ready.append(rank)
+        self._print_lines()
+
+    def _print_lines(self) -> None:
+        out = self._stdout or sys.stdout
+        for core, text in self._launch.take_lines():
+            out.write(f"[core {core}] {text}\n")
+        out.flush()
+
+    @property
+    def done(self) -> bool:
+        """True when every core's result has arrived."""
+        return len(self._results) == len(self.cores)
+
+    def _fill(self, timeout: float | None) -> None:
+        """Wait until every result has arrived."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.done:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            r = self._launch.wait_next(left)
+            if r is None:
+                break
+            self._absorb([r])
+
+    # --- public API --------------------------------------------------------------------------
+    def test(self) -> bool:
+        """True when at least one result is ready and not yet collected (never blocks)."""
+        with self._lock:
+            if not self._ready and not self.done:
+                self._absorb(self._launch.poll())
+            return bool(self._ready)
+
+    def wait_any(self, timeout: float | None = None) -> tuple[int, Any]:
+        """``(core, value)`` of the next uncollected result in order of completion.
+
+        Raises the core's kernel error if it failed (that core then counts as collected),
+        TimeoutError after ``timeout`` seconds, and LookupError once every core's result has
+        been collected.
+        """
+        with self._lock:
+            if not self._ready:
+                if len(self._collected) == len(self.cores):
+                    raise LookupError(f"wait_any(): every result of {self.kernel_name} has "
+                                      "already been collected; use wait() to read them again")
+                r = self._launch.wait_next(timeout)
+                if r is not None:
+                    self._absorb([r])
+            rank = self._ready.pop(0)
+            self._collected.add(rank)
+            result = self._results[rank]
+            if result.error is not None:
+                raise result.error
+            return self.cores[rank], result.value
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Every core's result in core order (a single value for a single-core target)."""
+        with self._lock:
+            self._fill(timeout)
+            self._print_lines()
+            self._ready.clear()
+            self._collected.update(self._results)
+            for rank in range(len(self.cores)):
+                error = self._results[rank].error
+                if error is not None:
+                    raise error
+            values = [self._results[rank].value for rank in range(len(self.cores))]
+            return values[0] if self._single else values
+
+    def result(self, core: int) -> Any:
+        """The value of one core (waits for it); raises that core's error if it failed."""
+        with self._lock:
+            if core not in self.cores:
+                raise LookupError(f"core {core} is not part of this launch (cores {self.cores})")
+            rank = self.cores.index(core)
+            while rank not in self._results:
+                r = self._launch.wait_next(None)
+                if r is None:  # pragma: no cover - backend contract violation
+                    raise LookupError(f"core {core} never finished")
+                self._absorb([r])
+            error = self._results[rank].error
+            if error is not None:
+                raise error
+            return self._results[rank].value
+
+    @property
+    def errors(self) -> dict[int, BaseException]:
+        """Errors of the cores that failed so far, by core id."""
+        return {self.cores[rank]: r.error for rank, r in self._results.items()
+                if r.error is not None}
+
+    @property
+    def cycles(self) -> list[int | None]:
+        """Per-core cycle counts in core order (waits for the launch to finish)."""
+        with self._lock:
+            self._fill(None)
+            return [self._results[rank].cycles for rank in range(len(self.cores))]
+
+    @property
+    def instructions(self) -> list[int | None]:
+        """Per-core bytecode instructions executed, in core order (waits for the launch)."""
+        with self._lock:
+            self._fill(None)
+            return [self._results[rank].instructions for rank in range(len(self.cores))]
+
+    @property
+    def seconds(self) -> float | None:
+        """The launch's total chip time in seconds (waits for the launch to finish)."""
+        with self._lock:
+            self._fill(None)
+            return self._launch.seconds

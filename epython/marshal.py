@@ -1,0 +1,175 @@
+"""Argument and result encoding shared by every backend (format in docs/bytecode.md).
+
+A value is a tag byte (``ValueTag``) followed by its payload, little-endian.  The host encodes
+kernel arguments with :func:`encode_value` and decodes results with :func:`decode_value`; the
+cores do the reverse.  Integers are int32 and floats binary32 on the wire: a host value that
+does not fit is refused with a :class:`MarshalError` naming what does not fit.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Any
+
+import numpy as np
+
+from epython.bytecode.image import float32
+from epython.bytecode.opcodes import ValueTag
+
+__all__ = ["DTYPES", "MarshalError", "check_value", "decode_value", "encode_value", "to_array"]
+
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+#: Array dtypes as they travel: code -> numpy dtype (little-endian).
+DTYPES: dict[int, np.dtype[Any]] = {0: np.dtype("<i4"), 1: np.dtype("<f4"), 2: np.dtype("?")}
+_DTYPE_CODE = {np.dtype("<i4"): 0, np.dtype("<f4"): 1, np.dtype("?"): 2}
+
+_I32 = struct.Struct("<i")
+_F32 = struct.Struct("<f")
+_U16 = struct.Struct("<H")
+MAX_COUNT = 0xFFFF
+
+
+class MarshalError(TypeError):
+    """A value cannot cross to the cores (unsupported type, out of range, too large)."""
+
+
+def to_array(value: np.ndarray[Any, Any], where: str = "value") -> np.ndarray[Any, Any]:
+    """Convert a numpy array to a wire dtype (int32, float32, bool), checking range."""
+    arr = np.asarray(value)
+    kind = arr.dtype.kind
+    if arr.dtype == np.bool_:
+        out = arr.astype("?")
+    elif kind in "iu":
+        if arr.size and (arr.min() < INT32_MIN or arr.max() > INT32_MAX):
+            raise MarshalError(f"{where}: {arr.dtype} array has values outside int32 "
+                               f"[{INT32_MIN}, {INT32_MAX}] (min {arr.min()}, max {arr.max()}); "
+                               "the cores use 32-bit integers")
+        out = arr.astype("<i4")
+    elif kind == "f":
+        finite = arr[np.isfinite(arr)]
+        if finite.size and np.abs(finite).max() > FLOAT32_MAX:
+            raise MarshalError(f"{where}: {arr.dtype} array has finite values beyond the float32 "
+                               f"range (max magnitude {np.abs(finite).max():g} > {FLOAT32_MAX:g})")
+        out = arr.astype("<f4")
+    else:
+        raise MarshalError(f"{where}: arrays of dtype {arr.dtype} are not supported; use int32, "
+                           "float32 or bool (int64/float64 are converted when the values fit)")
+    if arr.ndim == 0 or arr.ndim > 2:
+        raise MarshalError(f"{where}: arrays must have 1 or 2 dimensions, got shape {arr.shape}")
+    if any(n > MAX_COUNT for n in arr.shape):
+        raise MarshalError(f"{where}: array shape {arr.shape} exceeds {MAX_COUNT} per dimension")
+    return np.ascontiguousarray(out)
+
+
+def check_value(value: object, where: str = "value") -> None:
+    """Raise MarshalError if ``value`` cannot be sent to a core."""
+    encode_value(value, where)
+
+
+def encode_value(value: object, where: str = "value") -> bytes:
+    """Encode one host value to wire bytes."""
+    out = bytearray()
+    _encode(value, out, where)
+    return bytes(out)
+
+
+def _encode(value: object, out: bytearray, where: str) -> None:
+    if value is None:
+        out.append(ValueTag.NONE)
+    elif value is True or value is np.True_:
+        out.append(ValueTag.TRUE)
+    elif value is False or value is np.False_:
+        out.append(ValueTag.FALSE)
+    elif isinstance(value, (int, np.integer)):
+        v = int(value)
+        if not INT32_MIN <= v <= INT32_MAX:
+            raise MarshalError(f"{where}: integer {v} does not fit in int32 "
+                               f"[{INT32_MIN}, {INT32_MAX}]; kernels use 32-bit integers")
+        out.append(ValueTag.INT)
+        out += _I32.pack(v)
+    elif isinstance(value, (float, np.floating)):
+        v32 = float32(float(value))
+        if math.isinf(v32) and not math.isinf(float(value)):
+            raise MarshalError(f"{where}: float {value!r} is beyond the float32 range "
+                               f"(+-{FLOAT32_MAX:g})")
+        out.append(ValueTag.FLOAT)
+        out += _F32.pack(v32)
+    elif isinstance(value, str):
+        data = value.encode("utf-8")
+        if len(data) > MAX_COUNT:
+            raise MarshalError(f"{where}: string of {len(data)} bytes exceeds {MAX_COUNT}")
+        out.append(ValueTag.STR)
+        out += _U16.pack(len(data)) + data
+    elif isinstance(value, (tuple, list)):
+        if len(value) > MAX_COUNT:
+            raise MarshalError(f"{where}: sequence of {len(value)} items exceeds {MAX_COUNT}")
+        out.append(ValueTag.TUPLE if isinstance(value, tuple) else ValueTag.LIST)
+        out += _U16.pack(len(value))
+        for i, item in enumerate(value):
+            _encode(item, out, f"{where}[{i}]")
+    elif isinstance(value, np.ndarray):
+        arr = to_array(value, where)
+        out.append(ValueTag.ARRAY)
+        out.append(_DTYPE_CODE[arr.dtype])
+        out.append(arr.ndim)
+        for n in arr.shape:
+            out += _U16.pack(n)
+        out += arr.tobytes()
+    else:
+        raise MarshalError(f"{where}: values of type {type(value).__name__} cannot be passed to a "
+                           "kernel; use int, float, bool, None, str, tuple, list or a numpy array")
+
+
+def decode_value(data: bytes | memoryview) -> Any:
+    """Decode wire bytes to a host value (arrays become numpy arrays)."""
+    value, end = _decode(memoryview(data), 0)
+    if end != len(data):
+        raise MarshalError(f"{len(data) - end} trailing bytes after an encoded value")
+    return value
+
+
+def _decode(buf: memoryview, pos: int) -> tuple[Any, int]:
+    if pos >= len(buf):
+        raise MarshalError("truncated value")
+    tag = buf[pos]
+    pos += 1
+    if tag == ValueTag.NONE:
+        return None, pos
+    if tag == ValueTag.TRUE:
+        return True, pos
+    if tag == ValueTag.FALSE:
+        return False, pos
+    if tag == ValueTag.INT:
+        return _I32.unpack_from(buf, pos)[0], pos + 4
+    if tag == ValueTag.FLOAT:
+        return _F32.unpack_from(buf, pos)[0], pos + 4
+    if tag == ValueTag.STR:
+        (n,) = _U16.unpack_from(buf, pos)
+        pos += 2
+        return bytes(buf[pos:pos + n]).decode("utf-8"), pos + n
+    if tag in (ValueTag.TUPLE, ValueTag.LIST):
+        (n,) = _U16.unpack_from(buf, pos)
+        pos += 2
+        items = []
+        for _ in range(n):
+            item, pos = _decode(buf, pos)
+            items.append(item)
+        return (tuple(items) if tag == ValueTag.TUPLE else items), pos
+    if tag == ValueTag.ARRAY:
+        code, ndim = buf[pos], buf[pos + 1]
+        pos += 2
+        if code not in DTYPES or ndim not in (1, 2):
+            raise MarshalError(f"bad array header (dtype {code}, ndim {ndim})")
+        shape = tuple(_U16.unpack_from(buf, pos + 2 * k)[0] for k in range(ndim))
+        pos += 2 * ndim
+        dtype = DTYPES[code]
+        nbytes = int(np.prod(shape)) * dtype.itemsize
+        if pos + nbytes > len(buf):
+            raise MarshalError("truncated array data")
+        arr = np.frombuffer(bytes(buf[pos:pos + nbytes]), dtype=dtype).reshape(shape).copy()
+        return arr, pos + nbytes
+    raise MarshalError(f"unknown value tag {tag}")

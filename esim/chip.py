@@ -1,0 +1,168 @@
+"""Chip: the simulated Epiphany, built from a ChipConfig: cores, mesh, DRAM and the host link.
+
+The chip keeps one SimPy environment for its whole life, so simulated time runs on across
+launches and launches on busy cores queue behind earlier ones.  Simulated time advances only
+when the host asks for something (``run_until``): the simulation is deterministic, whatever
+the host's wall-clock timing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from epython.bytecode.image import Program
+from epython.marshal import encode_value
+from esim.config import ChipConfig, preset
+from esim.cores.comm import Comm
+from esim.cores.core import Core, CoreOutcome
+from esim.cores.memory import check_fits
+from esim.mesh import Mesh
+
+__all__ = ["Chip", "LaunchState", "SimDeadlock", "SimTimeout"]
+
+
+class SimTimeout(TimeoutError):
+    """The host's wall-clock limit passed before the awaited simulated event."""
+
+
+class SimDeadlock(RuntimeError):
+    """No simulated event is left but the awaited one has not happened: cores wait forever."""
+
+    def __init__(self, message: str, blocked: list[tuple[int, str]]) -> None:
+        super().__init__(message)
+        self.blocked = blocked
+
+
+@dataclass
+class PrintedLine:
+    """A line a core printed, with the cycle it reached shared DRAM."""
+
+    cycle: float
+    core: int
+    seq: int
+    text: str
+
+
+@dataclass
+class LaunchState:
+    """One launch of a program on a set of cores, as the chip tracks it."""
+
+    chip: Chip
+    program: Program
+    image_bytes: int
+    args: list[Any]
+    args_bytes: int
+    cores: list[int]
+    issue_cycle: int
+    signalled: dict[int, simpy.Event] = field(default_factory=dict)
+    done: dict[int, simpy.Event] = field(default_factory=dict)
+    outcomes: dict[int, CoreOutcome] = field(default_factory=dict)
+    completion_order: list[int] = field(default_factory=list)
+    lines: list[PrintedLine] = field(default_factory=list)
+    _seq: int = 0
+
+    def rank(self, core: int) -> int:
+        """Position of a chip core within this launch (its ``coreid()``)."""
+        return self.cores.index(core)
+
+    def finish(self, outcome: CoreOutcome) -> None:
+        """Called by a core when its result has reached the host."""
+        self.outcomes[outcome.core] = outcome
+        self.completion_order.append(outcome.core)
+        self.done[outcome.core].succeed(outcome)
+
+    def post_line(self, core: int, text: str, arrived: simpy.Event) -> None:
+        """Record a printed line once it has arrived in DRAM."""
+        self._seq += 1
+        seq = self._seq
+
+        def land(event: simpy.Event) -> None:
+            self.lines.append(PrintedLine(self.chip.env.now, core, seq, text))
+
+        if arrived.processed:
+            land(arrived)
+        else:
+            arrived.callbacks.append(land)  # type: ignore[union-attr]
+
+    @property
+    def finished(self) -> bool:
+        """True when every core's result has reached the host."""
+        return len(self.outcomes) == len(self.cores)
+
+
+class Chip:
+    """A simulated chip.  ``Chip("e16")`` is the Parallella's Epiphany-III."""
+
+    def __init__(self, config: ChipConfig | str = "e16") -> None:
+        self.config = preset(config)
+        self.env = simpy.Environment()
+        self.mesh = Mesh(self.env, self.config)
+        self.cores = [Core(self, i) for i in range(self.config.num_cores)]
+        self.comm = Comm(self)
+
+    def __repr__(self) -> str:
+        return f"<Chip {self.config.name} {self.config.rows}x{self.config.cols} at cycle {self.env.now:.0f}>"
+
+    @property
+    def now(self) -> float:
+        """Current simulated cycle."""
+        return float(self.env.now)
+
+    def launch(self, program: Program, image: bytes, args: list[Any], cores: list[int]) -> LaunchState:
+        """Start ``program`` on ``cores`` at the current cycle; returns at once.
+
+        The host writes the image and the encoded arguments once into shared DRAM, then signals
+        each core; cores that are busy take the launch when they finish their earlier ones.
+        """
+        for c in cores:
+            self.config.coords(c)  # validates the id
+        args_bytes = sum(len(encode_value(a)) for a in args)
+        check_fits(self.config, len(image), args_bytes)
+        launch = LaunchState(self, program, len(image), list(args), args_bytes, list(cores),
+                             int(self.env.now))
+        for c in cores:
+            launch.signalled[c] = self.env.event()
+            launch.done[c] = self.env.event()
+        self.comm.open(launch)
+        self.env.process(self._host_start(launch))
+        for c in cores:
+            self.env.process(self.cores[c].run_launch(launch))
+        return launch
+
+    def _host_start(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
+        """Host side of a launch: program and arguments to DRAM, then a start flag per core."""
+        upload = self.mesh.write("host", "dram", launch.image_bytes + launch.args_bytes,
+                                 method="store")
+        yield upload.arrived
+        for c in launch.cores:
+            flag = self.mesh.write("host", c, 4, method="store")
+            yield flag.arrived
+            launch.signalled[c].succeed()
+
+    def run_until(self, condition: Callable[[], bool], deadline: float | None = None) -> None:
+        """Advance simulated time until ``condition()`` holds.
+
+        Raises SimTimeout when the wall-clock ``deadline`` (``time.monotonic()``) passes and
+        SimDeadlock when no event is left while the condition is still false.
+        """
+        env = self.env
+        steps = 0
+        while not condition():
+            try:
+                env.step()
+            except simpy.core.EmptySchedule:
+                raise SimDeadlock("every running core is blocked", self.comm.blocked()) from None
+            steps += 1
+            if deadline is not None and steps % 64 == 0 and time.monotonic() > deadline:
+                raise SimTimeout("simulation did not reach the awaited event in time")
+
+    def step_cycles(self, cycles: float) -> None:
+        """Advance simulated time by ``cycles`` (or until nothing is left to simulate)."""
+        target = self.env.now + cycles
+        while self.env.peek() <= target:
+            self.env.step()

@@ -1,0 +1,142 @@
+"""Core: one simulated e-core running the interpreter over its launches, one at a time.
+
+A launch on a core follows the launch protocol (docs/backends.md): the core fetches the program
+image and its argument block from shared DRAM, runs, posts printed lines and finally its result
+into its mailbox in shared DRAM, where the host reads them.  Every transfer crosses the mesh
+model, so none of it is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from epython.bytecode.opcodes import ErrorCode
+from epython.marshal import encode_value
+from esim.cores.interp import Interpreter, KernelFault
+from esim.cores.memory import from_wire, to_wire
+from esim.cores.values import Fault
+
+if TYPE_CHECKING:
+    from esim.chip import Chip, LaunchState
+
+__all__ = ["Core", "CoreOutcome"]
+
+
+
+
+
+
+@dataclass
+class CoreOutcome:
+    """What one core produced for one launch."""
+
+    core: int
+    value: Any = None
+    error: ErrorCode = ErrorCode.OK
+    message: str = ""
+    func: int = 0
+    lineno: int = 0
+    start_cycle: int = 0
+    end_cycle: int = 0
+    instructions: int = 0
+    compute_cycles: int = 0
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def cycles(self) -> int:
+        """Simulated cycles from the core taking the launch to its result reaching the host."""
+        return self.end_cycle - self.start_cycle
+
+
+class Core:
+    """A simulated core: its id, its FIFO of launches, and the process that runs each one."""
+
+    def __init__(self, chip: Chip, core_id: int) -> None:
+        self.chip = chip
+        self.env: simpy.Environment = chip.env
+        self.id = core_id
+        self.row, self.col = chip.config.coords(core_id)
+        self.slot = simpy.Resource(self.env, capacity=1)  # launches queue here in FIFO order
+        self.waiting_for = ""  # what the core is blocked on (for deadlock reports)
+
+    def __repr__(self) -> str:
+        return f"<Core {self.id} ({self.row},{self.col})>"
+
+    def run_launch(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
+        """SimPy process: wait for the core, fetch, execute, post the result."""
+        env = self.env
+        mesh = self.chip.mesh
+        with self.slot.request() as turn:
+            yield turn
+            outcome = CoreOutcome(self.id, start_cycle=int(env.now))
+            yield launch.signalled[self.id]
+            fetch = mesh.read(self.id, "dram", launch.image_bytes + launch.args_bytes,
+                              method="dma_read")
+            yield fetch.arrived
+            interp = Interpreter(launch.program, self.id, len(launch.cores))
+            args = [from_wire(v) for v in launch.args]
+            charged = 0
+            partial = ""
+            gen = interp.run(args)
+            reply: Any = None
+            failure: Fault | None = None
+            try:
+                while True:
+                    if failure is not None:
+                        request = gen.throw(failure)
+                    else:
+                        request = gen.send(reply)
+                    if interp.cycles > charged:
+                        yield env.timeout(interp.cycles - charged)
+                        charged = interp.cycles
+                    reply = None
+                    failure = None
+                    if request.name == "print":
+                        partial = yield from self._print(launch, outcome, partial + request.args[0])
+                    elif request.name != "tick":
+                        try:
+                            reply = yield from self.chip.comm.handle(self, launch, request)
+                        except Fault as fault:
+                            failure = fault
+            except StopIteration as stop:
+                outcome.value = to_wire(stop.value)
+            except KernelFault as fault:
+                outcome.error = fault.code
+                outcome.message = fault.message
+                outcome.func = fault.func
+                outcome.lineno = fault.lineno
+            if interp.cycles > charged:
+                yield env.timeout(interp.cycles - charged)
+            if partial:
+                yield from self._print(launch, outcome, partial + "\n")
+            outcome.instructions = interp.instructions
+            outcome.compute_cycles = interp.cycles
+            try:
+                result_bytes = len(encode_value(outcome.value)) if not outcome.error else \
+                    8 + len(outcome.message.encode())
+            except TypeError:
+                result_bytes = 8
+            # The core posts its result into its mailbox in DRAM; the host then reads it.
+            post = mesh.write(self.id, "dram", result_bytes + 8, method="store")
+            yield post.arrived
+            collect = mesh.read("host", "dram", result_bytes + 8, method="load")
+            yield collect.arrived
+            outcome.end_cycle = int(env.now)
+        launch.finish(outcome)
+
+    def _print(self, launch: LaunchState, outcome: CoreOutcome,
+               text: str) -> Generator[simpy.Event, Any, str]:
+        """Post complete lines to the DRAM print buffer; return the unfinished tail."""
+        *lines, tail = text.split("\n")
+        for line in lines:
+            nbytes = len(line.encode("utf-8")) + 1
+            transfer = self.chip.mesh.write(self.id, "dram", max(nbytes, 1), method="store")
+            yield transfer.issued  # stores are posted: the core goes on
+            outcome.lines.append(line)
+            launch.post_line(self.id, line, transfer.arrived)
+        return tail
+

@@ -1,0 +1,391 @@
+"""The Python interpreter of the kernel bytecode, as run by a simulated core.
+
+:meth:`Interpreter.run` is a generator: it executes instructions locally, summing their cycle
+costs, and yields a :class:`Request` only at operations other parts of the chip can observe
+(printing, messages, barriers).  The core process charges the accumulated cycles to SimPy time,
+performs the request and sends its result back.  No SimPy event is created per instruction.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+from epython.bytecode.image import NO_INIT, Program
+from epython.bytecode.instr import iter_code
+from epython.bytecode.opcodes import ATTRS, BUILTINS, OPCODES, ErrorCode, Op
+from esim.cores import ops
+from esim.cores.builtins import call_builtin
+from esim.cores.values import Array, Fault, f32, py_format, py_str, type_name
+
+__all__ = ["Interpreter", "KernelFault", "Request"]
+
+#: Instructions run before the interpreter yields a "tick" so simulated time can advance.
+TICK = 50_000
+
+#: Deepest call nesting a core supports (see docs/language.md, "Memory model").
+MAX_CALL_DEPTH = 64
+
+
+@dataclass
+class Request:
+    """An observable operation the core process must carry out (``name`` is the builtin)."""
+
+    name: str
+    args: tuple[Any, ...]
+
+
+class KernelFault(Exception):
+    """A kernel error with its location: error code, message, function index and line."""
+
+    def __init__(self, code: ErrorCode, message: str, func: int, lineno: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.func = func
+        self.lineno = lineno
+
+
+class _Code:
+    """A function decoded once: instructions as (op, arg, arg2, cycles) with jumps as indexes."""
+
+    __slots__ = ("instrs", "lines", "n_locals", "n_params", "pcs")
+
+    def __init__(self, program: Program, index: int) -> None:
+        func = program.functions[index]
+        decoded = list(iter_code(func.code))
+        pc_to_index = {ins.pc: k for k, ins in enumerate(decoded)}
+        self.instrs: list[tuple[int, int, int, int]] = []
+        for ins in decoded:
+            arg = pc_to_index[ins.arg] if ins.info.is_jump else ins.arg
+            arg2 = ins.args[1] if len(ins.args) > 1 else 0
+            cycles = ins.info.cycles
+            if ins.info.code == Op.CALL_BUILTIN:
+                cycles += BUILTINS[ins.arg].cycles
+            self.instrs.append((ins.info.code, arg, arg2, cycles))
+        self.pcs = [ins.pc for ins in decoded]
+        self.lines = func.lines
+        self.n_locals = func.n_locals
+        self.n_params = func.n_params
+
+    def line_at(self, index: int) -> int:
+        pc = self.pcs[index] if index < len(self.pcs) else 0
+        starts = [p for p, _ in self.lines]
+        k = bisect.bisect_right(starts, pc) - 1
+        return self.lines[k][1] if k >= 0 else 0
+
+
+_UNSET = object()
+_TICK = Request("tick", ())
+
+
+class Interpreter:
+    """Runs one program on one core.  ``cycles`` and ``instructions`` count what it executed."""
+
+    def __init__(self, program: Program, core: int, num_cores: int,
+                 global_values: dict[str, Any] | None = None) -> None:
+        self.program = program
+        self.core = core
+        self.num_cores = num_cores
+        self.codes = [_Code(program, i) for i in range(len(program.functions))]
+        self.consts = [f32(c) if isinstance(c, float) else c for c in program.consts]
+        self.globals: list[Any] = []
+        values = global_values or {}
+        for slot in program.globals:
+            if slot.name in values:
+                self.globals.append(values[slot.name])
+            elif slot.init != NO_INIT:
+                self.globals.append(self.consts[slot.init])
+            else:
+                self.globals.append(_UNSET)
+        self.cycles = 0
+        self.instructions = 0
+
+    def run(self, args: list[Any]) -> Generator[Request, Any, Any]:
+        """Execute the entry function with ``args``; yields Requests, returns its result."""
+        entry = self.program.entry
+        code = self.codes[entry]
+        if len(args) != code.n_params:
+            raise KernelFault(ErrorCode.TypeError, f"{self.program.functions[entry].name}() takes "
+                              f"{code.n_params} arguments but {len(args)} were given", entry, 0)
+        frames: list[tuple[int, _Code, int, list[Any], list[Any]]] = []
+        func = entry
+        locals_ = list(args) + [_UNSET] * (code.n_locals - len(args))
+        stack: list[Any] = []
+        instrs = code.instrs
+        pc = 0
+        consts = self.consts
+        glob = self.globals
+        cycles = 0
+        count = 0
+        try:
+            while True:
+                op, arg, arg2, cost = instrs[pc]
+                pc += 1
+                cycles += cost
+                count += 1
+                if op == Op.LOAD_LOCAL:
+                    v = locals_[arg]
+                    if v is _UNSET:
+                        raise self._unbound(func, arg)
+                    stack.append(v)
+                elif op == Op.STORE_LOCAL:
+                    locals_[arg] = stack.pop()
+                elif op == Op.LOAD_INT:
+                    stack.append(arg)
+                elif op == Op.LOAD_CONST:
+                    stack.append(consts[arg])
+                elif Op.BINARY_ADD <= op <= Op.BINARY_XOR:
+                    b = stack.pop()
+                    stack[-1] = ops.binary(op, stack[-1], b)
+                elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
+                    b = stack.pop()
+                    stack[-1] = ops.compare(op, stack[-1], b)
+                elif op == Op.POP_JUMP_IF_FALSE:
+                    v = stack.pop()
+                    if not (v if type(v) is bool else ops.truth(v)):
+                        pc = arg
+                elif op == Op.POP_JUMP_IF_TRUE:
+                    v = stack.pop()
+                    if v if type(v) is bool else ops.truth(v):
+                        pc = arg
+                elif op == Op.JUMP:
+                    if arg < pc and count >= TICK:
+                        self.cycles += cycles
+                        self.instructions += count
+                        cycles = count = 0
+                        yield _TICK
+                    pc = arg
+                elif op == Op.FOR_ITER:
+                    try:
+                        stack.append(next(stack[-1]))
+                    except StopIteration:
+                        stack.pop()
+                        pc = arg
+                elif op == Op.JUMP_IF_FALSE_OR_POP:
+                    if ops.truth(stack[-1]):
+                        stack.pop()
+                    else:
+                        pc = arg
+                elif op == Op.JUMP_IF_TRUE_OR_POP:
+                    if ops.truth(stack[-1]):
+                        pc = arg
+                    else:
+                        stack.pop()
+                elif op == Op.CALL:
+                    if count >= TICK:
+                        self.cycles += cycles
+                        self.instructions += count
+                        cycles = count = 0
+                        yield _TICK
+                    callee = self.codes[arg]
+                    if len(frames) + 1 >= MAX_CALL_DEPTH:
+                        raise Fault(ErrorCode.RecursionError,
+                                    "maximum recursion depth exceeded (the core's stack is full)")
+                    n = callee.n_params
+                    new_locals = stack[len(stack) - n:] + [_UNSET] * (callee.n_locals - n)
+                    del stack[len(stack) - n:]
+                    frames.append((func, code, pc, locals_, stack))
+                    func, code, pc, locals_, stack = arg, callee, 0, new_locals, []
+                    instrs = code.instrs
+                elif op == Op.RETURN_VALUE:
+                    v = stack.pop()
+                    if not frames:
+                        return v
+                    func, code, pc, locals_, stack = frames.pop()
+                    instrs = code.instrs
+                    stack.append(v)
+                elif op == Op.CALL_BUILTIN:
+                    builtin = BUILTINS[arg]
+                    if arg2:
+                        call_args = tuple(stack[len(stack) - arg2:])
+                        del stack[len(stack) - arg2:]
+                    else:
+                        call_args = ()
+                    if builtin.observable:
+                        self.cycles += cycles
+                        self.instructions += count
+                        cycles = count = 0
+                        if builtin.name == "print":
+                            *values, sep, end = call_args
+                            self._check_str(sep, "sep")
+                            self._check_str(end, "end")
+                            call_args = (sep.join(py_str(v) for v in values) + end,)
+                        stack.append((yield Request(builtin.name, call_args)))
+                    else:
+                        stack.append(self._builtin(arg, call_args))
+                elif op == Op.GET_ITER:
+                    stack[-1] = self._iter(stack[-1])
+                elif op == Op.BINARY_SUBSCR:
+                    index = stack.pop()
+                    stack[-1] = self._subscr(stack[-1], index)
+                elif op == Op.STORE_SUBSCR:
+                    index = stack.pop()
+                    target = stack.pop()
+                    self._store_subscr(target, index, stack.pop())
+                elif op == Op.POP_TOP:
+                    stack.pop()
+                elif op == Op.DUP_TOP:
+                    stack.append(stack[-1])
+                elif op == Op.LOAD_NONE:
+                    stack.append(None)
+                elif op == Op.LOAD_TRUE:
+                    stack.append(True)
+                elif op == Op.LOAD_FALSE:
+                    stack.append(False)
+                elif op == Op.LOAD_GLOBAL:
+                    v = glob[arg]
+                    if v is _UNSET:
+                        raise Fault(ErrorCode.NameError,
+                                    f"name '{self.program.globals[arg].name}' is not defined")
+                    stack.append(v)
+                elif op == Op.STORE_GLOBAL:
+                    glob[arg] = stack.pop()
+                elif Op.UNARY_NEG <= op <= Op.UNARY_INVERT:
+                    stack[-1] = ops.unary(op, stack[-1])
+                elif op == Op.ROT_TWO:
+                    stack[-1], stack[-2] = stack[-2], stack[-1]
+                elif op == Op.ROT_THREE:
+                    stack[-3], stack[-2], stack[-1] = stack[-1], stack[-3], stack[-2]
+                elif op == Op.DUP_TOP_TWO:
+                    stack.extend(stack[-2:])
+                elif op == Op.BUILD_TUPLE:
+                    items = tuple(stack[len(stack) - arg:]) if arg else ()
+                    del stack[len(stack) - arg:]
+                    stack.append(items)
+                elif op == Op.BUILD_LIST:
+                    items_l = stack[len(stack) - arg:] if arg else []
+                    del stack[len(stack) - arg:]
+                    stack.append(items_l)
+                elif op == Op.UNPACK_SEQUENCE:
+                    seq = stack.pop()
+                    items_u = self._unpack(seq, arg)
+                    stack.extend(reversed(items_u))
+                elif op == Op.SLICE_SUBSCR:
+                    step = stack.pop()
+                    hi = stack.pop()
+                    lo = stack.pop()
+                    stack[-1] = self._slice(stack[-1], lo, hi, step)
+                elif op == Op.RAISE:
+                    msg = stack.pop()
+                    raise Fault(ErrorCode(arg), "" if msg is None else py_str(msg))
+                elif op == Op.FORMAT_VALUE:
+                    spec = stack.pop()
+                    stack[-1] = py_format(stack[-1], spec, arg)
+                elif op == Op.BUILD_STRING:
+                    parts = stack[len(stack) - arg:]
+                    del stack[len(stack) - arg:]
+                    stack.append("".join(parts))
+                elif op == Op.LOAD_ATTR:
+                    stack[-1] = self._attr(stack[-1], arg)
+                elif op == Op.NOP:
+                    pass
+                else:  # pragma: no cover - the verifier rejects unknown opcodes
+                    raise Fault(ErrorCode.RuntimeError, f"opcode {OPCODES[op].name} not implemented")
+        except Fault as fault:
+            raise KernelFault(fault.code, fault.message, func, code.line_at(pc - 1)) from None
+        except RecursionError:  # pragma: no cover - host recursion in deep data structures
+            raise KernelFault(ErrorCode.RecursionError, "maximum recursion depth exceeded",
+                              func, code.line_at(pc - 1)) from None
+        finally:
+            self.cycles += cycles
+            self.instructions += count
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _unbound(self, func: int, slot: int) -> Fault:
+        return Fault(ErrorCode.UnboundLocalError,
+                     f"local variable #{slot} referenced before assignment in "
+                     f"{self.program.functions[func].name}()")
+
+    @staticmethod
+    def _check_str(v: Any, what: str) -> None:
+        if type(v) is not str:
+            raise Fault(ErrorCode.TypeError, f"{what} must be None or a string, not {type_name(v)}")
+
+    @staticmethod
+    def _iter(v: Any) -> Any:
+        t = type(v)
+        if t in (range, list, tuple, str) or t is enumerate or t is zip:
+            return iter(v)
+        if t is Array:
+            return iter(v.items())
+        raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
+
+    @staticmethod
+    def _subscr(obj: Any, index: Any) -> Any:
+        t = type(obj)
+        if t is Array:
+            return obj.get(index)
+        if t in (list, tuple, str):
+            if type(index) is bool:
+                index = int(index)
+            if type(index) is not int:
+                raise Fault(ErrorCode.TypeError, f"{type_name(obj)} indices must be integers or "
+                            f"slices, not {type_name(index)}")
+            try:
+                return obj[index]
+            except IndexError:
+                what = "string" if t is str else t.__name__
+                raise Fault(ErrorCode.IndexError, f"{what} index out of range") from None
+        raise Fault(ErrorCode.TypeError, f"'{type_name(obj)}' object is not subscriptable")
+
+    @staticmethod
+    def _store_subscr(obj: Any, index: Any, value: Any) -> None:
+        t = type(obj)
+        if t is Array:
+            obj.set(index, value)
+            return
+        if t is list:
+            if type(index) is bool:
+                index = int(index)
+            if type(index) is not int:
+                raise Fault(ErrorCode.TypeError,
+                            f"list indices must be integers or slices, not {type_name(index)}")
+            try:
+                obj[index] = value
+            except IndexError:
+                raise Fault(ErrorCode.IndexError, "list assignment index out of range") from None
+            return
+        raise Fault(ErrorCode.TypeError,
+                    f"'{type_name(obj)}' object does not support item assignment")
+
+    @staticmethod
+    def _slice(obj: Any, lo: Any, hi: Any, step: Any) -> Any:
+        for part in (lo, hi, step):
+            if part is not None and type(part) not in (int, bool):
+                raise Fault(ErrorCode.TypeError, "slice indices must be integers or None")
+        if step == 0:
+            raise Fault(ErrorCode.ValueError, "slice step cannot be zero")
+        t = type(obj)
+        if t in (list, tuple, str):
+            return obj[lo:hi:step]
+        if t is Array:
+            return obj.items()[lo:hi:step] if len(obj.shape) == 1 else obj.items()[lo:hi:step]
+        raise Fault(ErrorCode.TypeError, f"'{type_name(obj)}' object is not subscriptable")
+
+    @staticmethod
+    def _unpack(seq: Any, n: int) -> Any:
+        t = type(seq)
+        if t is Array:
+            seq = seq.items()
+        elif t not in (tuple, list, str):
+            raise Fault(ErrorCode.TypeError, f"cannot unpack non-iterable {type_name(seq)} object")
+        if len(seq) != n:
+            if len(seq) > n:
+                raise Fault(ErrorCode.ValueError, f"too many values to unpack (expected {n})")
+            raise Fault(ErrorCode.ValueError,
+                        f"not enough values to unpack (expected {n}, got {len(seq)})")
+        return seq
+
+    @staticmethod
+    def _attr(obj: Any, attr: int) -> Any:
+        name = ATTRS[attr]
+        if name == "shape" and type(obj) is Array:
+            return tuple(obj.shape)
+        raise Fault(ErrorCode.AttributeError,
+                    f"'{type_name(obj)}' object has no attribute '{name}'")
+
+    def _builtin(self, code: int, args: tuple[Any, ...]) -> Any:
+        return call_builtin(code, args, self.core, self.num_cores)

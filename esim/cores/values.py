@@ -1,0 +1,243 @@
+"""Kernel values on a simulated core, and the operations on them (docs/language.md).
+
+Representation: int -> Python int kept in int32 range, float -> Python float holding a binary32
+value, bool/None/str -> themselves, tuple -> tuple, list -> list, arrays -> :class:`Array`.
+Every operation implements CPython's semantics, with int32 overflow raising OverflowError and
+float results rounded to binary32 after each operation.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from typing import Any
+
+from epython.bytecode.opcodes import ErrorCode
+
+__all__ = ["Array", "Fault", "f32", "float_repr", "py_format", "py_str", "type_name"]
+
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+_F32 = struct.Struct("<f")
+_pack = _F32.pack
+_unpack = _F32.unpack
+
+
+class Fault(Exception):
+    """A Python-level error inside a kernel: an ErrorCode and CPython's message."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def f32(x: float) -> float:
+    """Round to binary32 (inf on overflow), as a C ``(float)`` conversion does."""
+    try:
+        return _unpack(_pack(x))[0]  # type: ignore[no-any-return]
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
+def check_int(v: int) -> int:
+    """Return ``v`` if it fits int32, else raise OverflowError."""
+    if INT32_MIN <= v <= INT32_MAX:
+        return v
+    raise Fault(ErrorCode.OverflowError, f"integer overflow: {v} does not fit in int32")
+
+
+class Array:
+    """A numpy-like array argument: flat storage, shape, dtype ('i4', 'f4', '?').
+
+    ``a[i]`` on a 2-D array is a row view sharing the storage, as in numpy.
+    """
+
+    __slots__ = ("data", "dirty", "dtype", "offset", "shape")
+
+    def __init__(self, data: list[Any], shape: tuple[int, ...], dtype: str,
+                 offset: int = 0, dirty: set[int] | None = None) -> None:
+        self.data = data
+        self.shape = shape
+        self.dtype = dtype
+        self.offset = offset
+        self.dirty = dirty if dirty is not None else set()
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def _flat(self, index: Any) -> int | Array:
+        shape = self.shape
+        if type(index) is tuple:
+            if len(index) != len(shape):
+                raise Fault(ErrorCode.IndexError, f"too many indices for array: array is "
+                            f"{len(shape)}-dimensional, but {len(index)} were indexed")
+            flat = 0
+            for axis, (i, n) in enumerate(zip(index, shape)):
+                i = _as_index(i, "array indices")
+                if i < 0:
+                    i += n
+                if not 0 <= i < n:
+                    raise Fault(ErrorCode.IndexError, f"index {i if i >= 0 else i - n} is out of "
+                                f"bounds for axis {axis} with size {n}")
+                flat = flat * n + i
+            return self.offset + flat
+        i = _as_index(index, "array indices")
+        n = shape[0]
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise Fault(ErrorCode.IndexError, f"index {i if i >= 0 else i - n} is out of bounds "
+                        f"for axis 0 with size {n}")
+        if len(shape) == 2:
+            return Array(self.data, (shape[1],), self.dtype, self.offset + i * shape[1], self.dirty)
+        return self.offset + i
+
+    def get(self, index: Any) -> Any:
+        """``a[index]``."""
+        flat = self._flat(index)
+        if isinstance(flat, Array):
+            return flat
+        return self.data[flat]
+
+    def set(self, index: Any, value: Any) -> None:
+        """``a[index] = value``, converting to the dtype as numpy does."""
+        flat = self._flat(index)
+        if isinstance(flat, Array):
+            raise Fault(ErrorCode.TypeError, "assigning a whole row of a 2-D array is not supported")
+        self.data[flat] = self.convert(value)
+        self.dirty.add(flat)
+
+    def convert(self, value: Any) -> Any:
+        """A value as stored in this array's dtype."""
+        t = type(value)
+        if self.dtype == "f4":
+            if t is float:
+                return value
+            if t is int or t is bool:
+                return f32(float(value))
+        elif self.dtype == "i4":
+            if t is int:
+                return value
+            if t is bool:
+                return int(value)
+            if t is float:
+                return to_int(value)
+        else:
+            if t in (int, float, bool):
+                return bool(value)
+        raise Fault(ErrorCode.TypeError, f"cannot store a {type_name(value)} in an array of "
+                    f"{ {'f4': 'float32', 'i4': 'int32', '?': 'bool'}[self.dtype] }")
+
+    def items(self) -> list[Any]:
+        """Elements of a 1-D array, or row views of a 2-D array."""
+        if len(self.shape) == 2:
+            return [self.get(i) for i in range(self.shape[0])]
+        return self.data[self.offset:self.offset + self.shape[0]]
+
+
+def _as_index(i: Any, what: str) -> int:
+    if type(i) is int:
+        return i  # type: ignore[no-any-return]
+    if type(i) is bool:
+        return int(i)
+    raise Fault(ErrorCode.TypeError, f"{what} must be integers, not {type_name(i)}")
+
+
+def to_int(x: float) -> int:
+    """``int(x)`` for a float: truncation toward zero, with CPython's errors and an int32 check."""
+    if math.isnan(x):
+        raise Fault(ErrorCode.ValueError, "cannot convert float NaN to integer")
+    if math.isinf(x):
+        raise Fault(ErrorCode.OverflowError, "cannot convert float infinity to integer")
+    return check_int(int(x))
+
+
+def type_name(v: Any) -> str:
+    """CPython's name for the type of a kernel value."""
+    if v is None:
+        return "NoneType"
+    if isinstance(v, Array):
+        return "numpy.ndarray"
+    return type(v).__name__
+
+
+def float_repr(x: float) -> str:
+    """Shortest repr that round-trips to the same binary32 value, in CPython's repr style."""
+    if x != x:
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0.0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    for digits in range(1, 10):
+        s = "%.*e" % (digits - 1, x)
+        if f32(float(s)) == x:
+            break
+    mantissa, exp_text = s.split("e")
+    exp = int(exp_text)
+    negative = mantissa.startswith("-")
+    sig = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    if -4 <= exp < 16:
+        if exp >= 0:
+            whole = sig[:exp + 1].ljust(exp + 1, "0")
+            frac = sig[exp + 1:] or "0"
+        else:
+            whole = "0"
+            frac = "0" * (-exp - 1) + sig
+        text = f"{whole}.{frac}"
+    else:
+        text = sig[0] + ("." + sig[1:] if len(sig) > 1 else "") + f"e{exp:+03d}"
+    return "-" + text if negative else text
+
+
+def py_str(v: Any) -> str:
+    """``str(v)`` with CPython's output (floats in their binary32 shortest form)."""
+    t = type(v)
+    if t is str:
+        return v  # type: ignore[no-any-return]
+    if t is float:
+        return float_repr(v)
+    if t is list:
+        return "[" + ", ".join(py_repr(x) for x in v) + "]"
+    if t is tuple:
+        if len(v) == 1:
+            return "(" + py_repr(v[0]) + ",)"
+        return "(" + ", ".join(py_repr(x) for x in v) + ")"
+    if t is Array:
+        return _array_str(v)
+    return str(v)
+
+
+def py_repr(v: Any) -> str:
+    """``repr(v)``: like str but strings are quoted."""
+    if type(v) is str:
+        return repr(v)
+    return py_str(v)
+
+
+def _array_str(a: Array) -> str:
+    if len(a.shape) == 2:
+        return "[" + "\n ".join(_array_str(row) for row in a.items()) + "]"
+    items = a.items()
+    if a.dtype == "f4":
+        return "[" + " ".join(float_repr(x) for x in items) + "]"
+    return "[" + " ".join(str(x) for x in items) + "]"
+
+
+def py_format(v: Any, spec: str, conversion: int) -> str:
+    """``format(v, spec)`` for f-strings; floats use their binary32 value."""
+    if conversion == 1:
+        v = py_repr(v)
+    if spec == "":
+        return py_str(v)
+    t = type(v)
+    try:
+        if t is float and spec[-1:] not in ("e", "E", "f", "F", "g", "G", "%", "n"):
+            # No presentation type: CPython would print the float64 repr; use the binary32 one.
+            return format(float_repr(v), spec.replace("s", "") if spec.endswith("s") else spec)
+        if t in (list, tuple) or t is Array or v is None:
+            return format(py_str(v), spec)
+        return format(v, spec)
+    except ValueError as exc:
+        raise Fault(ErrorCode.ValueError, str(exc)) from None

@@ -1,0 +1,112 @@
+"""Mesh traffic statistics: one reusable accumulator per link, one registry per mesh.
+
+Every link owns an :class:`Accumulator` registered under its hierarchical name
+(``"cmesh.r(1,2).east"``, ``"elink.tx"``, ``"host.port"``).  The registry also keeps one
+:class:`TransferRecord` per transfer.  ``rows()`` and ``network_rows()`` return plain
+dataclasses so that a profiler can build reports without knowing the mesh classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Accumulator", "LinkStatRow", "MeshStats", "TransferRecord"]
+
+
+@dataclass
+class Accumulator:
+    """Counters of one link (one direction of one network).
+
+    ``busy_cycles`` is the time the link spent carrying packets; ``wait_cycles`` counts
+    packet-cycles spent waiting for the link while it carried other traffic.
+    """
+
+    bytes: int = 0
+    packets: int = 0
+    busy_cycles: float = 0.0
+    wait_cycles: float = 0.0
+
+    def add(self, nbytes: int, packets: int, busy_cycles: float, wait_cycles: float) -> None:
+        """Account one reservation of the link."""
+        self.bytes += nbytes
+        self.packets += packets
+        self.busy_cycles += busy_cycles
+        self.wait_cycles += wait_cycles
+
+    def merge(self, other: Accumulator) -> None:
+        """Add another accumulator's counters into this one (for aggregates)."""
+        self.add(other.bytes, other.packets, other.busy_cycles, other.wait_cycles)
+
+
+@dataclass(frozen=True)
+class LinkStatRow:
+    """One line of a traffic report: a link, or a whole network when aggregated."""
+
+    name: str
+    network: str
+    bytes: int
+    packets: int
+    busy_cycles: float
+    wait_cycles: float
+
+
+@dataclass
+class TransferRecord:
+    """What one transfer did: endpoints, size, network and its three instants (cycles)."""
+
+    src: str
+    dst: str
+    nbytes: int
+    method: str
+    network: str
+    start_cycle: float
+    issued_cycle: float | None = None
+    arrival_cycle: float | None = None
+
+
+class MeshStats:
+    """Registry of link accumulators and transfer records of one mesh."""
+
+    def __init__(self) -> None:
+        self._links: dict[str, Accumulator] = {}
+        self.transfers: list[TransferRecord] = []
+
+    def register(self, name: str) -> Accumulator:
+        """Return the accumulator of link ``name``, creating it on first use."""
+        acc = self._links.get(name)
+        if acc is None:
+            acc = self._links[name] = Accumulator()
+        return acc
+
+    def __getitem__(self, name: str) -> Accumulator:
+        return self._links[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._links
+
+    def names(self) -> list[str]:
+        """Names of all links that exist so far (links are built on first use)."""
+        return sorted(self._links)
+
+    def rows(self, *, include_idle: bool = False) -> list[LinkStatRow]:
+        """Per-link rows sorted by name; idle links are left out unless asked for."""
+        out = []
+        for name in sorted(self._links):
+            acc = self._links[name]
+            if acc.packets or include_idle:
+                out.append(LinkStatRow(name, _network_of(name), acc.bytes, acc.packets,
+                                       acc.busy_cycles, acc.wait_cycles))
+        return out
+
+    def network_rows(self) -> list[LinkStatRow]:
+        """One aggregated row per network (``cmesh``, ``rmesh``, ``xmesh``, ``elink``, ``host``)."""
+        totals: dict[str, Accumulator] = {}
+        for name, acc in self._links.items():
+            totals.setdefault(_network_of(name), Accumulator()).merge(acc)
+        return [LinkStatRow(net, net, a.bytes, a.packets, a.busy_cycles, a.wait_cycles)
+                for net, a in sorted(totals.items())]
+
+
+def _network_of(name: str) -> str:
+    """Top-level component of a hierarchical name: ``"cmesh.r(1,2).east"`` -> ``"cmesh"``."""
+    return name.split(".", 1)[0]

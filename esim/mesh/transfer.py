@@ -1,0 +1,229 @@
+"""Transfers in flight and the chunked engine that moves them across links.
+
+A transfer moves in chunks of ``ChipConfig.sim_chunk_bytes``.  Each chunk reserves every link
+of its route at the cycle its head gets there (virtual cut-through): pure arithmetic, no
+SimPy event per link, packet or byte.  The only events are one timeout per chunk, which keeps
+reservations causal (a chunk reserves links when it is injected, never far ahead) and lets
+concurrent transfers interleave chunk by chunk.  A one-chunk write needs no process at all.
+
+Backpressure: the source may inject its next chunk once the current one has been issued and
+its head has got past every busy link, so at most about one chunk per transfer waits in the
+network and a store stream to a slow sink stalls the core as the hardware does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+
+from esim.mesh.link import Header, Link
+from esim.mesh.stats import Accumulator, TransferRecord
+
+__all__ = ["ReadPlan", "Transfer", "TransferEngine", "WritePlan", "traverse"]
+
+
+def traverse(route: Sequence[Link], packets: int, nbytes: int, now: float,
+             source_cycles: float, header: Header) -> tuple[float, float]:
+    """Reserve ``route`` for one chunk injected at ``now``.
+
+    ``source_cycles`` is the time the source needs to emit the chunk.  Returns
+    ``(issued, arrival)``: the cycle the source is free for its next chunk and the cycle the
+    chunk's last byte reaches the end of the route.
+    """
+    head = now
+    tail = now + source_cycles  # the last packet leaves the source
+    stalled = 0.0  # cycles the head waited for busy links
+    for link in route:
+        start, end = link.reserve(head, packets, nbytes, header)
+        stalled += start - head
+        tail = max(tail, end)
+        latency = link.latency_cycles
+        head = start + latency
+        tail += latency
+    return now + max(source_cycles, stalled), tail
+
+
+class Transfer:
+    """A transfer started by ``Mesh.write`` or ``Mesh.read``.
+
+    ``issued`` fires when the source is free to continue (stores: last store issued; DMA:
+    engine started; loads: with ``arrived``, since loads block), ``arrived`` when the last
+    byte is visible at the destination.  Both carry the cycle number as their value.
+    """
+
+    def __init__(self, env: simpy.Environment, record: TransferRecord) -> None:
+        self.env = env
+        self.record = record
+        # Set by the engine: timeouts when the times are known at once, events otherwise.
+        self.issued: simpy.Event
+        self.arrived: simpy.Event
+
+    def __repr__(self) -> str:
+        r = self.record
+        return f"<Transfer {r.method} {r.src}->{r.dst} {r.nbytes} B on {r.network}>"
+
+    @property
+    def src(self) -> str:
+        """Source endpoint, as recorded."""
+        return self.record.src
+
+    @property
+    def dst(self) -> str:
+        """Destination endpoint, as recorded."""
+        return self.record.dst
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes moved."""
+        return self.record.nbytes
+
+
+@dataclass(frozen=True)
+class WritePlan:
+    """How a write moves: one route, the source's pace and an optional start delay."""
+
+    route: tuple[Link, ...]
+    header: Header
+    source_cycles_per_packet: float
+    start_delay: float = 0.0  # e.g. DMA setup; the source is free once it has elapsed
+    issued_at_start: bool = False  # DMA: the core is free once the engine runs
+    sink: Accumulator | None = None  # counts bytes delivered (DRAM)
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """How a read moves: requests out, a service time, replies back."""
+
+    request_route: tuple[Link, ...]
+    reply_route: tuple[Link, ...]
+    header: Header
+    request_cycles_per_packet: float
+    reply_cycles_per_packet: float
+    service_cycles: float
+    blocking: bool  # loads: one 8-byte request at a time, each waits for its reply
+    start_delay: float = 0.0
+    sink: Accumulator | None = None  # counts bytes read at the source (DRAM)
+
+
+class TransferEngine:
+    """Runs write and read plans in chunks on one SimPy environment."""
+
+    def __init__(self, env: simpy.Environment, chunk_bytes: int, packet_bytes: int) -> None:
+        if chunk_bytes < packet_bytes:
+            raise ValueError(f"sim_chunk_bytes ({chunk_bytes}) must be at least one packet "
+                             f"({packet_bytes} bytes)")
+        self.env = env
+        self.packet_bytes = packet_bytes
+        self.chunk_bytes = chunk_bytes - chunk_bytes % packet_bytes
+
+    def _packets(self, nbytes: int) -> int:
+        return -(-nbytes // self.packet_bytes)
+
+    def start_write(self, transfer: Transfer, plan: WritePlan) -> None:
+        """Start moving a write; a single chunk with no delay is scheduled without a process."""
+        nbytes = transfer.record.nbytes
+        if nbytes <= self.chunk_bytes and not plan.start_delay:
+            env = self.env
+            now = env.now
+            packets = self._packets(nbytes)
+            issued, arrival = traverse(plan.route, packets, nbytes, now,
+                                       packets * plan.source_cycles_per_packet, plan.header)
+            if plan.sink is not None:
+                plan.sink.add(nbytes, packets, 0.0, 0.0)
+            transfer.record.issued_cycle = issued
+            transfer.record.arrival_cycle = arrival
+            transfer.issued = env.timeout(issued - now, issued)
+            transfer.arrived = env.timeout(arrival - now, arrival)
+            return
+        transfer.issued, transfer.arrived = self.env.event(), self.env.event()
+        self.env.process(self._write(transfer, plan))
+
+    def _write(self, transfer: Transfer, plan: WritePlan) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        if plan.start_delay:
+            yield env.timeout(plan.start_delay)
+        if plan.issued_at_start:
+            self._fire(transfer, "issued")
+        remaining = transfer.record.nbytes
+        last_arrival = env.now
+        while remaining > 0:
+            chunk = min(remaining, self.chunk_bytes)
+            packets = self._packets(chunk)
+            issued, arrival = traverse(plan.route, packets, chunk, env.now,
+                                       packets * plan.source_cycles_per_packet, plan.header)
+            if plan.sink is not None:
+                plan.sink.add(chunk, packets, 0.0, 0.0)
+            last_arrival = max(last_arrival, arrival)
+            remaining -= chunk
+            yield env.timeout(max(0.0, issued - env.now))
+        if not plan.issued_at_start:
+            self._fire(transfer, "issued")
+        yield env.timeout(max(0.0, last_arrival - env.now))
+        self._fire(transfer, "arrived")
+
+    def start_read(self, transfer: Transfer, plan: ReadPlan) -> None:
+        """Start a read: blocking loads one packet at a time, DMA reads pipelined in chunks."""
+        transfer.issued, transfer.arrived = self.env.event(), self.env.event()
+        self.env.process(self._read(transfer, plan))
+
+    def _read(self, transfer: Transfer, plan: ReadPlan) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        if plan.start_delay:
+            yield env.timeout(plan.start_delay)
+        if not plan.blocking:
+            self._fire(transfer, "issued")
+        step = self.packet_bytes if plan.blocking else self.chunk_bytes
+        remaining = transfer.record.nbytes
+        last_arrival = [env.now]  # updated by reply callbacks of pipelined reads
+        last_ready = env.now
+        while remaining > 0:
+            chunk = min(remaining, step)
+            remaining -= chunk
+            packets = self._packets(chunk)
+            # Requests carry no data bytes; they still occupy links packet by packet.
+            issued, request_arrival = traverse(plan.request_route, packets, 0, env.now,
+                                               packets * plan.request_cycles_per_packet,
+                                               plan.header)
+            if plan.sink is not None:
+                plan.sink.add(chunk, packets, 0.0, 0.0)
+            ready = request_arrival + plan.service_cycles
+            if plan.blocking:
+                yield env.timeout(max(0.0, ready - env.now))
+                _, arrival = traverse(plan.reply_route, packets, chunk, env.now,
+                                      packets * plan.reply_cycles_per_packet, plan.header)
+                yield env.timeout(max(0.0, arrival - env.now))
+                last_arrival[0] = env.now
+            else:
+                # The reply is reserved when it is ready, not now, to keep links causal.
+                reply = env.timeout(max(0.0, ready - env.now))
+                reply.callbacks.append(self._reply_callback(plan, packets, chunk, last_arrival))
+                last_ready = max(last_ready, ready)
+                yield env.timeout(max(0.0, issued - env.now))
+        if not plan.blocking:
+            # Reply callbacks at cycles <= last_ready were scheduled before this timeout, so
+            # they have all run when it fires.
+            yield env.timeout(max(0.0, last_ready - env.now))
+            yield env.timeout(max(0.0, last_arrival[0] - env.now))
+        else:
+            self._fire(transfer, "issued")
+        self._fire(transfer, "arrived")
+
+    def _reply_callback(self, plan: ReadPlan, packets: int, chunk: int,
+                        last_arrival: list[float]) -> Any:
+        def reply(_event: simpy.Event) -> None:
+            _, arrival = traverse(plan.reply_route, packets, chunk, self.env.now,
+                                  packets * plan.reply_cycles_per_packet, plan.header)
+            last_arrival[0] = max(last_arrival[0], arrival)
+        return reply
+
+    def _fire(self, transfer: Transfer, which: str) -> None:
+        now = self.env.now
+        if which == "issued":
+            transfer.record.issued_cycle = now
+            transfer.issued.succeed(now)
+        else:
+            transfer.record.arrival_cycle = now
+            transfer.arrived.succeed(now)

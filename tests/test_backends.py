@@ -1,0 +1,56 @@
+"""Backend registry and selection by EPYTHON_BACKEND."""
+
+from __future__ import annotations
+
+import pytest
+
+from epython import BackendError, offload
+from epython.backends import get_backend, known_backends
+from epython.backends.base import Backend
+
+
+def add(a, b):
+    return a + b
+
+
+def test_sim_is_the_default_backend() -> None:
+    backend = get_backend()
+    assert backend.name == "sim" and isinstance(backend, Backend)
+    assert backend.num_cores() == 16
+
+
+def test_environment_selects_the_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EPYTHON_BACKEND", "sim")
+    assert get_backend().name == "sim"
+
+
+def test_unknown_backend_name_lists_the_known_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EPYTHON_BACKEND", "gpu")
+    with pytest.raises(BackendError, match=r"unknown backend in EPYTHON_BACKEND='gpu'; known "
+                                           r"backends: device, sim"):
+        offload(add)(1, 2)
+
+
+def test_registry_knows_where_the_device_backend_plugs_in() -> None:
+    assert known_backends()["device"] == "epython.backends.device:DeviceBackend"
+
+
+def test_device_backend_refuses_clearly_until_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EPYTHON_BACKEND", "device")
+    with pytest.raises(BackendError, match="not implemented in this version"):
+        offload(add)(1, 2)
+
+
+def test_chip_preset_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EPYTHON_CHIP", "e64")
+    assert len(offload(add)(1, 2)) == 64
+
+
+def test_argument_of_unsupported_type_is_a_type_error_naming_the_parameter() -> None:
+    with pytest.raises(TypeError, match="argument 'b' of add"):
+        offload(add)(1, {"x": 1})
+
+
+def test_program_too_large_for_core_memory_is_refused() -> None:
+    with pytest.raises(MemoryError, match="bytes of core memory"):
+        offload(add)(1, list(range(3000)))

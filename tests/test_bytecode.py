@@ -1,0 +1,162 @@
+"""The opcode table, the image format, the verifier, the disassembler and the C header."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from epython.bytecode import (
+    BUILTINS,
+    OPCODES,
+    OPS,
+    Function,
+    GlobalSlot,
+    ImageError,
+    Op,
+    Program,
+    decode,
+    disassemble,
+    encode,
+    encode_instr,
+    iter_code,
+    verify,
+    verify_bytes,
+)
+from epython.bytecode.gen_c import HEADER_PATH, generate
+from epython.bytecode.image import HEADER, Float32
+from epython.compiler import compile_kernel
+
+
+def sample(a, b):
+    s = 0
+    for i in range(a):
+        if i % 2 == 0:
+            s += i * b
+        else:
+            s -= 1
+    return s
+
+
+def asm(*instrs: tuple) -> bytes:
+    return b"".join(encode_instr(OPS[name], *args) for name, *args in instrs)
+
+
+def program_of(code: bytes, max_stack: int = 4, n_locals: int = 1, consts=None) -> Program:
+    consts = ["main"] if consts is None else consts
+    return Program(consts, [], [Function("main", 0, n_locals, max_stack, code, [(0, 1)])])
+
+
+def test_opcode_table_is_dense_and_matches_enum() -> None:
+    assert [info.code for info in OPCODES] == list(range(len(OPCODES)))
+    assert all(Op[info.name] == info.code for info in OPCODES)
+    assert [b.code for b in BUILTINS] == list(range(len(BUILTINS)))
+
+
+def test_every_instruction_encodes_and_decodes_round_trip() -> None:
+    for info in OPCODES:
+        n = {"": 0, "u8u8": 2}.get(info.operand.value, 1)
+        args = tuple([1] * n)
+        code = encode_instr(info, *args)
+        assert len(code) == info.length
+        (ins,) = list(iter_code(code))
+        assert ins.info is info and ins.args == args
+
+
+def test_operand_out_of_range_is_refused_by_the_encoder() -> None:
+    with pytest.raises(ValueError, match="outside"):
+        encode_instr(OPS["LOAD_LOCAL"], 256)
+    with pytest.raises(ValueError, match="takes 1 operand"):
+        encode_instr(OPS["LOAD_CONST"])
+
+
+def test_compiled_kernel_round_trips_encode_verify_disassemble() -> None:
+    ck = compile_kernel(sample)
+    program = verify_bytes(ck.image)
+    assert encode(program) == ck.image
+    listing = disassemble(program)
+    assert "function 0 sample" in listing
+    assert "FOR_ITER" in listing and "CALL_BUILTIN" in listing and "(range, 1 args)" in listing
+
+
+def test_constants_keep_their_types_through_the_image() -> None:
+    prog = program_of(asm(("LOAD_NONE",), ("RETURN_VALUE",)),
+                      consts=["main", 7, Float32(1.5), "héllo", None, True, False])
+    back = decode(encode(prog))
+    assert back.consts[1] == 7 and type(back.consts[1]) is int
+    assert isinstance(back.consts[2], Float32) and back.consts[2] == 1.5
+    assert back.consts[3] == "héllo" and back.consts[4:] == [None, True, False]
+
+
+def test_disassembler_command_line(tmp_path) -> None:
+    path = tmp_path / "k.epyb"
+    path.write_bytes(compile_kernel(sample).image)
+    out = subprocess.run([sys.executable, "-m", "epython.bytecode.dis", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "function 0 sample" in out and "RETURN_VALUE" in out
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda b: b"XXXX" + b[4:], "bad magic"),
+    (lambda b: b[:4] + (99).to_bytes(2, "little") + b[6:], "version"),
+    (lambda b: b[:10], "truncated"),
+    (lambda b: b + b"\0", "trailing"),
+])
+def test_malformed_image_bytes_are_rejected(mutate, message) -> None:
+    image = compile_kernel(sample).image
+    with pytest.raises(ImageError, match=message):
+        verify_bytes(mutate(image))
+
+
+@pytest.mark.parametrize("code, message", [
+    (asm(("POP_TOP",), ("LOAD_NONE",), ("RETURN_VALUE",)), "underflow"),
+    (asm(("JUMP", 1), ("LOAD_NONE",), ("RETURN_VALUE",)), "not the start of an instruction"),
+    (asm(("LOAD_CONST", 9), ("RETURN_VALUE",)), "constant 9 out of range"),
+    (asm(("LOAD_LOCAL", 3), ("RETURN_VALUE",)), "local 3 out of range"),
+    (asm(("LOAD_NONE",)), "runs off the end"),
+    (bytes([200]), "unknown opcode 200"),
+    (asm(("LOAD_NONE",), ("LOAD_NONE",), ("LOAD_NONE",), ("LOAD_NONE",), ("LOAD_NONE",),
+         ("RETURN_VALUE",)), "exceeds max_stack"),
+    (asm(("CALL", 5), ("RETURN_VALUE",)), "function 5 out of range"),
+    (asm(("CALL_BUILTIN", 1, 3), ("RETURN_VALUE",)), "len takes 1..1 arguments"),
+    (asm(("LOAD_NONE",), ("RAISE", 0)), "not a raisable error code"),
+    (asm(("LOAD_NONE",), ("POP_JUMP_IF_FALSE", 5), ("LOAD_NONE",), ("RETURN_VALUE",)),
+     "disagrees"),
+])
+def test_verifier_rejects_bad_code(code: bytes, message: str) -> None:
+    prog = program_of(code)
+    with pytest.raises(ImageError, match=message):
+        verify(prog)
+    with pytest.raises(ImageError, match=message):
+        verify_bytes(encode(prog))
+
+
+def test_verifier_rejects_global_index_out_of_range() -> None:
+    prog = Program(["main", "g"], [GlobalSlot("g", 0xFFFF)],
+                   [Function("main", 0, 0, 1, asm(("LOAD_GLOBAL", 1), ("RETURN_VALUE",)), [])])
+    with pytest.raises(ImageError, match="global 1 out of range"):
+        verify(prog)
+
+
+def test_generated_c_header_is_current() -> None:
+    assert HEADER_PATH.exists(), "run: python -m epython.bytecode.gen_c"
+    assert HEADER_PATH.read_text() == generate(), \
+        "device/core/opcodes.h is stale: run python -m epython.bytecode.gen_c"
+
+
+def test_c_header_compiles_and_agrees_with_the_table(tmp_path) -> None:
+    src = tmp_path / "check.c"
+    src.write_text(f'#include "{HEADER_PATH}"\n#include <stdio.h>\n'
+                   "static const unsigned char len[] = EPY_OP_LENGTHS;\n"
+                   "int main(void) { printf(\"%d %d %d\\n\", OP__COUNT, OP_RETURN_VALUE, "
+                   "(int)sizeof len); return 0; }\n")
+    exe = tmp_path / "check"
+    subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", str(src), "-o", str(exe)],
+                   check=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [str(len(OPCODES)), str(int(Op.RETURN_VALUE)), str(len(OPCODES))]
+
+
+def test_header_size_matches_the_documented_layout() -> None:
+    assert HEADER.size == 24

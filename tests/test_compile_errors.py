@@ -1,0 +1,118 @@
+"""Unsupported constructs raise CompileError at decoration time, naming file:line:col."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from epython import CompileError, offload
+
+
+def uses_dict():
+    d = {"a": 1}  # MARK
+    return d
+
+
+def uses_lambda():
+    f = lambda x: x  # MARK  # noqa: E731
+    return f(1)
+
+
+def uses_try():
+    try:  # MARK
+        return 1
+    except ValueError:
+        return 2
+
+
+def uses_class():
+    class Point:  # MARK
+        pass
+    return 0
+
+
+def uses_import():
+    import os  # MARK
+    return os.sep
+
+
+def uses_with(lock):
+    with lock:  # MARK
+        return 1
+
+
+def uses_generator():
+    return sum(x for x in range(3))  # MARK
+
+
+def uses_unknown_name():
+    return undefined_thing + 1  # MARK  # noqa: F821
+
+
+def uses_set():
+    return {1, 2}  # MARK
+
+
+def uses_yield():
+    yield 1  # MARK
+
+
+def uses_big_constant():
+    return 2**40 + 3000000000000  # MARK
+
+
+def uses_unknown_method(xs):
+    return xs.sort()  # MARK
+
+
+CASES = [
+    (uses_dict, "dict is not supported", "use a list or a numpy array"),
+    (uses_lambda, "lambda is not supported", "def"),
+    (uses_try, "try/except is not supported", "host"),
+    (uses_class, "class definitions are not supported", None),
+    (uses_import, "import inside a kernel", "module level"),
+    (uses_with, "with statements are not supported", None),
+    (uses_generator, "generator expressions are not supported", "list comprehension"),
+    (uses_unknown_name, "name 'undefined_thing' is not defined", None),
+    (uses_set, "set is not supported", None),
+    (uses_yield, "generators (yield) are not supported", None),
+    (uses_big_constant, "does not fit in 32 bits", None),
+    (uses_unknown_method, "method .sort() is not supported", None),
+]
+
+
+def mark_line(fn) -> int:
+    lines, start = inspect.getsourcelines(fn)
+    return start + next(i for i, text in enumerate(lines) if "# MARK" in text)
+
+
+@pytest.mark.parametrize("fn, construct, hint", CASES, ids=[c[0].__name__ for c in CASES])
+def test_unsupported_construct_raises_compile_error_with_location(fn, construct, hint) -> None:
+    with pytest.raises(CompileError) as info:
+        offload(fn)
+    err = info.value
+    text = str(err)
+    assert construct in text
+    assert f"{__file__}:{mark_line(fn)}:" in text
+    assert err.lineno == mark_line(fn)
+    if hint:
+        assert hint in text
+
+
+def test_compile_error_is_a_syntax_error_subclass_with_column() -> None:
+    with pytest.raises(SyntaxError) as info:
+        offload(uses_dict)
+    assert info.value.offset is not None and info.value.offset >= 1
+
+
+def test_function_without_source_gives_a_clear_error() -> None:
+    namespace: dict[str, object] = {}
+    exec("def k(a):\n    return a\n", namespace)
+    with pytest.raises(CompileError, match="cannot read the source"):
+        offload(namespace["k"])
+
+
+def test_unknown_decorator_option_is_refused() -> None:
+    with pytest.raises(TypeError, match="unknown option 'asynch'.*known options"):
+        offload(asynch=True)

@@ -1,0 +1,129 @@
+"""KernelHandle semantics: wait, wait_any, test; each core delivered exactly once."""
+
+from __future__ import annotations
+
+import pytest
+
+from epython import KernelError, offload
+from epython.parallel import coreid
+
+
+def square_id():
+    c = coreid()
+    s = 0
+    for i in range(c * 20):
+        s += i
+    return c * c
+
+
+def fails_on_three():
+    c = coreid()
+    if c == 3:
+        return 1 // (c - 3)
+    return c
+
+
+def test_blocking_call_returns_results_in_core_order() -> None:
+    assert offload(square_id)() == [c * c for c in range(16)]
+
+
+def test_wait_any_delivers_each_core_exactly_once_in_completion_order() -> None:
+    handle = offload(async_=True)(square_id)()
+    seen = [handle.wait_any() for _ in range(16)]
+    assert sorted(core for core, _ in seen) == list(range(16))
+    assert all(value == core * core for core, value in seen)
+    # cores with less work finish first in simulated time
+    assert seen[0][0] == 0 and seen[-1][0] == 15
+    with pytest.raises(LookupError, match="already been collected"):
+        handle.wait_any()
+    assert handle.wait() == [c * c for c in range(16)]
+
+
+def test_wait_returns_everything_after_partial_wait_any() -> None:
+    handle = offload(async_=True)(square_id)()
+    first = handle.wait_any()
+    assert handle.wait() == [c * c for c in range(16)]
+    assert first[1] == first[0] ** 2
+    assert handle.wait() == [c * c for c in range(16)]  # wait is repeatable
+
+
+def test_test_is_true_exactly_when_wait_any_would_not_block() -> None:
+    handle = offload(async_=True)(square_id)()
+    polls = 0
+    while not handle.test():
+        polls += 1
+        assert polls < 10_000
+    core, value = handle.wait_any()
+    assert value == core * core
+    collected = 1
+    while collected < 16:
+        if handle.test():
+            handle.wait_any()
+            collected += 1
+    assert not handle.test()
+
+
+def test_kernel_error_is_both_kernel_error_and_builtin_class() -> None:
+    handle = offload(async_=True)(fails_on_three)()
+    with pytest.raises(ZeroDivisionError) as info:
+        handle.wait()
+    err = info.value
+    assert isinstance(err, KernelError)
+    assert err.core == 3
+    assert err.lineno == fails_on_three.__code__.co_firstlineno + 3
+    assert "return 1 // (c - 3)" in err.source_line
+    assert "core 3" in str(err) and "test_handle.py" in str(err)
+    # other cores' results stay readable
+    assert handle.result(5) == 5
+    assert set(handle.errors) == {3}
+
+
+def test_wait_any_raises_the_failing_core_once_and_goes_on() -> None:
+    handle = offload(async_=True)(fails_on_three)()
+    values, errors = {}, []
+    for _ in range(16):
+        try:
+            core, value = handle.wait_any()
+            values[core] = value
+        except ZeroDivisionError as exc:
+            errors.append(exc.core)  # type: ignore[attr-defined]
+    assert errors == [3]
+    assert values == {c: c for c in range(16) if c != 3}
+
+
+def test_async_option_spelled_async_as_in_epython() -> None:
+    handle = offload(**{"async": True})(square_id)()
+    assert handle.wait()[2] == 4
+
+
+def test_per_call_overrides_of_decorator_options() -> None:
+    kernel = offload(square_id)
+    handle = kernel(async_=True)
+    assert handle.wait()[3] == 9
+    assert kernel(target=[2, 5]) == [4, 25]  # coreid() is the chip core id, as in ePython
+    assert kernel(target=4) == 16
+
+
+def test_target_core_that_does_not_exist_is_refused() -> None:
+    with pytest.raises(ValueError, match="target core 16 does not exist"):
+        offload(square_id)(target=16)
+
+
+def test_cycles_and_seconds_are_reported() -> None:
+    handle = offload(async_=True)(square_id)()
+    cycles = handle.cycles
+    assert len(cycles) == 16 and all(c > 0 for c in cycles)
+    assert cycles[15] > cycles[0]
+    assert handle.seconds > 0
+
+
+def test_simulation_is_deterministic() -> None:
+    from epython.backends import reset_backends
+
+    first = offload(async_=True)(square_id)()
+    order1 = [first.wait_any()[0] for _ in range(16)]
+    cycles1 = first.cycles
+    reset_backends()
+    second = offload(async_=True)(square_id)()
+    order2 = [second.wait_any()[0] for _ in range(16)]
+    assert order1 == order2 and cycles1 == second.cycles
