@@ -91,6 +91,11 @@ def _start(mesh: Mesh, flow: Flow) -> Transfer:
     if "host" in (flow.src, flow.dst) and flow.method in ("dma", "dma_read"):
         raise ValueError(f"method {flow.method!r} does not apply to the host: it has no DMA "
                          "engine in this model; use 'store' (host writes) or 'load' (host reads)")
+    memory = mesh.config.local_memory_bytes
+    for end in (flow.src, flow.dst):
+        if isinstance(end, tuple) and flow.nbytes > memory:
+            raise ValueError(f"{flow.nbytes} bytes do not fit in the {memory}-byte memory of "
+                             f"core {end}")
     ascending = flow.order == "ascending"
     if flow.method in ("store", "dma"):
         return mesh.write(flow.src, flow.dst, flow.nbytes, flow.method, ascending=ascending)

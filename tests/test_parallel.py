@@ -1,0 +1,101 @@
+"""The parallel module on the simulator: messages, collectives, barriers, deadlock reports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from epython import DeadlockError, offload
+from epython.parallel import bcast, coreid, numcores, probe, recv, reduce, send, sendrecv, sync
+
+
+def ring_shift():
+    me = coreid()
+    n = numcores()
+    send(me * 10, (me + 1) % n)  # eager: returns before the matching recv
+    return recv((me - 1) % n)
+
+
+def ring_array(data):
+    me = coreid()
+    n = numcores()
+    send(data, (me + 1) % n)
+    got = recv((me - 1) % n)
+    return len(got)
+
+
+def exchange():
+    me = coreid()
+    peer = me ^ 1
+    return sendrecv(me, peer)
+
+
+def collectives(x):
+    me = coreid()
+    total = reduce(me, "sum")
+    biggest = reduce(me * x, "max")
+    smallest = reduce(me - 3, "min")
+    root_value = bcast(me + 100, 5)
+    sync()
+    return (total, biggest, smallest, root_value)
+
+
+def probe_then_recv():
+    me = coreid()
+    if me == 0:
+        send(42, 1)
+        return 0
+    if me == 1:
+        while not probe(0):
+            pass
+        return recv(0)
+    return -1
+
+
+def deadlocks():
+    return recv((coreid() + 1) % numcores())
+
+
+def test_ring_shift_gives_each_core_its_west_neighbour() -> None:
+    assert offload(ring_shift)() == [((c - 1) % 16) * 10 for c in range(16)]
+
+
+def test_sendrecv_pairs_exchange_values() -> None:
+    assert offload(exchange)() == [c ^ 1 for c in range(16)]
+
+
+def test_reduce_bcast_and_barrier_give_mpi_results() -> None:
+    results = offload(collectives)(2)
+    assert results == [(120, 30, -3, 105)] * 16
+
+
+def test_probe_sees_a_waiting_message() -> None:
+    assert offload(probe_then_recv)(target=[0, 1]) == [0, 42]
+
+
+def send_to_two():
+    send(1, 2)
+    return 0
+
+
+def test_send_to_a_core_outside_the_launch_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"core 2 is not part of this launch \(cores \[0, 1\]\)"):
+        offload(send_to_two)(target=[0, 1])
+
+
+def test_deadlock_is_reported_with_every_blocked_core() -> None:
+    with pytest.raises(DeadlockError, match="core 0 waits for msg from core 1.*core 15 waits"):
+        offload(deadlocks)()
+
+
+def test_ring_time_grows_roughly_linearly_with_message_size() -> None:
+    kernel = offload(async_=True)(ring_array)
+    times = {}
+    for n in (64, 256, 1024):
+        handle = kernel(np.zeros(n, dtype=np.float32))
+        assert handle.wait() == [n] * 16
+        times[n] = max(handle.cycles)
+    assert times[64] < times[256] < times[1024]
+    # four times the bytes: between 2x and 6x the time (fixed costs dilute small messages)
+    ratio = (times[1024] - times[256]) / (times[256] - times[64])
+    assert 2.0 < ratio < 6.0, times
