@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from epython.bytecode import protocol
+
 __all__ = ["ChipConfig", "PRESETS", "preset"]
 
 
@@ -22,7 +24,7 @@ class ChipConfig:
     rows: int = 4  # E16G301 datasheet: 16 cores, 4x4
     cols: int = 4
     clock_hz: float = 600e6  # Parallella core clock (epiphany-bsp CLOCKSPEED)
-    local_memory_bytes: int = 32 * 1024  # 32 KB SRAM per core (bsps fast.ldf)
+    local_memory_bytes: int = protocol.LOCAL_MEMORY_BYTES  # 32 KB SRAM per core (bsps fast.ldf)
     first_row: int = 32  # Parallella E16G3: first core at (32, 8) = 0x808
     first_col: int = 8
     dram_bytes: int = 32 * 1024 * 1024  # shared DRAM window seen by the cores
@@ -31,8 +33,8 @@ class ChipConfig:
     # runtime occupy the low part of every core's SRAM; the budget for the interpreter's
     # text is 20 KB (issue 5), the remainder of the reservation holds its static data and the
     # host mailbox.
-    runtime_reserved_bytes: int = 20 * 1024
-    mailbox_bytes: int = 1024
+    runtime_reserved_bytes: int = protocol.RUNTIME_RESERVED_BYTES
+    mailbox_bytes: int = protocol.CORE_MAILBOX_BYTES  # core-to-core message slots
 
     # --- eMesh (esim/mesh; every value explained in docs/timing-model.md) ----------------
     # Sections cited below are those of shared/hardware/epiphany.md.

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from epython.bytecode import image
+from epython.bytecode import image, protocol
 from epython.bytecode.opcodes import (
     ARG,
     ATTRS,
@@ -81,7 +81,18 @@ def generate() -> str:
     out += ["};", "", "/* Attribute ids of OP_LOAD_ATTR. */", "enum epy_attr {"]
     for i, a in enumerate(ATTRS):
         out.append(f"    ATTR_{a.upper()} = {i},")
-    out += [f"    ATTR__COUNT = {len(ATTRS)}", "};", "", "#endif /* EPY_OPCODES_H */", ""]
+    out += [f"    ATTR__COUNT = {len(ATTRS)}", "};", ""]
+    out.append("/* Launch protocol: per-core mailbox in shared DRAM (epython/bytecode/protocol.py). */")
+    for name, offset in protocol.MAILBOX_FIELDS:
+        out.append(f"#define EPY_MB_{name.upper()} {offset}")
+    for name in ("MAILBOX_CORES_OFFSET", "MAILBOX_MESSAGE_OFFSET", "MAILBOX_RESULT_OFFSET",
+                 "MAILBOX_RESULT_BYTES", "MAILBOX_OUT_OFFSET", "MAILBOX_OUT_BYTES",
+                 "MAILBOX_STRIDE", "VALUE_SLOT_BYTES", "OBJECT_HEADER_BYTES",
+                 "FRAME_HEADER_BYTES", "MAX_CALL_DEPTH", "LOCAL_MEMORY_BYTES",
+                 "RUNTIME_RESERVED_BYTES", "CORE_MAILBOX_BYTES", "MESSAGE_SLOT_HEADER_BYTES"):
+        out.append(f"#define EPY_{name} {getattr(protocol, name)}")
+    out.append(f"#define EPY_DRAM_AREA_OFFSET 0x{protocol.DRAM_AREA_OFFSET:08X}")
+    out += ["", "#endif /* EPY_OPCODES_H */", ""]
     return "\n".join(out)
 
 

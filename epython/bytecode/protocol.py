@@ -1,0 +1,99 @@
+"""The launch protocol and the core memory model: numbers both backends must agree on.
+
+Generated into ``device/core/opcodes.h`` with the opcode table (``python -m
+epython.bytecode.gen_c``).  docs/backends.md describes the protocol, docs/language.md the memory
+model.
+
+Shared DRAM holds one mailbox per core (``MAILBOX_STRIDE`` bytes apart) followed by the launch
+area where the host writes each launch's program image and encoded arguments.  All fields are
+little-endian u32 unless noted.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CORE_MAILBOX_BYTES",
+    "DRAM_AREA_OFFSET",
+    "LOCAL_MEMORY_BYTES",
+    "MESSAGE_SLOT_HEADER_BYTES",
+    "RUNTIME_RESERVED_BYTES",
+    "eager_bytes",
+    "message_slot_bytes",
+    "FRAME_HEADER_BYTES",
+    "MAILBOX_FIELDS",
+    "MAILBOX_STRIDE",
+    "MAX_CALL_DEPTH",
+    "OBJECT_HEADER_BYTES",
+    "VALUE_SLOT_BYTES",
+]
+
+# --- host <-> core mailbox in shared DRAM -------------------------------------------------
+#: (name, byte offset) of the u32 fields at the start of every core's mailbox.
+MAILBOX_FIELDS: tuple[tuple[str, int], ...] = (
+    ("command", 0),        # host: incremented to start a launch (the core waits for a change)
+    ("state", 4),          # core: 0 idle/waiting, 1 running, 2 done (result posted)
+    ("done_seq", 8),       # core: copy of `command` once the launch's result is posted
+    ("image_offset", 12),  # host: offset of the program image from the start of the DRAM area
+    ("image_size", 16),
+    ("args_offset", 20),   # host: offset of the argument block (u8 count + marshalled values)
+    ("args_size", 24),
+    ("num_cores", 28),     # host: cores in this launch
+    ("error_code", 32),    # core: ErrorCode, 0 for success
+    ("error_func", 36),    # core: function index of the error
+    ("error_line", 40),    # core: source line of the error
+    ("result_size", 44),   # core: bytes of the marshalled result
+    ("cycles", 48),        # core: cycles from start to result (core timer)
+    ("instructions", 52),  # core: bytecode instructions executed
+    ("out_head", 56),      # core: bytes of printed text written into `out` so far (monotonic)
+    ("out_tail", 60),      # host: bytes of printed text the host has consumed (monotonic)
+    ("heartbeat", 64),     # core: incremented while running (watchdog)
+    ("wait_kind", 68),     # core: what it is blocked on (0 none, 1 recv, 2 barrier, 3 send)
+    ("wait_peer", 72),     # core: the peer it waits for
+    ("wait_line", 76),     # core: source line of the blocking call
+)
+MAILBOX_CORES_OFFSET = 96      # u8[64]: the chip core ids of the launch, in launch order
+MAILBOX_MESSAGE_OFFSET = 160   # char[160]: the error message (UTF-8, NUL-terminated)
+MAILBOX_RESULT_OFFSET = 320    # u8[RESULT_BYTES]: the marshalled result
+MAILBOX_RESULT_BYTES = 1792
+MAILBOX_OUT_OFFSET = 2112      # char[OUT_BYTES]: ring buffer of printed text
+MAILBOX_OUT_BYTES = 1984
+MAILBOX_STRIDE = 4096          # one mailbox per core; the launch area follows the last one
+
+# --- a core's local memory ------------------------------------------------------------------
+LOCAL_MEMORY_BYTES = 32 * 1024  # SRAM per core (bsps fast.ldf)
+#: Low part of SRAM taken by the interpreter's code and static data (the text budget is 20 KB).
+RUNTIME_RESERVED_BYTES = 20 * 1024
+#: Top of SRAM: one message slot per possible sender (core-to-core messages land here).
+CORE_MAILBOX_BYTES = 1024
+#: Offset of epython's area inside the 32 MB shared DRAM window (cores see it at
+#: 0x8E000000 + this offset); the per-core host mailboxes start there.
+DRAM_AREA_OFFSET = 0x01000000
+
+# --- core <-> core messages --------------------------------------------------------------
+#: Each message slot starts with a u32 sequence flag and a u32 byte length.
+MESSAGE_SLOT_HEADER_BYTES = 8
+
+
+def message_slot_bytes(num_cores: int) -> int:
+    """Size of one sender's slot in a receiver's mailbox area."""
+    return CORE_MAILBOX_BYTES // num_cores
+
+
+def eager_bytes(num_cores: int) -> int:
+    """Largest marshalled value a ``send`` delivers eagerly (returns before the ``recv``).
+
+    A larger value, or a send while the previous one to the same receiver is still unread,
+    waits until the receiver has taken the slot's content (rendezvous); large values travel
+    in slot-sized pieces.
+    """
+    return max(message_slot_bytes(num_cores) - MESSAGE_SLOT_HEADER_BYTES, 8)
+
+# --- the memory model (docs/language.md) ---------------------------------------------------
+#: Bytes of one value slot (a tag word and a payload word) in frames, lists and tuples.
+VALUE_SLOT_BYTES = 8
+#: Bytes of the header of every heap object.
+OBJECT_HEADER_BYTES = 8
+#: Bytes of a call frame besides its locals and value stack.
+FRAME_HEADER_BYTES = 16
+#: Deepest call nesting allowed before RecursionError, whatever the memory left.
+MAX_CALL_DEPTH = 64
