@@ -20,7 +20,7 @@ from epython.marshal import encode_value
 from esim.config import ChipConfig, preset
 from esim.cores.comm import Comm
 from esim.cores.core import Core, CoreOutcome
-from esim.cores.memory import check_fits
+from esim.cores.memory import args_heap_bytes, check_fits
 from esim.mesh import Mesh
 
 __all__ = ["Chip", "LaunchState", "SimDeadlock", "SimTimeout"]
@@ -122,7 +122,7 @@ class Chip:
         for c in cores:
             self.config.coords(c)  # validates the id
         args_bytes = sum(len(encode_value(a)) for a in args)
-        check_fits(self.config, len(image), args_bytes)
+        check_fits(self.config, len(image), args_heap_bytes(args))
         launch = LaunchState(self, program, len(image), list(args), args_bytes, list(cores),
                              int(self.env.now))
         for c in cores:

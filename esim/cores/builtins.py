@@ -8,7 +8,7 @@ from typing import Any
 
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
 from esim.cores import ops
-from esim.cores.values import Array, Fault, check_int, f32, py_str, type_name
+from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name
 
 __all__ = ["call_builtin"]
 
@@ -19,6 +19,8 @@ def _seq(v: Any, what: str) -> Any:
         return v.items()
     if t in (list, tuple, str, range):
         return v
+    if t is KIter:
+        return v.it
     raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
 
 
@@ -111,16 +113,16 @@ def _range(args: tuple[Any, ...]) -> range:
     return range(*args)
 
 
-def _enumerate(args: tuple[Any, ...]) -> Any:
+def _enumerate(args: tuple[Any, ...]) -> KIter:
     start = args[1] if len(args) == 2 else 0
     if type(start) not in (int, bool):
         raise Fault(ErrorCode.TypeError, f"'{type_name(start)}' object cannot be interpreted as an "
                     "integer")
-    return enumerate(_seq(args[0], "enumerate"), start)
+    return KIter(enumerate(_seq(args[0], "enumerate"), start), (args[0],), fresh=True)
 
 
-def _zip(args: tuple[Any, ...]) -> Any:
-    return zip(_seq(args[0], "zip"), _seq(args[1], "zip"))
+def _zip(args: tuple[Any, ...]) -> KIter:
+    return KIter(zip(_seq(args[0], "zip"), _seq(args[1], "zip")), (args[0], args[1]), fresh=True)
 
 
 def _append(args: tuple[Any, ...]) -> None:

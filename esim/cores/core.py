@@ -77,7 +77,8 @@ class Core:
             fetch = mesh.read(self.id, "dram", launch.image_bytes + launch.args_bytes,
                               method="dma_read")
             yield fetch.arrived
-            interp = Interpreter(launch.program, self.id, len(launch.cores))
+            interp = Interpreter(launch.program, self.id, len(launch.cores),
+                                 workspace=self.chip.config.user_memory_bytes - launch.image_bytes)
             args = [from_wire(v) for v in launch.args]
             charged = 0
             partial = ""

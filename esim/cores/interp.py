@@ -13,12 +13,14 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
+from epython.bytecode import protocol
 from epython.bytecode.image import NO_INIT, Program
 from epython.bytecode.instr import iter_code
-from epython.bytecode.opcodes import ATTRS, BUILTINS, OPCODES, ErrorCode, Op
+from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops
 from esim.cores.builtins import call_builtin
-from esim.cores.values import Array, Fault, f32, py_format, py_str, type_name
+from esim.cores.heap import Heap, frame_bytes, object_bytes
+from esim.cores.values import Array, Fault, KIter, f32, py_format, py_str, type_name
 
 __all__ = ["Interpreter", "KernelFault", "Request"]
 
@@ -26,7 +28,8 @@ __all__ = ["Interpreter", "KernelFault", "Request"]
 TICK = 50_000
 
 #: Deepest call nesting a core supports (see docs/language.md, "Memory model").
-MAX_CALL_DEPTH = 64
+MAX_CALL_DEPTH = protocol.MAX_CALL_DEPTH
+_HEAP_TYPES = (str, list, tuple)
 
 
 @dataclass
@@ -51,7 +54,7 @@ class KernelFault(Exception):
 class _Code:
     """A function decoded once: instructions as (op, arg, arg2, cycles) with jumps as indexes."""
 
-    __slots__ = ("instrs", "lines", "n_locals", "n_params", "pcs")
+    __slots__ = ("frame_bytes", "instrs", "lines", "n_locals", "n_params", "pcs")
 
     def __init__(self, program: Program, index: int) -> None:
         func = program.functions[index]
@@ -69,6 +72,7 @@ class _Code:
         self.lines = func.lines
         self.n_locals = func.n_locals
         self.n_params = func.n_params
+        self.frame_bytes = frame_bytes(func.n_locals, func.max_stack)
 
     def line_at(self, index: int) -> int:
         pc = self.pcs[index] if index < len(self.pcs) else 0
@@ -78,6 +82,9 @@ class _Code:
 
 
 _UNSET = object()
+_APPEND = BUILTIN_BY_NAME["list.append"].code
+_POP = BUILTIN_BY_NAME["list.pop"].code
+_IMMEDIATE = (int, float, bool)
 _TICK = Request("tick", ())
 
 
@@ -85,7 +92,8 @@ class Interpreter:
     """Runs one program on one core.  ``cycles`` and ``instructions`` count what it executed."""
 
     def __init__(self, program: Program, core: int, num_cores: int,
-                 global_values: dict[str, Any] | None = None) -> None:
+                 global_values: dict[str, Any] | None = None,
+                 workspace: int | None = None) -> None:
         self.program = program
         self.core = core
         self.num_cores = num_cores
@@ -102,6 +110,26 @@ class Interpreter:
                 self.globals.append(_UNSET)
         self.cycles = 0
         self.instructions = 0
+        self.heap = Heap(workspace if workspace is not None else 1 << 40, self.consts)
+        self._frames: list[tuple[int, _Code, int, list[Any], list[Any]]] = []
+
+    def _roots(self, stack: list[Any], locals_: list[Any], *extra: Any) -> list[Any]:
+        """Everything a kernel can still reach: every frame, the globals, the operands."""
+        roots: list[Any] = list(extra)
+        roots.extend(stack)
+        roots.extend(locals_)
+        for frame in self._frames:
+            roots.extend(frame[3])
+            roots.extend(frame[4])
+        roots.extend(self.globals)
+        return roots
+
+    def _charge(self, v: Any, stack: list[Any], locals_: list[Any], *operands: Any) -> None:
+        """Account the new heap object ``v`` (unless it is one of the operands)."""
+        for o in operands:
+            if v is o:
+                return
+        self.heap.charge(object_bytes(v), lambda: self._roots(stack, locals_, v, *operands))
 
     def run(self, args: list[Any]) -> Generator[Request, Any, Any]:
         """Execute the entry function with ``args``; yields Requests, returns its result."""
@@ -110,7 +138,8 @@ class Interpreter:
         if len(args) != code.n_params:
             raise KernelFault(ErrorCode.TypeError, f"{self.program.functions[entry].name}() takes "
                               f"{code.n_params} arguments but {len(args)} were given", entry, 0)
-        frames: list[tuple[int, _Code, int, list[Any], list[Any]]] = []
+        frames = self._frames
+        heap = self.heap
         func = entry
         locals_ = list(args) + [_UNSET] * (code.n_locals - len(args))
         stack: list[Any] = []
@@ -121,6 +150,8 @@ class Interpreter:
         cycles = 0
         count = 0
         try:
+            heap.push_frame(code.frame_bytes, lambda: list(args))
+            heap.charge(sum(heap.deep_bytes(a) for a in args), lambda: list(args))
             while True:
                 op, arg, arg2, cost = instrs[pc]
                 pc += 1
@@ -139,7 +170,11 @@ class Interpreter:
                     stack.append(consts[arg])
                 elif Op.BINARY_ADD <= op <= Op.BINARY_XOR:
                     b = stack.pop()
-                    stack[-1] = ops.binary(op, stack[-1], b)
+                    a = stack[-1]
+                    r = ops.binary(op, a, b)
+                    if type(r) in _HEAP_TYPES:
+                        self._charge(r, stack, locals_, a, b)
+                    stack[-1] = r
                 elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
                     b = stack.pop()
                     stack[-1] = ops.compare(op, stack[-1], b)
@@ -159,11 +194,16 @@ class Interpreter:
                         yield _TICK
                     pc = arg
                 elif op == Op.FOR_ITER:
+                    it = stack[-1]
                     try:
-                        stack.append(next(stack[-1]))
+                        v = next(it.it)
                     except StopIteration:
                         stack.pop()
                         pc = arg
+                    else:
+                        if it.fresh:
+                            self._charge(v, stack, locals_)
+                        stack.append(v)
                 elif op == Op.JUMP_IF_FALSE_OR_POP:
                     if ops.truth(stack[-1]):
                         stack.pop()
@@ -183,7 +223,8 @@ class Interpreter:
                     callee = self.codes[arg]
                     if len(frames) + 1 >= MAX_CALL_DEPTH:
                         raise Fault(ErrorCode.RecursionError,
-                                    "maximum recursion depth exceeded (the core's stack is full)")
+                                    f"maximum recursion depth exceeded ({MAX_CALL_DEPTH} calls)")
+                    heap.push_frame(callee.frame_bytes, lambda: self._roots(stack, locals_))
                     n = callee.n_params
                     new_locals = stack[len(stack) - n:] + [_UNSET] * (callee.n_locals - n)
                     del stack[len(stack) - n:]
@@ -192,6 +233,7 @@ class Interpreter:
                     instrs = code.instrs
                 elif op == Op.RETURN_VALUE:
                     v = stack.pop()
+                    heap.pop_frame(code.frame_bytes)
                     if not frames:
                         return v
                     func, code, pc, locals_, stack = frames.pop()
@@ -213,14 +255,34 @@ class Interpreter:
                             self._check_str(sep, "sep")
                             self._check_str(end, "end")
                             call_args = (sep.join(py_str(v) for v in values) + end,)
-                        stack.append((yield Request(builtin.name, call_args)))
+                        r = yield Request(builtin.name, call_args)
+                        if type(r) in _HEAP_TYPES and r is not call_args[0]:
+                            heap.charge(heap.deep_bytes(r),
+                                        lambda: self._roots(stack, locals_, r, *call_args))
+                        stack.append(r)
                     else:
-                        stack.append(self._builtin(arg, call_args))
+                        r = self._builtin(arg, call_args)
+                        if arg == _APPEND:
+                            heap.charge(protocol.VALUE_SLOT_BYTES,
+                                        lambda: self._roots(stack, locals_, *call_args))
+                        elif arg == _POP:
+                            heap.release(protocol.VALUE_SLOT_BYTES)
+                        elif r is not None and type(r) not in _IMMEDIATE:
+                            self._charge(r, stack, locals_, *call_args)
+                        stack.append(r)
                 elif op == Op.GET_ITER:
-                    stack[-1] = self._iter(stack[-1])
+                    a = stack[-1]
+                    if type(a) is not KIter:
+                        r = self._iter(a)
+                        self._charge(r, stack, locals_, a)
+                        stack[-1] = r
                 elif op == Op.BINARY_SUBSCR:
                     index = stack.pop()
-                    stack[-1] = self._subscr(stack[-1], index)
+                    a = stack[-1]
+                    r = self._subscr(a, index)
+                    if type(r) is str or type(r) is Array:
+                        self._charge(r, stack, locals_, a, index)
+                    stack[-1] = r
                 elif op == Op.STORE_SUBSCR:
                     index = stack.pop()
                     target = stack.pop()
@@ -253,10 +315,12 @@ class Interpreter:
                     stack.extend(stack[-2:])
                 elif op == Op.BUILD_TUPLE:
                     items = tuple(stack[len(stack) - arg:]) if arg else ()
+                    heap.charge(object_bytes(items), lambda: self._roots(stack, locals_))
                     del stack[len(stack) - arg:]
                     stack.append(items)
                 elif op == Op.BUILD_LIST:
                     items_l = stack[len(stack) - arg:] if arg else []
+                    heap.charge(object_bytes(items_l), lambda: self._roots(stack, locals_))
                     del stack[len(stack) - arg:]
                     stack.append(items_l)
                 elif op == Op.UNPACK_SEQUENCE:
@@ -267,17 +331,25 @@ class Interpreter:
                     step = stack.pop()
                     hi = stack.pop()
                     lo = stack.pop()
-                    stack[-1] = self._slice(stack[-1], lo, hi, step)
+                    a = stack[-1]
+                    r = self._slice(a, lo, hi, step)
+                    self._charge(r, stack, locals_, a)
+                    stack[-1] = r
                 elif op == Op.RAISE:
                     msg = stack.pop()
                     raise Fault(ErrorCode(arg), "" if msg is None else py_str(msg))
                 elif op == Op.FORMAT_VALUE:
                     spec = stack.pop()
-                    stack[-1] = py_format(stack[-1], spec, arg)
+                    a = stack[-1]
+                    r = py_format(a, spec, arg)
+                    self._charge(r, stack, locals_, a, spec)
+                    stack[-1] = r
                 elif op == Op.BUILD_STRING:
                     parts = stack[len(stack) - arg:]
+                    r = "".join(parts)
+                    self._charge(r, stack, locals_, *parts)
                     del stack[len(stack) - arg:]
-                    stack.append("".join(parts))
+                    stack.append(r)
                 elif op == Op.LOAD_ATTR:
                     stack[-1] = self._attr(stack[-1], arg)
                 elif op == Op.NOP:
@@ -305,12 +377,14 @@ class Interpreter:
             raise Fault(ErrorCode.TypeError, f"{what} must be None or a string, not {type_name(v)}")
 
     @staticmethod
-    def _iter(v: Any) -> Any:
+    def _iter(v: Any) -> KIter:
         t = type(v)
-        if t in (range, list, tuple, str) or t is enumerate or t is zip:
-            return iter(v)
+        if t is range or t is list or t is tuple:
+            return KIter(iter(v), (v,))
+        if t is str:
+            return KIter(iter(v), (v,), fresh=True)
         if t is Array:
-            return iter(v.items())
+            return KIter(iter(v.items()), (v,), fresh=len(v.shape) == 2)
         raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
 
     @staticmethod

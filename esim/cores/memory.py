@@ -3,9 +3,10 @@
 The layout of a core's SRAM (docs/language.md, "Memory model")::
 
     0                       runtime_reserved_bytes       local_memory - mailbox_bytes   32 KB
-    | interpreter + runtime | program image | arguments | stack ->   <- heap | mailbox |
+    | interpreter + runtime | program image | workspace: frames and heap    | mailbox |
 
-A launch whose image and arguments do not fit in the user part is refused before it starts.
+The arguments are decoded into the heap.  A launch whose image and arguments do not fit in the
+user part (with a minimum of room to run) is refused before it starts.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from esim.config import ChipConfig
-from esim.cores.values import Array, f32
+from esim.cores.heap import Heap
+from esim.cores.values import Array, KIter, f32
 
-__all__ = ["MIN_WORKSPACE_BYTES", "check_fits", "from_wire", "to_wire"]
+__all__ = ["MIN_WORKSPACE_BYTES", "args_heap_bytes", "check_fits", "from_wire", "to_wire"]
 
 #: Stack and heap a kernel needs at the very least beside its image and arguments.
 MIN_WORKSPACE_BYTES = 1024
@@ -26,8 +28,17 @@ _DTYPE = {np.dtype("<i4"): "i4", np.dtype("<f4"): "f4", np.dtype("?"): "?"}
 _NUMPY = {"i4": np.dtype("<i4"), "f4": np.dtype("<f4"), "?": np.dtype("?")}
 
 
+def args_heap_bytes(args: list[Any]) -> int:
+    """Model bytes the decoded arguments take in a core's heap."""
+    heap = Heap(0, ())
+    return sum(heap.deep_bytes(from_wire(a)) for a in args)
+
+
 def check_fits(config: ChipConfig, image_bytes: int, args_bytes: int) -> None:
-    """Raise MemoryError (with the sizes) if a launch cannot be placed in a core's memory."""
+    """Raise MemoryError (with the sizes) if a launch cannot be placed in a core's memory.
+
+    ``args_bytes`` is the model size of the decoded arguments (:func:`args_heap_bytes`).
+    """
     need = image_bytes + args_bytes + MIN_WORKSPACE_BYTES
     have = config.user_memory_bytes
     if need > have:
@@ -77,6 +88,8 @@ def to_wire(value: Any) -> Any:
         return tuple(to_wire(v) for v in value)
     if isinstance(value, list):
         return [to_wire(v) for v in value]
-    if isinstance(value, (range, enumerate, zip)):
-        return list(value)  # an iterator escaping as a result is delivered as a list
+    if isinstance(value, KIter):
+        return list(value.it)  # an iterator escaping as a result is delivered as a list
+    if isinstance(value, range):
+        return list(value)
     return value

@@ -14,7 +14,7 @@ from typing import Any
 
 from epython.bytecode.opcodes import ErrorCode
 
-__all__ = ["Array", "Fault", "f32", "float_repr", "py_format", "py_str", "type_name"]
+__all__ = ["Array", "Fault", "KIter", "f32", "float_repr", "py_format", "py_str", "type_name"]
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
@@ -53,15 +53,16 @@ class Array:
     ``a[i]`` on a 2-D array is a row view sharing the storage, as in numpy.
     """
 
-    __slots__ = ("data", "dirty", "dtype", "offset", "shape")
+    __slots__ = ("base", "data", "dirty", "dtype", "offset", "shape")
 
     def __init__(self, data: list[Any], shape: tuple[int, ...], dtype: str,
-                 offset: int = 0, dirty: set[int] | None = None) -> None:
+                 offset: int = 0, dirty: set[int] | None = None, base: Array | None = None) -> None:
         self.data = data
         self.shape = shape
         self.dtype = dtype
         self.offset = offset
         self.dirty = dirty if dirty is not None else set()
+        self.base = base  # the array a row view belongs to (keeps its storage alive)
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -90,7 +91,8 @@ class Array:
             raise Fault(ErrorCode.IndexError, f"index {i if i >= 0 else i - n} is out of bounds "
                         f"for axis 0 with size {n}")
         if len(shape) == 2:
-            return Array(self.data, (shape[1],), self.dtype, self.offset + i * shape[1], self.dirty)
+            return Array(self.data, (shape[1],), self.dtype, self.offset + i * shape[1], self.dirty,
+                         self)
         return self.offset + i
 
     def get(self, index: Any) -> Any:
@@ -136,6 +138,17 @@ class Array:
         return self.data[self.offset:self.offset + self.shape[0]]
 
 
+class KIter:
+    """An iterator object of the kernel: a native iterator plus what it keeps alive."""
+
+    __slots__ = ("fresh", "it", "refs")
+
+    def __init__(self, it: Any, refs: tuple[Any, ...], fresh: bool = False) -> None:
+        self.it = it
+        self.refs = refs
+        self.fresh = fresh  # each item is a new heap object (tuples of enumerate/zip, rows)
+
+
 def _as_index(i: Any, what: str) -> int:
     if type(i) is int:
         return i  # type: ignore[no-any-return]
@@ -159,6 +172,8 @@ def type_name(v: Any) -> str:
         return "NoneType"
     if isinstance(v, Array):
         return "numpy.ndarray"
+    if isinstance(v, KIter):
+        return type(v.it).__name__
     return type(v).__name__
 
 

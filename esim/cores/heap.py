@@ -1,0 +1,124 @@
+"""The memory model of a core (docs/language.md, "Memory model"), shared rules with device/core.
+
+A kernel's workspace is what is left of the user part of SRAM after the program image.  Frames
+and heap objects are charged their model sizes; an allocation raises MemoryError only when the
+bytes of *live* objects (reachable from frames, globals and the executing instruction's
+operands), plus frames, plus the request exceed the workspace.  The interpreter keeps a running
+counter and recomputes the live bytes by tracing only when the counter says the limit is near,
+so the check is exact and cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from epython.bytecode import protocol
+from epython.bytecode.opcodes import ErrorCode
+from esim.cores.values import Array, Fault, KIter
+
+__all__ = ["Heap", "frame_bytes", "object_bytes"]
+
+HEADER = protocol.OBJECT_HEADER_BYTES
+SLOT = protocol.VALUE_SLOT_BYTES
+SMALL_OBJECT = 24  # range, iterators, enumerate/zip objects, 2-D array row views
+_ITEMSIZE = {"i4": 4, "f4": 4, "?": 1}
+
+
+def frame_bytes(n_locals: int, max_stack: int) -> int:
+    """Bytes of one call frame."""
+    return protocol.FRAME_HEADER_BYTES + SLOT * (n_locals + max_stack)
+
+
+def object_bytes(v: Any) -> int:
+    """Model size of one heap object, not counting what it refers to (0 for immediates)."""
+    t = type(v)
+    if t is str:
+        return HEADER + ((len(v.encode("utf-8")) + 3) & ~3)
+    if t is list or t is tuple:
+        return HEADER + SLOT * len(v)
+    if t is Array:
+        if v.base is not None:
+            return SMALL_OBJECT
+        n = 1
+        for dim in v.shape:
+            n *= dim
+        return 16 + ((_ITEMSIZE[v.dtype] * n + 3) & ~3)
+    if t is KIter or t is range:
+        return SMALL_OBJECT
+    return 0
+
+
+class Heap:
+    """Accounting of one core's workspace during one launch."""
+
+    def __init__(self, workspace: int, constants: Iterable[Any]) -> None:
+        self.workspace = workspace
+        self.free_ids = {id(c) for c in constants if type(c) is str}
+        self.used = 0  # heap bytes charged since the last trace (after it: the live bytes)
+        self.frames = 0
+        self.peak = 0
+
+    def charge(self, nbytes: int, roots: Any) -> None:
+        """Account an allocation of ``nbytes``; ``roots()`` yields the live roots if needed."""
+        if self.used + self.frames + nbytes > self.workspace:
+            self.used = self.live_bytes(roots())
+            if self.used + self.frames + nbytes > self.workspace:
+                raise Fault(ErrorCode.MemoryError,
+                            f"out of core memory: {nbytes} bytes requested, "
+                            f"{self.used} bytes of live objects and {self.frames} bytes of frames "
+                            f"in a workspace of {self.workspace} bytes")
+        self.used += nbytes
+        total = self.used + self.frames
+        if total > self.peak:
+            self.peak = total
+
+    def release(self, nbytes: int) -> None:
+        """Give back bytes freed deterministically (a list shrinking)."""
+        self.used = max(0, self.used - nbytes)
+
+    def push_frame(self, nbytes: int, roots: Any) -> None:
+        """Account a call frame; RecursionError when it does not fit."""
+        if self.used + self.frames + nbytes > self.workspace:
+            self.used = self.live_bytes(roots())
+            if self.used + self.frames + nbytes > self.workspace:
+                raise Fault(ErrorCode.RecursionError,
+                            "maximum recursion depth exceeded (the core's stack and heap are full: "
+                            f"{self.frames} bytes of frames, {self.used} bytes of objects, "
+                            f"workspace {self.workspace} bytes)")
+        self.frames += nbytes
+        total = self.used + self.frames
+        if total > self.peak:
+            self.peak = total
+
+    def pop_frame(self, nbytes: int) -> None:
+        """A frame returned."""
+        self.frames -= nbytes
+
+    def live_bytes(self, roots: Iterable[Any]) -> int:
+        """Bytes of every heap object reachable from ``roots`` (each object counted once)."""
+        seen: set[int] = set()
+        total = 0
+        todo = list(roots)
+        free = self.free_ids
+        while todo:
+            v = todo.pop()
+            t = type(v)
+            if t is int or t is float or t is bool or v is None:
+                continue
+            key = id(v)
+            if key in seen or key in free:
+                continue
+            seen.add(key)
+            total += object_bytes(v)
+            if t is list or t is tuple:
+                todo.extend(v)
+            elif t is KIter:
+                todo.extend(v.refs)
+            elif t is Array and v.base is not None:
+                todo.append(v.base)
+        return total
+
+    def deep_bytes(self, v: Any) -> int:
+        """Bytes of ``v`` and everything it refers to (a value arriving in this core)."""
+        return self.live_bytes([v]) if id(v) not in self.free_ids else 0
