@@ -10,6 +10,7 @@
     hello(10, 20)   # [30] * 16 on the 16 cores; EPYTHON_BACKEND selects sim (default) or device
 """
 
+from epython.device_data import copy_from_device, copy_to_device, define_on_device
 from epython.errors import BackendError, CompileError, DeadlockError, EpythonError, KernelError
 from epython.handle import KernelHandle
 from epython.offload import Kernel, offload
@@ -22,6 +23,9 @@ __all__ = [
     "Kernel",
     "KernelError",
     "KernelHandle",
+    "copy_from_device",
+    "copy_to_device",
+    "define_on_device",
     "offload",
 ]
 

@@ -28,7 +28,7 @@ class KernelHandle:
     """
 
     def __init__(self, kernel_name: str, launch: Launch, single: bool = False,
-                 stdout: TextIO | None = None) -> None:
+                 stdout: TextIO | None = None, arrays: dict[int, Any] | None = None) -> None:
         self.kernel_name = kernel_name
         self._launch = launch
         self.cores: list[int] = list(launch.cores)
@@ -38,6 +38,8 @@ class KernelHandle:
         self._ready: list[int] = []  # ranks arrived and not yet collected by wait_any
         self._collected: set[int] = set()
         self._lock = threading.RLock()
+        self._arrays = arrays or {}  # argument index -> the caller's numpy array
+        self._copied_back = False
 
     def __repr__(self) -> str:
         done = len(self._results)
@@ -53,6 +55,25 @@ class KernelHandle:
             self._results[rank] = r
             self._ready.append(rank)
         self._print_lines()
+        if self.done and not self._copied_back:
+            self._copy_back()
+
+    def _copy_back(self) -> None:
+        """Write the cores' changes to array arguments into the caller's arrays, in core order.
+
+        Each core works on its own copy; where two cores changed the same element, the core
+        that comes later in the launch's core list wins (as if the copies were written back
+        one after another, like device arrays copied back in order).
+        """
+        self._copied_back = True
+        for rank in range(len(self.cores)):
+            for index, changes in self._results[rank].array_updates.items():
+                target = self._arrays.get(index)
+                if target is None:
+                    continue
+                flat = target.reshape(-1)  # a view for the contiguous arrays we accept
+                for position, value in changes.items():
+                    flat[position] = value
 
     def _print_lines(self) -> None:
         out = self._stdout or sys.stdout

@@ -17,10 +17,13 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
+import numpy as np
+
 from epython.backends import get_backend
 from epython.compiler import CompiledKernel, compile_kernel
+from epython.device_data import defined_names
 from epython.handle import KernelHandle
-from epython.marshal import MarshalError, check_value
+from epython.marshal import MarshalError, check_value, to_array
 
 __all__ = ["Kernel", "offload"]
 
@@ -52,7 +55,17 @@ class Kernel:
         self.__wrapped__ = func
         functools.update_wrapper(self, func)
         self.options = _normalise(options, "@offload")
-        self.compiled: CompiledKernel = compile_kernel(func)
+        names, version = defined_names()
+        self.compiled: CompiledKernel = compile_kernel(func, names)
+        self._compiled_version = version
+
+    def _current(self) -> CompiledKernel:
+        """The compiled kernel, recompiled when device-resident names were declared since."""
+        names, version = defined_names()
+        if version != self._compiled_version:
+            self.compiled = compile_kernel(self.__wrapped__, names)
+            self._compiled_version = version
+        return self.compiled
 
     def __repr__(self) -> str:
         return f"<epython kernel {self.compiled.name}{self.options or ''}>"
@@ -128,12 +141,16 @@ class Kernel:
 
     def launch(self, *args: Any, **kwargs: Any) -> KernelHandle:
         """Start the kernel and return its handle whatever ``async_`` says."""
+        self._current()
         opts, kwargs = self._split(kwargs)
         values = self._bind(args, kwargs)
         backend = get_backend(opts.get("backend"))
         cores, single = self._cores(opts, backend.num_cores(), backend.busy_cores())
-        launch = backend.launch(self.compiled, values, cores)
-        return KernelHandle(self.compiled.name, launch, single=single)
+        wire = [to_array(v, f"argument {p!r} of {self.compiled.name}()")
+                if isinstance(v, np.ndarray) else v for p, v in zip(self.compiled.params, values)]
+        launch = backend.launch(self.compiled, wire, cores)
+        arrays = {i: v for i, v in enumerate(values) if isinstance(v, np.ndarray)}
+        return KernelHandle(self.compiled.name, launch, single=single, arrays=arrays)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         opts, _ = self._split(dict(kwargs))

@@ -104,6 +104,8 @@ class Chip:
         self.mesh = Mesh(self.env, self.config)
         self.cores = [Core(self, i) for i in range(self.config.num_cores)]
         self.comm = Comm(self)
+        #: device-resident named values, per core (they persist across launches)
+        self.device_data: list[dict[str, Any]] = [{} for _ in self.cores]
 
     def __repr__(self) -> str:
         return f"<Chip {self.config.name} {self.config.rows}x{self.config.cols} at cycle {self.env.now:.0f}>"
@@ -143,6 +145,33 @@ class Chip:
             flag = self.mesh.write("host", c, 4, method="store")
             yield flag.arrived
             launch.signalled[c].succeed()
+
+    def copy_to_device(self, name: str, value: Any, cores: list[int]) -> None:
+        """The host writes a named value into each core's memory (costs a host -> core write)."""
+        from esim.cores.memory import from_wire
+
+        nbytes = len(encode_value(value)) + 8
+        for c in cores:
+            self.config.coords(c)
+            self.device_data[c][name] = from_wire(value)
+            transfer = self.mesh.write("host", c, nbytes, method="store")
+            self.run_until(lambda t=transfer: t.arrived.processed)
+
+    def copy_from_device(self, name: str, cores: list[int]) -> list[Any]:
+        """The host reads a named value back from each core (costs a host <- core read)."""
+        from esim.cores.memory import to_wire
+
+        values = []
+        for c in cores:
+            self.config.coords(c)
+            if name not in self.device_data[c]:
+                raise KeyError(f"{name!r} is not defined on core {c}; use define_on_device or "
+                               "copy_to_device first")
+            value = to_wire(self.device_data[c][name])
+            transfer = self.mesh.read("host", c, len(encode_value(value)) + 8, method="load")
+            self.run_until(lambda t=transfer: t.arrived.processed)
+            values.append(value)
+        return values
 
     def run_until(self, condition: Callable[[], bool], deadline: float | None = None) -> None:
         """Advance simulated time until ``condition()`` holds.

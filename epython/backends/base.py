@@ -20,6 +20,8 @@ class CoreResult:
     cycles: int | None = None  # simulated or measured core cycles, when the backend knows them
     instructions: int | None = None
     lines: list[str] = field(default_factory=list)
+    #: numpy array arguments the core changed: argument index -> {flat index: new value}
+    array_updates: dict[int, dict[int, Any]] = field(default_factory=dict)
 
 
 @runtime_checkable
@@ -66,4 +68,12 @@ class Backend(Protocol):
 
     def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> Launch:
         """Start ``kernel`` with ``args`` on ``cores`` and return at once."""
+        ...
+
+    def copy_to_device(self, name: str, value: Any, cores: list[int]) -> None:
+        """Store a named device-resident value on ``cores`` (after their queued launches)."""
+        ...
+
+    def copy_from_device(self, name: str, cores: list[int]) -> list[Any]:
+        """Read a named device-resident value from each of ``cores``."""
         ...

@@ -54,7 +54,8 @@ class SimLaunch:
                 o.message, core=o.core, lineno=o.lineno,
                 source_line=self.kernel.source_line(o.func, o.lineno),
                 filename=self.kernel.filename_of(o.func), kernel=self.kernel.name, kind=kind)
-        return CoreResult(o.core, o.value, error, o.cycles, o.instructions, list(o.lines))
+        return CoreResult(o.core, o.value, error, o.cycles, o.instructions, list(o.lines),
+                          o.array_updates)
 
     def poll(self) -> list[CoreResult]:
         """New results; lets the chip run for one host poll when there are none."""
@@ -131,6 +132,16 @@ class SimBackend:
         with self.lock:
             self._launches = [s for s in self._launches if not s.finished]
             return {c for s in self._launches for c in s.cores if c not in s.outcomes}
+
+    def copy_to_device(self, name: str, value: Any, cores: list[int]) -> None:
+        """Store a named device-resident value on ``cores``."""
+        with self.lock:
+            self.chip.copy_to_device(name, value, cores)
+
+    def copy_from_device(self, name: str, cores: list[int]) -> list[Any]:
+        """Read a named device-resident value back from ``cores`` (in their order)."""
+        with self.lock:
+            return self.chip.copy_from_device(name, cores)
 
     def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> SimLaunch:
         """Queue ``kernel`` on ``cores`` of the chip at the current simulated cycle."""

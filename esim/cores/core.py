@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from epython.bytecode.image import NO_INIT
 from epython.bytecode.opcodes import ErrorCode
 from epython.marshal import encode_value
 from esim.cores.interp import Interpreter, KernelFault
 from esim.cores.memory import from_wire, to_wire
-from esim.cores.values import Fault
+from esim.cores.values import Array, Fault
 
 if TYPE_CHECKING:
     from esim.chip import Chip, LaunchState
@@ -45,6 +46,9 @@ class CoreOutcome:
     instructions: int = 0
     compute_cycles: int = 0
     lines: list[str] = field(default_factory=list)
+    #: array arguments this core changed: argument index -> {flat index: new value}
+    array_updates: dict[int, dict[int, Any]] = field(default_factory=dict)
+    peak_memory: int = 0
 
     @property
     def cycles(self) -> int:
@@ -77,9 +81,14 @@ class Core:
             fetch = mesh.read(self.id, "dram", launch.image_bytes + launch.args_bytes,
                               method="dma_read")
             yield fetch.arrived
+            resident = self.chip.device_data[self.id]
+            # The kernel works on a copy: a failing kernel leaves the resident values intact.
+            working = {name: from_wire(to_wire(v)) for name, v in resident.items()}
             interp = Interpreter(launch.program, self.id, len(launch.cores),
+                                 global_values=working,
                                  workspace=self.chip.config.user_memory_bytes - launch.image_bytes)
             args = [from_wire(v) for v in launch.args]
+            arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
             charged = 0
             partial = ""
             gen = interp.run(args)
@@ -105,6 +114,10 @@ class Core:
                             failure = fault
             except StopIteration as stop:
                 outcome.value = to_wire(stop.value)
+                # Device-resident values the kernel assigned persist (only when it succeeds).
+                for slot, value in zip(launch.program.globals, interp.globals):
+                    if slot.name in resident and slot.init == NO_INIT:
+                        resident[slot.name] = value
             except KernelFault as fault:
                 outcome.error = fault.code
                 outcome.message = fault.message
@@ -115,6 +128,10 @@ class Core:
             if partial:
                 yield from self._print(launch, outcome, partial + "\n")
             outcome.instructions = interp.instructions
+            outcome.peak_memory = interp.heap.peak + launch.image_bytes
+            for index, array in arrays:
+                if array.dirty:
+                    outcome.array_updates[index] = {i: array.data[i] for i in sorted(array.dirty)}
             outcome.compute_cycles = interp.cycles
             try:
                 result_bytes = len(encode_value(outcome.value)) if not outcome.error else \

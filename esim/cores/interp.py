@@ -151,7 +151,9 @@ class Interpreter:
         count = 0
         try:
             heap.push_frame(code.frame_bytes, lambda: list(args))
-            heap.charge(sum(heap.deep_bytes(a) for a in args), lambda: list(args))
+            resident = [g for g in glob if g is not _UNSET]
+            heap.charge(sum(heap.deep_bytes(a) for a in list(args) + resident),
+                        lambda: list(args) + resident)
             while True:
                 op, arg, arg2, cost = instrs[pc]
                 pc += 1
