@@ -37,7 +37,7 @@ def _cores(target: int | Sequence[int] | None, n: int, where: str) -> tuple[list
     if target is None:
         return list(range(n)), False
     single = isinstance(target, int) and not isinstance(target, bool)
-    cores = [target] if single else list(target)  # type: ignore[arg-type]
+    cores: list[int] = [target] if single else list(target)  # type: ignore[list-item,arg-type]
     bad = [c for c in cores if not isinstance(c, int) or not 0 <= c < n]
     if bad or not cores:
         raise ValueError(f"{where}: target {target!r} names a core that does not exist; "

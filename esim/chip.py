@@ -154,8 +154,7 @@ class Chip:
         for c in cores:
             self.config.coords(c)
             self.device_data[c][name] = from_wire(value)
-            transfer = self.mesh.write("host", c, nbytes, method="store")
-            self.run_until(lambda t=transfer: t.arrived.processed)
+            self._wait_for(self.mesh.write("host", c, nbytes, method="store").arrived)
 
     def copy_from_device(self, name: str, cores: list[int]) -> list[Any]:
         """The host reads a named value back from each core (costs a host <- core read)."""
@@ -168,10 +167,13 @@ class Chip:
                 raise KeyError(f"{name!r} is not defined on core {c}; use define_on_device or "
                                "copy_to_device first")
             value = to_wire(self.device_data[c][name])
-            transfer = self.mesh.read("host", c, len(encode_value(value)) + 8, method="load")
-            self.run_until(lambda t=transfer: t.arrived.processed)
+            self._wait_for(self.mesh.read("host", c, len(encode_value(value)) + 8,
+                                          method="load").arrived)
             values.append(value)
         return values
+
+    def _wait_for(self, event: simpy.Event) -> None:
+        self.run_until(lambda: bool(event.processed))
 
     def run_until(self, condition: Callable[[], bool], deadline: float | None = None) -> None:
         """Advance simulated time until ``condition()`` holds.

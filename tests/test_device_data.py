@@ -7,6 +7,8 @@ import pytest
 
 from epython import copy_from_device, copy_to_device, define_on_device, offload
 
+grid: np.ndarray  # device-resident: defined with define_on_device in the tests
+
 
 def bump(k):
     global counter
