@@ -33,7 +33,7 @@ class SimTimeout(TimeoutError):
 class SimDeadlock(RuntimeError):
     """No simulated event is left but the awaited one has not happened: cores wait forever."""
 
-    def __init__(self, message: str, blocked: list[tuple[int, str]]) -> None:
+    def __init__(self, message: str, blocked: list[tuple[int, str, int, int]]) -> None:
         super().__init__(message)
         self.blocked = blocked
 
@@ -61,6 +61,7 @@ class LaunchState:
     issue_cycle: int
     signalled: dict[int, simpy.Event] = field(default_factory=dict)
     done: dict[int, simpy.Event] = field(default_factory=dict)
+    processes: dict[int, simpy.Process] = field(default_factory=dict)
     outcomes: dict[int, CoreOutcome] = field(default_factory=dict)
     completion_order: list[int] = field(default_factory=list)
     lines: list[PrintedLine] = field(default_factory=list)
@@ -75,6 +76,8 @@ class LaunchState:
         self.outcomes[outcome.core] = outcome
         self.completion_order.append(outcome.core)
         self.done[outcome.core].succeed(outcome)
+        if self.finished:
+            self.chip.comm.close(self)
 
     def post_line(self, core: int, text: str, arrived: simpy.Event) -> None:
         """Record a printed line once it has arrived in DRAM."""
@@ -133,8 +136,16 @@ class Chip:
         self.comm.open(launch)
         self.env.process(self._host_start(launch))
         for c in cores:
-            self.env.process(self.cores[c].run_launch(launch))
+            launch.processes[c] = self.env.process(self.cores[c].run_launch(launch))
         return launch
+
+    def abort(self, launch: LaunchState, reason: str) -> None:
+        """End every unfinished core of ``launch`` (after a deadlock) and free the cores."""
+        for c in launch.cores:
+            process = launch.processes.get(c)
+            if c not in launch.outcomes and process is not None and process.is_alive:
+                process.interrupt(reason)
+        self.run_until(lambda: launch.finished)
 
     def _host_start(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
         """Host side of a launch: program and arguments to DRAM, then a start flag per core."""

@@ -19,9 +19,20 @@ def ring_shift():
 def ring_array(data):
     me = coreid()
     n = numcores()
-    send(data, (me + 1) % n)
-    got = recv((me - 1) % n)
+    if me % 2 == 0:  # large values rendezvous: alternate the order to avoid a deadlock
+        send(data, (me + 1) % n)
+        got = recv((me - 1) % n)
+    else:
+        got = recv((me - 1) % n)
+        send(data, (me + 1) % n)
     return len(got)
+
+
+def ring_array_naive(data):
+    me = coreid()
+    n = numcores()
+    send(data, (me + 1) % n)  # too large to be eager: every core waits for its receiver
+    return len(recv((me - 1) % n))
 
 
 def exchange():
@@ -83,8 +94,19 @@ def test_send_to_a_core_outside_the_launch_is_an_error() -> None:
         offload(send_to_two)(target=[0, 1])
 
 
+def test_large_sends_in_a_ring_deadlock_as_documented() -> None:
+    with pytest.raises(DeadlockError, match="waits for msg to core 1 to be received"):
+        offload(ring_array_naive)(np.zeros(64, dtype=np.float32))
+
+
+def test_small_values_are_eager_and_large_ones_wait() -> None:
+    from epython.bytecode import protocol
+
+    assert protocol.eager_bytes(16) == 56
+
+
 def test_deadlock_is_reported_with_every_blocked_core() -> None:
-    with pytest.raises(DeadlockError, match="core 0 waits for msg from core 1.*core 15 waits"):
+    with pytest.raises(DeadlockError, match="(?s)core 0 waits for msg from core 1.*core 15 waits"):
         offload(deadlocks)()
 
 
@@ -99,3 +121,22 @@ def test_ring_time_grows_roughly_linearly_with_message_size() -> None:
     # four times the bytes: between 2x and 6x the time (fixed costs dilute small messages)
     ratio = (times[1024] - times[256]) / (times[256] - times[64])
     assert 2.0 < ratio < 6.0, times
+
+
+def test_cores_are_usable_after_a_deadlock() -> None:
+    with pytest.raises(DeadlockError):
+        offload(deadlocks)()
+    assert offload(ring_shift)() == [((c - 1) % 16) * 10 for c in range(16)]
+
+
+def partial_deadlock():
+    if coreid() == 0:
+        return recv(1)
+    return coreid()
+
+
+def test_deadlock_of_some_cores_keeps_the_finished_results() -> None:
+    handle = offload(async_=True)(partial_deadlock)()
+    with pytest.raises(DeadlockError, match="core 0 waits for msg from core 1"):
+        handle.wait()
+    assert handle.result(5) == 5

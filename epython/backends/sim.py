@@ -35,6 +35,7 @@ class SimLaunch:
         self.kernel = kernel
         self.state = state
         self.cores = list(state.cores)
+        self.deadlock: DeadlockError | None = None
         self._seen = 0
         self._pending: deque[CoreResult] = deque()
         self._lines_taken = 0
@@ -47,8 +48,10 @@ class SimLaunch:
         self._seen = len(order)
 
     def _result(self, o: CoreOutcome) -> CoreResult:
-        error = None
-        if o.error != ErrorCode.OK:
+        error: BaseException | None = None
+        if o.aborted:
+            error = self.deadlock or DeadlockError(o.message)
+        elif o.error != ErrorCode.OK:
             kind = ErrorCode(o.error).name
             error = kernel_error_class(kind)(
                 o.message, core=o.core, lineno=o.lineno,
@@ -82,15 +85,20 @@ class SimLaunch:
                     raise TimeoutError(f"kernel {self.kernel.name}: no core finished within "
                                        f"{timeout} s of wall time") from None
                 except SimDeadlock as dl:
-                    raise DeadlockError(self._deadlock_message(dl)) from None
+                    message = self._deadlock_message(dl)
+                    self.deadlock = DeadlockError(message)
+                    self.backend.chip.abort(self.state, message)
+                    self._collect()
+                    raise self.deadlock from None
                 self._collect()
             return self._pending.popleft() if self._pending else None
 
     def _deadlock_message(self, dl: SimDeadlock) -> str:
-        waiting = [f"core {c} waits for {what}"
-                   for c, what in dl.blocked]
-        return (f"kernel {self.kernel.name}: deadlock, every running core is blocked: "
-                + ("; ".join(waiting) if waiting else "no core can make progress"))
+        waiting = [f"core {c} waits for {what} at {self.kernel.filename_of(func)}:{line}: "
+                   f"{self.kernel.source_line(func, line).strip()}"
+                   for c, what, func, line in dl.blocked]
+        return (f"kernel {self.kernel.name}: deadlock, every running core is blocked:\n  "
+                + ("\n  ".join(waiting) if waiting else "no core can make progress"))
 
     def take_lines(self) -> list[tuple[int, str]]:
         """Printed lines in the order they reached shared DRAM (cycle, then core)."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode, Op
 from epython.marshal import MarshalError, encode_value
 from esim.cores import ops
@@ -32,22 +33,36 @@ HEADER_BYTES = 8
 REDUCE_OPS = ("sum", "min", "max", "prod")
 
 
-class _LaunchComm:
-    """Mailboxes of one launch: one FIFO per (channel, source rank, destination rank)."""
+class _Slot:
+    """One sender's message slot in a receiver's memory: holds one unread message at a time."""
 
-    def __init__(self, env: simpy.Environment, cores: list[int]) -> None:
+    def __init__(self, env: simpy.Environment) -> None:
+        self.free = simpy.Resource(env, capacity=1)  # the sender owns it until the recv
+        self.box = simpy.Store(env)  # delivered messages (at most one)
+
+
+class _LaunchComm:
+    """Message slots of one launch: one per (channel, source rank, destination rank)."""
+
+    def __init__(self, env: simpy.Environment, cores: list[int], eager_bytes: int) -> None:
         self.env = env
         self.cores = cores
         self.size = len(cores)
-        self.boxes: dict[tuple[str, int, int], simpy.Store] = {}
+        self.eager_bytes = eager_bytes
+        self.slots: dict[tuple[str, int, int], _Slot] = {}
         self.waiting: dict[int, str] = {}
+        self.where: dict[int, tuple[int, int]] = {}  # rank -> (function, line) of its request
+        self.at_barrier: set[int] = set()
+
+    def slot(self, channel: str, src: int, dst: int) -> _Slot:
+        key = (channel, src, dst)
+        slot = self.slots.get(key)
+        if slot is None:
+            slot = self.slots[key] = _Slot(self.env)
+        return slot
 
     def box(self, channel: str, src: int, dst: int) -> simpy.Store:
-        key = (channel, src, dst)
-        store = self.boxes.get(key)
-        if store is None:
-            store = self.boxes[key] = simpy.Store(self.env)
-        return store
+        return self.slot(channel, src, dst).box
 
 
 class Comm:
@@ -59,13 +74,23 @@ class Comm:
 
     def open(self, launch: LaunchState) -> None:
         """Create the mailboxes of a new launch."""
-        self.launches[id(launch)] = _LaunchComm(self.chip.env, list(launch.cores))
+        self.launches[id(launch)] = _LaunchComm(
+            self.chip.env, list(launch.cores), protocol.eager_bytes(self.chip.config.num_cores))
 
-    def blocked(self) -> list[tuple[int, str]]:
-        """(chip core id, what it waits for) for every core blocked in a message or barrier."""
-        out: list[tuple[int, str]] = []
+    def close(self, launch: LaunchState) -> None:
+        """Forget the message slots of a finished launch."""
+        self.launches.pop(id(launch), None)
+
+    def blocked(self) -> list[tuple[int, str, int, int]]:
+        """(chip core id, what it waits for, function, line) of every blocked core."""
+        out: list[tuple[int, str, int, int]] = []
         for state in self.launches.values():
-            out.extend(sorted((state.cores[rank], what) for rank, what in state.waiting.items()))
+            for rank, what in sorted(state.waiting.items()):
+                if rank in state.at_barrier:
+                    missing = [state.cores[r] for r in range(state.size)
+                               if r not in state.at_barrier]
+                    what = f"the barrier (sync), which cores {missing} have not reached"
+                out.append((state.cores[rank], what) + state.where.get(rank, (0, 0)))
         return out
 
     def handle(self, core: Core, launch: LaunchState,
@@ -73,6 +98,7 @@ class Comm:
         """Perform one request for ``core``; returns the value the builtin returns."""
         state = self.launches[id(launch)]
         rank = launch.rank(core.id)
+        state.where[rank] = (request.func, request.line)
         name = request.name
         args = request.args
         if name == "parallel.send":
@@ -98,10 +124,10 @@ class Comm:
         if name == "parallel.reduce":
             return (yield from self._reduce(core, launch, state, rank, args[0], args[1]))
         if name == "parallel.sync":
-            state.waiting[rank] = "barrier (sync)"
+            state.at_barrier.add(rank)
             yield from self._gather(core, launch, state, rank, "sync", None)
             yield from self._fan_out(core, launch, state, rank, "sync.release", None)
-            state.waiting.pop(rank, None)
+            state.at_barrier.discard(rank)
             return None
         raise Fault(ErrorCode.RuntimeError, f"{name} is not a parallel operation")
 
@@ -124,20 +150,46 @@ class Comm:
         except MarshalError as exc:
             raise Fault(ErrorCode.TypeError, f"cannot send {type_name(value)}: {exc}") from None
         copy = from_wire(wire)  # the receiver gets its own copy in its own memory
-        box = state.box(channel, rank, dst)
-        transfer = self.chip.mesh.write(core.id, launch.cores[dst], nbytes, method="store")
+        slot = state.slot(channel, rank, dst)
+        mesh = self.chip.mesh
+        here, there = core.id, launch.cores[dst]
+        state.waiting[rank] = (f"{channel} slot at core {there} (its previous message from core "
+                               f"{here} is unread)")
+        turn = slot.free.request()
+        yield turn
+        state.waiting.pop(rank, None)
+        taken = self.chip.env.event()
+        if nbytes - HEADER_BYTES <= state.eager_bytes:
+            transfer = mesh.write(here, there, nbytes, method="store")
 
-        def deliver(_event: simpy.Event) -> None:
-            box.put(copy)
+            def deliver(_event: simpy.Event) -> None:
+                slot.box.put((copy, turn, taken))
 
-        transfer.arrived.callbacks.append(deliver)  # type: ignore[union-attr]
-        yield transfer.issued
+            transfer.arrived.callbacks.append(deliver)  # type: ignore[union-attr]
+            yield transfer.issued
+            return
+        # Too large for the slot: slot-sized pieces, each acknowledged by the receiver, and
+        # the sender returns only once the receiver has taken the value (rendezvous).
+        piece = state.eager_bytes
+        left = nbytes - HEADER_BYTES
+        while left > 0:
+            chunk = min(piece, left)
+            yield mesh.write(here, there, chunk + HEADER_BYTES, method="store").arrived
+            yield mesh.write(there, here, 4, method="store").arrived  # the receiver's ack flag
+            left -= chunk
+        slot.box.put((copy, turn, taken))
+        state.waiting[rank] = f"{channel} to core {there} to be received (value of {nbytes} bytes)"
+        yield taken
+        state.waiting.pop(rank, None)
 
     def _recv(self, state: _LaunchComm, rank: int, channel: str,
               src: int) -> Generator[simpy.Event, Any, Any]:
+        slot = state.slot(channel, src, rank)
         state.waiting[rank] = f"{channel} from core {state.cores[src]}"
-        value = yield state.box(channel, src, rank).get()
-        del state.waiting[rank]
+        value, turn, taken = yield slot.box.get()
+        state.waiting.pop(rank, None)
+        slot.free.release(turn)
+        taken.succeed()
         return value
 
     def _gather(self, core: Core, launch: LaunchState, state: _LaunchComm, rank: int,

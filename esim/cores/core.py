@@ -49,6 +49,7 @@ class CoreOutcome:
     #: array arguments this core changed: argument index -> {flat index: new value}
     array_updates: dict[int, dict[int, Any]] = field(default_factory=dict)
     peak_memory: int = 0
+    aborted: bool = False  # the host aborted the launch (deadlock)
 
     @property
     def cycles(self) -> int:
@@ -71,7 +72,19 @@ class Core:
         return f"<Core {self.id} ({self.row},{self.col})>"
 
     def run_launch(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
-        """SimPy process: wait for the core, fetch, execute, post the result."""
+        """SimPy process: wait for the core, fetch, execute, post the result.
+
+        An interrupt (the host aborting a deadlocked launch) ends the launch on this core with
+        an ``aborted`` outcome and frees the core for the next launch.
+        """
+        try:
+            yield from self._run_launch(launch)
+        except simpy.Interrupt as stop:
+            launch.finish(CoreOutcome(self.id, error=ErrorCode.RuntimeError, message=str(stop.cause),
+                                      start_cycle=int(self.env.now), end_cycle=int(self.env.now),
+                                      aborted=True))
+
+    def _run_launch(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
         env = self.env
         mesh = self.chip.mesh
         with self.slot.request() as turn:

@@ -38,6 +38,8 @@ class Request:
 
     name: str
     args: tuple[Any, ...]
+    func: int = 0  # where the request was made (for reports of blocked cores)
+    line: int = 0
 
 
 class KernelFault(Exception):
@@ -257,7 +259,7 @@ class Interpreter:
                             self._check_str(sep, "sep")
                             self._check_str(end, "end")
                             call_args = (sep.join(py_str(v) for v in values) + end,)
-                        r = yield Request(builtin.name, call_args)
+                        r = yield Request(builtin.name, call_args, func, code.line_at(pc - 1))
                         if type(r) in _HEAP_TYPES and r is not call_args[0]:
                             heap.charge(heap.deep_bytes(r),
                                         lambda: self._roots(stack, locals_, r, *call_args))
