@@ -66,7 +66,13 @@ def uses_unknown_method(xs):
     return xs.sort()  # MARK
 
 
+def uses_is_on_numbers(a):
+    b = 3
+    return a is b  # MARK
+
+
 CASES = [
+    (uses_is_on_numbers, "'is' compares identity", "use =="),
     (uses_dict, "dict is not supported", "use a list or a numpy array"),
     (uses_lambda, "lambda is not supported", "def"),
     (uses_try, "try/except is not supported", "host"),

@@ -566,6 +566,13 @@ class FunctionCompiler:
         self.asm.mark(end)
 
     def expr_Compare(self, e: ast.Compare) -> None:
+        operands = [e.left, *e.comparators]
+        for k, op in enumerate(e.ops):
+            if isinstance(op, (ast.Is, ast.IsNot)) and not any(
+                    isinstance(side, ast.Constant) and any(side.value is v for v in (None, True, False))
+                    for side in operands[k:k + 2]):
+                self.fail(e, "'is' compares identity, which kernels define only against None, "
+                          "True and False", "use == to compare values")
         self.expr(e.left)
         if len(e.ops) == 1:
             self.expr(e.comparators[0])
