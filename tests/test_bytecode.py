@@ -160,3 +160,15 @@ def test_c_header_compiles_and_agrees_with_the_table(tmp_path) -> None:
 
 def test_header_size_matches_the_documented_layout() -> None:
     assert HEADER.size == 24
+
+
+def test_mailbox_layout_fields_do_not_overlap() -> None:
+    from epython.bytecode import protocol as p
+
+    offsets = [off for _, off in p.MAILBOX_FIELDS]
+    assert offsets == sorted(offsets) and len(set(offsets)) == len(offsets)
+    assert offsets[-1] + 4 <= p.MAILBOX_CORES_OFFSET
+    assert p.MAILBOX_CORES_OFFSET + 64 <= p.MAILBOX_MESSAGE_OFFSET
+    assert p.MAILBOX_MESSAGE_OFFSET + 160 <= p.MAILBOX_RESULT_OFFSET
+    assert p.MAILBOX_RESULT_OFFSET + p.MAILBOX_RESULT_BYTES <= p.MAILBOX_OUT_OFFSET
+    assert p.MAILBOX_OUT_OFFSET + p.MAILBOX_OUT_BYTES <= p.MAILBOX_STRIDE

@@ -53,11 +53,14 @@ MAILBOX_FIELDS: tuple[tuple[str, int], ...] = (
 )
 MAILBOX_CORES_OFFSET = 96      # u8[64]: the chip core ids of the launch, in launch order
 MAILBOX_MESSAGE_OFFSET = 160   # char[160]: the error message (UTF-8, NUL-terminated)
-MAILBOX_RESULT_OFFSET = 320    # u8[RESULT_BYTES]: the marshalled result
-MAILBOX_RESULT_BYTES = 1792
-MAILBOX_OUT_OFFSET = 2112      # char[OUT_BYTES]: ring buffer of printed text
-MAILBOX_OUT_BYTES = 1984
-MAILBOX_STRIDE = 4096          # one mailbox per core; the launch area follows the last one
+#: u8[RESULT_BYTES]: the marshalled result, followed by the changes to array arguments
+#: (per changed array: u8 argument index, u32 count, count x (u32 flat index, 4-byte value)).
+#: Large enough for anything a core's 11 KB workspace can hold.
+MAILBOX_RESULT_OFFSET = 320
+MAILBOX_RESULT_BYTES = 12288
+MAILBOX_OUT_OFFSET = 12608     # char[OUT_BYTES]: ring buffer of printed text
+MAILBOX_OUT_BYTES = 3776
+MAILBOX_STRIDE = 16384         # one mailbox per core; the launch area follows the last one
 
 # --- a core's local memory ------------------------------------------------------------------
 LOCAL_MEMORY_BYTES = 32 * 1024  # SRAM per core (bsps fast.ldf)

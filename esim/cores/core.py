@@ -24,7 +24,10 @@ from esim.cores.values import Array, Fault
 if TYPE_CHECKING:
     from esim.chip import Chip, LaunchState
 
-__all__ = ["Core", "CoreOutcome"]
+__all__ = ["KINDS", "Core", "CoreOutcome"]
+
+#: What a core's cycles are spent on (the profiler's categories).
+KINDS = ("compute", "message", "barrier", "dram", "host_io")
 
 
 
@@ -49,6 +52,8 @@ class CoreOutcome:
     #: array arguments this core changed: argument index -> {flat index: new value}
     array_updates: dict[int, dict[int, Any]] = field(default_factory=dict)
     peak_memory: int = 0
+    #: simulated cycles by what the core was doing: compute, message, barrier, dram, host_io
+    cycles_by_kind: dict[str, float] = field(default_factory=lambda: dict.fromkeys(KINDS, 0.0))
     aborted: bool = False  # the host aborted the launch (deadlock)
 
     @property
@@ -90,10 +95,15 @@ class Core:
         with self.slot.request() as turn:
             yield turn
             outcome = CoreOutcome(self.id, start_cycle=int(env.now))
-            yield launch.signalled[self.id]
+            kinds = outcome.cycles_by_kind
+            t0 = env.now
+            yield launch.signalled[self.id]  # the host's start flag
+            kinds["host_io"] += env.now - t0
+            t0 = env.now
             fetch = mesh.read(self.id, "dram", launch.image_bytes + launch.args_bytes,
                               method="dma_read")
             yield fetch.arrived
+            kinds["dram"] += env.now - t0
             resident = self.chip.device_data[self.id]
             # The kernel works on a copy: a failing kernel leaves the resident values intact.
             working = {name: from_wire(to_wire(v)) for name, v in resident.items()}
@@ -115,16 +125,21 @@ class Core:
                         request = gen.send(reply)
                     if interp.cycles > charged:
                         yield env.timeout(interp.cycles - charged)
+                        kinds["compute"] += interp.cycles - charged
                         charged = interp.cycles
                     reply = None
                     failure = None
+                    t0 = env.now
                     if request.name == "print":
                         partial = yield from self._print(launch, outcome, partial + request.args[0])
+                        kinds["host_io"] += env.now - t0
                     elif request.name != "tick":
                         try:
                             reply = yield from self.chip.comm.handle(self, launch, request)
                         except Fault as fault:
                             failure = fault
+                        kinds["barrier" if request.name == "parallel.sync" else "message"] += \
+                            env.now - t0
             except StopIteration as stop:
                 outcome.value = to_wire(stop.value)
                 # Device-resident values the kernel assigned persist (only when it succeeds).
@@ -138,8 +153,11 @@ class Core:
                 outcome.lineno = fault.lineno
             if interp.cycles > charged:
                 yield env.timeout(interp.cycles - charged)
+                kinds["compute"] += interp.cycles - charged
+            t0 = env.now
             if partial:
                 yield from self._print(launch, outcome, partial + "\n")
+                kinds["host_io"] += env.now - t0
             outcome.instructions = interp.instructions
             outcome.peak_memory = interp.heap.peak + launch.image_bytes
             for index, array in arrays:
@@ -152,10 +170,12 @@ class Core:
             except TypeError:
                 result_bytes = 8
             # The core posts its result into its mailbox in DRAM; the host then reads it.
+            t0 = env.now
             post = mesh.write(self.id, "dram", result_bytes + 8, method="store")
             yield post.arrived
             collect = mesh.read("host", "dram", result_bytes + 8, method="load")
             yield collect.arrived
+            kinds["host_io"] += env.now - t0
             outcome.end_cycle = int(env.now)
         launch.finish(outcome)
 
