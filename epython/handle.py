@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
+import html
+import logging
 import sys
 import threading
 import time
+import weakref
+from collections.abc import Generator
+from concurrent.futures import Future
 from typing import Any, TextIO
 
 from epython.backends.base import CoreResult, Launch
 
 __all__ = ["KernelHandle"]
+
+log = logging.getLogger("epython")
+
+#: Seconds a background driver waits for a result before checking whether it should stop.
+_DRIVER_SLICE = 0.05
+_drivers: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+_shutdown = threading.Event()
+
+
+def _stop_drivers() -> None:
+    """At interpreter exit: ask the futures drivers to stop and wait briefly for them."""
+    _shutdown.set()
+    for thread in list(_drivers):
+        thread.join(timeout=1.0)
+
+
+threading._register_atexit(_stop_drivers)  # type: ignore[attr-defined]  # runs before joining threads
 
 
 class KernelHandle:
@@ -40,6 +63,8 @@ class KernelHandle:
         self._lock = threading.RLock()
         self._arrays = arrays or {}  # argument index -> the caller's numpy array
         self._copied_back = False
+        self._futures: list[Future[Any]] | None = None
+        self._driver: threading.Thread | None = None
 
     def __repr__(self) -> str:
         done = len(self._results)
@@ -54,6 +79,8 @@ class KernelHandle:
                 raise RuntimeError(f"backend delivered core {rank} twice")
             self._results[rank] = r
             self._ready.append(rank)
+            if self._futures is not None:
+                self._settle(rank)
         self._print_lines()
         if self.done and not self._copied_back:
             self._copy_back()
@@ -80,6 +107,85 @@ class KernelHandle:
         for core, text in self._launch.take_lines():
             out.write(f"[core {core}] {text}\n")
         out.flush()
+
+    def _settle(self, rank: int) -> None:
+        future = self._futures[rank] if self._futures is not None else None
+        if future is None or future.done():
+            return
+        result = self._results[rank]
+        if result.error is not None:
+            future.set_exception(result.error)
+        else:
+            future.set_result(result.value)
+
+    @property
+    def futures(self) -> list[Future[Any]]:
+        """One ``concurrent.futures.Future`` per core of the launch, in core order.
+
+        A kernel error becomes that core's future's exception.  Asking for the futures starts a
+        background thread that collects results as they come, so ``concurrent.futures.wait``
+        and ``as_completed`` work without any other call.  Results stay available to
+        ``wait()``; ``wait_any()`` still delivers each core once.
+        """
+        with self._lock:
+            if self._futures is None:
+                self._futures = [Future() for _ in self.cores]
+                for future in self._futures:
+                    future.set_running_or_notify_cancel()
+                for rank in self._results:
+                    self._settle(rank)
+                if not self.done:
+                    self._driver = threading.Thread(target=self._drive, daemon=True,
+                                                    name=f"epython-{self.kernel_name}")
+                    _drivers.add(self._driver)
+                    self._driver.start()
+            return list(self._futures)
+
+    def _drive(self) -> None:
+        """Background collection of results for the futures."""
+        while not _shutdown.is_set():
+            with self._lock:
+                if self.done:
+                    return
+                try:
+                    r = self._launch.wait_next(_DRIVER_SLICE)
+                except TimeoutError:
+                    continue
+                except BaseException as exc:  # a deadlock or a backend failure
+                    log.debug("futures driver of %s stopped: %s", self.kernel_name, exc)
+                    for future in self._futures or []:
+                        if not future.done():
+                            future.set_exception(exc)
+                    return
+                if r is None:
+                    return
+                self._absorb([r])
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await handle`` gives the list of results, like ``wait()``, without blocking the loop."""
+        return asyncio.get_running_loop().run_in_executor(None, self.wait).__await__()
+
+    async def wait_any_async(self, timeout: float | None = None) -> tuple[int, Any]:
+        """The asyncio counterpart of :meth:`wait_any`."""
+        return await asyncio.get_running_loop().run_in_executor(None, self.wait_any, timeout)
+
+    def _repr_html_(self) -> str:
+        """A table of the launch's cores for notebooks."""
+        rows = []
+        for rank, core in enumerate(self.cores):
+            r = self._results.get(rank)
+            if r is None:
+                state, value = "running", ""
+            elif r.error is not None:
+                state, value = "error", f"{type(r.error).__name__}: {getattr(r.error, 'message', r.error)}"
+            else:
+                state, value = "done", repr(r.value)
+            cycles = "" if r is None or r.cycles is None else str(r.cycles)
+            rows.append(f"<tr><td>{core}</td><td>{state}</td><td>{html.escape(value)}</td>"
+                        f"<td>{cycles}</td></tr>")
+        return (f"<b>KernelHandle</b> {html.escape(self.kernel_name)}: {len(self._results)}/"
+                f"{len(self.cores)} cores finished<table><tr><th>core</th><th>state</th>"
+                f"<th>result</th><th>cycles</th></tr>{''.join(rows)}</table>")
 
     @property
     def done(self) -> bool:
