@@ -14,6 +14,7 @@ overriding the decorator for one launch, as ePython allowed)::
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, overload
 
@@ -30,6 +31,8 @@ __all__ = ["Kernel", "offload"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 OPTIONS = ("async_", "target", "auto", "backend", "timeout")
+
+log = logging.getLogger("epython")
 
 
 def _normalise(options: dict[str, Any], where: str) -> dict[str, Any]:
@@ -58,6 +61,8 @@ class Kernel:
         names, version = defined_names()
         self.compiled: CompiledKernel = compile_kernel(func, names)
         self._compiled_version = version
+        log.debug("compiled %s: %d functions, image of %d bytes", self.compiled.name,
+                  len(self.compiled.program.functions), len(self.compiled.image))
 
     def _current(self) -> CompiledKernel:
         """The compiled kernel, recompiled when device-resident names were declared since."""
@@ -148,6 +153,7 @@ class Kernel:
         cores, single = self._cores(opts, backend.num_cores(), backend.busy_cores())
         wire = [to_array(v, f"argument {p!r} of {self.compiled.name}()")
                 if isinstance(v, np.ndarray) else v for p, v in zip(self.compiled.params, values)]
+        log.debug("launching %s on %s backend, cores %s", self.compiled.name, backend.name, cores)
         launch = backend.launch(self.compiled, wire, cores)
         arrays = {i: v for i, v in enumerate(values) if isinstance(v, np.ndarray)}
         return KernelHandle(self.compiled.name, launch, single=single, arrays=arrays)

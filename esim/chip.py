@@ -8,6 +8,7 @@ the host's wall-clock timing.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from esim.cores.memory import args_heap_bytes, check_fits
 from esim.mesh import Mesh
 
 __all__ = ["Chip", "LaunchState", "SimDeadlock", "SimTimeout"]
+
+log = logging.getLogger("esim")
 
 
 class SimTimeout(TimeoutError):
@@ -90,7 +93,7 @@ class LaunchState:
         if arrived.processed:
             land(arrived)
         else:
-            arrived.callbacks.append(land)  # type: ignore[union-attr]
+            arrived.callbacks.append(land)
 
     @property
     def finished(self) -> bool:
@@ -130,6 +133,8 @@ class Chip:
         check_fits(self.config, len(image), args_heap_bytes(args))
         launch = LaunchState(self, program, len(image), list(args), args_bytes, list(cores),
                              int(self.env.now))
+        log.debug("chip %s: launch of %d-byte image on cores %s at cycle %d", self.config.name,
+                  len(image), cores, launch.issue_cycle)
         for c in cores:
             launch.signalled[c] = self.env.event()
             launch.done[c] = self.env.event()

@@ -9,6 +9,7 @@ so a simulated chip keeps its state (time, busy cores) across launches.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import threading
 from importlib.metadata import entry_points
@@ -26,6 +27,7 @@ BUILTIN: dict[str, str] = {
 }
 ENTRY_POINT_GROUP = "epython.backends"
 
+log = logging.getLogger("epython")
 _instances: dict[str, Backend] = {}
 _lock = threading.Lock()
 
@@ -58,6 +60,7 @@ def get_backend(name: str | None = None) -> Backend:
             raise BackendError(f"backend {chosen!r} ({spec}) cannot be loaded: {exc}") from exc
         backend = cls()
         _instances[chosen] = backend
+        log.info("epython backend %r ready (%s)", chosen, spec)
         return backend  # type: ignore[no-any-return]
 
 

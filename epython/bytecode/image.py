@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from epython.bytecode.opcodes import ValueTag
 
@@ -175,15 +175,15 @@ class _Reader:
         self.pos += n
         return chunk
 
-    def unpack(self, fmt: struct.Struct, what: str) -> tuple[int, ...]:
-        return fmt.unpack(self.take(fmt.size, what))  # type: ignore[no-any-return]
+    def unpack(self, fmt: struct.Struct, what: str) -> tuple[Any, ...]:
+        return fmt.unpack(self.take(fmt.size, what))
 
 
 def decode(data: bytes) -> Program:
     """Parse image bytes into a Program, checking the structure (not the code: see verify)."""
     r = _Reader(bytes(data))
     magic, version, flags, n_consts, n_globals, n_funcs, entry, code_size, n_lines = r.unpack(
-        HEADER, "header")  # type: ignore[misc]
+        HEADER, "header")
     if magic != MAGIC:
         raise ImageError(f"bad magic {magic!r}: not an epython program image (expected {MAGIC!r})")
     if version != FORMAT_VERSION:

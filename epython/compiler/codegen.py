@@ -810,7 +810,7 @@ class FunctionCompiler:
                 self.expr(arg)
             for key, default in (("sep", " "), ("end", "\n")):
                 if key in kws:
-                    self.expr(kws[key])  # type: ignore[arg-type]
+                    self.expr(kws[key])
                 else:
                     self.load_const(default, e)
             self._emit_builtin(e, "print", len(e.args) + 2)

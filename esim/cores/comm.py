@@ -165,7 +165,7 @@ class Comm:
             def deliver(_event: simpy.Event) -> None:
                 slot.box.put((copy, turn, taken))
 
-            transfer.arrived.callbacks.append(deliver)  # type: ignore[union-attr]
+            transfer.arrived.callbacks.append(deliver)
             yield transfer.issued
             return
         # Too large for the slot: slot-sized pieces, each acknowledged by the receiver, and

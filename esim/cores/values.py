@@ -151,7 +151,7 @@ class KIter:
 
 def _as_index(i: Any, what: str) -> int:
     if type(i) is int:
-        return i  # type: ignore[no-any-return]
+        return int(i)
     if type(i) is bool:
         return int(i)
     raise Fault(ErrorCode.TypeError, f"{what} must be integers, not {type_name(i)}")
