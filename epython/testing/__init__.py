@@ -1,0 +1,1 @@
+"""Testing support: the pytest plugin (``backend`` fixture) and hypothesis strategies."""
