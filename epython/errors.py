@@ -93,16 +93,19 @@ class DeadlockError(EpythonError, RuntimeError):
 
 
 _CLASSES: dict[str, type[KernelError]] = {}
+#: Kernel error kinds that are not Python exception names, and the built-in class they extend.
+_RUNTIME_KINDS: dict[str, type[BaseException]] = {"BadImage": ValueError, "BadArgument": TypeError}
 
 
 def kernel_error_class(kind: str) -> type[KernelError]:
     """The class that is both KernelError and the built-in exception named ``kind``."""
     cls = _CLASSES.get(kind)
     if cls is None:
-        base = getattr(builtins, kind, None)
+        base = _RUNTIME_KINDS.get(kind) or getattr(builtins, kind, None)
         if not (isinstance(base, type) and issubclass(base, BaseException)):
             base = RuntimeError
-        cls = type(f"Kernel{kind}", (KernelError, base), {"__module__": "epython.errors"})
+        name = f"Kernel{kind}" if kind not in _RUNTIME_KINDS else f"{kind}Error"
+        cls = type(name, (KernelError, base), {"__module__": "epython.errors"})
         _CLASSES[kind] = cls
     return cls
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import simpy
 
-from epython.bytecode.image import Program
+from epython.bytecode.image import ImageError, Program
+from epython.bytecode.verify import verify_bytes
 from epython.marshal import encode_value
 from esim.config import ChipConfig, preset
 from esim.cores.comm import Comm
@@ -56,7 +57,7 @@ class LaunchState:
     """One launch of a program on a set of cores, as the chip tracks it."""
 
     chip: Chip
-    program: Program
+    program: Program | None  # None when the cores' verifier rejects the image
     image_bytes: int
     args: list[Any]
     args_bytes: int
@@ -68,6 +69,7 @@ class LaunchState:
     outcomes: dict[int, CoreOutcome] = field(default_factory=dict)
     completion_order: list[int] = field(default_factory=list)
     lines: list[PrintedLine] = field(default_factory=list)
+    image_error: str = ""
     _seq: int = 0
 
     def rank(self, core: int) -> int:
@@ -110,6 +112,7 @@ class Chip:
         self.mesh = Mesh(self.env, self.config)
         self.cores = [Core(self, i) for i in range(self.config.num_cores)]
         self.comm = Comm(self)
+        self._programs: dict[bytes, tuple[Program | None, str]] = {}
         #: device-resident named values, per core (they persist across launches)
         self.device_data: list[dict[str, Any]] = [{} for _ in self.cores]
 
@@ -121,8 +124,21 @@ class Chip:
         """Current simulated cycle."""
         return float(self.env.now)
 
-    def launch(self, program: Program, image: bytes, args: list[Any], cores: list[int]) -> LaunchState:
-        """Start ``program`` on ``cores`` at the current cycle; returns at once.
+    def program_of(self, image: bytes) -> tuple[Program | None, str]:
+        """Decode and verify an image as the cores do (cached per image): (program, error)."""
+        cached = self._programs.get(image)
+        if cached is None:
+            try:
+                cached = (verify_bytes(image), "")
+            except ImageError as exc:
+                cached = (None, str(exc))
+            if len(self._programs) > 256:
+                self._programs.clear()
+            self._programs[image] = cached
+        return cached
+
+    def launch(self, image: bytes, args: list[Any], cores: list[int]) -> LaunchState:
+        """Start the program ``image`` on ``cores`` at the current cycle; returns at once.
 
         The host writes the image and the encoded arguments once into shared DRAM, then signals
         each core; cores that are busy take the launch when they finish their earlier ones.
@@ -131,8 +147,9 @@ class Chip:
             self.config.coords(c)  # validates the id
         args_bytes = sum(len(encode_value(a)) for a in args)
         check_fits(self.config, len(image), args_heap_bytes(args))
+        program, image_error = self.program_of(image)
         launch = LaunchState(self, program, len(image), list(args), args_bytes, list(cores),
-                             int(self.env.now))
+                             int(self.env.now), image_error=image_error)
         log.debug("chip %s: launch of %d-byte image on cores %s at cycle %d", self.config.name,
                   len(image), cores, launch.issue_cycle)
         for c in cores:

@@ -26,7 +26,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
-from epython.bytecode.image import decode
 from esim.config import ChipConfig, preset
 
 __all__ = ["SweepRow", "run_one", "sweep"]
@@ -67,10 +66,9 @@ def run_one(image: bytes, args: tuple[Any, ...], chip: str | ChipConfig) -> Swee
     from esim.chip import Chip  # imported here so that workers import only what they need
 
     started = time.perf_counter()
-    program = decode(image)
     sim = Chip(chip)
     cores = list(range(sim.config.num_cores))
-    state = sim.launch(program, image, list(args), cores)
+    state = sim.launch(image, list(args), cores)
     sim.run_until(lambda: state.finished)
     results: list[Any] = []
     errors: dict[int, str] = {}

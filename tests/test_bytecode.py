@@ -172,3 +172,19 @@ def test_mailbox_layout_fields_do_not_overlap() -> None:
     assert p.MAILBOX_MESSAGE_OFFSET + 160 <= p.MAILBOX_RESULT_OFFSET
     assert p.MAILBOX_RESULT_OFFSET + p.MAILBOX_RESULT_BYTES <= p.MAILBOX_OUT_OFFSET
     assert p.MAILBOX_OUT_OFFSET + p.MAILBOX_OUT_BYTES <= p.MAILBOX_STRIDE
+
+
+def test_cores_reject_a_corrupted_image_with_an_error_not_a_crash() -> None:
+    import dataclasses
+
+    from epython import KernelError, offload
+    from epython.backends import get_backend
+    from epython.handle import KernelHandle
+
+    kernel = offload(sample)
+    bad = dataclasses.replace(kernel.compiled, image=kernel.compiled.image[:-3])
+    launch = get_backend().launch(bad, [3, 4], [0, 1])
+    with pytest.raises(ValueError, match="verifier rejected the program image: .*trailing|truncated") as info:
+        KernelHandle("sample", launch).wait()
+    assert isinstance(info.value, KernelError) and info.value.core == 0
+    assert kernel(3, 4, target=[0, 1]) == [sample(3, 4)] * 2  # the cores are fine afterwards

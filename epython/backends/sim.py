@@ -154,6 +154,6 @@ class SimBackend:
     def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> SimLaunch:
         """Queue ``kernel`` on ``cores`` of the chip at the current simulated cycle."""
         with self.lock:
-            state = self.chip.launch(kernel.program, kernel.image, args, cores)
+            state = self.chip.launch(kernel.image, args, cores)
             self._launches.append(state)
             return SimLaunch(self, kernel, state)

@@ -16,7 +16,7 @@ import simpy
 
 from epython.bytecode.image import NO_INIT
 from epython.bytecode.opcodes import ErrorCode
-from epython.marshal import encode_value
+from epython.marshal import MarshalError, encode_value
 from esim.cores.interp import Interpreter, KernelFault
 from esim.cores.memory import from_wire, to_wire
 from esim.cores.values import Array, Fault
@@ -104,6 +104,13 @@ class Core:
                               method="dma_read")
             yield fetch.arrived
             kinds["dram"] += env.now - t0
+            if launch.program is None:
+                # The runtime verifies every image before running it (docs/bytecode.md).
+                outcome.error = ErrorCode.BadImage
+                outcome.message = f"the core's verifier rejected the program image: {launch.image_error}"
+                yield from self._post_result(launch, outcome, 8 + len(outcome.message))
+                launch.finish(outcome)
+                return
             resident = self.chip.device_data[self.id]
             # The kernel works on a copy: a failing kernel leaves the resident values intact.
             working = {name: from_wire(to_wire(v)) for name, v in resident.items()}
@@ -164,20 +171,28 @@ class Core:
                 if array.dirty:
                     outcome.array_updates[index] = {i: array.data[i] for i in sorted(array.dirty)}
             outcome.compute_cycles = interp.cycles
-            try:
-                result_bytes = len(encode_value(outcome.value)) if not outcome.error else \
-                    8 + len(outcome.message.encode())
-            except TypeError:
-                result_bytes = 8
-            # The core posts its result into its mailbox in DRAM; the host then reads it.
-            t0 = env.now
-            post = mesh.write(self.id, "dram", result_bytes + 8, method="store")
-            yield post.arrived
-            collect = mesh.read("host", "dram", result_bytes + 8, method="load")
-            yield collect.arrived
-            kinds["host_io"] += env.now - t0
-            outcome.end_cycle = int(env.now)
+            result_bytes = 0
+            if not outcome.error:
+                try:
+                    result_bytes = len(encode_value(outcome.value))
+                except MarshalError as exc:
+                    outcome.error = ErrorCode.TypeError
+                    outcome.message = f"the kernel's result cannot be returned to the host: {exc}"
+                    outcome.value = None
+            if outcome.error:
+                result_bytes = 8 + len(outcome.message.encode())
+            yield from self._post_result(launch, outcome, result_bytes)
         launch.finish(outcome)
+
+    def _post_result(self, launch: LaunchState, outcome: CoreOutcome,
+                     result_bytes: int) -> Generator[simpy.Event, Any, None]:
+        """The core posts its result into its DRAM mailbox; the host then reads it."""
+        env = self.env
+        t0 = env.now
+        yield self.chip.mesh.write(self.id, "dram", result_bytes + 8, method="store").arrived
+        yield self.chip.mesh.read("host", "dram", result_bytes + 8, method="load").arrived
+        outcome.cycles_by_kind["host_io"] += env.now - t0
+        outcome.end_cycle = int(env.now)
 
     def _print(self, launch: LaunchState, outcome: CoreOutcome,
                text: str) -> Generator[simpy.Event, Any, str]:
