@@ -11,7 +11,14 @@
 """
 
 from epython.device_data import copy_from_device, copy_to_device, define_on_device
-from epython.errors import BackendError, CompileError, DeadlockError, EpythonError, KernelError
+from epython.errors import (
+    BackendError,
+    CompileError,
+    DeadlockError,
+    EpythonError,
+    KernelError,
+    LaunchCancelled,
+)
 from epython.handle import KernelHandle
 from epython.offload import Kernel, offload
 
@@ -23,6 +30,7 @@ __all__ = [
     "Kernel",
     "KernelError",
     "KernelHandle",
+    "LaunchCancelled",
     "copy_from_device",
     "copy_to_device",
     "define_on_device",

@@ -15,6 +15,7 @@ __all__ = [
     "DeadlockError",
     "EpythonError",
     "KernelError",
+    "LaunchCancelled",
     "kernel_error_class",
 ]
 
@@ -90,6 +91,10 @@ class KernelError(EpythonError):
 
 class DeadlockError(EpythonError, RuntimeError):
     """Every running core of a launch is blocked; the message lists who waits for what."""
+
+
+class LaunchCancelled(EpythonError, RuntimeError):
+    """The host cancelled the launch (``handle.cancel()``, Ctrl-C or a timeout of a blocking call)."""
 
 
 _CLASSES: dict[str, type[KernelError]] = {}

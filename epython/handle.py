@@ -246,6 +246,16 @@ class KernelHandle:
             values = [self._results[rank].value for rank in range(len(self.cores))]
             return values[0] if self._single else values
 
+    def cancel(self) -> None:
+        """Stop the cores that have not finished; their results become LaunchCancelled errors."""
+        with self._lock:
+            self._launch.cancel(f"kernel {self.kernel_name}: launch cancelled by the host")
+            while not self.done:
+                r = self._launch.wait_next(None)
+                if r is None:
+                    break
+                self._absorb([r])
+
     def result(self, core: int) -> Any:
         """The value of one core (waits for it); raises that core's error if it failed."""
         with self._lock:

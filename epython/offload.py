@@ -163,7 +163,12 @@ class Kernel:
         handle = self.launch(*args, **kwargs)
         if opts.get("async_"):
             return handle
-        return handle.wait(timeout=opts.get("timeout"))
+        try:
+            return handle.wait(timeout=opts.get("timeout"))
+        except (KeyboardInterrupt, TimeoutError):
+            # A blocking call owns its launch: stop it so the cores are free for the next one.
+            handle.cancel()
+            raise
 
 
 @overload

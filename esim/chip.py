@@ -8,9 +8,12 @@ the host's wall-clock timing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,17 +219,50 @@ class Chip:
         """
         env = self.env
         steps = 0
-        while not condition():
-            try:
-                env.step()
-            except simpy.core.EmptySchedule:
-                raise SimDeadlock("every running core is blocked", self.comm.blocked()) from None
-            steps += 1
-            if deadline is not None and steps % 64 == 0 and time.monotonic() > deadline:
-                raise SimTimeout("simulation did not reach the awaited event in time")
+        with _interrupts_between_steps() as interrupted:
+            while not condition():
+                try:
+                    env.step()
+                except simpy.core.EmptySchedule:
+                    raise SimDeadlock("every running core is blocked", self.comm.blocked()) from None
+                steps += 1
+                if interrupted:
+                    raise KeyboardInterrupt
+                if deadline is not None and steps % 64 == 0 and time.monotonic() > deadline:
+                    raise SimTimeout("simulation did not reach the awaited event in time")
 
     def step_cycles(self, cycles: float) -> None:
         """Advance simulated time by ``cycles`` (or until nothing is left to simulate)."""
         target = self.env.now + cycles
-        while self.env.peek() <= target:
-            self.env.step()
+        with _interrupts_between_steps() as interrupted:
+            while self.env.peek() <= target:
+                self.env.step()
+                if interrupted:
+                    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _interrupts_between_steps() -> Iterator[list[bool]]:
+    """Defer Ctrl-C until the current simulation step is complete.
+
+    A KeyboardInterrupt in the middle of a SimPy step could leave an event half processed;
+    deferring it to the gap between steps keeps the chip usable for the next launch.  Only
+    the main thread receives signals, so elsewhere this does nothing.
+    """
+    flag: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def defer(signum: int, frame: object) -> None:
+        flag.append(True)
+
+    try:
+        previous = signal.signal(signal.SIGINT, defer)
+    except ValueError:  # not allowed here (e.g. an embedded interpreter)
+        yield flag
+        return
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)

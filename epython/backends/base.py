@@ -38,6 +38,10 @@ class Launch(Protocol):
         """Block until one more core completes (None when every core already has)."""
         ...
 
+    def cancel(self, reason: str) -> None:
+        """Stop the cores of this launch that have not finished, freeing them."""
+        ...
+
     def take_lines(self) -> list[tuple[int, str]]:
         """Printed lines that reached the host since the last call, as (core, text)."""
         ...

@@ -16,7 +16,7 @@ from typing import Any
 from epython.backends.base import CoreResult
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
-from epython.errors import DeadlockError, kernel_error_class
+from epython.errors import DeadlockError, LaunchCancelled, kernel_error_class
 from esim.chip import Chip, LaunchState, SimDeadlock, SimTimeout
 from esim.cores.core import CoreOutcome
 
@@ -50,7 +50,7 @@ class SimLaunch:
     def _result(self, o: CoreOutcome) -> CoreResult:
         error: BaseException | None = None
         if o.aborted:
-            error = self.deadlock or DeadlockError(o.message)
+            error = self.deadlock or LaunchCancelled(o.message)
         elif o.error != ErrorCode.OK:
             kind = ErrorCode(o.error).name
             error = kernel_error_class(kind)(
@@ -83,7 +83,7 @@ class SimLaunch:
                         lambda: len(self.state.completion_order) >= target, deadline)
                 except SimTimeout:
                     raise TimeoutError(f"kernel {self.kernel.name}: no core finished within "
-                                       f"{timeout} s of wall time") from None
+                                       f"{timeout:.3g} s of wall time") from None
                 except SimDeadlock as dl:
                     message = self._deadlock_message(dl)
                     self.deadlock = DeadlockError(message)
@@ -92,6 +92,12 @@ class SimLaunch:
                     raise self.deadlock from None
                 self._collect()
             return self._pending.popleft() if self._pending else None
+
+    def cancel(self, reason: str) -> None:
+        """Stop every core of this launch that has not finished; they become free at once."""
+        with self.backend.lock:
+            if not self.state.finished:
+                self.backend.chip.abort(self.state, reason)
 
     def _deadlock_message(self, dl: SimDeadlock) -> str:
         waiting = [f"core {c} waits for {what} at {self.kernel.filename_of(func)}:{line}: "

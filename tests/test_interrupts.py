@@ -1,0 +1,51 @@
+"""Timeouts, Ctrl-C and cancellation leave the backend usable."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import pytest
+
+from epython import LaunchCancelled, offload
+from epython.parallel import coreid
+
+
+def spin():
+    s = 0
+    while True:
+        s += 1
+
+
+def add(a, b):
+    return a + b + coreid()
+
+
+def test_timeout_of_a_blocking_call_frees_the_cores() -> None:
+    with pytest.raises(TimeoutError, match="no core finished within 0.3 s"):
+        offload(spin)(timeout=0.3)
+    assert offload(add)(1, 2) == [3 + c for c in range(16)]
+
+
+def test_wait_timeout_on_a_handle_then_cancel() -> None:
+    handle = offload(async_=True)(spin)(target=[2, 3])
+    with pytest.raises(TimeoutError):
+        handle.wait(timeout=0.2)
+    with pytest.raises(TimeoutError):
+        handle.wait_any(timeout=0.2)
+    handle.cancel()
+    with pytest.raises(LaunchCancelled, match="cancelled by the host"):
+        handle.wait()
+    assert offload(add)(0, 0, target=[2, 3]) == [2, 3]
+
+
+def test_ctrl_c_during_a_blocking_call_leaves_the_backend_usable() -> None:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach only the main thread")
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        offload(spin)(target=0)
+    timer.join()
+    assert offload(add)(1, 1, target=0) == 2
