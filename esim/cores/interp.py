@@ -345,11 +345,18 @@ class Interpreter:
                 elif op == Op.FORMAT_VALUE:
                     spec = stack.pop()
                     a = stack[-1]
+                    if type(spec) is not str:
+                        raise Fault(ErrorCode.TypeError, "format spec must be a str, not "
+                                    f"{type_name(spec)}")
                     r = py_format(a, spec, arg)
                     self._charge(r, stack, locals_, a, spec)
                     stack[-1] = r
                 elif op == Op.BUILD_STRING:
                     parts = stack[len(stack) - arg:]
+                    for part in parts:
+                        if type(part) is not str:
+                            raise Fault(ErrorCode.TypeError, "can only join str parts, not "
+                                        f"{type_name(part)}")
                     r = "".join(parts)
                     self._charge(r, stack, locals_, *parts)
                     del stack[len(stack) - arg:]
@@ -365,6 +372,12 @@ class Interpreter:
         except RecursionError:  # pragma: no cover - host recursion in deep data structures
             raise KernelFault(ErrorCode.RecursionError, "maximum recursion depth exceeded",
                               func, code.line_at(pc - 1)) from None
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError,
+                ZeroDivisionError, UnicodeError) as exc:
+            # Only a program the compiler would never produce gets here (a hand-made image);
+            # it is reported as a kernel error, never as a crash of the simulator.
+            raise KernelFault(ErrorCode.RuntimeError, f"internal error: {type(exc).__name__}: "
+                              f"{exc} (at {OPCODES[op].name})", func, code.line_at(pc - 1)) from None
         finally:
             self.cycles += cycles
             self.instructions += count
