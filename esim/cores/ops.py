@@ -170,7 +170,7 @@ def binary(op: int, a: Any, b: Any) -> Any:
     if op == Op.BINARY_ADD:
         if ta is tb and ta in (str, list, tuple):
             return a + b
-        if ta in (str, list, tuple) and tb in (str, list, tuple):
+        if ta in (str, list, tuple):
             raise Fault(ErrorCode.TypeError, f'can only concatenate {type_name(a)} (not '
                         f'"{type_name(b)}") to {type_name(a)}')
     if op == Op.BINARY_MUL:
