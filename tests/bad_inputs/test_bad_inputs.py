@@ -10,11 +10,11 @@ import inspect
 import re
 from typing import Any
 
+import compile_cases
+import kernels as k
 import numpy as np
 import pytest
 
-import compile_cases
-import kernels as k
 from epython import CompileError, DeadlockError, KernelError, offload
 from epython.backends import get_backend
 from epython.handle import KernelHandle
