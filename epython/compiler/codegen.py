@@ -9,12 +9,13 @@ from __future__ import annotations
 import ast
 import types
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from epython.bytecode.image import Float32, GlobalSlot, Program, float32
 from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, ErrorCode
 from epython.compiler.assembler import Assembler
+from epython.compiler.calls import CallsMixin, FunctionRef, fail_at
 from epython.compiler.resolve import (
     BUILTIN_NAMES,
     EXCEPTION_NAMES,
@@ -23,8 +24,7 @@ from epython.compiler.resolve import (
     missing,
     module_kind,
 )
-from epython.compiler.source import FunctionSource, get_function_source
-from epython.errors import CompileError
+from epython.compiler.source import get_function_source
 
 __all__ = ["ProgramBuilder"]
 
@@ -74,18 +74,6 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "NamedExpr": ("assignment expressions (:=) are not supported in kernels",
                   "assign in a separate statement"),
 }
-
-
-@dataclass
-class FunctionRef:
-    """A function of the program: its index and how to compile it."""
-
-    index: int
-    node: ast.FunctionDef
-    source: FunctionSource
-    env: dict[str, Any]
-    pyfunc: Callable[..., Any] | None
-    nested: dict[str, FunctionRef] = field(default_factory=dict)  # enclosing scope's defs
 
 
 @dataclass
@@ -160,13 +148,7 @@ class ProgramBuilder:
         return Program(list(self.consts), list(self.globals), self.functions, entry=0)
 
 
-def _fail(src: FunctionSource, node: ast.AST, message: str, hint: str | None = None) -> NoReturn:
-    lineno = getattr(node, "lineno", 0)
-    col = getattr(node, "col_offset", 0) + 1
-    raise CompileError(message, src.filename, lineno, col, src.line(lineno), hint)
-
-
-class FunctionCompiler:
+class FunctionCompiler(CallsMixin):
     """Compiles one function body."""
 
     def __init__(self, builder: ProgramBuilder, ref: FunctionRef) -> None:
@@ -190,7 +172,7 @@ class FunctionCompiler:
 
     def fail(self, node: ast.AST, message: str, hint: str | None = None) -> NoReturn:
         """Raise CompileError at ``node``."""
-        _fail(self.src, node, message, hint)
+        fail_at(self.src, node, message, hint)
 
     def _check_signature(self, node: ast.FunctionDef) -> None:
         a = node.args
@@ -718,157 +700,6 @@ class FunctionCompiler:
         self.asm.emit_jump("JUMP", top)
         self.asm.mark(done)
         self.asm.emit("LOAD_LOCAL", result)
-
-    # --- calls -------------------------------------------------------------------------------
-    def expr_Call(self, e: ast.Call) -> None:
-        for arg in e.args:
-            if isinstance(arg, ast.Starred):
-                self.fail(arg, *UNSUPPORTED["Starred"])
-        for kw in e.keywords:
-            if kw.arg is None:
-                self.fail(kw.value, "**kwargs in calls are not supported in kernels",
-                          "pass keyword arguments by name")
-        func = e.func
-        if isinstance(func, ast.Attribute):
-            self._call_attribute(e, func)
-            return
-        if not isinstance(func, ast.Name):
-            self.fail(func, "only named functions can be called in kernels")
-        name = func.id
-        if name in self.locals or any(name in s for s in self.renames):
-            self.fail(func, f"{name} is a variable, not a function", "call functions by name")
-        if name in self.nested:
-            self._call_user(e, self.nested[name])
-            return
-        value = lookup_name(self.ref.pyfunc, self.ref.env, name)
-        if missing(value):
-            self.fail(func, f"function {name!r} is not defined")
-        self._call_value(e, value, name)
-
-    def _call_value(self, e: ast.Call, value: Any, shown: str) -> None:
-        builtin = BUILTIN_NAMES.get(value) if _hashable(value) else None
-        if builtin is not None:
-            self._call_builtin(e, builtin)
-        elif isinstance(value, types.FunctionType):
-            target = getattr(value, "__wrapped__", None)
-            if getattr(value, "__epython_kernel__", False) and target is not None:
-                self.fail(e, f"{shown}() is itself an @offload kernel", "call an undecorated helper")
-            self._call_user(e, self._user_ref(value, e))
-        elif isinstance(value, type) and issubclass(value, BaseException):
-            self.fail(e, f"{shown}(...) creates an exception object", "use it in a raise statement")
-        else:
-            self.fail(e, f"{shown}() is not supported in kernels",
-                      "kernels may call their own functions, the builtins listed in "
-                      "docs/language.md, math and epython.parallel")
-
-    def _user_ref(self, value: types.FunctionType, e: ast.Call) -> FunctionRef:
-        def make() -> FunctionRef:
-            src = get_function_source(value)
-            return FunctionRef(len(self.b.refs), src.node, src, dict(value.__globals__), value)
-        return self.b.function_ref(value, make)
-
-    def _call_attribute(self, e: ast.Call, func: ast.Attribute) -> None:
-        base = func.value
-        if isinstance(base, ast.Name) and base.id not in self.locals and not any(
-                base.id in s for s in self.renames):
-            value = lookup_name(self.ref.pyfunc, self.ref.env, base.id)
-            kind = module_kind(value)
-            if kind is not None:
-                target = getattr(value, func.attr, None)
-                if target is None or not _hashable(target) or target not in BUILTIN_NAMES:
-                    self.fail(func, f"{kind}.{func.attr} is not supported in kernels",
-                              "see docs/language.md for the math and parallel functions")
-                self._call_builtin(e, BUILTIN_NAMES[target])
-                return
-        method = f"list.{func.attr}"
-        if method not in BUILTIN_BY_NAME:
-            self.fail(func, f"method .{func.attr}() is not supported in kernels",
-                      "lists support .append(), .pop() and .copy()")
-        if e.keywords:
-            self.fail(e, f".{func.attr}() takes no keyword arguments")
-        self.expr(base)
-        for arg in e.args:
-            self.expr(arg)
-        self._emit_builtin(e, method, len(e.args) + 1)
-
-    def _emit_builtin(self, e: ast.Call, name: str, nargs: int) -> None:
-        b = BUILTIN_BY_NAME[name]
-        if not b.min_args <= nargs <= b.max_args:
-            shown = name.replace("list.", ".")
-            self.fail(e, f"{shown}() takes {b.min_args}..{b.max_args} arguments here, got {nargs}")
-        self.asm.set_line(e.lineno)
-        self.asm.emit("CALL_BUILTIN", b.code, nargs)
-
-    def _call_builtin(self, e: ast.Call, name: str) -> None:
-        if name == "print":
-            kws = {str(kw.arg): kw.value for kw in e.keywords}
-            unknown = set(kws) - {"sep", "end"}
-            if unknown:
-                self.fail(e, f"print() keyword {sorted(unknown)[0]!r} is not supported",
-                          "print supports sep= and end=")
-            for arg in e.args:
-                self.expr(arg)
-            for key, default in (("sep", " "), ("end", "\n")):
-                if key in kws:
-                    self.expr(kws[key])
-                else:
-                    self.load_const(default, e)
-            self._emit_builtin(e, "print", len(e.args) + 2)
-            return
-        if e.keywords:
-            self.fail(e, f"{name}() keyword arguments are not supported in kernels")
-        for arg in e.args:
-            self.expr(arg)
-        self._emit_builtin(e, name, len(e.args))
-
-    def _call_user(self, e: ast.Call, ref: FunctionRef) -> None:
-        node = ref.node
-        params = [a.arg for a in node.args.args]
-        defaults = node.args.defaults
-        first_default = len(params) - len(defaults)
-        if len(e.args) > len(params):
-            self.fail(e, f"{node.name}() takes {len(params)} arguments, {len(e.args)} given")
-        given: dict[str, ast.expr] = dict(zip(params, e.args))
-        for kw in e.keywords:
-            assert kw.arg is not None
-            if kw.arg not in params:
-                self.fail(kw.value, f"{node.name}() has no parameter {kw.arg!r}")
-            if kw.arg in given:
-                self.fail(kw.value, f"{node.name}() got multiple values for {kw.arg!r}")
-            given[kw.arg] = kw.value
-        for i, p in enumerate(params):
-            if p in given:
-                self.expr(given[p])
-            elif i >= first_default:
-                self._default(ref, defaults[i - first_default])
-            else:
-                self.fail(e, f"{node.name}() missing argument {p!r}")
-        self.asm.set_line(e.lineno)
-        self.asm.emit("CALL", ref.index, pops=len(params))
-
-    def _default(self, ref: FunctionRef, node: ast.expr) -> None:
-        """Push a default argument value (evaluated once, at definition: so it must be constant)."""
-        try:
-            value = ast.literal_eval(node)
-        except ValueError:
-            value = None
-            if isinstance(node, ast.Name):
-                value = lookup_name(ref.pyfunc, ref.env, node.id)
-            if missing(value) or not is_constant(value):
-                _fail(ref.source, node, "default argument values must be constants in kernels",
-                      "use None as the default and set the value in the body")
-        if not is_constant(value):
-            _fail(ref.source, node, "mutable default arguments are not supported in kernels",
-                  "use None as the default and build the list in the body")
-        self.load_const(value, node)
-
-
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def _walk_scope(node: ast.AST) -> Any:
