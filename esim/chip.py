@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import _signal
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -217,6 +218,8 @@ class Chip:
         Raises SimTimeout when the wall-clock ``deadline`` (``time.monotonic()``) passes and
         SimDeadlock when no event is left while the condition is still false.
         """
+        if condition():
+            return
         env = self.env
         steps = 0
         with _interrupts_between_steps() as interrupted:
@@ -239,6 +242,13 @@ class Chip:
                 self.env.step()
                 if interrupted:
                     raise KeyboardInterrupt
+        # Time passes even when nothing happens before the target (a core deep in a long
+        # computation has its next event far ahead): without this, polls would never progress.
+        if self.env.now < target:
+            self.env.run(until=target)
+
+
+_SIGINT = int(signal.SIGINT)
 
 
 @contextlib.contextmanager
@@ -258,11 +268,11 @@ def _interrupts_between_steps() -> Iterator[list[bool]]:
         flag.append(True)
 
     try:
-        previous = signal.signal(signal.SIGINT, defer)
+        previous = _signal.signal(_SIGINT, defer)  # the C module: no enum conversions
     except ValueError:  # not allowed here (e.g. an embedded interpreter)
         yield flag
         return
     try:
         yield flag
     finally:
-        signal.signal(signal.SIGINT, previous)
+        _signal.signal(_SIGINT, previous)

@@ -127,3 +127,19 @@ def test_simulation_is_deterministic() -> None:
     second = offload(async_=True)(square_id)()
     order2 = [second.wait_any()[0] for _ in range(16)]
     assert order1 == order2 and cycles1 == second.cycles
+
+
+def long_work(n):
+    total = 0
+    for i in range(n * (coreid() + 1)):
+        total += i
+    return total
+
+
+def test_polling_test_progresses_through_a_long_computation() -> None:
+    handle = offload(async_=True, target=[0, 1, 2])(long_work)(1000)
+    polls = 0
+    while not handle.test():
+        polls += 1
+        assert polls < 100_000, "test() never became True"
+    assert handle.wait_any() == (0, 499500)
