@@ -188,3 +188,15 @@ def test_cores_reject_a_corrupted_image_with_an_error_not_a_crash() -> None:
         KernelHandle("sample", launch).wait()
     assert isinstance(info.value, KernelError) and info.value.core == 0
     assert kernel(3, 4, target=[0, 1]) == [sample(3, 4)] * 2  # the cores are fine afterwards
+
+
+def test_python_m_epython_dis_lists_a_kernel_of_a_file() -> None:
+    from pathlib import Path
+
+    here = Path(__file__)
+    out = subprocess.run([sys.executable, "-m", "epython", "dis", f"{here}:sample"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.startswith("function 0 sample") and "FOR_ITER" in out
+    bad = subprocess.run([sys.executable, "-m", "epython", "dis", f"{here}:nothing_here"],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode != 0 and "defines no 'nothing_here'" in bad.stderr
