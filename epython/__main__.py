@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{path} defines no {name!r}")
     func = getattr(func, "__wrapped__", func)
     try:
-        compiled = compile_kernel(func)  # type: ignore[arg-type]
+        compiled = compile_kernel(func)
     except CompileError as exc:
         print(exc, file=sys.stderr)
         return 1

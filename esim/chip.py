@@ -8,10 +8,10 @@ the host's wall-clock timing.
 
 from __future__ import annotations
 
+import _signal
 import contextlib
 import logging
 import signal
-import _signal
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator

@@ -68,3 +68,14 @@ def test_int64_values_out_of_int32_range_are_refused() -> None:
 def test_unsupported_dtype_is_refused() -> None:
     with pytest.raises(TypeError, match="dtype complex128 are not supported"):
         offload(target=0)(flags)(np.zeros(3, dtype=complex))
+
+
+def float_divmod(a, b):
+    return a // b, a % b
+
+
+@pytest.mark.parametrize("a, b", [(np.inf, 2.0), (2.0, np.inf), (-2.0, np.inf), (-np.inf, 3.0),
+                                  (5.5, -np.inf), (np.nan, 2.0), (-7.5, 2.0), (7.5, -2.0)])
+def test_float_floor_division_and_modulo_follow_cpython_at_the_edges(a: float, b: float) -> None:
+    got = offload(target=0)(float_divmod)(a, b)
+    assert str(got) == str(float_divmod(a, b))

@@ -15,7 +15,7 @@ from epython.compiler import compile_kernel
 HERE = Path(__file__).parent / "golden"
 sys.path.insert(0, str(HERE))
 
-import kernels  # noqa: E402
+import golden_kernels as kernels  # noqa: E402
 
 
 @pytest.mark.parametrize("name", ["golden_mix"])

@@ -9,6 +9,7 @@ performs the request and sends its result back.  No SimPy event is created per i
 from __future__ import annotations
 
 import bisect
+import os
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,12 @@ from esim.cores.builtins import call_builtin
 from esim.cores.heap import Heap, frame_bytes, object_bytes
 from esim.cores.values import Array, Fault, KIter, f32, py_format, py_str, type_name
 
-__all__ = ["Interpreter", "KernelFault", "Request"]
+__all__ = ["ENGINES", "Interpreter", "KernelFault", "Request"]
+
+#: Execution engines: "jit" translates each function into generated Python source once per
+#: program image (esim/cores/jit.py, the default); "reference" is the per-instruction loop below,
+#: kept as the executable specification the JIT is tested against (tests/test_jit.py).
+ENGINES = ("jit", "reference")
 
 #: Instructions run before the interpreter yields a "tick" so simulated time can advance.
 TICK = 50_000
@@ -90,17 +96,33 @@ _IMMEDIATE = (int, float, bool)
 _TICK = Request("tick", ())
 
 
+def _program_consts(program: Program) -> list[Any]:
+    """The constant pool as the cores hold it (floats as binary32), built once per program."""
+    consts: list[Any] | None = program.__dict__.get("_core_consts")
+    if consts is None:
+        consts = [f32(c) if isinstance(c, float) else c for c in program.consts]
+        program.__dict__["_core_consts"] = consts
+    return list(consts)
+
+
 class Interpreter:
-    """Runs one program on one core.  ``cycles`` and ``instructions`` count what it executed."""
+    """Runs one program on one core.  ``cycles`` and ``instructions`` count what it executed.
+
+    ``engine`` is "jit" (default; ``ESIM_ENGINE`` overrides) or "reference"; both give the same
+    results, output, errors, Requests, cycles, instructions and memory-error points.
+    """
 
     def __init__(self, program: Program, core: int, num_cores: int,
                  global_values: dict[str, Any] | None = None,
-                 workspace: int | None = None) -> None:
+                 workspace: int | None = None, engine: str | None = None) -> None:
+        engine = engine or os.environ.get("ESIM_ENGINE") or "jit"
+        if engine not in ENGINES:
+            raise ValueError(f"unknown interpreter engine {engine!r}; choose from {ENGINES}")
+        self.engine = engine
         self.program = program
         self.core = core
         self.num_cores = num_cores
-        self.codes = [_Code(program, i) for i in range(len(program.functions))]
-        self.consts = [f32(c) if isinstance(c, float) else c for c in program.consts]
+        self.consts = _program_consts(program)
         self.globals: list[Any] = []
         values = global_values or {}
         for slot in program.globals:
@@ -114,6 +136,15 @@ class Interpreter:
         self.instructions = 0
         self.heap = Heap(workspace if workspace is not None else 1 << 40, self.consts)
         self._frames: list[tuple[int, _Code, int, list[Any], list[Any]]] = []
+
+    @property
+    def codes(self) -> list[_Code]:
+        """The decoded functions (the reference engine's form), decoded once per program."""
+        codes: list[_Code] | None = self.program.__dict__.get("_ref_codes")
+        if codes is None:
+            codes = [_Code(self.program, i) for i in range(len(self.program.functions))]
+            self.program.__dict__["_ref_codes"] = codes
+        return codes
 
     def _roots(self, stack: list[Any], locals_: list[Any], *extra: Any) -> list[Any]:
         """Everything a kernel can still reach: every frame, the globals, the operands."""
@@ -135,8 +166,17 @@ class Interpreter:
 
     def run(self, args: list[Any]) -> Generator[Request, Any, Any]:
         """Execute the entry function with ``args``; yields Requests, returns its result."""
+        if self.engine == "jit":
+            from esim.cores import jit
+
+            return jit.run(self, args)
+        return self._run_reference(args)
+
+    def _run_reference(self, args: list[Any]) -> Generator[Request, Any, Any]:
+        """The reference engine: decode and dispatch one instruction at a time."""
         entry = self.program.entry
-        code = self.codes[entry]
+        codes = self.codes
+        code = codes[entry]
         if len(args) != code.n_params:
             raise KernelFault(ErrorCode.TypeError, f"{self.program.functions[entry].name}() takes "
                               f"{code.n_params} arguments but {len(args)} were given", entry, 0)
@@ -224,7 +264,7 @@ class Interpreter:
                         self.instructions += count
                         cycles = count = 0
                         yield _TICK
-                    callee = self.codes[arg]
+                    callee = codes[arg]
                     if len(frames) + 1 >= MAX_CALL_DEPTH:
                         raise Fault(ErrorCode.RecursionError,
                                     f"maximum recursion depth exceeded ({MAX_CALL_DEPTH} calls)")

@@ -42,16 +42,25 @@ def truth(v: Any) -> bool:
     return bool(v)
 
 
+def _c_fmod(a: float, b: float) -> float:
+    """C's fmod: nan for an infinite or nan dividend (math.fmod raises there), a for inf b."""
+    if math.isinf(a) or a != a or b != b:
+        return math.nan
+    if math.isinf(b):
+        return a
+    return math.fmod(a, b)
+
+
 def _float_floordiv(a: float, b: float) -> float:
     """CPython's float floor division (Objects/floatobject.c float_floor_div), then binary32."""
-    mod = math.fmod(a, b)
+    mod = _c_fmod(a, b)
     div = (a - mod) / b
     if mod:
         if (b < 0) != (mod < 0):
             div -= 1.0
     floordiv: float
     if div:
-        floordiv = math.floor(div)
+        floordiv = math.floor(div) if math.isfinite(div) else div  # C floor keeps nan/inf
         if div - floordiv > 0.5:
             floordiv += 1.0
     else:
@@ -61,7 +70,7 @@ def _float_floordiv(a: float, b: float) -> float:
 
 def _float_mod(a: float, b: float) -> float:
     """CPython's float modulo (sign of the divisor), then binary32."""
-    mod = math.fmod(a, b)
+    mod = _c_fmod(a, b)
     if mod:
         if (b < 0) != (mod < 0):
             mod += b

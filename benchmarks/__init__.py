@@ -1,0 +1,1 @@
+"""Speed suite of epython + esim: ``python -m benchmarks`` (see benchmarks/suite.py)."""
