@@ -195,6 +195,13 @@ class KernelHandle:
     def _fill(self, timeout: float | None) -> None:
         """Wait until every result has arrived."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        wait_all = getattr(self._launch, "wait_all", None)
+        while not self.done and wait_all is not None:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            fresh = wait_all(left)
+            if not fresh:
+                break
+            self._absorb(fresh)
         while not self.done:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             r = self._launch.wait_next(left)

@@ -93,6 +93,33 @@ class SimLaunch:
                 self._collect()
             return self._pending.popleft() if self._pending else None
 
+    def wait_all(self, timeout: float | None) -> list[CoreResult]:
+        """Run the chip once until every core of this launch completes; the rest of the results."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self.backend.lock:
+            if not self.state.finished:
+                try:
+                    self.backend.chip.run_until(lambda: self.state.finished, deadline)
+                except SimTimeout:
+                    self._collect()
+                    if self._pending:
+                        return self._drain()
+                    raise TimeoutError(f"kernel {self.kernel.name}: not finished within "
+                                       f"{timeout:.3g} s of wall time") from None
+                except SimDeadlock as dl:
+                    message = self._deadlock_message(dl)
+                    self.deadlock = DeadlockError(message)
+                    self.backend.chip.abort(self.state, message)
+                    self._collect()
+                    raise self.deadlock from None
+            self._collect()
+            return self._drain()
+
+    def _drain(self) -> list[CoreResult]:
+        fresh = list(self._pending)
+        self._pending.clear()
+        return fresh
+
     def cancel(self, reason: str) -> None:
         """Stop every core of this launch that has not finished; they become free at once."""
         with self.backend.lock:
