@@ -200,3 +200,14 @@ def test_python_m_epython_dis_lists_a_kernel_of_a_file() -> None:
     bad = subprocess.run([sys.executable, "-m", "epython", "dis", f"{here}:nothing_here"],
                          capture_output=True, text=True, check=False)
     assert bad.returncode != 0 and "defines no 'nothing_here'" in bad.stderr
+
+
+def test_docs_opcode_table_is_current() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "bytecode.md").read_text()
+    for info in OPCODES:
+        assert f"| {info.code} | `{info.name}` | {info.operand.value or '-'} |" in text, info.name
+        assert f"| {info.cycles} |" in text
+    for b in BUILTINS:
+        assert f"| {b.code} | `{b.name}` | {b.min_args}..{b.max_args} | {b.cycles} |" in text, b.name
