@@ -140,3 +140,55 @@ def test_deadlock_of_some_cores_keeps_the_finished_results() -> None:
     with pytest.raises(DeadlockError, match="core 0 waits for msg from core 1"):
         handle.wait()
     assert handle.result(5) == 5
+
+
+def all_to_all():
+    me = coreid()
+    n = numcores()
+    for peer in range(n):
+        if peer != me:
+            send(me * 100 + peer, peer)
+    got = []
+    for peer in range(n):
+        if peer != me:
+            got.append(recv(peer))
+    return sum(got)
+
+
+def test_all_to_all_exchange() -> None:
+    expected = [sum(p * 100 + c for p in range(16) if p != c) for c in range(16)]
+    assert offload(all_to_all)() == expected
+
+
+def barrier_phases():
+    me = coreid()
+    total = 0
+    for phase in range(3):
+        total += reduce(me + phase, "sum")
+        sync()
+    return total
+
+
+def test_barriers_between_phases() -> None:
+    assert offload(barrier_phases)() == [sum(range(16)) * 3 + 16 * 3] * 16
+
+
+def bcast_list():
+    data = [coreid(), "from", 3.5] if coreid() == 7 else None
+    return bcast(data, 7)
+
+
+def test_bcast_of_a_list_from_a_generated_root() -> None:
+    assert offload(bcast_list)() == [[7, "from", 3.5]] * 16
+
+
+def reduce_ops(x):
+    return reduce(x + coreid(), "sum"), reduce(x + coreid(), "min"), \
+        reduce(x + coreid(), "max"), reduce(1 + coreid() % 3, "prod")
+
+
+def test_reduce_with_each_op() -> None:
+    prod = 1
+    for c in range(16):
+        prod *= 1 + c % 3
+    assert offload(reduce_ops)(2) == [(2 * 16 + 120, 2, 17, prod)] * 16
