@@ -21,6 +21,7 @@ from epython.errors import (
 )
 from epython.handle import KernelHandle
 from epython.offload import Kernel, offload
+from epython.profile import Profile, profile
 
 __all__ = [
     "BackendError",
@@ -31,10 +32,12 @@ __all__ = [
     "KernelError",
     "KernelHandle",
     "LaunchCancelled",
+    "Profile",
     "copy_from_device",
     "copy_to_device",
     "define_on_device",
     "offload",
+    "profile",
 ]
 
 __version__ = "0.1.0"

@@ -19,6 +19,7 @@ from epython.compiler import CompiledKernel
 from epython.errors import DeadlockError, LaunchCancelled, kernel_error_class
 from esim.chip import Chip, LaunchState, SimDeadlock, SimTimeout
 from esim.cores.core import CoreOutcome
+from esim.profile.collect import notify_launch
 
 __all__ = ["SimBackend", "SimLaunch"]
 
@@ -188,5 +189,6 @@ class SimBackend:
         """Queue ``kernel`` on ``cores`` of the chip at the current simulated cycle."""
         with self.lock:
             state = self.chip.launch(kernel.image, args, cores)
+            notify_launch(self.chip, state, kernel.name)  # active profiles count this launch
             self._launches.append(state)
             return SimLaunch(self, kernel, state)

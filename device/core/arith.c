@@ -1,0 +1,350 @@
+/* arith.c: operators on values: checked int32 arithmetic with Python's floor semantics, the
+ * dispatch of binary/unary operators, comparisons, truth and membership. */
+#include <stdio.h>
+
+#include "vm.h"
+
+static const char *const symbols[] = {"+", "-", "*", "/", "//", "%", "** or pow()", "<<", ">>",
+                                      "&", "|", "^"};
+static const char *const cmp_symbols[] = {"<", "<=", ">", ">="};
+
+/* OverflowError naming the exact result. */
+void int_overflow(VM *vm, int64_t v)
+{
+    epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %lld does not fit in int32", (long long)v);
+}
+
+/* v as an int value, OverflowError outside int32. */
+static Value checked(VM *vm, int64_t v)
+{
+    if (v < INT32_MIN || v > INT32_MAX)
+        int_overflow(vm, v);
+    return mk_int((int32_t)v);
+}
+
+/* Is v an int, bool or float. */
+int is_num(Value v)
+{
+    return v.tag == V_INT || v.tag == V_BOOL || v.tag == V_FLOAT;
+}
+
+/* Numeric value as a double (exact for int32 and binary32). */
+double num_double(Value v)
+{
+    return v.tag == V_FLOAT ? (double)as_float(v) : (double)as_int(v);
+}
+
+/* a ** b for ints, b >= 0 (exact, OverflowError naming the exact value). */
+EPY_COLD Value int_pow(VM *vm, int32_t a, int32_t b)
+{
+    if (a == 0 || a == 1 || b == 0)
+        return mk_int(b == 0 ? 1 : a);
+    if (a == -1)
+        return mk_int(b % 2 == 0 ? 1 : -1);
+    if (b >= 32)
+        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %ld ** %ld does not fit in int32",
+                  (long)a, (long)b);
+    int64_t r = 1;
+    int32_t k;
+    for (k = 0; k < b; k++) {
+        r *= a;
+        if (r < INT32_MIN || r > INT32_MAX)
+            break;
+    }
+    if (k == b)
+        return mk_int((int32_t)r);
+    /* the exact value for the message: base-1e9 limbs (|a| <= 2^31, b < 32: < 300 digits) */
+    uint32_t limbs[40] = {1};
+    uint32_t n = 1;
+    uint64_t m = a < 0 ? (uint64_t)(-(int64_t)a) : (uint64_t)a;
+    for (k = 0; k < b; k++) {
+        uint64_t carry = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t t = (uint64_t)limbs[i] * m + carry;
+            limbs[i] = (uint32_t)(t % 1000000000u);
+            carry = t / 1000000000u;
+        }
+        while (carry) {
+            limbs[n++] = (uint32_t)(carry % 1000000000u);
+            carry /= 1000000000u;
+        }
+    }
+    char digits[400];
+    int len = snprintf(digits, sizeof digits, "%s%u", (a < 0 && (b & 1)) ? "-" : "",
+                       (unsigned)limbs[n - 1]);
+    for (uint32_t i = n - 1; i-- > 0;)
+        len += snprintf(digits + len, sizeof digits - (size_t)len, "%09u", (unsigned)limbs[i]);
+    epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s does not fit in int32", digits);
+}
+
+/* a <op> b for ints and bools. */
+static Value int_binary(VM *vm, int op, Value va, Value vb)
+{
+    int64_t a = as_int(va), b = as_int(vb);
+    int both_bool = va.tag == V_BOOL && vb.tag == V_BOOL;
+    switch (op) {
+    case OP_BINARY_ADD: return checked(vm, a + b);
+    case OP_BINARY_SUB: return checked(vm, a - b);
+    case OP_BINARY_MUL: return checked(vm, a * b);
+    case OP_BINARY_TRUEDIV:
+        if (b == 0)
+            epy_raise(vm, ERR_ZERODIVISIONERROR, "division by zero");
+        return mk_float(f32_round((double)(float)a / (double)(float)b));
+    case OP_BINARY_FLOORDIV: {
+        if (b == 0)
+            epy_raise(vm, ERR_ZERODIVISIONERROR, "integer division or modulo by zero");
+        int64_t q = a / b;
+        if (a % b != 0 && ((a < 0) != (b < 0)))
+            q--;
+        return checked(vm, q);
+    }
+    case OP_BINARY_MOD: {
+        if (b == 0)
+            epy_raise(vm, ERR_ZERODIVISIONERROR, "integer modulo by zero");
+        int64_t r = a % b;
+        if (r != 0 && ((r < 0) != (b < 0)))
+            r += b;
+        return mk_int((int32_t)r);
+    }
+    case OP_BINARY_POW:
+        if (b < 0) {
+            if (a == 0)
+                epy_raise(vm, ERR_ZERODIVISIONERROR, "0.0 cannot be raised to a negative power");
+            return float_pow(vm, (float)a, (float)b);
+        }
+        return int_pow(vm, (int32_t)a, (int32_t)b);
+    case OP_BINARY_LSHIFT:
+        if (b < 0)
+            epy_raise(vm, ERR_VALUEERROR, "negative shift count");
+        if (a == 0)
+            return mk_int(0);
+        if (b >= 32)
+            epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %ld << %ld does not fit in int32",
+                      (long)a, (long)b);
+        return checked(vm, a * ((int64_t)1 << b));
+    case OP_BINARY_RSHIFT: {
+        if (b < 0)
+            epy_raise(vm, ERR_VALUEERROR, "negative shift count");
+        int s = b > 31 ? 31 : (int)b;
+        return mk_int((int32_t)(a >= 0 ? a >> s : ~(~a >> s)));
+    }
+    case OP_BINARY_AND: {
+        Value r = mk_int((int32_t)(a & b));
+        return both_bool ? mk_bool(r.u != 0) : r;
+    }
+    case OP_BINARY_OR: {
+        Value r = mk_int((int32_t)(a | b));
+        return both_bool ? mk_bool(r.u != 0) : r;
+    }
+    default: {
+        Value r = mk_int((int32_t)(a ^ b));
+        return both_bool ? mk_bool(r.u != 0) : r;
+    }
+    }
+}
+
+/* TypeError for an operator on unsupported operand types. */
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+static void op_type_error(VM *vm, int op, Value a, Value b)
+{
+    epy_raise(vm, ERR_TYPEERROR, "unsupported operand type(s) for %s: '%s' and '%s'",
+              symbols[op - OP_BINARY_ADD], type_name(a), type_name(b));
+}
+
+/* int or bool. */
+static int is_intlike(Value v) { return v.tag == V_INT || v.tag == V_BOOL; }
+/* str, list or tuple. */
+static int is_seq3(Value v) { return is_str(v) || v.tag == V_LIST || v.tag == V_TUPLE; }
+/* Same Python type (both kinds of str are str). */
+static int same_type(Value a, Value b) { return a.tag == b.tag || (is_str(a) && is_str(b)); }
+
+/* Repeat a str/list/tuple. */
+static Value repeat(VM *vm, Value s, Value n)
+{
+    return is_str(s) ? str_repeat(vm, s, as_int(n)) : seq_repeat(vm, s, as_int(n));
+}
+
+/* a <op> b for BINARY_ADD .. BINARY_XOR; a new reference (operands rooted by the caller). */
+Value binary_op(VM *vm, int op, Value a, Value b)
+{
+    if (is_intlike(a) && is_intlike(b))
+        return int_binary(vm, op, a, b);
+    if (is_num(a) && is_num(b)) {
+        if (op >= OP_BINARY_LSHIFT)
+            op_type_error(vm, op, a, b);
+        float x = a.tag == V_FLOAT ? as_float(a) : (float)as_int(a);
+        float y = b.tag == V_FLOAT ? as_float(b) : (float)as_int(b);
+        return float_binary(vm, op, x, y);
+    }
+    if (op == OP_BINARY_ADD) {
+        if (same_type(a, b) && is_seq3(a))
+            return is_str(a) ? str_concat(vm, a, b) : seq_concat(vm, a, b);
+        if (is_seq3(a))
+            epy_raise(vm, ERR_TYPEERROR, "can only concatenate %s (not \"%s\") to %s",
+                      type_name(a), type_name(b), type_name(a));
+    }
+    if (op == OP_BINARY_MUL) {
+        if (is_seq3(a) && is_intlike(b))
+            return repeat(vm, a, b);
+        if (is_seq3(b) && is_intlike(a))
+            return repeat(vm, b, a);
+    }
+    if (op == OP_BINARY_MOD && is_str(a))
+        epy_raise(vm, ERR_TYPEERROR,
+                  "%%-formatting of strings is not supported in kernels; use an f-string");
+    op_type_error(vm, op, a, b);
+}
+
+/* -a, +a, not a, ~a. */
+Value unary_op(VM *vm, int op, Value a)
+{
+    if (op == OP_UNARY_NOT)
+        return mk_bool(!truth(vm, a));
+    if (is_intlike(a)) {
+        int64_t v = as_int(a);
+        if (op == OP_UNARY_NEG)
+            return checked(vm, -v);
+        if (op == OP_UNARY_POS)
+            return mk_int((int32_t)v);
+        return mk_int((int32_t)~v);
+    }
+    if (a.tag == V_FLOAT) {
+        if (op == OP_UNARY_NEG) {
+            Value r = a;
+            r.u ^= 0x80000000u;
+            return r;
+        }
+        if (op == OP_UNARY_POS)
+            return a;
+        epy_raise(vm, ERR_TYPEERROR, "bad operand type for unary ~: 'float'");
+    }
+    epy_raise(vm, ERR_TYPEERROR, "bad operand type for unary %s: '%s'",
+              op == OP_UNARY_NEG ? "-" : op == OP_UNARY_POS ? "+" : "~", type_name(a));
+}
+
+/* Python truthiness. */
+int truth(VM *vm, Value v)
+{
+    switch (v.tag) {
+    case V_NONE: return 0;
+    case V_BOOL: case V_INT: return v.u != 0;
+    case V_FLOAT: return as_float(v) != 0.0f;
+    case V_SSTR: case V_STR: {
+        uint32_t n;
+        str_data(vm, v, &n);
+        return n != 0;
+    }
+    case V_TUPLE: case V_LIST: return seq_len(vm, v) != 0;
+    case V_RANGE: return range_len(vm, v) != 0;
+    case V_ARRAY: case V_ROW: case V_HARRAY: {
+        ArrayRef a;
+        array_ref(vm, v, &a);
+        if (a.shape0 * a.shape1 == 1)
+            return truth(vm, array_get_flat(&a, 0));
+        epy_raise(vm, ERR_VALUEERROR,
+                  "The truth value of an array with more than one element is ambiguous");
+    }
+    default: return 1;
+    }
+}
+
+/* a == b with the kernel language's rules. */
+int values_eq(VM *vm, Value a, Value b)
+{
+    if (IS_ARRAY(a) || IS_ARRAY(b))
+        epy_raise(vm, ERR_TYPEERROR,
+                  "comparing arrays with == is not supported in kernels; compare elements");
+    if (is_num(a) && is_num(b))
+        return num_double(a) == num_double(b);
+    if (!same_type(a, b))
+        return 0;
+    switch (a.tag) {
+    case V_NONE: return 1;
+    case V_SSTR: case V_STR: return str_cmp(vm, a, b) == 0;
+    case V_TUPLE: case V_LIST: {
+        uint32_t n = seq_len(vm, a);
+        if (n != seq_len(vm, b))
+            return 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (!values_eq(vm, seq_items(vm, a)[i], seq_items(vm, b)[i]))
+                return 0;
+        return 1;
+    }
+    case V_RANGE: {
+        uint32_t n = range_len(vm, a);
+        if (n != range_len(vm, b))
+            return 0;
+        if (n == 0)
+            return 1;
+        RangeObj *x = (RangeObj *)(void *)obj(vm, a.u), *y = (RangeObj *)(void *)obj(vm, b.u);
+        return x->start == y->start && (n == 1 || x->step == y->step);
+    }
+    default: return a.u == b.u;
+    }
+}
+
+/* a < b, a <= b, a > b, a >= b (op is the opcode). */
+int compare_order(VM *vm, int op, Value a, Value b)
+{
+    int ok = (is_num(a) && is_num(b)) || (same_type(a, b) && is_seq3(a));
+    if (!ok)
+        epy_raise(vm, ERR_TYPEERROR, "'%s' not supported between instances of '%s' and '%s'",
+                  cmp_symbols[op - OP_COMPARE_LT], type_name(a), type_name(b));
+    if (is_num(a)) {
+        double x = num_double(a), y = num_double(b);
+        switch (op) {
+        case OP_COMPARE_LT: return x < y;
+        case OP_COMPARE_LE: return x <= y;
+        case OP_COMPARE_GT: return x > y;
+        default: return x >= y;
+        }
+    }
+    int64_t c;
+    if (is_str(a)) {
+        c = str_cmp(vm, a, b);
+    } else {
+        uint32_t na = seq_len(vm, a), nb = seq_len(vm, b);
+        for (uint32_t i = 0; i < na && i < nb; i++) {
+            Value x = seq_items(vm, a)[i], y = seq_items(vm, b)[i];
+            if (!values_eq(vm, x, y))
+                return compare_order(vm, op, x, y);
+        }
+        c = (int64_t)na - (int64_t)nb;
+    }
+    switch (op) {
+    case OP_COMPARE_LT: return c < 0;
+    case OP_COMPARE_LE: return c <= 0;
+    case OP_COMPARE_GT: return c > 0;
+    default: return c >= 0;
+    }
+}
+
+/* item in container. */
+int contains(VM *vm, Value container, Value item)
+{
+    if (is_str(container)) {
+        if (!is_str(item))
+            epy_raise(vm, ERR_TYPEERROR, "'in <string>' requires string as left operand, not %s",
+                      type_name(item));
+        return str_contains(vm, container, item);
+    }
+    if (container.tag == V_LIST || container.tag == V_TUPLE) {
+        for (uint32_t i = 0; i < seq_len(vm, container); i++)
+            if (values_eq(vm, seq_items(vm, container)[i], item))
+                return 1;
+        return 0;
+    }
+    if (IS_ARRAY(container)) {
+        ArrayRef a;
+        array_ref(vm, container, &a);
+        if (a.ndim == 2)
+            return a.shape0 ? values_eq(vm, container, item) : 0; /* rows: TypeError */
+        for (uint32_t i = 0; i < a.shape0; i++)
+            if (values_eq(vm, array_get_flat(&a, i), item))
+                return 1;
+        return 0;
+    }
+    epy_raise(vm, ERR_TYPEERROR, "argument of type '%s' is not iterable", type_name(container));
+}

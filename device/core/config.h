@@ -1,0 +1,43 @@
+/* config.h: build knobs of the core interpreter, one place (MicroPython's mpconfig style).
+ * A port overrides them with -D on the compiler command line. */
+#ifndef EPY_CONFIG_H
+#define EPY_CONFIG_H
+
+/* Dispatch with computed goto (GCC extension) instead of a switch. */
+#ifndef EPY_COMPUTED_GOTO
+#define EPY_COMPUTED_GOTO 0
+#endif
+
+/* Real bytes of the arena of one launch on the host port (model limit W is enforced apart:
+ * the arena also holds the constant table, the globals and the argument objects). */
+#ifndef EPY_HOST_ARENA_BYTES
+#define EPY_HOST_ARENA_BYTES (64 * 1024)
+#endif
+
+/* Instructions between heartbeat updates and plat_poll() calls while running. */
+#ifndef EPY_POLL_INTERVAL
+#define EPY_POLL_INTERVAL 4096
+#endif
+
+/* Put rarely run code (the verifier, format specs, number parsing, math, error paths) in the
+ * section .text.epy_cold, which the Epiphany linker script places in external DRAM: the hot
+ * interpreter stays in the 20 KB of SRAM reserved for the runtime. */
+#ifndef EPY_COLD_SECTION
+#if defined(__epiphany__)
+#define EPY_COLD_SECTION 1
+#else
+#define EPY_COLD_SECTION 0
+#endif
+#endif
+#if EPY_COLD_SECTION && defined(__GNUC__)
+#define EPY_COLD __attribute__((cold, noinline, section(".text.epy_cold")))
+#else
+#define EPY_COLD
+#endif
+
+/* Test knob: compact the heap at every allocation (finds stale object pointers). */
+#ifndef EPY_GC_STRESS
+#define EPY_GC_STRESS 0
+#endif
+
+#endif /* EPY_CONFIG_H */

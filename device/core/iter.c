@@ -1,0 +1,205 @@
+/* iter.c: range objects, iterators over sequences, enumerate and zip (24-byte objects). */
+#include "vm.h"
+
+/* Is v a sequence with a length and indexable items (str, tuple, list, range, array, row). */
+int seq_like(Value v)
+{
+    switch (v.tag) {
+    case V_SSTR: case V_STR: case V_TUPLE: case V_LIST: case V_RANGE: case V_ARRAY: case V_ROW: case V_HARRAY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Length of a range. */
+uint32_t range_len(VM *vm, Value r)
+{
+    RangeObj *o = (RangeObj *)(void *)obj(vm, r.u);
+    int64_t lo = o->start, hi = o->stop, st = o->step;
+    if (st > 0 && lo < hi)
+        return (uint32_t)((hi - lo - 1) / st + 1);
+    if (st < 0 && lo > hi)
+        return (uint32_t)((lo - hi - 1) / -st + 1);
+    return 0;
+}
+
+/* Length of a sequence-like value. */
+uint32_t generic_len(VM *vm, Value v)
+{
+    switch (v.tag) {
+    case V_SSTR: case V_STR: return str_chars(vm, v);
+    case V_TUPLE: case V_LIST: return seq_len(vm, v);
+    case V_RANGE: return range_len(vm, v);
+    default: return array_len(vm, v);
+    }
+}
+
+/* Item i (< length) of a sequence-like value, as a new reference. */
+Value generic_item(VM *vm, Value v, uint32_t i)
+{
+    switch (v.tag) {
+    case V_SSTR: case V_STR: return str_char_at(vm, v, i);
+    case V_TUPLE: case V_LIST: {
+        Value r = seq_items(vm, v)[i];
+        incref(vm, r);
+        return r;
+    }
+    case V_RANGE: {
+        RangeObj *o = (RangeObj *)(void *)obj(vm, v.u);
+        return mk_int((int32_t)((int64_t)o->start + (int64_t)i * o->step));
+    }
+    default: return array_item(vm, v, i);
+    }
+}
+
+/* A new iterator object over src (and src2 for zip). */
+static Value iter_make(VM *vm, uint32_t kind, Value src, Value src2, uint32_t aux)
+{
+    troot_push(vm, &src);
+    troot_push(vm, &src2);
+    uint32_t off = heap_alloc(vm, V_ITER, SMALL_OBJECT_BYTES, (uint16_t)kind, 0);
+    troot_pop(vm, 2);
+    IterObj *it = (IterObj *)(void *)obj(vm, off);
+    it->src = src;
+    it->aux = kind == IT_ZIP ? pack_ref(src2) : aux;
+    it->pos = 0;
+    incref(vm, src);
+    incref(vm, src2);
+    return mk_obj(V_ITER, off);
+}
+
+/* iter(v). */
+Value iter_new(VM *vm, Value v)
+{
+    if (v.tag == V_ITER) {
+        incref(vm, v);
+        return v;
+    }
+    if (!seq_like(v))
+        epy_raise(vm, ERR_TYPEERROR, "'%s' object is not iterable", type_name(v));
+    return iter_make(vm, IT_SEQ, v, mk_none(), 0);
+}
+
+/* An iterable argument of enumerate/zip (TypeError otherwise). */
+static void check_iterable(VM *vm, Value v)
+{
+    if (v.tag != V_ITER && !seq_like(v))
+        epy_raise(vm, ERR_TYPEERROR, "'%s' object is not iterable", type_name(v));
+}
+
+/* Next item of src (a sequence at position *pos, or an iterator); 0 when exhausted. */
+int source_next(VM *vm, Value src, uint32_t *pos, Value *out)
+{
+    if (src.tag == V_ITER) {
+        troot_push(vm, &src);
+        int more = iter_next(vm, &src, out);
+        troot_pop(vm, 1);
+        return more;
+    }
+    if (*pos >= generic_len(vm, src))
+        return 0;
+    *out = generic_item(vm, src, (*pos)++);
+    return 1;
+}
+
+/* next(it): a new reference in *out, or 0 when exhausted.  *it must be rooted. */
+int iter_next(VM *vm, Value *itv, Value *out)
+{
+    IterObj *it = (IterObj *)(void *)obj(vm, itv->u);
+    uint32_t kind = it->h.len;
+    Value src = it->src;
+    uint32_t pos = it->pos;
+    if (kind == IT_SEQ && src.tag == V_RANGE) {
+        RangeObj *r = (RangeObj *)(void *)obj(vm, src.u);
+        int64_t v = (int64_t)r->start + (int64_t)pos * r->step;
+        if (r->step > 0 ? v >= r->stop : v <= r->stop)
+            return 0;
+        it->pos = pos + 1;
+        *out = mk_int((int32_t)v);
+        return 1;
+    }
+    if (kind == IT_SEQ) {
+        if (!source_next(vm, src, &pos, out))
+            return 0;
+        it = (IterObj *)(void *)obj(vm, itv->u);
+        it->pos = pos;
+        return 1;
+    }
+    Value a, b = mk_none();
+    if (kind == IT_ENUM) {
+        uint32_t k = pos;
+        if (!source_next(vm, src, &k, &b))
+            return 0;
+        it = (IterObj *)(void *)obj(vm, itv->u);
+        it->pos = pos + 1;
+        a = mk_int((int32_t)(it->aux + pos));
+    } else {
+        uint32_t p1 = pos, p2 = pos;
+        if (!source_next(vm, src, &p1, &a))
+            return 0;
+        troot_push(vm, &a);
+        it = (IterObj *)(void *)obj(vm, itv->u);
+        int more = source_next(vm, unpack_ref(it->aux), &p2, &b);
+        troot_pop(vm, 1);
+        if (!more) {
+            decref(vm, a);
+            return 0;
+        }
+        it = (IterObj *)(void *)obj(vm, itv->u);
+        it->pos = pos + 1;
+    }
+    Value pair[2] = {a, b};
+    troot_push(vm, &pair[0]);
+    troot_push(vm, &pair[1]);
+    Value t = seq_from(vm, V_TUPLE, pair, 2);
+    troot_pop(vm, 2);
+    decref(vm, pair[0]);
+    decref(vm, pair[1]);
+    *out = t;
+    return 1;
+}
+
+/* range(stop) / range(start, stop[, step]). */
+Value range_new(VM *vm, const Value *args, uint32_t n)
+{
+    int32_t v[3] = {0, 0, 1};
+    for (uint32_t i = 0; i < n; i++) {
+        if (args[i].tag != V_INT && args[i].tag != V_BOOL)
+            epy_raise(vm, ERR_TYPEERROR, "'%s' object cannot be interpreted as an integer",
+                      type_name(args[i]));
+    }
+    if (n == 3 && as_int(args[2]) == 0)
+        epy_raise(vm, ERR_VALUEERROR, "range() arg 3 must not be zero");
+    if (n == 1) {
+        v[1] = as_int(args[0]);
+    } else {
+        for (uint32_t i = 0; i < n; i++)
+            v[i] = as_int(args[i]);
+    }
+    uint32_t off = heap_alloc(vm, V_RANGE, SMALL_OBJECT_BYTES, 0, 0);
+    RangeObj *r = (RangeObj *)(void *)obj(vm, off);
+    r->start = v[0];
+    r->stop = v[1];
+    r->step = v[2];
+    r->pad = 0;
+    return mk_obj(V_RANGE, off);
+}
+
+/* enumerate(seq, start). */
+Value enumerate_new(VM *vm, Value seq, Value start)
+{
+    if (start.tag != V_INT && start.tag != V_BOOL)
+        epy_raise(vm, ERR_TYPEERROR, "'%s' object cannot be interpreted as an integer",
+                  type_name(start));
+    check_iterable(vm, seq);
+    return iter_make(vm, IT_ENUM, seq, mk_none(), (uint32_t)as_int(start));
+}
+
+/* zip(a, b). */
+Value zip_new(VM *vm, Value a, Value b)
+{
+    check_iterable(vm, a);
+    check_iterable(vm, b);
+    return iter_make(vm, IT_ZIP, a, b, 0);
+}

@@ -1,0 +1,231 @@
+/* marshal.c: the wire format of epython/marshal.py: arguments in, results and messages out.
+ * Decoded strs and arrays stay where they are (argument area or message copy); tuples and
+ * lists become heap objects. */
+#include <stdio.h>
+
+#include "vm.h"
+
+#define MAX_NESTING 48
+
+/* Decode one value; `free_objs` marks argument objects as uncharged. */
+static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out, int depth, int free_objs)
+{
+    if (n < 1 || depth > MAX_NESTING)
+        return 0;
+    switch (p[0]) {
+    case TAG_NONE: *out = mk_none(); return 1;
+    case TAG_FALSE: *out = mk_bool(0); return 1;
+    case TAG_TRUE: *out = mk_bool(1); return 1;
+    case TAG_INT:
+        if (n < 5)
+            return 0;
+        *out = mk_int((int32_t)rd32(p + 1));
+        return 5;
+    case TAG_FLOAT: {
+        if (n < 5)
+            return 0;
+        Value v = {V_FLOAT, rd32(p + 1)};
+        *out = v;
+        return 5;
+    }
+    case TAG_STR: {
+        if (n < 3 || 3u + rd16(p + 1) > n)
+            return 0;
+        uint32_t len = rd16(p + 1);
+        if (free_objs && p >= vm->local && p < vm->local + EPY_LOCAL_MEMORY_BYTES) {
+            *out = mk_obj(V_SSTR, (uint32_t)(p + 1 - vm->local));
+        } else {
+            *out = str_from(vm, (const char *)p + 3, len);
+        }
+        return 3 + len;
+    }
+    case TAG_TUPLE:
+    case TAG_LIST: {
+        if (n < 3)
+            return 0;
+        uint32_t count = rd16(p + 1), pos = 3;
+        uint32_t tag = p[0] == TAG_TUPLE ? V_TUPLE : V_LIST;
+        uint32_t off = heap_alloc(vm, (uint8_t)tag, 8u + 8u * count, (uint16_t)count, free_objs);
+        Value seq = mk_obj(tag, off);
+        for (uint32_t i = 0; i < count; i++)
+            seq_items(vm, seq)[i] = mk_none();
+        troot_push(vm, &seq);
+        for (uint32_t i = 0; i < count; i++) {
+            Value item;
+            uint32_t used = decode(vm, p + pos, n - pos, &item, depth + 1, free_objs);
+            if (!used) {
+                troot_pop(vm, 1);
+                decref(vm, seq);
+                return 0;
+            }
+            seq_items(vm, seq)[i] = item;
+            pos += used;
+        }
+        troot_pop(vm, 1);
+        *out = seq;
+        return pos;
+    }
+    case TAG_ARRAY: {
+        uint32_t size = array_wire_size(p, n);
+        if (!size)
+            return 0;
+        if (!free_objs) {
+            /* a received array: a heap copy of the wire bytes (model: 16 + data) */
+            uint32_t data = size - 3u - 2u * p[2];
+            uint32_t bytes = 16u + ((data + 3u) & ~3u);
+            uint32_t off = heap_alloc(vm, V_HARRAY, bytes, (uint16_t)bytes, 0);
+            memcpy(vm->arena + off + 8, p, size);
+            *out = mk_obj(V_HARRAY, off);
+            return size;
+        }
+        if (!(p >= vm->local && p < vm->local + EPY_LOCAL_MEMORY_BYTES))
+            return 0;
+        *out = mk_obj(V_ARRAY, (uint32_t)(p - vm->local));
+        return size;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Decode one argument value (see vm.h). */
+uint32_t marshal_decode(VM *vm, const uint8_t *p, uint32_t n, Value *out)
+{
+    return decode(vm, p, n, out, 0, 1);
+}
+
+/* Decode a received message into new objects. */
+uint32_t marshal_decode_copy(VM *vm, const uint8_t *p, uint32_t n, Value *out)
+{
+    return decode(vm, p, n, out, 0, 0);
+}
+
+typedef struct Enc {
+    VM *vm;
+    uint8_t *buf;
+    uint32_t cap, len;
+} Enc;
+
+/* Append bytes (counted even beyond the capacity). */
+static void put(Enc *e, const void *p, uint32_t n)
+{
+    if (e->len + n <= e->cap)
+        memcpy(e->buf + e->len, p, n);
+    e->len += n;
+}
+
+/* Append a byte. */
+static void put8(Enc *e, uint32_t b)
+{
+    uint8_t c = (uint8_t)b;
+    put(e, &c, 1);
+}
+
+/* Append a little-endian u16. */
+static void put16(Enc *e, uint32_t v)
+{
+    uint8_t b[2];
+    wr16(b, v);
+    put(e, b, 2);
+}
+
+/* Append a little-endian u32. */
+static void put32(Enc *e, uint32_t v)
+{
+    uint8_t b[4];
+    wr32(b, v);
+    put(e, b, 4);
+}
+
+/* TypeError for a sequence too long for the wire format. */
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+static void too_many(VM *vm, const char *what, uint32_t n)
+{
+    epy_raise(vm, ERR_TYPEERROR, "%s%s: sequence of %u items exceeds 65535", what, "",
+              (unsigned)n);
+}
+
+/* Encode v (iterators and ranges travel as lists of their items, as esim's to_wire does). */
+static void encode(Enc *e, Value v, const char *what, int depth)
+{
+    VM *vm = e->vm;
+    if (depth > MAX_NESTING)
+        epy_raise(vm, ERR_RECURSIONERROR, "maximum recursion depth exceeded");
+    switch (v.tag) {
+    case V_NONE: put8(e, TAG_NONE); return;
+    case V_BOOL: put8(e, v.u ? TAG_TRUE : TAG_FALSE); return;
+    case V_INT: put8(e, TAG_INT); put32(e, v.u); return;
+    case V_FLOAT: put8(e, TAG_FLOAT); put32(e, v.u); return;
+    case V_SSTR: case V_STR: {
+        uint32_t n;
+        const uint8_t *p = str_data(vm, v, &n);
+        put8(e, TAG_STR);
+        put16(e, n);
+        put(e, p, n);
+        return;
+    }
+    case V_TUPLE: case V_LIST: {
+        uint32_t n = seq_len(vm, v);
+        put8(e, v.tag == V_TUPLE ? TAG_TUPLE : TAG_LIST);
+        put16(e, n);
+        troot_push(vm, &v);
+        for (uint32_t i = 0; i < n; i++)
+            encode(e, seq_items(vm, v)[i], what, depth + 1);
+        troot_pop(vm, 1);
+        return;
+    }
+    case V_ARRAY: case V_ROW: case V_HARRAY: {
+        ArrayRef a;
+        array_ref(vm, v, &a);
+        uint32_t count = a.shape0 * a.shape1, item = a.dtype == 2 ? 1u : 4u;
+        put8(e, TAG_ARRAY);
+        put8(e, a.dtype);
+        put8(e, a.ndim);
+        put16(e, a.shape0);
+        if (a.ndim == 2)
+            put16(e, a.shape1);
+        put(e, a.data, count * item);
+        return;
+    }
+    case V_RANGE: {
+        uint32_t n = range_len(vm, v);
+        if (n > 0xFFFFu)
+            too_many(vm, what, n);
+        put8(e, TAG_LIST);
+        put16(e, n);
+        for (uint32_t i = 0; i < n; i++) {
+            Value x = generic_item(vm, v, i);
+            encode(e, x, what, depth + 1);
+        }
+        return;
+    }
+    case V_ITER: {
+        /* count the remaining items first on a copy of the position is not possible for
+         * nested iterators: collect them into a list, then encode that */
+        Value it = v, lst = seq_new(vm, V_LIST, 0), x;
+        troot_push(vm, &it);
+        troot_push(vm, &lst);
+        while (iter_next(vm, &it, &x)) {
+            list_append(vm, &lst, x);
+            decref(vm, x);
+        }
+        encode(e, lst, what, depth + 1);
+        troot_pop(vm, 2);
+        decref(vm, lst);
+        return;
+    }
+    default:
+        epy_raise(vm, ERR_TYPEERROR, "%s: values of type %s cannot be passed", what,
+                  type_name(v));
+    }
+}
+
+/* Encode v into buf (see vm.h). */
+uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what)
+{
+    Enc e = {vm, buf, cap, 0};
+    encode(&e, v, what, 0);
+    return e.len;
+}

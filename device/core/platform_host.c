@@ -1,0 +1,62 @@
+/* platform_host.c: the host port: each core is a thread of the host e-hal (device/ehal-host)
+ * or of the epy-run driver, over its own 32 KB buffer and a shared DRAM buffer. */
+#define _POSIX_C_SOURCE 200809L
+#include <sched.h>
+#include <time.h>
+
+#include "platform.h"
+
+static __thread struct epy_host_core *self;
+static __thread uint32_t polls;
+
+/* Chip-relative index of this core. */
+uint32_t plat_core_index(void) { return self->index; }
+
+/* Chip rows. */
+uint32_t plat_rows(void) { return self->rows; }
+
+/* Chip columns. */
+uint32_t plat_cols(void) { return self->cols; }
+
+/* This core's local memory. */
+uint8_t *plat_local_base(void) { return self->local[self->index]; }
+
+/* Offset `offset` of core `index`'s local memory. */
+volatile uint8_t *plat_core_address(uint32_t index, uint32_t offset)
+{
+    return self->local[index] + offset;
+}
+
+/* Offset `offset` of shared DRAM. */
+volatile uint8_t *plat_dram_address(uint32_t offset) { return self->dram + offset; }
+
+/* The host clock scaled to a 600 MHz core clock. */
+uint32_t plat_cycles(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    uint64_t ns = (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+    return (uint32_t)(ns * 3u / 5u);
+}
+
+/* Let other core threads run (sleeping a little now and then); nonzero when told to stop. */
+int plat_poll(void)
+{
+    if ((++polls & 255u) == 0) {
+        struct timespec t = {0, 50000};
+        nanosleep(&t, NULL);
+    } else {
+        sched_yield();
+    }
+    __sync_synchronize();
+    return *self->stop != 0;
+}
+
+/* Entry point of a core thread of the host e-hal. */
+__attribute__((visibility("default"))) void epy_host_core_main(struct epy_host_core *ctx)
+{
+    self = ctx;
+    polls = 0;
+    epy_runtime_main();
+    self = 0;
+}

@@ -1,0 +1,338 @@
+/* runtime.c: the loop each core runs: wait for a launch in its DRAM mailbox, fetch and verify
+ * the image, run the entry function, stream printed text, post the result, repeat
+ * (epython/bytecode/protocol.py describes the mailbox). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "platform.h"
+#include "port.h"
+#include "vm.h"
+
+#define ABANDON 0xFFFFu
+#define USER_BASE EPY_RUNTIME_RESERVED_BYTES
+#define USER_END (EPY_LOCAL_MEMORY_BYTES - EPY_CORE_MAILBOX_BYTES)
+
+/* Read a mailbox field. */
+static uint32_t mb_get(VM *vm, uint32_t field) { return rd32(vm->mailbox + field); }
+/* Write a mailbox field. */
+static void mb_set(VM *vm, uint32_t field, uint32_t v) { wr32(vm->mailbox + field, v); }
+
+/* Stream printed text into the out ring (waiting for the host when it is full). */
+void epy_emit(VM *vm, const char *p, uint32_t n)
+{
+    volatile uint8_t *ring = vm->mailbox + EPY_MAILBOX_OUT_OFFSET;
+    for (uint32_t i = 0; i < n; i++) {
+        while (vm->out_head - mb_get(vm, EPY_MB_OUT_TAIL) >= EPY_MAILBOX_OUT_BYTES) {
+            EPY_FENCE();
+            if (plat_poll()) {
+                vm->abandoned = 1;
+                vm->err_code = ABANDON;
+                longjmp(*vm->on_error, 1);
+            }
+        }
+        ring[vm->out_head % EPY_MAILBOX_OUT_BYTES] = (uint8_t)p[i];
+        vm->out_head++;
+        if (i + 1 == n || (vm->out_head % 64u) == 0) {
+            EPY_FENCE();
+            mb_set(vm, EPY_MB_OUT_HEAD, vm->out_head);
+        }
+    }
+}
+
+/* Record a wait (or its end) in the mailbox and poll; abandons the launch when told to. */
+void epy_wait(VM *vm, uint32_t kind, uint32_t peer)
+{
+    if (mb_get(vm, EPY_MB_WAIT_KIND) != kind || (kind && mb_get(vm, EPY_MB_WAIT_PEER) != peer)) {
+        mb_set(vm, EPY_MB_WAIT_PEER, peer);
+        mb_set(vm, EPY_MB_WAIT_LINE, kind ? line_of(&vm->img, vm->func, vm->pc) : 0);
+        mb_set(vm, EPY_MB_WAIT_KIND, kind);
+    }
+    if (kind == 0)
+        return;
+    EPY_FENCE();
+    if (plat_poll()) {
+        vm->abandoned = 1;
+        vm->err_code = ABANDON;
+        longjmp(*vm->on_error, 1);
+    }
+}
+
+/* Tell the host the core is alive; poll. */
+void epy_heartbeat(VM *vm)
+{
+    mb_set(vm, EPY_MB_HEARTBEAT, mb_get(vm, EPY_MB_HEARTBEAT) + 1);
+    if (plat_poll()) {
+        vm->abandoned = 1;
+        vm->err_code = ABANDON;
+        longjmp(*vm->on_error, 1);
+    }
+}
+
+/* Skip one marshalled value; returns its size or 0. */
+EPY_COLD static uint32_t skip_value(const uint8_t *p, uint32_t n, int depth)
+{
+    if (n < 1 || depth > 48)
+        return 0;
+    switch (p[0]) {
+    case TAG_NONE: case TAG_TRUE: case TAG_FALSE: return 1;
+    case TAG_INT: case TAG_FLOAT: return n >= 5 ? 5 : 0;
+    case TAG_STR: return n >= 3 && 3u + rd16(p + 1) <= n ? 3u + rd16(p + 1) : 0;
+    case TAG_TUPLE: case TAG_LIST: {
+        if (n < 3)
+            return 0;
+        uint32_t pos = 3;
+        for (uint32_t i = 0; i < rd16(p + 1); i++) {
+            uint32_t k = skip_value(p + pos, n - pos, depth + 1);
+            if (!k)
+                return 0;
+            pos += k;
+        }
+        return pos;
+    }
+    case TAG_ARRAY: return array_wire_size(p, n);
+    default: return 0;
+    }
+}
+
+/* Append the changed elements of array arguments after the result (protocol.py). */
+EPY_COLD static uint32_t post_array_changes(const uint8_t *local, const volatile uint8_t *orig,
+                                   uint32_t size, uint8_t *out, uint32_t cap)
+{
+    uint32_t pos = 1, w = 0;
+    for (uint32_t i = 0; size && i < local[0]; i++) {
+        uint32_t k = skip_value(local + pos, size - pos, 0);
+        if (!k)
+            break;
+        if (local[pos] == TAG_ARRAY) {
+            const uint8_t *a = local + pos;
+            uint32_t ndim = a[2], item = a[1] == 2 ? 1u : 4u, head = 3 + 2 * ndim;
+            uint32_t count = (k - head) / item, changed = 0, at = w;
+            for (uint32_t e = 0; e < count; e++) {
+                uint32_t o = pos + head + e * item;
+                int diff = 0;
+                for (uint32_t b = 0; b < item; b++)
+                    diff |= local[o + b] != orig[o + b];
+                if (!diff)
+                    continue;
+                if (changed == 0) {
+                    if (w + 5 > cap)
+                        return 0xFFFFFFFFu;
+                    out[w] = (uint8_t)i;
+                    w += 5;
+                }
+                if (w + 8 > cap)
+                    return 0xFFFFFFFFu;
+                wr32(out + w, e);
+                wr32(out + w + 4, item == 1 ? local[o] : rd32(local + o));
+                w += 8;
+                changed++;
+            }
+            if (changed)
+                wr32(out + at + 1, changed);
+        }
+        pos += k;
+    }
+    if (w + 1 > cap)
+        return 0xFFFFFFFFu;
+    out[w++] = 0xFF; /* end of the changes */
+    return w;
+}
+
+/* Copy the message into the mailbox, cut at a UTF-8 boundary. */
+EPY_COLD static void post_message(VM *vm, const char *msg)
+{
+    volatile uint8_t *m = vm->mailbox + EPY_MAILBOX_MESSAGE_OFFSET;
+    uint32_t n = (uint32_t)strlen(msg), max = EPY_MAILBOX_RESULT_OFFSET - EPY_MAILBOX_MESSAGE_OFFSET - 1;
+    if (n > max) {
+        n = max;
+        while (n && ((uint8_t)msg[n] & 0xC0) == 0x80)
+            n--;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        m[i] = (uint8_t)msg[i];
+    m[n] = 0;
+}
+
+/* Set up the arena of a launch (the port decides where its real memory is). */
+static uint8_t *arena_for(VM *vm, uint32_t user_end, uint32_t *bytes)
+{
+#if defined(__epiphany__)
+    (void)vm;
+    *bytes = USER_END - user_end;
+    return plat_local_base() + user_end;
+#else
+    (void)user_end;
+    *bytes = vm->host_arena ? EPY_HOST_ARENA_BYTES : 0;
+    return vm->host_arena;
+#endif
+}
+
+/* Run one launch described by the mailbox; returns nonzero when the core must stop. */
+EPY_COLD static int run_launch(VM *vm, uint32_t command)
+{
+    volatile uint8_t *mb = vm->mailbox;
+    uint32_t start = plat_cycles();
+    mb_set(vm, EPY_MB_STATE, 1);
+    mb_set(vm, EPY_MB_ERROR_CODE, 0);
+    mb_set(vm, EPY_MB_ERROR_FUNC, 0);
+    mb_set(vm, EPY_MB_ERROR_LINE, 0);
+    mb_set(vm, EPY_MB_RESULT_SIZE, 0);
+    mb_set(vm, EPY_MB_WAIT_KIND, 0);
+    EPY_FENCE();
+    uint32_t image_off = mb_get(vm, EPY_MB_IMAGE_OFFSET), image_size = mb_get(vm, EPY_MB_IMAGE_SIZE);
+    uint32_t args_off = mb_get(vm, EPY_MB_ARGS_OFFSET), args_size = mb_get(vm, EPY_MB_ARGS_SIZE);
+    uint32_t ncores = mb_get(vm, EPY_MB_NUM_CORES);
+    memset(vm->send_seq, 0, sizeof vm->send_seq);
+    memset(vm->recv_seq, 0, sizeof vm->recv_seq);
+    vm->nstash = 0;
+    vm->epoch = command;
+    vm->instructions = 0;
+    vm->poll_at = EPY_POLL_INTERVAL;
+    vm->no_line = 0;
+    vm->func = 0;
+    vm->pc = 0;
+    vm->abandoned = 0;
+    vm->out_head = mb_get(vm, EPY_MB_OUT_HEAD);
+    vm->err_code = 0;
+    vm->err_msg[0] = 0;
+    vm->err_func = vm->err_line = 0;
+    vm->img.n_funcs = 0;
+    vm->img.n_globals = 0;
+    vm->ntroots = 0;
+    volatile uint32_t result_size = 0;
+    uint32_t changes = 0;
+    uint8_t *local = vm->local;
+    const volatile uint8_t *dram_args = plat_dram_address(EPY_DRAM_AREA_OFFSET + args_off);
+    jmp_buf env;
+    vm->on_error = &env;
+    if (setjmp(env) == 0) {
+        vm->rank = 0xFFFFFFFFu;
+        vm->ncores = ncores > 64 ? 64 : ncores;
+        for (uint32_t r = 0; r < vm->ncores; r++) {
+            vm->cores[r] = mb[EPY_MAILBOX_CORES_OFFSET + r];
+            if (vm->cores[r] == vm->core_index)
+                vm->rank = r;
+        }
+        if ((uint64_t)image_size + args_size > USER_END - USER_BASE || ncores == 0 ||
+            ncores > 64 || vm->rank == 0xFFFFFFFFu) {
+            vm->err_code = ERR_BADARGUMENT;
+            snprintf(vm->err_msg, sizeof vm->err_msg,
+                     "bad launch: program image %u bytes + arguments %u bytes for %u bytes of "
+                     "core memory, %u cores, this core %s", (unsigned)image_size,
+                     (unsigned)args_size, (unsigned)(USER_END - USER_BASE), (unsigned)ncores,
+                     vm->rank == 0xFFFFFFFFu ? "not listed" : "listed");
+            if ((uint64_t)image_size + args_size > USER_END - USER_BASE)
+                vm->err_code = ERR_MEMORYERROR;
+            longjmp(env, 1);
+        }
+        const volatile uint8_t *src = plat_dram_address(EPY_DRAM_AREA_OFFSET + image_off);
+        for (uint32_t i = 0; i < image_size; i++)
+            local[USER_BASE + i] = src[i];
+        for (uint32_t i = 0; i < args_size; i++)
+            local[USER_BASE + image_size + i] = dram_args[i];
+        uint32_t arena_bytes;
+        uint8_t *arena = arena_for(vm, USER_BASE + image_size + args_size, &arena_bytes);
+        char msg[EPY_MSG_BYTES - 56];
+        if (verify_image(local + USER_BASE, image_size, &vm->img, msg, sizeof msg, arena,
+                         arena_bytes)) {
+            vm->img.n_funcs = 0;
+            vm->err_code = ERR_BADIMAGE;
+            snprintf(vm->err_msg, sizeof vm->err_msg,
+                     "the core's verifier rejected the program image: %s", msg);
+            longjmp(env, 1);
+        }
+        uint32_t workspace = USER_END - USER_BASE - image_size - args_size;
+        heap_init(vm, arena, arena_bytes, workspace);
+        vm->consts = heap_prefix(vm, 8u * vm->img.n_consts + 8);
+        vm->globals = heap_prefix(vm, 8u * vm->img.n_globals + 8);
+        vm->funcs = heap_prefix(vm, (uint32_t)sizeof(FuncInfo) * vm->img.n_funcs);
+        if (!vm->consts || !vm->globals || !vm->funcs) {
+            vm->err_code = ERR_MEMORYERROR;
+            snprintf(vm->err_msg, sizeof vm->err_msg, "no room for the constant pool");
+            longjmp(env, 1);
+        }
+        uint32_t pos = vm->img.consts;
+        const uint8_t *img = vm->img.base;
+        for (uint32_t i = 0; i < vm->img.n_consts; i++) {
+            uint8_t tag = img[pos];
+            Value v = mk_none();
+            if (tag == TAG_TRUE || tag == TAG_FALSE)
+                v = mk_bool(tag == TAG_TRUE);
+            else if (tag == TAG_INT)
+                v = mk_int((int32_t)rd32(img + pos + 1));
+            else if (tag == TAG_FLOAT)
+                v.tag = V_FLOAT, v.u = rd32(img + pos + 1);
+            else if (tag == TAG_STR)
+                v = mk_obj(V_SSTR, (uint32_t)(img + pos + 1 - local));
+            vm->consts[i] = v;
+            pos += 1 + (tag == TAG_INT || tag == TAG_FLOAT ? 4u : tag == TAG_STR ? 2u + rd16(img + pos + 1) : 0u);
+        }
+        for (uint32_t i = 0; i < vm->img.n_funcs; i++)
+            func_info(&vm->img, i, &vm->funcs[i]);
+        for (uint32_t i = 0; i < vm->img.n_globals; i++) {
+            uint32_t init = rd16(img + vm->img.globals + 4 * i + 2);
+            vm->globals[i] = init == EPY_NO_INIT ? mk_unset() : vm->consts[init];
+        }
+        Value result = interp_run_block(vm, local + USER_BASE + image_size, args_size);
+        troot_push(vm, &result);
+        uint8_t *out = (uint8_t *)(uintptr_t)(mb + EPY_MAILBOX_RESULT_OFFSET);
+        result_size = marshal_encode(vm, result, out, EPY_MAILBOX_RESULT_BYTES, "value");
+        if (result_size > EPY_MAILBOX_RESULT_BYTES) {
+            vm->func = 0;
+            vm->no_line = 1;
+            epy_raise(vm, ERR_TYPEERROR, "the kernel's result cannot be returned to the host: "
+                      "%u bytes exceed the mailbox's %u", (unsigned)result_size,
+                      (unsigned)EPY_MAILBOX_RESULT_BYTES);
+        }
+    }
+    vm->on_error = NULL;
+    if (vm->abandoned)
+        return 1;
+    if (vm->err_code) {
+        result_size = 0;
+        mb_set(vm, EPY_MB_ERROR_CODE, vm->err_code);
+        mb_set(vm, EPY_MB_ERROR_FUNC, vm->err_func);
+        mb_set(vm, EPY_MB_ERROR_LINE, vm->err_line);
+        post_message(vm, vm->err_msg);
+    }
+    if (args_size && args_size <= USER_END - USER_BASE)
+        changes = post_array_changes(local + USER_BASE + image_size, dram_args, args_size,
+                                     (uint8_t *)(uintptr_t)(mb + EPY_MAILBOX_RESULT_OFFSET + result_size),
+                                     EPY_MAILBOX_RESULT_BYTES - result_size);
+    (void)changes;
+    mb_set(vm, EPY_MB_RESULT_SIZE, result_size);
+    mb_set(vm, EPY_MB_CYCLES, plat_cycles() - start);
+    mb_set(vm, EPY_MB_INSTRUCTIONS, vm->instructions);
+    mb_set(vm, EPY_MB_WAIT_KIND, 0);
+    EPY_FENCE();
+    mb_set(vm, EPY_MB_DONE_SEQ, command);
+    EPY_FENCE();
+    mb_set(vm, EPY_MB_STATE, 2);
+    return 0;
+}
+
+/* The runtime loop (platform.h). */
+void epy_runtime_main(void)
+{
+    VM vm;
+    memset(&vm, 0, sizeof vm);
+    vm.core_index = plat_core_index();
+    vm.chip_cores = plat_rows() * plat_cols();
+    vm.local = plat_local_base();
+    vm.mailbox = plat_dram_address(EPY_DRAM_AREA_OFFSET + vm.core_index * EPY_MAILBOX_STRIDE);
+#if !defined(__epiphany__)
+    vm.host_arena = malloc(EPY_HOST_ARENA_BYTES);
+#endif
+    for (;;) {
+        uint32_t command;
+        while ((command = mb_get(&vm, EPY_MB_COMMAND)) == mb_get(&vm, EPY_MB_DONE_SEQ)) {
+            if (plat_poll())
+                goto stop;
+        }
+        EPY_FENCE();
+        if (run_launch(&vm, command))
+            goto stop;
+    }
+stop:
+    free(vm.host_arena);
+}

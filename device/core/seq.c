@@ -1,0 +1,134 @@
+/* seq.c: tuples and lists (a header and exactly `len` value slots), and slice arithmetic. */
+#include "vm.h"
+
+/* New tuple/list of n Nones. */
+Value seq_new(VM *vm, uint32_t tag, uint32_t n)
+{
+    if (n > 0xFFFFu)
+        epy_raise(vm, ERR_MEMORYERROR, "sequence of %u items is too large", (unsigned)n);
+    uint32_t off = heap_alloc(vm, (uint8_t)tag, 8u + 8u * n, (uint16_t)n, 0);
+    Value r = mk_obj(tag, off);
+    Value *items = seq_items(vm, r);
+    for (uint32_t i = 0; i < n; i++)
+        items[i] = mk_none();
+    return r;
+}
+
+/* New tuple/list holding n values (their references are taken). */
+Value seq_from(VM *vm, uint32_t tag, const Value *items, uint32_t n)
+{
+    Value r = seq_new(vm, tag, n);
+    Value *d = seq_items(vm, r);
+    for (uint32_t i = 0; i < n; i++) {
+        d[i] = items[i];
+        incref(vm, items[i]);
+    }
+    return r;
+}
+
+/* a + b for two tuples or two lists (rooted operands). */
+Value seq_concat(VM *vm, Value a, Value b)
+{
+    uint32_t na = seq_len(vm, a), nb = seq_len(vm, b);
+    if (a.tag == V_TUPLE && (nb == 0 || na == 0)) {
+        Value same = nb == 0 ? a : b;
+        incref(vm, same);
+        return same;
+    }
+    troot_push(vm, &a);
+    troot_push(vm, &b);
+    Value r = seq_new(vm, a.tag, na + nb);
+    troot_pop(vm, 2);
+    Value *d = seq_items(vm, r);
+    const Value *pa = seq_items(vm, a), *pb = seq_items(vm, b);
+    for (uint32_t i = 0; i < na; i++) {
+        d[i] = pa[i];
+        incref(vm, d[i]);
+    }
+    for (uint32_t i = 0; i < nb; i++) {
+        d[na + i] = pb[i];
+        incref(vm, d[na + i]);
+    }
+    return r;
+}
+
+/* s * n (rooted s). */
+Value seq_repeat(VM *vm, Value s, int32_t n)
+{
+    uint32_t len = seq_len(vm, s);
+    if (s.tag == V_TUPLE && (n == 1 || len == 0)) {
+        incref(vm, s);
+        return s;
+    }
+    if (n <= 0)
+        return seq_new(vm, s.tag, 0);
+    if ((uint64_t)len * (uint64_t)n > 0xFFFFu)
+        epy_raise(vm, ERR_MEMORYERROR, "sequence of %llu items is too large",
+                  (unsigned long long)len * (unsigned long long)n);
+    troot_push(vm, &s);
+    Value r = seq_new(vm, s.tag, len * (uint32_t)n);
+    troot_pop(vm, 1);
+    Value *d = seq_items(vm, r);
+    const Value *p = seq_items(vm, s);
+    for (uint32_t k = 0; k < len * (uint32_t)n; k++) {
+        d[k] = p[k % len];
+        incref(vm, d[k]);
+    }
+    return r;
+}
+
+/* s[start::step] of count items (already normalised). */
+Value seq_slice(VM *vm, Value s, int32_t start, int32_t count, int32_t step)
+{
+    uint32_t len = seq_len(vm, s);
+    if (s.tag == V_TUPLE && ((count == (int32_t)len && step == 1) || len == 0)) {
+        incref(vm, s);
+        return s;
+    }
+    troot_push(vm, &s);
+    Value r = seq_new(vm, s.tag, (uint32_t)count);
+    troot_pop(vm, 1);
+    Value *d = seq_items(vm, r);
+    const Value *p = seq_items(vm, s);
+    for (int32_t k = 0; k < count; k++) {
+        d[k] = p[start + k * step];
+        incref(vm, d[k]);
+    }
+    return r;
+}
+
+/* list.append: *lst is a rooted list value; v is stored (a reference is taken). */
+void list_append(VM *vm, Value *lst, Value v)
+{
+    if (seq_len(vm, *lst) >= 0xFFFFu)
+        epy_raise(vm, ERR_MEMORYERROR, "list too long");
+    troot_push(vm, &v);
+    heap_list_grow(vm, lst);
+    troot_pop(vm, 1);
+    Value *items = seq_items(vm, *lst);
+    items[seq_len(vm, *lst) - 1] = v;
+    incref(vm, v);
+}
+
+/* list.pop(index): removes and returns the item (the list's reference moves to the caller). */
+Value list_pop(VM *vm, Value lst, Value *index)
+{
+    uint32_t n = seq_len(vm, lst);
+    if (n == 0)
+        epy_raise(vm, ERR_INDEXERROR, "pop from empty list");
+    int32_t i = -1;
+    if (index) {
+        if (index->tag != V_INT && index->tag != V_BOOL)
+            epy_raise(vm, ERR_TYPEERROR, "'%s' object cannot be interpreted as an integer",
+                      type_name(*index));
+        i = as_int(*index);
+    }
+    int64_t k = i < 0 ? (int64_t)i + n : i;
+    if (k < 0 || k >= (int64_t)n)
+        epy_raise(vm, ERR_INDEXERROR, "pop index out of range");
+    Value *items = seq_items(vm, lst);
+    Value r = items[k];
+    memmove(&items[k], &items[k + 1], (size_t)(n - 1 - (uint32_t)k) * sizeof(Value));
+    heap_list_shrink(vm, lst);
+    return r;
+}

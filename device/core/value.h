@@ -1,0 +1,137 @@
+/* value.h: tagged 8-byte values and the layout of heap objects (docs: the memory model).
+ *
+ * A Value is {tag, payload}.  Immediates (None, bool, int32, float32) carry their payload;
+ * heap objects carry their byte offset in the core's arena; strings of the program image carry
+ * the offset (from the local memory base) of their u16 length.  Heap objects start with an
+ * 8-byte header; their real size equals their model size, so the accounting limit is always
+ * reachable after a compaction. */
+#ifndef EPY_VALUE_H
+#define EPY_VALUE_H
+
+#include <stdint.h>
+#include <string.h>
+
+typedef struct Value {
+    uint32_t tag;
+    uint32_t u;
+} Value;
+
+enum vtag {
+    V_UNSET = 0, /* an unassigned local or global */
+    V_NONE,
+    V_BOOL,  /* u: 0 or 1 */
+    V_INT,   /* u: int32 bits */
+    V_FLOAT, /* u: binary32 bits */
+    V_SSTR,  /* u: local-memory offset of a u16 length + UTF-8 bytes (image or argument area) */
+    V_ARRAY, /* u: local-memory offset of a marshalled array (dtype byte) in the argument area */
+    /* heap objects (u: arena offset); keep these last: is_heap() relies on the order */
+    V_STR,
+    V_TUPLE,
+    V_LIST,
+    V_RANGE,
+    V_ITER, /* iterator over a sequence, enumerate or zip */
+    V_ROW,  /* a row of a 2-D array */
+    V_HARRAY /* an array received from another core (heap copy, wire layout after the header) */
+};
+
+#define IS_ARRAY(v) ((v).tag == V_ARRAY || (v).tag == V_ROW || (v).tag == V_HARRAY)
+
+#define IS_HEAP(v) ((v).tag >= V_STR)
+
+/* Heap object header (8 bytes).  rc counts owning references; fwd is used by compaction and
+ * by the iterative freeing list. */
+typedef struct ObjHdr {
+    uint8_t type;  /* enum vtag of the object, or OBJ_HOLE for freed space */
+    uint8_t flags; /* OF_FREE: an argument object (never charged) */
+    uint16_t rc;
+    uint16_t len;  /* items of a tuple/list, bytes of a str, size of a hole */
+    uint16_t fwd;  /* new offset / 4 during compaction */
+} ObjHdr;
+
+#define OBJ_HOLE 0xFF
+#define OBJ_HOLE4 0xFE /* a 4-byte hole (no room for a header) */
+#define OF_FREE 1
+
+/* Range object: 24 bytes. */
+typedef struct RangeObj {
+    ObjHdr h;
+    int32_t start, stop, step;
+    int32_t pad;
+} RangeObj;
+
+/* Iterator object: 24 bytes.  Kind in h.len: IT_SEQ (over src), IT_ENUM (enumerate src,
+ * aux = start), IT_ZIP (src and the packed value aux: tag << 24 | offset); pos: items taken. */
+typedef struct IterObj {
+    ObjHdr h;
+    Value src;
+    uint32_t aux;
+    uint32_t pos;
+} IterObj;
+
+enum { IT_SEQ = 0, IT_ENUM = 1, IT_ZIP = 2 };
+
+/* A heap or static reference in one word (tag << 24 | offset). */
+static inline uint32_t pack_ref(Value v) { return (v.tag << 24) | v.u; }
+/* The reference packed by pack_ref. */
+static inline Value unpack_ref(uint32_t p) { Value v = {p >> 24, p & 0xFFFFFFu}; return v; }
+
+/* Row view of a 2-D array: 24 bytes. */
+typedef struct RowObj {
+    ObjHdr h;
+    Value arr;     /* the 2-D array (V_ARRAY or V_HARRAY; a reference) */
+    uint32_t row;
+    uint32_t pad;
+} RowObj;
+
+#define SMALL_OBJECT_BYTES 24
+
+/* None. */
+static inline Value mk_none(void) { Value v = {V_NONE, 0}; return v; }
+/* The marker of an unassigned variable. */
+static inline Value mk_unset(void) { Value v = {V_UNSET, 0}; return v; }
+/* True or False. */
+static inline Value mk_bool(int b) { Value v = {V_BOOL, b ? 1u : 0u}; return v; }
+/* An int. */
+static inline Value mk_int(int32_t i) { Value v = {V_INT, (uint32_t)i}; return v; }
+/* A reference to an object (no reference count taken). */
+static inline Value mk_obj(uint32_t tag, uint32_t off) { Value v = {tag, off}; return v; }
+/* A float. */
+static inline Value mk_float(float f)
+{
+    Value v = {V_FLOAT, 0};
+    memcpy(&v.u, &f, 4);
+    return v;
+}
+/* The binary32 of a float value. */
+static inline float as_float(Value v)
+{
+    float f;
+    memcpy(&f, &v.u, 4);
+    return f;
+}
+/* The int32 of an int or bool value. */
+static inline int32_t as_int(Value v) { return (int32_t)v.u; }
+
+/* Little-endian u16 load (any alignment). */
+static inline uint16_t rd16(const volatile uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+/* Little-endian u32 load (any alignment). */
+static inline uint32_t rd32(const volatile uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+/* Little-endian u16 store (any alignment). */
+static inline void wr16(volatile uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+/* Little-endian u32 store (any alignment). */
+static inline void wr32(volatile uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+#endif /* EPY_VALUE_H */
