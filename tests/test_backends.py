@@ -35,9 +35,12 @@ def test_registry_knows_where_the_device_backend_plugs_in() -> None:
     assert known_backends()["device"] == "epython.backends.device:DeviceBackend"
 
 
-def test_device_backend_refuses_clearly_until_built(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_device_backend_without_an_ehal_names_where_it_looked(
+        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("EPYTHON_BACKEND", "device")
-    with pytest.raises(BackendError, match="not implemented in this version"):
+    monkeypatch.setenv("EPYTHON_EHAL", str(tmp_path / "missing-libe-hal.so"))
+    monkeypatch.setenv("EPIPHANY_HOME", str(tmp_path))
+    with pytest.raises(BackendError, match="EPYTHON_EHAL=host"):
         offload(add)(1, 2)
 
 

@@ -510,7 +510,7 @@ def test_memory_limit_follows_the_model(epy_run: Path) -> None:
 
 
 def test_deadlock_leaves_cores_waiting_with_their_line(epy_run: Path) -> None:
-    def_line = k_deadlock.__code__.co_firstlineno + 1
+    _def_line = k_deadlock.__code__.co_firstlineno + 1
     kernel = compile_kernel(k_deadlock)
     (out,) = run_c(epy_run, kernel.image, [0], 2, timeout=1.0)
     assert out[0][0] == "timeout" and out[1][0] == "timeout"

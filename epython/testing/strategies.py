@@ -784,7 +784,7 @@ def kernel_cases(draw: Any, floats: bool = True, arrays: bool = True, multicore:
         lines_k += s.lines("k", 1)
         lines_r += s.lines("r", 1)
     assert len(lines_k) == len(lines_r)
-    args = tuple(draw(ARG_STRATEGIES[kind]()) for _, kind in params)
+    args = tuple(draw(ARG_STRATEGIES[kind]()) for _, kind in params)  # type: ignore[operator]
     uses_floats = floats and ("f" in "".join(lines_k) and _mentions_float(lines_r))
     return KernelCase("\n".join(lines_k) + "\n", "\n".join(lines_r) + "\n", params, args,
                       uses_floats)
@@ -877,7 +877,7 @@ def comm_cases(draw: Any, max_phases: int = 5) -> CommCase:
         elif phase in ("sum", "min", "max"):
             body.append(f'    x = reduce(x, "{phase}") % 100003')
             fn = {"sum": sum, "min": min, "max": max}[phase]
-            v = fn(x[c] for c in cores) % MOD
+            v = fn(x[c] for c in cores) % MOD  # type: ignore[operator]
             x = {c: v for c in cores}
         elif phase == "prod":
             body.append('    x = reduce(x % 3 + 1, "prod") % 100003')
@@ -895,9 +895,9 @@ def comm_cases(draw: Any, max_phases: int = 5) -> CommCase:
                 lines_out[c].append(f"phase {k} {c} {x[c]}")
         else:
             body.append("    sync()")
-    src = ["from epython.parallel import bcast, coreid, numcores, recv, reduce, send, sendrecv, sync",
+    text_lines: list[str] = ["from epython.parallel import bcast, coreid, numcores, recv, reduce, send, sendrecv, sync",
            ""] + consts + ["", "", "def kernel(a):"] + body + ["    return x", ""]
-    return CommCase("\n".join(src), cores, (seed,), x, lines_out)
+    return CommCase("\n".join(text_lines), cores, (seed,), x, lines_out)
 
 
 # --- failing kernels ----------------------------------------------------------------------------
