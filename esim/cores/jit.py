@@ -44,10 +44,10 @@ from typing import TYPE_CHECKING, Any
 
 from epython.bytecode import protocol
 from epython.bytecode.image import Program, encode
-from epython.bytecode.instr import iter_code
 from epython.bytecode.opcodes import ARG, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops
 from esim.cores.builtins import call_builtin
+from esim.cores.decode import decode_function
 from esim.cores.heap import frame_bytes, object_bytes
 from esim.cores.values import Array, Fault, KIter, check_int, py_format, py_str, type_name
 
@@ -84,17 +84,7 @@ class _Func:
         self.n_params = func.n_params
         self.n_locals = func.n_locals
         self.frame_bytes = frame_bytes(func.n_locals, func.max_stack)
-        decoded = list(iter_code(func.code))
-        pc_to_index = {ins.pc: k for k, ins in enumerate(decoded)}
-        self.instrs: list[tuple[int, int, int, int]] = []
-        for ins in decoded:
-            arg = pc_to_index[ins.arg] if ins.info.is_jump else ins.arg
-            arg2 = ins.args[1] if len(ins.args) > 1 else 0
-            cycles = ins.info.cycles
-            if ins.info.code == Op.CALL_BUILTIN:
-                cycles += BUILTINS[ins.arg].cycles
-            self.instrs.append((ins.info.code, arg, arg2, cycles))
-        self.pcs = [ins.pc for ins in decoded]
+        self.instrs, self.pcs = decode_function(func)
         self.lines = list(func.lines)
 
     def line_at(self, index: int) -> int:
