@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections.abc import Iterator
 
 import pytest
 
 from epython.backends import reset_backends
+
+# The device backend runs over the project's host e-hal in the test suite unless a real eSDK is
+# installed (or EPYTHON_EHAL names a library): every `backend`-parametrised test then runs on
+# both backends, on any machine with a C compiler.
+if not os.environ.get("EPYTHON_EHAL") and not Path(
+        os.environ.get("EPIPHANY_HOME", "/opt/adapteva/esdk"), "tools", "host", "lib").is_dir():
+    os.environ["EPYTHON_EHAL"] = "host"
 
 
 @pytest.fixture(autouse=True)

@@ -79,3 +79,7 @@ def float_divmod(a, b):
 def test_float_floor_division_and_modulo_follow_cpython_at_the_edges(a: float, b: float) -> None:
     got = offload(target=0)(float_divmod)(a, b)
     assert str(got) == str(float_divmod(a, b))
+
+
+# every test of this module runs on each available backend (sim, and device over the host e-hal)
+pytestmark = pytest.mark.usefixtures("backend")

@@ -211,3 +211,12 @@ def test_docs_opcode_table_is_current() -> None:
         assert f"| {info.cycles} |" in text
     for b in BUILTINS:
         assert f"| {b.code} | `{b.name}` | {b.min_args}..{b.max_args} | {b.cycles} |" in text, b.name
+
+
+def test_wait_kind_numbers_match_their_table() -> None:
+    from epython.bytecode import protocol
+
+    numbers = {name: number for name, number, _text in protocol.WAIT_KINDS}
+    assert (numbers["RECV"], numbers["BARRIER"], numbers["SEND"]) == (
+        protocol.WAIT_RECV, protocol.WAIT_BARRIER, protocol.WAIT_SEND)
+    assert protocol.describe_wait(protocol.WAIT_RECV, 3) == "a message from core 3 (recv)"

@@ -59,3 +59,7 @@ def test_copy_from_a_core_without_the_value_is_refused() -> None:
     assert copy_from_device("only_on_zero", target=0) == 5
     with pytest.raises(KeyError, match="not defined on core 3"):
         copy_from_device("only_on_zero", target=3)
+
+
+# every test of this module runs on each available backend (sim, and device over the host e-hal)
+pytestmark = pytest.mark.usefixtures("backend")

@@ -143,3 +143,7 @@ def test_polling_test_progresses_through_a_long_computation() -> None:
         polls += 1
         assert polls < 100_000, "test() never became True"
     assert handle.wait_any() == (0, 499500)
+
+
+# every test of this module runs on each available backend (sim, and device over the host e-hal)
+pytestmark = pytest.mark.usefixtures("backend")

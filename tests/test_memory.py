@@ -93,3 +93,7 @@ def test_growing_string_exhausts_memory_and_next_launch_works() -> None:
         k(5000)
     assert info.value.lineno == line_of(long_string, "# LONG")
     assert k(10) == 80
+
+
+# every test of this module runs on each available backend (sim, and device over the host e-hal)
+pytestmark = pytest.mark.usefixtures("backend")

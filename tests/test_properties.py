@@ -461,7 +461,7 @@ TestAsyncSemanticsBoth = needs_device(AsyncBothMachine.TestCase)
 TestAsyncSemanticsBoth.settings = _async_settings
 
 
-# --- the bugs found, as xfail tests (strict: they turn into failures once fixed) ---------------
+# --- regression tests of the disagreements the generators found (see docs/testing.md) ----------
 BOOL_POW = '''\
 def kernel(a):
     return (a ** 2, True ** 1)
@@ -472,17 +472,13 @@ def kernel(x):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-1: bool ** int returns a bool on the simulator "
-                   "(False ** 2 is False, True ** 1 is True; CPython gives the ints 0 and 1)")
-def test_bug1_bool_power_is_an_int() -> None:
+def test_bug1_bool_power_is_an_int(backend: str) -> None:
     mod = C.write_module(BOOL_POW, "epbug")
     got = offload(target=0)(mod.kernel)(False)
     assert C.same(got, (0, 1)), got
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-2: float // whose quotient is beyond binary32 crashes "
-                   "the simulator with struct.error (1.0 // 1e-45); docs/language.md: inf")
-def test_bug2_float_floordiv_overflow_gives_inf() -> None:
+def test_bug2_float_floordiv_overflow_gives_inf(backend: str) -> None:
     mod = C.write_module(FLOAT_FLOORDIV, "epbug")
     got = offload(target=0)(mod.kernel)(1.401298464324817e-45)
     assert got == float("inf")
@@ -498,15 +494,12 @@ def kernel(n):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-3: sendrecv of a value beyond the eager size (a list of "
-                   "11 ints, 66 bytes) deadlocks on the simulator; docs/language.md recommends "
-                   "sendrecv to exchange large values")
-def test_bug3_sendrecv_exchanges_large_values() -> None:
+def test_bug3_sendrecv_exchanges_large_values(backend: str) -> None:
     mod = C.write_module(SENDRECV_LARGE, "epbug")
     assert offload(target=[0, 1])(mod.kernel)(11) == [11, 11]
 
 
-def test_sendrecv_of_eager_values_works() -> None:
+def test_sendrecv_of_eager_values_works(backend: str) -> None:
     mod = C.write_module(SENDRECV_LARGE, "epbug")
     assert offload(target=[0, 1])(mod.kernel)(7) == [7, 7]
 

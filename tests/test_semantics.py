@@ -389,3 +389,7 @@ def test_kernel_defaults_and_keywords_from_the_host(args: tuple[Any, ...],
                                                     kwargs: dict[str, Any]) -> None:
     k = offload(target=0)(kc.add3)
     assert same(k(*args, **kwargs), kc.add3(*args, **kwargs))
+
+
+# every test of this module runs on each available backend (sim, and device over the host e-hal)
+pytestmark = pytest.mark.usefixtures("backend")

@@ -15,7 +15,6 @@
 #include "vm.h"
 
 enum { CH_MSG = 0, CH_BCAST, CH_SYNC, CH_SYNC_RELEASE, CH_REDUCE, CH_REDUCE_RESULT };
-enum { WAIT_NONE = 0, WAIT_RECV = 1, WAIT_BARRIER = 2, WAIT_SEND = 3 };
 
 #define FULL 1u
 #define MAILBOX_BASE (EPY_LOCAL_MEMORY_BYTES - EPY_CORE_MAILBOX_BYTES)
@@ -65,7 +64,7 @@ static void send_bytes(VM *vm, uint32_t dst, uint32_t chan, const uint8_t *p, ui
     do {
         uint32_t f;
         while ((f = rd32(slot)) & FULL && (f >> 16) == (vm->epoch & 0xFFFFu))
-            epy_wait(vm, WAIT_SEND, to);
+            epy_wait(vm, EPY_WAIT_SEND, to);
         EPY_FENCE();
         uint32_t n = len - done < piece ? len - done : piece;
         for (uint32_t i = 0; i < n; i++)
@@ -79,9 +78,9 @@ static void send_bytes(VM *vm, uint32_t dst, uint32_t chan, const uint8_t *p, ui
     if (len > piece) {
         uint32_t f;
         while ((f = rd32(slot)) & FULL && (f >> 16) == (vm->epoch & 0xFFFFu))
-            epy_wait(vm, WAIT_SEND, to);
+            epy_wait(vm, EPY_WAIT_SEND, to);
     }
-    epy_wait(vm, WAIT_NONE, 0);
+    epy_wait(vm, EPY_WAIT_NONE, 0);
 }
 
 /* Wait for the next piece from chip core `from`; returns its flag. */
@@ -146,6 +145,20 @@ static uint8_t *encode_scratch(VM *vm, Value *v, uint32_t *len)
     return buf;
 }
 
+/* Is v's marshalled size above the eager limit (it travels in acknowledged pieces)? */
+static int exceeds_slot(VM *vm, Value v)
+{
+    uint32_t len;
+    Value w = v;
+    int made = v.tag == V_ITER || v.tag == V_RANGE;
+    if (made)
+        return 1; /* iterators are consumed by encoding: let send_value measure them */
+    troot_push(vm, &w);
+    len = marshal_encode(vm, w, NULL, 0, "value");
+    troot_pop(vm, 1);
+    return len > piece_bytes(vm);
+}
+
 /* Send value v to rank dst. */
 static void send_value(VM *vm, uint32_t dst, uint32_t chan, Value v)
 {
@@ -192,7 +205,7 @@ static Value recv_value(VM *vm, uint32_t src, uint32_t chan, uint32_t kind)
             heap_scratch_release(vm, n ? n : 1);
             troot_pop(vm, 1);
             decref(vm, s);
-            epy_wait(vm, WAIT_NONE, 0);
+            epy_wait(vm, EPY_WAIT_NONE, 0);
             return v;
         }
     }
@@ -202,7 +215,7 @@ static Value recv_value(VM *vm, uint32_t src, uint32_t chan, uint32_t kind)
         if (got == chan) {
             Value v = decode_value(vm, buf, len);
             heap_scratch_release(vm, len ? len : 1);
-            epy_wait(vm, WAIT_NONE, 0);
+            epy_wait(vm, EPY_WAIT_NONE, 0);
             return v;
         }
         if (vm->nstash >= EPY_STASH)
@@ -273,12 +286,22 @@ Value comm_builtin(VM *vm, uint32_t id, Value *args)
     }
     case BI_PARALLEL_RECV: {
         uint32_t src = peer_rank(vm, args[0], "recv");
-        return recv_value(vm, src, CH_MSG, WAIT_RECV);
+        return recv_value(vm, src, CH_MSG, EPY_WAIT_RECV);
     }
     case BI_PARALLEL_SENDRECV: {
+        /* A value too large to be eager is exchanged in a fixed order (the lower core id sends
+         * first), so two cores swapping large values do not both wait to be received
+         * (esim/cores/comm.py does the same). */
         uint32_t peer = peer_rank(vm, args[1], "sendrecv");
+        if (vm->core_index < vm->cores[peer] || !exceeds_slot(vm, args[0])) {
+            send_value(vm, peer, CH_MSG, args[0]);
+            return recv_value(vm, peer, CH_MSG, EPY_WAIT_RECV);
+        }
+        Value got = recv_value(vm, peer, CH_MSG, EPY_WAIT_RECV);
+        troot_push(vm, &got);
         send_value(vm, peer, CH_MSG, args[0]);
-        return recv_value(vm, peer, CH_MSG, WAIT_RECV);
+        troot_pop(vm, 1);
+        return got;
     }
     case BI_PARALLEL_PROBE: {
         uint32_t src = peer_rank(vm, args[0], "probe");
@@ -293,7 +316,7 @@ Value comm_builtin(VM *vm, uint32_t id, Value *args)
             incref(vm, args[0]);
             return args[0];
         }
-        return recv_value(vm, root, CH_BCAST, WAIT_RECV);
+        return recv_value(vm, root, CH_BCAST, EPY_WAIT_RECV);
     }
     case BI_PARALLEL_REDUCE: {
         static const char *const names[] = {"sum", "min", "max", "prod"};
@@ -314,10 +337,10 @@ Value comm_builtin(VM *vm, uint32_t id, Value *args)
             epy_raise(vm, ERR_VALUEERROR, "parallel.reduce: op must be one of sum, min, max, prod, "
                       "got %s", rep);
         }
-        return reduce(vm, args[0], op, CH_REDUCE, WAIT_RECV);
+        return reduce(vm, args[0], op, CH_REDUCE, EPY_WAIT_RECV);
     }
     case BI_PARALLEL_SYNC: {
-        Value r = reduce(vm, mk_none(), 0, CH_SYNC, WAIT_BARRIER);
+        Value r = reduce(vm, mk_none(), 0, CH_SYNC, EPY_WAIT_BARRIER);
         decref(vm, r);
         return mk_none();
     }

@@ -212,6 +212,12 @@ enum epy_attr {
 #define EPY_RUNTIME_RESERVED_BYTES 20480
 #define EPY_CORE_MAILBOX_BYTES 1024
 #define EPY_MESSAGE_SLOT_HEADER_BYTES 8
+enum epy_wait {
+    EPY_WAIT_NONE = 0,
+    EPY_WAIT_RECV = 1,
+    EPY_WAIT_BARRIER = 2,
+    EPY_WAIT_SEND = 3,
+};
 #define EPY_DRAM_AREA_OFFSET 0x01000000
 
 #endif /* EPY_OPCODES_H */

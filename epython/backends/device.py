@@ -408,8 +408,6 @@ MAX_POLL_SLEEP = 0.002
 #: Seconds every unfinished core of a launch must stay blocked (same wait in its mailbox) before
 #: the host declares a deadlock, like the simulator does when no event is left.
 DEADLOCK_SECONDS = 0.5
-_WAIT_KINDS = {1: "a message from core {peer} (recv)", 2: "the barrier (sync)",
-               3: "core {peer} to receive its message (send)"}
 
 
 class _Header:
@@ -515,8 +513,12 @@ class DeviceLaunch:
         """Stop the launch's blocked cores; the DeadlockError each of them reports."""
         kernel = self.kernel
         waiting = []
+        at_barrier = {core for core, kind, *_rest in snapshot if kind == P.WAIT_BARRIER}
         for core, kind, peer, line, _heartbeat in snapshot:
-            what = _WAIT_KINDS.get(kind, "kind {kind}").format(peer=peer, kind=kind)
+            what = P.describe_wait(kind, peer)
+            if kind == P.WAIT_BARRIER:
+                missing = [c for c in self.cores if c not in at_barrier]
+                what += f", which cores {missing} have not reached"
             waiting.append(f"core {core} waits for {what} at {kernel.filename_of(0)}:{line}: "
                            f"{kernel.source_line(0, line).strip()}")
         error = DeadlockError(f"kernel {kernel.name}: deadlock, every running core is blocked:"

@@ -91,6 +91,10 @@ def generate() -> str:
                  "FRAME_HEADER_BYTES", "MAX_CALL_DEPTH", "LOCAL_MEMORY_BYTES",
                  "RUNTIME_RESERVED_BYTES", "CORE_MAILBOX_BYTES", "MESSAGE_SLOT_HEADER_BYTES"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
+    out.append("enum epy_wait {")
+    for name, number, _text in protocol.WAIT_KINDS:
+        out.append(f"    EPY_WAIT_{name} = {number},")
+    out.append("};")
     out.append(f"#define EPY_DRAM_AREA_OFFSET 0x{protocol.DRAM_AREA_OFFSET:08X}")
     out += ["", "#endif /* EPY_OPCODES_H */", ""]
     return "\n".join(out)

@@ -25,6 +25,11 @@ __all__ = [
     "MAX_CALL_DEPTH",
     "OBJECT_HEADER_BYTES",
     "VALUE_SLOT_BYTES",
+    "WAIT_BARRIER",
+    "WAIT_KINDS",
+    "WAIT_RECV",
+    "WAIT_SEND",
+    "describe_wait",
 ]
 
 # --- host <-> core mailbox in shared DRAM -------------------------------------------------
@@ -51,6 +56,29 @@ MAILBOX_FIELDS: tuple[tuple[str, int], ...] = (
     ("wait_peer", 72),     # core: the peer it waits for
     ("wait_line", 76),     # core: source line of the blocking call
 )
+#: The values of ``wait_kind`` (name, number, what the blocked core waits for). The simulator
+#: describes its blocked cores with the same words (esim/cores/comm.py).
+WAIT_KINDS: tuple[tuple[str, int, str], ...] = (
+    ("NONE", 0, "nothing"),
+    ("RECV", 1, "a message from core {peer} ({call})"),   # WAIT_RECV
+    ("BARRIER", 2, "the barrier (sync)"),                 # WAIT_BARRIER
+    ("SEND", 3, "core {peer} to receive its message ({call})"),  # WAIT_SEND
+)
+
+
+WAIT_RECV = 1
+WAIT_BARRIER = 2
+WAIT_SEND = 3
+
+
+def describe_wait(kind: int, peer: int, call: str = "") -> str:
+    """What a core blocked with ``wait_kind == kind`` waits for, in words (deadlock reports)."""
+    for name, number, text in WAIT_KINDS:
+        if number == kind:
+            return text.format(peer=peer, call=call or name.lower())
+    return f"wait kind {kind} (peer {peer})"
+
+
 MAILBOX_CORES_OFFSET = 96      # u8[64]: the chip core ids of the launch, in launch order
 MAILBOX_MESSAGE_OFFSET = 160   # char[160]: the error message (UTF-8, NUL-terminated)
 #: u8[RESULT_BYTES]: the marshalled result, followed by the changes to array arguments

@@ -21,7 +21,7 @@ from epython.marshal import MarshalError, encode_value
 from esim.cores import ops
 from esim.cores.interp import Request
 from esim.cores.memory import from_wire, to_wire
-from esim.cores.values import Fault, type_name
+from esim.cores.values import Fault, KIter, type_name
 
 if TYPE_CHECKING:
     from esim.chip import Chip, LaunchState
@@ -39,6 +39,22 @@ class _Slot:
     def __init__(self, env: simpy.Environment) -> None:
         self.free = simpy.Resource(env, capacity=1)  # the sender owns it until the recv
         self.box = simpy.Store(env)  # delivered messages (at most one)
+
+
+def _call(channel: str, plain: str) -> str:
+    """The call a wait on ``channel`` belongs to, for deadlock reports (``plain`` for "msg")."""
+    return plain if channel == "msg" else channel.split(".")[0]
+
+
+def _eager(value: Any, state: _LaunchComm) -> bool:
+    """Does ``value`` travel eagerly (its marshalled size fits a message slot)?  Iterators and
+    ranges count as large without being measured (measuring would consume an iterator)."""
+    if isinstance(value, (KIter, range)):
+        return False
+    try:
+        return len(encode_value(to_wire(value))) <= state.eager_bytes
+    except MarshalError:
+        return True  # _send reports it
 
 
 class _LaunchComm:
@@ -108,8 +124,15 @@ class Comm:
             return (yield from self._recv(state, rank, "msg", self._peer(args[0], launch, "recv")))
         if name == "parallel.sendrecv":
             peer = self._peer(args[1], launch, "sendrecv")
+            # A value too large to be eager is exchanged in a fixed order (the lower core id
+            # sends first) so that two cores swapping large values do not both wait for the
+            # other to receive; the device's comm.c does the same.
+            if _eager(args[0], state) or core.id < launch.cores[peer]:
+                yield from self._send(core, launch, state, rank, "msg", args[0], peer)
+                return (yield from self._recv(state, rank, "msg", peer))
+            value = yield from self._recv(state, rank, "msg", peer)
             yield from self._send(core, launch, state, rank, "msg", args[0], peer)
-            return (yield from self._recv(state, rank, "msg", peer))
+            return value
         if name == "parallel.probe":
             src = self._peer(args[0], launch, "probe")
             return len(state.box("msg", src, rank).items) > 0
@@ -144,6 +167,8 @@ class Comm:
 
     def _send(self, core: Core, launch: LaunchState, state: _LaunchComm, rank: int, channel: str,
               value: Any, dst: int) -> Generator[simpy.Event, Any, None]:
+        """Send ``value`` to rank ``dst``; a value too large to be eager returns only once the
+        receiver has taken it."""
         wire = to_wire(value)
         try:
             nbytes = len(encode_value(wire)) + HEADER_BYTES
@@ -153,8 +178,8 @@ class Comm:
         slot = state.slot(channel, rank, dst)
         mesh = self.chip.mesh
         here, there = core.id, launch.cores[dst]
-        state.waiting[rank] = (f"{channel} slot at core {there} (its previous message from core "
-                               f"{here} is unread)")
+        state.waiting[rank] = (f"its {_call(channel, 'send')} slot at core {there} (the previous message "
+                               f"from core {here} is unread)")
         turn = slot.free.request()
         yield turn
         state.waiting.pop(rank, None)
@@ -167,7 +192,7 @@ class Comm:
 
             transfer.arrived.callbacks.append(deliver)
             yield transfer.issued
-            return
+            return None
         # Too large for the slot: slot-sized pieces, each acknowledged by the receiver, and
         # the sender returns only once the receiver has taken the value (rendezvous).
         piece = state.eager_bytes
@@ -178,14 +203,16 @@ class Comm:
             yield mesh.write(there, here, 4, method="store").arrived  # the receiver's ack flag
             left -= chunk
         slot.box.put((copy, turn, taken))
-        state.waiting[rank] = f"{channel} to core {there} to be received (value of {nbytes} bytes)"
+        state.waiting[rank] = (protocol.describe_wait(3, there, _call(channel, "send"))
+                               + f", a value of {nbytes} bytes")
         yield taken
         state.waiting.pop(rank, None)
+        return None
 
     def _recv(self, state: _LaunchComm, rank: int, channel: str,
               src: int) -> Generator[simpy.Event, Any, Any]:
         slot = state.slot(channel, src, rank)
-        state.waiting[rank] = f"{channel} from core {state.cores[src]}"
+        state.waiting[rank] = protocol.describe_wait(1, state.cores[src], _call(channel, "recv"))
         value, turn, taken = yield slot.box.get()
         state.waiting.pop(rank, None)
         slot.free.release(turn)

@@ -19,7 +19,7 @@ from epython.bytecode.opcodes import ErrorCode
 from epython.marshal import MarshalError, encode_value
 from esim.cores.interp import Interpreter, KernelFault
 from esim.cores.memory import from_wire, to_wire
-from esim.cores.values import Array, Fault
+from esim.cores.values import Array, Fault, same_bits
 
 if TYPE_CHECKING:
     from esim.chip import Chip, LaunchState
@@ -119,6 +119,7 @@ class Core:
                                  workspace=self.chip.config.user_memory_bytes - launch.image_bytes)
             args = [from_wire(v) for v in launch.args]
             arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
+            originals = {i: list(a.data) for i, a in arrays}
             charged = 0
             partial = ""
             gen = interp.run(args)
@@ -168,8 +169,14 @@ class Core:
             outcome.instructions = interp.instructions
             outcome.peak_memory = interp.heap.peak + launch.image_bytes
             for index, array in arrays:
-                if array.dirty:
-                    outcome.array_updates[index] = {i: array.data[i] for i in sorted(array.dirty)}
+                # the elements whose bits differ from the argument's at launch (as the device's
+                # runtime.c compares its copy with the argument block): writing back an
+                # unchanged value does not override another core's change
+                before = originals[index]
+                changed = {i: array.data[i] for i in sorted(array.dirty)
+                           if not same_bits(array.data[i], before[i], array.dtype)}
+                if changed:
+                    outcome.array_updates[index] = changed
             outcome.compute_cycles = interp.cycles
             result_bytes = 0
             if not outcome.error:

@@ -60,7 +60,7 @@ def _float_floordiv(a: float, b: float) -> float:
             div -= 1.0
     floordiv: float
     if div:
-        floordiv = math.floor(div) if math.isfinite(div) else div  # C floor keeps nan/inf
+        floordiv = float(math.floor(div)) if math.isfinite(div) else div  # C floor keeps nan/inf
         if div - floordiv > 0.5:
             floordiv += 1.0
     else:
@@ -83,7 +83,7 @@ def _float_pow(a: float, b: float) -> float:
     if a == 0.0 and b < 0:
         raise Fault(ErrorCode.ZeroDivisionError,
                     "0.0 cannot be raised to a negative power")
-    if a < 0 and b != math.floor(b) and not math.isinf(b):
+    if a < 0 and math.isfinite(b) and b != math.floor(b):
         raise Fault(ErrorCode.ValueError, "negative number cannot be raised to a fractional power "
                     "in kernels (CPython would return a complex number)")
     try:
@@ -94,7 +94,7 @@ def _float_pow(a: float, b: float) -> float:
 
 def _int_pow(a: int, b: int) -> int:
     if a in (0, 1) or b == 0:
-        return 1 if b == 0 else a
+        return 1 if b == 0 else int(a)  # int: True ** 1 is 1
     if a == -1:
         return 1 if b % 2 == 0 else -1
     if b >= 32:

@@ -14,7 +14,8 @@ from typing import Any
 
 from epython.bytecode.opcodes import ErrorCode
 
-__all__ = ["Array", "Fault", "KIter", "f32", "float_repr", "py_format", "py_str", "type_name"]
+__all__ = ["Array", "Fault", "KIter", "f32", "float_repr", "py_format", "py_str", "same_bits",
+           "type_name"]
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
@@ -38,6 +39,13 @@ def f32(x: float) -> float:
         return _unpack(_pack(x))[0]  # type: ignore[no-any-return]
     except OverflowError:
         return math.inf if x > 0 else -math.inf
+
+
+def same_bits(a: Any, b: Any, dtype: str) -> bool:
+    """Are two elements of an array of ``dtype`` stored as the same bits (-0.0 is not 0.0)?"""
+    if dtype == "f4":
+        return bool(_pack(a) == _pack(b))
+    return bool(a == b)
 
 
 def check_int(v: int) -> int:
