@@ -17,7 +17,8 @@ import numpy as np
 from epython.bytecode.image import float32
 from epython.bytecode.opcodes import ValueTag
 
-__all__ = ["DTYPES", "MarshalError", "check_value", "decode_value", "encode_value", "to_array"]
+__all__ = ["DTYPES", "MarshalError", "check_value", "decode_prefix", "decode_value", "encode_value",
+           "to_array"]
 
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
@@ -130,6 +131,11 @@ def decode_value(data: bytes | memoryview) -> Any:
     if end != len(data):
         raise MarshalError(f"{len(data) - end} trailing bytes after an encoded value")
     return value
+
+
+def decode_prefix(data: bytes | memoryview, pos: int = 0) -> tuple[Any, int]:
+    """Decode the value that starts at ``data[pos]``; returns it and the position after it."""
+    return _decode(memoryview(data), pos)
 
 
 def _decode(buf: memoryview, pos: int) -> tuple[Any, int]:

@@ -392,6 +392,8 @@ EPY_COLD Value interp_run_block(VM *vm, const uint8_t *args, uint32_t args_len)
             epy_raise(vm, ERR_BADARGUMENT, "argument %u could not be decoded", (unsigned)i);
         pos += used;
     }
+    if (pos < args_len)
+        pos += load_resident(vm, args + pos, args_len - pos);
     if (pos != args_len)
         epy_raise(vm, ERR_BADARGUMENT, "%u trailing bytes after the arguments",
                   (unsigned)(args_len - pos));

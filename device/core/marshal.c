@@ -7,7 +7,9 @@
 
 #define MAX_NESTING 48
 
-/* Decode one value; `free_objs` marks argument objects as uncharged. */
+/* Decode one value.  With `free_objs` (an argument block in core memory) strs and arrays stay
+ * where they are, uncharged, since the block is already subtracted from the workspace; tuples
+ * and lists are always new heap objects, charged like any other (docs/language.md). */
 static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out, int depth, int free_objs)
 {
     if (n < 1 || depth > MAX_NESTING)
@@ -45,7 +47,7 @@ static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out, int dep
             return 0;
         uint32_t count = rd16(p + 1), pos = 3;
         uint32_t tag = p[0] == TAG_TUPLE ? V_TUPLE : V_LIST;
-        uint32_t off = heap_alloc(vm, (uint8_t)tag, 8u + 8u * count, (uint16_t)count, free_objs);
+        uint32_t off = heap_alloc(vm, (uint8_t)tag, 8u + 8u * count, (uint16_t)count, 0);
         Value seq = mk_obj(tag, off);
         for (uint32_t i = 0; i < count; i++)
             seq_items(vm, seq)[i] = mk_none();

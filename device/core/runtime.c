@@ -94,6 +94,52 @@ EPY_COLD static uint32_t skip_value(const uint8_t *p, uint32_t n, int depth)
     }
 }
 
+/* Device-resident values after the arguments (vm.h): set their globals. */
+EPY_COLD uint32_t load_resident(VM *vm, const uint8_t *p, uint32_t n)
+{
+    uint32_t count = p[0], pos = 1;
+    for (uint32_t i = 0; i < count; i++) {
+        if (pos + 2 > n)
+            epy_raise(vm, ERR_BADARGUMENT, "truncated device-resident value %u", (unsigned)i);
+        uint32_t g = rd16(p + pos);
+        if (g >= vm->img.n_globals || rd16(vm->img.base + vm->img.globals + 4 * g + 2) != EPY_NO_INIT)
+            epy_raise(vm, ERR_BADARGUMENT, "device-resident value for global %u, which is not "
+                      "device-resident", (unsigned)g);
+        uint32_t used = marshal_decode(vm, p + pos + 2, n - pos - 2, &vm->globals[g]);
+        if (!used)
+            epy_raise(vm, ERR_BADARGUMENT, "device-resident value %u could not be decoded",
+                      (unsigned)i);
+        pos += 2 + used;
+    }
+    return pos;
+}
+
+/* After a successful launch, after the result: u8 count, count x (u16 global index, marshalled
+ * value) of every device-resident global that holds a value; returns the bytes written, or
+ * 0xFFFFFFFF when they do not fit. */
+EPY_COLD static uint32_t post_resident(VM *vm, uint8_t *out, uint32_t cap)
+{
+    uint32_t w = 1, count = 0;
+    if (cap < 1)
+        return 0xFFFFFFFFu;
+    for (uint32_t g = 0; g < vm->img.n_globals && count < 255; g++) {
+        if (rd16(vm->img.base + vm->img.globals + 4 * g + 2) != EPY_NO_INIT ||
+            vm->globals[g].tag == V_UNSET)
+            continue;
+        if (w + 2 > cap)
+            return 0xFFFFFFFFu;
+        uint32_t k = marshal_encode(vm, vm->globals[g], out + w + 2, cap - w - 2, "value");
+        if (k > cap - w - 2)
+            return 0xFFFFFFFFu;
+        out[w] = (uint8_t)(g & 0xFF);
+        out[w + 1] = (uint8_t)(g >> 8);
+        w += 2 + k;
+        count++;
+    }
+    out[0] = (uint8_t)count;
+    return w;
+}
+
 /* Append the changed elements of array arguments after the result (protocol.py). */
 EPY_COLD static uint32_t post_array_changes(const uint8_t *local, const volatile uint8_t *orig,
                                    uint32_t size, uint8_t *out, uint32_t cap)
@@ -199,7 +245,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
     vm->img.n_funcs = 0;
     vm->img.n_globals = 0;
     vm->ntroots = 0;
-    volatile uint32_t result_size = 0;
+    volatile uint32_t result_size = 0, resident_size = 0;
     uint32_t changes = 0;
     uint8_t *local = vm->local;
     const volatile uint8_t *dram_args = plat_dram_address(EPY_DRAM_AREA_OFFSET + args_off);
@@ -284,12 +330,19 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
                       "%u bytes exceed the mailbox's %u", (unsigned)result_size,
                       (unsigned)EPY_MAILBOX_RESULT_BYTES);
         }
+        resident_size = post_resident(vm, out + result_size, EPY_MAILBOX_RESULT_BYTES - result_size);
+        if (resident_size == 0xFFFFFFFFu) {
+            vm->func = 0;
+            vm->no_line = 1;
+            epy_raise(vm, ERR_MEMORYERROR, "the kernel's result and device-resident values "
+                      "exceed the mailbox's %u bytes", (unsigned)EPY_MAILBOX_RESULT_BYTES);
+        }
     }
     vm->on_error = NULL;
     if (vm->abandoned)
         return 1;
     if (vm->err_code) {
-        result_size = 0;
+        result_size = resident_size = 0;
         mb_set(vm, EPY_MB_ERROR_CODE, vm->err_code);
         mb_set(vm, EPY_MB_ERROR_FUNC, vm->err_func);
         mb_set(vm, EPY_MB_ERROR_LINE, vm->err_line);
@@ -297,8 +350,9 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
     }
     if (args_size && args_size <= USER_END - USER_BASE)
         changes = post_array_changes(local + USER_BASE + image_size, dram_args, args_size,
-                                     (uint8_t *)(uintptr_t)(mb + EPY_MAILBOX_RESULT_OFFSET + result_size),
-                                     EPY_MAILBOX_RESULT_BYTES - result_size);
+                                     (uint8_t *)(uintptr_t)(mb + EPY_MAILBOX_RESULT_OFFSET + result_size +
+                                                            resident_size),
+                                     EPY_MAILBOX_RESULT_BYTES - result_size - resident_size);
     (void)changes;
     mb_set(vm, EPY_MB_RESULT_SIZE, result_size);
     mb_set(vm, EPY_MB_CYCLES, plat_cycles() - start);

@@ -315,6 +315,9 @@ uint32_t marshal_decode(VM *vm, const uint8_t *p, uint32_t n, Value *out);
 /* Encode v into buf of cap bytes; returns bytes, or raises TypeError if it cannot travel;
  * returns cap + 1 when it does not fit. */
 uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what);
+/* Device-resident values after the arguments (runtime.c): u8 count, count x (u16 global index,
+ * marshalled value); returns the bytes used. */
+uint32_t load_resident(VM *vm, const uint8_t *p, uint32_t n);
 
 /* ---- interp.c ---- */
 /* Run the entry function on an argument block (u8 count + marshalled values); returns the

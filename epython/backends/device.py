@@ -41,10 +41,11 @@ import numpy as np
 
 from epython.backends.base import CoreResult
 from epython.bytecode import protocol as P
+from epython.bytecode.image import NO_INIT
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
 from epython.errors import BackendError, DeadlockError, LaunchCancelled, kernel_error_class
-from epython.marshal import decode_value, encode_value
+from epython.marshal import decode_prefix, decode_value, encode_value
 
 __all__ = [
     "DeviceBackend",
@@ -431,6 +432,11 @@ def _close_at_exit(ref: weakref.ref[DeviceBackend]) -> None:
         backend.close()
 
 
+def _copy_wire(value: Any) -> Any:
+    """An independent copy of a wire value (arrays and lists are not shared with the caller)."""
+    return decode_value(encode_value(value))
+
+
 class DeviceLaunch:
     """A launch on the device: results, printed lines and counters read from the mailboxes."""
 
@@ -446,6 +452,7 @@ class DeviceLaunch:
         self.image_size = image_size
         self.args_offset = region[0] + ((image_size + _ALIGN - 1) // _ALIGN) * _ALIGN
         self.args_size = args_size
+        self.block = b""  # the argument block (cores with device-resident values extend it)
         self._pending: deque[CoreResult] = deque()
         self._delivered: set[int] = set()
         self._lines: list[tuple[int, str]] = []
@@ -601,6 +608,11 @@ class DeviceBackend:
         self._active: list[DeviceLaunch | None] = []
         self._queues: list[deque[DeviceLaunch]] = []
         self._regions: list[tuple[int, int]] = []  # (start, end) in use in the launch area
+        #: device-resident values per core (wire values).  The host keeps them and sends the
+        #: ones a launch names with its arguments; a core posts them back when it succeeds.
+        self._resident: dict[int, dict[str, Any]] = {}
+        #: per-core argument blocks of launches that carry device-resident values
+        self._core_blocks: dict[int, tuple[int, int]] = {}
 
     # --- Backend interface ----------------------------------------------------------------
     def available(self) -> bool:
@@ -627,17 +639,25 @@ class DeviceBackend:
                     if self._active[c] is not None or self._queues[c]}
 
     def copy_to_device(self, name: str, value: Any, cores: list[int]) -> None:
-        """Not supported yet on the device (see the error)."""
-        raise BackendError(f"copy_to_device({name!r}): device-resident data is not supported by "
-                           "the device backend yet (the launch protocol has no transfer for "
-                           "named values); pass the value as a kernel argument or use "
-                           "EPYTHON_BACKEND=sim")
+        """Store a named device-resident value for ``cores``: launches that start on them later
+        receive it with their arguments (a launch already running keeps the value it got)."""
+        encode_value(value, f"copy_to_device({name!r})")  # refuse what cannot travel, now
+        with self.lock:
+            for c in cores:
+                self._resident.setdefault(c, {})[name] = _copy_wire(value)
 
     def copy_from_device(self, name: str, cores: list[int]) -> list[Any]:
-        """Not supported yet on the device (see the error)."""
-        raise BackendError(f"copy_from_device({name!r}): device-resident data is not supported "
-                           "by the device backend yet; return the value from a kernel or use "
-                           "EPYTHON_BACKEND=sim")
+        """The value of ``name`` on each of ``cores`` (as the last successful kernel left it)."""
+        with self.lock:
+            self._progress()  # results posted since: their device-resident values
+            values = []
+            for c in cores:
+                held = self._resident.get(c, {})
+                if name not in held:
+                    raise KeyError(f"{name!r} is not defined on core {c}; use define_on_device "
+                                   "or copy_to_device first")
+                values.append(_copy_wire(held[name]))
+            return values
 
     def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> DeviceLaunch:
         """Write the image and arguments to shared DRAM and queue the launch on ``cores``."""
@@ -661,6 +681,7 @@ class DeviceBackend:
             region = self._allocate(image_span + len(block))
             launch = DeviceLaunch(self, kernel, list(args), cores, region, len(kernel.image),
                                   len(block))
+            launch.block = block
             self._write_mem(launch.image_offset, kernel.image, "writing the program image")
             self._write_mem(launch.args_offset, block, "writing the argument block")
             for c in cores:
@@ -802,6 +823,34 @@ class DeviceBackend:
         self._regions.append((start, start + size))
         return start, start + size
 
+    def _resident_section(self, core: int, launch: DeviceLaunch) -> bytes:
+        """u8 count, count x (u16 global index, value) of the device-resident values that
+        ``launch``'s program names and ``core`` holds (b"" when there are none)."""
+        held = self._resident.get(core)
+        if not held:
+            return b""
+        entries = [struct.pack("<H", index) + encode_value(held[slot.name])
+                   for index, slot in enumerate(launch.kernel.program.globals)
+                   if slot.init == NO_INIT and slot.name in held]
+        if not entries:
+            return b""
+        return bytes([len(entries)]) + b"".join(entries)
+
+    def _take_resident(self, core: int, launch: DeviceLaunch, data: bytes) -> int:
+        """Store the device-resident values ``core`` posted after its result; their bytes."""
+        view = memoryview(data)
+        if not view:
+            return 0
+        count, pos = view[0], 1
+        globals_ = launch.kernel.program.globals
+        held = self._resident.setdefault(core, {})
+        for _ in range(count):
+            (index,) = struct.unpack_from("<H", view, pos)
+            value, pos = decode_prefix(view, pos + 2)
+            if index < len(globals_) and globals_[index].name in held:
+                held[globals_[index].name] = value
+        return pos
+
     def _release(self, launch: DeviceLaunch) -> None:
         start = launch.region[0]
         self._regions = [r for r in self._regions if r[0] != start]
@@ -809,8 +858,17 @@ class DeviceBackend:
     def _start(self, core: int, launch: DeviceLaunch) -> None:
         """Fill ``core``'s mailbox for ``launch`` and bump its command word."""
         base = core * P.MAILBOX_STRIDE
+        args_offset, args_size = launch.args_offset, launch.args_size
+        resident = self._resident_section(core, launch)
+        if resident:
+            # this core's own argument block: the arguments, then its device-resident values
+            block = launch.block + resident
+            args_offset = self._allocate(len(block))[0]
+            args_size = len(block)
+            self._core_blocks[core] = (args_offset, args_size)
+            self._write_mem(args_offset, block, f"writing core {core}'s argument block")
         values = {"image_offset": launch.image_offset, "image_size": launch.image_size,
-                  "args_offset": launch.args_offset, "args_size": launch.args_size,
+                  "args_offset": args_offset, "args_size": args_size,
                   "num_cores": len(launch.cores)}
         for name, value in values.items():
             self._set(core, name, value)
@@ -897,6 +955,15 @@ class DeviceBackend:
             except Exception as exc:  # a core that posts garbage must not crash the host
                 error = BackendError(f"kernel {kernel.name}: core {core} posted a result that "
                                      f"cannot be decoded ({size} bytes): {exc}")
+        block = self._core_blocks.pop(core, None)
+        if block is not None:
+            self._regions = [r for r in self._regions if r[0] != block[0]]
+        if error is None:
+            try:
+                size += self._take_resident(core, launch, area[size:])
+            except Exception as exc:  # a core that posts garbage must not crash the host
+                error = BackendError(f"kernel {kernel.name}: core {core} posted device-resident "
+                                     f"values that cannot be decoded: {exc}")
         updates = self._array_updates(area[size:], launch)
         return CoreResult(core, value, error, h.cycles, h.instructions, [], updates)
 
@@ -963,6 +1030,9 @@ class DeviceBackend:
             self._set(c, "state", 0)
             self._set(c, "wait_kind", 0)
             self._active[c] = None
+            block = self._core_blocks.pop(c, None)
+            if block is not None:
+                self._regions = [r for r in self._regions if r[0] != block[0]]
             hal.call("e_load_group", f"reloading the core program on core {c}",
                      str(self.program).encode(), ctypes.byref(self._dev), c // self._cols,
                      c % self._cols, 1, 1, E_TRUE)

@@ -114,10 +114,20 @@ class Core:
             resident = self.chip.device_data[self.id]
             # The kernel works on a copy: a failing kernel leaves the resident values intact.
             working = {name: from_wire(to_wire(v)) for name, v in resident.items()}
+            # The argument block sits in core memory below the workspace: the count byte, the
+            # encoded arguments, then (when the program names any) this core's device-resident
+            # values as (u16 global index, encoded value) after a count byte, as the device's
+            # host writes it (epython/backends/device.py).
+            named = [to_wire(working[slot.name]) for slot in launch.program.globals
+                     if slot.init == NO_INIT and slot.name in working]
+            block = 1 + launch.args_bytes + (
+                1 + sum(2 + len(encode_value(v)) for v in named) if named else 0)
             interp = Interpreter(launch.program, self.id, len(launch.cores),
                                  global_values=working,
-                                 workspace=self.chip.config.user_memory_bytes - launch.image_bytes)
+                                 workspace=self.chip.config.user_memory_bytes
+                                 - launch.image_bytes - block)
             args = [from_wire(v) for v in launch.args]
+            interp.heap.exempt_in_place(args + list(working.values()))
             arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
             originals = {i: list(a.data) for i, a in arrays}
             charged = 0

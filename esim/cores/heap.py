@@ -59,6 +59,19 @@ class Heap:
         self.frames = 0
         self.peak = 0
 
+    def exempt_in_place(self, values: Iterable[Any]) -> None:
+        """Strs and arrays inside ``values`` (arguments, device-resident values) stay in the
+        argument block, which is not part of the workspace: they are never charged.  Lists
+        and tuples are decoded into the heap and charged like any object."""
+        todo = list(values)
+        while todo:
+            v = todo.pop()
+            t = type(v)
+            if t is str or (t is Array and v.base is None):
+                self.free_ids.add(id(v))
+            elif t is list or t is tuple:
+                todo.extend(v)
+
     def charge(self, nbytes: int, roots: Any) -> None:
         """Account an allocation of ``nbytes``; ``roots()`` yields the live roots if needed."""
         if self.used + self.frames + nbytes > self.workspace:

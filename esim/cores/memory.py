@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from epython.marshal import encode_value
 from esim.config import ChipConfig
 from esim.cores.heap import Heap
 from esim.cores.values import Array, KIter, f32
@@ -29,15 +30,19 @@ _NUMPY = {"i4": np.dtype("<i4"), "f4": np.dtype("<f4"), "?": np.dtype("?")}
 
 
 def args_heap_bytes(args: list[Any]) -> int:
-    """Model bytes the decoded arguments take in a core's heap."""
+    """Model bytes the arguments take in a core's memory: the argument block (a count byte and
+    the encoded values; strs and arrays are used where they lie) plus the lists and tuples
+    decoded from it into the heap."""
+    decoded = [from_wire(a) for a in args]
     heap = Heap(0, ())
-    return sum(heap.deep_bytes(from_wire(a)) for a in args)
+    heap.exempt_in_place(decoded)
+    return 1 + sum(len(encode_value(a)) for a in args) + heap.live_bytes(decoded)
 
 
 def check_fits(config: ChipConfig, image_bytes: int, args_bytes: int) -> None:
     """Raise MemoryError (with the sizes) if a launch cannot be placed in a core's memory.
 
-    ``args_bytes`` is the model size of the decoded arguments (:func:`args_heap_bytes`).
+    ``args_bytes`` is what the arguments take in core memory (:func:`args_heap_bytes`).
     """
     need = image_bytes + args_bytes + MIN_WORKSPACE_BYTES
     have = config.user_memory_bytes
