@@ -32,6 +32,7 @@ from epython.backends import get_backend, reset_backends
 from epython.bytecode import protocol as P
 from epython.errors import BackendError, DeadlockError, KernelError, LaunchCancelled
 from epython.parallel import coreid, recv
+from epython.marshal import MarshalError
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_CC = shutil.which("make") is not None and (shutil.which("gcc") or shutil.which("cc"))
@@ -322,9 +323,11 @@ def test_close_and_reopen(testcore: D.DeviceBackend) -> None:
     assert fake(0, 2, target=1) == block_size(0, 2)
 
 
-def test_device_resident_data_is_refused_with_a_reason(testcore: D.DeviceBackend) -> None:
-    with pytest.raises(BackendError, match="not supported by the device backend"):
-        testcore.copy_to_device("x", 1, [0])
+def test_device_resident_data_that_cannot_travel_is_refused(testcore: D.DeviceBackend) -> None:
+    with pytest.raises(MarshalError, match="copy_to_device"):
+        testcore.copy_to_device("x", {1: 2}, [0])
+    with pytest.raises(KeyError, match="'y' is not defined on core 3"):
+        testcore.copy_from_device("y", [3])
 
 
 # --- end to end with the real core program -----------------------------------------------------

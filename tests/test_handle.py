@@ -117,8 +117,11 @@ def test_cycles_and_seconds_are_reported() -> None:
     assert handle.seconds > 0
 
 
-def test_simulation_is_deterministic() -> None:
+def test_simulation_is_deterministic(backend: str) -> None:
     from epython.backends import reset_backends
+
+    if backend != "sim":
+        pytest.skip("a property of the simulator: host threads finish in any order")
 
     first = offload(async_=True)(square_id)()
     order1 = [first.wait_any()[0] for _ in range(16)]

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from epython import LaunchCancelled, offload
-from epython.parallel import coreid
+from epython.parallel import coreid, recv
 
 
 def spin():
@@ -23,7 +23,7 @@ def add(a, b):
 
 
 def test_timeout_of_a_blocking_call_frees_the_cores() -> None:
-    with pytest.raises(TimeoutError, match="within 0.3 s of wall time"):
+    with pytest.raises(TimeoutError, match=r"(?s)within 0.3 s of wall time.*core 15 is running"):
         offload(spin)(timeout=0.3)
     assert offload(add)(1, 2) == [3 + c for c in range(16)]
 
@@ -49,3 +49,25 @@ def test_ctrl_c_during_a_blocking_call_leaves_the_backend_usable() -> None:
         offload(spin)(target=0)
     timer.join()
     assert offload(add)(1, 1, target=0) == 2
+
+
+def spin_or_wait(n):
+    if coreid() == 0:
+        return recv(1)  # WAITS
+    while True:
+        n += 1
+
+
+def test_timeout_lists_what_each_core_does() -> None:
+    handle = offload(async_=True)(spin_or_wait)(0, target=[0, 1])
+    with pytest.raises(TimeoutError) as info:
+        handle.wait(timeout=0.3)
+    text = str(info.value)
+    assert "core 0 waits for a message from core 1 (recv) at " in text, text
+    assert "return recv(1)  # WAITS" in text and "core 1 is running" in text, text
+    handle.cancel()
+    assert offload(add)(1, 1, target=[0, 1]) == [2, 3]
+
+
+# every test of this module runs on each available backend (sim, and device over the host e-hal)
+pytestmark = pytest.mark.usefixtures("backend")

@@ -114,12 +114,17 @@ EPY_COLD uint32_t load_resident(VM *vm, const uint8_t *p, uint32_t n)
     return pos;
 }
 
-/* After a successful launch, after the result: u8 count, count x (u16 global index, marshalled
- * value) of every device-resident global that holds a value; returns the bytes written, or
- * 0xFFFFFFFF when they do not fit. */
+/* After a successful launch of a program that names device-resident values, after the result:
+ * u8 count, count x (u16 global index, marshalled value) of every device-resident global that
+ * holds a value; returns the bytes written (0 when the program names none), or 0xFFFFFFFF when
+ * they do not fit. */
 EPY_COLD static uint32_t post_resident(VM *vm, uint8_t *out, uint32_t cap)
 {
-    uint32_t w = 1, count = 0;
+    uint32_t w = 1, count = 0, any = 0;
+    for (uint32_t g = 0; g < vm->img.n_globals; g++)
+        any |= rd16(vm->img.base + vm->img.globals + 4 * g + 2) == EPY_NO_INIT;
+    if (!any)
+        return 0; /* no device-resident names: no section */
     if (cap < 1)
         return 0xFFFFFFFFu;
     for (uint32_t g = 0; g < vm->img.n_globals && count < 255; g++) {

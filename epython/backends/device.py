@@ -510,11 +510,35 @@ class DeviceLaunch:
             elif snapshot is not None and now - since >= DEADLOCK_SECONDS:
                 raise self._deadlock(snapshot)
             if deadline is not None and now >= deadline:
+                with self.backend.lock:
+                    states = self._core_states()
                 raise TimeoutError(f"kernel {self.kernel.name}: {what} within {timeout:.3g} s "
                                    "of wall time (device backend); cancel the launch or reset "
-                                   "the backend to free its cores")
+                                   "the backend to free its cores. Unfinished cores, from their "
+                                   "mailboxes:\n  " + "\n  ".join(states))
             pause = min(MAX_POLL_SLEEP, pause * 2 or 0.00005)
             time.sleep(pause if deadline is None else max(0.0, min(pause, deadline - now)))
+
+    def _core_states(self) -> list[str]:
+        """What each unfinished core of this launch is doing, read from its mailbox (lock held):
+        blocked in a parallel operation (with the line), running, or queued."""
+        kernel, states = self.kernel, []
+        for core in self.cores:
+            if core in self._delivered:
+                continue
+            if self.backend._active[core] is not self:
+                states.append(f"core {core} is queued behind an earlier launch")
+                continue
+            h = self.backend._header(core)
+            if h.wait_kind:
+                line = h.wait_line
+                states.append(f"core {core} waits for {P.describe_wait(h.wait_kind, h.wait_peer)} "
+                              f"at {kernel.filename_of(0)}:{line}: "
+                              f"{kernel.source_line(0, line).strip()}")
+            else:
+                states.append(f"core {core} is running, not blocked in a parallel operation "
+                              f"(heartbeat {h.heartbeat})")
+        return states
 
     def _deadlock(self, snapshot: tuple[tuple[int, ...], ...]) -> DeadlockError:
         """Stop the launch's blocked cores; the DeadlockError each of them reports."""
@@ -838,11 +862,11 @@ class DeviceBackend:
 
     def _take_resident(self, core: int, launch: DeviceLaunch, data: bytes) -> int:
         """Store the device-resident values ``core`` posted after its result; their bytes."""
-        view = memoryview(data)
-        if not view:
-            return 0
-        count, pos = view[0], 1
         globals_ = launch.kernel.program.globals
+        if not any(slot.init == NO_INIT for slot in globals_):
+            return 0  # the program names no device-resident values: no section
+        view = memoryview(data)
+        count, pos = view[0], 1
         held = self._resident.setdefault(core, {})
         for _ in range(count):
             (index,) = struct.unpack_from("<H", view, pos)

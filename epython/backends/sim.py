@@ -84,7 +84,7 @@ class SimLaunch:
                         lambda: len(self.state.completion_order) >= target, deadline)
                 except SimTimeout:
                     raise TimeoutError(f"kernel {self.kernel.name}: no core finished within "
-                                       f"{timeout:.3g} s of wall time") from None
+                                       f"{timeout:.3g} s of wall time{self._states()}") from None
                 except SimDeadlock as dl:
                     message = self._deadlock_message(dl)
                     self.deadlock = DeadlockError(message)
@@ -106,7 +106,7 @@ class SimLaunch:
                     if self._pending:
                         return self._drain()
                     raise TimeoutError(f"kernel {self.kernel.name}: not finished within "
-                                       f"{timeout:.3g} s of wall time") from None
+                                       f"{timeout:.3g} s of wall time{self._states()}") from None
                 except SimDeadlock as dl:
                     message = self._deadlock_message(dl)
                     self.deadlock = DeadlockError(message)
@@ -126,6 +126,23 @@ class SimLaunch:
         with self.backend.lock:
             if not self.state.finished:
                 self.backend.chip.abort(self.state, reason)
+
+    def _states(self) -> str:
+        """What each unfinished core of this launch is doing (for TimeoutError), lock held."""
+        blocked = {c: (what, func, line) for c, what, func, line
+                   in self.backend.chip.comm.blocked()}
+        states = []
+        for c in self.state.cores:
+            if c in self.state.outcomes:
+                continue
+            if c in blocked:
+                what, func, line = blocked[c]
+                states.append(f"core {c} waits for {what} at {self.kernel.filename_of(func)}:"
+                              f"{line}: {self.kernel.source_line(func, line).strip()}")
+            else:
+                states.append(f"core {c} is running or queued, not blocked in a parallel "
+                              "operation")
+        return "; cancel the launch to free its cores. Unfinished cores:\n  " + "\n  ".join(states)
 
     def _deadlock_message(self, dl: SimDeadlock) -> str:
         waiting = [f"core {c} waits for {what} at {self.kernel.filename_of(func)}:{line}: "
