@@ -230,12 +230,17 @@ static void drop(VM *vm, Value v)
         queue_free(vm, v.u);
 }
 
-/* Drop a reference to a heap object (iteratively frees everything that dies with it). */
+/* Drop a reference to a heap object. */
 void decref_obj(VM *vm, Value v)
 {
-    if (--obj(vm, v.u)->rc != 0)
-        return;
-    queue_free(vm, v.u);
+    if (--obj(vm, v.u)->rc == 0)
+        heap_release(vm, v.u);
+}
+
+/* Free an object whose count reached zero (iteratively frees everything that dies with it). */
+void heap_release(VM *vm, uint32_t off)
+{
+    queue_free(vm, off);
     while (vm->free_list != FREE_END) {
         uint32_t off = vm->free_list;
         ObjHdr *h = obj(vm, off);
@@ -361,7 +366,7 @@ void heap_list_shrink(VM *vm, Value lst)
 }
 
 /* Push a frame's memory (RecursionError when it does not fit). */
-uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model)
+uint32_t heap_push_frame_slow(VM *vm, uint32_t nslots, uint32_t model)
 {
     uint32_t real = 16u + 8u * nslots;
 #if EPY_GC_STRESS

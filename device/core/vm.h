@@ -129,16 +129,32 @@ uint32_t heap_alloc(VM *vm, uint8_t type, uint32_t size, uint16_t len, int free_
 static inline ObjHdr *obj(VM *vm, uint32_t off) { return (ObjHdr *)(void *)(vm->arena + off); }
 /* Take a reference. */
 static inline void incref(VM *vm, Value v) { if (IS_HEAP(v)) obj(vm, v.u)->rc++; }
-/* Free an object whose last reference was dropped (and what it owns). */
+/* Drop a reference to a heap object, freeing it (and what it owns) when it was the last one. */
 void decref_obj(VM *vm, Value v);
+/* Free the object at off, whose count has just dropped to zero (and what it owns). */
+void heap_release(VM *vm, uint32_t off);
 /* Drop a reference, freeing the object (and what it owns) when it was the last one. */
 static inline void decref(VM *vm, Value v) { if (IS_HEAP(v)) decref_obj(vm, v); }
 /* Grow list `*lst` by one slot (real and model), keeping its items; may move it. */
 void heap_list_grow(VM *vm, Value *lst);
 /* Shrink list by one slot (the caller has taken the last item out). */
 void heap_list_shrink(VM *vm, Value lst);
-/* Push a frame for function f (RecursionError when it does not fit); returns its offset. */
-uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_bytes);
+/* heap_push_frame when the frame does not fit at once (compaction, RecursionError). */
+uint32_t heap_push_frame_slow(VM *vm, uint32_t nslots, uint32_t model_bytes);
+/* Push a frame of nslots value slots (RecursionError when it does not fit); returns its
+ * offset. */
+static inline uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
+{
+    uint32_t real = 16u + 8u * nslots;
+    if (EPY_GC_STRESS || vm->live + vm->frames_bytes + model_bytes > vm->workspace ||
+        vm->frame_low - vm->top < real)
+        return heap_push_frame_slow(vm, nslots, model_bytes);
+    vm->frame_low -= real;
+    vm->frames_bytes += model_bytes;
+    if (vm->live + vm->frames_bytes > vm->peak)
+        vm->peak = vm->live + vm->frames_bytes;
+    return vm->frame_low;
+}
 /* Pop the current frame's memory. */
 void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model_bytes);
 /* Borrow n bytes below the frames that never move (uncharged; MemoryError if no room). */
