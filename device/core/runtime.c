@@ -61,7 +61,7 @@ void epy_wait(VM *vm, uint32_t kind, uint32_t peer)
 void epy_heartbeat(VM *vm)
 {
     mb_set(vm, EPY_MB_HEARTBEAT, mb_get(vm, EPY_MB_HEARTBEAT) + 1);
-    if (plat_poll()) {
+    if (plat_stopping()) {
         vm->abandoned = 1;
         vm->err_code = ABANDON;
         longjmp(*vm->on_error, 1);
