@@ -23,7 +23,7 @@ EPY_COLD void epy_raise(VM *vm, uint32_t code, const char *fmt, ...)
 static const char *iter_type_name(VM *vm, Value it);
 
 /* CPython's type name of a value. */
-const char *epy_type_name(VM *vm, Value v)
+EPY_COLD const char *epy_type_name(VM *vm, Value v)
 {
     if (v.tag == V_ITER)
         return iter_type_name(vm, v);
@@ -34,7 +34,7 @@ const char *epy_type_name(VM *vm, Value v)
 }
 
 /* Type name of an iterator object (CPython's iterator classes). */
-static const char *iter_type_name(VM *vm, Value it)
+EPY_COLD static const char *iter_type_name(VM *vm, Value it)
 {
     IterObj *o = (IterObj *)(void *)obj(vm, it.u);
     if (o->h.len == IT_ENUM)
@@ -209,7 +209,7 @@ static Value subscr(VM *vm, Value a, Value i)
     if (IS_ARRAY(a))
         return array_subscr(vm, a, i);
     if (a.tag == V_LIST || a.tag == V_TUPLE) {
-        uint32_t k = seq_index(vm, a, i, seq_len(vm, a), type_name(a));
+        uint32_t k = seq_index(vm, a, i, seq_len(vm, a), a.tag == V_LIST ? "list" : "tuple");
         Value r = seq_items(vm, a)[k];
         incref(vm, r);
         return r;
@@ -403,35 +403,36 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
 #define BOTH_NUM(a, b) (IS_NUM(a) && IS_NUM(b))
 #define TO_F32(v) ((v).tag == V_FLOAT ? as_float(v) : (float)as_int(v))
 #define NUM_D(v) ((v).tag == V_FLOAT ? (double)as_float(v) : (double)as_int(v))
-/* +, -, *: int32 with the overflow check (OverflowError from binary_op), binary32 computed in
- * double and rounded once (float_binary's arithmetic); anything else goes to binary_op. */
-#define BINARY_FAST(ovf, OPR)                                                                   \
+/* +, -, *: int32 with the overflow check inline (an overflow goes to binary_op, which raises
+ * the OverflowError), two floats inline too (float_binary's arithmetic: double, rounded once);
+ * other numbers to binary_float, the rest to binary_op. */
+#define BINARY_INT(ovf, OPR)                                                                    \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
+        int32_t r;                                                                              \
         if (a.tag == V_INT && b.tag == V_INT) {                                                 \
-            int32_t r;                                                                          \
             if (ovf(as_int(a), as_int(b), &r))                                                  \
                 goto binary_slow;                                                               \
             sp[-2].u = (uint32_t)r;                                                             \
-        } else if (BOTH_NUM(a, b) && (a.tag == V_FLOAT || b.tag == V_FLOAT)) {                  \
-            sp[-2] = mk_float((float)((double)TO_F32(a) OPR (double)TO_F32(b)));                \
+        } else if (a.tag == V_FLOAT && b.tag == V_FLOAT) {                                      \
+            sp[-2] = mk_float((float)((double)as_float(a) OPR (double)as_float(b)));            \
         } else {                                                                                \
-            goto binary_slow;                                                                   \
+            goto binary_float;                                                                  \
         }                                                                                       \
         sp--;                                                                                   \
         NEXT(OP_BINARY_ADD);                                                                    \
     } while (0)
-/* ==, !=, <, <=, >, >=: ints directly, numbers as doubles (exact, as values_eq and
- * compare_order compare them); anything else goes to compare(). */
-#define COMPARE_FAST(REL)                                                                       \
+/* ==, !=, <, <=, >, >= of two ints or two floats (binary32 compares as its doubles do); other
+ * numbers go to compare_num, the rest to compare(). */
+#define COMPARE_INT(REL)                                                                        \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
         if (a.tag == V_INT && b.tag == V_INT)                                                   \
             cr = as_int(a) REL as_int(b);                                                       \
-        else if (BOTH_NUM(a, b))                                                                \
-            cr = NUM_D(a) REL NUM_D(b);                                                 \
+        else if (a.tag == V_FLOAT && b.tag == V_FLOAT)                                          \
+            cr = as_float(a) REL as_float(b);                                                   \
         else                                                                                    \
-            goto compare_slow;                                                                  \
+            goto compare_num;                                                                   \
         goto compare_done;                                                                      \
     } while (0)
 
@@ -626,25 +627,13 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             NEXT(OP_UNARY_NEG);
         }
         vmcase(OP_BINARY_ADD) {
-            BINARY_FAST(__builtin_add_overflow, +);
+            BINARY_INT(__builtin_add_overflow, +);
         }
         vmcase(OP_BINARY_SUB) {
-            BINARY_FAST(__builtin_sub_overflow, -);
+            BINARY_INT(__builtin_sub_overflow, -);
         }
         vmcase(OP_BINARY_MUL) {
-            BINARY_FAST(__builtin_mul_overflow, *);
-        }
-        vmcase(OP_BINARY_TRUEDIV) {
-            Value a = sp[-2], b = sp[-1];
-            if (BOTH_NUM(a, b)) {
-                float y = TO_F32(b);
-                if (y != 0.0f) {
-                    sp[-2] = mk_float((float)((double)TO_F32(a) / (double)y));
-                    sp--;
-                    NEXT(OP_BINARY_TRUEDIV);
-                }
-            }
-            goto binary_slow;
+            BINARY_INT(__builtin_mul_overflow, *);
         }
         vmcase(OP_BINARY_MOD) {
             Value a = sp[-2], b = sp[-1];
@@ -655,6 +644,29 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
                 sp[-2].u = (uint32_t)r;
                 sp--;
                 NEXT(OP_BINARY_MOD);
+            }
+            goto binary_slow;
+        }
+        vmcase(OP_BINARY_TRUEDIV)
+        binary_float: {
+            /* +, -, *, / on numbers, one of them a float (or / on ints): binary32 operands,
+             * computed in double and rounded once, as float_binary does */
+            Value a = sp[-2], b = sp[-1];
+            if (BOTH_NUM(a, b) && (op == OP_BINARY_TRUEDIV || a.tag == V_FLOAT || b.tag == V_FLOAT)) {
+                double x = TO_F32(a), y = TO_F32(b), r;
+                if (op == OP_BINARY_ADD)
+                    r = x + y;
+                else if (op == OP_BINARY_SUB)
+                    r = x - y;
+                else if (op == OP_BINARY_MUL)
+                    r = x * y;
+                else if (y != 0.0)
+                    r = x / y;
+                else
+                    goto binary_slow; /* ZeroDivisionError */
+                sp[-2] = mk_float((float)r);
+                sp--;
+                NEXT(OP_BINARY_ADD);
             }
             goto binary_slow;
         }
@@ -676,27 +688,41 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             NEXT(OP_BINARY_ADD);
         }
         vmcase(OP_COMPARE_EQ) {
-            COMPARE_FAST(==);
+            COMPARE_INT(==);
         }
         vmcase(OP_COMPARE_NE) {
-            COMPARE_FAST(!=);
+            COMPARE_INT(!=);
         }
         vmcase(OP_COMPARE_LT) {
-            COMPARE_FAST(<);
+            COMPARE_INT(<);
         }
         vmcase(OP_COMPARE_LE) {
-            COMPARE_FAST(<=);
+            COMPARE_INT(<=);
         }
         vmcase(OP_COMPARE_GT) {
-            COMPARE_FAST(>);
+            COMPARE_INT(>);
         }
         vmcase(OP_COMPARE_GE) {
-            COMPARE_FAST(>=);
+            COMPARE_INT(>=);
         }
         vmcase(OP_COMPARE_IN)
         vmcase(OP_COMPARE_NOT_IN)
         vmcase(OP_COMPARE_IS)
         vmcase(OP_COMPARE_IS_NOT)
+        compare_num: {
+            /* numbers compare as doubles (exact; values_eq and compare_order do the same):
+             * bit 0 <, bit 1 ==, bit 2 > (all clear for a nan), tested against the opcode's mask
+             * (bit 3: negate, for !=) */
+            static const uint8_t masks[6] = {2, 2 | 8, 1, 3, 4, 6};
+            Value a = sp[-2], b = sp[-1];
+            if (!BOTH_NUM(a, b))
+                goto compare_slow;
+            double x = NUM_D(a), y = NUM_D(b);
+            uint32_t m = masks[op - OP_COMPARE_EQ];
+            cr = (((x < y) | (x == y) << 1 | (x > y) << 2) & m) != 0;
+            cr ^= m >> 3;
+            goto compare_done;
+        }
         compare_slow: {
             Value a = sp[-2], b = sp[-1];
             SAVE();
@@ -826,6 +852,9 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
                     goto subscr_done;
                 }
             }
+            if ((a.tag == V_ARRAY || a.tag == V_ROW || a.tag == V_HARRAY) && i.tag == V_INT &&
+                array_get_int(vm, a, as_int(i), &r))
+                goto subscr_done;
             SAVE();
             r = subscr(vm, a, i);
             a = sp[-2];

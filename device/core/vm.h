@@ -228,6 +228,8 @@ void array_ref(VM *vm, Value v, ArrayRef *a);
 Value array_get_flat(const ArrayRef *a, uint32_t i);
 /* a[index] (index an int or a tuple); new reference. */
 Value array_subscr(VM *vm, Value arr, Value index);
+/* a[i] of a 1-D view for an int i in range into *out (returns 1), else 0. */
+int array_get_int(VM *vm, Value v, int32_t i, Value *out);
 /* a[index] = v. */
 void array_store(VM *vm, Value arr, Value index, Value v);
 /* Number of items of the first axis. */
