@@ -397,13 +397,6 @@ EPY_COLD uint32_t heap_push_frame_slow(VM *vm, uint32_t nslots, uint32_t model)
     return vm->frame_low;
 }
 
-/* Pop the lowest frame's memory. */
-void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model)
-{
-    vm->frame_low += 16u + 8u * nslots;
-    vm->frames_bytes -= model;
-}
-
 /* Borrow scratch bytes below the frames (see vm.h). */
 EPY_COLD uint8_t *heap_scratch(VM *vm, uint32_t n)
 {

@@ -80,8 +80,12 @@ EPY_COLD EPY_NORETURN static void too_deep(VM *vm)
               (unsigned)EPY_MAX_CALL_DEPTH);
 }
 
-/* Enter function fi; its n_params arguments are the top of the current stack (vm->sp). */
-static void push_frame(VM *vm, uint32_t fi, uint32_t return_pc)
+/* Enter function fi; its n_params arguments are the top of the current stack (vm->sp).
+ * Inlined in its two callers: the CALL handler and the (cold) launch. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void push_frame(VM *vm, uint32_t fi, uint32_t return_pc)
 {
     const FuncInfo *f = &vm->funcs[fi];
     if (vm->depth >= EPY_MAX_CALL_DEPTH)
@@ -395,6 +399,7 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
 #define SAVE() (vm->pc = PC, vm->sp = sp, vm->instructions = icount)
 #define RELOAD() (code = vm->code, ip = code + vm->pc, sp = vm->sp, locals = vm->locals)
 #define INCREF(v) do { if (IS_HEAP(v)) obj(vm, (v).u)->rc++; } while (0)
+/* The inline drop of the hottest handlers (others call decref: smaller). */
 #define DECREF(v) do { Value d_ = (v); if (IS_HEAP(d_) && --obj(vm, d_.u)->rc == 0) \
                            heap_release(vm, d_.u); } while (0)
 /* int, bool or float. */
@@ -612,7 +617,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         vmcase(OP_STORE_GLOBAL) {
             Value old = globals[ARG16];
             globals[ARG16] = *--sp;
-            DECREF(old);
+            decref(vm, old);
             NEXT(OP_STORE_GLOBAL);
         }
         vmcase(OP_UNARY_NEG)
@@ -683,8 +688,8 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             Value a = sp[-2], b = sp[-1]; /* after binary_op: the collector may move them */
             sp--;
             sp[-1] = r;
-            DECREF(b);
-            DECREF(a);
+            decref(vm, b);
+            decref(vm, a);
             NEXT(OP_BINARY_ADD);
         }
         vmcase(OP_COMPARE_EQ) {
@@ -727,8 +732,8 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             Value a = sp[-2], b = sp[-1];
             SAVE();
             cr = compare(vm, (int)op, a, b);
-            DECREF(b);
-            DECREF(a);
+            decref(vm, b);
+            decref(vm, a);
         }
         compare_done:
             /* a POP_JUMP after the comparison runs here (counted), without the bool */
@@ -774,7 +779,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
                 vmbreak;
             }
             Value v = *--sp;
-            DECREF(v);
+            decref(vm, v);
             NEXT(OP_JUMP_IF_TRUE_OR_POP);
         }
         vmcase(OP_GET_ITER) {
@@ -783,7 +788,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
                 Value r = iter_new(vm, sp[-1]);
                 Value old = sp[-1];
                 sp[-1] = r;
-                DECREF(old);
+                decref(vm, old);
             }
             NEXT(OP_GET_ITER);
         }
@@ -820,7 +825,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             }
         for_done:
             it = *--sp;
-            DECREF(it);
+            decref(vm, it);
             ip = code + ARG16;
             vmbreak;
         }
@@ -839,7 +844,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             SAVE();
             unpack(vm, s, ARG8);
             sp = vm->sp;
-            DECREF(s);
+            decref(vm, s);
             NEXT(OP_UNPACK_SEQUENCE);
         }
         vmcase(OP_BINARY_SUBSCR) {
@@ -871,7 +876,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             store_subscr(vm, sp[-2], sp[-1], sp[-3]);
             for (int k = 0; k < 3; k++) {
                 Value v = *--sp;
-                DECREF(v);
+                decref(vm, v);
             }
             NEXT(OP_STORE_SUBSCR);
         }
@@ -880,7 +885,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             Value r = slice(vm, sp[-4], sp[-3], sp[-2], sp[-1]);
             for (int k = 0; k < 4; k++) {
                 Value v = *--sp;
-                DECREF(v);
+                decref(vm, v);
             }
             *sp++ = r;
             NEXT(OP_SLICE_SUBSCR);
@@ -901,7 +906,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             Value r = call_builtin(vm, id, sp - n, n);
             for (uint32_t k = 0; k < n; k++) {
                 Value v = *--sp;
-                DECREF(v);
+                decref(vm, v);
             }
             *sp++ = r;
             NEXT(OP_CALL_BUILTIN);
@@ -929,8 +934,8 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             spec = sp[-1];
             sp--;
             sp[-1] = r;
-            DECREF(spec);
-            DECREF(a);
+            decref(vm, spec);
+            decref(vm, a);
             NEXT(OP_FORMAT_VALUE);
         }
         vmcase(OP_BUILD_STRING) {
@@ -939,7 +944,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             Value r = build_string(vm, n);
             for (uint32_t k = 0; k < n; k++) {
                 Value v = *--sp;
-                DECREF(v);
+                decref(vm, v);
             }
             *sp++ = r;
             NEXT(OP_BUILD_STRING);
@@ -956,7 +961,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             Value r = seq_from(vm, V_TUPLE, dims, ar.ndim);
             a = sp[-1];
             sp[-1] = r;
-            DECREF(a);
+            decref(vm, a);
             NEXT(OP_LOAD_ATTR);
         }
 #if !EPY_COMPUTED_GOTO

@@ -156,7 +156,11 @@ static inline uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_b
     return vm->frame_low;
 }
 /* Pop the current frame's memory. */
-void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model_bytes);
+static inline void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
+{
+    vm->frame_low += 16u + 8u * nslots;
+    vm->frames_bytes -= model_bytes;
+}
 /* Borrow n bytes below the frames that never move (uncharged; MemoryError if no room). */
 uint8_t *heap_scratch(VM *vm, uint32_t n);
 /* Give back the last heap_scratch(n). */
