@@ -278,7 +278,7 @@ EPY_COLD static void list_move(VM *vm, Value *lst, uint32_t size, int rotate)
     if (vm->top + size + 8 + spare > vm->frame_low) {
         compact(vm);
         if (vm->top + size + 8 > vm->frame_low) {
-rotate:
+rotate:;
             /* no room for a copy: rotate the list to the top in place */
             uint32_t at = lst->u, top = vm->top, off = at + size;
             while (off < top) {
