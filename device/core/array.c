@@ -5,7 +5,7 @@
 static const char *const dtype_names[3] = {"int32", "float32", "bool"};
 
 /* Bytes of a marshalled array at p (tag byte first); 0 when malformed within max bytes. */
-uint32_t array_wire_size(const uint8_t *p, uint32_t max)
+EPY_COLD uint32_t array_wire_size(const uint8_t *p, uint32_t max)
 {
     if (max < 3 || p[1] > 2 || (p[2] != 1 && p[2] != 2) || max < 3u + 2u * p[2])
         return 0;
@@ -116,6 +116,37 @@ static int locate(VM *vm, const ArrayRef *a, Value index, uint32_t *flat)
     uint32_t i = axis_index(vm, as_index(vm, index), a->shape0, 0);
     *flat = i;
     return a->ndim == 1;
+}
+
+/* a[i] for an int i on a 1-D array or a row, when i is in range: the element in *out and 1;
+ * otherwise 0 (array_subscr then gives the answer or the error). */
+int array_get_int(VM *vm, Value v, int32_t i, Value *out)
+{
+    Value base = v;
+    uint32_t row = 0;
+    if (v.tag == V_ROW) {
+        RowObj *r = (RowObj *)(void *)obj(vm, v.u);
+        base = r->arr;
+        row = r->row;
+    }
+    const uint8_t *p = base.tag == V_HARRAY ? vm->arena + base.u + 8 : vm->local + base.u;
+    uint32_t ndim = p[2], n = rd16(p + 1 + 2 * ndim); /* the last axis */
+    if (v.tag != V_ROW && ndim != 1)
+        return 0;
+    uint32_t k = (uint32_t)i + (i < 0 ? n : 0);
+    if (k >= n)
+        return 0;
+    k += row * n;
+    const uint8_t *d = p + 3 + 2 * ndim;
+    uint32_t dtype = p[1], u;
+    if (dtype == 2) {
+        *out = mk_bool(d[k] != 0);
+    } else {
+        memcpy(&u, d + 4 * k, 4);
+        out->tag = dtype == 1 ? V_FLOAT : V_INT;
+        out->u = u;
+    }
+    return 1;
 }
 
 /* a[index]. */

@@ -20,7 +20,7 @@ EPY_COLD static void raise_with_repr(VM *vm, uint32_t code, const char *prefix, 
 }
 
 /* print(values..., sep, end). */
-static Value bi_print(VM *vm, Value *args, uint32_t n)
+EPY_COLD static Value bi_print(VM *vm, Value *args, uint32_t n)
 {
     Value sep = args[n - 2], end = args[n - 1];
     if (!is_str(sep))
@@ -439,12 +439,45 @@ EPY_COLD static Value bi_math(VM *vm, uint32_t id, Value *args, uint32_t n)
     }
 }
 
+/* The builtins that are rare in loops (print, str, round, list.copy, math, parallel), int()
+ * and float() of strs, and the errors of call_builtin's cases. */
+EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
+{
+    Value v = n ? args[0] : mk_none();
+    switch (id) {
+    case BI_PRINT: return bi_print(vm, args, n);
+    case BI_INT:
+        if (is_str(v))
+            return int_from_str(vm, v);
+        epy_raise(vm, ERR_TYPEERROR, "int() argument must be a string or a real number, not '%s'",
+                  type_name(v));
+    case BI_FLOAT:
+        if (is_str(v))
+            return float_from_str(vm, v);
+        epy_raise(vm, ERR_TYPEERROR,
+                  "float() argument must be a string or a real number, not '%s'", type_name(v));
+    case BI_STR: return n ? value_str(vm, v) : str_new(vm, 0);
+    case BI_ROUND: return bi_round(vm, args, n);
+    case BI_LIST_APPEND:
+        epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'append'", type_name(v));
+    case BI_LIST_POP:
+        epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'pop'", type_name(v));
+    case BI_LIST_COPY:
+        if (v.tag != V_LIST)
+            epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'copy'", type_name(v));
+        return seq_slice(vm, v, 0, (int32_t)seq_len(vm, v), 1);
+    default:
+        if (id >= BI_MATH_SQRT && id <= BI_MATH_POW)
+            return bi_math(vm, id, args, n);
+        return comm_builtin(vm, id, args);
+    }
+}
+
 /* Call builtin `id` on n arguments (borrowed stack slots); returns a new reference. */
 Value call_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
 {
     Value v = n ? args[0] : mk_none();
     switch (id) {
-    case BI_PRINT: return bi_print(vm, args, n);
     case BI_LEN: return bi_len(vm, v);
     case BI_ABS: return bi_abs(vm, v);
     case BI_MIN: return bi_extreme(vm, args, n, OP_COMPARE_LT, "min");
@@ -457,10 +490,7 @@ Value call_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
             return mk_int(as_int(v));
         if (v.tag == V_FLOAT)
             return mk_int(float_to_int(vm, as_float(v)));
-        if (is_str(v))
-            return int_from_str(vm, v);
-        epy_raise(vm, ERR_TYPEERROR, "int() argument must be a string or a real number, not '%s'",
-                  type_name(v));
+        break;
     case BI_FLOAT:
         if (n == 0)
             return mk_float(0.0f);
@@ -468,34 +498,23 @@ Value call_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
             return v;
         if (v.tag == V_INT || v.tag == V_BOOL)
             return mk_float((float)as_int(v));
-        if (is_str(v))
-            return float_from_str(vm, v);
-        epy_raise(vm, ERR_TYPEERROR,
-                  "float() argument must be a string or a real number, not '%s'", type_name(v));
+        break;
     case BI_BOOL: return mk_bool(n ? truth(vm, v) : 0);
-    case BI_STR: return n ? value_str(vm, v) : str_new(vm, 0);
-    case BI_ROUND: return bi_round(vm, args, n);
     case BI_RANGE: return range_new(vm, args, n);
     case BI_ENUMERATE: return enumerate_new(vm, v, n == 2 ? args[1] : mk_int(0));
     case BI_ZIP: return zip_new(vm, args[0], args[1]);
     case BI_LIST_APPEND:
         if (v.tag != V_LIST)
-            epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'append'", type_name(v));
+            break;
         list_append(vm, &args[0], args[1]);
         return mk_none();
     case BI_LIST_POP:
         if (v.tag != V_LIST)
-            epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'pop'", type_name(v));
+            break;
         return list_pop(vm, v, n == 2 ? &args[1] : NULL);
-    case BI_LIST_COPY:
-        if (v.tag != V_LIST)
-            epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'copy'", type_name(v));
-        return seq_slice(vm, v, 0, (int32_t)seq_len(vm, v), 1);
     case BI_PARALLEL_COREID: return mk_int((int32_t)vm->core_index);
     case BI_PARALLEL_NUMCORES: return mk_int((int32_t)vm->ncores);
-    default:
-        if (id >= BI_MATH_SQRT && id <= BI_MATH_POW)
-            return bi_math(vm, id, args, n);
-        return comm_builtin(vm, id, args);
+    default: break;
     }
+    return builtin_rare(vm, id, args, n);
 }

@@ -23,14 +23,14 @@ enum { CH_MSG = 0, CH_BCAST, CH_SYNC, CH_SYNC_RELEASE, CH_REDUCE, CH_REDUCE_RESU
 static uint32_t slot_bytes(VM *vm) { return EPY_CORE_MAILBOX_BYTES / vm->chip_cores; }
 
 /* Payload bytes of one slot (the eager limit, at least 8). */
-static uint32_t piece_bytes(VM *vm)
+EPY_COLD static uint32_t piece_bytes(VM *vm)
 {
     uint32_t s = slot_bytes(vm) - EPY_MESSAGE_SLOT_HEADER_BYTES;
     return s < 8 ? 8 : s;
 }
 
 /* The flag word of a piece. */
-static uint32_t mkflag(VM *vm, uint32_t seq, uint32_t chan, uint32_t full)
+EPY_COLD static uint32_t mkflag(VM *vm, uint32_t seq, uint32_t chan, uint32_t full)
 {
     return ((vm->epoch & 0xFFFFu) << 16) | ((seq & 0xFFFu) << 4) | (chan << 1) | full;
 }
@@ -56,7 +56,7 @@ EPY_COLD static uint32_t peer_rank(VM *vm, Value v, const char *what)
 }
 
 /* Send len bytes to rank dst on a channel (blocking as described above). */
-static void send_bytes(VM *vm, uint32_t dst, uint32_t chan, const uint8_t *p, uint32_t len)
+EPY_COLD static void send_bytes(VM *vm, uint32_t dst, uint32_t chan, const uint8_t *p, uint32_t len)
 {
     uint32_t to = vm->cores[dst], piece = piece_bytes(vm);
     volatile uint8_t *slot = plat_core_address(to, MAILBOX_BASE + vm->core_index * slot_bytes(vm));
@@ -84,7 +84,7 @@ static void send_bytes(VM *vm, uint32_t dst, uint32_t chan, const uint8_t *p, ui
 }
 
 /* Wait for the next piece from chip core `from`; returns its flag. */
-static uint32_t await_piece(VM *vm, uint32_t from, uint32_t kind)
+EPY_COLD static uint32_t await_piece(VM *vm, uint32_t from, uint32_t kind)
 {
     volatile uint8_t *slot = plat_core_address(vm->core_index, MAILBOX_BASE + from * slot_bytes(vm));
     uint32_t want = (vm->epoch & 0xFFFFu) << 16 | (vm->recv_seq[from] & 0xFFFu) << 4;
@@ -96,7 +96,7 @@ static uint32_t await_piece(VM *vm, uint32_t from, uint32_t kind)
 }
 
 /* Take one whole message from chip core `from` into scratch memory (*len bytes). */
-static uint8_t *take_message(VM *vm, uint32_t from, uint32_t kind, uint32_t *len, uint32_t *chan)
+EPY_COLD static uint8_t *take_message(VM *vm, uint32_t from, uint32_t kind, uint32_t *len, uint32_t *chan)
 {
     volatile uint8_t *slot = plat_core_address(vm->core_index, MAILBOX_BASE + from * slot_bytes(vm));
     uint32_t f = await_piece(vm, from, kind), piece = piece_bytes(vm);
@@ -121,7 +121,7 @@ static uint8_t *take_message(VM *vm, uint32_t from, uint32_t kind, uint32_t *len
 }
 
 /* Encode v into scratch memory; returns the buffer and its length. */
-static uint8_t *encode_scratch(VM *vm, Value *v, uint32_t *len)
+EPY_COLD static uint8_t *encode_scratch(VM *vm, Value *v, uint32_t *len)
 {
     if (v->tag == V_ITER || v->tag == V_RANGE) {
         /* iterators and ranges travel as lists (esim's to_wire) */
@@ -160,7 +160,7 @@ static int exceeds_slot(VM *vm, Value v)
 }
 
 /* Send value v to rank dst. */
-static void send_value(VM *vm, uint32_t dst, uint32_t chan, Value v)
+EPY_COLD static void send_value(VM *vm, uint32_t dst, uint32_t chan, Value v)
 {
     uint32_t len;
     Value w = v;
@@ -175,7 +175,7 @@ static void send_value(VM *vm, uint32_t dst, uint32_t chan, Value v)
 }
 
 /* Decode bytes from scratch memory into a new value. */
-static Value decode_value(VM *vm, const uint8_t *buf, uint32_t len)
+EPY_COLD static Value decode_value(VM *vm, const uint8_t *buf, uint32_t len)
 {
     Value v;
     if (marshal_decode_copy(vm, buf, len, &v) != len)
@@ -184,7 +184,7 @@ static Value decode_value(VM *vm, const uint8_t *buf, uint32_t len)
 }
 
 /* Receive the next value on `chan` from rank src (stashing other channels' messages). */
-static Value recv_value(VM *vm, uint32_t src, uint32_t chan, uint32_t kind)
+EPY_COLD static Value recv_value(VM *vm, uint32_t src, uint32_t chan, uint32_t kind)
 {
     uint32_t from = vm->cores[src];
     for (uint32_t i = 0; i < vm->nstash; i++) {
@@ -231,7 +231,7 @@ static Value recv_value(VM *vm, uint32_t src, uint32_t chan, uint32_t kind)
 }
 
 /* Is a "msg" message from chip core `from` waiting. */
-static int probe(VM *vm, uint32_t from)
+EPY_COLD static int probe(VM *vm, uint32_t from)
 {
     for (uint32_t i = 0; i < vm->nstash; i++)
         if (vm->stash_src[i] == from && vm->stash_chan[i] == CH_MSG)
@@ -243,7 +243,7 @@ static int probe(VM *vm, uint32_t from)
 }
 
 /* Every rank sends v to rank 0, which combines (reduce) or just collects (sync). */
-static Value reduce(VM *vm, Value v, int op, uint32_t chan, uint32_t kind)
+EPY_COLD static Value reduce(VM *vm, Value v, int op, uint32_t chan, uint32_t kind)
 {
     if (vm->rank != 0) {
         send_value(vm, 0, chan, v);
@@ -276,7 +276,7 @@ static Value reduce(VM *vm, Value v, int op, uint32_t chan, uint32_t kind)
 }
 
 /* parallel.* builtins that talk to other cores (args: borrowed stack slots). */
-Value comm_builtin(VM *vm, uint32_t id, Value *args)
+EPY_COLD Value comm_builtin(VM *vm, uint32_t id, Value *args)
 {
     switch (id) {
     case BI_PARALLEL_SEND: {

@@ -35,6 +35,13 @@
 #define EPY_COLD
 #endif
 
+/* Functions that do not return (they raise). */
+#if defined(__GNUC__)
+#define EPY_NORETURN __attribute__((noreturn))
+#else
+#define EPY_NORETURN
+#endif
+
 /* Test knob: compact the heap at every allocation (finds stale object pointers). */
 #ifndef EPY_GC_STRESS
 #define EPY_GC_STRESS 0

@@ -7,7 +7,7 @@
 #include "vm.h"
 
 /* Append n bytes to a sink (stream, buffer, or just count). */
-void sink_put(Sink *s, const char *p, uint32_t n)
+EPY_COLD void sink_put(Sink *s, const char *p, uint32_t n)
 {
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -28,13 +28,13 @@ void sink_put(Sink *s, const char *p, uint32_t n)
 }
 
 /* Append a NUL-terminated string. */
-void sink_str(Sink *s, const char *p)
+EPY_COLD void sink_str(Sink *s, const char *p)
 {
     sink_put(s, p, (uint32_t)strlen(p));
 }
 
 /* Shortest decimal that rounds back to x, formatted like CPython's float repr. */
-int float_repr(float x, char *buf)
+EPY_COLD int float_repr(float x, char *buf)
 {
     if (x != x)
         return sprintf(buf, "nan");
@@ -94,7 +94,7 @@ int float_repr(float x, char *buf)
 }
 
 /* Decode one UTF-8 code point at p (n bytes left); returns its byte length. */
-static uint32_t utf8_next(const uint8_t *p, uint32_t n, uint32_t *cp)
+EPY_COLD static uint32_t utf8_next(const uint8_t *p, uint32_t n, uint32_t *cp)
 {
     uint32_t len = p[0] < 0x80 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
     if (len > n)
@@ -107,7 +107,7 @@ static uint32_t utf8_next(const uint8_t *p, uint32_t n, uint32_t *cp)
 }
 
 /* CPython's repr of str bytes (as_bytes = 0) or of a bytes object (as_bytes = 1). */
-void repr_bytes(Sink *s, const uint8_t *p, uint32_t n, int as_bytes)
+EPY_COLD void repr_bytes(Sink *s, const uint8_t *p, uint32_t n, int as_bytes)
 {
     int sq = 0, dq = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -145,7 +145,7 @@ void repr_bytes(Sink *s, const uint8_t *p, uint32_t n, int as_bytes)
 }
 
 /* str() of an array or row: [1 2 3], 2-D rows on separate lines. */
-static void write_array(VM *vm, Sink *s, Value v)
+EPY_COLD static void write_array(VM *vm, Sink *s, Value v)
 {
     ArrayRef a;
     array_ref(vm, v, &a);
@@ -171,7 +171,7 @@ static void write_array(VM *vm, Sink *s, Value v)
 }
 
 /* str(v) into a sink. */
-void write_str(VM *vm, Sink *s, Value v)
+EPY_COLD void write_str(VM *vm, Sink *s, Value v)
 {
     char buf[48];
     switch (v.tag) {
@@ -218,7 +218,7 @@ void write_str(VM *vm, Sink *s, Value v)
 }
 
 /* repr(v) into a sink. */
-void write_repr(VM *vm, Sink *s, Value v)
+EPY_COLD void write_repr(VM *vm, Sink *s, Value v)
 {
     if (is_str(v)) {
         uint32_t n;
@@ -230,7 +230,7 @@ void write_repr(VM *vm, Sink *s, Value v)
 }
 
 /* Build a str by running a writer twice: once to measure, once to fill. */
-static Value build_str(VM *vm, Value v, int repr)
+EPY_COLD static Value build_str(VM *vm, Value v, int repr)
 {
     Sink m = {vm, NULL, 0, 0, 0, 0, 0, 0};
     if (repr)
@@ -249,7 +249,7 @@ static Value build_str(VM *vm, Value v, int repr)
 }
 
 /* str(v): v itself for a str, else a new str. */
-Value value_str(VM *vm, Value v)
+EPY_COLD Value value_str(VM *vm, Value v)
 {
     if (is_str(v)) {
         incref(vm, v);
@@ -368,7 +368,7 @@ EPY_COLD static void parse_spec(VM *vm, const uint8_t *p, uint32_t n, char defau
 }
 
 /* Code points of n bytes. */
-static uint32_t cps(const char *p, uint32_t n)
+EPY_COLD static uint32_t cps(const char *p, uint32_t n)
 {
     uint32_t c = 0;
     for (uint32_t i = 0; i < n; i++)
@@ -377,7 +377,7 @@ static uint32_t cps(const char *p, uint32_t n)
 }
 
 /* count fill characters. */
-static void pad(Sink *s, const Spec *f, int count)
+EPY_COLD static void pad(Sink *s, const Spec *f, int count)
 {
     for (int i = 0; i < count; i++)
         sink_put(s, f->fill, f->fill_len);

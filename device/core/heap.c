@@ -23,7 +23,7 @@ static uint32_t block_size(VM *vm, uint32_t off)
 }
 
 /* Set up an empty workspace. */
-void heap_init(VM *vm, uint8_t *arena, uint32_t bytes, uint32_t workspace)
+EPY_COLD void heap_init(VM *vm, uint8_t *arena, uint32_t bytes, uint32_t workspace)
 {
     vm->arena = arena;
     vm->heap_base = vm->top = 0;
@@ -37,7 +37,7 @@ void heap_init(VM *vm, uint8_t *arena, uint32_t bytes, uint32_t workspace)
 }
 
 /* Reserve a table below the heap; returns NULL when the arena cannot hold it. */
-void *heap_prefix(VM *vm, uint32_t bytes)
+EPY_COLD void *heap_prefix(VM *vm, uint32_t bytes)
 {
     uint32_t n = (bytes + 7u) & ~7u;
     if (n > vm->frame_low - vm->top)
@@ -85,7 +85,7 @@ static void remap(VM *vm, Value *v, const Remap *m)
 }
 
 /* Apply a remapping to every reference: roots (globals, frames, temporaries) and objects. */
-static void update_refs(VM *vm, const Remap *m)
+EPY_COLD static void update_refs(VM *vm, const Remap *m)
 {
     uint32_t i;
     for (i = 0; i < vm->img.n_globals; i++)
@@ -130,7 +130,7 @@ static void update_refs(VM *vm, const Remap *m)
 }
 
 /* Slide every live object down over the holes. */
-static void compact(VM *vm)
+EPY_COLD static void compact(VM *vm)
 {
     uint32_t off = vm->heap_base, dst = vm->heap_base;
     while (off < vm->top) {
@@ -159,7 +159,7 @@ static void compact(VM *vm)
 }
 
 /* MemoryError in the words of the simulator. */
-static void out_of_memory(VM *vm, uint32_t size)
+EPY_COLD static void out_of_memory(VM *vm, uint32_t size)
 {
     epy_raise(vm, ERR_MEMORYERROR,
               "out of core memory: %u bytes requested, %u bytes of live objects and %u bytes of "
@@ -230,12 +230,17 @@ static void drop(VM *vm, Value v)
         queue_free(vm, v.u);
 }
 
-/* Drop a reference to a heap object (iteratively frees everything that dies with it). */
+/* Drop a reference to a heap object. */
 void decref_obj(VM *vm, Value v)
 {
-    if (--obj(vm, v.u)->rc != 0)
-        return;
-    queue_free(vm, v.u);
+    if (--obj(vm, v.u)->rc == 0)
+        heap_release(vm, v.u);
+}
+
+/* Free an object whose count reached zero (iteratively frees everything that dies with it). */
+void heap_release(VM *vm, uint32_t off)
+{
+    queue_free(vm, off);
     while (vm->free_list != FREE_END) {
         uint32_t off = vm->free_list;
         ObjHdr *h = obj(vm, off);
@@ -259,6 +264,63 @@ void decref_obj(VM *vm, Value v)
     }
 }
 
+/* heap_list_grow when the slot after the list is not free: move the list to the top (with
+ * spare room), compacting first if needed, or rotate it there in place when there is no room
+ * for a copy (rotate: at once).  Ends with the 8 bytes of the new slot taken at the top. */
+EPY_COLD static void list_move(VM *vm, Value *lst, uint32_t size, int rotate)
+{
+    if (rotate)
+        goto rotate;
+    /* move the list to the top with spare room behind it (a hole later appends absorb) */
+    uint32_t spare = size / 2u < 16u ? 16u : (size / 2u + 7u) & ~7u;
+    if (vm->top + size + 8 + spare > vm->frame_low)
+        spare = 0;
+    if (vm->top + size + 8 + spare > vm->frame_low) {
+        compact(vm);
+        if (vm->top + size + 8 > vm->frame_low) {
+rotate:;
+            /* no room for a copy: rotate the list to the top in place */
+            uint32_t at = lst->u, top = vm->top, off = at + size;
+            while (off < top) {
+                uint32_t s = block_size(vm, off);
+                obj(vm, off)->fwd = (uint16_t)((off - size) / 4u);
+                off += s;
+            }
+            obj(vm, at)->fwd = (uint16_t)((top - size) / 4u);
+            for (off = vm->heap_base; off < at; off += block_size(vm, off))
+                obj(vm, off)->fwd = (uint16_t)(off / 4u);
+            Remap m = {1, 0, 0};
+            update_refs(vm, &m);
+            /* rotate [at, top) left by size: three reversals */
+            uint8_t *p = vm->arena;
+            uint32_t a, b;
+            for (a = at, b = at + size - 1; a < b; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
+            for (a = at + size, b = top - 1; a < b && top > at + size; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
+            for (a = at, b = top - 1; a < b; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
+            if (vm->top + 8 > vm->frame_low)
+                out_of_memory(vm, 8);
+            vm->top += 8;
+            return;
+        }
+        if (vm->top + size + 8 + spare > vm->frame_low)
+            spare = 0;
+    }
+    uint32_t old = lst->u, to = vm->top;
+    memcpy(vm->arena + to, vm->arena + old, size);
+    vm->top += size + 8 + spare;
+    if (spare) {
+        ObjHdr *sh = obj(vm, to + size + 8);
+        sh->type = OBJ_HOLE;
+        sh->flags = 0;
+        sh->rc = 0;
+        sh->len = (uint16_t)spare;
+    }
+    Remap m = {0, old, to};
+    update_refs(vm, &m);
+    lst->u = to;
+    make_hole(vm, old, size);
+}
+
 /* Grow a list by one slot; *lst must be a root (it is updated when the list moves). */
 void heap_list_grow(VM *vm, Value *lst)
 {
@@ -271,8 +333,10 @@ void heap_list_grow(VM *vm, Value *lst)
 #if EPY_GC_STRESS
     compact(vm);
     end = lst->u + size;
-    if (end != vm->top)
-        goto rotate;
+    if (end != vm->top) {
+        list_move(vm, lst, size, 1);
+        goto grown;
+    }
 #endif
     if (end == vm->top && vm->top + 8 <= vm->frame_low) {
         vm->top += 8;
@@ -290,58 +354,11 @@ void heap_list_grow(VM *vm, Value *lst)
             }
         }
     } else {
-        /* move the list to the top with spare room behind it (a hole later appends absorb) */
-        uint32_t spare = size / 2u < 16u ? 16u : (size / 2u + 7u) & ~7u;
-        if (vm->top + size + 8 + spare > vm->frame_low)
-            spare = 0;
-        if (vm->top + size + 8 + spare > vm->frame_low) {
-            compact(vm);
-            if (vm->top + size + 8 > vm->frame_low) {
-#if EPY_GC_STRESS
-rotate:
-#endif
-                /* no room for a copy: rotate the list to the top in place */
-                uint32_t at = lst->u, top = vm->top, off = at + size;
-                while (off < top) {
-                    uint32_t s = block_size(vm, off);
-                    obj(vm, off)->fwd = (uint16_t)((off - size) / 4u);
-                    off += s;
-                }
-                obj(vm, at)->fwd = (uint16_t)((top - size) / 4u);
-                for (off = vm->heap_base; off < at; off += block_size(vm, off))
-                    obj(vm, off)->fwd = (uint16_t)(off / 4u);
-                Remap m = {1, 0, 0};
-                update_refs(vm, &m);
-                /* rotate [at, top) left by size: three reversals */
-                uint8_t *p = vm->arena;
-                uint32_t a, b;
-                for (a = at, b = at + size - 1; a < b; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
-                for (a = at + size, b = top - 1; a < b && top > at + size; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
-                for (a = at, b = top - 1; a < b; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
-                if (vm->top + 8 > vm->frame_low)
-                    out_of_memory(vm, 8);
-                vm->top += 8;
-                goto grown;
-            }
-            if (vm->top + size + 8 + spare > vm->frame_low)
-                spare = 0;
-        }
-        uint32_t old = lst->u, to = vm->top;
-        memcpy(vm->arena + to, vm->arena + old, size);
-        vm->top += size + 8 + spare;
-        if (spare) {
-            ObjHdr *sh = obj(vm, to + size + 8);
-            sh->type = OBJ_HOLE;
-            sh->flags = 0;
-            sh->rc = 0;
-            sh->len = (uint16_t)spare;
-        }
-        Remap m = {0, old, to};
-        update_refs(vm, &m);
-        lst->u = to;
-        make_hole(vm, old, size);
+        list_move(vm, lst, size, 0);
     }
+#if EPY_GC_STRESS
 grown:
+#endif
     h = obj(vm, lst->u);
     seq_items(vm, *lst)[h->len] = mk_none();
     h->len++;
@@ -361,7 +378,7 @@ void heap_list_shrink(VM *vm, Value lst)
 }
 
 /* Push a frame's memory (RecursionError when it does not fit). */
-uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model)
+EPY_COLD uint32_t heap_push_frame_slow(VM *vm, uint32_t nslots, uint32_t model)
 {
     uint32_t real = 16u + 8u * nslots;
 #if EPY_GC_STRESS
@@ -380,15 +397,8 @@ uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model)
     return vm->frame_low;
 }
 
-/* Pop the lowest frame's memory. */
-void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model)
-{
-    vm->frame_low += 16u + 8u * nslots;
-    vm->frames_bytes -= model;
-}
-
 /* Borrow scratch bytes below the frames (see vm.h). */
-uint8_t *heap_scratch(VM *vm, uint32_t n)
+EPY_COLD uint8_t *heap_scratch(VM *vm, uint32_t n)
 {
     n = (n + 7u) & ~7u;
     if (vm->frame_low - vm->top < n) {
@@ -401,7 +411,7 @@ uint8_t *heap_scratch(VM *vm, uint32_t n)
 }
 
 /* Return scratch bytes. */
-void heap_scratch_release(VM *vm, uint32_t n)
+EPY_COLD void heap_scratch_release(VM *vm, uint32_t n)
 {
     vm->frame_low += (n + 7u) & ~7u;
 }

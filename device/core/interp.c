@@ -23,7 +23,7 @@ EPY_COLD void epy_raise(VM *vm, uint32_t code, const char *fmt, ...)
 static const char *iter_type_name(VM *vm, Value it);
 
 /* CPython's type name of a value. */
-const char *epy_type_name(VM *vm, Value v)
+EPY_COLD const char *epy_type_name(VM *vm, Value v)
 {
     if (v.tag == V_ITER)
         return iter_type_name(vm, v);
@@ -34,7 +34,7 @@ const char *epy_type_name(VM *vm, Value v)
 }
 
 /* Type name of an iterator object (CPython's iterator classes). */
-static const char *iter_type_name(VM *vm, Value it)
+EPY_COLD static const char *iter_type_name(VM *vm, Value it)
 {
     IterObj *o = (IterObj *)(void *)obj(vm, it.u);
     if (o->h.len == IT_ENUM)
@@ -73,42 +73,53 @@ EPY_COLD static const char *func_name(VM *vm, uint32_t fi, char *buf, uint32_t s
     return buf;
 }
 
-/* Enter function fi; its n_params arguments are the top of the current stack. */
-static void push_frame(VM *vm, uint32_t fi, uint32_t return_pc)
+/* RecursionError at the call depth limit. */
+EPY_COLD EPY_NORETURN static void too_deep(VM *vm)
 {
-    const FuncInfo *fp = &vm->funcs[fi];
-#define f (*fp)
+    epy_raise(vm, ERR_RECURSIONERROR, "maximum recursion depth exceeded (%u calls)",
+              (unsigned)EPY_MAX_CALL_DEPTH);
+}
+
+/* Enter function fi; its n_params arguments are the top of the current stack (vm->sp).
+ * Inlined in its two callers: the CALL handler and the (cold) launch. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void push_frame(VM *vm, uint32_t fi, uint32_t return_pc)
+{
+    const FuncInfo *f = &vm->funcs[fi];
     if (vm->depth >= EPY_MAX_CALL_DEPTH)
-        epy_raise(vm, ERR_RECURSIONERROR, "maximum recursion depth exceeded (%u calls)",
-                  (unsigned)EPY_MAX_CALL_DEPTH);
-    uint32_t nslots = f.n_locals + f.max_stack;
+        too_deep(vm);
+    uint32_t n_locals = f->n_locals, n_params = f->n_params, nslots = n_locals + f->max_stack;
     uint32_t off = heap_push_frame(vm, nslots, EPY_FRAME_HEADER_BYTES + EPY_VALUE_SLOT_BYTES * nslots);
     Frame *fr = (Frame *)(void *)(vm->arena + off);
     fr->func = (uint16_t)fi;
     fr->pc = 0;
     fr->depth = 0;
-    fr->n_locals = (uint16_t)f.n_locals;
+    fr->n_locals = (uint16_t)n_locals;
     fr->prev = vm->frame;
     fr->nslots = nslots;
     Value *locals = (Value *)(void *)(fr + 1);
-    for (uint32_t i = vm->frame == EPY_NO_FRAME ? 0 : f.n_params; i < nslots; i++)
-        locals[i] = mk_unset();
+    uint32_t i = 0;
     if (vm->frame != EPY_NO_FRAME) {
         Frame *caller = (Frame *)(void *)(vm->arena + vm->frame);
-        vm->sp -= f.n_params;
-        memcpy(locals, vm->sp, f.n_params * sizeof(Value));
+        Value *args = vm->sp -= n_params;
+        for (; i < n_params; i++)
+            locals[i] = args[i];
         caller->pc = (uint16_t)return_pc;
         caller->depth = (uint16_t)(vm->sp - vm->stack);
     }
+    /* the stack slots are written before they are read (only values below sp are roots) */
+    for (; i < n_locals; i++)
+        locals[i] = mk_unset();
     vm->frame = off;
     vm->depth++;
     vm->func = fi;
-    vm->code = vm->img.base + vm->img.code + f.code_offset;
+    vm->code = vm->img.base + vm->img.code + f->code_offset;
     vm->locals = locals;
-    vm->stack = locals + f.n_locals;
+    vm->stack = locals + n_locals;
     vm->sp = vm->stack;
     vm->pc = 0;
-#undef f
 }
 
 /* Leave the current frame: drop its values and memory; returns 0 at the entry frame. */
@@ -117,11 +128,8 @@ static int pop_frame(VM *vm)
     Frame *fr = (Frame *)(void *)(vm->arena + vm->frame);
     uint32_t n = fr->n_locals + (uint32_t)(vm->sp - vm->stack), prev = fr->prev, nslots = fr->nslots;
     Value *slots = vm->locals;
-    for (uint32_t i = 0; i < n; i++) {
-        Value v = slots[i];
-        slots[i] = mk_unset();
-        decref(vm, v);
-    }
+    for (uint32_t i = 0; i < n; i++)
+        decref(vm, slots[i]);
     heap_pop_frame(vm, nslots, EPY_FRAME_HEADER_BYTES + EPY_VALUE_SLOT_BYTES * nslots);
     vm->depth--;
     vm->frame = prev;
@@ -205,7 +213,7 @@ static Value subscr(VM *vm, Value a, Value i)
     if (IS_ARRAY(a))
         return array_subscr(vm, a, i);
     if (a.tag == V_LIST || a.tag == V_TUPLE) {
-        uint32_t k = seq_index(vm, a, i, seq_len(vm, a), type_name(a));
+        uint32_t k = seq_index(vm, a, i, seq_len(vm, a), a.tag == V_LIST ? "list" : "tuple");
         Value r = seq_items(vm, a)[k];
         incref(vm, r);
         return r;
@@ -329,30 +337,109 @@ static int compare(VM *vm, int op, Value a, Value b)
     }
 }
 
+/* UnboundLocalError for local slot k of the current function. */
+EPY_COLD EPY_NORETURN static void unbound_local(VM *vm, uint32_t k)
+{
+    char name[64];
+    epy_raise(vm, ERR_UNBOUNDLOCALERROR, "local variable #%u referenced before assignment in %s()",
+              (unsigned)k, func_name(vm, vm->func, name, sizeof name));
+}
+
+/* NameError for global slot k. */
+EPY_COLD EPY_NORETURN static void unbound_global(VM *vm, uint32_t k)
+{
+    uint32_t n;
+    const uint8_t *p = str_data(vm, vm->consts[rd16(vm->img.base + vm->img.globals + 4 * k)], &n);
+    epy_raise(vm, ERR_NAMEERROR, "name '%.*s' is not defined", (int)(n > 100 ? 100 : n),
+              (const char *)p);
+}
+
+/* RAISE: the error class `code` with str(msg) (msg None: no message). */
+EPY_COLD EPY_NORETURN static void raise_op(VM *vm, Value msg, uint32_t code)
+{
+    char text[EPY_MSG_BYTES];
+    Sink s = {vm, text, 0, 0, 0, 0, 0, sizeof text - 1};
+    if (msg.tag != V_NONE)
+        write_str(vm, &s, msg);
+    text[s.len] = 0;
+    epy_raise(vm, code, "%s", text);
+}
+
+/* Internal errors the verifier rules out. */
+EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value v)
+{
+    if (what)
+        epy_raise(vm, ERR_RUNTIMEERROR, "internal error: FOR_ITER on a %s (at FOR_ITER)",
+                  tname(vm, v));
+    epy_raise(vm, ERR_RUNTIMEERROR, "internal error: unknown opcode %u", (unsigned)v.u);
+}
+
+#if defined(__GNUC__)
+#define EPY_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define EPY_UNLIKELY(x) (x)
+#endif
+
 #if EPY_COMPUTED_GOTO
 #define vmdispatch(o) goto *dispatch[o];
 #define vmcase(l) L_##l:
-#define vmbreak continue
+#define vmbreak do { icount++; op = *ip; goto *dispatch[op]; } while (0)
 #else
 #define vmdispatch(o) switch (o)
 #define vmcase(l) case l:
-#define vmbreak break
+#define vmbreak goto next_instruction
 #endif
 
 #define ARG8 (ip[1])
 #define ARG16 ((uint32_t)rd16(ip + 1))
-#define POP() (*--vm->sp)
-#define PUSH(v) (*vm->sp++ = (v))
-#define TOP (vm->sp[-1])
-
-/* Poll the host (heartbeat, abandon) now and then. */
-static void tick(VM *vm)
-{
-    if (vm->instructions >= vm->poll_at) {
-        vm->poll_at = vm->instructions + EPY_POLL_INTERVAL;
-        epy_heartbeat(vm);
-    }
-}
+#define PC ((uint32_t)(ip - code))
+/* Step over the instruction (its length is a constant of the opcode). */
+#define NEXT(o) do { ip += lens[o]; vmbreak; } while (0)
+/* Publish pc, sp and the count to the VM / take pc, sp and the frame back. */
+#define SAVE() (vm->pc = PC, vm->sp = sp, vm->instructions = icount)
+#define RELOAD() (code = vm->code, ip = code + vm->pc, sp = vm->sp, locals = vm->locals)
+#define INCREF(v) do { if (IS_HEAP(v)) obj(vm, (v).u)->rc++; } while (0)
+/* The inline drop of the hottest handlers (others call decref: smaller). */
+#define DECREF(v) do { Value d_ = (v); if (IS_HEAP(d_) && --obj(vm, d_.u)->rc == 0) \
+                           heap_release(vm, d_.u); } while (0)
+/* int, bool or float. */
+#define IS_NUM(v) ((v).tag - (uint32_t)V_BOOL <= (uint32_t)(V_FLOAT - V_BOOL))
+/* Both numbers and not both int/bool: the operation is on binary32 (as binary_op does). */
+#define BOTH_NUM(a, b) (IS_NUM(a) && IS_NUM(b))
+#define TO_F32(v) ((v).tag == V_FLOAT ? as_float(v) : (float)as_int(v))
+#define NUM_D(v) ((v).tag == V_FLOAT ? (double)as_float(v) : (double)as_int(v))
+/* +, -, *: int32 with the overflow check inline (an overflow goes to binary_op, which raises
+ * the OverflowError), two floats inline too (float_binary's arithmetic: double, rounded once);
+ * other numbers to binary_float, the rest to binary_op. */
+#define BINARY_INT(ovf, OPR)                                                                    \
+    do {                                                                                        \
+        Value a = sp[-2], b = sp[-1];                                                           \
+        int32_t r;                                                                              \
+        if (a.tag == V_INT && b.tag == V_INT) {                                                 \
+            if (ovf(as_int(a), as_int(b), &r))                                                  \
+                goto binary_slow;                                                               \
+            sp[-2].u = (uint32_t)r;                                                             \
+        } else if (a.tag == V_FLOAT && b.tag == V_FLOAT) {                                      \
+            sp[-2] = mk_float((float)((double)as_float(a) OPR (double)as_float(b)));            \
+        } else {                                                                                \
+            goto binary_float;                                                                  \
+        }                                                                                       \
+        sp--;                                                                                   \
+        NEXT(OP_BINARY_ADD);                                                                    \
+    } while (0)
+/* ==, !=, <, <=, >, >= of two ints or two floats (binary32 compares as its doubles do); other
+ * numbers go to compare_num, the rest to compare(). */
+#define COMPARE_INT(REL)                                                                        \
+    do {                                                                                        \
+        Value a = sp[-2], b = sp[-1];                                                           \
+        if (a.tag == V_INT && b.tag == V_INT)                                                   \
+            cr = as_int(a) REL as_int(b);                                                       \
+        else if (a.tag == V_FLOAT && b.tag == V_FLOAT)                                          \
+            cr = as_float(a) REL as_float(b);                                                   \
+        else                                                                                    \
+            goto compare_num;                                                                   \
+        goto compare_done;                                                                      \
+    } while (0)
 
 /* Run the entry function; the argument block (u8 count + marshalled values) is decoded into
  * its frame.  Returns the result reference. */
@@ -401,7 +488,13 @@ EPY_COLD Value interp_run_block(VM *vm, const uint8_t *args, uint32_t args_len)
     return interp_run(vm, NULL, 0);
 }
 
-/* The dispatch loop over the current frame (see vm.h). */
+/* The dispatch loop over the current frame (see vm.h).
+ *
+ * pc, sp, the frame's locals and the instruction count live in C locals; SAVE() publishes
+ * them to the VM before anything that may raise (errors report vm->pc and the count), allocate
+ * (the collector's roots end at vm->sp) or poll, RELOAD() takes them back after calls and
+ * returns.  Every instruction counts one in `icount`, including those a handler runs fused
+ * with its predecessor (COMPARE + POP_JUMP, range FOR_ITER + STORE_LOCAL). */
 Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
 {
     (void)unused_args;
@@ -426,346 +519,441 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         &&L_OP_BUILD_STRING, &&L_OP_LOAD_ATTR};
 #endif
     static const uint8_t lens[OP__COUNT] = EPY_OP_LENGTHS;
+    const uint8_t *code = vm->code, *ip = code + vm->pc;
+    Value *sp = vm->sp, *locals = vm->locals;
+    const Value *consts = vm->consts;
+    Value *globals = vm->globals;
+    uint32_t icount = vm->instructions, op;
+    int cr; /* a comparison's outcome */
     for (;;) {
-        const uint8_t *ip = vm->code + vm->pc;
-        uint32_t op = ip[0];
-        uint32_t next = vm->pc + lens[op];
-        vm->instructions++;
+#if !EPY_COMPUTED_GOTO
+    next_instruction:
+#endif
+        icount++;
+        op = *ip;
         vmdispatch(op) {
         vmcase(OP_NOP) {
-            vm->pc = next;
-            vmbreak;
+            NEXT(OP_NOP);
         }
         vmcase(OP_POP_TOP) {
-            Value v = POP();
-            decref(vm, v);
-            vm->pc = next;
-            vmbreak;
+            Value v = *--sp;
+            DECREF(v);
+            NEXT(OP_POP_TOP);
         }
         vmcase(OP_DUP_TOP) {
-            Value v = TOP;
-            incref(vm, v);
-            PUSH(v);
-            vm->pc = next;
-            vmbreak;
+            Value v = sp[-1];
+            INCREF(v);
+            *sp++ = v;
+            NEXT(OP_DUP_TOP);
         }
         vmcase(OP_DUP_TOP_TWO) {
-            Value a = vm->sp[-2], b = vm->sp[-1];
-            incref(vm, a);
-            incref(vm, b);
-            PUSH(a);
-            PUSH(b);
-            vm->pc = next;
-            vmbreak;
+            Value a = sp[-2], b = sp[-1];
+            INCREF(a);
+            INCREF(b);
+            sp[0] = a;
+            sp[1] = b;
+            sp += 2;
+            NEXT(OP_DUP_TOP_TWO);
         }
         vmcase(OP_ROT_TWO) {
-            Value t = vm->sp[-1];
-            vm->sp[-1] = vm->sp[-2];
-            vm->sp[-2] = t;
-            vm->pc = next;
-            vmbreak;
+            Value t = sp[-1];
+            sp[-1] = sp[-2];
+            sp[-2] = t;
+            NEXT(OP_ROT_TWO);
         }
         vmcase(OP_ROT_THREE) {
-            Value t = vm->sp[-1];
-            vm->sp[-1] = vm->sp[-2];
-            vm->sp[-2] = vm->sp[-3];
-            vm->sp[-3] = t;
-            vm->pc = next;
-            vmbreak;
+            Value t = sp[-1];
+            sp[-1] = sp[-2];
+            sp[-2] = sp[-3];
+            sp[-3] = t;
+            NEXT(OP_ROT_THREE);
         }
         vmcase(OP_LOAD_CONST) {
-            PUSH(vm->consts[ARG16]);
-            vm->pc = next;
-            vmbreak;
+            *sp++ = consts[ARG16]; /* immediates and image strs: no counts */
+            NEXT(OP_LOAD_CONST);
         }
         vmcase(OP_LOAD_NONE) {
-            PUSH(mk_none());
-            vm->pc = next;
-            vmbreak;
+            *sp++ = mk_none();
+            NEXT(OP_LOAD_NONE);
         }
         vmcase(OP_LOAD_TRUE) {
-            PUSH(mk_bool(1));
-            vm->pc = next;
-            vmbreak;
+            *sp++ = mk_bool(1);
+            NEXT(OP_LOAD_TRUE);
         }
         vmcase(OP_LOAD_FALSE) {
-            PUSH(mk_bool(0));
-            vm->pc = next;
-            vmbreak;
+            *sp++ = mk_bool(0);
+            NEXT(OP_LOAD_FALSE);
         }
         vmcase(OP_LOAD_INT) {
-            PUSH(mk_int((int16_t)ARG16));
-            vm->pc = next;
-            vmbreak;
+            *sp++ = mk_int((int16_t)ARG16);
+            NEXT(OP_LOAD_INT);
         }
         vmcase(OP_LOAD_LOCAL) {
-            Value v = vm->locals[ARG8];
-            if (v.tag == V_UNSET) {
-                char name[64];
-                epy_raise(vm, ERR_UNBOUNDLOCALERROR,
-                          "local variable #%u referenced before assignment in %s()",
-                          (unsigned)ARG8, func_name(vm, vm->func, name, sizeof name));
+            Value v = locals[ARG8];
+            if (EPY_UNLIKELY(v.tag - 1u >= V_STR - 1u)) { /* unset (wraps around) or heap */
+                if (v.tag == V_UNSET) {
+                    SAVE();
+                    unbound_local(vm, ARG8);
+                }
+                obj(vm, v.u)->rc++;
             }
-            incref(vm, v);
-            PUSH(v);
-            vm->pc = next;
-            vmbreak;
+            *sp++ = v;
+            NEXT(OP_LOAD_LOCAL);
         }
         vmcase(OP_STORE_LOCAL) {
-            Value old = vm->locals[ARG8];
-            vm->locals[ARG8] = POP();
-            decref(vm, old);
-            vm->pc = next;
-            vmbreak;
+            Value old = locals[ARG8];
+            locals[ARG8] = *--sp;
+            DECREF(old);
+            NEXT(OP_STORE_LOCAL);
         }
         vmcase(OP_LOAD_GLOBAL) {
-            Value v = vm->globals[ARG16];
+            Value v = globals[ARG16];
             if (v.tag == V_UNSET) {
-                uint32_t n;
-                const uint8_t *p = str_data(vm, vm->consts[rd16(vm->img.base + vm->img.globals +
-                                                                4 * ARG16)], &n);
-                epy_raise(vm, ERR_NAMEERROR, "name '%.*s' is not defined", (int)(n > 100 ? 100 : n),
-                          (const char *)p);
+                SAVE();
+                unbound_global(vm, ARG16);
             }
-            incref(vm, v);
-            PUSH(v);
-            vm->pc = next;
-            vmbreak;
+            INCREF(v);
+            *sp++ = v;
+            NEXT(OP_LOAD_GLOBAL);
         }
         vmcase(OP_STORE_GLOBAL) {
-            Value old = vm->globals[ARG16];
-            vm->globals[ARG16] = POP();
+            Value old = globals[ARG16];
+            globals[ARG16] = *--sp;
             decref(vm, old);
-            vm->pc = next;
-            vmbreak;
+            NEXT(OP_STORE_GLOBAL);
         }
         vmcase(OP_UNARY_NEG)
         vmcase(OP_UNARY_POS)
         vmcase(OP_UNARY_NOT)
         vmcase(OP_UNARY_INVERT) {
-            Value r = unary_op(vm, (int)op, TOP);
-            Value old = TOP;
-            TOP = r;
-            decref(vm, old);
-            vm->pc = next;
-            vmbreak;
+            SAVE();
+            Value r = unary_op(vm, (int)op, sp[-1]);
+            Value old = sp[-1];
+            sp[-1] = r;
+            DECREF(old);
+            NEXT(OP_UNARY_NEG);
         }
-        vmcase(OP_BINARY_ADD)
-        vmcase(OP_BINARY_SUB)
-        vmcase(OP_BINARY_MUL)
+        vmcase(OP_BINARY_ADD) {
+            BINARY_INT(__builtin_add_overflow, +);
+        }
+        vmcase(OP_BINARY_SUB) {
+            BINARY_INT(__builtin_sub_overflow, -);
+        }
+        vmcase(OP_BINARY_MUL) {
+            BINARY_INT(__builtin_mul_overflow, *);
+        }
+        vmcase(OP_BINARY_MOD) {
+            Value a = sp[-2], b = sp[-1];
+            if (a.tag == V_INT && b.tag == V_INT && as_int(b) > 0) {
+                int32_t r = as_int(a) % as_int(b);
+                if (r < 0)
+                    r += as_int(b);
+                sp[-2].u = (uint32_t)r;
+                sp--;
+                NEXT(OP_BINARY_MOD);
+            }
+            goto binary_slow;
+        }
         vmcase(OP_BINARY_TRUEDIV)
+        binary_float: {
+            /* +, -, *, / on numbers, one of them a float (or / on ints): binary32 operands,
+             * computed in double and rounded once, as float_binary does */
+            Value a = sp[-2], b = sp[-1];
+            if (BOTH_NUM(a, b) && (op == OP_BINARY_TRUEDIV || a.tag == V_FLOAT || b.tag == V_FLOAT)) {
+                double x = TO_F32(a), y = TO_F32(b), r;
+                if (op == OP_BINARY_ADD)
+                    r = x + y;
+                else if (op == OP_BINARY_SUB)
+                    r = x - y;
+                else if (op == OP_BINARY_MUL)
+                    r = x * y;
+                else if (y != 0.0)
+                    r = x / y;
+                else
+                    goto binary_slow; /* ZeroDivisionError */
+                sp[-2] = mk_float((float)r);
+                sp--;
+                NEXT(OP_BINARY_ADD);
+            }
+            goto binary_slow;
+        }
         vmcase(OP_BINARY_FLOORDIV)
-        vmcase(OP_BINARY_MOD)
         vmcase(OP_BINARY_POW)
         vmcase(OP_BINARY_LSHIFT)
         vmcase(OP_BINARY_RSHIFT)
         vmcase(OP_BINARY_AND)
         vmcase(OP_BINARY_OR)
-        vmcase(OP_BINARY_XOR) {
-            Value a = vm->sp[-2], b = vm->sp[-1], r;
-            if (a.tag == V_INT && b.tag == V_INT && op <= OP_BINARY_SUB) {
-                int64_t s = op == OP_BINARY_ADD ? (int64_t)as_int(a) + as_int(b)
-                                                : (int64_t)as_int(a) - as_int(b);
-                if (s < INT32_MIN || s > INT32_MAX)
-                    int_overflow(vm, s);
-                r = mk_int((int32_t)s);
-            } else {
-                r = binary_op(vm, (int)op, a, b);
-            }
-            a = vm->sp[-2];
-            b = vm->sp[-1];
-            vm->sp -= 1;
-            TOP = r;
+        vmcase(OP_BINARY_XOR)
+        binary_slow: {
+            SAVE();
+            Value r = binary_op(vm, (int)op, sp[-2], sp[-1]);
+            Value a = sp[-2], b = sp[-1]; /* after binary_op: the collector may move them */
+            sp--;
+            sp[-1] = r;
             decref(vm, b);
             decref(vm, a);
-            vm->pc = next;
-            vmbreak;
+            NEXT(OP_BINARY_ADD);
         }
-        vmcase(OP_COMPARE_EQ)
-        vmcase(OP_COMPARE_NE)
-        vmcase(OP_COMPARE_LT)
-        vmcase(OP_COMPARE_LE)
-        vmcase(OP_COMPARE_GT)
-        vmcase(OP_COMPARE_GE)
+        vmcase(OP_COMPARE_EQ) {
+            COMPARE_INT(==);
+        }
+        vmcase(OP_COMPARE_NE) {
+            COMPARE_INT(!=);
+        }
+        vmcase(OP_COMPARE_LT) {
+            COMPARE_INT(<);
+        }
+        vmcase(OP_COMPARE_LE) {
+            COMPARE_INT(<=);
+        }
+        vmcase(OP_COMPARE_GT) {
+            COMPARE_INT(>);
+        }
+        vmcase(OP_COMPARE_GE) {
+            COMPARE_INT(>=);
+        }
         vmcase(OP_COMPARE_IN)
         vmcase(OP_COMPARE_NOT_IN)
         vmcase(OP_COMPARE_IS)
-        vmcase(OP_COMPARE_IS_NOT) {
-            Value a = vm->sp[-2], b = vm->sp[-1];
-            int r;
-            if (a.tag == V_INT && b.tag == V_INT && op <= OP_COMPARE_GE) {
-                int32_t x = as_int(a), y = as_int(b);
-                r = op == OP_COMPARE_EQ ? x == y : op == OP_COMPARE_NE ? x != y :
-                    op == OP_COMPARE_LT ? x < y : op == OP_COMPARE_LE ? x <= y :
-                    op == OP_COMPARE_GT ? x > y : x >= y;
-            } else {
-                r = compare(vm, (int)op, a, b);
-            }
-            vm->sp -= 1;
-            TOP = mk_bool(r);
+        vmcase(OP_COMPARE_IS_NOT)
+        compare_num: {
+            /* numbers compare as doubles (exact; values_eq and compare_order do the same):
+             * bit 0 <, bit 1 ==, bit 2 > (all clear for a nan), tested against the opcode's mask
+             * (bit 3: negate, for !=) */
+            static const uint8_t masks[6] = {2, 2 | 8, 1, 3, 4, 6};
+            Value a = sp[-2], b = sp[-1];
+            if (!BOTH_NUM(a, b))
+                goto compare_slow;
+            double x = NUM_D(a), y = NUM_D(b);
+            uint32_t m = masks[op - OP_COMPARE_EQ];
+            cr = (((x < y) | (x == y) << 1 | (x > y) << 2) & m) != 0;
+            cr ^= m >> 3;
+            goto compare_done;
+        }
+        compare_slow: {
+            Value a = sp[-2], b = sp[-1];
+            SAVE();
+            cr = compare(vm, (int)op, a, b);
             decref(vm, b);
             decref(vm, a);
-            vm->pc = next;
-            vmbreak;
         }
+        compare_done:
+            /* a POP_JUMP after the comparison runs here (counted), without the bool */
+            sp -= 2;
+            if (ip[1] == OP_POP_JUMP_IF_FALSE || ip[1] == OP_POP_JUMP_IF_TRUE) {
+                icount++;
+                ip = cr == (ip[1] == OP_POP_JUMP_IF_TRUE) ? code + rd16(ip + 2) : ip + 4;
+                vmbreak;
+            }
+            *sp++ = mk_bool(cr);
+            NEXT(OP_COMPARE_EQ);
         vmcase(OP_JUMP) {
             uint32_t to = ARG16;
-            if (to <= vm->pc)
-                tick(vm);
-            vm->pc = to;
+            if (to <= PC && icount >= vm->poll_at) {
+                SAVE();
+                vm->poll_at = icount + EPY_POLL_INTERVAL;
+                epy_heartbeat(vm);
+            }
+            ip = code + to;
             vmbreak;
         }
         vmcase(OP_POP_JUMP_IF_FALSE)
         vmcase(OP_POP_JUMP_IF_TRUE) {
-            Value v = TOP;
-            int t = v.tag == V_BOOL ? (int)v.u : truth(vm, v);
-            vm->sp--;
-            decref(vm, v);
-            vm->pc = (t == (op == OP_POP_JUMP_IF_TRUE)) ? ARG16 : next;
+            Value v = sp[-1];
+            int t;
+            if (v.tag == V_BOOL) {
+                t = (int)v.u;
+            } else {
+                SAVE();
+                t = truth(vm, v);
+            }
+            sp--;
+            DECREF(v);
+            ip = t == (op == OP_POP_JUMP_IF_TRUE) ? code + ARG16 : ip + lens[OP_POP_JUMP_IF_TRUE];
             vmbreak;
         }
         vmcase(OP_JUMP_IF_FALSE_OR_POP)
         vmcase(OP_JUMP_IF_TRUE_OR_POP) {
-            int t = truth(vm, TOP);
+            SAVE();
+            int t = truth(vm, sp[-1]);
             if (t == (op == OP_JUMP_IF_TRUE_OR_POP)) {
-                vm->pc = ARG16;
-            } else {
-                Value v = POP();
-                decref(vm, v);
-                vm->pc = next;
+                ip = code + ARG16;
+                vmbreak;
             }
-            vmbreak;
+            Value v = *--sp;
+            decref(vm, v);
+            NEXT(OP_JUMP_IF_TRUE_OR_POP);
         }
         vmcase(OP_GET_ITER) {
-            if (TOP.tag != V_ITER) {
-                Value r = iter_new(vm, TOP);
-                Value old = TOP;
-                TOP = r;
+            if (sp[-1].tag != V_ITER) {
+                SAVE();
+                Value r = iter_new(vm, sp[-1]);
+                Value old = sp[-1];
+                sp[-1] = r;
                 decref(vm, old);
             }
-            vm->pc = next;
-            vmbreak;
+            NEXT(OP_GET_ITER);
         }
         vmcase(OP_FOR_ITER) {
-            Value v;
-            if (TOP.tag != V_ITER)
-                epy_raise(vm, ERR_RUNTIMEERROR, "internal error: FOR_ITER on a %s (at FOR_ITER)",
-                          tname(vm, TOP));
-            if (iter_next(vm, &vm->sp[-1], &v)) {
-                PUSH(v);
-                vm->pc = next;
-            } else {
-                Value it = POP();
-                decref(vm, it);
-                vm->pc = ARG16;
+            Value v, it = sp[-1];
+            if (it.tag == V_ITER) {
+                IterObj *io = (IterObj *)(void *)obj(vm, it.u);
+                if (io->h.len == IT_SEQ && io->src.tag == V_RANGE) {
+                    /* range: inline, and a STORE_LOCAL of the item fused */
+                    RangeObj *rg = (RangeObj *)(void *)obj(vm, io->src.u);
+                    int64_t x = (int64_t)rg->start + (int64_t)io->pos * rg->step;
+                    if (rg->step > 0 ? x >= rg->stop : x <= rg->stop)
+                        goto for_done;
+                    io->pos++;
+                    v = mk_int((int32_t)x);
+                    if (ip[3] == OP_STORE_LOCAL) {
+                        icount++;
+                        Value old = locals[ip[4]];
+                        locals[ip[4]] = v;
+                        DECREF(old);
+                        ip += lens[OP_FOR_ITER] + lens[OP_STORE_LOCAL];
+                        vmbreak;
+                    }
+                    *sp++ = v;
+                    NEXT(OP_FOR_ITER);
+                }
             }
+            SAVE();
+            if (it.tag != V_ITER)
+                internal_error(vm, "FOR_ITER", it);
+            if (iter_next(vm, &sp[-1], &v)) {
+                *sp++ = v;
+                NEXT(OP_FOR_ITER);
+            }
+        for_done:
+            it = *--sp;
+            decref(vm, it);
+            ip = code + ARG16;
             vmbreak;
         }
         vmcase(OP_BUILD_TUPLE)
         vmcase(OP_BUILD_LIST) {
             uint32_t n = ARG8;
+            SAVE();
             Value r = seq_new(vm, op == OP_BUILD_TUPLE ? V_TUPLE : V_LIST, n);
-            vm->sp -= n;
-            memcpy(seq_items(vm, r), vm->sp, n * sizeof(Value));
-            PUSH(r);
-            vm->pc = next;
-            vmbreak;
+            sp -= n;
+            memcpy(seq_items(vm, r), sp, n * sizeof(Value));
+            *sp++ = r;
+            NEXT(OP_BUILD_LIST);
         }
         vmcase(OP_UNPACK_SEQUENCE) {
-            Value s = POP();
+            Value s = *--sp;
+            SAVE();
             unpack(vm, s, ARG8);
+            sp = vm->sp;
             decref(vm, s);
-            vm->pc = next;
-            vmbreak;
+            NEXT(OP_UNPACK_SEQUENCE);
         }
         vmcase(OP_BINARY_SUBSCR) {
-            Value r = subscr(vm, vm->sp[-2], vm->sp[-1]);
-            Value a = vm->sp[-2], i = vm->sp[-1];
-            vm->sp -= 1;
-            TOP = r;
-            decref(vm, i);
-            decref(vm, a);
-            vm->pc = next;
-            vmbreak;
+            Value a = sp[-2], i = sp[-1], r;
+            if ((a.tag == V_LIST || a.tag == V_TUPLE) && i.tag == V_INT) {
+                uint32_t n = seq_len(vm, a), k = (uint32_t)as_int(i) + (as_int(i) < 0 ? n : 0);
+                if (k < n) {
+                    r = seq_items(vm, a)[k];
+                    INCREF(r);
+                    goto subscr_done;
+                }
+            }
+            if ((a.tag == V_ARRAY || a.tag == V_ROW || a.tag == V_HARRAY) && i.tag == V_INT &&
+                array_get_int(vm, a, as_int(i), &r))
+                goto subscr_done;
+            SAVE();
+            r = subscr(vm, a, i);
+            a = sp[-2];
+            i = sp[-1];
+        subscr_done:
+            sp--;
+            sp[-1] = r;
+            DECREF(i);
+            DECREF(a);
+            NEXT(OP_BINARY_SUBSCR);
         }
         vmcase(OP_STORE_SUBSCR) {
-            store_subscr(vm, vm->sp[-2], vm->sp[-1], vm->sp[-3]);
+            SAVE();
+            store_subscr(vm, sp[-2], sp[-1], sp[-3]);
             for (int k = 0; k < 3; k++) {
-                Value v = POP();
+                Value v = *--sp;
                 decref(vm, v);
             }
-            vm->pc = next;
-            vmbreak;
+            NEXT(OP_STORE_SUBSCR);
         }
         vmcase(OP_SLICE_SUBSCR) {
-            Value r = slice(vm, vm->sp[-4], vm->sp[-3], vm->sp[-2], vm->sp[-1]);
+            SAVE();
+            Value r = slice(vm, sp[-4], sp[-3], sp[-2], sp[-1]);
             for (int k = 0; k < 4; k++) {
-                Value v = POP();
+                Value v = *--sp;
                 decref(vm, v);
             }
-            PUSH(r);
-            vm->pc = next;
-            vmbreak;
+            *sp++ = r;
+            NEXT(OP_SLICE_SUBSCR);
         }
         vmcase(OP_CALL) {
-            tick(vm);
-            push_frame(vm, ARG16, next);
+            SAVE();
+            if (icount >= vm->poll_at) {
+                vm->poll_at = icount + EPY_POLL_INTERVAL;
+                epy_heartbeat(vm);
+            }
+            push_frame(vm, ARG16, PC + lens[OP_CALL]);
+            RELOAD();
             vmbreak;
         }
         vmcase(OP_CALL_BUILTIN) {
             uint32_t id = ip[1], n = ip[2];
-            Value r = call_builtin(vm, id, vm->sp - n, n);
+            SAVE();
+            Value r = call_builtin(vm, id, sp - n, n);
             for (uint32_t k = 0; k < n; k++) {
-                Value v = POP();
+                Value v = *--sp;
                 decref(vm, v);
             }
-            PUSH(r);
-            vm->pc = next;
-            vmbreak;
+            *sp++ = r;
+            NEXT(OP_CALL_BUILTIN);
         }
         vmcase(OP_RETURN_VALUE) {
-            Value v = POP();
+            Value v = *--sp;
+            SAVE();
             if (!pop_frame(vm))
                 return v;
-            PUSH(v);
+            RELOAD();
+            *sp++ = v;
             vmbreak;
         }
         vmcase(OP_RAISE) {
-            Value msg = TOP;
-            char text[EPY_MSG_BYTES];
-            Sink s = {vm, text, 0, 0, 0, 0, 0, sizeof text - 1};
-            if (msg.tag != V_NONE)
-                write_str(vm, &s, msg);
-            text[s.len] = 0;
-            epy_raise(vm, ARG8, "%s", text);
+            SAVE();
+            raise_op(vm, sp[-1], ARG8);
         }
         vmcase(OP_FORMAT_VALUE) {
-            Value spec = vm->sp[-1];
+            SAVE();
+            Value spec = sp[-1];
             if (!is_str(spec))
                 epy_raise(vm, ERR_TYPEERROR, "format spec must be a str, not %s", tname(vm, spec));
-            Value r = value_format(vm, vm->sp[-2], spec, ARG8);
-            Value a = vm->sp[-2];
-            spec = vm->sp[-1];
-            vm->sp -= 1;
-            TOP = r;
+            Value r = value_format(vm, sp[-2], spec, ARG8);
+            Value a = sp[-2];
+            spec = sp[-1];
+            sp--;
+            sp[-1] = r;
             decref(vm, spec);
             decref(vm, a);
-            vm->pc = next;
-            vmbreak;
+            NEXT(OP_FORMAT_VALUE);
         }
         vmcase(OP_BUILD_STRING) {
             uint32_t n = ARG8;
+            SAVE();
             Value r = build_string(vm, n);
             for (uint32_t k = 0; k < n; k++) {
-                Value v = POP();
+                Value v = *--sp;
                 decref(vm, v);
             }
-            PUSH(r);
-            vm->pc = next;
-            vmbreak;
+            *sp++ = r;
+            NEXT(OP_BUILD_STRING);
         }
         vmcase(OP_LOAD_ATTR) {
-            Value a = TOP;
+            SAVE();
+            Value a = sp[-1];
             if (!IS_ARRAY(a))
                 epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'shape'",
                           tname(vm, a));
@@ -773,15 +961,15 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             array_ref(vm, a, &ar);
             Value dims[2] = {mk_int((int32_t)ar.shape0), mk_int((int32_t)ar.shape1)};
             Value r = seq_from(vm, V_TUPLE, dims, ar.ndim);
-            a = TOP;
-            TOP = r;
+            a = sp[-1];
+            sp[-1] = r;
             decref(vm, a);
-            vm->pc = next;
-            vmbreak;
+            NEXT(OP_LOAD_ATTR);
         }
 #if !EPY_COMPUTED_GOTO
         default:
-            epy_raise(vm, ERR_RUNTIMEERROR, "internal error: unknown opcode %u", (unsigned)op);
+            SAVE();
+            internal_error(vm, NULL, mk_int((int32_t)op));
 #endif
         }
     }

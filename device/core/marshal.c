@@ -10,7 +10,7 @@
 /* Decode one value.  With `free_objs` (an argument block in core memory) strs and arrays stay
  * where they are, uncharged, since the block is already subtracted from the workspace; tuples
  * and lists are always new heap objects, charged like any other (docs/language.md). */
-static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out, int depth, int free_objs)
+EPY_COLD static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out, int depth, int free_objs)
 {
     if (n < 1 || depth > MAX_NESTING)
         return 0;
@@ -91,13 +91,13 @@ static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out, int dep
 }
 
 /* Decode one argument value (see vm.h). */
-uint32_t marshal_decode(VM *vm, const uint8_t *p, uint32_t n, Value *out)
+EPY_COLD uint32_t marshal_decode(VM *vm, const uint8_t *p, uint32_t n, Value *out)
 {
     return decode(vm, p, n, out, 0, 1);
 }
 
 /* Decode a received message into new objects. */
-uint32_t marshal_decode_copy(VM *vm, const uint8_t *p, uint32_t n, Value *out)
+EPY_COLD uint32_t marshal_decode_copy(VM *vm, const uint8_t *p, uint32_t n, Value *out)
 {
     return decode(vm, p, n, out, 0, 0);
 }
@@ -109,7 +109,7 @@ typedef struct Enc {
 } Enc;
 
 /* Append bytes (counted even beyond the capacity). */
-static void put(Enc *e, const void *p, uint32_t n)
+EPY_COLD static void put(Enc *e, const void *p, uint32_t n)
 {
     if (e->len + n <= e->cap)
         memcpy(e->buf + e->len, p, n);
@@ -117,14 +117,14 @@ static void put(Enc *e, const void *p, uint32_t n)
 }
 
 /* Append a byte. */
-static void put8(Enc *e, uint32_t b)
+EPY_COLD static void put8(Enc *e, uint32_t b)
 {
     uint8_t c = (uint8_t)b;
     put(e, &c, 1);
 }
 
 /* Append a little-endian u16. */
-static void put16(Enc *e, uint32_t v)
+EPY_COLD static void put16(Enc *e, uint32_t v)
 {
     uint8_t b[2];
     wr16(b, v);
@@ -132,7 +132,7 @@ static void put16(Enc *e, uint32_t v)
 }
 
 /* Append a little-endian u32. */
-static void put32(Enc *e, uint32_t v)
+EPY_COLD static void put32(Enc *e, uint32_t v)
 {
     uint8_t b[4];
     wr32(b, v);
@@ -143,14 +143,14 @@ static void put32(Enc *e, uint32_t v)
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif
-static void too_many(VM *vm, const char *what, uint32_t n)
+EPY_COLD static void too_many(VM *vm, const char *what, uint32_t n)
 {
     epy_raise(vm, ERR_TYPEERROR, "%s%s: sequence of %u items exceeds 65535", what, "",
               (unsigned)n);
 }
 
 /* Encode v (iterators and ranges travel as lists of their items, as esim's to_wire does). */
-static void encode(Enc *e, Value v, const char *what, int depth)
+EPY_COLD static void encode(Enc *e, Value v, const char *what, int depth)
 {
     VM *vm = e->vm;
     if (depth > MAX_NESTING)
@@ -225,7 +225,7 @@ static void encode(Enc *e, Value v, const char *what, int depth)
 }
 
 /* Encode v into buf (see vm.h). */
-uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what)
+EPY_COLD uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what)
 {
     Enc e = {vm, buf, cap, 0};
     encode(&e, v, what, 0);

@@ -32,6 +32,10 @@ uint32_t plat_cycles(void);
  * core must abandon what it is doing and return from epy_runtime_main (reset/halt/close). */
 int plat_poll(void);
 
+/* Nonzero when the core must abandon what it is doing (as plat_poll says), without letting
+ * other cores run: the check of a running core's heartbeat. */
+int plat_stopping(void);
+
 /* The runtime loop: wait for a launch in this core's DRAM mailbox, run it, post the result,
  * repeat until plat_poll() asks to stop.  Implemented in runtime.c. */
 void epy_runtime_main(void);

@@ -53,6 +53,9 @@ uint32_t plat_cycles(void)
 /* On the chip the host stops a core by resetting or halting it: nothing to poll. */
 int plat_poll(void) { return 0; }
 
+/* Nothing stops a core on the chip either. */
+int plat_stopping(void) { return 0; }
+
 /* The core program: the runtime loop forever. */
 int main(void)
 {

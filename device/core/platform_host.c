@@ -52,6 +52,13 @@ int plat_poll(void)
     return *self->stop != 0;
 }
 
+/* Nonzero when told to stop (no waiting: called while running). */
+int plat_stopping(void)
+{
+    __sync_synchronize();
+    return *self->stop != 0;
+}
+
 /* Entry point of a core thread of the host e-hal. */
 __attribute__((visibility("default"))) void epy_host_core_main(struct epy_host_core *ctx)
 {

@@ -18,7 +18,7 @@ static uint32_t mb_get(VM *vm, uint32_t field) { return rd32(vm->mailbox + field
 static void mb_set(VM *vm, uint32_t field, uint32_t v) { wr32(vm->mailbox + field, v); }
 
 /* Stream printed text into the out ring (waiting for the host when it is full). */
-void epy_emit(VM *vm, const char *p, uint32_t n)
+EPY_COLD void epy_emit(VM *vm, const char *p, uint32_t n)
 {
     volatile uint8_t *ring = vm->mailbox + EPY_MAILBOX_OUT_OFFSET;
     for (uint32_t i = 0; i < n; i++) {
@@ -40,7 +40,7 @@ void epy_emit(VM *vm, const char *p, uint32_t n)
 }
 
 /* Record a wait (or its end) in the mailbox and poll; abandons the launch when told to. */
-void epy_wait(VM *vm, uint32_t kind, uint32_t peer)
+EPY_COLD void epy_wait(VM *vm, uint32_t kind, uint32_t peer)
 {
     if (mb_get(vm, EPY_MB_WAIT_KIND) != kind || (kind && mb_get(vm, EPY_MB_WAIT_PEER) != peer)) {
         mb_set(vm, EPY_MB_WAIT_PEER, peer);
@@ -58,10 +58,10 @@ void epy_wait(VM *vm, uint32_t kind, uint32_t peer)
 }
 
 /* Tell the host the core is alive; poll. */
-void epy_heartbeat(VM *vm)
+EPY_COLD void epy_heartbeat(VM *vm)
 {
     mb_set(vm, EPY_MB_HEARTBEAT, mb_get(vm, EPY_MB_HEARTBEAT) + 1);
-    if (plat_poll()) {
+    if (plat_stopping()) {
         vm->abandoned = 1;
         vm->err_code = ABANDON;
         longjmp(*vm->on_error, 1);
@@ -205,7 +205,7 @@ EPY_COLD static void post_message(VM *vm, const char *msg)
 }
 
 /* Set up the arena of a launch (the port decides where its real memory is). */
-static uint8_t *arena_for(VM *vm, uint32_t user_end, uint32_t *bytes)
+EPY_COLD static uint8_t *arena_for(VM *vm, uint32_t user_end, uint32_t *bytes)
 {
 #if defined(__epiphany__)
     (void)vm;
@@ -371,7 +371,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
 }
 
 /* The runtime loop (platform.h). */
-void epy_runtime_main(void)
+EPY_COLD void epy_runtime_main(void)
 {
     VM vm;
     memset(&vm, 0, sizeof vm);

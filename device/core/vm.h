@@ -129,18 +129,38 @@ uint32_t heap_alloc(VM *vm, uint8_t type, uint32_t size, uint16_t len, int free_
 static inline ObjHdr *obj(VM *vm, uint32_t off) { return (ObjHdr *)(void *)(vm->arena + off); }
 /* Take a reference. */
 static inline void incref(VM *vm, Value v) { if (IS_HEAP(v)) obj(vm, v.u)->rc++; }
-/* Free an object whose last reference was dropped (and what it owns). */
+/* Drop a reference to a heap object, freeing it (and what it owns) when it was the last one. */
 void decref_obj(VM *vm, Value v);
+/* Free the object at off, whose count has just dropped to zero (and what it owns). */
+void heap_release(VM *vm, uint32_t off);
 /* Drop a reference, freeing the object (and what it owns) when it was the last one. */
 static inline void decref(VM *vm, Value v) { if (IS_HEAP(v)) decref_obj(vm, v); }
 /* Grow list `*lst` by one slot (real and model), keeping its items; may move it. */
 void heap_list_grow(VM *vm, Value *lst);
 /* Shrink list by one slot (the caller has taken the last item out). */
 void heap_list_shrink(VM *vm, Value lst);
-/* Push a frame for function f (RecursionError when it does not fit); returns its offset. */
-uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_bytes);
+/* heap_push_frame when the frame does not fit at once (compaction, RecursionError). */
+uint32_t heap_push_frame_slow(VM *vm, uint32_t nslots, uint32_t model_bytes);
+/* Push a frame of nslots value slots (RecursionError when it does not fit); returns its
+ * offset. */
+static inline uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
+{
+    uint32_t real = 16u + 8u * nslots;
+    if (EPY_GC_STRESS || vm->live + vm->frames_bytes + model_bytes > vm->workspace ||
+        vm->frame_low - vm->top < real)
+        return heap_push_frame_slow(vm, nslots, model_bytes);
+    vm->frame_low -= real;
+    vm->frames_bytes += model_bytes;
+    if (vm->live + vm->frames_bytes > vm->peak)
+        vm->peak = vm->live + vm->frames_bytes;
+    return vm->frame_low;
+}
 /* Pop the current frame's memory. */
-void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model_bytes);
+static inline void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
+{
+    vm->frame_low += 16u + 8u * nslots;
+    vm->frames_bytes -= model_bytes;
+}
 /* Borrow n bytes below the frames that never move (uncharged; MemoryError if no room). */
 uint8_t *heap_scratch(VM *vm, uint32_t n);
 /* Give back the last heap_scratch(n). */
@@ -212,6 +232,8 @@ void array_ref(VM *vm, Value v, ArrayRef *a);
 Value array_get_flat(const ArrayRef *a, uint32_t i);
 /* a[index] (index an int or a tuple); new reference. */
 Value array_subscr(VM *vm, Value arr, Value index);
+/* a[i] of a 1-D view for an int i in range into *out (returns 1), else 0. */
+int array_get_int(VM *vm, Value v, int32_t i, Value *out);
 /* a[index] = v. */
 void array_store(VM *vm, Value arr, Value index, Value v);
 /* Number of items of the first axis. */
