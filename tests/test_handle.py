@@ -27,13 +27,13 @@ def test_blocking_call_returns_results_in_core_order() -> None:
     assert offload(square_id)() == [c * c for c in range(16)]
 
 
-def test_wait_any_delivers_each_core_exactly_once_in_completion_order() -> None:
+def test_wait_any_delivers_each_core_exactly_once_in_completion_order(backend: str) -> None:
     handle = offload(async_=True)(square_id)()
     seen = [handle.wait_any() for _ in range(16)]
     assert sorted(core for core, _ in seen) == list(range(16))
     assert all(value == core * core for core, value in seen)
-    # cores with less work finish first in simulated time
-    assert seen[0][0] == 0 and seen[-1][0] == 15
+    if backend == "sim":  # cores with less work finish first in simulated time
+        assert seen[0][0] == 0 and seen[-1][0] == 15
     with pytest.raises(LookupError, match="already been collected"):
         handle.wait_any()
     assert handle.wait() == [c * c for c in range(16)]
@@ -109,11 +109,12 @@ def test_target_core_that_does_not_exist_is_refused() -> None:
         offload(square_id)(target=16)
 
 
-def test_cycles_and_seconds_are_reported() -> None:
+def test_cycles_and_seconds_are_reported(backend: str) -> None:
     handle = offload(async_=True)(square_id)()
     cycles = handle.cycles
     assert len(cycles) == 16 and all(c > 0 for c in cycles)
-    assert cycles[15] > cycles[0]
+    if backend == "sim":  # the device's cycle counts are host time, noisy
+        assert cycles[15] > cycles[0]
     assert handle.seconds > 0
 
 
