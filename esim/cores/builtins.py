@@ -16,7 +16,7 @@ __all__ = ["call_builtin"]
 def _seq(v: Any, what: str) -> Any:
     t = type(v)
     if t is Array:
-        return v.items()
+        return v.live_items()  # read as the loop goes, as CPython iterates an array
     if t in (list, tuple, str, range):
         return v
     if t is KIter:
@@ -185,6 +185,8 @@ def _math2(fn: Callable[[float, float], float], name: str) -> Callable[[tuple[An
         x, y = _real(args[0], name), _real(args[1], name)
         try:
             return f32(fn(x, y))
+        except ZeroDivisionError:  # math.log(x, 1.0): log(x) / log(1.0)
+            raise Fault(ErrorCode.ZeroDivisionError, "float division by zero") from None
         except ValueError:
             raise Fault(ErrorCode.ValueError, "math domain error") from None
         except OverflowError:

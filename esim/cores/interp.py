@@ -431,7 +431,7 @@ class Interpreter:
         if t is str:
             return KIter(iter(v), (v,), fresh=True)
         if t is Array:
-            return KIter(iter(v.items()), (v,), fresh=len(v.shape) == 2)
+            return KIter(v.live_items(), (v,), fresh=len(v.shape) == 2)
         raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
 
     @staticmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Iterator
 from typing import Any
 
 from epython.bytecode.opcodes import ErrorCode
@@ -139,6 +140,14 @@ class Array:
         raise Fault(ErrorCode.TypeError, f"cannot store a {type_name(value)} in an array of "
                     f"{ {'f4': 'float32', 'i4': 'int32', '?': 'bool'}[self.dtype] }")
 
+    def live_items(self) -> Iterator[Any]:
+        """Iterate as CPython iterates a numpy array: each element (or row view) is read when
+        the loop reaches it, so a store ahead of the loop is seen."""
+        data, offset = self.data, self.offset
+        if len(self.shape) == 2:
+            return (self.get(i) for i in range(self.shape[0]))
+        return (data[offset + i] for i in range(self.shape[0]))
+
     def items(self) -> list[Any]:
         """Elements of a 1-D array, or row views of a 2-D array."""
         if len(self.shape) == 2:
@@ -257,10 +266,14 @@ def py_format(v: Any, spec: str, conversion: int) -> str:
     t = type(v)
     try:
         if t is float and spec[-1:] not in ("e", "E", "f", "F", "g", "G", "%", "n"):
-            # No presentation type: CPython would print the float64 repr; use the binary32 one.
-            return format(float_repr(v), spec.replace("s", "") if spec.endswith("s") else spec)
+            # No presentation type: CPython formats the shortest repr digits (with the spec's
+            # sign, alignment, zero padding and grouping). The float64 parsed from the binary32
+            # shortest repr has exactly those digits as its own repr.
+            return format(float(float_repr(v)), spec)
         if t in (list, tuple) or t is Array or v is None:
             return format(py_str(v), spec)
         return format(v, spec)
     except ValueError as exc:
         raise Fault(ErrorCode.ValueError, str(exc)) from None
+    except OverflowError as exc:  # f"{-5:c}"
+        raise Fault(ErrorCode.OverflowError, str(exc)) from None
