@@ -31,8 +31,8 @@ from epython.backends import device as D
 from epython.backends import get_backend, reset_backends
 from epython.bytecode import protocol as P
 from epython.errors import BackendError, DeadlockError, KernelError, LaunchCancelled
-from epython.parallel import coreid, recv
 from epython.marshal import MarshalError
+from epython.parallel import coreid, recv
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_CC = shutil.which("make") is not None and (shutil.which("gcc") or shutil.which("cc"))
