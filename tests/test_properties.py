@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, note
+from hypothesis import given, note
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -54,58 +54,12 @@ needs_device = pytest.mark.skipif(
     not DEVICE_OK, reason=f"sim-vs-device property skipped: {DEVICE_WHY} "
     "(build the host e-hal and run with EPYTHON_EHAL=host)")
 
-# --- known bugs (found by these properties; see the xfail tests at the end) ---------------------
-
-
-def _bool_pow_bug(source: str, a: C.Outcome, b: C.Outcome) -> bool:
-    """BUG-1: ``bool ** int`` returns a bool on the simulator (CPython: an int)."""
-    if "**" not in source:
-        return False
-
-    def loose(x: Any, y: Any) -> bool:
-        if isinstance(x, bool) != isinstance(y, bool) and isinstance(x, (bool, int)) \
-                and isinstance(y, (bool, int)):
-            return int(x) == int(y)
-        if isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)):
-            return type(x) is type(y) and len(x) == len(y) and all(loose(p, q) for p, q in zip(x, y))
-        return C.same(x, y)
-
-    return all(loose(a.values.get(c), b.values.get(c)) for c in a.values) and \
-        not C.diff(a, b, lines=False, error_lines=True) == [] and a.errors == b.errors
-
-
-def _float_floordiv_crash(outcome: C.Outcome) -> bool:
-    """BUG-2: float ``//`` whose quotient exceeds binary32 crashes the simulator (struct.error)."""
-    return bool(outcome.host_error and "struct.error" in outcome.host_error)
-
-
-def _sendrecv_deadlock(source: str, outcome: C.Outcome) -> bool:
-    """BUG-3: ``sendrecv`` of a value larger than the eager size deadlocks (send, then recv)."""
-    return bool(outcome.host_error and "DeadlockError" in outcome.host_error
-                and "sendrecv" in outcome.host_error and "sendrecv" in source)
-
-
-def _known_bug(source: str, sim: C.Outcome, other: C.Outcome) -> str | None:
-    if _sendrecv_deadlock(source, sim):
-        return "BUG-3"
-    if _float_floordiv_crash(sim):
-        return "BUG-2"
-    if _bool_pow_bug(source, sim, other):
-        return "BUG-1"
-    return None
-
-
 def _fresh() -> None:
     reset_backends()
 
 
 def _check(description: str, a: C.Outcome, b: C.Outcome, source: str, **kw: Any) -> None:
     problems = C.diff(a, b, **kw)
-    if problems:
-        bug = _known_bug(source, a, b)
-        if bug is not None:
-            note(f"known bug {bug}: example skipped")
-            assume(False)
     report = C.side_by_side(description, a, b, problems)
     note(report)
     assert not problems, "\n" + report
