@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
+from typing import Any
 
 import pytest
 
@@ -67,6 +71,35 @@ def test_timeout_lists_what_each_core_does() -> None:
     assert "return recv(1)  # WAITS" in text and "core 1 is running" in text, text
     handle.cancel()
     assert offload(add)(1, 1, target=[0, 1]) == [2, 3]
+
+
+
+EXIT_SCRIPT = '''\
+import sys
+from epython import offload
+
+
+def spin_forever(n):
+    while True:
+        n += 1
+
+
+handle = offload(async_=True)(spin_forever)(1)
+queued = offload(async_=True)(spin_forever)(2, target=[0, 1])
+print("launched", flush=True)
+'''
+
+
+def test_the_host_process_exits_with_launches_still_running(backend: str, tmp_path: Any) -> None:
+    script = tmp_path / "leave_running.py"
+    script.write_text(EXIT_SCRIPT)
+    env = dict(os.environ, EPYTHON_BACKEND=backend)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "launched\n" and "Traceback" not in proc.stderr, proc.stderr
+    assert time.monotonic() - start < 30
 
 
 # every test of this module runs on each available backend (sim, and device over the host e-hal)
