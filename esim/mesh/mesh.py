@@ -55,6 +55,9 @@ class Mesh:
         # Routes and endpoints repeat endlessly in kernels: resolve each once.
         self._write_routes: dict[tuple[Place, Place], tuple[tuple[Link, ...], str]] = {}
         self._places_cache: dict[Endpoint, Place] = {}
+        self._host_routes: dict[Place, tuple[Link, ...]] = {}
+        self._read_cache: dict[tuple[Place, Place],
+                               tuple[tuple[Link, ...], tuple[Link, ...], str, float]] = {}
 
     def __repr__(self) -> str:
         return f"<Mesh {self.config.name} {self.config.rows}x{self.config.cols}>"
@@ -89,8 +92,11 @@ class Mesh:
                 route: tuple[Link, ...] = (self.host,)
                 network = "host"
             else:
-                route = (self.host, self.elink.rx,
-                         *self.xmesh.edge_to_core(self.elink.entry, d.xy))
+                cached_route = self._host_routes.get(d)
+                if cached_route is None:
+                    cached_route = self._host_routes[d] = (
+                        self.host, self.elink.rx, *self.xmesh.edge_to_core(self.elink.entry, d.xy))
+                route = cached_route
                 network = "xmesh"
             plan = WritePlan(route, header, 0.0, sink=self._sink(d))
         else:
@@ -138,7 +144,10 @@ class Mesh:
                                                         sink=self.dram.reads))
             return transfer
         header = Header(owner, host_op="chip_read" if r.kind == "host" else None)
-        request, reply, network, service = self._read_routes(r, s)
+        routes = self._read_cache.get((r, s))
+        if routes is None:
+            routes = self._read_cache[(r, s)] = self._read_routes(r, s)
+        request, reply, network, service = routes
         dma = method == "dma_read"
         plan = ReadPlan(
             request, reply, header,
