@@ -309,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     quick = opts.quick
     reps = opts.reps or (1 if quick else 5)
     reset_backends()
+    from epython.backends.device import prefer_host_ehal
+
+    prefer_host_ehal()  # the device column runs over the host e-hal unless an eSDK is installed
     try:
         device = bool(get_backend("device").available())
     except Exception:  # noqa: BLE001 - a broken device backend is simply unavailable

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from epython.backends import reset_backends
+from epython.backends.device import prefer_host_ehal
 
 # The device backend runs over the project's host e-hal in the test suite unless a real eSDK is
 # installed (or EPYTHON_EHAL names a library): every `backend`-parametrised test then runs on
 # both backends, on any machine with a C compiler.
-if not os.environ.get("EPYTHON_EHAL") and not Path(
-        os.environ.get("EPIPHANY_HOME", "/opt/adapteva/esdk"), "tools", "host", "lib").is_dir():
-    os.environ["EPYTHON_EHAL"] = "host"
+prefer_host_ehal()
 
 
 @pytest.fixture(autouse=True)

@@ -157,6 +157,7 @@ int main(int argc, char **argv)
         ctx[i].local = locals;
         ctx[i].dram = dram;
         ctx[i].stop = &stop_flag;
+        ctx[i].idle = NULL;
         pthread_create(&threads[i], NULL, core_thread, &ctx[i]);
     }
     int status = 0;

@@ -36,6 +36,11 @@ int plat_poll(void);
  * other cores run: the check of a running core's heartbeat. */
 int plat_stopping(void);
 
+/* The runtime loop's wait for the next launch: until the host signals the core (e_signal) or a
+ * short while passes, without spinning where the platform can block; nonzero when told to
+ * stop. */
+int plat_idle(void);
+
 /* The runtime loop: wait for a launch in this core's DRAM mailbox, run it, post the result,
  * repeat until plat_poll() asks to stop.  Implemented in runtime.c. */
 void epy_runtime_main(void);
@@ -50,6 +55,9 @@ struct epy_host_core {
     uint8_t **local;          /* local[i]: core i's 32 KB buffer, for every core of the chip */
     uint8_t *dram;            /* the 32 MB shared DRAM window (offset 0) */
     volatile int *stop;       /* nonzero: return from epy_host_core_main as soon as possible */
+    /* Block until the host signals this core (e_signal), asks it to stop, or max_us pass;
+     * NULL: the core polls (sleeping a little now and then). */
+    void (*idle)(struct epy_host_core *ctx, uint32_t max_us);
 };
 
 void epy_host_core_main(struct epy_host_core *ctx);

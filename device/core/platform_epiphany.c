@@ -56,6 +56,9 @@ int plat_poll(void) { return 0; }
 /* Nothing stops a core on the chip either. */
 int plat_stopping(void) { return 0; }
 
+/* The core polls its mailbox: the host's e_signal needs no handler (reads are on-chip cheap). */
+int plat_idle(void) { return 0; }
+
 /* The core program: the runtime loop forever. */
 int main(void)
 {

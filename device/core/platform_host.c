@@ -59,6 +59,17 @@ int plat_stopping(void)
     return *self->stop != 0;
 }
 
+/* Block in the host e-hal until signalled (at most 2 ms), else poll (epy-run). */
+int plat_idle(void)
+{
+    if (self->idle) {
+        self->idle(self, 2000);
+        __sync_synchronize();
+        return *self->stop != 0;
+    }
+    return plat_poll();
+}
+
 /* Entry point of a core thread of the host e-hal. */
 __attribute__((visibility("default"))) void epy_host_core_main(struct epy_host_core *ctx)
 {

@@ -385,7 +385,7 @@ EPY_COLD void epy_runtime_main(void)
     for (;;) {
         uint32_t command;
         while ((command = mb_get(&vm, EPY_MB_COMMAND)) == mb_get(&vm, EPY_MB_DONE_SEQ)) {
-            if (plat_poll())
+            if (plat_idle())
                 goto stop;
         }
         EPY_FENCE();

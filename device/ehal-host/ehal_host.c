@@ -50,6 +50,9 @@ struct core_slot {
     int running;              /* a thread exists and was not joined */
     int finished;             /* that thread returned from the entry point */
     int stuck;                /* the thread ignored the stop flag: the slot is unusable */
+    pthread_cond_t wake;      /* e_signal and stops wake the core's idle wait */
+    int wake_ready;           /* `wake` is initialised */
+    int signalled;            /* an e_signal the core has not seen yet */
 };
 
 static struct {
@@ -63,6 +66,7 @@ static struct {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t finished_cond = PTHREAD_COND_INITIALIZER;
+static pthread_mutex_t wake_lock = PTHREAD_MUTEX_INITIALIZER; /* taken after `lock`, never before */
 static e_hal_diag_t verbosity = H_D0;
 static __thread char last_error[512];
 
@@ -90,6 +94,33 @@ e_hal_diag_t e_set_host_verbosity(e_hal_diag_t verbose)
 }
 
 /* ---- core threads -------------------------------------------------------------------------- */
+
+/* The core's idle wait (struct epy_host_core.idle): until e_signal, a stop, or max_us. */
+static void core_idle(struct epy_host_core *ctx, uint32_t max_us)
+{
+    struct core_slot *s = (struct core_slot *)ctx; /* ctx is the slot's first member */
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    long long ns = (long long)deadline.tv_nsec + (long long)max_us * 1000LL;
+    deadline.tv_sec += (time_t)(ns / 1000000000LL);
+    deadline.tv_nsec = (long)(ns % 1000000000LL);
+    pthread_mutex_lock(&wake_lock);
+    if (!s->signalled && !s->stop)
+        pthread_cond_timedwait(&s->wake, &wake_lock, &deadline);
+    s->signalled = 0;
+    pthread_mutex_unlock(&wake_lock);
+}
+
+/* Wake core i's idle wait (any lock state). */
+static void wake_core(unsigned i)
+{
+    struct core_slot *s = &H.core[i];
+    pthread_mutex_lock(&wake_lock);
+    s->signalled = 1;
+    if (s->wake_ready)
+        pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&wake_lock);
+}
 
 static void *core_thread(void *arg)
 {
@@ -121,6 +152,7 @@ static int stop_core(unsigned i)
         return E_OK;
     s->stop = 1;
     __sync_synchronize();
+    wake_core(i);
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     double secs = stop_seconds();
@@ -166,6 +198,14 @@ static int start_core(unsigned i)
     s->ctx.local = H.sram;
     s->ctx.dram = H.dram;
     s->ctx.stop = &s->stop;
+    s->ctx.idle = core_idle;
+    pthread_mutex_lock(&wake_lock);
+    if (!s->wake_ready) {
+        pthread_cond_init(&s->wake, NULL);
+        s->wake_ready = 1;
+    }
+    s->signalled = 0;
+    pthread_mutex_unlock(&wake_lock);
     __sync_synchronize();
     int rc = pthread_create(&s->thread, NULL, core_thread, s);
     if (rc != 0)
@@ -440,7 +480,8 @@ int e_signal(e_epiphany_t *dev, unsigned row, unsigned col)
     unsigned i;
     if (core_of(dev, "e_signal", row, col, &i) != E_OK)
         return E_ERR;
-    /* Host cores have no interrupt controller: the cores poll their mailboxes instead. */
+    /* The host has no interrupt controller: e_signal wakes the core thread's idle wait. */
+    wake_core(i);
     ok();
     return E_OK;
 }

@@ -269,6 +269,21 @@ def build_core_host() -> Path:
         return _built["core"]
 
 
+def prefer_host_ehal() -> bool:
+    """Set ``EPYTHON_EHAL=host`` unless it is set or an eSDK's e-hal is installed; True if set.
+
+    For tools that want the device path on any machine (the test suite, the benchmarks): on a
+    Parallella with the eSDK the real driver is used, elsewhere the host e-hal.
+    """
+    if os.environ.get("EPYTHON_EHAL", "").strip():
+        return False
+    home = os.environ.get("EPIPHANY_HOME", "").strip() or DEFAULT_EPIPHANY_HOME
+    if (Path(home) / "tools" / "host" / "lib" / "libe-hal.so").is_file():
+        return False
+    os.environ["EPYTHON_EHAL"] = "host"
+    return True
+
+
 def _places() -> tuple[list[tuple[str, Path | None]], str | None]:
     """(description, path) of every place an e-hal may be, and EPYTHON_EHAL's value."""
     env = os.environ.get("EPYTHON_EHAL", "").strip() or None
