@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 import subprocess
 import sys
@@ -22,9 +23,11 @@ def test_hello_example_prints_exact_output(capsys: pytest.CaptureFixture[str]) -
     assert capsys.readouterr().out == EXPECTED
 
 
-def test_hello_example_runs_as_a_script() -> None:
+def test_hello_example_runs_as_a_script(backend: str) -> None:
+    """`EPYTHON_BACKEND=device EPYTHON_EHAL=host python examples/hello.py` prints what the
+    simulator prints (the backend fixture sets EPYTHON_BACKEND for the child)."""
     proc = subprocess.run([sys.executable, str(HELLO)], capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=120, check=False, env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == EXPECTED
 
