@@ -354,6 +354,10 @@ static void tick(VM *vm)
     }
 }
 
+/* Take a conditional branch: a backward one polls like a backward JUMP, so that no loop of a
+ * verified image (the verifier allows any branch to any instruction) runs without polling. */
+#define BRANCH(to) do { uint32_t to_ = (to); if (to_ <= vm->pc) tick(vm); vm->pc = to_; } while (0)
+
 /* Run the entry function; the argument block (u8 count + marshalled values) is decoded into
  * its frame.  Returns the result reference. */
 EPY_COLD Value interp_run_block(VM *vm, const uint8_t *args, uint32_t args_len)
@@ -619,14 +623,17 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             int t = v.tag == V_BOOL ? (int)v.u : truth(vm, v);
             vm->sp--;
             decref(vm, v);
-            vm->pc = (t == (op == OP_POP_JUMP_IF_TRUE)) ? ARG16 : next;
+            if (t == (op == OP_POP_JUMP_IF_TRUE))
+                BRANCH(ARG16);
+            else
+                vm->pc = next;
             vmbreak;
         }
         vmcase(OP_JUMP_IF_FALSE_OR_POP)
         vmcase(OP_JUMP_IF_TRUE_OR_POP) {
             int t = truth(vm, TOP);
             if (t == (op == OP_JUMP_IF_TRUE_OR_POP)) {
-                vm->pc = ARG16;
+                BRANCH(ARG16);
             } else {
                 Value v = POP();
                 decref(vm, v);
@@ -655,7 +662,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             } else {
                 Value it = POP();
                 decref(vm, it);
-                vm->pc = ARG16;
+                BRANCH(ARG16);
             }
             vmbreak;
         }
