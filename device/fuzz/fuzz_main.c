@@ -539,6 +539,7 @@ int main(int argc, char **argv)
         alarm(0);
     }
     fprintf(stderr, "fuzz-image: %zu inputs ran\n", nseeds);
+    fuzz_finished = fuzz_abandoned = 0;
     if (!iters && seconds <= 0)
         return 0;
     uint8_t *buf = malloc(MAX_INPUT);

@@ -38,8 +38,8 @@ def cases() -> Iterable[tuple[str, Callable[..., Any], tuple[Any, ...]]]:
     """(name, kernel, args) of every kernel of both corpora that has arguments on record."""
     sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(ROOT / "tests" / "corpus"))
-    import corpus_kernels  # type: ignore[import-not-found]
-    import test_semantics  # type: ignore[import-not-found]
+    import corpus_kernels
+    import test_semantics
 
     for fn, args in corpus_kernels.CASES:
         yield f"corpus-{fn.__name__}", fn, tuple(args)
