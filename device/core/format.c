@@ -322,8 +322,8 @@ EPY_COLD static void parse_spec(VM *vm, const uint8_t *p, uint32_t n, char defau
     }
     if (i < n && p[i] >= '0' && p[i] <= '9') {
         f->width = 0;
-        while (i < n && p[i] >= '0' && p[i] <= '9')
-            f->width = f->width * 10 + (p[i++] - '0');
+        while (i < n && p[i] >= '0' && p[i] <= '9') /* saturates: no int overflow */
+            f->width = f->width < 100000000 ? f->width * 10 + (p[i++] - '0') : (i++, f->width);
     }
     if (i < n && (p[i] == ',' || p[i] == '_')) {
         f->sep = (char)p[i++];
@@ -339,8 +339,8 @@ EPY_COLD static void parse_spec(VM *vm, const uint8_t *p, uint32_t n, char defau
         if (i >= n || p[i] < '0' || p[i] > '9')
             bad_spec(vm, "Format specifier missing precision");
         f->prec = 0;
-        while (i < n && p[i] >= '0' && p[i] <= '9')
-            f->prec = f->prec * 10 + (p[i++] - '0');
+        while (i < n && p[i] >= '0' && p[i] <= '9') /* saturates: no int overflow */
+            f->prec = f->prec < 100000000 ? f->prec * 10 + (p[i++] - '0') : (i++, f->prec);
     }
     if (n - i > 1) {
         Sink m = {vm, msg, 0, 0, 0, 0, 0, 0};
@@ -379,6 +379,12 @@ EPY_COLD static uint32_t cps(const char *p, uint32_t n)
 /* count fill characters. */
 EPY_COLD static void pad(Sink *s, const Spec *f, int count)
 {
+    if (count > 0 && !s->buf && !s->out && !s->limited && !s->cap) {
+        /* only counting (the sizing pass): a width of up to 10^9 must not loop 10^9 times */
+        s->len += (uint32_t)count * (uint32_t)f->fill_len;
+        s->cps += (uint32_t)count;
+        return;
+    }
     for (int i = 0; i < count; i++)
         sink_put(s, f->fill, f->fill_len);
 }
@@ -491,13 +497,15 @@ EPY_COLD static void format_number(VM *vm, Sink *s, Spec *f, int is_int, int64_t
         neg = signbit(d) && d == d;
         double a = fabs(d);
         if (t == 0) {
-            if (f->prec < 0) {
+            if (f->prec < 0 || !isfinite(a)) { /* inf and nan: num is replaced below */
                 float_repr((float)a, num);
             } else {
                 /* like 'g', but scientific from exponent p - 1 and at least one decimal */
                 int p = prec ? prec : 1;
-                char e[64];
-                snprintf(e, sizeof e, "%.*e", p - 1, a);
+                /* the decimal exponent after rounding to p digits (beyond 120 digits the
+                 * rounding of a binary32 value is exact, so 120 give the same exponent) */
+                char e[160];
+                snprintf(e, sizeof e, "%.*e", p - 1 < 120 ? p - 1 : 120, a);
                 int x = atoi(strchr(e, 'e') + 1);
                 if (x >= -4 && x < p - 1) {
                     snprintf(num, sizeof num, f->alt ? "%#.*f" : "%.*f", p - 1 - x, a);
@@ -513,7 +521,7 @@ EPY_COLD static void format_number(VM *vm, Sink *s, Spec *f, int is_int, int64_t
                 } else {
                     snprintf(num, sizeof num, f->alt ? "%#.*e" : "%.*e", p - 1, a);
                     char *m = strchr(num, 'e'), *d = m;
-                    if (!f->alt && strchr(num, '.')) {
+                    if (m && !f->alt && strchr(num, '.')) { /* no 'e' when num was cut */
                         while (d[-1] == '0')
                             d--;
                         if (d[-1] == '.')

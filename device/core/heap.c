@@ -308,6 +308,13 @@ rotate:;
     uint32_t old = lst->u, to = vm->top;
     memcpy(vm->arena + to, vm->arena + old, size);
     vm->top += size + 8 + spare;
+    /* the new slot is a hole until the list takes it: update_refs walks the heap up to the
+     * top and must not read stale bytes there as an object header (found by fuzzing) */
+    ObjHdr *gap = obj(vm, to + size);
+    gap->type = OBJ_HOLE;
+    gap->flags = 0;
+    gap->rc = 0;
+    gap->len = 8;
     if (spare) {
         ObjHdr *sh = obj(vm, to + size + 8);
         sh->type = OBJ_HOLE;

@@ -398,6 +398,18 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
 /* Publish pc, sp and the count to the VM / take pc, sp and the frame back. */
 #define SAVE() (vm->pc = PC, vm->sp = sp, vm->instructions = icount)
 #define RELOAD() (code = vm->code, ip = code + vm->pc, sp = vm->sp, locals = vm->locals)
+/* Go to `to` from the instruction at `from`: a backward branch polls (heartbeat, stop flag)
+ * every EPY_POLL_INTERVAL instructions, whatever the branch: the verifier allows a loop
+ * through any jump, and fuzzing found images that spin through conditional ones. */
+#define BRANCH_TO(to, from) do { \
+        uint32_t to_ = (to); \
+        if (to_ <= (from) && icount >= vm->poll_at) { \
+            SAVE(); \
+            vm->poll_at = icount + EPY_POLL_INTERVAL; \
+            epy_heartbeat(vm); \
+        } \
+        ip = code + to_; \
+    } while (0)
 #define INCREF(v) do { if (IS_HEAP(v)) obj(vm, (v).u)->rc++; } while (0)
 /* The inline drop of the hottest handlers (others call decref: smaller). */
 #define DECREF(v) do { Value d_ = (v); if (IS_HEAP(d_) && --obj(vm, d_.u)->rc == 0) \
@@ -742,19 +754,16 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             sp -= 2;
             if (ip[1] == OP_POP_JUMP_IF_FALSE || ip[1] == OP_POP_JUMP_IF_TRUE) {
                 icount++;
-                ip = cr == (ip[1] == OP_POP_JUMP_IF_TRUE) ? code + rd16(ip + 2) : ip + 4;
+                if (cr == (ip[1] == OP_POP_JUMP_IF_TRUE))
+                    BRANCH_TO(rd16(ip + 2), PC + 1);
+                else
+                    ip += 4;
                 vmbreak;
             }
             *sp++ = mk_bool(cr);
             NEXT(OP_COMPARE_EQ);
         vmcase(OP_JUMP) {
-            uint32_t to = ARG16;
-            if (to <= PC && icount >= vm->poll_at) {
-                SAVE();
-                vm->poll_at = icount + EPY_POLL_INTERVAL;
-                epy_heartbeat(vm);
-            }
-            ip = code + to;
+            BRANCH_TO(ARG16, PC);
             vmbreak;
         }
         vmcase(OP_POP_JUMP_IF_FALSE)
@@ -769,7 +778,10 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             }
             sp--;
             DECREF(v);
-            ip = t == (op == OP_POP_JUMP_IF_TRUE) ? code + ARG16 : ip + lens[OP_POP_JUMP_IF_TRUE];
+            if (t == (op == OP_POP_JUMP_IF_TRUE))
+                BRANCH_TO(ARG16, PC);
+            else
+                ip += lens[OP_POP_JUMP_IF_TRUE];
             vmbreak;
         }
         vmcase(OP_JUMP_IF_FALSE_OR_POP)
@@ -777,7 +789,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             SAVE();
             int t = truth(vm, sp[-1]);
             if (t == (op == OP_JUMP_IF_TRUE_OR_POP)) {
-                ip = code + ARG16;
+                BRANCH_TO(ARG16, PC);
                 vmbreak;
             }
             Value v = *--sp;
@@ -828,7 +840,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         for_done:
             it = *--sp;
             decref(vm, it);
-            ip = code + ARG16;
+            BRANCH_TO(ARG16, PC);
             vmbreak;
         }
         vmcase(OP_BUILD_TUPLE)

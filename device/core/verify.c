@@ -137,6 +137,13 @@ EPY_COLD static int name_ok(V *v, uint32_t index, int print)
     return 1;
 }
 
+/* Does the (str) name constant contain a NUL byte (names end up in C strings and file names). */
+EPY_COLD static int name_has_nul(const Image *img, uint32_t index)
+{
+    uint32_t at = const_at(img, index);
+    return memchr(img->base + at + 3, 0, rd16(img->base + at + 1)) != NULL;
+}
+
 /* Decode one function table entry. */
 EPY_COLD void func_info(const Image *img, uint32_t i, FuncInfo *f)
 {
@@ -203,6 +210,10 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
     func_info(img, fi, &f);
     const uint8_t *code = img->base + img->code + f.code_offset;
     uint32_t end = f.code_len;
+    if (name_has_nul(img, f.name_const)) {
+        say(v, "function %u: its name contains a NUL character", (unsigned)fi);
+        return 1;
+    }
     if (f.max_stack > EPY_MAX_FRAME_STACK) {
         where_fn(v, fi, &f);
         say(v, ": max_stack %u exceeds %u", (unsigned)f.max_stack, EPY_MAX_FRAME_STACK);
@@ -479,6 +490,12 @@ EPY_COLD int verify_image(const uint8_t *data, uint32_t size, Image *img, char *
         if (!name_ok(&v, f.name_const, 0)) {
             say(&v, "function %u: name constant %u is not a string constant", (unsigned)i,
                 (unsigned)f.name_const);
+            goto out;
+        }
+    }
+    for (i = 0; i < img->n_globals; i++) {
+        if (name_has_nul(img, rd16(data + img->globals + 4 * i))) {
+            say(&v, "global %u: its name contains a NUL character", (unsigned)i);
             goto out;
         }
     }

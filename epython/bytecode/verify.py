@@ -2,7 +2,7 @@
 
 After :func:`verify` accepts an image, an interpreter may execute it without bounds checks on
 operands or stack: every opcode is known, every operand is in range, every jump lands on an
-instruction, the stack depth at each instruction is the same on every path into it, never
+instruction, no function or global name contains a NUL character, the stack depth at each instruction is the same on every path into it, never
 negative and never above the function's declared ``max_stack``, and control never runs off the
 end of a function.  The C interpreter implements the same checks (device/core/verify.c).
 """
@@ -30,7 +30,12 @@ def verify_bytes(data: bytes) -> Program:
 
 def verify(program: Program) -> None:
     """Check every function of a decoded program; raise ImageError naming the first fault."""
+    for index, slot in enumerate(program.globals):
+        if "\0" in slot.name:
+            raise ImageError(f"global {index}: its name contains a NUL character")
     for index, func in enumerate(program.functions):
+        if "\0" in func.name:
+            raise ImageError(f"function {index}: its name contains a NUL character")
         where = f"function {index} ({func.name})"
         if func.max_stack > MAX_FRAME_STACK:
             raise ImageError(f"{where}: max_stack {func.max_stack} exceeds {MAX_FRAME_STACK}")

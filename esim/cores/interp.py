@@ -215,10 +215,20 @@ class Interpreter:
                 elif op == Op.POP_JUMP_IF_FALSE:
                     v = stack.pop()
                     if not (v if type(v) is bool else ops.truth(v)):
+                        if arg < pc and count >= TICK:  # a backward branch: tick, as at a backward JUMP
+                            self.cycles += cycles
+                            self.instructions += count
+                            cycles = count = 0
+                            yield _TICK
                         pc = arg
                 elif op == Op.POP_JUMP_IF_TRUE:
                     v = stack.pop()
                     if v if type(v) is bool else ops.truth(v):
+                        if arg < pc and count >= TICK:  # a backward branch: tick, as at a backward JUMP
+                            self.cycles += cycles
+                            self.instructions += count
+                            cycles = count = 0
+                            yield _TICK
                         pc = arg
                 elif op == Op.JUMP:
                     if arg < pc and count >= TICK:
@@ -233,6 +243,11 @@ class Interpreter:
                         v = next(it.it)
                     except StopIteration:
                         stack.pop()
+                        if arg < pc and count >= TICK:  # a backward branch: tick, as at a backward JUMP
+                            self.cycles += cycles
+                            self.instructions += count
+                            cycles = count = 0
+                            yield _TICK
                         pc = arg
                     else:
                         if it.fresh:
@@ -242,9 +257,19 @@ class Interpreter:
                     if ops.truth(stack[-1]):
                         stack.pop()
                     else:
+                        if arg < pc and count >= TICK:  # a backward branch: tick, as at a backward JUMP
+                            self.cycles += cycles
+                            self.instructions += count
+                            cycles = count = 0
+                            yield _TICK
                         pc = arg
                 elif op == Op.JUMP_IF_TRUE_OR_POP:
                     if ops.truth(stack[-1]):
+                        if arg < pc and count >= TICK:  # a backward branch: tick, as at a backward JUMP
+                            self.cycles += cycles
+                            self.instructions += count
+                            cycles = count = 0
+                            yield _TICK
                         pc = arg
                     else:
                         stack.pop()

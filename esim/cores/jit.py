@@ -18,7 +18,7 @@ Translation scheme (docs/performance.md):
 * Cycle accounting: a block is cut into *segments* ending at each CALL and observable builtin;
   each segment adds its summed cycles and instruction count once, on entry, to the closure
   counters ``cyc``/``cnt`` (shared by every function of one interpreter).  Counters are therefore
-  exact at every CALL, every yield, every backward JUMP (where the 50,000-instruction tick is
+  exact at every CALL, every yield, every backward branch (where the 50,000-instruction tick is
   checked, as in the reference) and every return.  When an instruction faults, the engine finds
   its generated line in the traceback, maps it to the instruction and subtracts what the segment
   charged for the instructions after it.
@@ -210,7 +210,7 @@ class _Analysis:
             self._remainders(instrs, seg, e)
         self.may_yield = any(
             depth[i] is not None and (op == Op.CALL or (op == Op.CALL_BUILTIN and BUILTINS[arg].observable)
-                                      or (op == Op.JUMP and arg <= i))
+                                      or (op in _JUMPS and arg <= i))
             for i, (op, arg, _, _) in enumerate(instrs))
 
     def _remainders(self, instrs: list[tuple[int, int, int, int]], s: int, e: int) -> None:
@@ -296,6 +296,13 @@ class _FuncGen:
         self.tree(lo, mid, indent + 1)
         em.emit(indent, "else:")
         self.tree(mid, hi, indent + 1)
+
+    def back(self, i: int, target: int, indent: int) -> None:
+        """Tick before a backward branch from instruction ``i`` (the reference engine does)."""
+        if target <= i:
+            self.em.emit(indent, "if cnt >= 50000:")
+            self.em.emit(indent + 1, "I.cycles += cyc; I.instructions += cnt; cyc = 0; cnt = 0")
+            self.em.emit(indent + 1, "yield TICK")
 
     def goto(self, target: int, indent: int, inlined: set[int]) -> None:
         """Continue at instruction ``target``: copy a small block or set the block number."""
@@ -429,6 +436,7 @@ class _FuncGen:
             cond = top if d - 1 in bools else f"({top} if {top}.__class__ is bool else TRUTH({top}))"
             neg = "not " if op == Op.POP_JUMP_IF_FALSE else ""
             E(f"if {neg}{cond}:")
+            self.back(i, arg, ind + 1)
             self.goto(arg, ind + 1, inlined)
             E("else:")
             self.goto(i + 1, ind + 1, inlined)
@@ -441,6 +449,7 @@ class _FuncGen:
         elif op == Op.FOR_ITER:
             E(f"v = next({top}.it, END)")
             E("if v is END:")
+            self.back(i, arg, ind + 1)
             self.goto(arg, ind + 1, inlined)
             E("else:")
             E(f"if {top}.fresh: CH(v, ())", 1)
@@ -450,6 +459,7 @@ class _FuncGen:
             cond = top if d - 1 in bools else f"({top} if {top}.__class__ is bool else TRUTH({top}))"
             neg = "not " if op == Op.JUMP_IF_FALSE_OR_POP else ""
             E(f"if {neg}{cond}:")
+            self.back(i, arg, ind + 1)
             self.goto(arg, ind + 1, inlined)
             E("else:")
             self.goto(i + 1, ind + 1, inlined)
