@@ -52,6 +52,16 @@ def power_of_infinity(x):
     return (x ** float("inf"), x ** float("-inf"))
 
 
+def identity_of_numbers(a):
+    return (a is True, a is not False, a in [1, 3], 2.5 in [2.5], a is None, (a > 0) is True)
+
+
+@pytest.mark.parametrize("a", [1, 0, True])
+def test_identity_and_membership_of_numbers(a: int) -> None:
+    # the C interpreter's numeric compare fast path once indexed its mask table with IS/IN
+    assert offload(target=0)(identity_of_numbers)(a) == identity_of_numbers(a)
+
+
 def test_log_with_base_one_is_a_zero_division() -> None:
     with pytest.raises(ZeroDivisionError):
         log_base(1.0)

@@ -10,9 +10,10 @@
  *   - anything else is the image itself, and the arguments are synthesized: the entry
  *     function's n_params ints (3) when the verifier accepts the image, else an empty block.
  *
- * The budget: this file is the platform port (platform.h) of the fuzz build.  plat_poll() is
- * what the interpreter calls every EPY_POLL_INTERVAL instructions (at backward jumps and
- * calls), in every busy-wait loop and when the output ring is full; here it drains the ring
+ * The budget: this file is the platform port (platform.h) of the fuzz build.  plat_poll() (and
+ * plat_stopping(), the running core's heartbeat check) is what the interpreter calls every
+ * EPY_POLL_INTERVAL instructions (at backward branches and calls), in every busy-wait loop and
+ * when the output ring is full; here it drains the ring
  * and, after EPY_FUZZ_POLLS polls (default 64, about 260,000 instructions), tells the core
  * to abandon the launch, which it does through its normal abandon path.  Nothing in
  * device/core changes for the fuzz build.
@@ -81,6 +82,12 @@ int plat_poll(void)
         return 1; /* the launch is over: leave epy_runtime_main */
     return ++polls > poll_budget;
 }
+
+/* The running core's heartbeat check: counts against the budget like a poll. */
+int plat_stopping(void) { return plat_poll(); }
+
+/* The runtime loop's idle wait: one poll (the launch is over once the result is posted). */
+int plat_idle(void) { return plat_poll(); }
 
 void epy_host_core_main(struct epy_host_core *ctx)
 {
