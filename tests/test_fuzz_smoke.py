@@ -31,7 +31,7 @@ from epython.marshal import decode_value
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fuzz import fuzz_python_verifier as pyfuzz  # noqa: E402
-from test_device_core import BUILD, DEVICE, MESSAGE_BYTES, run_c  # noqa: E402
+from test_device_core import MESSAGE_BYTES, build_epy_run, run_c  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FUZZ = ROOT / "device" / "fuzz"
@@ -40,13 +40,7 @@ FUZZ = ROOT / "device" / "fuzz"
 @pytest.fixture(scope="module")
 def core_exe() -> Path:
     """epy-run, built as tests/test_device_core.py builds it (EPYTHON_CORE_BUILD)."""
-    reason = _no_compiler()
-    if reason:
-        pytest.skip(reason)
-    target = "host" if BUILD == "host" else f"build/{BUILD}/epy-run"
-    proc = subprocess.run(["make", "-C", str(DEVICE), target], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return DEVICE / "build" / BUILD / "epy-run"
+    return build_epy_run()
 
 
 def _no_compiler() -> str | None:
