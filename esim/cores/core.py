@@ -177,7 +177,7 @@ class Core:
                 yield from self._print(launch, outcome, partial + "\n")
                 kinds["host_io"] += env.now - t0
             outcome.instructions = interp.instructions
-            outcome.peak_memory = interp.heap.peak + launch.image_bytes
+            outcome.peak_memory = interp.heap.peak + launch.image_bytes + block
             for index, array in arrays:
                 # the elements whose bits differ from the argument's at launch (as the device's
                 # runtime.c compares its copy with the argument block): writing back an
