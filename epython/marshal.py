@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from epython.bytecode.image import float32
+from epython.bytecode.image import NO_INIT, GlobalSlot, float32
 from epython.bytecode.opcodes import ValueTag
 
-__all__ = ["DTYPES", "MarshalError", "check_value", "decode_prefix", "decode_value", "encode_value",
+__all__ = ["DTYPES", "MarshalError", "check_value", "decode_prefix", "decode_value", "encode_resident",
+           "encode_value",
            "to_array"]
 
 INT32_MIN = -(2**31)
@@ -131,6 +133,18 @@ def decode_value(data: bytes | memoryview) -> Any:
     if end != len(data):
         raise MarshalError(f"{len(data) - end} trailing bytes after an encoded value")
     return value
+
+
+def encode_resident(slots: Sequence[GlobalSlot], values: Mapping[str, Any]) -> bytes:
+    """The device-resident section of a core's argument block (docs/backends.md): a count byte,
+    then a u16 global index and the encoded value of every device-resident global of the
+    program (``slots``) that ``values`` (wire values by name) holds; b"" when there are none."""
+    entries = [struct.pack("<H", index) + encode_value(values[slot.name])
+               for index, slot in enumerate(slots)
+               if slot.init == NO_INIT and slot.name in values]
+    if not entries:
+        return b""
+    return bytes([len(entries)]) + b"".join(entries)
 
 
 def decode_prefix(data: bytes | memoryview, pos: int = 0) -> tuple[Any, int]:

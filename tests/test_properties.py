@@ -152,33 +152,30 @@ def test_sim_and_device_agree_on_generated_kernels(case: Any, data: Any) -> None
     """Same per-core results (bitwise floats), same error class on the same core and line, same
     printed lines per core, same array write-backs."""
     cores = data.draw(st.sets(st.integers(0, 15), min_size=1, max_size=4).map(sorted), "cores")
+    _agree(case, cores, "epk", case.describe() + f"\ncores {cores}")
+
+
+def _agree(case: Any, cores: list[int], prefix: str, description: str) -> None:
+    """Run the generated kernel on ``cores`` of both backends; their outcomes must be equal."""
     _fresh()
-    mod = C.write_module(case.source)
+    mod = C.write_module(case.source, prefix)
     sim = C.run_backend(mod.kernel, case.args, cores, "sim")
     dev = C.run_backend(mod.kernel, case.args, cores, "device")
-    _check(case.describe() + f"\ncores {cores}", sim, dev, case.source)
+    _check(description, sim, dev, case.source)
 
 
 @needs_device
 @prop_settings(weight=0.5)
 @given(case=comm_cases())
 def test_sim_and_device_agree_on_communication(case: Any) -> None:
-    _fresh()
-    mod = C.write_module(case.source, "epc")
-    sim = C.run_backend(mod.kernel, case.args, case.cores, "sim")
-    dev = C.run_backend(mod.kernel, case.args, case.cores, "device")
-    _check(case.describe(), sim, dev, case.source)
+    _agree(case, case.cores, "epc", case.describe())
 
 
 @needs_device
 @prop_settings(weight=0.5)
 @given(case=failing_cases())
 def test_sim_and_device_agree_on_failing_kernels(case: Any) -> None:
-    _fresh()
-    mod = C.write_module(case.source, "epf")
-    sim = C.run_backend(mod.kernel, case.args, case.cores, "sim")
-    dev = C.run_backend(mod.kernel, case.args, case.cores, "device")
-    _check(case.describe(), sim, dev, case.source)
+    _agree(case, case.cores, "epf", case.describe())
 
 
 # --- (4) determinism ----------------------------------------------------------------------------

@@ -125,6 +125,20 @@ static Value bi_sum(VM *vm, Value *args, uint32_t n)
 /* ASCII whitespace as str.strip() sees it. */
 static int is_space(uint8_t c) { return c == ' ' || (c >= 9 && c <= 13); }
 
+/* The bytes of str s without leading and trailing whitespace: p[*a .. *b). */
+static const uint8_t *strip_space(VM *vm, Value s, uint32_t *a, uint32_t *b)
+{
+    uint32_t n;
+    const uint8_t *p = str_data(vm, s, &n);
+    *a = 0;
+    *b = n;
+    while (*a < *b && is_space(p[*a]))
+        (*a)++;
+    while (*b > *a && is_space(p[*b - 1]))
+        (*b)--;
+    return p;
+}
+
 /* Digits of p[0..n) with single underscores between digits; writes them to out. */
 EPY_COLD static int clean_digits(const uint8_t *p, uint32_t n, char *out, uint32_t *k, uint32_t cap)
 {
@@ -146,13 +160,8 @@ EPY_COLD static int clean_digits(const uint8_t *p, uint32_t n, char *out, uint32
 /* int(s) for a str. */
 EPY_COLD static Value int_from_str(VM *vm, Value s)
 {
-    uint32_t n;
-    const uint8_t *p = str_data(vm, s, &n);
-    uint32_t a = 0, b = n;
-    while (a < b && is_space(p[a]))
-        a++;
-    while (b > a && is_space(p[b - 1]))
-        b--;
+    uint32_t a, b;
+    const uint8_t *p = strip_space(vm, s, &a, &b);
     int neg = 0;
     if (a < b && (p[a] == '+' || p[a] == '-'))
         neg = p[a++] == '-';
@@ -181,13 +190,8 @@ EPY_COLD static Value int_from_str(VM *vm, Value s)
 /* float(s) for a str (CPython's accepted forms). */
 EPY_COLD static Value float_from_str(VM *vm, Value s)
 {
-    uint32_t n;
-    const uint8_t *p = str_data(vm, s, &n);
-    uint32_t a = 0, b = n;
-    while (a < b && is_space(p[a]))
-        a++;
-    while (b > a && is_space(p[b - 1]))
-        b--;
+    uint32_t a, b;
+    const uint8_t *p = strip_space(vm, s, &a, &b);
     char buf[200];
     uint32_t k = 0, i = a;
     if (i < b && (p[i] == '+' || p[i] == '-'))
@@ -304,17 +308,8 @@ EPY_COLD static Value bi_round(VM *vm, Value *args, uint32_t n)
 {
     Value v = args[0];
     if (n == 1 || args[1].tag == V_NONE) {
-        if (v.tag == V_FLOAT) {
-            double x = as_float(v);
-            if (x != x)
-                epy_raise(vm, ERR_VALUEERROR, "cannot convert float NaN to integer");
-            if (isinf(x))
-                epy_raise(vm, ERR_OVERFLOWERROR, "cannot convert float infinity to integer");
-            double r = nearbyint(x);
-            if (r < -2147483648.0 || r > 2147483647.0)
-                epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %.0f does not fit in int32", r);
-            return mk_int((int32_t)r);
-        }
+        if (v.tag == V_FLOAT) /* nearbyint keeps nan and inf: float_to_int reports them */
+            return mk_int(float_to_int(vm, nearbyint(as_float(v))));
         if (v.tag == V_INT || v.tag == V_BOOL)
             return mk_int(as_int(v));
     } else {

@@ -45,7 +45,7 @@ from epython.bytecode.image import NO_INIT
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
 from epython.errors import BackendError, DeadlockError, LaunchCancelled, kernel_error_class
-from epython.marshal import decode_prefix, decode_value, encode_value
+from epython.marshal import decode_prefix, decode_value, encode_resident, encode_value
 
 __all__ = [
     "DeviceBackend",
@@ -865,15 +865,7 @@ class DeviceBackend:
     def _resident_section(self, core: int, launch: DeviceLaunch) -> bytes:
         """u8 count, count x (u16 global index, value) of the device-resident values that
         ``launch``'s program names and ``core`` holds (b"" when there are none)."""
-        held = self._resident.get(core)
-        if not held:
-            return b""
-        entries = [struct.pack("<H", index) + encode_value(held[slot.name])
-                   for index, slot in enumerate(launch.kernel.program.globals)
-                   if slot.init == NO_INIT and slot.name in held]
-        if not entries:
-            return b""
-        return bytes([len(entries)]) + b"".join(entries)
+        return encode_resident(launch.kernel.program.globals, self._resident.get(core, {}))
 
     def _take_resident(self, core: int, launch: DeviceLaunch, data: bytes) -> int:
         """Store the device-resident values ``core`` posted after its result; their bytes."""
@@ -891,8 +883,17 @@ class DeviceBackend:
         return pos
 
     def _release(self, launch: DeviceLaunch) -> None:
-        start = launch.region[0]
+        self._free_region(launch.region[0])
+
+    def _free_region(self, start: int) -> None:
+        """Give back the region of the launch area that starts at ``start``."""
         self._regions = [r for r in self._regions if r[0] != start]
+
+    def _free_core_block(self, core: int) -> None:
+        """Give back ``core``'s own argument block, if its launch had one."""
+        block = self._core_blocks.pop(core, None)
+        if block is not None:
+            self._free_region(block[0])
 
     def _start(self, core: int, launch: DeviceLaunch) -> None:
         """Fill ``core``'s mailbox for ``launch`` and bump its command word."""
@@ -994,9 +995,7 @@ class DeviceBackend:
             except Exception as exc:  # a core that posts garbage must not crash the host
                 error = BackendError(f"kernel {kernel.name}: core {core} posted a result that "
                                      f"cannot be decoded ({size} bytes): {exc}")
-        block = self._core_blocks.pop(core, None)
-        if block is not None:
-            self._regions = [r for r in self._regions if r[0] != block[0]]
+        self._free_core_block(core)
         if error is None:
             try:
                 size += self._take_resident(core, launch, area[size:])
@@ -1069,9 +1068,7 @@ class DeviceBackend:
             self._set(c, "state", 0)
             self._set(c, "wait_kind", 0)
             self._active[c] = None
-            block = self._core_blocks.pop(c, None)
-            if block is not None:
-                self._regions = [r for r in self._regions if r[0] != block[0]]
+            self._free_core_block(c)
             hal.call("e_load_group", f"reloading the core program on core {c}",
                      str(self.program).encode(), ctypes.byref(self._dev), c // self._cols,
                      c % self._cols, 1, 1, E_TRUE)

@@ -27,6 +27,7 @@ __all__ = [
     "VALUE_SLOT_BYTES",
     "WAIT_BARRIER",
     "WAIT_KINDS",
+    "WAIT_NONE",
     "WAIT_RECV",
     "WAIT_SEND",
     "describe_wait",
@@ -56,19 +57,20 @@ MAILBOX_FIELDS: tuple[tuple[str, int], ...] = (
     ("wait_peer", 72),     # core: the peer it waits for
     ("wait_line", 76),     # core: source line of the blocking call
 )
-#: The values of ``wait_kind`` (name, number, what the blocked core waits for). The simulator
-#: describes its blocked cores with the same words (esim/cores/comm.py).
-WAIT_KINDS: tuple[tuple[str, int, str], ...] = (
-    ("NONE", 0, "nothing"),
-    ("RECV", 1, "a message from core {peer} ({call})"),   # WAIT_RECV
-    ("BARRIER", 2, "the barrier (sync)"),                 # WAIT_BARRIER
-    ("SEND", 3, "core {peer} to receive its message ({call})"),  # WAIT_SEND
-)
-
-
+#: The values of ``wait_kind``: what a blocked core waits for.
+WAIT_NONE = 0
 WAIT_RECV = 1
 WAIT_BARRIER = 2
 WAIT_SEND = 3
+#: (name, number, what the blocked core waits for) of every ``wait_kind``, generated into
+#: opcodes.h; the simulator describes its blocked cores with the same words
+#: (esim/cores/comm.py).
+WAIT_KINDS: tuple[tuple[str, int, str], ...] = (
+    ("NONE", WAIT_NONE, "nothing"),
+    ("RECV", WAIT_RECV, "a message from core {peer} ({call})"),
+    ("BARRIER", WAIT_BARRIER, "the barrier (sync)"),
+    ("SEND", WAIT_SEND, "core {peer} to receive its message ({call})"),
+)
 
 
 def describe_wait(kind: int, peer: int, call: str = "") -> str:

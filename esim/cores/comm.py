@@ -203,7 +203,7 @@ class Comm:
             yield mesh.write(there, here, 4, method="store").arrived  # the receiver's ack flag
             left -= chunk
         slot.box.put((copy, turn, taken))
-        state.waiting[rank] = (protocol.describe_wait(3, there, _call(channel, "send"))
+        state.waiting[rank] = (protocol.describe_wait(protocol.WAIT_SEND, there, _call(channel, "send"))
                                + f", a value of {nbytes} bytes")
         yield taken
         state.waiting.pop(rank, None)
@@ -212,7 +212,7 @@ class Comm:
     def _recv(self, state: _LaunchComm, rank: int, channel: str,
               src: int) -> Generator[simpy.Event, Any, Any]:
         slot = state.slot(channel, src, rank)
-        state.waiting[rank] = protocol.describe_wait(1, state.cores[src], _call(channel, "recv"))
+        state.waiting[rank] = protocol.describe_wait(protocol.WAIT_RECV, state.cores[src], _call(channel, "recv"))
         value, turn, taken = yield slot.box.get()
         state.waiting.pop(rank, None)
         slot.free.release(turn)

@@ -16,7 +16,7 @@ import simpy
 
 from epython.bytecode.image import NO_INIT
 from epython.bytecode.opcodes import ErrorCode
-from epython.marshal import MarshalError, encode_value
+from epython.marshal import MarshalError, encode_resident, encode_value
 from esim.cores.interp import Interpreter, KernelFault
 from esim.cores.memory import from_wire, to_wire
 from esim.cores.values import Array, Fault, same_bits
@@ -118,10 +118,8 @@ class Core:
             # encoded arguments, then (when the program names any) this core's device-resident
             # values as (u16 global index, encoded value) after a count byte, as the device's
             # host writes it (epython/backends/device.py).
-            named = [to_wire(working[slot.name]) for slot in launch.program.globals
-                     if slot.init == NO_INIT and slot.name in working]
-            block = 1 + launch.args_bytes + (
-                1 + sum(2 + len(encode_value(v)) for v in named) if named else 0)
+            block = 1 + launch.args_bytes + len(encode_resident(
+                launch.program.globals, {name: to_wire(v) for name, v in working.items()}))
             interp = Interpreter(launch.program, self.id, len(launch.cores),
                                  global_values=working,
                                  workspace=self.chip.config.user_memory_bytes

@@ -49,6 +49,7 @@ from esim.cores import ops
 from esim.cores.builtins import call_builtin
 from esim.cores.decode import decode_function
 from esim.cores.heap import frame_bytes, object_bytes
+from esim.cores.interp import TICK  # the reference engine's tick interval: both tick alike
 from esim.cores.values import Array, Fault, KIter, check_int, py_format, py_str, type_name
 
 if TYPE_CHECKING:
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CompiledProgram", "compiled", "run"]
 
-TICK = 50_000
 MAX_CALL_DEPTH = protocol.MAX_CALL_DEPTH
 _HEAP_TYPES = (str, list, tuple)
 _IMMEDIATE = (int, float, bool)
@@ -300,7 +300,7 @@ class _FuncGen:
     def back(self, i: int, target: int, indent: int) -> None:
         """Tick before a backward branch from instruction ``i`` (the reference engine does)."""
         if target <= i:
-            self.em.emit(indent, "if cnt >= 50000:")
+            self.em.emit(indent, f"if cnt >= {TICK}:")
             self.em.emit(indent + 1, "I.cycles += cyc; I.instructions += cnt; cyc = 0; cnt = 0")
             self.em.emit(indent + 1, "yield TICK")
 
@@ -441,10 +441,7 @@ class _FuncGen:
             E("else:")
             self.goto(i + 1, ind + 1, inlined)
         elif op == Op.JUMP:
-            if arg <= i:
-                E("if cnt >= 50000:")
-                E("I.cycles += cyc; I.instructions += cnt; cyc = 0; cnt = 0", 1)
-                E("yield TICK", 1)
+            self.back(i, arg, ind)
             self.goto(arg, ind, inlined)
         elif op == Op.FOR_ITER:
             E(f"v = next({top}.it, END)")
@@ -471,7 +468,7 @@ class _FuncGen:
             callee = self.funcs[arg]
             n = callee.n_params
             fb = callee.frame_bytes
-            E("if cnt >= 50000:")
+            E(f"if cnt >= {TICK}:")
             E("I.cycles += cyc; I.instructions += cnt; cyc = 0; cnt = 0", 1)
             E("yield TICK", 1)
             E(f"if nfr >= {MAX_CALL_DEPTH - 1}: raise DEPTHERR()")
