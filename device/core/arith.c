@@ -2,6 +2,7 @@
  * dispatch of binary/unary operators, comparisons, truth and membership. */
 #include <stdio.h>
 
+#include "text.h"
 #include "vm.h"
 
 static const char *const symbols[] = {"+", "-", "*", "/", "//", "%", "** or pow()", "<<", ">>",
@@ -70,10 +71,10 @@ EPY_COLD Value int_pow(VM *vm, int32_t a, int32_t b)
         }
     }
     char digits[400];
-    int len = snprintf(digits, sizeof digits, "%s%u", (a < 0 && (b & 1)) ? "-" : "",
+    int len = epy_snprintf(digits, sizeof digits, "%s%u", (a < 0 && (b & 1)) ? "-" : "",
                        (unsigned)limbs[n - 1]);
     for (uint32_t i = n - 1; i-- > 0;)
-        len += snprintf(digits + len, sizeof digits - (size_t)len, "%09u", (unsigned)limbs[i]);
+        len += epy_snprintf(digits + len, sizeof digits - (size_t)len, "%09u", (unsigned)limbs[i]);
     epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s does not fit in int32", digits);
 }
 

@@ -381,7 +381,11 @@ EPY_COLD static Value floor_ceil(VM *vm, Value v, int ceil_)
         epy_raise(vm, ERR_OVERFLOWERROR, "cannot convert float infinity to integer");
     double r = ceil_ ? ceil(x) : floor(x);
     if (r < -2147483648.0 || r > 2147483647.0)
-        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %.0f does not fit in int32", r);
+    {
+        char digits[48];
+        snprintf(digits, sizeof digits, "%.0f", r);
+        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s does not fit in int32", digits);
+    }
     return mk_int((int32_t)r);
 }
 

@@ -12,6 +12,7 @@
 
 #include "platform.h"
 #include "port.h"
+#include "text.h"
 #include "vm.h"
 
 enum { CH_MSG = 0, CH_BCAST, CH_SYNC, CH_SYNC_RELEASE, CH_REDUCE, CH_REDUCE_RESULT };
@@ -48,7 +49,7 @@ EPY_COLD static uint32_t peer_rank(VM *vm, Value v, const char *what)
     uint32_t n = 0;
     list[n++] = '[';
     for (uint32_t r = 0; r < vm->ncores && n < sizeof list - 8; r++)
-        n += (uint32_t)snprintf(list + n, sizeof list - n, r ? ", %u" : "%u", vm->cores[r]);
+        n += (uint32_t)epy_snprintf(list + n, sizeof list - n, r ? ", %u" : "%u", vm->cores[r]);
     list[n++] = ']';
     list[n] = 0;
     epy_raise(vm, ERR_VALUEERROR, "parallel.%s: core %ld is not part of this launch (cores %s)",

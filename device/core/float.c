@@ -20,7 +20,11 @@ int32_t float_to_int(VM *vm, double x)
         epy_raise(vm, ERR_OVERFLOWERROR, "cannot convert float infinity to integer");
     double t = trunc(x);
     if (t < -2147483648.0 || t > 2147483647.0)
-        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %.0f does not fit in int32", t);
+    {
+        char digits[48];
+        snprintf(digits, sizeof digits, "%.0f", t);
+        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s does not fit in int32", digits);
+    }
     return (int32_t)t;
 }
 

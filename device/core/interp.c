@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "platform.h"
+#include "text.h"
 #include "vm.h"
 
 /* Record an error and unwind to the launch's handler. */
@@ -11,7 +12,7 @@ EPY_COLD void epy_raise(VM *vm, uint32_t code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(vm->err_msg, sizeof vm->err_msg, fmt, ap);
+    epy_vsnprintf(vm->err_msg, sizeof vm->err_msg, fmt, ap);
     va_end(ap);
     vm->err_code = code;
     vm->err_func = vm->func;

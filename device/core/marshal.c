@@ -3,6 +3,7 @@
  * lists become heap objects. */
 #include <stdio.h>
 
+#include "text.h"
 #include "vm.h"
 
 #define MAX_NESTING 48

@@ -6,6 +6,7 @@
 
 #include "platform.h"
 #include "port.h"
+#include "text.h"
 #include "vm.h"
 
 #define ABANDON 0xFFFFu
@@ -267,7 +268,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         if ((uint64_t)image_size + args_size > USER_END - USER_BASE || ncores == 0 ||
             ncores > 64 || vm->rank == 0xFFFFFFFFu) {
             vm->err_code = ERR_BADARGUMENT;
-            snprintf(vm->err_msg, sizeof vm->err_msg,
+            epy_snprintf(vm->err_msg, sizeof vm->err_msg,
                      "bad launch: program image %u bytes + arguments %u bytes for %u bytes of "
                      "core memory, %u cores, this core %s", (unsigned)image_size,
                      (unsigned)args_size, (unsigned)(USER_END - USER_BASE), (unsigned)ncores,
@@ -288,7 +289,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
                          arena_bytes)) {
             vm->img.n_funcs = 0;
             vm->err_code = ERR_BADIMAGE;
-            snprintf(vm->err_msg, sizeof vm->err_msg,
+            epy_snprintf(vm->err_msg, sizeof vm->err_msg,
                      "the core's verifier rejected the program image: %s", msg);
             longjmp(env, 1);
         }
@@ -299,7 +300,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         vm->funcs = heap_prefix(vm, (uint32_t)sizeof(FuncInfo) * vm->img.n_funcs);
         if (!vm->consts || !vm->globals || !vm->funcs) {
             vm->err_code = ERR_MEMORYERROR;
-            snprintf(vm->err_msg, sizeof vm->err_msg, "no room for the constant pool");
+            epy_snprintf(vm->err_msg, sizeof vm->err_msg, "no room for the constant pool");
             longjmp(env, 1);
         }
         uint32_t pos = vm->img.consts;

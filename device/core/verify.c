@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "text.h"
 #include "vm.h"
 
 static const uint8_t op_len[OP__COUNT] = EPY_OP_LENGTHS;
@@ -32,7 +33,7 @@ EPY_COLD static void say(V *v, const char *fmt, ...)
     char buf[200];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = epy_vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     if (n > (int)sizeof buf - 1)
         n = (int)sizeof buf - 1;
@@ -81,7 +82,7 @@ EPY_COLD static int utf8_error(char *out, uint32_t outsize, const uint8_t *p, ui
             if (c == 0xF4)
                 hi = 0x8F;
         } else {
-            snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: invalid start byte",
+            epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: invalid start byte",
                 c, (unsigned)i);
             return 1;
         }
@@ -89,10 +90,10 @@ EPY_COLD static int utf8_error(char *out, uint32_t outsize, const uint8_t *p, ui
         for (k = 1; k <= need; k++) {
             if (i + k >= n) {
                 if (k == 1)
-                    snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: unexpected end "
+                    epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: unexpected end "
                         "of data", c, (unsigned)i);
                 else
-                    snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: unexpected end of "
+                    epy_snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: unexpected end of "
                         "data", (unsigned)i, (unsigned)(i + k - 1));
                 return 1;
             }
@@ -100,10 +101,10 @@ EPY_COLD static int utf8_error(char *out, uint32_t outsize, const uint8_t *p, ui
             uint8_t l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
             if (b < l || b > h) {
                 if (k == 1)
-                    snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: invalid "
+                    epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: invalid "
                         "continuation byte", c, (unsigned)i);
                 else
-                    snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: invalid "
+                    epy_snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: invalid "
                         "continuation byte", (unsigned)i, (unsigned)(i + k - 1));
                 return 1;
             }
