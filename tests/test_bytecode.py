@@ -24,7 +24,7 @@ from epython.bytecode import (
     verify,
     verify_bytes,
 )
-from epython.bytecode.gen_c import HEADER_PATH, generate
+from epython.bytecode.gen_c import HEADER_PATH, OUTPUTS, generate
 from epython.bytecode.image import HEADER, Float32
 from epython.compiler import compile_kernel
 
@@ -139,10 +139,11 @@ def test_verifier_rejects_global_index_out_of_range() -> None:
         verify(prog)
 
 
-def test_generated_c_header_is_current() -> None:
-    assert HEADER_PATH.exists(), "run: python -m epython.bytecode.gen_c"
-    assert HEADER_PATH.read_text() == generate(), \
-        "device/core/opcodes.h is stale: run python -m epython.bytecode.gen_c"
+def test_generated_files_are_current() -> None:
+    for path, make in OUTPUTS:
+        assert path.exists(), f"{path} is missing: run python -m epython.bytecode.gen_c"
+        assert path.read_text() == make(), \
+            f"{path} is stale: run python -m epython.bytecode.gen_c"
 
 
 def test_c_header_compiles_and_agrees_with_the_table(tmp_path) -> None:

@@ -1,7 +1,6 @@
 /* interp.c: the dispatch loop (Lua style: vmcase/vmbreak over a switch, computed goto behind
  * EPY_COMPUTED_GOTO), calls and returns, errors with their function and line. */
 #include <stdarg.h>
-#include <stdio.h>
 
 #include "platform.h"
 #include "text.h"
@@ -17,7 +16,7 @@ EPY_COLD void epy_raise(VM *vm, uint32_t code, const char *fmt, ...)
     vm->err_code = code;
     vm->err_func = vm->func;
     vm->err_line = vm->no_line ? 0 : line_of(&vm->img, vm->func, vm->pc);
-    longjmp(*vm->on_error, 1);
+    EPY_LONGJMP(*vm->on_error);
 }
 
 /* Type name of an iterator object (CPython's iterator classes). */

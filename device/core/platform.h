@@ -25,6 +25,12 @@ volatile uint8_t *plat_core_address(uint32_t index, uint32_t offset);
 /* Address at which the executing core sees offset `offset` of shared DRAM's 32 MB window. */
 volatile uint8_t *plat_dram_address(uint32_t offset);
 
+/* The real memory of a launch's workspace (heap and frames), whose program image and arguments
+ * end at offset `user_end` of local memory; *bytes gets its size.  On the chip it is the rest of
+ * the user area of SRAM; the host port gives each core a larger buffer (the model limit is
+ * enforced apart, see config.h). */
+uint8_t *plat_workspace(uint32_t user_end, uint32_t *bytes);
+
 /* Free-running cycle counter of the core (CTIMER on the chip, scaled host clock off-board). */
 uint32_t plat_cycles(void);
 

@@ -2,12 +2,15 @@
  * or of the epy-run driver, over its own 32 KB buffer and a shared DRAM buffer. */
 #define _POSIX_C_SOURCE 200809L
 #include <sched.h>
+#include <stdlib.h>
 #include <time.h>
 
+#include "config.h"
 #include "platform.h"
 
 static __thread struct epy_host_core *self;
 static __thread uint32_t polls;
+static __thread uint8_t *arena; /* this core's workspace buffer (EPY_HOST_ARENA_BYTES) */
 
 /* Chip-relative index of this core. */
 uint32_t plat_core_index(void) { return self->index; }
@@ -29,6 +32,15 @@ volatile uint8_t *plat_core_address(uint32_t index, uint32_t offset)
 
 /* Offset `offset` of shared DRAM. */
 volatile uint8_t *plat_dram_address(uint32_t offset) { return self->dram + offset; }
+
+/* This core thread's workspace buffer (the user area of its 32 KB is too small for the host
+ * build's larger objects; the model limit stays that of the chip). */
+uint8_t *plat_workspace(uint32_t user_end, uint32_t *bytes)
+{
+    (void)user_end;
+    *bytes = arena ? EPY_HOST_ARENA_BYTES : 0;
+    return arena;
+}
 
 /* The host clock scaled to a 600 MHz core clock. */
 uint32_t plat_cycles(void)
@@ -75,6 +87,9 @@ __attribute__((visibility("default"))) void epy_host_core_main(struct epy_host_c
 {
     self = ctx;
     polls = 0;
+    arena = malloc(EPY_HOST_ARENA_BYTES);
     epy_runtime_main();
+    free(arena);
+    arena = 0;
     self = 0;
 }

@@ -1,9 +1,6 @@
 /* runtime.c: the loop each core runs: wait for a launch in its DRAM mailbox, fetch and verify
  * the image, run the entry function, stream printed text, post the result, repeat
  * (epython/bytecode/protocol.py describes the mailbox). */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "platform.h"
 #include "port.h"
 #include "text.h"
@@ -13,10 +10,10 @@
 #define USER_BASE EPY_RUNTIME_RESERVED_BYTES
 #define USER_END (EPY_LOCAL_MEMORY_BYTES - EPY_CORE_MAILBOX_BYTES)
 
-/* Read a mailbox field. */
-static uint32_t mb_get(VM *vm, uint32_t field) { return rd32(vm->mailbox + field); }
-/* Write a mailbox field. */
-static void mb_set(VM *vm, uint32_t field, uint32_t v) { wr32(vm->mailbox + field, v); }
+/* Read a mailbox field (an aligned word the host writes whole). */
+static uint32_t mb_get(VM *vm, uint32_t field) { return ld_word(vm->mailbox + field); }
+/* Write a mailbox field in one access (the host never sees half of it). */
+static void mb_set(VM *vm, uint32_t field, uint32_t v) { st_word(vm->mailbox + field, v); }
 
 /* Stream printed text into the out ring (waiting for the host when it is full). */
 EPY_COLD void epy_emit(VM *vm, const char *p, uint32_t n)
@@ -28,7 +25,7 @@ EPY_COLD void epy_emit(VM *vm, const char *p, uint32_t n)
             if (plat_poll()) {
                 vm->abandoned = 1;
                 vm->err_code = ABANDON;
-                longjmp(*vm->on_error, 1);
+                EPY_LONGJMP(*vm->on_error);
             }
         }
         ring[vm->out_head % EPY_MAILBOX_OUT_BYTES] = (uint8_t)p[i];
@@ -54,7 +51,7 @@ EPY_COLD void epy_wait(VM *vm, uint32_t kind, uint32_t peer)
     if (plat_poll()) {
         vm->abandoned = 1;
         vm->err_code = ABANDON;
-        longjmp(*vm->on_error, 1);
+        EPY_LONGJMP(*vm->on_error);
     }
 }
 
@@ -65,7 +62,7 @@ EPY_COLD void epy_heartbeat(VM *vm)
     if (plat_stopping()) {
         vm->abandoned = 1;
         vm->err_code = ABANDON;
-        longjmp(*vm->on_error, 1);
+        EPY_LONGJMP(*vm->on_error);
     }
 }
 
@@ -205,26 +202,12 @@ EPY_COLD static void post_message(VM *vm, const char *msg)
     m[n] = 0;
 }
 
-/* Set up the arena of a launch (the port decides where its real memory is). */
-EPY_COLD static uint8_t *arena_for(VM *vm, uint32_t user_end, uint32_t *bytes)
-{
-#if defined(__epiphany__)
-    (void)vm;
-    *bytes = USER_END - user_end;
-    return plat_local_base() + user_end;
-#else
-    (void)user_end;
-    *bytes = vm->host_arena ? EPY_HOST_ARENA_BYTES : 0;
-    return vm->host_arena;
-#endif
-}
-
 /* Run one launch described by the mailbox; returns nonzero when the core must stop. */
 EPY_COLD static int run_launch(VM *vm, uint32_t command)
 {
     volatile uint8_t *mb = vm->mailbox;
     uint32_t start = plat_cycles();
-    mb_set(vm, EPY_MB_STATE, 1);
+    mb_set(vm, EPY_MB_STATE, EPY_STATE_RUNNING);
     mb_set(vm, EPY_MB_ERROR_CODE, 0);
     mb_set(vm, EPY_MB_ERROR_FUNC, 0);
     mb_set(vm, EPY_MB_ERROR_LINE, 0);
@@ -255,9 +238,9 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
     uint32_t changes = 0;
     uint8_t *local = vm->local;
     const volatile uint8_t *dram_args = plat_dram_address(EPY_DRAM_AREA_OFFSET + args_off);
-    jmp_buf env;
+    epy_jmp_buf env;
     vm->on_error = &env;
-    if (setjmp(env) == 0) {
+    if (EPY_SETJMP(env) == 0) {
         vm->rank = 0xFFFFFFFFu;
         vm->ncores = ncores > 64 ? 64 : ncores;
         for (uint32_t r = 0; r < vm->ncores; r++) {
@@ -275,7 +258,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
                      vm->rank == 0xFFFFFFFFu ? "not listed" : "listed");
             if ((uint64_t)image_size + args_size > USER_END - USER_BASE)
                 vm->err_code = ERR_MEMORYERROR;
-            longjmp(env, 1);
+            EPY_LONGJMP(env);
         }
         const volatile uint8_t *src = plat_dram_address(EPY_DRAM_AREA_OFFSET + image_off);
         for (uint32_t i = 0; i < image_size; i++)
@@ -283,7 +266,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         for (uint32_t i = 0; i < args_size; i++)
             local[USER_BASE + image_size + i] = dram_args[i];
         uint32_t arena_bytes;
-        uint8_t *arena = arena_for(vm, USER_BASE + image_size + args_size, &arena_bytes);
+        uint8_t *arena = plat_workspace(USER_BASE + image_size + args_size, &arena_bytes);
         char msg[EPY_MSG_BYTES - 56];
         if (verify_image(local + USER_BASE, image_size, &vm->img, msg, sizeof msg, arena,
                          arena_bytes)) {
@@ -291,7 +274,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
             vm->err_code = ERR_BADIMAGE;
             epy_snprintf(vm->err_msg, sizeof vm->err_msg,
                      "the core's verifier rejected the program image: %s", msg);
-            longjmp(env, 1);
+            EPY_LONGJMP(env);
         }
         uint32_t workspace = USER_END - USER_BASE - image_size - args_size;
         heap_init(vm, arena, arena_bytes, workspace);
@@ -301,7 +284,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         if (!vm->consts || !vm->globals || !vm->funcs) {
             vm->err_code = ERR_MEMORYERROR;
             epy_snprintf(vm->err_msg, sizeof vm->err_msg, "no room for the constant pool");
-            longjmp(env, 1);
+            EPY_LONGJMP(env);
         }
         uint32_t pos = vm->img.consts;
         const uint8_t *img = vm->img.base;
@@ -367,7 +350,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
     EPY_FENCE();
     mb_set(vm, EPY_MB_DONE_SEQ, command);
     EPY_FENCE();
-    mb_set(vm, EPY_MB_STATE, 2);
+    mb_set(vm, EPY_MB_STATE, EPY_STATE_DONE);
     return 0;
 }
 
@@ -380,9 +363,6 @@ EPY_COLD void epy_runtime_main(void)
     vm.chip_cores = plat_rows() * plat_cols();
     vm.local = plat_local_base();
     vm.mailbox = plat_dram_address(EPY_DRAM_AREA_OFFSET + vm.core_index * EPY_MAILBOX_STRIDE);
-#if !defined(__epiphany__)
-    vm.host_arena = malloc(EPY_HOST_ARENA_BYTES);
-#endif
     for (;;) {
         uint32_t command;
         while ((command = mb_get(&vm, EPY_MB_COMMAND)) == mb_get(&vm, EPY_MB_DONE_SEQ)) {
@@ -394,5 +374,5 @@ EPY_COLD void epy_runtime_main(void)
             goto stop;
     }
 stop:
-    free(vm.host_arena);
+    return;
 }

@@ -4,12 +4,12 @@
 #ifndef EPY_VM_H
 #define EPY_VM_H
 
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "opcodes.h"
+#include "port.h"
 #include "value.h"
 
 /* Where an image's sections start (offsets into the image), after verification. */
@@ -83,7 +83,7 @@ struct VM {
     uint32_t no_line;        /* nonzero: report line 0 for the next error */
 
     /* errors */
-    jmp_buf *on_error;
+    epy_jmp_buf *on_error;
     uint32_t err_code, err_func, err_line;
     char err_msg[EPY_MSG_BYTES];
 
@@ -99,7 +99,6 @@ struct VM {
     uint8_t stash_src[EPY_STASH], stash_chan[EPY_STASH];
     uint32_t out_head;
     int abandoned;           /* plat_poll() asked to stop */
-    uint8_t *host_arena;     /* host port: the arena's real memory */
 };
 
 /* ---- names.c ---- */

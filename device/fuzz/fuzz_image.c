@@ -72,6 +72,15 @@ volatile uint8_t *plat_dram_address(uint32_t offset)
     return dram_area + (offset - EPY_DRAM_AREA_OFFSET);
 }
 
+static uint8_t workspace_mem[EPY_HOST_ARENA_BYTES];
+
+uint8_t *plat_workspace(uint32_t user_end, uint32_t *bytes)
+{
+    (void)user_end;
+    *bytes = sizeof workspace_mem;
+    return workspace_mem;
+}
+
 uint32_t plat_cycles(void) { return polls * 4096u; }
 
 int plat_poll(void)

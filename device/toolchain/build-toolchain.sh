@@ -39,8 +39,9 @@ fi
 missing=""
 for f in "$BINUTILS_TAR" "$GCC_TAR" "$GFDL_PATCH"; do [ -f "$f" ] || missing="$missing $f"; done
 for tool in makeinfo bison flex m4 xz; do command -v "$tool" >/dev/null || missing="$missing $tool"; done
-[ -f /usr/include/gmp.h ] || missing="$missing gmp.h"
-[ -f /usr/include/mpc.h ] || missing="$missing mpc.h"
+for header in gmp.h mpfr.h mpc.h; do
+    printf '#include <%s>\n' "$header" | ${CC:-cc} -E -x c - >/dev/null 2>&1 || missing="$missing $header"
+done
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         say "installing the source packages and build tools (missing:$missing)"

@@ -1,7 +1,9 @@
-"""Generate ``device/core/opcodes.h`` from the opcode table (the single source of truth).
+"""Generate ``device/core/opcodes.h`` from the opcode table (the single source of truth), and
+``device/core/epiphany/layout.ld`` (the memory layout for the Epiphany linker script) from the
+protocol.
 
-Run ``python -m epython.bytecode.gen_c`` after changing ``opcodes.py`` or ``image.py``;
-``python -m epython.bytecode.gen_c --check`` exits 1 when the header is stale.
+Run ``python -m epython.bytecode.gen_c`` after changing ``opcodes.py``, ``image.py`` or
+``protocol.py``; ``python -m epython.bytecode.gen_c --check`` exits 1 when a file is stale.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from epython.bytecode.opcodes import (
 )
 from epython.bytecode.verify import MAX_FRAME_STACK
 
-__all__ = ["HEADER_PATH", "generate", "main"]
+__all__ = ["HEADER_PATH", "LAYOUT_PATH", "OUTPUTS", "generate", "generate_layout", "main"]
 
 HEADER_PATH = Path(__file__).resolve().parents[2] / "device" / "core" / "opcodes.h"
+#: The memory layout for the Epiphany linker script (device/core/epiphany/epycore.ld).
+LAYOUT_PATH = HEADER_PATH.parent / "epiphany" / "layout.ld"
 
 
 def _ident(name: str) -> str:
@@ -96,26 +100,49 @@ def generate() -> str:
         out.append(f"    EPY_WAIT_{name} = {number},")
     out.append("};")
     out.append(f"#define EPY_DRAM_AREA_OFFSET 0x{protocol.DRAM_AREA_OFFSET:08X}")
+    for name in ("STATE_IDLE", "STATE_RUNNING", "STATE_DONE", "STATE_FAULT", "FAULT_NONE",
+                 "FAULT_SOFTWARE_EXCEPTION", "FAULT_MEMORY"):
+        out.append(f"#define EPY_{name} {getattr(protocol, name)}")
     out += ["", "#endif /* EPY_OPCODES_H */", ""]
     return "\n".join(out)
 
 
+def generate_layout() -> str:
+    """The text of layout.ld: the protocol's memory layout as linker-script symbols."""
+    out = [
+        "/* layout.ld: GENERATED from epython/bytecode/protocol.py by",
+        " * `python -m epython.bytecode.gen_c`. DO NOT EDIT; a test fails when it is stale.",
+        " * Included by epycore.ld: where the runtime, the user area and the cold code go. */",
+    ]
+    for name in ("LOCAL_MEMORY_BYTES", "RUNTIME_RESERVED_BYTES", "RUNTIME_STACK_BYTES",
+                 "CORE_MAILBOX_BYTES"):
+        out.append(f"EPY_{name} = {getattr(protocol, name)};")
+    for name in ("DRAM_CORE_BASE", "COLD_CODE_OFFSET", "COLD_CODE_BYTES", "DRAM_AREA_OFFSET"):
+        out.append(f"EPY_{name} = 0x{getattr(protocol, name):08X};")
+    return "\n".join(out) + "\n"
+
+
+#: Every generated file: (path, generator).
+OUTPUTS = ((HEADER_PATH, generate), (LAYOUT_PATH, generate_layout))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write the header, or with --check report whether it is current."""
+    """Write the generated files, or with --check report whether they are current."""
     parser = argparse.ArgumentParser(prog="python -m epython.bytecode.gen_c", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="exit 1 if the header is stale")
-    parser.add_argument("--output", type=Path, default=HEADER_PATH)
+    parser.add_argument("--check", action="store_true", help="exit 1 if a generated file is stale")
     ns = parser.parse_args(argv)
-    text = generate()
-    if ns.check:
-        current = ns.output.read_text() if ns.output.exists() else ""
-        if current != text:
-            print(f"{ns.output} is stale: run python -m epython.bytecode.gen_c", file=sys.stderr)
-            return 1
-        return 0
-    ns.output.parent.mkdir(parents=True, exist_ok=True)
-    ns.output.write_text(text)
-    return 0
+    stale = 0
+    for path, make in OUTPUTS:
+        text = make()
+        if ns.check:
+            current = path.read_text() if path.exists() else ""
+            if current != text:
+                print(f"{path} is stale: run python -m epython.bytecode.gen_c", file=sys.stderr)
+                stale = 1
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return stale
 
 
 if __name__ == "__main__":

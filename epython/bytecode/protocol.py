@@ -13,12 +13,23 @@ from __future__ import annotations
 
 __all__ = [
     "CORE_MAILBOX_BYTES",
+    "COLD_CODE_BYTES",
+    "COLD_CODE_OFFSET",
     "DRAM_AREA_OFFSET",
+    "DRAM_CORE_BASE",
     "LOCAL_MEMORY_BYTES",
     "MESSAGE_SLOT_HEADER_BYTES",
     "RUNTIME_RESERVED_BYTES",
+    "RUNTIME_STACK_BYTES",
+    "STATE_DONE",
+    "STATE_FAULT",
+    "STATE_IDLE",
+    "STATE_RUNNING",
     "eager_bytes",
     "message_slot_bytes",
+    "FAULT_MEMORY",
+    "FAULT_NONE",
+    "FAULT_SOFTWARE_EXCEPTION",
     "FRAME_HEADER_BYTES",
     "MAILBOX_FIELDS",
     "MAILBOX_STRIDE",
@@ -56,7 +67,20 @@ MAILBOX_FIELDS: tuple[tuple[str, int], ...] = (
     ("wait_kind", 68),     # core: what it is blocked on (0 none, 1 recv, 2 barrier, 3 send)
     ("wait_peer", 72),     # core: the peer it waits for
     ("wait_line", 76),     # core: source line of the blocking call
+    ("fault", 80),         # core (Epiphany): FAULT_* of a hardware exception that stopped it
+    ("fault_status", 84),  # core: the STATUS register at the exception (EXCAUSE in it)
+    ("fault_pc", 88),      # core: the address of the faulting instruction (IRET)
 )
+#: The values of ``state``.
+STATE_IDLE = 0
+STATE_RUNNING = 1
+STATE_DONE = 2
+#: A hardware exception stopped the core (``fault`` says which); the host must reload it.
+STATE_FAULT = 3
+#: The values of ``fault``: which interrupt handler of the Epiphany port caught the exception.
+FAULT_NONE = 0
+FAULT_SOFTWARE_EXCEPTION = 1  # unaligned access, illegal instruction, FPU trap (EXCAUSE)
+FAULT_MEMORY = 2              # memory protection fault
 #: The values of ``wait_kind``: what a blocked core waits for.
 WAIT_NONE = 0
 WAIT_RECV = 1
@@ -96,11 +120,21 @@ MAILBOX_STRIDE = 16384         # one mailbox per core; the launch area follows t
 LOCAL_MEMORY_BYTES = 32 * 1024  # SRAM per core (bsps fast.ldf)
 #: Low part of SRAM taken by the interpreter's code and static data (the text budget is 20 KB).
 RUNTIME_RESERVED_BYTES = 20 * 1024
+#: Of RUNTIME_RESERVED_BYTES, the C stack of the Epiphany build (at its top); the linker script
+#: fails a build whose code, data and bss leave less.
+RUNTIME_STACK_BYTES = 2048
 #: Top of SRAM: one message slot per possible sender (core-to-core messages land here).
 CORE_MAILBOX_BYTES = 1024
 #: Offset of epython's area inside the 32 MB shared DRAM window (cores see it at
-#: 0x8E000000 + this offset); the per-core host mailboxes start there.
+#: DRAM_CORE_BASE + this offset); the per-core host mailboxes start there.
 DRAM_AREA_OFFSET = 0x01000000
+#: Where the cores see shared DRAM on the Parallella (bsps parallella_E16G3_1GB.hdf).
+DRAM_CORE_BASE = 0x8E000000
+#: The Epiphany build's cold code and read-only data (everything not resident in SRAM) is
+#: linked at DRAM_CORE_BASE + COLD_CODE_OFFSET and may take COLD_CODE_BYTES; every core runs
+#: the same bytes (device/core/epiphany/epycore.ld).  It lies below epython's area.
+COLD_CODE_OFFSET = 0x00100000
+COLD_CODE_BYTES = 0x00100000
 
 # --- core <-> core messages --------------------------------------------------------------
 #: Each message slot starts with a u32 sequence flag and a u32 byte length.

@@ -1,0 +1,91 @@
+; crt0.S: start-up of the epython core program on the Epiphany (no C library).
+;
+; The e-hal loader clears SRAM, writes the program, fills the workgroup configuration at 0x28
+; and raises SYNC: the core starts at the reset vector (address 0).  Here: a stack at the top of
+; the runtime's region of SRAM, a cleared .bss (also when the core is restarted without a
+; reload), the FPU/ALU configuration the compiler expects (binary32, round to nearest, no
+; exception traps; the timer fields of CONFIG are left alone), then main().  The other
+; interrupt vectors are filled by the C handlers of platform.c (GCC's interrupt attribute).
+
+    .section IVT_RESET,"ax",@progbits
+    .balign 4
+    .global _epy_reset
+_epy_reset:
+    b _epy_start
+
+    .section .text.epy_start,"ax",@progbits
+    .balign 4
+    .global _epy_start
+_epy_start:
+    gid                                 ; no interrupts until main enables what it handles
+    mov sp, %low(__stack_top)
+    movt sp, %high(__stack_top)
+    mov fp, #0
+    ; clear .bss word by word (the linker script aligns it to 8)
+    mov r0, %low(__bss_start)
+    movt r0, %high(__bss_start)
+    mov r1, %low(__bss_end)
+    movt r1, %high(__bss_end)
+    mov r2, #0
+.Lclear:
+    sub r3, r1, r0
+    beq .Lcleared
+    str r2, [r0], #1
+    b .Lclear
+.Lcleared:
+    ; CONFIG: ARITHMODE (bits 19:17) = 0 (binary32), RMODE (bit 0) = 0 (round to nearest even),
+    ; IEN/OEN/UEN (bits 3:1) = 0: keep the CTIMER fields (bits 11:4) as they are
+    movfs r0, config
+    mov r1, %low(0xFFF1FFF0)
+    movt r1, %high(0xFFF1FFF0)
+    and r0, r0, r1
+    movts config, r0
+    mov r0, %low(main)
+    movt r0, %high(main)
+    jalr r0
+.Lhalt:                                 ; main never returns; if it does, sleep for good
+    gid
+    idle
+    b .Lhalt
+
+; void epy_idle_wait(void): called with interrupts disabled; enables them and sleeps until
+; one arrives (the host's e_signal raises the user interrupt), then disables them again.  An
+; interrupt that arrives between the gie and the idle would wake nothing: the user interrupt's
+; handler sees that it interrupted the idle itself and returns past it.
+    .section .text.epy_idle,"ax",@progbits
+    .balign 4
+    .global epy_idle_wait
+epy_idle_wait:
+    gie
+    .global _epy_idle_insn
+_epy_idle_insn:
+    idle
+    gid
+    rts
+
+; The user interrupt (IVT entry 9, e_signal): only wakes the core.  Saves what it touches below
+; the interrupted code's stack pointer (nothing lives there) and restores the flags.
+    .section ivt_entry_swi,"ax",@progbits
+    .balign 4
+    b _epy_user_isr
+
+    .section .text.epy_idle,"ax",@progbits
+    .balign 4
+_epy_user_isr:
+    str r0, [sp, #-1]
+    str r1, [sp, #-2]
+    str r2, [sp, #-3]
+    movfs r2, status
+    movfs r0, iret
+    mov r1, %low(_epy_idle_insn)
+    movt r1, %high(_epy_idle_insn)
+    sub r1, r0, r1
+    bne 1f
+    add r0, r0, #2                      ; skip the 16-bit idle instruction
+    movts iret, r0
+1:
+    movts status, r2
+    ldr r2, [sp, #-3]
+    ldr r1, [sp, #-2]
+    ldr r0, [sp, #-1]
+    rti
