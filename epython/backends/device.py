@@ -64,12 +64,16 @@ __all__ = [
 ]
 
 # --- ctypes mirrors of the e-hal structs --------------------------------------------------------
-# Field order and types follow adapteva/epiphany-libs (LGPL), commit
-# 1da5460d12588d0b31b0a60c178af46903148760: e-hal/src/epiphany-hal-data-local.h (e_mmap_t,
+# Field order and types follow the eSDK 2016.11 release that Parallella boards ship:
+# adapteva/epiphany-libs tag epiphany-libs-esdk-2016.11 (commit
+# 237b6cb27460c73bcc39cd648d52d36ab1b39c56, LGPL): e-hal/src/epiphany-hal-data-local.h (e_mmap_t,
 # e_core_t, e_chip_t, e_memseg_t, e_platform_t) and e-hal/src/epiphany-hal-data.h (e_epiphany_t,
-# e_mem_t).  device/ehal-host/e-hal.h declares the same layouts; tests/test_device_backend.py
-# compiles a program against that header and checks every size and offset below.
-# C enums are int; off_t is long on Linux (the eSDK is built without _FILE_OFFSET_BITS=64).
+# e_mem_t).  device/ehal-host/e-hal.h declares the same layouts.  tests/test_ehal_layout.py
+# checks every size and offset below against that header, against layouts recorded from the
+# real headers with gcc for x86-64 and 32-bit ARM (the Parallella's host), and, when an
+# epiphany-libs tree is at hand (EPIPHANY_LIBS_SRC), against the real headers themselves.
+# C enums are int; off_t is long on Linux (the eSDK is built without _FILE_OFFSET_BITS=64, so it
+# is 4 bytes on the Parallella's 32-bit ARM).
 
 _enum = ctypes.c_int
 _off_t = ctypes.c_long
@@ -145,7 +149,11 @@ class EMemseg(ctypes.Structure):
 
 
 class EPlatform(ctypes.Structure):
-    """``e_platform_t``: what ``e_get_platform_info`` reports."""
+    """``e_platform_t``: what ``e_get_platform_info`` reports.
+
+    e-hal 2016.11 copies its platform record and sets ``chip`` and ``emem`` to NULL in the copy
+    (epiphany-hal.c), so only the scalar fields are meaningful here.
+    """
 
     _fields_ = [
         ("objtype", _enum),
@@ -153,7 +161,6 @@ class EPlatform(ctypes.Structure):
         ("version", ctypes.c_char * 32),
         ("hal_ver", ctypes.c_uint),
         ("initialized", ctypes.c_int),
-        ("regs_base", ctypes.c_uint),
         ("num_chips", ctypes.c_int),
         ("chip", ctypes.POINTER(EChip)),
         ("row", ctypes.c_uint),
@@ -162,7 +169,8 @@ class EPlatform(ctypes.Structure):
         ("cols", ctypes.c_uint),
         ("num_emems", ctypes.c_int),
         ("emem", ctypes.POINTER(EMemseg)),
-        ("esim", ctypes.c_void_p),
+        ("target_ops", ctypes.c_void_p),  # const e_target_ops_t *: the target's functions
+        ("priv", ctypes.c_void_p),  # the target's handle (esim: its es_state)
     ]
 
 
@@ -180,7 +188,7 @@ class EEpiphany(ctypes.Structure):
         ("cols", ctypes.c_uint),
         ("core", ctypes.POINTER(ctypes.POINTER(ECore))),
         ("memfd", ctypes.c_int),
-        ("esim", ctypes.c_void_p),
+        ("priv", ctypes.c_void_p),  # the target's private data
     ]
 
 
@@ -198,8 +206,49 @@ class EMem(ctypes.Structure):
         ("mapped_base", ctypes.c_void_p),
         ("base", ctypes.c_void_p),
         ("memfd", ctypes.c_int),
-        ("esim", ctypes.c_void_p),
+        ("priv", ctypes.c_void_p),  # the target's private data
     ]
+
+
+#: The C struct each ctypes class mirrors (the layout tests walk this).
+C_STRUCTS: dict[str, type[ctypes.Structure]] = {
+    "e_mmap_t": EMmap,
+    "e_core_t": ECore,
+    "e_chip_t": EChip,
+    "e_memseg_t": EMemseg,
+    "e_platform_t": EPlatform,
+    "e_epiphany_t": EEpiphany,
+    "e_mem_t": EMem,
+}
+
+_P_EP, _P_MEM = ctypes.POINTER(EEpiphany), ctypes.POINTER(EMem)
+_u, _i = ctypes.c_uint, ctypes.c_int
+#: (restype, argtypes) of every e-hal function epython calls, as declared in the eSDK 2016.11
+#: e-hal/src/epiphany-hal-api.h and e-hal/src/e-loader.h (e_load_group).  C enum parameters
+#: (e_bool_t, e_hal_diag_t) are int; a ``const`` qualifier does not change the ctypes type.
+SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "e_init": (_i, [ctypes.c_char_p]),
+    "e_get_platform_info": (_i, [ctypes.POINTER(EPlatform)]),
+    "e_finalize": (_i, []),
+    "e_open": (_i, [_P_EP, _u, _u, _u, _u]),
+    "e_close": (_i, [_P_EP]),
+    "e_alloc": (_i, [_P_MEM, _off_t, ctypes.c_size_t]),
+    "e_free": (_i, [_P_MEM]),
+    "e_read": (ctypes.c_ssize_t, [ctypes.c_void_p, _u, _u, _off_t, ctypes.c_void_p,
+                                  ctypes.c_size_t]),
+    "e_write": (ctypes.c_ssize_t, [ctypes.c_void_p, _u, _u, _off_t, ctypes.c_void_p,
+                                   ctypes.c_size_t]),
+    "e_reset_group": (_i, [_P_EP]),
+    "e_start_group": (_i, [_P_EP]),
+    "e_signal": (_i, [_P_EP, _u, _u]),
+    "e_halt": (_i, [_P_EP, _u, _u]),
+    "e_load_group": (_i, [ctypes.c_char_p, _P_EP, _u, _u, _u, _u, _i]),
+}
+#: Functions bound when the library has them: (restype, argtypes) likewise.
+OPTIONAL_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "e_set_host_verbosity": (_i, [_i]),  # e_hal_diag_t e_set_host_verbosity(e_hal_diag_t)
+    "ehal_host_last_error": (ctypes.c_char_p, []),  # the host e-hal only (not in the eSDK)
+}
 
 
 # --- locating and building the libraries --------------------------------------------------------
@@ -354,40 +403,18 @@ class EHal:
             self.lib = ctypes.CDLL(str(path))
         except OSError as exc:
             raise BackendError(f"cannot load the e-hal library {path}: {exc}") from exc
-        L = self.lib
-        P_ep, P_mem = ctypes.POINTER(EEpiphany), ctypes.POINTER(EMem)
-        u, i = ctypes.c_uint, ctypes.c_int
-        sigs: dict[str, tuple[Any, list[Any]]] = {
-            "e_init": (i, [ctypes.c_char_p]),
-            "e_get_platform_info": (i, [ctypes.POINTER(EPlatform)]),
-            "e_finalize": (i, []),
-            "e_open": (i, [P_ep, u, u, u, u]),
-            "e_close": (i, [P_ep]),
-            "e_alloc": (i, [P_mem, _off_t, ctypes.c_size_t]),
-            "e_free": (i, [P_mem]),
-            "e_read": (ctypes.c_ssize_t, [ctypes.c_void_p, u, u, _off_t, ctypes.c_void_p,
-                                          ctypes.c_size_t]),
-            "e_write": (ctypes.c_ssize_t, [ctypes.c_void_p, u, u, _off_t, ctypes.c_void_p,
-                                           ctypes.c_size_t]),
-            "e_reset_group": (i, [P_ep]),
-            "e_start_group": (i, [P_ep]),
-            "e_signal": (i, [P_ep, u, u]),
-            "e_halt": (i, [P_ep, u, u]),
-            "e_load_group": (i, [ctypes.c_char_p, P_ep, u, u, u, u, i]),
-        }
-        for name, (restype, argtypes) in sigs.items():
+        for name, (restype, argtypes) in SIGNATURES.items():
             try:
-                fn = getattr(L, name)
+                fn = getattr(self.lib, name)
             except AttributeError as exc:
                 raise BackendError(f"{path} does not export {name}(); it is not an e-hal "
                                    "library") from exc
             fn.restype, fn.argtypes = restype, argtypes
-        self._last_error = getattr(L, "ehal_host_last_error", None)
-        if self._last_error is not None:
-            self._last_error.restype, self._last_error.argtypes = ctypes.c_char_p, []
-        verbosity = getattr(L, "e_set_host_verbosity", None)
-        if verbosity is not None:
-            verbosity.restype, verbosity.argtypes = ctypes.c_int, [ctypes.c_int]
+        for name, (restype, argtypes) in OPTIONAL_SIGNATURES.items():
+            fn = getattr(self.lib, name, None)
+            if fn is not None:
+                fn.restype, fn.argtypes = restype, argtypes
+        self._last_error = getattr(self.lib, "ehal_host_last_error", None)
 
     def why(self) -> str:
         """The library's explanation of its last failure ('' when it has none)."""
