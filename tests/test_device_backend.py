@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,19 @@ def test_mailbox_constants_come_from_the_protocol_module() -> None:
     for name, offset in P.MAILBOX_FIELDS:
         assert getattr(header, name) == int.from_bytes(bytes(range(offset, offset + 4)), "little")
     assert D._HEADER_BYTES == max(off for _, off in P.MAILBOX_FIELDS) + 4
+
+
+def test_dram_area_is_page_aligned_and_clear_of_the_cold_code_and_the_ehal_shm_table() -> None:
+    max_cores = P.MAILBOX_MESSAGE_OFFSET - P.MAILBOX_CORES_OFFSET  # the mailbox's u8 core list
+    start = P.DRAM_AREA_OFFSET
+    end = start + max_cores * P.MAILBOX_STRIDE + D.LAUNCH_AREA_BYTES
+    assert start % 4096 == 0  # e-hal's esim target needs page-aligned e_alloc buffers
+    assert end <= P.EHAL_SHM_OFFSET  # e-hal 2016.11's shared-memory table and heap follow
+    ldf = (ROOT / "device" / "core" / "epiphany.ldf").read_text()
+    cold = re.search(r"COLD_DRAM \(RX\)\s*: ORIGIN = (0x[0-9A-Fa-f]+), LENGTH = (0x[0-9A-Fa-f]+)",
+                     ldf)
+    assert cold is not None, "device/core/epiphany.ldf no longer defines COLD_DRAM"
+    assert int(cold.group(1), 16) + int(cold.group(2), 16) <= 0x8E000000 + start
 
 
 # --- finding the e-hal -----------------------------------------------------------------------

@@ -218,6 +218,6 @@ enum epy_wait {
     EPY_WAIT_BARRIER = 2,
     EPY_WAIT_SEND = 3,
 };
-#define EPY_DRAM_AREA_OFFSET 0x01000000
+#define EPY_DRAM_AREA_OFFSET 0x00200000
 
 #endif /* EPY_OPCODES_H */

@@ -14,6 +14,8 @@ from __future__ import annotations
 __all__ = [
     "CORE_MAILBOX_BYTES",
     "DRAM_AREA_OFFSET",
+    "EHAL_SHM_BYTES",
+    "EHAL_SHM_OFFSET",
     "LOCAL_MEMORY_BYTES",
     "MESSAGE_SLOT_HEADER_BYTES",
     "RUNTIME_RESERVED_BYTES",
@@ -98,9 +100,20 @@ LOCAL_MEMORY_BYTES = 32 * 1024  # SRAM per core (bsps fast.ldf)
 RUNTIME_RESERVED_BYTES = 20 * 1024
 #: Top of SRAM: one message slot per possible sender (core-to-core messages land here).
 CORE_MAILBOX_BYTES = 1024
-#: Offset of epython's area inside the 32 MB shared DRAM window (cores see it at
-#: 0x8E000000 + this offset); the per-core host mailboxes start there.
-DRAM_AREA_OFFSET = 0x01000000
+
+# --- shared DRAM map (the 32 MB window the cores see at 0x8E000000) -----------------------------
+#: Offset and size of e-hal's shared-memory table (the regions of e_shm_alloc) in shared DRAM:
+#: eSDK 2016.11, e-hal/src/epiphany-shm-manager.c ("+ 0x01000000 /* + shared_dram offset */")
+#: and e-hal/src/epiphany.h (GLOBAL_SHM_SIZE, 4 MB).  The table and its heap belong to e_shm_*
+#: on the host and on the cores (e-lib); epython's area must not overlap them.
+EHAL_SHM_OFFSET = 0x01000000
+EHAL_SHM_BYTES = 4 << 20
+#: Offset of epython's area inside the shared DRAM window (cores see it at 0x8E000000 + this
+#: offset = 0x8E200000); the per-core host mailboxes start there, the launch area follows.  It
+#: lies above the core program's cold code (0x8E100000-0x8E1FFFFF, device/core/epiphany.ldf) and
+#: below e-hal's shared-memory table, and it is page aligned, which e-hal's esim target needs
+#: (its e_mem_t accesses add a buffer's in-page offset to an address that already holds it).
+DRAM_AREA_OFFSET = 0x00200000
 
 # --- core <-> core messages --------------------------------------------------------------
 #: Each message slot starts with a u32 sequence flag and a u32 byte length.
