@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import os
 import re
 import shutil
@@ -31,6 +32,7 @@ import pytest
 from epython import offload
 from epython.backends import device as D
 from epython.backends import get_backend, reset_backends
+from epython.backends.device import locate, mailbox
 from epython.bytecode import protocol as P
 from epython.errors import BackendError, DeadlockError, KernelError, LaunchCancelled
 from epython.marshal import MarshalError
@@ -72,10 +74,10 @@ def test_ctypes_struct_layouts_match_the_c_header(tmp_path: Path) -> None:
 
 
 def test_mailbox_constants_come_from_the_protocol_module() -> None:
-    header = D._Header(bytes(range(D._HEADER_BYTES)))
+    header = mailbox.Header(bytes(range(mailbox.HEADER_BYTES)))
     for name, offset in P.MAILBOX_FIELDS:
         assert getattr(header, name) == int.from_bytes(bytes(range(offset, offset + 4)), "little")
-    assert D._HEADER_BYTES == max(off for _, off in P.MAILBOX_FIELDS) + 4
+    assert mailbox.HEADER_BYTES == max(off for _, off in P.MAILBOX_FIELDS) + 4
 
 
 def test_dram_area_is_page_aligned_and_clear_of_the_cold_code_and_the_ehal_shm_table() -> None:
@@ -120,7 +122,7 @@ def test_no_ehal_without_override_searches_the_esdk(monkeypatch: pytest.MonkeyPa
                                                      tmp_path: Path) -> None:
     monkeypatch.delenv("EPYTHON_EHAL", raising=False)
     monkeypatch.setenv("EPIPHANY_HOME", str(tmp_path))
-    monkeypatch.setattr(D.ctypes.util, "find_library", lambda name: None)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     with pytest.raises(BackendError, match="EPYTHON_EHAL=host") as info:
         D.DeviceBackend().launch(offload(add).compiled, [1, 2], [0])
     assert f"EPIPHANY_HOME={tmp_path}" in str(info.value)
@@ -138,7 +140,7 @@ def test_ehal_found_in_the_esdk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 def test_missing_compiler_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
-    monkeypatch.setattr(D, "_built", {})
+    monkeypatch.setattr(locate, "_built", {})
     monkeypatch.setenv("PATH", str(tmp_path))  # no make, no gcc
     with pytest.raises(BackendError, match="build-essential"):
         D.build_ehal_host()

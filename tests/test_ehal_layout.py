@@ -39,7 +39,7 @@ C_TYPES: dict[str, object] = {
     "const void *": ctypes.c_void_p,
     "size_t": ctypes.c_size_t,
     "ssize_t": ctypes.c_ssize_t,
-    "off_t": D._off_t,
+    "off_t": D.OFF_T,
     "e_bool_t": ctypes.c_int,  # C enums are int
     "e_hal_diag_t": ctypes.c_int,
     "e_platform_t *": ctypes.POINTER(D.EPlatform),

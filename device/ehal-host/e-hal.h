@@ -2,7 +2,7 @@
  * device/ehal-host/ehal_host.c (libe-hal-host.so).
  *
  * The declarations follow the eSDK's e-hal so that a program (or epython's ctypes binding,
- * epython/backends/device.py) works unchanged against either library.  The types and their
+ * epython/backends/device/ehal.py) works unchanged against either library.  The types and their
  * field order/sizes were written from the e-hal headers of the eSDK 2016.11 release that
  * Parallella boards ship: adapteva/epiphany-libs tag epiphany-libs-esdk-2016.11 (commit
  * 237b6cb27460c73bcc39cd648d52d36ab1b39c56, LGPL):

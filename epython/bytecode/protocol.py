@@ -75,11 +75,17 @@ WAIT_KINDS: tuple[tuple[str, int, str], ...] = (
 )
 
 
-def describe_wait(kind: int, peer: int, call: str = "") -> str:
-    """What a core blocked with ``wait_kind == kind`` waits for, in words (deadlock reports)."""
+def describe_wait(kind: int, peer: int, call: str = "", missing: list[int] | None = None) -> str:
+    """What a core blocked with ``wait_kind == kind`` waits for, in words (deadlock reports).
+
+    For the barrier, ``missing`` lists the cores that have not reached it (when known).
+    """
     for name, number, text in WAIT_KINDS:
         if number == kind:
-            return text.format(peer=peer, call=call or name.lower())
+            words = text.format(peer=peer, call=call or name.lower())
+            if number == WAIT_BARRIER and missing is not None:
+                words += f", which cores {missing} have not reached"
+            return words
     return f"wait kind {kind} (peer {peer})"
 
 
