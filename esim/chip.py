@@ -22,11 +22,11 @@ import simpy
 
 from epython.bytecode.image import ImageError, Program
 from epython.bytecode.verify import verify_bytes
+from epython.launch_memory import args_heap_bytes, check_fits
 from epython.marshal import encode_value
 from esim.config import ChipConfig, preset
 from esim.cores.comm import Comm
 from esim.cores.core import Core, CoreOutcome
-from esim.cores.memory import args_heap_bytes, check_fits
 from esim.mesh import Mesh
 
 __all__ = ["Chip", "LaunchState", "SimDeadlock", "SimTimeout"]

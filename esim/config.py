@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from epython.bytecode import protocol
+from epython.launch_memory import user_memory_bytes
 
 __all__ = ["ChipConfig", "PRESETS", "preset"]
 
@@ -92,7 +93,7 @@ class ChipConfig:
     @property
     def user_memory_bytes(self) -> int:
         """Bytes of each core's SRAM left for program, stack, heap and arguments."""
-        return self.local_memory_bytes - self.runtime_reserved_bytes - self.mailbox_bytes
+        return user_memory_bytes(self)
 
     def coords(self, core: int) -> tuple[int, int]:
         """(row, col) of a core id, relative to the first core."""

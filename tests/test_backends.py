@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from epython import BackendError, offload
 from epython.backends import get_backend, known_backends
 from epython.backends.base import Backend
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def add(a, b):
@@ -57,3 +62,28 @@ def test_argument_of_unsupported_type_is_a_type_error_naming_the_parameter() -> 
 def test_program_too_large_for_core_memory_is_refused() -> None:
     with pytest.raises(MemoryError, match="bytes of core memory"):
         offload(add)(1, list(range(3000)))
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_the_device_backend_imports_nothing_of_esim() -> None:
+    # the fit check and the report texts it shares with the simulator live in epython
+    for path in sorted((ROOT / "epython" / "backends" / "device").glob("*.py")):
+        esim = {m for m in _imported_modules(path) if m == "esim" or m.startswith("esim.")}
+        assert not esim, f"{path.relative_to(ROOT)} imports {sorted(esim)}"
+
+
+def test_esim_imports_no_backend_and_no_offload_api() -> None:
+    forbidden = ("epython.backends", "epython.offload", "epython.handle")  # esim stands alone
+    for path in sorted((ROOT / "esim").rglob("*.py")):
+        bad = {m for m in _imported_modules(path) if m.startswith(forbidden)}
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"

@@ -1,7 +1,8 @@
 """The device backend's host side: the ctypes e-hal binding, the host e-hal, the launch protocol.
 
 * The ctypes mirrors of the e-hal structs match device/ehal-host/e-hal.h (compiled with the
-  system C compiler, which prints every sizeof and offsetof).
+  system C compiler, which prints every sizeof and offsetof); tests/test_ehal_layout.py checks
+  them against the eSDK 2016.11 headers.
 * With no e-hal anywhere, the first launch fails with a BackendError naming every place looked
   at and suggesting EPYTHON_EHAL=host; a missing compiler is reported with what to install.
 * The host e-hal API in isolation through ctypes (no core program).
@@ -15,7 +16,9 @@
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +32,7 @@ import pytest
 from epython import offload
 from epython.backends import device as D
 from epython.backends import get_backend, reset_backends
+from epython.backends.device import locate, mailbox
 from epython.bytecode import protocol as P
 from epython.errors import BackendError, DeadlockError, KernelError, LaunchCancelled
 from epython.marshal import MarshalError
@@ -38,15 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HAVE_CC = shutil.which("make") is not None and (shutil.which("gcc") or shutil.which("cc"))
 needs_cc = pytest.mark.skipif(not HAVE_CC, reason="needs make and a C compiler (gcc or cc)")
 
-STRUCTS = {
-    "e_mmap_t": D.EMmap,
-    "e_core_t": D.ECore,
-    "e_chip_t": D.EChip,
-    "e_memseg_t": D.EMemseg,
-    "e_platform_t": D.EPlatform,
-    "e_epiphany_t": D.EEpiphany,
-    "e_mem_t": D.EMem,
-}
+STRUCTS = D.C_STRUCTS  # C struct name -> ctypes mirror
 
 
 # --- struct layouts --------------------------------------------------------------------------
@@ -78,10 +74,23 @@ def test_ctypes_struct_layouts_match_the_c_header(tmp_path: Path) -> None:
 
 
 def test_mailbox_constants_come_from_the_protocol_module() -> None:
-    header = D._Header(bytes(range(D._HEADER_BYTES)))
+    header = mailbox.Header(bytes(range(mailbox.HEADER_BYTES)))
     for name, offset in P.MAILBOX_FIELDS:
         assert getattr(header, name) == int.from_bytes(bytes(range(offset, offset + 4)), "little")
-    assert D._HEADER_BYTES == max(off for _, off in P.MAILBOX_FIELDS) + 4
+    assert mailbox.HEADER_BYTES == max(off for _, off in P.MAILBOX_FIELDS) + 4
+
+
+def test_dram_area_is_page_aligned_and_clear_of_the_cold_code_and_the_ehal_shm_table() -> None:
+    max_cores = P.MAILBOX_MESSAGE_OFFSET - P.MAILBOX_CORES_OFFSET  # the mailbox's u8 core list
+    start = P.DRAM_AREA_OFFSET
+    end = start + max_cores * P.MAILBOX_STRIDE + D.LAUNCH_AREA_BYTES
+    assert start % 4096 == 0  # e-hal's esim target needs page-aligned e_alloc buffers
+    assert end <= P.EHAL_SHM_OFFSET  # e-hal 2016.11's shared-memory table and heap follow
+    ldf = (ROOT / "device" / "core" / "epiphany.ldf").read_text()
+    cold = re.search(r"COLD_DRAM \(RX\)\s*: ORIGIN = (0x[0-9A-Fa-f]+), LENGTH = (0x[0-9A-Fa-f]+)",
+                     ldf)
+    assert cold is not None, "device/core/epiphany.ldf no longer defines COLD_DRAM"
+    assert int(cold.group(1), 16) + int(cold.group(2), 16) <= 0x8E000000 + start
 
 
 # --- finding the e-hal -----------------------------------------------------------------------
@@ -113,7 +122,7 @@ def test_no_ehal_without_override_searches_the_esdk(monkeypatch: pytest.MonkeyPa
                                                      tmp_path: Path) -> None:
     monkeypatch.delenv("EPYTHON_EHAL", raising=False)
     monkeypatch.setenv("EPIPHANY_HOME", str(tmp_path))
-    monkeypatch.setattr(D.ctypes.util, "find_library", lambda name: None)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     with pytest.raises(BackendError, match="EPYTHON_EHAL=host") as info:
         D.DeviceBackend().launch(offload(add).compiled, [1, 2], [0])
     assert f"EPIPHANY_HOME={tmp_path}" in str(info.value)
@@ -131,7 +140,7 @@ def test_ehal_found_in_the_esdk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 def test_missing_compiler_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
-    monkeypatch.setattr(D, "_built", {})
+    monkeypatch.setattr(locate, "_built", {})
     monkeypatch.setenv("PATH", str(tmp_path))  # no make, no gcc
     with pytest.raises(BackendError, match="build-essential"):
         D.build_ehal_host()
@@ -157,8 +166,8 @@ def test_host_ehal_platform_group_and_memory_round_trips(hal: D.EHal) -> None:
     hal.call("e_get_platform_info", "test", ctypes.byref(platform))
     assert (platform.rows, platform.cols, platform.num_chips, platform.num_emems) == (4, 4, 1, 1)
     assert (platform.row, platform.col) == (32, 8)
-    assert platform.chip[0].sram_size == P.LOCAL_MEMORY_BYTES
-    assert platform.emem[0].size == 32 << 20 and platform.emem[0].ephy_base == 0x8E000000
+    # like e-hal 2016.11, the platform copy does not expose the chip and memory segment arrays
+    assert not platform.chip and not platform.emem
 
     dev = D.EEpiphany()
     hal.call("e_open", "test", ctypes.byref(dev), 0, 0, 4, 4)

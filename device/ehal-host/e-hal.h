@@ -2,10 +2,10 @@
  * device/ehal-host/ehal_host.c (libe-hal-host.so).
  *
  * The declarations follow the eSDK's e-hal so that a program (or epython's ctypes binding,
- * epython/backends/device.py) works unchanged against either library.  The types and their
- * field order/sizes were written from the public eSDK headers of adapteva/epiphany-libs
- * (LGPL, commit 1da5460d12588d0b31b0a60c178af46903148760, the layout shipped since the
- * eSDK 2016.x releases that added the ESIM target):
+ * epython/backends/device/ehal.py) works unchanged against either library.  The types and their
+ * field order/sizes were written from the e-hal headers of the eSDK 2016.11 release that
+ * Parallella boards ship: adapteva/epiphany-libs tag epiphany-libs-esdk-2016.11 (commit
+ * 237b6cb27460c73bcc39cd648d52d36ab1b39c56, LGPL):
  *
  *   e-hal/src/epiphany-hal-data-local.h   e_signal_t, e_memtype_t, e_objtype_t, e_chiptype_t,
  *                                         e_platformtype_t, e_mmap_t, e_core_t, e_chip_t,
@@ -15,9 +15,11 @@
  *   e-hal/src/epiphany-hal-api.h          e_init ... e_finalize, e_read/e_write, e_alloc
  *   e-hal/src/e-loader.h (e-loader.c)     e_load_group
  *
- * Only the subset epython uses is declared; register enums, the shared-memory manager
- * (e_shm_*) and the legacy API are left out.  tests/test_device_backend.py compiles a small
- * program against this header and compares every size and offset with the ctypes mirrors.
+ * Only the subset epython uses is declared; register enums, the target operations table
+ * (struct e_target_ops: only pointed to here), the shared-memory manager (e_shm_*) and the
+ * legacy API are left out.  tests/test_ehal_layout.py compiles a small program against this
+ * header and compares every size and offset with the ctypes mirrors, which are in turn checked
+ * against the real 2016.11 headers.
  *
  * Host-only extension (not in the eSDK): ehal_host_last_error() returns a description of the
  * last failure of this library (the real e-hal only prints diagnostics to stderr).
@@ -121,16 +123,15 @@ typedef struct {
     e_memtype_t type;
 } e_memseg_t;
 
-typedef struct es_state_ es_state; /* the ESIM target's handle (opaque) */
+typedef struct e_target_ops e_target_ops_t; /* a target's functions (opaque here) */
 
-/* The platform, as e_get_platform_info() reports it. */
+/* The platform, as e_get_platform_info() reports it (a copy with chip and emem set to NULL). */
 typedef struct {
     e_objtype_t objtype;
     e_platformtype_t type;
     char version[32];
     unsigned int hal_ver;
     int initialized;
-    unsigned int regs_base;
     int num_chips;
     e_chip_t *chip;
     unsigned int row;
@@ -139,11 +140,12 @@ typedef struct {
     unsigned int cols;
     int num_emems;
     e_memseg_t *emem;
-    es_state *esim;
+    const e_target_ops_t *target_ops; /* the target (native, esim, pal); NULL here */
+    void *priv;         /* the target's handle (esim: its es_state) */
 } e_platform_t;
 
 /* epiphany-hal-data.h: an open workgroup of cores (e_open). */
-typedef struct {
+typedef struct e_epiphany_t {
     e_objtype_t objtype;
     e_chiptype_t type;
     unsigned int num_cores;
@@ -154,11 +156,11 @@ typedef struct {
     unsigned int cols;
     e_core_t **core;    /* core[row][col], group-relative */
     int memfd;
-    es_state *esim;
+    void *priv;         /* the target's private data */
 } e_epiphany_t;
 
 /* epiphany-hal-data.h: an allocated external memory buffer (e_alloc). */
-typedef struct {
+typedef struct e_mem_t {
     e_objtype_t objtype;
     off_t phy_base;     /* as the host sees it */
     off_t page_base;
@@ -169,7 +171,7 @@ typedef struct {
     void *mapped_base;
     void *base;         /* in the application's address space */
     int memfd;
-    es_state *esim;
+    void *priv;         /* the target's private data */
 } e_mem_t;
 
 /* Platform configuration (epiphany-hal-api.h). */

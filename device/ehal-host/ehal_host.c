@@ -31,7 +31,6 @@
 #define FIRST_COL 8u
 #define SRAM_SIZE 0x8000u        /* 32 KB per core */
 #define REGS_BASE 0xF0000u       /* memory-mapped registers (not modelled) */
-#define REGS_SIZE 0x1000u
 #define DRAM_SIZE (32u << 20)    /* shared DRAM window */
 #define DRAM_EPHY_BASE 0x8E000000u /* as the cores see it */
 #define DRAM_PHY_BASE 0x3E000000u  /* as the Parallella's ARM sees it */
@@ -60,8 +59,6 @@ static struct {
     uint8_t *sram[NCORES];
     uint8_t *dram;
     struct core_slot core[NCORES];
-    e_chip_t chip;
-    e_memseg_t emem;
 } H;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -245,27 +242,6 @@ int e_init(char *hdf)
             pthread_mutex_unlock(&lock);
             return fail("e_init: out of host memory for the 32 MB shared DRAM");
         }
-        memset(&H.chip, 0, sizeof H.chip);
-        H.chip.objtype = E_EPI_CHIP;
-        H.chip.type = E_E16G301;
-        snprintf(H.chip.version, sizeof H.chip.version, "E16G301");
-        H.chip.arch = 3;
-        H.chip.base_coreid = (FIRST_ROW << 6) | FIRST_COL;
-        H.chip.row = FIRST_ROW;
-        H.chip.col = FIRST_COL;
-        H.chip.rows = CHIP_ROWS;
-        H.chip.cols = CHIP_COLS;
-        H.chip.num_cores = NCORES;
-        H.chip.sram_base = 0;
-        H.chip.sram_size = SRAM_SIZE;
-        H.chip.regs_base = REGS_BASE;
-        H.chip.regs_size = REGS_SIZE;
-        memset(&H.emem, 0, sizeof H.emem);
-        H.emem.objtype = E_EXT_MEM;
-        H.emem.phy_base = DRAM_PHY_BASE;
-        H.emem.ephy_base = DRAM_EPHY_BASE;
-        H.emem.size = DRAM_SIZE;
-        H.emem.type = E_RDWR;
         H.initialized = 1;
     }
     pthread_mutex_unlock(&lock);
@@ -285,16 +261,16 @@ int e_get_platform_info(e_platform_t *platform)
     snprintf(platform->version, sizeof platform->version, "PARALLELLA1601 (host threads)");
     platform->hal_ver = HAL_VERSION;
     platform->initialized = 1;
-    platform->regs_base = 0;
     platform->num_chips = 1;
-    platform->chip = &H.chip;
+    platform->chip = NULL; /* like e-hal 2016.11: the copy does not expose the chip array */
     platform->row = FIRST_ROW;
     platform->col = FIRST_COL;
     platform->rows = CHIP_ROWS;
     platform->cols = CHIP_COLS;
     platform->num_emems = 1;
-    platform->emem = &H.emem;
-    platform->esim = NULL;
+    platform->emem = NULL; /* nor the external memory segments */
+    platform->target_ops = NULL;
+    platform->priv = NULL;
     ok();
     return E_OK;
 }
@@ -379,7 +355,7 @@ int e_open(e_epiphany_t *dev, unsigned row, unsigned col, unsigned rows, unsigne
     dev->cols = cols;
     dev->core = grid;
     dev->memfd = -1;
-    dev->esim = NULL;
+    dev->priv = NULL;
     ok();
     return E_OK;
 }
@@ -578,7 +554,7 @@ int e_alloc(e_mem_t *mbuf, off_t base, size_t size)
     mbuf->mapped_base = H.dram + base;
     mbuf->base = mbuf->mapped_base;
     mbuf->memfd = -1;
-    mbuf->esim = NULL;
+    mbuf->priv = NULL;
     ok();
     return E_OK;
 }

@@ -14,9 +14,10 @@ from collections import deque
 from typing import Any
 
 from epython.backends.base import CoreResult
+from epython.backends.reports import blocked_core, deadlock_error, kernel_error, timeout_error
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
-from epython.errors import DeadlockError, LaunchCancelled, kernel_error_class
+from epython.errors import DeadlockError, LaunchCancelled
 from esim.chip import Chip, LaunchState, SimDeadlock, SimTimeout
 from esim.cores.core import CoreOutcome
 from esim.profile.collect import notify_launch
@@ -53,11 +54,8 @@ class SimLaunch:
         if o.aborted:
             error = self.deadlock or LaunchCancelled(o.message)
         elif o.error != ErrorCode.OK:
-            kind = ErrorCode(o.error).name
-            error = kernel_error_class(kind)(
-                o.message, core=o.core, lineno=o.lineno,
-                source_line=self.kernel.source_line(o.func, o.lineno),
-                filename=self.kernel.filename_of(o.func), kernel=self.kernel.name, kind=kind)
+            error = kernel_error(self.kernel, o.error, o.message, core=o.core, func=o.func,
+                                 line=o.lineno)
         return CoreResult(o.core, o.value, error, o.cycles, o.instructions, list(o.lines),
                           o.array_updates)
 
@@ -83,14 +81,9 @@ class SimLaunch:
                     self.backend.chip.run_until(
                         lambda: len(self.state.completion_order) >= target, deadline)
                 except SimTimeout:
-                    raise TimeoutError(f"kernel {self.kernel.name}: no core finished within "
-                                       f"{timeout:.3g} s of wall time{self._states()}") from None
+                    raise self._timeout("no core finished", timeout) from None
                 except SimDeadlock as dl:
-                    message = self._deadlock_message(dl)
-                    self.deadlock = DeadlockError(message)
-                    self.backend.chip.abort(self.state, message)
-                    self._collect()
-                    raise self.deadlock from None
+                    raise self._deadlock(dl) from None
                 self._collect()
             return self._pending.popleft() if self._pending else None
 
@@ -105,14 +98,9 @@ class SimLaunch:
                     self._collect()
                     if self._pending:
                         return self._drain()
-                    raise TimeoutError(f"kernel {self.kernel.name}: not finished within "
-                                       f"{timeout:.3g} s of wall time{self._states()}") from None
+                    raise self._timeout("not finished", timeout) from None
                 except SimDeadlock as dl:
-                    message = self._deadlock_message(dl)
-                    self.deadlock = DeadlockError(message)
-                    self.backend.chip.abort(self.state, message)
-                    self._collect()
-                    raise self.deadlock from None
+                    raise self._deadlock(dl) from None
             self._collect()
             return self._drain()
 
@@ -127,29 +115,30 @@ class SimLaunch:
             if not self.state.finished:
                 self.backend.chip.abort(self.state, reason)
 
-    def _states(self) -> str:
-        """What each unfinished core of this launch is doing (for TimeoutError), lock held."""
-        blocked = {c: (what, func, line) for c, what, func, line
+    def _timeout(self, what: str, timeout: float | None) -> TimeoutError:
+        """The TimeoutError of a wait that gave up, with what each unfinished core is doing
+        (lock held)."""
+        assert timeout is not None  # only a wait with a deadline times out
+        blocked = {c: (wait, func, line) for c, wait, func, line
                    in self.backend.chip.comm.blocked()}
         states = []
         for c in self.state.cores:
             if c in self.state.outcomes:
                 continue
             if c in blocked:
-                what, func, line = blocked[c]
-                states.append(f"core {c} waits for {what} at {self.kernel.filename_of(func)}:"
-                              f"{line}: {self.kernel.source_line(func, line).strip()}")
+                states.append(blocked_core(self.kernel, c, *blocked[c]))
             else:
                 states.append(f"core {c} is running or queued, not blocked in a parallel "
                               "operation")
-        return "; cancel the launch to free its cores. Unfinished cores:\n  " + "\n  ".join(states)
+        return timeout_error(self.kernel, what, timeout, states)
 
-    def _deadlock_message(self, dl: SimDeadlock) -> str:
-        waiting = [f"core {c} waits for {what} at {self.kernel.filename_of(func)}:{line}: "
-                   f"{self.kernel.source_line(func, line).strip()}"
-                   for c, what, func, line in dl.blocked]
-        return (f"kernel {self.kernel.name}: deadlock, every running core is blocked:\n  "
-                + ("\n  ".join(waiting) if waiting else "no core can make progress"))
+    def _deadlock(self, dl: SimDeadlock) -> DeadlockError:
+        """Stop the deadlocked launch; the DeadlockError its cores report (lock held)."""
+        self.deadlock = deadlock_error(self.kernel, [blocked_core(self.kernel, c, what, func, line)
+                                                     for c, what, func, line in dl.blocked])
+        self.backend.chip.abort(self.state, str(self.deadlock))
+        self._collect()
+        return self.deadlock
 
     def take_lines(self) -> list[tuple[int, str]]:
         """Printed lines in the order they reached shared DRAM (cycle, then core)."""

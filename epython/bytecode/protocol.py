@@ -17,6 +17,8 @@ __all__ = [
     "COLD_CODE_OFFSET",
     "DRAM_AREA_OFFSET",
     "DRAM_CORE_BASE",
+    "EHAL_SHM_BYTES",
+    "EHAL_SHM_OFFSET",
     "LOCAL_MEMORY_BYTES",
     "MESSAGE_SLOT_HEADER_BYTES",
     "RUNTIME_RESERVED_BYTES",
@@ -97,11 +99,17 @@ WAIT_KINDS: tuple[tuple[str, int, str], ...] = (
 )
 
 
-def describe_wait(kind: int, peer: int, call: str = "") -> str:
-    """What a core blocked with ``wait_kind == kind`` waits for, in words (deadlock reports)."""
+def describe_wait(kind: int, peer: int, call: str = "", missing: list[int] | None = None) -> str:
+    """What a core blocked with ``wait_kind == kind`` waits for, in words (deadlock reports).
+
+    For the barrier, ``missing`` lists the cores that have not reached it (when known).
+    """
     for name, number, text in WAIT_KINDS:
         if number == kind:
-            return text.format(peer=peer, call=call or name.lower())
+            words = text.format(peer=peer, call=call or name.lower())
+            if number == WAIT_BARRIER and missing is not None:
+                words += f", which cores {missing} have not reached"
+            return words
     return f"wait kind {kind} (peer {peer})"
 
 
@@ -125,16 +133,27 @@ RUNTIME_RESERVED_BYTES = 20 * 1024
 RUNTIME_STACK_BYTES = 2048
 #: Top of SRAM: one message slot per possible sender (core-to-core messages land here).
 CORE_MAILBOX_BYTES = 1024
-#: Offset of epython's area inside the 32 MB shared DRAM window (cores see it at
-#: DRAM_CORE_BASE + this offset); the per-core host mailboxes start there.
-DRAM_AREA_OFFSET = 0x01000000
+
+# --- shared DRAM map (the 32 MB window the cores see at DRAM_CORE_BASE) -----------------------
 #: Where the cores see shared DRAM on the Parallella (bsps parallella_E16G3_1GB.hdf).
 DRAM_CORE_BASE = 0x8E000000
+#: Offset and size of e-hal's shared-memory table (the regions of e_shm_alloc) in shared DRAM:
+#: eSDK 2016.11, e-hal/src/epiphany-shm-manager.c ("+ 0x01000000 /* + shared_dram offset */")
+#: and e-hal/src/epiphany.h (GLOBAL_SHM_SIZE, 4 MB).  The table and its heap belong to e_shm_*
+#: on the host and on the cores (e-lib); epython's area must not overlap them.
+EHAL_SHM_OFFSET = 0x01000000
+EHAL_SHM_BYTES = 4 << 20
 #: The Epiphany build's cold code and read-only data (everything not resident in SRAM) is
 #: linked at DRAM_CORE_BASE + COLD_CODE_OFFSET and may take COLD_CODE_BYTES; every core runs
 #: the same bytes (device/core/epiphany/epycore.ld).  It lies below epython's area.
 COLD_CODE_OFFSET = 0x00100000
 COLD_CODE_BYTES = 0x00100000
+#: Offset of epython's area inside the shared DRAM window (cores see it at DRAM_CORE_BASE +
+#: this offset = 0x8E200000); the per-core host mailboxes start there, the launch area follows.
+#: It lies above the core program's cold code and below e-hal's shared-memory table, and it is
+#: page aligned, which e-hal's esim target needs (its e_mem_t accesses add a buffer's in-page
+#: offset to an address that already holds it).
+DRAM_AREA_OFFSET = 0x00200000
 
 # --- core <-> core messages --------------------------------------------------------------
 #: Each message slot starts with a u32 sequence flag and a u32 byte length.

@@ -105,7 +105,7 @@ class Comm:
                 if rank in state.at_barrier:
                     missing = [state.cores[r] for r in range(state.size)
                                if r not in state.at_barrier]
-                    what = f"the barrier (sync), which cores {missing} have not reached"
+                    what = protocol.describe_wait(protocol.WAIT_BARRIER, 0, missing=missing)
                 out.append((state.cores[rank], what) + state.where.get(rank, (0, 0)))
         return out
 

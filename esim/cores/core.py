@@ -117,7 +117,7 @@ class Core:
             # The argument block sits in core memory below the workspace: the count byte, the
             # encoded arguments, then (when the program names any) this core's device-resident
             # values as (u16 global index, encoded value) after a count byte, as the device's
-            # host writes it (epython/backends/device.py).
+            # host writes it (epython/backends/device/backend.py).
             block = 1 + launch.args_bytes + len(encode_resident(
                 launch.program.globals, {name: to_wire(v) for name, v in working.items()}))
             interp = Interpreter(launch.program, self.id, len(launch.cores),

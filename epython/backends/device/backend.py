@@ -1,0 +1,467 @@
+"""The device backend's scheduler: opens the e-hal, keeps a FIFO queue of launches per core,
+moves results and printed text from the mailboxes to the launches, and cancels, times out and
+detects deadlocks the way the simulator backend reports them.
+
+The queues advance whenever the host polls (``poll``/``wait_next``/``busy_cores``/``launch``);
+there is no thread of its own.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from epython.backends.base import CoreResult
+from epython.backends.device import mailbox as M
+from epython.backends.device.dram import LAUNCH_AREA_BYTES, LaunchArea, align
+from epython.backends.device.ehal import E_FALSE, E_TRUE, EEpiphany, EHal, EMem, EPlatform
+from epython.backends.device.launch import DeviceLaunch
+from epython.backends.device.locate import core_program, find_ehal
+from epython.backends.reports import blocked_core, deadlock_error, timeout_error
+from epython.bytecode import protocol as P
+from epython.bytecode.opcodes import ErrorCode
+from epython.compiler import CompiledKernel
+from epython.errors import BackendError, DeadlockError, LaunchCancelled
+from epython.launch_memory import CoreMemorySpec, args_heap_bytes, check_fits
+from epython.marshal import decode_value, encode_resident, encode_value
+
+__all__ = ["DEADLOCK_SECONDS", "DEVICE_CORE_MEMORY", "MAX_POLL_SLEEP", "DeviceBackend"]
+
+#: How long a blocked wait sleeps between polls of the mailboxes, at most (seconds).
+MAX_POLL_SLEEP = 0.002
+#: Seconds every unfinished core of a launch must stay blocked (same wait in its mailbox) before
+#: the host declares a deadlock, like the simulator does when no event is left.
+DEADLOCK_SECONDS = 0.5
+#: The core memory a launch must fit (docs/language.md): the Parallella's cores, the same limit
+#: and the same MemoryError text as the simulator's e16 preset.
+DEVICE_CORE_MEMORY = CoreMemorySpec("e16", P.LOCAL_MEMORY_BYTES, P.RUNTIME_RESERVED_BYTES,
+                                    P.CORE_MAILBOX_BYTES)
+
+Snapshot = tuple[tuple[int, int, int, int, int], ...]  # (core, kind, peer, line, heartbeat)
+
+
+def _close_at_exit(ref: weakref.ref[DeviceBackend]) -> None:
+    """At interpreter exit: stop the cores (host e-hal threads) and release the driver."""
+    backend = ref()
+    if backend is not None:
+        backend.close()
+
+
+def _copy_wire(value: Any) -> Any:
+    """An independent copy of a wire value (arrays and lists are not shared with the caller)."""
+    return decode_value(encode_value(value))
+
+
+class DeviceBackend:
+    """Backend that runs kernels on the Epiphany (or the host e-hal) through e-hal.
+
+    The driver is opened on the first launch: ``e_init``, ``e_open`` of the whole chip,
+    ``e_alloc`` of epython's DRAM area (``protocol.DRAM_AREA_OFFSET``), then the core program
+    is loaded on every core and started.  :meth:`reset` stops and restarts every core;
+    :meth:`close` releases the driver.
+    """
+
+    name = "device"
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.hal: EHal | None = None
+        self.program: Path | None = None
+        self._dev = EEpiphany()
+        self._mem = EMem()
+        self._rows = 4
+        self._cols = 4
+        self._cmd: list[int] = []
+        self._out_tail: list[int] = []
+        self._partial: list[bytes] = []
+        self._active: list[DeviceLaunch | None] = []
+        self._queues: list[deque[DeviceLaunch]] = []
+        self._area = LaunchArea(self.num_cores() * P.MAILBOX_STRIDE)
+        #: device-resident values per core (wire values).  The host keeps them and sends the
+        #: ones a launch names with its arguments; a core posts them back when it succeeds.
+        self._resident: dict[int, dict[str, Any]] = {}
+        #: per-core argument blocks of launches that carry device-resident values
+        self._core_blocks: dict[int, tuple[int, int]] = {}
+
+    # --- Backend interface ----------------------------------------------------------------
+    def available(self) -> bool:
+        """True when an e-hal library is found (or, for EPYTHON_EHAL=host, can be built)."""
+        if self.hal is not None:
+            return True
+        try:
+            find_ehal(build=False)
+        except BackendError:
+            return False
+        return True
+
+    def num_cores(self) -> int:
+        """Cores of the chip (16 on the Parallella until the driver has been opened)."""
+        return self._rows * self._cols
+
+    def busy_cores(self) -> set[int]:
+        """Cores with a running or queued launch."""
+        with self.lock:
+            if self.hal is None:
+                return set()
+            self.progress()
+            return {c for c in range(len(self._active))
+                    if self._active[c] is not None or self._queues[c]}
+
+    def copy_to_device(self, name: str, value: Any, cores: list[int]) -> None:
+        """Store a named device-resident value for ``cores``: launches that start on them later
+        receive it with their arguments (a launch already running keeps the value it got)."""
+        encode_value(value, f"copy_to_device({name!r})")  # refuse what cannot travel, now
+        with self.lock:
+            for c in cores:
+                self._resident.setdefault(c, {})[name] = _copy_wire(value)
+
+    def copy_from_device(self, name: str, cores: list[int]) -> list[Any]:
+        """The value of ``name`` on each of ``cores`` (as the last successful kernel left it)."""
+        with self.lock:
+            self.progress()  # results posted since: their device-resident values
+            values = []
+            for c in cores:
+                held = self._resident.get(c, {})
+                if name not in held:
+                    raise KeyError(f"{name!r} is not defined on core {c}; use define_on_device "
+                                   "or copy_to_device first")
+                values.append(_copy_wire(held[name]))
+            return values
+
+    def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> DeviceLaunch:
+        """Write the image and arguments to shared DRAM and queue the launch on ``cores``."""
+        if len(args) > 255:
+            raise TypeError(f"{kernel.name}(): {len(args)} arguments; a launch carries at most 255")
+        block = bytes([len(args)]) + b"".join(
+            encode_value(a, f"argument {p!r} of {kernel.name}()")
+            for p, a in zip(list(kernel.params) + [f"#{i}" for i in range(len(args))], args))
+        # the same limit, with the same message, as the simulator's (docs/language.md)
+        check_fits(DEVICE_CORE_MEMORY, len(kernel.image), args_heap_bytes(args))
+        with self.lock:
+            self._open()
+            n = self.num_cores()
+            bad = [c for c in cores if not 0 <= c < n]
+            if bad or len(set(cores)) != len(cores) or not cores:
+                raise ValueError(f"{kernel.name}(): cores {cores} must be distinct ids in 0..{n - 1}")
+            region = self._area.allocate(align(len(kernel.image)) + len(block))
+            launch = DeviceLaunch(self, kernel, list(args), cores, region, len(kernel.image),
+                                  block)
+            self._write_mem(launch.image_offset, kernel.image, "writing the program image")
+            self._write_mem(launch.args_offset, block, "writing the argument block")
+            for c in cores:
+                self._queues[c].append(launch)
+            self.progress()
+            return launch
+
+    # --- driver lifetime ------------------------------------------------------------------
+    def _open(self) -> None:
+        """Open the driver and start the core program on every core (once)."""
+        if self.hal is not None:
+            return
+        path, host = find_ehal(build=True)
+        hal = EHal(path, host)
+        program = core_program(host)
+        hal.call("e_init", "initialising the platform", None)
+        try:
+            platform = EPlatform()
+            hal.call("e_get_platform_info", "reading the platform", ctypes.byref(platform))
+            rows, cols = int(platform.rows), int(platform.cols)
+            if rows * cols > M.MAX_CORES or rows * cols == 0:
+                raise BackendError(f"the e-hal reports a {rows} x {cols} chip; epython supports "
+                                   f"1 to {M.MAX_CORES} cores")
+            hal.call("e_open", "opening the chip as one workgroup", ctypes.byref(self._dev),
+                     0, 0, rows, cols)
+            size = rows * cols * P.MAILBOX_STRIDE + LAUNCH_AREA_BYTES
+            hal.call("e_alloc", f"mapping {size} bytes of shared DRAM at offset "
+                     f"{P.DRAM_AREA_OFFSET:#x}", ctypes.byref(self._mem), P.DRAM_AREA_OFFSET, size)
+        except BackendError:
+            hal.lib.e_finalize()
+            raise
+        self.hal, self.program = hal, program
+        self._rows, self._cols = rows, cols
+        try:
+            self._restart_all()
+        except BackendError:
+            self.close()
+            raise
+        atexit.register(_close_at_exit, weakref.ref(self))
+
+    def _restart_all(self) -> None:
+        """Stop every core, clear the mailboxes, load and start the core program."""
+        hal, n = self._hal(), self.num_cores()
+        hal.call("e_reset_group", "resetting the cores", ctypes.byref(self._dev))
+        self._write_mem(0, bytes(n * P.MAILBOX_STRIDE), "clearing the mailboxes")
+        self._cmd = [0] * n
+        self._out_tail = [0] * n
+        self._partial = [b""] * n
+        self._active = [None] * n
+        self._queues = [deque() for _ in range(n)]
+        self._area = LaunchArea(n * P.MAILBOX_STRIDE)
+        hal.call("e_load_group", f"loading the core program {self.program}",
+                 str(self.program).encode(), ctypes.byref(self._dev), 0, 0, self._rows,
+                 self._cols, E_FALSE)
+        hal.call("e_start_group", "starting the cores", ctypes.byref(self._dev))
+
+    def _in_flight(self) -> list[DeviceLaunch]:
+        """Every launch running or queued on some core, each once."""
+        launches = {id(x): x for x in self._active if x is not None}
+        launches.update({id(x): x for q in self._queues for x in q})
+        return list(launches.values())
+
+    def reset(self, reason: str = "the device backend was reset") -> None:
+        """Stop every core, cancel every launch in flight or queued, restart the cores."""
+        with self.lock:
+            if self.hal is None:
+                return
+            undelivered = [(x, x.unfinished()) for x in self._in_flight()]
+            self._restart_all()
+            for x, cores in undelivered:
+                for c in cores:
+                    x.deliver(CoreResult(c, error=LaunchCancelled(f"kernel {x.kernel.name}: "
+                                                                  f"{reason}")))
+
+    def close(self) -> None:
+        """Stop the cores and release the driver; the next launch opens it again."""
+        with self.lock:
+            hal = self.hal
+            if hal is None:
+                return
+            for x in {id(x): x for x in self._active if x is not None}.values():
+                for c in x.unfinished():
+                    x.deliver(CoreResult(c, error=LaunchCancelled(
+                        f"kernel {x.kernel.name}: the device backend was closed")))
+            self.hal = None
+            hal.lib.e_reset_group(ctypes.byref(self._dev))
+            hal.lib.e_free(ctypes.byref(self._mem))
+            hal.lib.e_close(ctypes.byref(self._dev))
+            hal.lib.e_finalize()
+            self._active, self._queues = [], []
+
+    # --- shared DRAM (lock held) ----------------------------------------------------------
+    def _hal(self) -> EHal:
+        if self.hal is None:  # pragma: no cover - internal misuse
+            raise BackendError("the device backend is not open")
+        return self.hal
+
+    def _write_mem(self, offset: int, data: bytes, doing: str) -> None:
+        buf = ctypes.create_string_buffer(data, len(data))
+        self._hal().call("e_write", doing, ctypes.byref(self._mem), 0, 0, offset, buf, len(data))
+
+    def _read_mem(self, offset: int, size: int, doing: str) -> bytes:
+        buf = ctypes.create_string_buffer(size)
+        self._hal().call("e_read", doing, ctypes.byref(self._mem), 0, 0, offset, buf, size)
+        return buf.raw
+
+    def _set(self, core: int, field: str, value: int) -> None:
+        self._write_mem(M.field_offset(core, field), M.u32(value),
+                        f"writing {field} of core {core}'s mailbox")
+
+    def _header(self, core: int) -> M.Header:
+        return M.Header(self._read_mem(core * P.MAILBOX_STRIDE, M.HEADER_BYTES,
+                                       f"reading core {core}'s mailbox"))
+
+    def release(self, launch: DeviceLaunch) -> None:
+        """A finished launch gives back its region of the launch area (lock held)."""
+        self._area.free(launch.region[0])
+
+    def _free_core_block(self, core: int) -> None:
+        """Give back ``core``'s own argument block, if its launch had one."""
+        block = self._core_blocks.pop(core, None)
+        if block is not None:
+            self._area.free(block[0])
+
+    # --- the scheduler (lock held) --------------------------------------------------------
+    def _start(self, core: int, launch: DeviceLaunch) -> None:
+        """Fill ``core``'s mailbox for ``launch`` and bump its command word."""
+        base = core * P.MAILBOX_STRIDE
+        args_offset, args_size = launch.args_offset, launch.args_size
+        resident = encode_resident(launch.kernel.program.globals, self._resident.get(core, {}))
+        if resident:
+            # this core's own argument block: the arguments, then its device-resident values
+            block = launch.block + resident
+            args_offset = self._area.allocate(len(block))[0]
+            args_size = len(block)
+            self._core_blocks[core] = (args_offset, args_size)
+            self._write_mem(args_offset, block, f"writing core {core}'s argument block")
+        offset, fields = M.launch_fields(launch.image_offset, launch.image_size, args_offset,
+                                         args_size, len(launch.cores))
+        self._write_mem(base + offset, fields, f"writing core {core}'s launch fields")
+        self._write_mem(base + P.MAILBOX_CORES_OFFSET, M.core_list(launch.cores),
+                        f"writing core {core}'s core list")
+        self._cmd[core] = M.next_command(self._cmd[core])
+        self._active[core] = launch
+        self._set(core, "command", self._cmd[core])  # the start signal, written last
+        self._hal().call("e_signal", f"signalling core {core}", ctypes.byref(self._dev),
+                         core // self._cols, core % self._cols)
+
+    def _drain_output(self, core: int, head: int, launch: DeviceLaunch | None) -> None:
+        """Move printed text from ``core``'s out ring to ``launch``'s lines."""
+        reads, tail = M.ring_reads(self._out_tail[core], head)
+        if not reads:
+            return
+        ring = core * P.MAILBOX_STRIDE + P.MAILBOX_OUT_OFFSET
+        data = b"".join(self._read_mem(ring + start, length, f"reading core {core}'s printed text")
+                        for start, length in reads)
+        self._out_tail[core] = tail
+        self._set(core, "out_tail", tail)
+        lines, self._partial[core] = M.split_lines(self._partial[core], data)
+        if launch is not None:
+            for text in lines:
+                launch.add_line(core, text)
+
+    def progress(self) -> None:
+        """Read the mailboxes of busy cores; deliver results; start queued launches (lock
+        held)."""
+        if self.hal is None:
+            return
+        for core, launch in enumerate(self._active):
+            if launch is None:
+                continue
+            h = self._header(core)
+            self._drain_output(core, h.out_head, launch)
+            if h.done_seq != self._cmd[core]:
+                continue
+            self._drain_output(core, self._header(core).out_head, launch)
+            if self._partial[core]:  # text printed without a final newline
+                launch.add_line(core, self._partial[core].decode("utf-8", "replace"))
+                self._partial[core] = b""
+            self._active[core] = None
+            launch.deliver(self._result(core, h, launch))
+        for core, queue in enumerate(self._queues):
+            if self._active[core] is None and queue:
+                self._start(core, queue.popleft())
+
+    def _result(self, core: int, h: M.Header, launch: DeviceLaunch) -> CoreResult:
+        """Read and decode what ``core`` posted for ``launch``; keep its device-resident values."""
+        base = core * P.MAILBOX_STRIDE
+        area = self._read_mem(base + P.MAILBOX_RESULT_OFFSET, P.MAILBOX_RESULT_BYTES,
+                              f"reading core {core}'s result")
+        message = b""
+        if h.error_code != ErrorCode.OK:
+            message = self._read_mem(base + P.MAILBOX_MESSAGE_OFFSET,
+                                     P.MAILBOX_RESULT_OFFSET - P.MAILBOX_MESSAGE_OFFSET,
+                                     f"reading core {core}'s error message")
+        out = M.decode_outcome(launch.kernel, core, h, area, message, launch.args)
+        self._free_core_block(core)
+        held = self._resident.setdefault(core, {})
+        for name, value in out.resident.items():
+            if name in held:
+                held[name] = value
+        return CoreResult(core, out.value, out.error, h.cycles, h.instructions, [],
+                          out.array_updates)
+
+    # --- waiting, timeouts and deadlocks --------------------------------------------------
+    def wait_for(self, launch: DeviceLaunch, timeout: float | None, ready: Callable[[], bool],
+                 what: str) -> None:
+        """Poll until ``ready()`` (checked with the lock held).  TimeoutError naming ``what``
+        did not happen after ``timeout`` seconds; DeadlockError (the launch's cores stopped)
+        when every unfinished core stays in the same parallel-operation wait for
+        DEADLOCK_SECONDS."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pause = 0.0
+        blocked: Snapshot | None = None
+        since = time.monotonic()
+        while True:
+            with self.lock:
+                self.progress()
+                if ready():
+                    return
+                snapshot = self._blocked(launch)
+            now = time.monotonic()
+            if snapshot != blocked:
+                blocked, since = snapshot, now
+            elif snapshot is not None and now - since >= DEADLOCK_SECONDS:
+                raise self._deadlock(launch, snapshot)
+            if deadline is not None and now >= deadline:
+                assert timeout is not None
+                with self.lock:
+                    states = self._core_states(launch)
+                raise timeout_error(launch.kernel, what, timeout, states,
+                                    backend=" (device backend)",
+                                    free="cancel the launch or reset the backend",
+                                    source=", from their mailboxes")
+            pause = min(MAX_POLL_SLEEP, pause * 2 or 0.00005)
+            time.sleep(pause if deadline is None else max(0.0, min(pause, deadline - now)))
+
+    def _blocked(self, launch: DeviceLaunch) -> Snapshot | None:
+        """(core, wait kind, peer, line, heartbeat) of every unfinished core of ``launch`` when
+        all of them are running it and blocked in a parallel operation; else None."""
+        snapshot = []
+        for c in launch.unfinished():
+            if self._active[c] is not launch:
+                return None
+            state = self._header(c).wait_state(c)
+            if state is None:
+                return None
+            snapshot.append(state)
+        return tuple(snapshot) or None
+
+    def _core_states(self, launch: DeviceLaunch) -> list[str]:
+        """What each unfinished core of ``launch`` is doing, read from its mailbox: blocked in
+        a parallel operation (with the line), running, or queued."""
+        states = []
+        for core in launch.unfinished():
+            if self._active[core] is not launch:
+                states.append(f"core {core} is queued behind an earlier launch")
+                continue
+            h = self._header(core)
+            if h.wait_kind:
+                states.append(blocked_core(launch.kernel, core,
+                                           P.describe_wait(h.wait_kind, h.wait_peer), 0,
+                                           h.wait_line))
+            else:
+                states.append(f"core {core} is running, not blocked in a parallel operation "
+                              f"(heartbeat {h.heartbeat})")
+        return states
+
+    def _deadlock(self, launch: DeviceLaunch, snapshot: Snapshot) -> DeadlockError:
+        """Stop the launch's blocked cores; the DeadlockError each of them reports.  The
+        mailbox has no function index for a wait: lines are those of the kernel's body."""
+        at_barrier = {core for core, kind, *_rest in snapshot if kind == P.WAIT_BARRIER}
+        missing = [c for c in launch.cores if c not in at_barrier]
+        waiting = [blocked_core(launch.kernel, core, P.describe_wait(kind, peer, missing=missing),
+                                0, line)
+                   for core, kind, peer, line, _heartbeat in snapshot]
+        error = deadlock_error(launch.kernel, waiting)
+        with self.lock:
+            self.cancel(launch, str(error), error)
+        return error
+
+    def cancel(self, launch: DeviceLaunch, reason: str,
+               error: BaseException | None = None) -> None:
+        """Cancel ``launch``: drop it from the queues, stop and restart its running cores; its
+        unfinished cores report ``error`` or LaunchCancelled(reason) (lock held)."""
+        self.progress()
+        if launch.finished or self.hal is None:
+            return
+        hal = self._hal()
+        running = [c for c in launch.cores if self._active[c] is launch]
+        for c in launch.unfinished():
+            if c not in running:
+                self._queues[c] = deque(x for x in self._queues[c] if x is not launch)
+        for c in running:
+            hal.call("e_halt", f"halting core {c}", ctypes.byref(self._dev),
+                     c // self._cols, c % self._cols)
+        for c in running:
+            self._drain_output(c, self._header(c).out_head, launch)
+            self._partial[c] = b""
+            # the abandoned launch counts as done; the ring starts where the host stopped
+            self._set(c, "out_head", self._out_tail[c])
+            self._set(c, "done_seq", self._cmd[c])
+            self._set(c, "state", 0)
+            self._set(c, "wait_kind", 0)
+            self._active[c] = None
+            self._free_core_block(c)
+            hal.call("e_load_group", f"reloading the core program on core {c}",
+                     str(self.program).encode(), ctypes.byref(self._dev), c // self._cols,
+                     c % self._cols, 1, 1, E_TRUE)
+        for c in launch.unfinished():
+            launch.deliver(CoreResult(c, error=error or LaunchCancelled(reason)))
+        self.progress()

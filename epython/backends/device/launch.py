@@ -1,0 +1,139 @@
+"""A launch on the device: the per-core results, printed lines and timing that the backend's
+scheduler collects from the mailboxes, and the Launch interface over them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from epython.backends.base import CoreResult
+from epython.backends.device.dram import align
+from epython.compiler import CompiledKernel
+
+if TYPE_CHECKING:
+    from epython.backends.device.backend import DeviceBackend
+
+__all__ = ["DeviceLaunch"]
+
+
+class DeviceLaunch:
+    """A launch on the device: results, printed lines and counters read from the mailboxes.
+
+    ``region`` is the (start, end) of the launch area that holds the program image and, after
+    it, the argument block.  The backend moves results and lines in (``add_line``,
+    ``deliver``, with its lock held); the Launch methods take them out.
+    """
+
+    def __init__(self, backend: DeviceBackend, kernel: CompiledKernel, args: list[Any],
+                 cores: list[int], region: tuple[int, int], image_size: int, block: bytes) -> None:
+        self.backend = backend
+        self.kernel = kernel
+        self.args = args
+        self.cores = list(cores)
+        self.region = region
+        self.image_offset = region[0]
+        self.image_size = image_size
+        self.args_offset = region[0] + align(image_size)
+        self.args_size = len(block)
+        self.block = block  # the argument block (cores with device-resident values extend it)
+        #: cores whose result (or cancellation) has been delivered
+        self.delivered: set[int] = set()
+        self._pending: deque[CoreResult] = deque()
+        self._lines: list[tuple[int, str]] = []
+        self._core_lines: dict[int, list[str]] = {c: [] for c in self.cores}
+        self._issued = time.monotonic()
+        self._finished: float | None = None
+
+    def __repr__(self) -> str:
+        return (f"<DeviceLaunch {self.kernel.name} on cores {self.cores}: "
+                f"{len(self.delivered)} finished>")
+
+    @property
+    def finished(self) -> bool:
+        """True once every core's result (or cancellation) has been read."""
+        return len(self.delivered) == len(self.cores)
+
+    def unfinished(self) -> list[int]:
+        """The cores whose result has not been delivered, in launch order."""
+        return [c for c in self.cores if c not in self.delivered]
+
+    # --- called by the backend, its lock held ----------------------------------------------
+    def add_line(self, core: int, text: str) -> None:
+        """A line ``core`` printed."""
+        self._lines.append((core, text))
+        self._core_lines[core].append(text)
+
+    def deliver(self, result: CoreResult) -> None:
+        """``result.core`` is done; the last result frees the launch's region of DRAM."""
+        result.lines = list(self._core_lines.get(result.core, []))
+        self.delivered.add(result.core)
+        self._pending.append(result)
+        if self.finished:
+            self._finished = time.monotonic()
+            self.backend.release(self)
+
+    # --- the Launch interface ----------------------------------------------------------------
+    def _take(self) -> list[CoreResult]:
+        fresh = list(self._pending)
+        self._pending.clear()
+        return fresh
+
+    def poll(self) -> list[CoreResult]:
+        """Results that arrived since the last call (reads the mailboxes once; never blocks)."""
+        with self.backend.lock:
+            self.backend.progress()
+            return self._take()
+
+    def _wait(self, timeout: float | None, ready: Callable[[], bool], what: str) -> None:
+        self.backend.wait_for(self, timeout, ready, what)
+
+    def wait_next(self, timeout: float | None) -> CoreResult | None:
+        """Block until one more core of this launch completes; None if all are already out."""
+        with self.backend.lock:
+            if self._pending:
+                return self._pending.popleft()
+            if self.finished:
+                return None
+        self._wait(timeout, lambda: bool(self._pending) or self.finished, "no core finished")
+        with self.backend.lock:
+            return self._pending.popleft() if self._pending else None
+
+    def wait_all(self, timeout: float | None) -> list[CoreResult]:
+        """Block until every core has completed; the results not yet taken.
+
+        On timeout the results that did arrive are returned, or TimeoutError when none did.
+        """
+        try:
+            self._wait(timeout, lambda: self.finished, "not finished")
+        except TimeoutError:
+            with self.backend.lock:
+                if self._pending:
+                    return self._take()
+            raise
+        with self.backend.lock:
+            return self._take()
+
+    def cancel(self, reason: str) -> None:
+        """Stop the cores of this launch that have not finished (queued ones never start)."""
+        with self.backend.lock:
+            self.backend.cancel(self, reason)
+
+    def take_lines(self) -> list[tuple[int, str]]:
+        """Printed lines read since the last call, as (core, text), ordered by core.
+
+        Each core's lines keep their order; lines of several cores collected by one call are
+        listed core by core, so the output does not depend on host thread timing.
+        """
+        with self.backend.lock:
+            lines, self._lines = self._lines, []
+        return sorted(lines, key=lambda cl: cl[0])
+
+    @property
+    def seconds(self) -> float | None:
+        """Wall-clock seconds from the launch to its last result (None while running)."""
+        if self._finished is None:
+            return None
+        return self._finished - self._issued

@@ -1,0 +1,52 @@
+"""What every backend reports about a launch's cores: the exception a core's error becomes, and
+the words of deadlock and timeout reports, so that both backends say the same thing.
+"""
+
+from __future__ import annotations
+
+from epython.bytecode.opcodes import ErrorCode
+from epython.compiler import CompiledKernel
+from epython.errors import DeadlockError, KernelError, kernel_error_class
+
+__all__ = ["blocked_core", "deadlock_error", "kernel_error", "timeout_error"]
+
+
+def kernel_error(kernel: CompiledKernel, code: int, message: str, *, core: int, func: int,
+                 line: int) -> KernelError:
+    """The exception for error ``code`` (an ErrorCode) that ``core`` reported at ``line`` of
+    function ``func`` of ``kernel``: both KernelError and the built-in class it names, with the
+    kernel's source line.  An unknown code becomes a RuntimeError that says so."""
+    try:
+        kind = ErrorCode(code).name
+    except ValueError:
+        kind = "RuntimeError"
+        message = f"unknown error code {code} from core {core}: {message}"
+    return kernel_error_class(kind)(
+        message, core=core, lineno=line, source_line=kernel.source_line(func, line),
+        filename=kernel.filename_of(func), kernel=kernel.name, kind=kind)
+
+
+def blocked_core(kernel: CompiledKernel, core: int, what: str, func: int, line: int) -> str:
+    """One line of a deadlock or timeout report: ``core`` waits for ``what`` (a
+    :func:`epython.bytecode.protocol.describe_wait` text) at ``line`` of function ``func``."""
+    return (f"core {core} waits for {what} at {kernel.filename_of(func)}:{line}: "
+            f"{kernel.source_line(func, line).strip()}")
+
+
+def deadlock_error(kernel: CompiledKernel, waiting: list[str]) -> DeadlockError:
+    """The DeadlockError of a launch whose running cores are all blocked (``waiting``: one
+    :func:`blocked_core` line per core)."""
+    return DeadlockError(f"kernel {kernel.name}: deadlock, every running core is blocked:\n  "
+                         + ("\n  ".join(waiting) if waiting else "no core can make progress"))
+
+
+def timeout_error(kernel: CompiledKernel, what: str, timeout: float, states: list[str], *,
+                  backend: str = "", free: str = "cancel the launch",
+                  source: str = "") -> TimeoutError:
+    """The TimeoutError of a wait that gave up: ``what`` did not happen (``"no core finished"``,
+    ``"not finished"``) within ``timeout`` seconds; ``states`` says what each unfinished core is
+    doing.  ``backend`` names the backend after the time, ``free`` is how to free the cores,
+    ``source`` where the states come from (each backend's own words)."""
+    return TimeoutError(f"kernel {kernel.name}: {what} within {timeout:.3g} s of wall time"
+                        f"{backend}; {free} to free its cores. Unfinished cores{source}:\n  "
+                        + "\n  ".join(states))
