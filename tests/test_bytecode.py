@@ -24,7 +24,7 @@ from epython.bytecode import (
     verify,
     verify_bytes,
 )
-from epython.bytecode.gen_c import HEADER_PATH, OUTPUTS, generate
+from epython.bytecode.gen_c import HEADER_PATH, OUTPUTS
 from epython.bytecode.image import HEADER, Float32
 from epython.compiler import compile_kernel
 

@@ -724,10 +724,3 @@ def test_launch_too_large_for_core_memory_is_refused(epy_run: Path) -> None:
     kernel = compile_kernel(k_chatty)
     (out,) = run_c(epy_run, kernel.image, ["y" * 12000], 1)
     assert out[0][:2] == ("error", ErrorCode.MemoryError)
-
-
-def test_make_size_reports_the_interpreter_text(epy_run: Path) -> None:
-    proc = subprocess.run(["make", "-s", "-C", str(DEVICE), "size"], capture_output=True,
-                          text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert re.search(r"hot text in SRAM: \d+ bytes", proc.stdout)

@@ -9,6 +9,7 @@ builds it, elsewhere these tests skip saying so.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,27 @@ def test_srec_leaves_the_loader_words_alone(build) -> None:
         addr = int(rec[4:12], 16)
         end = addr + count - 5  # address (4) and checksum (1) are counted
         assert end <= 0x28 or addr >= 0x68, rec
+
+
+# functions that run per instruction or per allocation: they must stay in SRAM
+RESIDENT = ["interp_run", "heap_alloc", "heap_release", "decref_obj", "seq_new",
+            "array_get_int", "memcpy", "memset", "memmove", "__divsi3", "__modsi3",
+            "__udivsi3", "__umodsi3", "__divsf3", "epy_idle_wait", "epy_software_exception",
+            "epy_memory_fault"]
+
+
+def test_inner_loop_functions_are_resident(build) -> None:
+    data = (BUILD / "epycore.elf").read_bytes()
+    where = {name: value for name, value, _size, _ndx in
+             size_report.read_symbols(data, size_report.read_sections(data))}
+    for name in RESIDENT:
+        assert name in where, name
+        assert where[name] < P.RUNTIME_RESERVED_BYTES, f"{name} is at 0x{where[name]:x}, not in SRAM"
+
+
+def test_make_size_prints_the_report(build) -> None:
+    proc = subprocess.run(["make", "-s", "-C", str(DEVICE), "size",
+                           f"EPIPHANY_TOOLCHAIN={TOOLCHAIN}"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"resident in SRAM: text \d+ B, rodata \d+ B", proc.stdout)
+    assert "interp_run" in proc.stdout

@@ -1,6 +1,5 @@
 /* arith.c: operators on values: checked int32 arithmetic with Python's floor semantics, the
  * dispatch of binary/unary operators, comparisons, truth and membership. */
-#include <stdio.h>
 
 #include "text.h"
 #include "vm.h"

@@ -120,7 +120,7 @@ static int locate(VM *vm, const ArrayRef *a, Value index, uint32_t *flat)
 
 /* a[i] for an int i on a 1-D array or a row, when i is in range: the element in *out and 1;
  * otherwise 0 (array_subscr then gives the answer or the error). */
-int array_get_int(VM *vm, Value v, int32_t i, Value *out)
+EPY_HOT int array_get_int(VM *vm, Value v, int32_t i, Value *out)
 {
     Value base = v;
     uint32_t row = 0;

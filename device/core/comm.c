@@ -8,7 +8,6 @@
  * Values that fit the slot are eager; larger ones travel in slot-sized pieces, each waiting
  * for the previous one's acknowledgement, and the sender returns when the last is taken.
  * The epoch (the launch's command number) keeps messages of different launches apart. */
-#include <stdio.h>
 
 #include "platform.h"
 #include "port.h"

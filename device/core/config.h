@@ -19,9 +19,12 @@
 #define EPY_POLL_INTERVAL 4096
 #endif
 
-/* Put rarely run code (the verifier, format specs, number parsing, math, error paths) in the
- * section .text.epy_cold, which the Epiphany linker script places in external DRAM: the hot
- * interpreter stays in the 20 KB of SRAM reserved for the runtime. */
+/* Where code runs on the chip.  The Epiphany build keeps only what every kernel runs at speed
+ * in the core's SRAM (EPY_HOT functions, EPY_HOT_DATA tables: the dispatch loop, the heap's
+ * allocation and freeing, the C library's copies); everything else runs from shared DRAM
+ * (epiphany/epycore.ld), slower but without using the 32 KB.  EPY_COLD marks code that is rarely
+ * run (error paths, formatting, parsing, the verifier): on the chip it is never inlined into
+ * hot code.  On the host port all three are the defaults (no sections, inlining as usual). */
 #ifndef EPY_COLD_SECTION
 #if defined(__epiphany__)
 #define EPY_COLD_SECTION 1
@@ -30,9 +33,21 @@
 #endif
 #endif
 #if EPY_COLD_SECTION && defined(__GNUC__)
+#define EPY_HOT __attribute__((section(".text.epy_hot")))
+#define EPY_HOT_DATA __attribute__((section(".rodata.epy_hot")))
 #define EPY_COLD __attribute__((cold, noinline, section(".text.epy_cold")))
 #else
+#define EPY_HOT
+#define EPY_HOT_DATA
 #define EPY_COLD
+#endif
+
+/* A small helper of the hot paths that must be inlined (-Os would call an out-of-line copy,
+ * which on the chip is not in SRAM). */
+#if defined(__GNUC__)
+#define EPY_INLINE static inline __attribute__((always_inline))
+#else
+#define EPY_INLINE static inline
 #endif
 
 /* Functions that do not return (they raise). */

@@ -9,7 +9,7 @@
 #define FREE_END 0xFFFFu
 
 /* Real (= model) size of the block at off. */
-static uint32_t block_size(VM *vm, uint32_t off)
+EPY_HOT static inline uint32_t block_size(VM *vm, uint32_t off)
 {
     ObjHdr *h = obj(vm, off);
     switch (h->type) {
@@ -50,7 +50,7 @@ EPY_COLD void *heap_prefix(VM *vm, uint32_t bytes)
 }
 
 /* Turn [off, off + size) into free space (a hole, or lower the top). */
-static void make_hole(VM *vm, uint32_t off, uint32_t size)
+EPY_HOT static void make_hole(VM *vm, uint32_t off, uint32_t size)
 {
     if (off + size == vm->top) {
         vm->top = off;
@@ -169,7 +169,7 @@ EPY_COLD static void out_of_memory(VM *vm, uint32_t size)
 }
 
 /* Make sure `size` real bytes are free at the top (compacting if needed). */
-static void room(VM *vm, uint32_t size, uint32_t model)
+static inline void room(VM *vm, uint32_t size, uint32_t model)
 {
     if (vm->top + size > vm->frame_low) {
         compact(vm);
@@ -179,7 +179,7 @@ static void room(VM *vm, uint32_t size, uint32_t model)
 }
 
 /* Count size more live bytes (and the peak). */
-static void charge(VM *vm, uint32_t size)
+static inline void charge(VM *vm, uint32_t size)
 {
     vm->live += size;
     if (vm->live + vm->frames_bytes > vm->peak)
@@ -187,7 +187,7 @@ static void charge(VM *vm, uint32_t size)
 }
 
 /* Allocate one object (see vm.h). */
-uint32_t heap_alloc(VM *vm, uint8_t type, uint32_t size, uint16_t len, int free_obj)
+EPY_HOT uint32_t heap_alloc(VM *vm, uint8_t type, uint32_t size, uint16_t len, int free_obj)
 {
     if (!free_obj && vm->live + vm->frames_bytes + size > vm->workspace)
         out_of_memory(vm, size);
@@ -217,28 +217,28 @@ uint32_t model_bytes(VM *vm, Value v)
 }
 
 /* Queue an object whose count reached zero. */
-static void queue_free(VM *vm, uint32_t off)
+EPY_HOT static inline void queue_free(VM *vm, uint32_t off)
 {
     obj(vm, off)->fwd = (uint16_t)(vm->free_list == FREE_END ? FREE_END : vm->free_list / 4u);
     vm->free_list = off;
 }
 
 /* Drop a reference during freeing (queues objects that die). */
-static void drop(VM *vm, Value v)
+EPY_HOT static inline void drop(VM *vm, Value v)
 {
     if (IS_HEAP(v) && --obj(vm, v.u)->rc == 0)
         queue_free(vm, v.u);
 }
 
 /* Drop a reference to a heap object. */
-void decref_obj(VM *vm, Value v)
+EPY_HOT void decref_obj(VM *vm, Value v)
 {
     if (--obj(vm, v.u)->rc == 0)
         heap_release(vm, v.u);
 }
 
 /* Free an object whose count reached zero (iteratively frees everything that dies with it). */
-void heap_release(VM *vm, uint32_t off)
+EPY_HOT void heap_release(VM *vm, uint32_t off)
 {
     queue_free(vm, off);
     while (vm->free_list != FREE_END) {

@@ -2,6 +2,7 @@
  * EPY_COMPUTED_GOTO), calls and returns, errors with their function and line. */
 #include <stdarg.h>
 
+#include "num.h"
 #include "platform.h"
 #include "text.h"
 #include "vm.h"
@@ -123,7 +124,7 @@ static inline void push_frame(VM *vm, uint32_t fi, uint32_t return_pc)
 }
 
 /* Leave the current frame: drop its values and memory; returns 0 at the entry frame. */
-static int pop_frame(VM *vm)
+static inline int pop_frame(VM *vm)
 {
     Frame *fr = (Frame *)(void *)(vm->arena + vm->frame);
     uint32_t n = fr->n_locals + (uint32_t)(vm->sp - vm->stack), prev = fr->prev, nslots = fr->nslots;
@@ -146,7 +147,7 @@ static int pop_frame(VM *vm)
 }
 
 /* Normalise slice bounds (PySlice_AdjustIndices); returns the item count. */
-static int32_t slice_indices(VM *vm, Value lo, Value hi, Value st, uint32_t len, int32_t *start,
+EPY_COLD static int32_t slice_indices(VM *vm, Value lo, Value hi, Value st, uint32_t len, int32_t *start,
                              int32_t *step)
 {
     Value parts[3] = {lo, hi, st};
@@ -194,7 +195,7 @@ static int32_t slice_indices(VM *vm, Value lo, Value hi, Value st, uint32_t len,
 }
 
 /* An int index into a sequence of n items (list/tuple/str rules). */
-static uint32_t seq_index(VM *vm, Value a, Value i, uint32_t n, const char *what_range)
+EPY_COLD static uint32_t seq_index(VM *vm, Value a, Value i, uint32_t n, const char *what_range)
 {
     if (i.tag != V_INT && i.tag != V_BOOL)
         epy_raise(vm, ERR_TYPEERROR, "%s indices must be integers or slices, not %s",
@@ -208,7 +209,7 @@ static uint32_t seq_index(VM *vm, Value a, Value i, uint32_t n, const char *what
 }
 
 /* a[i] as a new reference. */
-static Value subscr(VM *vm, Value a, Value i)
+EPY_COLD static Value subscr(VM *vm, Value a, Value i)
 {
     if (IS_ARRAY(a))
         return array_subscr(vm, a, i);
@@ -224,7 +225,7 @@ static Value subscr(VM *vm, Value a, Value i)
 }
 
 /* a[i] = v. */
-static void store_subscr(VM *vm, Value a, Value i, Value v)
+EPY_COLD static void store_subscr(VM *vm, Value a, Value i, Value v)
 {
     if (IS_ARRAY(a)) {
         array_store(vm, a, i, v);
@@ -250,7 +251,7 @@ static void store_subscr(VM *vm, Value a, Value i, Value v)
 }
 
 /* a[lo:hi:step] as a new reference. */
-static Value slice(VM *vm, Value a, Value lo, Value hi, Value st)
+EPY_COLD static Value slice(VM *vm, Value a, Value lo, Value hi, Value st)
 {
     int32_t start, step, count;
     if (a.tag == V_LIST || a.tag == V_TUPLE) {
@@ -279,7 +280,7 @@ static Value slice(VM *vm, Value a, Value lo, Value hi, Value st)
 }
 
 /* UNPACK_SEQUENCE: push s[n-1] .. s[0]; s is owned by the caller's local. */
-static void unpack(VM *vm, Value s, uint32_t n)
+EPY_COLD static void unpack(VM *vm, Value s, uint32_t n)
 {
     if (!(IS_ARRAY(s) || s.tag == V_TUPLE || s.tag == V_LIST || is_str(s)))
         epy_raise(vm, ERR_TYPEERROR, "cannot unpack non-iterable %s object", tname(vm, s));
@@ -298,7 +299,7 @@ static void unpack(VM *vm, Value s, uint32_t n)
 }
 
 /* BUILD_STRING of the top n values. */
-static Value build_string(VM *vm, uint32_t n)
+EPY_COLD static Value build_string(VM *vm, uint32_t n)
 {
     Value *parts = vm->sp - n;
     uint32_t total = 0, len;
@@ -324,7 +325,7 @@ static Value build_string(VM *vm, uint32_t n)
 }
 
 /* COMPARE_* on two values. */
-static int compare(VM *vm, int op, Value a, Value b)
+EPY_COLD static int compare(VM *vm, int op, Value a, Value b)
 {
     switch (op) {
     case OP_COMPARE_EQ: return values_eq(vm, a, b);
@@ -393,9 +394,9 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
 #define ARG8 (ip[1])
 #define ARG16 ((uint32_t)rd16(ip + 1))
 #define PC ((uint32_t)(ip - code))
-/* Step over the instruction (its length is a constant of the opcode). */
+/* Step past the current instruction (the opcode's length from the table). */
 #define NEXT(o) do { ip += lens[o]; vmbreak; } while (0)
-/* Publish pc, sp and the count to the VM / take pc, sp and the frame back. */
+/* Publish/take back the dispatch loop's registers (see interp_run). */
 #define SAVE() (vm->pc = PC, vm->sp = sp, vm->instructions = icount)
 #define RELOAD() (code = vm->code, ip = code + vm->pc, sp = vm->sp, locals = vm->locals)
 /* Go to `to` from the instruction at `from`: a backward branch polls (heartbeat, stop flag)
@@ -419,11 +420,10 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
 /* Both numbers and not both int/bool: the operation is on binary32 (as binary_op does). */
 #define BOTH_NUM(a, b) (IS_NUM(a) && IS_NUM(b))
 #define TO_F32(v) ((v).tag == V_FLOAT ? as_float(v) : (float)as_int(v))
-#define NUM_D(v) ((v).tag == V_FLOAT ? (double)as_float(v) : (double)as_int(v))
 /* +, -, *: int32 with the overflow check inline (an overflow goes to binary_op, which raises
- * the OverflowError), two floats inline too (float_binary's arithmetic: double, rounded once);
- * other numbers to binary_float, the rest to binary_op. */
-#define BINARY_INT(ovf, OPR)                                                                    \
+ * the OverflowError), two floats inline too (num.h: binary32, IEEE on every port); other
+ * numbers to binary_float, the rest to binary_op. */
+#define BINARY_NUM(ovf, F32OP)                                                                  \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
         int32_t r;                                                                              \
@@ -432,26 +432,38 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
                 goto binary_slow;                                                               \
             sp[-2].u = (uint32_t)r;                                                             \
         } else if (a.tag == V_FLOAT && b.tag == V_FLOAT) {                                      \
-            sp[-2] = mk_float((float)((double)as_float(a) OPR (double)as_float(b)));            \
+            sp[-2] = mk_float(F32OP(as_float(a), as_float(b)));                                 \
         } else {                                                                                \
             goto binary_float;                                                                  \
         }                                                                                       \
         sp--;                                                                                   \
         NEXT(OP_BINARY_ADD);                                                                    \
     } while (0)
-/* ==, !=, <, <=, >, >= of two ints or two floats (binary32 compares as its doubles do); other
- * numbers go to compare_num, the rest to compare(). */
-#define COMPARE_INT(REL)                                                                        \
+/* ==, !=, <, <=, >, >= of two ints inline; other numbers by their exact order (num.h), the
+ * rest to compare(). */
+#define COMPARE_NUM(REL)                                                                        \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
-        if (a.tag == V_INT && b.tag == V_INT)                                                   \
+        if (a.tag == V_INT && b.tag == V_INT) {                                                 \
             cr = as_int(a) REL as_int(b);                                                       \
-        else if (a.tag == V_FLOAT && b.tag == V_FLOAT)                                          \
-            cr = as_float(a) REL as_float(b);                                                   \
-        else                                                                                    \
-            goto compare_num;                                                                   \
-        goto compare_done;                                                                      \
+            goto compare_done;                                                                  \
+        }                                                                                       \
+        goto compare_num;                                                                       \
     } while (0)
+
+/* The order of two numbers (int, bool, float) as CMP_* bits of num.h: exact, no double. */
+static inline uint32_t num_order(Value a, Value b)
+{
+    if (a.tag != V_FLOAT && b.tag != V_FLOAT)
+        return as_int(a) < as_int(b) ? CMP_LT : as_int(a) == as_int(b) ? CMP_EQ : CMP_GT;
+    if (a.tag == V_FLOAT && b.tag == V_FLOAT)
+        return f32_compare(a.u, b.u);
+    if (a.tag == V_FLOAT) { /* float ? int: the int's outcome mirrored */
+        uint32_t m = int_f32_compare(as_int(b), a.u);
+        return m == CMP_LT ? CMP_GT : m == CMP_GT ? CMP_LT : m;
+    }
+    return int_f32_compare(as_int(a), b.u);
+}
 
 /* Run the entry function; the argument block (u8 count + marshalled values) is decoded into
  * its frame.  Returns the result reference. */
@@ -500,37 +512,152 @@ EPY_COLD Value interp_run_block(VM *vm, const uint8_t *args, uint32_t args_len)
     return interp_run(vm, NULL, 0);
 }
 
+/* Drop the top n values of the VM's stack. */
+EPY_COLD static void drop(VM *vm, uint32_t n)
+{
+    while (n--) {
+        Value v = *--vm->sp;
+        decref(vm, v);
+    }
+}
+
+/* Execute the one instruction at vm->pc that the dispatch loop does not handle itself (the
+ * rarely run ones: their code runs from DRAM on the chip), leaving vm->pc at the next one and
+ * vm->sp where it belongs.  The loop has counted the instruction and published its registers. */
+EPY_COLD static void step_rare(VM *vm)
+{
+    const uint8_t *ip = vm->code + vm->pc;
+    static const uint8_t lens[OP__COUNT] = EPY_OP_LENGTHS;
+    uint32_t op = ip[0], next = vm->pc + lens[op];
+    Value *sp = vm->sp;
+    switch (op) {
+    case OP_DUP_TOP_TWO: {
+        Value a = sp[-2], b = sp[-1];
+        incref(vm, a);
+        incref(vm, b);
+        sp[0] = a;
+        sp[1] = b;
+        vm->sp = sp + 2;
+        break;
+    }
+    case OP_ROT_THREE: {
+        Value t = sp[-1];
+        sp[-1] = sp[-2];
+        sp[-2] = sp[-3];
+        sp[-3] = t;
+        break;
+    }
+    case OP_UNARY_NEG: case OP_UNARY_POS: case OP_UNARY_NOT: case OP_UNARY_INVERT: {
+        Value r = unary_op(vm, (int)op, sp[-1]);
+        Value old = vm->sp[-1];
+        vm->sp[-1] = r;
+        decref(vm, old);
+        break;
+    }
+    case OP_JUMP_IF_FALSE_OR_POP: case OP_JUMP_IF_TRUE_OR_POP: {
+        int t = truth(vm, sp[-1]);
+        if (t == (op == OP_JUMP_IF_TRUE_OR_POP)) {
+            uint32_t to = rd16(ip + 1);
+            if (to <= vm->pc && vm->instructions >= vm->poll_at) {
+                vm->poll_at = vm->instructions + EPY_POLL_INTERVAL;
+                epy_heartbeat(vm);
+            }
+            next = to;
+            break;
+        }
+        drop(vm, 1);
+        break;
+    }
+    case OP_UNPACK_SEQUENCE: {
+        Value s = *--vm->sp;
+        unpack(vm, s, ip[1]);
+        decref(vm, s);
+        break;
+    }
+    case OP_SLICE_SUBSCR: {
+        Value r = slice(vm, sp[-4], sp[-3], sp[-2], sp[-1]);
+        drop(vm, 4);
+        *vm->sp++ = r;
+        break;
+    }
+    case OP_CALL_BUILTIN: {
+        uint32_t n = ip[2];
+        Value r = call_builtin(vm, ip[1], sp - n, n);
+        drop(vm, n);
+        *vm->sp++ = r;
+        break;
+    }
+    case OP_RAISE:
+        raise_op(vm, sp[-1], ip[1]);
+    case OP_FORMAT_VALUE: {
+        Value spec = sp[-1];
+        if (!is_str(spec))
+            epy_raise(vm, ERR_TYPEERROR, "format spec must be a str, not %s", tname(vm, spec));
+        Value r = value_format(vm, sp[-2], spec, ip[1]);
+        drop(vm, 2);
+        *vm->sp++ = r;
+        break;
+    }
+    case OP_BUILD_STRING: {
+        uint32_t n = ip[1];
+        Value r = build_string(vm, n);
+        drop(vm, n);
+        *vm->sp++ = r;
+        break;
+    }
+    case OP_LOAD_ATTR: {
+        Value a = sp[-1];
+        if (!IS_ARRAY(a))
+            epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'shape'",
+                      tname(vm, a));
+        ArrayRef ar;
+        array_ref(vm, a, &ar);
+        Value dims[2] = {mk_int((int32_t)ar.shape0), mk_int((int32_t)ar.shape1)};
+        Value r = seq_from(vm, V_TUPLE, dims, ar.ndim);
+        a = vm->sp[-1];
+        vm->sp[-1] = r;
+        decref(vm, a);
+        break;
+    }
+    default:
+        internal_error(vm, NULL, mk_int((int32_t)op));
+    }
+    vm->pc = next;
+}
+
 /* The dispatch loop over the current frame (see vm.h).
  *
  * pc, sp, the frame's locals and the instruction count live in C locals; SAVE() publishes
  * them to the VM before anything that may raise (errors report vm->pc and the count), allocate
  * (the collector's roots end at vm->sp) or poll, RELOAD() takes them back after calls and
  * returns.  Every instruction counts one in `icount`, including those a handler runs fused
- * with its predecessor (COMPARE + POP_JUMP, range FOR_ITER + STORE_LOCAL). */
-Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
+ * with its predecessor (COMPARE + POP_JUMP, range FOR_ITER + STORE_LOCAL).  Only the
+ * instructions every kind of kernel runs often are handled here (on the chip this loop is in
+ * SRAM); step_rare() does the others. */
+EPY_HOT Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
 {
     (void)unused_args;
     (void)unused_n;
 #if EPY_COMPUTED_GOTO
     static const void *const dispatch[OP__COUNT] = {
-        &&L_OP_NOP, &&L_OP_POP_TOP, &&L_OP_DUP_TOP, &&L_OP_DUP_TOP_TWO, &&L_OP_ROT_TWO,
-        &&L_OP_ROT_THREE, &&L_OP_LOAD_CONST, &&L_OP_LOAD_NONE, &&L_OP_LOAD_TRUE,
+        &&L_OP_NOP, &&L_OP_POP_TOP, &&L_OP_DUP_TOP, &&L_rare, &&L_OP_ROT_TWO,
+        &&L_rare, &&L_OP_LOAD_CONST, &&L_OP_LOAD_NONE, &&L_OP_LOAD_TRUE,
         &&L_OP_LOAD_FALSE, &&L_OP_LOAD_INT, &&L_OP_LOAD_LOCAL, &&L_OP_STORE_LOCAL,
-        &&L_OP_LOAD_GLOBAL, &&L_OP_STORE_GLOBAL, &&L_OP_UNARY_NEG, &&L_OP_UNARY_POS,
-        &&L_OP_UNARY_NOT, &&L_OP_UNARY_INVERT, &&L_OP_BINARY_ADD, &&L_OP_BINARY_SUB,
+        &&L_OP_LOAD_GLOBAL, &&L_OP_STORE_GLOBAL, &&L_rare, &&L_rare,
+        &&L_rare, &&L_rare, &&L_OP_BINARY_ADD, &&L_OP_BINARY_SUB,
         &&L_OP_BINARY_MUL, &&L_OP_BINARY_TRUEDIV, &&L_OP_BINARY_FLOORDIV, &&L_OP_BINARY_MOD,
         &&L_OP_BINARY_POW, &&L_OP_BINARY_LSHIFT, &&L_OP_BINARY_RSHIFT, &&L_OP_BINARY_AND,
         &&L_OP_BINARY_OR, &&L_OP_BINARY_XOR, &&L_OP_COMPARE_EQ, &&L_OP_COMPARE_NE,
         &&L_OP_COMPARE_LT, &&L_OP_COMPARE_LE, &&L_OP_COMPARE_GT, &&L_OP_COMPARE_GE,
         &&L_OP_COMPARE_IN, &&L_OP_COMPARE_NOT_IN, &&L_OP_COMPARE_IS, &&L_OP_COMPARE_IS_NOT,
         &&L_OP_JUMP, &&L_OP_POP_JUMP_IF_FALSE, &&L_OP_POP_JUMP_IF_TRUE,
-        &&L_OP_JUMP_IF_FALSE_OR_POP, &&L_OP_JUMP_IF_TRUE_OR_POP, &&L_OP_GET_ITER,
-        &&L_OP_FOR_ITER, &&L_OP_BUILD_TUPLE, &&L_OP_BUILD_LIST, &&L_OP_UNPACK_SEQUENCE,
-        &&L_OP_BINARY_SUBSCR, &&L_OP_STORE_SUBSCR, &&L_OP_SLICE_SUBSCR, &&L_OP_CALL,
-        &&L_OP_CALL_BUILTIN, &&L_OP_RETURN_VALUE, &&L_OP_RAISE, &&L_OP_FORMAT_VALUE,
-        &&L_OP_BUILD_STRING, &&L_OP_LOAD_ATTR};
+        &&L_rare, &&L_rare, &&L_OP_GET_ITER,
+        &&L_OP_FOR_ITER, &&L_OP_BUILD_TUPLE, &&L_OP_BUILD_LIST, &&L_rare,
+        &&L_OP_BINARY_SUBSCR, &&L_OP_STORE_SUBSCR, &&L_rare, &&L_OP_CALL,
+        &&L_rare, &&L_OP_RETURN_VALUE, &&L_rare, &&L_rare,
+        &&L_rare, &&L_rare};
 #endif
-    static const uint8_t lens[OP__COUNT] = EPY_OP_LENGTHS;
+    static const uint8_t lens[OP__COUNT] EPY_HOT_DATA = EPY_OP_LENGTHS;
     const uint8_t *code = vm->code, *ip = code + vm->pc;
     Value *sp = vm->sp, *locals = vm->locals;
     const Value *consts = vm->consts;
@@ -558,27 +685,11 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             *sp++ = v;
             NEXT(OP_DUP_TOP);
         }
-        vmcase(OP_DUP_TOP_TWO) {
-            Value a = sp[-2], b = sp[-1];
-            INCREF(a);
-            INCREF(b);
-            sp[0] = a;
-            sp[1] = b;
-            sp += 2;
-            NEXT(OP_DUP_TOP_TWO);
-        }
         vmcase(OP_ROT_TWO) {
             Value t = sp[-1];
             sp[-1] = sp[-2];
             sp[-2] = t;
             NEXT(OP_ROT_TWO);
-        }
-        vmcase(OP_ROT_THREE) {
-            Value t = sp[-1];
-            sp[-1] = sp[-2];
-            sp[-2] = sp[-3];
-            sp[-3] = t;
-            NEXT(OP_ROT_THREE);
         }
         vmcase(OP_LOAD_CONST) {
             *sp++ = consts[ARG16]; /* immediates and image strs: no counts */
@@ -631,28 +742,17 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         vmcase(OP_STORE_GLOBAL) {
             Value old = globals[ARG16];
             globals[ARG16] = *--sp;
-            decref(vm, old);
+            DECREF(old);
             NEXT(OP_STORE_GLOBAL);
         }
-        vmcase(OP_UNARY_NEG)
-        vmcase(OP_UNARY_POS)
-        vmcase(OP_UNARY_NOT)
-        vmcase(OP_UNARY_INVERT) {
-            SAVE();
-            Value r = unary_op(vm, (int)op, sp[-1]);
-            Value old = sp[-1];
-            sp[-1] = r;
-            DECREF(old);
-            NEXT(OP_UNARY_NEG);
-        }
         vmcase(OP_BINARY_ADD) {
-            BINARY_INT(__builtin_add_overflow, +);
+            BINARY_NUM(__builtin_add_overflow, f32_add);
         }
         vmcase(OP_BINARY_SUB) {
-            BINARY_INT(__builtin_sub_overflow, -);
+            BINARY_NUM(__builtin_sub_overflow, f32_sub);
         }
         vmcase(OP_BINARY_MUL) {
-            BINARY_INT(__builtin_mul_overflow, *);
+            BINARY_NUM(__builtin_mul_overflow, f32_mul);
         }
         vmcase(OP_BINARY_MOD) {
             Value a = sp[-2], b = sp[-1];
@@ -668,22 +768,22 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         }
         vmcase(OP_BINARY_TRUEDIV)
         binary_float: {
-            /* +, -, *, / on numbers, one of them a float (or / on ints): binary32 operands,
-             * computed in double and rounded once, as float_binary does */
+            /* +, -, *, / on numbers, one of them a float (or / on ints): binary32 operands
+             * (num.h), as float_binary does */
             Value a = sp[-2], b = sp[-1];
             if (BOTH_NUM(a, b) && (op == OP_BINARY_TRUEDIV || a.tag == V_FLOAT || b.tag == V_FLOAT)) {
-                double x = TO_F32(a), y = TO_F32(b), r;
+                float x = TO_F32(a), y = TO_F32(b), r;
                 if (op == OP_BINARY_ADD)
-                    r = x + y;
+                    r = f32_add(x, y);
                 else if (op == OP_BINARY_SUB)
-                    r = x - y;
+                    r = f32_sub(x, y);
                 else if (op == OP_BINARY_MUL)
-                    r = x * y;
-                else if (y != 0.0)
-                    r = x / y;
+                    r = f32_mul(x, y);
+                else if (!f32_zero(f32_bits(y)))
+                    r = f32_div(x, y);
                 else
                     goto binary_slow; /* ZeroDivisionError */
-                sp[-2] = mk_float((float)r);
+                sp[-2] = mk_float(r);
                 sp--;
                 NEXT(OP_BINARY_ADD);
             }
@@ -702,27 +802,27 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             Value a = sp[-2], b = sp[-1]; /* after binary_op: the collector may move them */
             sp--;
             sp[-1] = r;
-            decref(vm, b);
-            decref(vm, a);
+            DECREF(b);
+            DECREF(a);
             NEXT(OP_BINARY_ADD);
         }
         vmcase(OP_COMPARE_EQ) {
-            COMPARE_INT(==);
+            COMPARE_NUM(==);
         }
         vmcase(OP_COMPARE_NE) {
-            COMPARE_INT(!=);
+            COMPARE_NUM(!=);
         }
         vmcase(OP_COMPARE_LT) {
-            COMPARE_INT(<);
+            COMPARE_NUM(<);
         }
         vmcase(OP_COMPARE_LE) {
-            COMPARE_INT(<=);
+            COMPARE_NUM(<=);
         }
         vmcase(OP_COMPARE_GT) {
-            COMPARE_INT(>);
+            COMPARE_NUM(>);
         }
         vmcase(OP_COMPARE_GE) {
-            COMPARE_INT(>=);
+            COMPARE_NUM(>=);
         }
         vmcase(OP_COMPARE_IN)
         vmcase(OP_COMPARE_NOT_IN)
@@ -731,16 +831,14 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             goto compare_slow; /* not an ordering: no mask (found by the fuzz smoke test) */
         }
         compare_num: {
-            /* numbers compare as doubles (exact; values_eq and compare_order do the same):
-             * bit 0 <, bit 1 ==, bit 2 > (all clear for a nan), tested against the opcode's mask
-             * (bit 3: negate, for !=) */
-            static const uint8_t masks[6] = {2, 2 | 8, 1, 3, 4, 6};
+            /* the exact order of two numbers (num.h), tested against the opcode's mask of
+             * CMP_* bits (bit 3: negate, for !=; a nan sets none) */
+            static const uint8_t masks[6] EPY_HOT_DATA = {2, 2 | 8, 1, 3, 4, 6};
             Value a = sp[-2], b = sp[-1];
             if (!BOTH_NUM(a, b))
                 goto compare_slow;
-            double x = NUM_D(a), y = NUM_D(b);
             uint32_t m = masks[op - OP_COMPARE_EQ];
-            cr = (((x < y) | (x == y) << 1 | (x > y) << 2) & m) != 0;
+            cr = (num_order(a, b) & m) != 0;
             cr ^= m >> 3;
             goto compare_done;
         }
@@ -748,8 +846,8 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             Value a = sp[-2], b = sp[-1];
             SAVE();
             cr = compare(vm, (int)op, a, b);
-            decref(vm, b);
-            decref(vm, a);
+            DECREF(b);
+            DECREF(a);
         }
         compare_done:
             /* a POP_JUMP after the comparison runs here (counted), without the bool */
@@ -772,8 +870,10 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         vmcase(OP_POP_JUMP_IF_TRUE) {
             Value v = sp[-1];
             int t;
-            if (v.tag == V_BOOL) {
-                t = (int)v.u;
+            if (v.tag == V_BOOL || v.tag == V_INT) {
+                t = v.u != 0;
+            } else if (v.tag == V_NONE) {
+                t = 0;
             } else {
                 SAVE();
                 t = truth(vm, v);
@@ -786,25 +886,13 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
                 ip += lens[OP_POP_JUMP_IF_TRUE];
             vmbreak;
         }
-        vmcase(OP_JUMP_IF_FALSE_OR_POP)
-        vmcase(OP_JUMP_IF_TRUE_OR_POP) {
-            SAVE();
-            int t = truth(vm, sp[-1]);
-            if (t == (op == OP_JUMP_IF_TRUE_OR_POP)) {
-                BRANCH_TO(ARG16, PC);
-                vmbreak;
-            }
-            Value v = *--sp;
-            decref(vm, v);
-            NEXT(OP_JUMP_IF_TRUE_OR_POP);
-        }
         vmcase(OP_GET_ITER) {
             if (sp[-1].tag != V_ITER) {
                 SAVE();
                 Value r = iter_new(vm, sp[-1]);
                 Value old = sp[-1];
                 sp[-1] = r;
-                decref(vm, old);
+                DECREF(old);
             }
             NEXT(OP_GET_ITER);
         }
@@ -815,11 +903,9 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
                 if (io->h.len == IT_SEQ && io->src.tag == V_RANGE) {
                     /* range: inline, and a STORE_LOCAL of the item fused */
                     RangeObj *rg = (RangeObj *)(void *)obj(vm, io->src.u);
-                    int64_t x = (int64_t)rg->start + (int64_t)io->pos * rg->step;
-                    if (rg->step > 0 ? x >= rg->stop : x <= rg->stop)
+                    if (io->pos >= rg->len)
                         goto for_done;
-                    io->pos++;
-                    v = mk_int((int32_t)x);
+                    v = mk_int(range_item(rg, io->pos++));
                     if (ip[3] == OP_STORE_LOCAL) {
                         icount++;
                         Value old = locals[ip[4]];
@@ -841,7 +927,7 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             }
         for_done:
             it = *--sp;
-            decref(vm, it);
+            DECREF(it);
             BRANCH_TO(ARG16, PC);
             vmbreak;
         }
@@ -854,14 +940,6 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             memcpy(seq_items(vm, r), sp, n * sizeof(Value));
             *sp++ = r;
             NEXT(OP_BUILD_LIST);
-        }
-        vmcase(OP_UNPACK_SEQUENCE) {
-            Value s = *--sp;
-            SAVE();
-            unpack(vm, s, ARG8);
-            sp = vm->sp;
-            decref(vm, s);
-            NEXT(OP_UNPACK_SEQUENCE);
         }
         vmcase(OP_BINARY_SUBSCR) {
             Value a = sp[-2], i = sp[-1], r;
@@ -888,23 +966,25 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             NEXT(OP_BINARY_SUBSCR);
         }
         vmcase(OP_STORE_SUBSCR) {
+            Value a = sp[-2], i = sp[-1];
+            if (a.tag == V_LIST && i.tag == V_INT) {
+                uint32_t n = seq_len(vm, a), k = (uint32_t)as_int(i) + (as_int(i) < 0 ? n : 0);
+                if (k < n) { /* the list's reference to the value moves from the stack */
+                    Value *slot = &seq_items(vm, a)[k], old = *slot;
+                    *slot = sp[-3];
+                    sp -= 3;
+                    DECREF(old);
+                    DECREF(a);
+                    NEXT(OP_STORE_SUBSCR);
+                }
+            }
             SAVE();
-            store_subscr(vm, sp[-2], sp[-1], sp[-3]);
+            store_subscr(vm, a, i, sp[-3]);
             for (int k = 0; k < 3; k++) {
                 Value v = *--sp;
-                decref(vm, v);
+                DECREF(v);
             }
             NEXT(OP_STORE_SUBSCR);
-        }
-        vmcase(OP_SLICE_SUBSCR) {
-            SAVE();
-            Value r = slice(vm, sp[-4], sp[-3], sp[-2], sp[-1]);
-            for (int k = 0; k < 4; k++) {
-                Value v = *--sp;
-                decref(vm, v);
-            }
-            *sp++ = r;
-            NEXT(OP_SLICE_SUBSCR);
         }
         vmcase(OP_CALL) {
             SAVE();
@@ -916,17 +996,6 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             RELOAD();
             vmbreak;
         }
-        vmcase(OP_CALL_BUILTIN) {
-            uint32_t id = ip[1], n = ip[2];
-            SAVE();
-            Value r = call_builtin(vm, id, sp - n, n);
-            for (uint32_t k = 0; k < n; k++) {
-                Value v = *--sp;
-                decref(vm, v);
-            }
-            *sp++ = r;
-            NEXT(OP_CALL_BUILTIN);
-        }
         vmcase(OP_RETURN_VALUE) {
             Value v = *--sp;
             SAVE();
@@ -936,55 +1005,15 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             *sp++ = v;
             vmbreak;
         }
-        vmcase(OP_RAISE) {
-            SAVE();
-            raise_op(vm, sp[-1], ARG8);
-        }
-        vmcase(OP_FORMAT_VALUE) {
-            SAVE();
-            Value spec = sp[-1];
-            if (!is_str(spec))
-                epy_raise(vm, ERR_TYPEERROR, "format spec must be a str, not %s", tname(vm, spec));
-            Value r = value_format(vm, sp[-2], spec, ARG8);
-            Value a = sp[-2];
-            spec = sp[-1];
-            sp--;
-            sp[-1] = r;
-            decref(vm, spec);
-            decref(vm, a);
-            NEXT(OP_FORMAT_VALUE);
-        }
-        vmcase(OP_BUILD_STRING) {
-            uint32_t n = ARG8;
-            SAVE();
-            Value r = build_string(vm, n);
-            for (uint32_t k = 0; k < n; k++) {
-                Value v = *--sp;
-                decref(vm, v);
-            }
-            *sp++ = r;
-            NEXT(OP_BUILD_STRING);
-        }
-        vmcase(OP_LOAD_ATTR) {
-            SAVE();
-            Value a = sp[-1];
-            if (!IS_ARRAY(a))
-                epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'shape'",
-                          tname(vm, a));
-            ArrayRef ar;
-            array_ref(vm, a, &ar);
-            Value dims[2] = {mk_int((int32_t)ar.shape0), mk_int((int32_t)ar.shape1)};
-            Value r = seq_from(vm, V_TUPLE, dims, ar.ndim);
-            a = sp[-1];
-            sp[-1] = r;
-            decref(vm, a);
-            NEXT(OP_LOAD_ATTR);
-        }
-#if !EPY_COMPUTED_GOTO
+#if EPY_COMPUTED_GOTO
+        L_rare:
+#else
         default:
-            SAVE();
-            internal_error(vm, NULL, mk_int((int32_t)op));
 #endif
+            SAVE();
+            step_rare(vm);
+            RELOAD();
+            vmbreak;
         }
     }
 }

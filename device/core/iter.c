@@ -12,16 +12,21 @@ int seq_like(Value v)
     }
 }
 
+/* Number of items of range(lo, hi, st), st != 0 (unsigned 32-bit arithmetic: no 64-bit
+ * division on the chip). */
+EPY_COLD static uint32_t range_count(int32_t lo, int32_t hi, int32_t st)
+{
+    if (st > 0 && lo < hi)
+        return ((uint32_t)hi - (uint32_t)lo - 1u) / (uint32_t)st + 1u;
+    if (st < 0 && lo > hi)
+        return ((uint32_t)lo - (uint32_t)hi - 1u) / (0u - (uint32_t)st) + 1u;
+    return 0;
+}
+
 /* Length of a range. */
 uint32_t range_len(VM *vm, Value r)
 {
-    RangeObj *o = (RangeObj *)(void *)obj(vm, r.u);
-    int64_t lo = o->start, hi = o->stop, st = o->step;
-    if (st > 0 && lo < hi)
-        return (uint32_t)((hi - lo - 1) / st + 1);
-    if (st < 0 && lo > hi)
-        return (uint32_t)((lo - hi - 1) / -st + 1);
-    return 0;
+    return ((RangeObj *)(void *)obj(vm, r.u))->len;
 }
 
 /* Length of a sequence-like value. */
@@ -45,10 +50,7 @@ Value generic_item(VM *vm, Value v, uint32_t i)
         incref(vm, r);
         return r;
     }
-    case V_RANGE: {
-        RangeObj *o = (RangeObj *)(void *)obj(vm, v.u);
-        return mk_int((int32_t)((int64_t)o->start + (int64_t)i * o->step));
-    }
+    case V_RANGE: return mk_int(range_item((RangeObj *)(void *)obj(vm, v.u), i));
     default: return array_item(vm, v, i);
     }
 }
@@ -112,11 +114,10 @@ int iter_next(VM *vm, Value *itv, Value *out)
     uint32_t pos = it->pos;
     if (kind == IT_SEQ && src.tag == V_RANGE) {
         RangeObj *r = (RangeObj *)(void *)obj(vm, src.u);
-        int64_t v = (int64_t)r->start + (int64_t)pos * r->step;
-        if (r->step > 0 ? v >= r->stop : v <= r->stop)
+        if (pos >= r->len)
             return 0;
         it->pos = pos + 1;
-        *out = mk_int((int32_t)v);
+        *out = mk_int(range_item(r, pos));
         return 1;
     }
     if (kind == IT_SEQ) {
@@ -182,7 +183,7 @@ Value range_new(VM *vm, const Value *args, uint32_t n)
     r->start = v[0];
     r->stop = v[1];
     r->step = v[2];
-    r->pad = 0;
+    r->len = range_count(v[0], v[1], v[2]);
     return mk_obj(V_RANGE, off);
 }
 

@@ -1,7 +1,6 @@
 /* marshal.c: the wire format of epython/marshal.py: arguments in, results and messages out.
  * Decoded strs and arrays stay where they are (argument area or message copy); tuples and
  * lists become heap objects. */
-#include <stdio.h>
 
 #include "text.h"
 #include "vm.h"

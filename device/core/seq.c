@@ -2,7 +2,7 @@
 #include "vm.h"
 
 /* New tuple/list of n Nones. */
-Value seq_new(VM *vm, uint32_t tag, uint32_t n)
+EPY_HOT Value seq_new(VM *vm, uint32_t tag, uint32_t n)
 {
     if (n > 0xFFFFu)
         epy_raise(vm, ERR_MEMORYERROR, "sequence of %u items is too large", (unsigned)n);

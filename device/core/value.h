@@ -52,12 +52,19 @@ typedef struct ObjHdr {
 #define OBJ_HOLE4 0xFE /* a 4-byte hole (no room for a header) */
 #define OF_FREE 1
 
-/* Range object: 24 bytes. */
+/* Range object: 24 bytes.  len (its item count, computed once) keeps the iteration in 32-bit
+ * arithmetic: item i < len is start + i * step, which fits int32. */
 typedef struct RangeObj {
     ObjHdr h;
     int32_t start, stop, step;
-    int32_t pad;
+    uint32_t len;
 } RangeObj;
+
+/* Item i (< len) of a range. */
+static inline int32_t range_item(const RangeObj *r, uint32_t i)
+{
+    return (int32_t)((uint32_t)r->start + i * (uint32_t)r->step);
+}
 
 /* Iterator object: 24 bytes.  Kind in h.len: IT_SEQ (over src), IT_ENUM (enumerate src,
  * aux = start), IT_ZIP (src and the packed value aux: tag << 24 | offset); pos: items taken. */

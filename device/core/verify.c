@@ -2,7 +2,6 @@
  * epython/bytecode/verify.py with the same checks in the same order and the same messages.
  * It reads only inside [data, data + size) and never trusts a length it has not checked. */
 #include <stdarg.h>
-#include <stdio.h>
 
 #include "text.h"
 #include "vm.h"

@@ -125,15 +125,15 @@ void *heap_prefix(VM *vm, uint32_t bytes);
  * MemoryError when live + frames + size > W. Returns its arena offset; may compact. */
 uint32_t heap_alloc(VM *vm, uint8_t type, uint32_t size, uint16_t len, int free_obj);
 /* Pointer to the object at arena offset off (invalidated by the next allocation). */
-static inline ObjHdr *obj(VM *vm, uint32_t off) { return (ObjHdr *)(void *)(vm->arena + off); }
+EPY_INLINE ObjHdr *obj(VM *vm, uint32_t off) { return (ObjHdr *)(void *)(vm->arena + off); }
 /* Take a reference. */
-static inline void incref(VM *vm, Value v) { if (IS_HEAP(v)) obj(vm, v.u)->rc++; }
+EPY_INLINE void incref(VM *vm, Value v) { if (IS_HEAP(v)) obj(vm, v.u)->rc++; }
 /* Drop a reference to a heap object, freeing it (and what it owns) when it was the last one. */
 void decref_obj(VM *vm, Value v);
 /* Free the object at off, whose count has just dropped to zero (and what it owns). */
 void heap_release(VM *vm, uint32_t off);
 /* Drop a reference, freeing the object (and what it owns) when it was the last one. */
-static inline void decref(VM *vm, Value v) { if (IS_HEAP(v)) decref_obj(vm, v); }
+EPY_INLINE void decref(VM *vm, Value v) { if (IS_HEAP(v)) decref_obj(vm, v); }
 /* Grow list `*lst` by one slot (real and model), keeping its items; may move it. */
 void heap_list_grow(VM *vm, Value *lst);
 /* Shrink list by one slot (the caller has taken the last item out). */
@@ -142,7 +142,7 @@ void heap_list_shrink(VM *vm, Value lst);
 uint32_t heap_push_frame_slow(VM *vm, uint32_t nslots, uint32_t model_bytes);
 /* Push a frame of nslots value slots (RecursionError when it does not fit); returns its
  * offset. */
-static inline uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
+EPY_INLINE uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
 {
     uint32_t real = 16u + 8u * nslots;
     if (EPY_GC_STRESS || vm->live + vm->frames_bytes + model_bytes > vm->workspace ||
@@ -155,7 +155,7 @@ static inline uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_b
     return vm->frame_low;
 }
 /* Pop the current frame's memory. */
-static inline void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
+EPY_INLINE void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
 {
     vm->frame_low += 16u + 8u * nslots;
     vm->frames_bytes -= model_bytes;

@@ -63,6 +63,47 @@ _epy_idle_insn:
     gid
     rts
 
+; A software exception (IVT entry 1: unaligned access, illegal instruction, FPU trap) or a memory
+; fault (entry 2) never returns: epy_fault (platform.c) reports it in the mailbox and stops the
+; core.  (GCC's interrupt attribute is not used for these: with -mfp-mode=round-nearest it
+; fails with an internal compiler error.)
+    .section ivt_entry_software_exception,"ax",@progbits
+    .balign 4
+    b _epy_software_exception
+    .section ivt_entry_page_miss,"ax",@progbits
+    .balign 4
+    b _epy_memory_fault
+
+    .section .text.epy_idle,"ax",@progbits
+    .balign 4
+    .global epy_software_exception
+epy_software_exception:
+_epy_software_exception:
+    mov r0, #1                          ; EPY_FAULT_SOFTWARE_EXCEPTION (protocol.py)
+    b .Lfault
+    .global epy_memory_fault
+epy_memory_fault:
+_epy_memory_fault:
+    mov r0, #2                          ; EPY_FAULT_MEMORY
+.Lfault:
+    mov r1, %low(epy_fault)
+    movt r1, %high(epy_fault)
+    jr r1
+
+; Interrupts the program does not use return at once.
+    .section ivt_entry_timer0,"ax",@progbits
+    rti
+    .section ivt_entry_timer1,"ax",@progbits
+    rti
+    .section ivt_entry_message,"ax",@progbits
+    rti
+    .section ivt_entry_dma0,"ax",@progbits
+    rti
+    .section ivt_entry_dma1,"ax",@progbits
+    rti
+    .section ivt_entry_wand,"ax",@progbits
+    rti
+
 ; The user interrupt (IVT entry 9, e_signal): only wakes the core.  Saves what it touches below
 ; the interrupted code's stack pointer (nothing lives there) and restores the flags.
     .section ivt_entry_swi,"ax",@progbits

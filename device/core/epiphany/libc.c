@@ -6,8 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../config.h"
+
 /* Copy n bytes; the regions do not overlap. */
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+EPY_HOT void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
@@ -21,7 +23,7 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 }
 
 /* Copy n bytes; the regions may overlap. */
-void *memmove(void *dst, const void *src, size_t n)
+EPY_HOT void *memmove(void *dst, const void *src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
@@ -38,7 +40,7 @@ void *memmove(void *dst, const void *src, size_t n)
 }
 
 /* Fill n bytes with c. */
-void *memset(void *dst, int c, size_t n)
+EPY_HOT void *memset(void *dst, int c, size_t n)
 {
     uint8_t *d = dst;
     if (((uintptr_t)d & 3u) == 0) {

@@ -6,6 +6,7 @@
  * Built by `make -C device epiphany` with epycore.ld; crt0.S starts it. */
 #include <stdint.h>
 
+#include "../config.h"
 #include "../opcodes.h"
 #include "../platform.h"
 
@@ -123,9 +124,10 @@ int plat_idle(void)
 }
 
 /* A hardware exception (software exception: unaligned access, illegal instruction, FPU trap;
- * or a memory fault): record STATUS and the faulting pc in this core's mailbox, mark it
- * faulted, and stop for good; the host reports it and reloads the core. */
-static void __attribute__((noreturn)) fault(uint32_t kind)
+ * or a memory fault), entered from its interrupt vector (crt0.S) on the interrupted code's
+ * stack: record STATUS and the faulting pc in this core's mailbox, mark it faulted, and stop
+ * for good; the host reports it and reloads the core. */
+void __attribute__((noreturn)) epy_fault(uint32_t kind)
 {
     uint32_t status, pc;
     __asm__ __volatile__("movfs %0, status" : "=r"(status));
@@ -138,18 +140,6 @@ static void __attribute__((noreturn)) fault(uint32_t kind)
     mb[EPY_MB_STATE / 4] = EPY_STATE_FAULT;
     for (;;)
         __asm__ __volatile__("gid\n\tidle");
-}
-
-/* IVT entry 1. */
-void __attribute__((interrupt("software_exception"))) epy_software_exception(void)
-{
-    fault(EPY_FAULT_SOFTWARE_EXCEPTION);
-}
-
-/* IVT entry 2. */
-void __attribute__((interrupt("page_miss"))) epy_memory_fault(void)
-{
-    fault(EPY_FAULT_MEMORY);
 }
 
 /* The core program: the runtime loop forever. */

@@ -16,7 +16,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from epython.backends.base import CoreResult
 from epython.backends.device import mailbox as M
@@ -31,6 +31,9 @@ from epython.compiler import CompiledKernel
 from epython.errors import BackendError, DeadlockError, LaunchCancelled
 from epython.launch_memory import CoreMemorySpec, args_heap_bytes, check_fits
 from epython.marshal import decode_value, encode_resident, encode_value
+
+if TYPE_CHECKING:
+    from epython.backends.device.esim import EsimSession
 
 __all__ = ["DEADLOCK_SECONDS", "DEVICE_CORE_MEMORY", "MAX_POLL_SLEEP", "DeviceBackend"]
 
@@ -89,6 +92,8 @@ class DeviceBackend:
         self._resident: dict[int, dict[str, Any]] = {}
         #: per-core argument blocks of launches that carry device-resident values
         self._core_blocks: dict[int, tuple[int, int]] = {}
+        #: the simulator the e-hal drives (EPYTHON_EHAL=esim), stopped by close()
+        self._session: EsimSession | None = None
 
     # --- Backend interface ----------------------------------------------------------------
     def available(self) -> bool:
@@ -165,10 +170,16 @@ class DeviceBackend:
         """Open the driver and start the core program on every core (once)."""
         if self.hal is not None:
             return
-        path, host = find_ehal(build=True)
-        hal = EHal(path, host)
-        program = core_program(host)
-        hal.call("e_init", "initialising the platform", None)
+        lib = find_ehal(build=True)
+        try:
+            hal = EHal(lib.path, lib.host)
+            program = core_program(lib.host)
+            hal.call("e_init", "initialising the platform", None)
+        except BaseException:
+            if lib.session is not None:
+                lib.session.stop()
+            raise
+        self._session = lib.session
         try:
             platform = EPlatform()
             hal.call("e_get_platform_info", "reading the platform", ctypes.byref(platform))
@@ -183,6 +194,7 @@ class DeviceBackend:
                      f"{P.DRAM_AREA_OFFSET:#x}", ctypes.byref(self._mem), P.DRAM_AREA_OFFSET, size)
         except BackendError:
             hal.lib.e_finalize()
+            self._stop_session()
             raise
         self.hal, self.program = hal, program
         self._rows, self._cols = rows, cols
@@ -242,7 +254,14 @@ class DeviceBackend:
             hal.lib.e_free(ctypes.byref(self._mem))
             hal.lib.e_close(ctypes.byref(self._dev))
             hal.lib.e_finalize()
+            self._stop_session()
             self._active, self._queues = [], []
+
+    def _stop_session(self) -> None:
+        """Stop the simulator the e-hal drove (EPYTHON_EHAL=esim), if any."""
+        session, self._session = self._session, None
+        if session is not None:
+            session.stop()
 
     # --- shared DRAM (lock held) ----------------------------------------------------------
     def _hal(self) -> EHal:
@@ -434,6 +453,17 @@ class DeviceBackend:
             self.cancel(launch, str(error), error)
         return error
 
+    def _stop_core(self, core: int) -> None:
+        """Stop ``core`` wherever it is, before its core program is loaded again: e-hal's reset
+        of one core where the library has it (the eSDK's e-hal; e_halt does nothing on e-sim),
+        else e_halt (the host e-hal)."""
+        hal = self._hal()
+        row, col = core // self._cols, core % self._cols
+        if getattr(hal.lib, "ee_reset_core", None) is not None:
+            hal.call("ee_reset_core", f"resetting core {core}", ctypes.byref(self._dev), row, col)
+        else:
+            hal.call("e_halt", f"halting core {core}", ctypes.byref(self._dev), row, col)
+
     def cancel(self, launch: DeviceLaunch, reason: str,
                error: BaseException | None = None) -> None:
         """Cancel ``launch``: drop it from the queues, stop and restart its running cores; its
@@ -447,8 +477,7 @@ class DeviceBackend:
             if c not in running:
                 self._queues[c] = deque(x for x in self._queues[c] if x is not launch)
         for c in running:
-            hal.call("e_halt", f"halting core {c}", ctypes.byref(self._dev),
-                     c // self._cols, c % self._cols)
+            self._stop_core(c)
         for c in running:
             self._drain_output(c, self._header(c).out_head, launch)
             self._partial[c] = b""

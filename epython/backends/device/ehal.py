@@ -219,6 +219,9 @@ SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
 OPTIONAL_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "e_set_host_verbosity": (_i, [_i]),  # e_hal_diag_t e_set_host_verbosity(e_hal_diag_t)
     "ehal_host_last_error": (ctypes.c_char_p, []),  # the host e-hal only (not in the eSDK)
+    # e-hal's own reset of one core (epiphany-hal.c; declared in epiphany-hal-api-local.h):
+    # e_halt writes DEBUGCMD, which e-sim ignores, so a running core is reset instead
+    "ee_reset_core": (_i, [_P_EP, _u, _u]),
 }
 
 

@@ -5,14 +5,15 @@ e-hal and the host core program, and choosing the core program that matches the 
 
 * a mode name (a key of :data:`MODES`): ``host`` is the e-hal API on host threads
   (``device/ehal-host``), built on first use with the system C compiler together with the host
-  build of the core program (``make -C device host``);
+  build of the core program (``make -C device host``); ``esim`` is the real libe-hal of eSDK
+  2016.11 on Adapteva's instruction-set simulator, which :mod:`.esim` starts, running the real
+  Epiphany build of the core program (``make -C device epiphany``, built on first use);
 * a path ``/path/to/libe-hal.so``: that library (nothing else is searched);
 * unset: the eSDK, ``$EPIPHANY_HOME/tools/host/lib/libe-hal.so`` (``EPIPHANY_HOME`` defaults to
   ``/opt/adapteva/esdk``), then the system library path (``ctypes.util.find_library``).
 
 A further source is one more entry in :data:`MODES`: a function that prepares it (builds or
-starts whatever it needs; an ``esim`` mode would start Adapteva's simulator and point the
-eSDK's libe-hal at it) and returns the :class:`EhalLibrary` to load.
+starts whatever it needs) and returns the :class:`EhalLibrary` to load.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from epython.errors import BackendError
+
+if TYPE_CHECKING:
+    from epython.backends.device.esim import EsimSession
 
 __all__ = [
     "DEFAULT_EPIPHANY_HOME",
@@ -41,6 +45,7 @@ __all__ = [
     "TEST_CORE",
     "build_core_host",
     "build_ehal_host",
+    "build_epiphany",
     "core_program",
     "find_ehal",
     "prefer_host_ehal",
@@ -64,11 +69,13 @@ _built: dict[str, Path] = {}
 
 
 class EhalLibrary(NamedTuple):
-    """The e-hal library to load, and whether it is the project's host e-hal (whose cores are
-    host threads running the host build of the core program)."""
+    """The e-hal library to load, whether it is the project's host e-hal (whose cores are host
+    threads running the host build of the core program), and the simulator it drives (e-sim,
+    which the backend stops when it closes)."""
 
     path: Path
     host: bool
+    session: EsimSession | None = None
 
 
 # --- building ------------------------------------------------------------------------------------
@@ -133,6 +140,21 @@ def build_core_host() -> Path:
         return _built["core"]
 
 
+def build_epiphany() -> Path:
+    """Build (once per process) the real Epiphany build of the core program, ``epycore.elf``,
+    with the cross toolchain of ``make -C device toolchain``."""
+    with _build_lock:
+        if "epiphany" not in _built:
+            _run_make(DEVICE_DIR, "epiphany", "the Epiphany build of the core program "
+                      "(make -C device epiphany; the cross toolchain comes from "
+                      "make -C device toolchain)")
+            if not EPIPHANY_CORE.is_file():
+                raise BackendError(f"'make -C {DEVICE_DIR} epiphany' succeeded but did not "
+                                   f"produce {EPIPHANY_CORE}")
+            _built["epiphany"] = EPIPHANY_CORE
+        return _built["epiphany"]
+
+
 # --- the sources of an e-hal ---------------------------------------------------------------------
 
 def _esdk_library() -> Path:
@@ -151,11 +173,29 @@ def _host_mode(build: bool) -> EhalLibrary:
                        f"{INSTALL_HINT}")
 
 
+def _esim_mode(build: bool) -> EhalLibrary:
+    """``EPYTHON_EHAL=esim``: the esim-target libe-hal over a freshly started e-sim chip
+    (``build``), or only the check that one could be started."""
+    from epython.backends.device import esim
+
+    prefix = esim.esim_prefix()
+    library = prefix / "lib" / "libe-hal.so"
+    if not build:
+        missing = esim.missing_parts(prefix)
+        if missing:
+            raise BackendError(f"EPYTHON_EHAL=esim: {prefix} lacks {', '.join(missing)}")
+        return EhalLibrary(library, False)
+    build_epiphany()
+    os.environ["EHAL_TARGET"] = "esim"  # read by e_init: the e-hal drives the simulator
+    return EhalLibrary(library, False, esim.EsimSession.start())
+
+
 #: EPYTHON_EHAL values that name a source rather than a library path: value -> a function that
 #: prepares the source (``build``: build or start what it needs now, else only check that it
 #: could) and returns the library to load, or raises BackendError saying what is missing.
 MODES: dict[str, Callable[[bool], EhalLibrary]] = {
     "host": _host_mode,
+    "esim": _esim_mode,
 }
 
 
@@ -232,6 +272,6 @@ def core_program(host: bool) -> Path:
         return build_core_host()
     if not EPIPHANY_CORE.is_file():
         raise BackendError(f"the Epiphany build of the core program is missing ({EPIPHANY_CORE}); "
-                           f"build it on the board with 'make -C {DEVICE_DIR} epiphany' "
-                           f"(needs the eSDK), or set {CORE_PROGRAM_ENV_VAR}")
+                           f"build it with 'make -C {DEVICE_DIR} epiphany' (the cross toolchain: "
+                           f"'make -C {DEVICE_DIR} toolchain'), or set {CORE_PROGRAM_ENV_VAR}")
     return EPIPHANY_CORE
