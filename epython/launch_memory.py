@@ -17,7 +17,7 @@ from epython.bytecode import protocol
 from epython.marshal import encode_value
 
 __all__ = ["MIN_WORKSPACE_BYTES", "CoreMemory", "CoreMemorySpec", "args_heap_bytes",
-           "check_fits", "decoded_bytes", "user_memory_bytes"]
+           "check_fits", "decoded_bytes", "user_memory_bytes", "workspace_bytes"]
 
 #: Stack and heap a kernel needs at the very least beside its image and arguments.
 MIN_WORKSPACE_BYTES = 1024
@@ -60,6 +60,15 @@ class CoreMemorySpec:
 def user_memory_bytes(memory: CoreMemory) -> int:
     """Bytes of each core's SRAM left for program, stack, heap and arguments."""
     return memory.local_memory_bytes - memory.runtime_reserved_bytes - memory.mailbox_bytes
+
+
+def workspace_bytes(memory: CoreMemory, image_bytes: int, block_bytes: int) -> int:
+    """The workspace W of a launch (heap and frames): the user part of SRAM after the program
+    image and the argument block, which start at the user area; it starts aligned to
+    ``protocol.WORKSPACE_ALIGN`` (the user area itself is)."""
+    align = protocol.WORKSPACE_ALIGN
+    used = (image_bytes + block_bytes + align - 1) // align * align
+    return user_memory_bytes(memory) - used
 
 
 def decoded_bytes(values: list[Any]) -> int:

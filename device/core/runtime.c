@@ -265,8 +265,12 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
             local[USER_BASE + i] = src[i];
         for (uint32_t i = 0; i < args_size; i++)
             local[USER_BASE + image_size + i] = dram_args[i];
+        /* the workspace starts aligned after the image and the arguments (protocol.py,
+         * WORKSPACE_ALIGN: the chip faults on unaligned word accesses); W is what follows */
+        uint32_t user_end = (USER_BASE + image_size + args_size + EPY_WORKSPACE_ALIGN - 1) &
+                            ~(uint32_t)(EPY_WORKSPACE_ALIGN - 1);
         uint32_t arena_bytes;
-        uint8_t *arena = plat_workspace(USER_BASE + image_size + args_size, &arena_bytes);
+        uint8_t *arena = plat_workspace(user_end, &arena_bytes);
         char msg[EPY_MSG_BYTES - 56];
         if (verify_image(local + USER_BASE, image_size, &vm->img, msg, sizeof msg, arena,
                          arena_bytes)) {
@@ -276,7 +280,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
                      "the core's verifier rejected the program image: %s", msg);
             EPY_LONGJMP(env);
         }
-        uint32_t workspace = USER_END - USER_BASE - image_size - args_size;
+        uint32_t workspace = user_end <= USER_END ? USER_END - user_end : 0;
         heap_init(vm, arena, arena_bytes, workspace);
         vm->consts = heap_prefix(vm, 8u * vm->img.n_consts + 8);
         vm->globals = heap_prefix(vm, 8u * vm->img.n_globals + 8);

@@ -93,7 +93,8 @@ def generate() -> str:
                  "MAILBOX_RESULT_BYTES", "MAILBOX_OUT_OFFSET", "MAILBOX_OUT_BYTES",
                  "MAILBOX_STRIDE", "VALUE_SLOT_BYTES", "OBJECT_HEADER_BYTES",
                  "FRAME_HEADER_BYTES", "MAX_CALL_DEPTH", "LOCAL_MEMORY_BYTES",
-                 "RUNTIME_RESERVED_BYTES", "CORE_MAILBOX_BYTES", "MESSAGE_SLOT_HEADER_BYTES"):
+                 "RUNTIME_RESERVED_BYTES", "CORE_MAILBOX_BYTES", "MESSAGE_SLOT_HEADER_BYTES",
+                 "WORKSPACE_ALIGN"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
     out.append("enum epy_wait {")
     for name, number, _text in protocol.WAIT_KINDS:

@@ -38,6 +38,7 @@ __all__ = [
     "MAX_CALL_DEPTH",
     "OBJECT_HEADER_BYTES",
     "VALUE_SLOT_BYTES",
+    "WORKSPACE_ALIGN",
     "WAIT_BARRIER",
     "WAIT_KINDS",
     "WAIT_NONE",
@@ -181,5 +182,8 @@ VALUE_SLOT_BYTES = 8
 OBJECT_HEADER_BYTES = 8
 #: Bytes of a call frame besides its locals and value stack.
 FRAME_HEADER_BYTES = 16
+#: The workspace (heap and frames) starts at the next multiple of this after the program image
+#: and the argument block in SRAM: the Epiphany faults on unaligned word accesses.
+WORKSPACE_ALIGN = 8
 #: Deepest call nesting allowed before RecursionError, whatever the memory left.
 MAX_CALL_DEPTH = 64

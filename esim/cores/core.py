@@ -16,6 +16,7 @@ import simpy
 
 from epython.bytecode.image import NO_INIT
 from epython.bytecode.opcodes import ErrorCode
+from epython.launch_memory import workspace_bytes
 from epython.marshal import MarshalError, encode_resident, encode_value
 from esim.cores.interp import Interpreter, KernelFault
 from esim.cores.memory import from_wire, to_wire
@@ -122,8 +123,8 @@ class Core:
                 launch.program.globals, {name: to_wire(v) for name, v in working.items()}))
             interp = Interpreter(launch.program, self.id, len(launch.cores),
                                  global_values=working,
-                                 workspace=self.chip.config.user_memory_bytes
-                                 - launch.image_bytes - block)
+                                 workspace=workspace_bytes(self.chip.config,
+                                                           launch.image_bytes, block))
             args = [from_wire(v) for v in launch.args]
             interp.heap.exempt_in_place(args + list(working.values()))
             arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]

@@ -1,7 +1,8 @@
 ; crt0.S: start-up of the epython core program on the Epiphany (no C library).
 ;
 ; The e-hal loader clears SRAM, writes the program, fills the workgroup configuration at 0x28
-; and raises SYNC: the core starts at the reset vector (address 0).  Here: a stack at the top of
+; and raises SYNC: the core starts at the reset vector (address 0).  Here: out of the SYNC
+; interrupt with every interrupt unmasked, a stack at the top of
 ; the runtime's region of SRAM, a cleared .bss (also when the core is restarted without a
 ; reload), the FPU/ALU configuration the compiler expects (binary32, round to nearest, no
 ; exception traps; the timer fields of CONFIG are left alone), then main().  The other
@@ -17,7 +18,17 @@ _epy_reset:
     .balign 4
     .global _epy_start
 _epy_start:
-    gid                                 ; no interrupts until main enables what it handles
+    ; the core starts inside the SYNC interrupt (IPEND bit 0) with e-hal's IMASK (everything
+    ; but SYNC masked): unmask every interrupt and leave the handler state with rti, or the
+    ; user interrupt of e_signal and the exceptions would never be taken
+    mov r0, %low(.Lrunning)
+    movt r0, %high(.Lrunning)
+    movts iret, r0
+    mov r0, #0
+    movts imask, r0
+    rti
+.Lrunning:
+    gie                                 ; exceptions are taken where they happen
     mov sp, %low(__stack_top)
     movt sp, %high(__stack_top)
     mov fp, #0
@@ -48,20 +59,36 @@ _epy_start:
     idle
     b .Lhalt
 
-; void epy_idle_wait(void): called with interrupts disabled; enables them and sleeps until
-; one arrives (the host's e_signal raises the user interrupt), then disables them again.  An
-; interrupt that arrives between the gie and the idle would wake nothing: the user interrupt's
-; handler sees that it interrupted the idle itself and returns past it.
+; void epy_idle_wait(void): sleep until the host's e_signal (the user interrupt), unless it came
+; since the last call.  The user interrupt's handler sets epy_signalled; here it is tested with
+; interrupts disabled, and a signal that arrives between that test and the idle itself is taken
+; at the gie just before it: the handler sees that it interrupted the idle and returns past it.
+; So a signal is never lost, and an idle core costs nothing (0% host CPU under e-sim).
     .section .text.epy_idle,"ax",@progbits
     .balign 4
     .global epy_idle_wait
 epy_idle_wait:
+    mov r1, %low(epy_signalled)
+    movt r1, %high(epy_signalled)
+    gid
+    ldr r0, [r1]
+    sub r0, r0, #0
+    bne .Lsignalled
     gie
     .global _epy_idle_insn
 _epy_idle_insn:
     idle
-    gid
+.Lsignalled:
+    gie
+    mov r0, #0
+    str r0, [r1]
     rts
+
+    .section .bss.epy_signalled,"aw",@nobits
+    .balign 4
+    .global epy_signalled
+epy_signalled:
+    .space 4
 
 ; A software exception (IVT entry 1: unaligned access, illegal instruction, FPU trap) or a memory
 ; fault (entry 2) never returns: epy_fault (platform.c) reports it in the mailbox and stops the
@@ -104,7 +131,7 @@ _epy_memory_fault:
     .section ivt_entry_wand,"ax",@progbits
     rti
 
-; The user interrupt (IVT entry 9, e_signal): only wakes the core.  Saves what it touches below
+; The user interrupt (IVT entry 9, e_signal): notes the signal and wakes the core.  Saves what it touches below
 ; the interrupted code's stack pointer (nothing lives there) and restores the flags.
     .section ivt_entry_swi,"ax",@progbits
     .balign 4
@@ -117,6 +144,10 @@ _epy_user_isr:
     str r1, [sp, #-2]
     str r2, [sp, #-3]
     movfs r2, status
+    mov r1, %low(epy_signalled)
+    movt r1, %high(epy_signalled)
+    mov r0, #1
+    str r0, [r1]
     movfs r0, iret
     mov r1, %low(_epy_idle_insn)
     movt r1, %high(_epy_idle_insn)

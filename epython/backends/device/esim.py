@@ -85,6 +85,18 @@ def _live_simulators() -> list[int]:
     return pids
 
 
+def _die_with_parent() -> None:
+    """In a simulator process before it runs: have Linux kill it when the host process dies
+    (however it dies), so that no simulation outlives its host."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
 class EsimSession:
     """One running e-sim chip: a process per core, their logs, and how to stop them."""
 
@@ -144,7 +156,8 @@ class EsimSession:
             with open(self.log_dir / f"core{index}.out", "wb") as out, \
                     open(self.log_dir / f"core{index}.err", "wb") as err:
                 self.procs.append(subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out,
-                                                   stderr=err, start_new_session=True))
+                                                   stderr=err, start_new_session=True,
+                                                   preexec_fn=_die_with_parent))
 
     def _wait_up(self) -> None:
         deadline = time.monotonic() + START_SECONDS
