@@ -14,6 +14,7 @@ from epython.device_data import copy_from_device, copy_to_device, define_on_devi
 from epython.errors import (
     BackendError,
     CompileError,
+    CoreFault,
     DeadlockError,
     EpythonError,
     KernelError,
@@ -31,6 +32,7 @@ __all__ = [
     "Kernel",
     "KernelError",
     "KernelHandle",
+    "CoreFault",
     "LaunchCancelled",
     "Profile",
     "copy_from_device",

@@ -12,6 +12,7 @@ from typing import Any
 __all__ = [
     "BackendError",
     "CompileError",
+    "CoreFault",
     "DeadlockError",
     "EpythonError",
     "KernelError",
@@ -91,6 +92,20 @@ class KernelError(EpythonError):
 
 class DeadlockError(EpythonError, RuntimeError):
     """Every running core of a launch is blocked; the message lists who waits for what."""
+
+
+class CoreFault(BackendError):
+    """A core of the chip stopped on a hardware exception (an unaligned access, an illegal
+    instruction, a memory fault) while it ran a kernel: a bug of epython's core program, not of
+    the kernel.  ``core``, ``pc`` (where it stopped, and ``function``, its name in the core
+    program) and ``cause`` say where; the backend reloads the core program on that core."""
+
+    def __init__(self, message: str, *, core: int, pc: int, cause: str, function: str = "") -> None:
+        super().__init__(message)
+        self.core = core
+        self.pc = pc
+        self.cause = cause
+        self.function = function
 
 
 class LaunchCancelled(EpythonError, RuntimeError):

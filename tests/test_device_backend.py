@@ -33,7 +33,7 @@ from epython.backends import device as D
 from epython.backends import get_backend, reset_backends
 from epython.backends.device import locate, mailbox
 from epython.bytecode import protocol as P
-from epython.errors import BackendError, DeadlockError, KernelError, LaunchCancelled
+from epython.errors import BackendError, CoreFault, DeadlockError, KernelError, LaunchCancelled
 from epython.marshal import MarshalError
 from epython.parallel import coreid, recv
 
@@ -291,6 +291,18 @@ def test_fake_core_error_becomes_the_kernel_exception(testcore: D.DeviceBackend)
     err = info.value
     assert isinstance(err, KernelError)
     assert err.core == 7 and err.lineno == 3  # type: ignore[attr-defined]
+
+
+def test_a_core_that_faults_reports_it_and_runs_the_next_launch(testcore: D.DeviceBackend) -> None:
+    h = fake.launch(-3, 0, target=[4, 6])
+    with pytest.raises(CoreFault) as info:
+        h.wait(timeout=10)
+    err = info.value
+    assert err.core in (4, 6) and err.pc == 0x1234
+    assert "unaligned memory access at 0x00001234" in str(err)
+    assert "bug of epython's core program" in str(err)
+    # the core program was loaded again on the faulted cores: they run the next launch
+    assert fake(0, None, target=[4, 6]) == [block_size(0, None)] * 2
 
 
 def test_launches_on_busy_cores_queue_in_fifo_order(testcore: D.DeviceBackend) -> None:

@@ -51,6 +51,16 @@ def test_header_names_every_word_and_reports_a_blocked_core() -> None:
         _ = h.no_such_word
 
 
+def test_a_hardware_exception_is_described_by_its_cause() -> None:
+    def fault(kind: int, status: int) -> str:
+        return mailbox.describe_fault(header(state=P.STATE_FAULT, fault=kind, fault_status=status))
+
+    assert fault(P.FAULT_SOFTWARE_EXCEPTION, 0x000D0007) == "an unaligned memory access"
+    assert fault(P.FAULT_SOFTWARE_EXCEPTION, 0x000C0000) == "an illegal instruction or fetch address"
+    assert fault(P.FAULT_SOFTWARE_EXCEPTION, 0x00030000) == "a software exception (EXCAUSE 0x3)"
+    assert fault(P.FAULT_MEMORY, 0) == "a memory protection fault"
+
+
 def test_launch_fields_are_one_contiguous_write_in_mailbox_order() -> None:
     offset, data = mailbox.launch_fields(0x100, 40, 0x128, 9, 2)
     assert offset == FIELDS["image_offset"] and len(data) == 20

@@ -1,12 +1,13 @@
 ; crt0.S: start-up of the epython core program on the Epiphany (no C library).
 ;
 ; The e-hal loader clears SRAM, writes the program, fills the workgroup configuration at 0x28
-; and raises SYNC: the core starts at the reset vector (address 0).  Here: out of the SYNC
-; interrupt with every interrupt unmasked, a stack at the top of
+; and raises SYNC: the core starts at the reset vector (address 0).  Here: a stack at the top of
 ; the runtime's region of SRAM, a cleared .bss (also when the core is restarted without a
 ; reload), the FPU/ALU configuration the compiler expects (binary32, round to nearest, no
-; exception traps; the timer fields of CONFIG are left alone), then main().  The other
-; interrupt vectors are filled by the C handlers of platform.c (GCC's interrupt attribute).
+; exception traps; the timer fields of CONFIG are left alone), then out of the SYNC interrupt
+; with every interrupt unmasked and enabled, and main().  This file also holds the interrupt
+; vectors' code: the user interrupt (e_signal) that wakes an idle core, the hardware exceptions
+; that platform.c reports to the host.
 
     .section IVT_RESET,"ax",@progbits
     .balign 4
@@ -18,17 +19,6 @@ _epy_reset:
     .balign 4
     .global _epy_start
 _epy_start:
-    ; the core starts inside the SYNC interrupt (IPEND bit 0) with e-hal's IMASK (everything
-    ; but SYNC masked): unmask every interrupt and leave the handler state with rti, or the
-    ; user interrupt of e_signal and the exceptions would never be taken
-    mov r0, %low(.Lrunning)
-    movt r0, %high(.Lrunning)
-    movts iret, r0
-    mov r0, #0
-    movts imask, r0
-    rti
-.Lrunning:
-    gie                                 ; exceptions are taken where they happen
     mov sp, %low(__stack_top)
     movt sp, %high(__stack_top)
     mov fp, #0
@@ -51,6 +41,18 @@ _epy_start:
     movt r1, %high(0xFFF1FFF0)
     and r0, r0, r1
     movts config, r0
+    ; the core starts inside the SYNC interrupt (IPEND bit 0) with e-hal's IMASK (everything
+    ; but SYNC masked): unmask every interrupt and leave the handler state with rti, or the
+    ; user interrupt of e_signal and the exceptions would never be taken.  Only now, with a
+    ; stack: a signal the host sent before the start is taken at once.
+    mov r0, %low(.Lrunning)
+    movt r0, %high(.Lrunning)
+    movts iret, r0
+    mov r0, #0
+    movts imask, r0
+    rti
+.Lrunning:
+    gie                                 ; exceptions are taken where they happen
     mov r0, %low(main)
     movt r0, %high(main)
     jalr r0

@@ -6,6 +6,8 @@
  *   (u8 count + marshalled values); when the first argument is the int
  *     -1   loop forever (until the host stops the core): a kernel that never finishes
  *     -2   post a ZeroDivisionError at line 3 of function 0
+ *     -3   stop as the Epiphany port does on a hardware exception (an unaligned access at pc
+ *          0x1234: state STATE_FAULT), then wait until the host stops the core
  *     n    (0 <= n <= 10000) print n lines "core C line I" into the out ring
  *   and post the int result args_size (the size of the argument block), followed by an empty
  *   list of array changes.
@@ -90,6 +92,14 @@ VISIBLE void epy_host_core_main(struct epy_host_core *ctx)
         if (have_int && first == -1) {
             while (!stopped(ctx))
                 set(mb, EPY_MB_HEARTBEAT, ++heartbeat);
+            return;
+        } else if (have_int && first == -3) {
+            set(mb, EPY_MB_FAULT_STATUS, 0x000d0000u); /* EXCAUSE 13: unaligned */
+            set(mb, EPY_MB_FAULT_PC, 0x1234u);
+            set(mb, EPY_MB_FAULT, EPY_FAULT_SOFTWARE_EXCEPTION);
+            set(mb, EPY_MB_STATE, EPY_STATE_FAULT);
+            while (!stopped(ctx))
+                ;
             return;
         } else if (have_int && first == -2) {
             const char *msg = "division by zero";

@@ -22,13 +22,14 @@ from epython.backends.base import CoreResult
 from epython.backends.device import mailbox as M
 from epython.backends.device.dram import LAUNCH_AREA_BYTES, LaunchArea, align
 from epython.backends.device.ehal import E_FALSE, E_TRUE, EEpiphany, EHal, EMem, EPlatform
+from epython.backends.device.elf import symbolize
 from epython.backends.device.launch import DeviceLaunch
 from epython.backends.device.locate import core_program, find_ehal
 from epython.backends.reports import blocked_core, deadlock_error, timeout_error
 from epython.bytecode import protocol as P
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
-from epython.errors import BackendError, DeadlockError, LaunchCancelled
+from epython.errors import BackendError, CoreFault, DeadlockError, LaunchCancelled
 from epython.launch_memory import CoreMemorySpec, args_heap_bytes, check_fits
 from epython.marshal import decode_value, encode_resident, encode_value
 
@@ -345,6 +346,9 @@ class DeviceBackend:
                 continue
             h = self._header(core)
             self._drain_output(core, h.out_head, launch)
+            if h.state == P.STATE_FAULT:
+                self._fault(core, h, launch)
+                continue
             if h.done_seq != self._cmd[core]:
                 continue
             self._drain_output(core, self._header(core).out_head, launch)
@@ -453,6 +457,38 @@ class DeviceBackend:
             self.cancel(launch, str(error), error)
         return error
 
+    def _reload_core(self, core: int) -> None:
+        """Load and start the core program again on the stopped ``core``; its launch counts as
+        done (its printed text up to here is drained)."""
+        self._partial[core] = b""
+        # the abandoned launch counts as done; the ring starts where the host stopped
+        self._set(core, "out_head", self._out_tail[core])
+        self._set(core, "done_seq", self._cmd[core])
+        for name in ("state", "wait_kind", "fault", "fault_status", "fault_pc"):
+            self._set(core, name, 0)
+        self._active[core] = None
+        self._free_core_block(core)
+        self._hal().call("e_load_group", f"reloading the core program on core {core}",
+                         str(self.program).encode(), ctypes.byref(self._dev), core // self._cols,
+                         core % self._cols, 1, 1, E_TRUE)
+
+    def _fault(self, core: int, h: M.Header, launch: DeviceLaunch) -> None:
+        """``core`` stopped on a hardware exception: report a CoreFault for it, reload it."""
+        assert self.program is not None
+        function = symbolize(self.program, h.fault_pc) or ""
+        where = f"0x{h.fault_pc:08x}" + (f" ({function} in {self.program.name})" if function else "")
+        error = CoreFault(
+            f"kernel {launch.kernel.name}: core {core} stopped on {M.describe_fault(h)} at "
+            f"{where} (STATUS 0x{h.fault_status:08x}); this is a bug of epython's core program "
+            "(device/core), not of the kernel: please report it with the kernel. The core "
+            "program was loaded again on that core.", core=core, pc=h.fault_pc,
+            cause=M.describe_fault(h), function=function)
+        if self._partial[core]:
+            launch.add_line(core, self._partial[core].decode("utf-8", "replace"))
+        self._stop_core(core)
+        self._reload_core(core)
+        launch.deliver(CoreResult(core, error=error))
+
     def _stop_core(self, core: int) -> None:
         """Stop ``core`` wherever it is, before its core program is loaded again: e-hal's reset
         of one core where the library has it (the eSDK's e-hal; e_halt does nothing on e-sim),
@@ -471,7 +507,6 @@ class DeviceBackend:
         self.progress()
         if launch.finished or self.hal is None:
             return
-        hal = self._hal()
         running = [c for c in launch.cores if self._active[c] is launch]
         for c in launch.unfinished():
             if c not in running:
@@ -480,17 +515,7 @@ class DeviceBackend:
             self._stop_core(c)
         for c in running:
             self._drain_output(c, self._header(c).out_head, launch)
-            self._partial[c] = b""
-            # the abandoned launch counts as done; the ring starts where the host stopped
-            self._set(c, "out_head", self._out_tail[c])
-            self._set(c, "done_seq", self._cmd[c])
-            self._set(c, "state", 0)
-            self._set(c, "wait_kind", 0)
-            self._active[c] = None
-            self._free_core_block(c)
-            hal.call("e_load_group", f"reloading the core program on core {c}",
-                     str(self.program).encode(), ctypes.byref(self._dev), c // self._cols,
-                     c % self._cols, 1, 1, E_TRUE)
+            self._reload_core(c)
         for c in launch.unfinished():
             launch.deliver(CoreResult(c, error=error or LaunchCancelled(reason)))
         self.progress()

@@ -108,11 +108,10 @@ class EsimSession:
         self.procs: list[subprocess.Popen[bytes]] = []
 
     @classmethod
-    def start(cls, rows: int = 4, cols: int = 4, program: Path | None = None) -> EsimSession:
-        """Start a rows x cols chip running ``program`` (the sleeping idle.elf by default) and
-        wait until its shared memory is up; BackendError saying what is wrong otherwise."""
-        from epython.backends.device.locate import build_epiphany
-
+    def start(cls, program: Path, rows: int = 4, cols: int = 4) -> EsimSession:
+        """Start a rows x cols chip running ``program`` (the sleeping idle.elf until the core
+        program is loaded) and wait until its shared memory is up; BackendError saying what is
+        wrong otherwise."""
         prefix = esim_prefix()
         missing = missing_parts(prefix)
         if missing:
@@ -121,8 +120,6 @@ class EsimSession:
                 f"{', '.join(missing)}; build e-sim and the esim-target libe-hal into that "
                 "prefix (docs/backends.md, 'The device backend on e-sim') or point "
                 "EPYTHON_ESIM_PREFIX at one")
-        if program is None:
-            program = build_epiphany().parent / "idle.elf"
         live = _live_simulators()
         if live:
             raise BackendError(

@@ -185,9 +185,14 @@ def _esim_mode(build: bool) -> EhalLibrary:
         if missing:
             raise BackendError(f"EPYTHON_EHAL=esim: {prefix} lacks {', '.join(missing)}")
         return EhalLibrary(library, False)
-    build_epiphany()
+    if os.environ.get(CORE_PROGRAM_ENV_VAR, "").strip():
+        idle = EPIPHANY_CORE.parent / "idle.elf"  # the core program is given: only the idle one
+        if not idle.is_file():
+            _run_make(DEVICE_DIR, "build/epiphany/idle.elf", "e-sim's idle program")
+    else:
+        idle = build_epiphany().parent / "idle.elf"
     os.environ["EHAL_TARGET"] = "esim"  # read by e_init: the e-hal drives the simulator
-    return EhalLibrary(library, False, esim.EsimSession.start())
+    return EhalLibrary(library, False, esim.EsimSession.start(program=idle))
 
 
 #: EPYTHON_EHAL values that name a source rather than a library path: value -> a function that

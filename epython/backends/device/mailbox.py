@@ -33,6 +33,7 @@ __all__ = [
     "decode_array_updates",
     "decode_outcome",
     "decode_resident",
+    "describe_fault",
     "field_offset",
     "launch_fields",
     "core_list",
@@ -186,6 +187,21 @@ def decode_array_updates(data: bytes, args: list[Any]) -> dict[int, dict[int, An
             else:
                 changes[flat] = word - (1 << 32) if word & 0x80000000 else word
     return updates
+
+
+#: EXCAUSE (STATUS bits 19:16) of a software exception, as e-sim numbers them
+#: (cpu/epiphany.cpu, enum e-excause: the Epiphany-IV causes; UNVERIFIED on the E16G3 silicon).
+EXCAUSES = {13: "an unaligned memory access", 12: "an illegal instruction or fetch address",
+            7: "a floating-point exception", 14: "a software interrupt (trap)",
+            15: "an unimplemented instruction"}
+
+
+def describe_fault(h: Header) -> str:
+    """What stopped a core whose mailbox says STATE_FAULT, in words."""
+    if h.fault == P.FAULT_MEMORY:
+        return "a memory protection fault"
+    cause = (h.fault_status >> 16) & 0xF
+    return EXCAUSES.get(cause, f"a software exception (EXCAUSE {cause:#x})")
 
 
 def decode_message(raw: bytes) -> str:
