@@ -82,6 +82,9 @@ EPY_COLD float fm_sqrtf(float x)
 
 /* ---- double helpers ---- */
 
+/* The nan of an invalid operation (a nan argument is returned itself, as C libraries do). */
+#define DEFAULT_NAN f64_from_bits(0x7FF8000000000000ull)
+
 /* Largest integral value <= x. */
 EPY_COLD double fm_floor(double x)
 {
@@ -136,7 +139,7 @@ static void f64_parts(double x, uint64_t *m, int *e)
 EPY_COLD double fm_fmod(double x, double y)
 {
     if (f64_isnan(x) || f64_isnan(y) || f64_isinf(x) || y == 0.0)
-        return f64_from_bits(0x7FF8000000000000ull);
+        return DEFAULT_NAN;
     if (f64_isinf(y) || fm_fabs(x) < fm_fabs(y) || x == 0.0)
         return x;
     uint64_t mx, my;
@@ -380,7 +383,7 @@ EPY_COLD double fm_log(double x)
     if (x == 0.0)
         return f64_from_bits(0xFFF0000000000000ull);
     if (x < 0.0)
-        return f64_from_bits(0x7FF8000000000000ull);
+        return DEFAULT_NAN;
     DD l = log_dd(x);
     return l.hi + l.lo;
 }
@@ -545,19 +548,19 @@ static double trig(double x, int which)
 /* sin x. */
 EPY_COLD double fm_sin(double x)
 {
-    return f64_isfinite(x) ? trig(x, 0) : x - x;
+    return f64_isfinite(x) ? trig(x, 0) : f64_isnan(x) ? x : DEFAULT_NAN;
 }
 
 /* cos x. */
 EPY_COLD double fm_cos(double x)
 {
-    return f64_isfinite(x) ? trig(x, 1) : x - x;
+    return f64_isfinite(x) ? trig(x, 1) : f64_isnan(x) ? x : DEFAULT_NAN;
 }
 
 /* tan x. */
 EPY_COLD double fm_tan(double x)
 {
-    return f64_isfinite(x) ? trig(x, 2) : x - x;
+    return f64_isfinite(x) ? trig(x, 2) : f64_isnan(x) ? x : DEFAULT_NAN;
 }
 
 /* ---- inverse trigonometric functions ---- */
@@ -612,7 +615,7 @@ EPY_COLD double fm_atan(double x)
 EPY_COLD double fm_atan2(double y, double x)
 {
     if (f64_isnan(x) || f64_isnan(y))
-        return x + y;
+        return f64_isnan(y) ? y : x;
     int xneg = f64_signbit(x);
     if (f64_isinf(y)) {
         if (f64_isinf(x))
@@ -639,7 +642,7 @@ EPY_COLD double fm_asin(double x)
     if (f64_isnan(x) || x == 0.0)
         return x;
     if (ax > 1.0)
-        return f64_from_bits(0x7FF8000000000000ull);
+        return DEFAULT_NAN;
     if (ax == 1.0)
         return fm_copysign(PIO2_HI, x);
     DD w = dd_add(dd(1.0, 0.0), dd_neg(two_prod(ax, ax)));
@@ -654,7 +657,7 @@ EPY_COLD double fm_acos(double x)
     if (f64_isnan(x))
         return x;
     if (ax > 1.0)
-        return f64_from_bits(0x7FF8000000000000ull);
+        return DEFAULT_NAN;
     if (x == 0.0)
         return PIO2_HI;
     if (x == 1.0)
@@ -675,7 +678,7 @@ EPY_COLD double fm_pow(double x, double y)
     if (y == 0.0 || x == 1.0)
         return 1.0;
     if (f64_isnan(x) || f64_isnan(y))
-        return x + y;
+        return f64_isnan(x) ? x : y;
     int yodd = 0, yint = 1;
     if (f64_isinf(y)) {
         double ax = fm_fabs(x);
@@ -695,7 +698,7 @@ EPY_COLD double fm_pow(double x, double y)
         return yodd ? fm_copysign(inf, x) : inf;
     }
     if (x < 0.0 && !yint)
-        return f64_from_bits(0x7FF8000000000000ull);
+        return DEFAULT_NAN;
     int neg = x < 0.0 && yodd;
     double ax = fm_fabs(x), r;
     if (y == 1.0)
@@ -767,8 +770,8 @@ EPY_COLD int fm_py_math(int fn, double x, double y, int nargs, float *out)
     case FM_ATAN: r = fm_atan(x); st = math_1(x, r, 0); break;
     case FM_EXP: r = fm_exp(x); st = math_1(x, r, 1); break;
     case FM_FABS: r = fm_fabs(x); break;
-    case FM_ATAN2: /* math_2: nan only from nan arguments, inf never from finite ones */
-        r = fm_atan2(x, y);
+    case FM_ATAN2: /* m_atan2: a nan argument gives Py_NAN; no errors */
+        r = f64_isnan(x) || f64_isnan(y) ? DEFAULT_NAN : fm_atan2(x, y);
         break;
     case FM_LOG: case FM_LOG10:
         r = fn == FM_LOG ? fm_log(x) : fm_log10(x);

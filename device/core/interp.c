@@ -420,10 +420,9 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
 /* Both numbers and not both int/bool: the operation is on binary32 (as binary_op does). */
 #define BOTH_NUM(a, b) (IS_NUM(a) && IS_NUM(b))
 #define TO_F32(v) ((v).tag == V_FLOAT ? as_float(v) : (float)as_int(v))
-#define NUM_D(v) ((v).tag == V_FLOAT ? (double)as_float(v) : (double)as_int(v))
 /* +, -, *: int32 with the overflow check inline (an overflow goes to binary_op, which raises
- * the OverflowError), two floats inline too (float_binary's arithmetic: double, rounded once);
- * other numbers to binary_float, the rest to binary_op. */
+ * the OverflowError), two floats inline too (in binary32, as float_binary); other numbers to
+ * binary_float, the rest to binary_op. */
 #define BINARY_INT(ovf, OPR)                                                                    \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
@@ -433,15 +432,15 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
                 goto binary_slow;                                                               \
             sp[-2].u = (uint32_t)r;                                                             \
         } else if (a.tag == V_FLOAT && b.tag == V_FLOAT) {                                      \
-            sp[-2] = mk_float((float)((double)as_float(a) OPR (double)as_float(b)));            \
+            sp[-2] = mk_float(as_float(a) OPR as_float(b));                                     \
         } else {                                                                                \
             goto binary_float;                                                                  \
         }                                                                                       \
         sp--;                                                                                   \
         NEXT(OP_BINARY_ADD);                                                                    \
     } while (0)
-/* ==, !=, <, <=, >, >= of two ints or two floats (binary32 compares as its doubles do); other
- * numbers go to compare_num, the rest to compare(). */
+/* ==, !=, <, <=, >, >= of two ints or two floats; other numbers go to compare_num, the rest
+ * to compare(). */
 #define COMPARE_INT(REL)                                                                        \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
@@ -669,22 +668,22 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         }
         vmcase(OP_BINARY_TRUEDIV)
         binary_float: {
-            /* +, -, *, / on numbers, one of them a float (or / on ints): binary32 operands,
-             * computed in double and rounded once, as float_binary does */
+            /* +, -, *, / on numbers, one of them a float (or / on ints): binary32 operands and
+             * arithmetic, as float_binary */
             Value a = sp[-2], b = sp[-1];
             if (BOTH_NUM(a, b) && (op == OP_BINARY_TRUEDIV || a.tag == V_FLOAT || b.tag == V_FLOAT)) {
-                double x = TO_F32(a), y = TO_F32(b), r;
+                float x = TO_F32(a), y = TO_F32(b), r;
                 if (op == OP_BINARY_ADD)
                     r = x + y;
                 else if (op == OP_BINARY_SUB)
                     r = x - y;
                 else if (op == OP_BINARY_MUL)
                     r = x * y;
-                else if (y != 0.0)
+                else if (y != 0.0f)
                     r = x / y;
                 else
                     goto binary_slow; /* ZeroDivisionError */
-                sp[-2] = mk_float((float)r);
+                sp[-2] = mk_float(r);
                 sp--;
                 NEXT(OP_BINARY_ADD);
             }
@@ -732,16 +731,15 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             goto compare_slow; /* not an ordering: no mask (found by the fuzz smoke test) */
         }
         compare_num: {
-            /* numbers compare as doubles (exact; values_eq and compare_order do the same):
-             * bit 0 <, bit 1 ==, bit 2 > (all clear for a nan), tested against the opcode's mask
-             * (bit 3: negate, for !=) */
+            /* numbers compare exactly (num_order, as values_eq and compare_order): bit 0 <,
+             * bit 1 ==, bit 2 > (all clear for a nan), tested against the opcode's mask (bit 3:
+             * negate, for !=) */
             static const uint8_t masks[6] = {2, 2 | 8, 1, 3, 4, 6};
             Value a = sp[-2], b = sp[-1];
             if (!BOTH_NUM(a, b))
                 goto compare_slow;
-            double x = NUM_D(a), y = NUM_D(b);
             uint32_t m = masks[op - OP_COMPARE_EQ];
-            cr = (((x < y) | (x == y) << 1 | (x > y) << 2) & m) != 0;
+            cr = (num_order(a, b) & m) != 0;
             cr ^= m >> 3;
             goto compare_done;
         }
