@@ -497,15 +497,15 @@ def test_number_code_sweep_gives_the_simulators_answers(numcheck: Path, category
     check(numcheck, requests(category, SLOW_N, seed=7))
 
 
-def test_every_unicode_code_point_in_float_and_int_as_cpython(numcheck: Path) -> None:
-    """float()/int() of one code point next to a digit, for every code point (Unicode digits and
-    spaces count, as CPython's ASCII transform makes them), in the host Python's Unicode."""
-    from_header = (DEVICE / "core" / "udigits.h").read_text().split('"')[1]
+def unicode_requests(code_points: list[int]) -> list[Request]:
+    """float()/int() of one code point next to digits (Unicode digits and spaces count, as
+    CPython's ASCII transform makes them)."""
     import unicodedata
+    from_header = (DEVICE / "core" / "udigits.h").read_text().split('"')[1]
     if unicodedata.unidata_version != from_header:
         pytest.skip(f"udigits.h is Unicode {from_header}, this Python {unicodedata.unidata_version}")
     reqs: list[Request] = []
-    for c in range(1, 0x110000):
+    for c in code_points:
         if 0xD800 <= c < 0xE000:
             continue
         ch = chr(c)
@@ -513,7 +513,27 @@ def test_every_unicode_code_point_in_float_and_int_as_cpython(numcheck: Path) ->
         if unicodedata.decimal(ch, None) is not None or ch.isspace() or c < 128:
             reqs.append(("c", BI["float"], (ch + ".5",)))
             reqs.append(("c", BI["int"], (ch + "2",)))
-    check(numcheck, reqs)
+    return reqs
+
+
+def test_unicode_digits_and_spaces_in_float_and_int_as_cpython(numcheck: Path) -> None:
+    """Every decimal digit (the runs of udigits.h) and space of Unicode, the first 256 code
+    points, their neighbours, and a sample of the others."""
+    import re
+    text = (DEVICE / "core" / "udigits.h").read_text()
+    bmp = int(re.search(r"UDIGITS_BMP (\d+)", text).group(1))  # type: ignore[union-attr]
+    lows = [int(v, 16) for v in re.findall(r"0x([0-9A-F]{4})", text)]
+    zeros = [z + (0x10000 if i >= bmp else 0) for i, z in enumerate(lows)]
+    spaces = [0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
+    rng = random.Random(5)
+    cps = [z + d for z in zeros for d in range(-1, 11)] + spaces + [c + 1 for c in spaces]
+    cps += list(range(1, 256)) + [rng.randrange(1, 0x110000) for _ in range(3000)]
+    check(numcheck, unicode_requests(cps))
+
+
+@pytest.mark.slow
+def test_every_unicode_code_point_in_float_and_int_as_cpython(numcheck: Path) -> None:
+    check(numcheck, unicode_requests(list(range(1, 0x110000))))
 
 
 # ---- independent oracles and build properties --------------------------------------------

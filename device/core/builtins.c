@@ -119,7 +119,7 @@ static Value bi_sum(VM *vm, Value *args, uint32_t n)
 }
 
 /* Py_ISSPACE: the whitespace int() and float() strip (after CPython's ASCII transform). */
-static int is_space(int c) { return c == ' ' || (c >= 9 && c <= 13); }
+EPY_COLD_HELPER static int is_space(int c) { return c == ' ' || (c >= 9 && c <= 13); }
 
 /* int(s) for a str: CPython's PyLong_FromString in base 10 on the ASCII transform of s
  * (Unicode digits and spaces count); underscores only between digits.  More than 4300 digits:

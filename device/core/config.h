@@ -35,6 +35,14 @@
 #define EPY_COLD
 #endif
 
+/* A small helper of cold code, left free to be inlined: its out-of-line copy goes to the cold
+ * section as well (GCC would otherwise put it in .text.unlikely, which stays in SRAM). */
+#if EPY_COLD_SECTION && defined(__GNUC__)
+#define EPY_COLD_HELPER __attribute__((section(".text.epy_cold")))
+#else
+#define EPY_COLD_HELPER
+#endif
+
 /* Functions that do not return (they raise). */
 #if defined(__GNUC__)
 #define EPY_NORETURN __attribute__((noreturn))

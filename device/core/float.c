@@ -58,7 +58,7 @@ EPY_COLD static float float_mod(double a, double b)
 }
 
 /* Is a binary32 an odd integer. */
-static int f32_odd(float b)
+EPY_COLD_HELPER static int f32_odd(float b)
 {
     return b > -16777216.0f && b < 16777216.0f && (float)(int32_t)b == b && ((int32_t)b & 1);
 }

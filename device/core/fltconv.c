@@ -18,7 +18,7 @@ typedef struct Big {
 } Big;
 
 /* b = v. */
-static void big_set(Big *b, uint64_t v)
+EPY_COLD_HELPER static void big_set(Big *b, uint64_t v)
 {
     b->n = 0;
     while (v) {
@@ -28,7 +28,7 @@ static void big_set(Big *b, uint64_t v)
 }
 
 /* b = b * m + add (the top limb is dropped if the capacity is exceeded: callers stay within). */
-static void big_mul_add(Big *b, uint32_t m, uint32_t add)
+EPY_COLD_HELPER static void big_mul_add(Big *b, uint32_t m, uint32_t add)
 {
     uint64_t carry = add;
     for (uint32_t i = 0; i < b->n; i++) {
@@ -41,7 +41,7 @@ static void big_mul_add(Big *b, uint32_t m, uint32_t add)
 }
 
 /* b = b * 10^k, k >= 0. */
-static void big_mul_pow10(Big *b, int k)
+EPY_COLD_HELPER static void big_mul_pow10(Big *b, int k)
 {
     static const uint32_t p10[10] = {1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u,
                                      10000000u, 100000000u, 1000000000u};
@@ -52,7 +52,7 @@ static void big_mul_pow10(Big *b, int k)
 }
 
 /* b = b << s. */
-static void big_shl(Big *b, uint32_t s)
+EPY_COLD_HELPER static void big_shl(Big *b, uint32_t s)
 {
     uint32_t words = s >> 5, bits = s & 31u;
     if (b->n == 0)
@@ -71,7 +71,7 @@ static void big_shl(Big *b, uint32_t s)
 }
 
 /* Number of significant bits. */
-static uint32_t big_bits(const Big *b)
+EPY_COLD_HELPER static uint32_t big_bits(const Big *b)
 {
     if (!b->n)
         return 0;
@@ -84,7 +84,7 @@ static uint32_t big_bits(const Big *b)
 }
 
 /* <0, 0, >0 as a < b, a == b, a > b. */
-static int big_cmp(const Big *a, const Big *b)
+EPY_COLD_HELPER static int big_cmp(const Big *a, const Big *b)
 {
     if (a->n != b->n)
         return a->n < b->n ? -1 : 1;
@@ -95,7 +95,7 @@ static int big_cmp(const Big *a, const Big *b)
 }
 
 /* a = a - b for a >= b. */
-static void big_sub(Big *a, const Big *b)
+EPY_COLD_HELPER static void big_sub(Big *a, const Big *b)
 {
     uint32_t borrow = 0;
     for (uint32_t i = 0; i < a->n; i++) {
@@ -109,7 +109,7 @@ static void big_sub(Big *a, const Big *b)
 }
 
 /* b = b / d; returns the remainder. */
-static uint32_t big_divmod(Big *b, uint32_t d)
+EPY_COLD_HELPER static uint32_t big_divmod(Big *b, uint32_t d)
 {
     uint64_t r = 0;
     for (uint32_t i = b->n; i-- > 0;) {
@@ -126,7 +126,7 @@ static uint32_t big_divmod(Big *b, uint32_t d)
 
 /* The exact digits of m 2^e (m > 0, m < 2^53) without trailing zeros; value 0.d * 10^*decpt.
  * Returns 0 (no digits) outside the supported range. */
-static int exact_digits(uint64_t m, int e, char *buf, int *decpt)
+EPY_COLD_HELPER static int exact_digits(uint64_t m, int e, char *buf, int *decpt)
 {
     if (e < -220 || e > 140)
         return 0;
@@ -164,7 +164,7 @@ static int exact_digits(uint64_t m, int e, char *buf, int *decpt)
 
 /* Round digits d[0..n) (value 0.d * 10^*decpt, no trailing zeros) to `keep` digits, half to
  * even; returns the new count without trailing zeros (0: the value rounds to nothing). */
-static int round_at(char *d, int n, int *decpt, int keep)
+EPY_COLD_HELPER static int round_at(char *d, int n, int *decpt, int keep)
 {
     if (keep >= n)
         return n;
@@ -250,14 +250,14 @@ EPY_COLD int flt_shortest(float x, char *buf, int *decpt)
 }
 
 /* Append n copies of c (within the capacity). */
-static void put_n(FltText *t, char c, int n)
+EPY_COLD_HELPER static void put_n(FltText *t, char c, int n)
 {
     for (; n > 0 && t->len < FLT_TEXT_MAX; n--)
         t->buf[t->len++] = c;
 }
 
 /* Append n bytes. */
-static void put_s(FltText *t, const char *s, int n)
+EPY_COLD_HELPER static void put_s(FltText *t, const char *s, int n)
 {
     for (int i = 0; i < n && t->len < FLT_TEXT_MAX; i++)
         t->buf[t->len++] = s[i];
@@ -455,14 +455,14 @@ EPY_COLD double flt_decimal_to_double(const char *digits, int n, int k)
 }
 
 /* Is a code point (>= 127) Unicode whitespace (Py_UNICODE_ISSPACE). */
-static int is_uspace(uint32_t c)
+EPY_COLD_HELPER static int is_uspace(uint32_t c)
 {
     return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
            c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 /* The decimal value of a code point (>= 127), or -1. */
-static int udecimal(uint32_t c)
+EPY_COLD_HELPER static int udecimal(uint32_t c)
 {
     static const uint16_t zeros[UDIGITS_COUNT] = UDIGITS_INIT;
     if (c >= 0x20000)
@@ -498,12 +498,12 @@ EPY_COLD int text_next(TextIter *it)
 }
 
 /* Py_ISSPACE. */
-static int is_space(int c) { return c == ' ' || (c >= 9 && c <= 13); }
+EPY_COLD_HELPER static int is_space(int c) { return c == ' ' || (c >= 9 && c <= 13); }
 /* An ASCII digit. */
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
+EPY_COLD_HELPER static int is_digit(int c) { return c >= '0' && c <= '9'; }
 
 /* The next character after the underscores (already checked to stand between digits). */
-static int next_char(TextIter *it)
+EPY_COLD_HELPER static int next_char(TextIter *it)
 {
     int c;
     do
@@ -513,7 +513,7 @@ static int next_char(TextIter *it)
 }
 
 /* Does the rest of the text match a lowercase word, case-insensitively (and consume it). */
-static int match_word(TextIter *it, const char *w)
+EPY_COLD_HELPER static int match_word(TextIter *it, const char *w)
 {
     TextIter save = *it;
     for (; *w; w++) {

@@ -122,7 +122,7 @@ EPY_COLD double fm_ldexp(double x, int k)
 }
 
 /* Significand and exponent of a finite nonzero |x|: |x| = *m * 2^*e, *m < 2^53. */
-static void f64_parts(double x, uint64_t *m, int *e)
+EPY_COLD_HELPER static void f64_parts(double x, uint64_t *m, int *e)
 {
     uint64_t u = f64_bits(x);
     int be = (int)((u >> 52) & 0x7FF);
@@ -169,7 +169,7 @@ EPY_COLD double fm_fmod(double x, double y)
 }
 
 /* Is a finite double an integer; *odd: an odd one. */
-static int f64_integer(double x, int *odd)
+EPY_COLD_HELPER static int f64_integer(double x, int *odd)
 {
     uint64_t u = f64_bits(x);
     int be = (int)((u >> 52) & 0x7FF);
@@ -196,7 +196,7 @@ typedef struct DD {
 } DD;
 
 /* a + b exactly as hi + lo (Knuth's TwoSum). */
-static DD two_sum(double a, double b)
+EPY_COLD_HELPER static DD two_sum(double a, double b)
 {
     DD r;
     r.hi = a + b;
@@ -206,7 +206,7 @@ static DD two_sum(double a, double b)
 }
 
 /* a + b exactly as hi + lo, for |a| >= |b| or a = 0 (Dekker's FastTwoSum). */
-static DD fast_sum(double a, double b)
+EPY_COLD_HELPER static DD fast_sum(double a, double b)
 {
     DD r;
     r.hi = a + b;
@@ -215,7 +215,7 @@ static DD fast_sum(double a, double b)
 }
 
 /* a * b exactly as hi + lo (Dekker's product with Veltkamp's split). */
-static DD two_prod(double a, double b)
+EPY_COLD_HELPER static DD two_prod(double a, double b)
 {
     DD r;
     r.hi = a * b;
@@ -227,14 +227,14 @@ static DD two_prod(double a, double b)
 }
 
 /* A double-double from a constant pair. */
-static DD dd(double hi, double lo)
+EPY_COLD_HELPER static DD dd(double hi, double lo)
 {
     DD r = {hi, lo};
     return r;
 }
 
 /* a + b. */
-static DD dd_add(DD a, DD b)
+EPY_COLD_HELPER static DD dd_add(DD a, DD b)
 {
     DD s = two_sum(a.hi, b.hi), t = two_sum(a.lo, b.lo);
     s.lo += t.hi;
@@ -244,7 +244,7 @@ static DD dd_add(DD a, DD b)
 }
 
 /* -a. */
-static DD dd_neg(DD a)
+EPY_COLD_HELPER static DD dd_neg(DD a)
 {
     a.hi = -a.hi;
     a.lo = -a.lo;
@@ -252,7 +252,7 @@ static DD dd_neg(DD a)
 }
 
 /* a * b. */
-static DD dd_mul(DD a, DD b)
+EPY_COLD_HELPER static DD dd_mul(DD a, DD b)
 {
     DD p = two_prod(a.hi, b.hi);
     p.lo += a.hi * b.lo + a.lo * b.hi;
@@ -260,7 +260,7 @@ static DD dd_mul(DD a, DD b)
 }
 
 /* a * b for a double b. */
-static DD dd_mul_d(DD a, double b)
+EPY_COLD_HELPER static DD dd_mul_d(DD a, double b)
 {
     DD p = two_prod(a.hi, b);
     p.lo += a.lo * b;
@@ -268,7 +268,7 @@ static DD dd_mul_d(DD a, double b)
 }
 
 /* a / b (b != 0). */
-static DD dd_div(DD a, DD b)
+EPY_COLD_HELPER static DD dd_div(DD a, DD b)
 {
     double q1 = a.hi / b.hi;
     DD r = dd_add(a, dd_neg(dd_mul_d(b, q1)));
@@ -281,7 +281,7 @@ static DD dd_div(DD a, DD b)
 
 /* sqrt(a) for a >= 0: a binary32 root refined twice by Newton, the second time with the exact
  * residual. */
-static DD dd_sqrt(DD a)
+EPY_COLD_HELPER static DD dd_sqrt(DD a)
 {
     if (a.hi <= 0.0)
         return dd(0.0, 0.0);
@@ -305,7 +305,7 @@ static DD dd_sqrt(DD a)
 /* ---- exp and log ---- */
 
 /* e^a = m * 2^*k for |a.hi| < 750: the reduction a - k ln 2 is exact to 2^-90. */
-static DD exp_dd(DD a, int *k)
+EPY_COLD_HELPER static DD exp_dd(DD a, int *k)
 {
     double kd = fm_floor(a.hi * INV_LN2 + 0.5);
     *k = (int)kd;
@@ -342,7 +342,7 @@ EPY_COLD double fm_exp(double x)
 }
 
 /* ln x for a finite x > 0 as a double-double (relative error < 2^-90). */
-static DD log_dd(double x)
+EPY_COLD_HELPER static DD log_dd(double x)
 {
     uint64_t m;
     int e;
@@ -400,7 +400,7 @@ EPY_COLD double fm_log10(double x)
 /* ---- trigonometric functions ---- */
 
 /* The bits [pos, pos + 64) of the little-endian 256-bit number p (zero outside). */
-static uint64_t bits64(const uint32_t p[8], int pos)
+EPY_COLD_HELPER static uint64_t bits64(const uint32_t p[8], int pos)
 {
     uint64_t r = 0;
     for (int i = 63; i >= 0; i--) {
@@ -416,7 +416,7 @@ static uint64_t bits64(const uint32_t p[8], int pos)
  * double-double, |y| <= pi/4.  The product of the significand with a 192-bit window of 2/pi
  * is exact; the bits of 2/pi above the window add multiples of 4, those below change the
  * result by less than 2^-137 quadrants. */
-static int reduce_pio2(double x, DD *y)
+EPY_COLD_HELPER static int reduce_pio2(double x, DD *y)
 {
     static const uint32_t two_over_pi[TWO_OVER_PI_WORDS] = TWO_OVER_PI_INIT;
     uint64_t m;
@@ -484,7 +484,7 @@ static int reduce_pio2(double x, DD *y)
 }
 
 /* sin(y) for |y| <= pi/4 + (Taylor to y^21; y^3/6 in double-double). */
-static DD sin_kernel(DD y)
+EPY_COLD_HELPER static DD sin_kernel(DD y)
 {
     DD y2 = two_prod(y.hi, y.hi);
     double z = y2.hi;
@@ -502,7 +502,7 @@ static DD sin_kernel(DD y)
 }
 
 /* cos(y) for |y| <= pi/4 + (Taylor to y^20; 1 - y^2/2 + y^4/24 in double-double). */
-static DD cos_kernel(DD y)
+EPY_COLD_HELPER static DD cos_kernel(DD y)
 {
     DD y2 = two_prod(y.hi, y.hi);
     y2.lo += 2.0 * y.hi * y.lo;
@@ -521,7 +521,7 @@ static DD cos_kernel(DD y)
 }
 
 /* sin (which 0), cos (1) or tan (2) of a finite x. */
-static double trig(double x, int which)
+EPY_COLD_HELPER static double trig(double x, int which)
 {
     if (x == 0.0)
         return which == 1 ? 1.0 : x;
@@ -567,7 +567,7 @@ EPY_COLD double fm_tan(double x)
 
 /* atan(t) for a finite t >= 0: t > 1 through pi/2 - atan(1/t), then atan(c) + atan(u) with
  * c in {0, 1/4, 1/2, 3/4, 1} nearest t and u = (t - c) / (1 + t c), |u| <= 1/8. */
-static DD atan_pos(DD t)
+EPY_COLD_HELPER static DD atan_pos(DD t)
 {
     static const double hi[] = {0.0, ATAN_1_4_HI, ATAN_1_2_HI, ATAN_3_4_HI, PIO4_HI};
     static const double lo[] = {0.0, ATAN_1_4_LO, ATAN_1_2_LO, ATAN_3_4_LO, PIO4_LO};
@@ -729,7 +729,7 @@ EPY_COLD double fm_pow(double x, double y)
 
 /* Errors of math_1: nan from a non-nan argument is a domain error; inf from a finite one a
  * range error for exp, a domain error (a singularity) otherwise. */
-static int math_1(double x, double r, int can_overflow)
+EPY_COLD_HELPER static int math_1(double x, double r, int can_overflow)
 {
     if (f64_isnan(r) && !f64_isnan(x))
         return FM_EDOM;
@@ -739,7 +739,7 @@ static int math_1(double x, double r, int can_overflow)
 }
 
 /* math.pow: specials first, then C's pow; errno as CPython sets it. */
-static int py_pow(double x, double y, double *r)
+EPY_COLD_HELPER static int py_pow(double x, double y, double *r)
 {
     *r = fm_pow(x, y);
     if (!f64_isfinite(x) || !f64_isfinite(y))

@@ -7,7 +7,7 @@
 #include "vm.h"
 
 /* Does the NUL-terminated set contain c (c != 0). */
-static int has_char(const char *set, char c)
+EPY_COLD_HELPER static int has_char(const char *set, char c)
 {
     return c != 0 && memchr(set, c, strlen(set)) != NULL;
 }
@@ -230,7 +230,7 @@ EPY_COLD static void bad_spec(VM *vm, const char *msg)
 }
 
 /* Is c an alignment character. */
-static int is_align(uint8_t c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
+EPY_COLD_HELPER static int is_align(uint8_t c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
 
 /* Parse a spec like CPython's parse_internal_render_format_spec. */
 EPY_COLD static void parse_spec(VM *vm, const uint8_t *p, uint32_t n, char default_type,
@@ -331,7 +331,7 @@ EPY_COLD static uint32_t cps(const char *p, uint32_t n)
 }
 
 /* Is the sink only measuring (the sizing pass): long runs are then counted, not written. */
-static int counting(const Sink *s)
+EPY_COLD_HELPER static int counting(const Sink *s)
 {
     return !s->buf && !s->out && !s->limited && !s->cap;
 }
