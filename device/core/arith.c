@@ -2,6 +2,7 @@
  * operations only: the Epiphany has no divider and 64-bit arithmetic is a libgcc call), the
  * dispatch of binary/unary operators, comparisons (exact between int32 and binary32), truth
  * and membership. */
+#include "fmath.h"
 #include "text.h"
 #include "vm.h"
 
@@ -40,30 +41,30 @@ int is_num(Value v)
     return v.tag == V_INT || v.tag == V_BOOL || v.tag == V_FLOAT;
 }
 
-/* Order of an int32 and a binary32, exact: a binary32 outside [-2^31, 2^31) is beyond every
- * int32; inside, its truncation is an int32 (and a binary32 itself) and decides, then its
- * fraction. */
+/* Order of an int32 and a binary32, exact, in integer arithmetic: a binary32 outside
+ * [-2^31, 2^31) is beyond every int32; inside, its truncation decides, then its fraction. */
 static uint32_t int_float_order(int32_t i, float f)
 {
-    if (f != f)
+    uint32_t u = f32_bits(f);
+    int frac;
+    if (f32_bits_nan(u))
         return 0;
-    if (f >= 2147483648.0f)
-        return 1;
-    if (f < -2147483648.0f)
-        return 4;
-    int32_t t = (int32_t)f;
+    if (!f32_fits_i32(u))
+        return (u >> 31) ? 4 : 1;
+    int32_t t = f32_trunc_i32(u, &frac);
     if (i != t)
         return i < t ? 1 : 4;
-    float ft = (float)t; /* exact: t == f when |f| >= 2^24, and |t| < 2^24 otherwise */
-    return f > ft ? 1 : f < ft ? 4 : 2;
+    return !frac ? 2 : (u >> 31) ? 4 : 1;
 }
 
 /* Order of two numbers: 1 <, 2 ==, 4 >, 0 unordered. */
 uint32_t num_order(Value a, Value b)
 {
     if (a.tag == V_FLOAT && b.tag == V_FLOAT) {
-        float x = as_float(a), y = as_float(b);
-        return x < y ? 1 : x == y ? 2 : x > y ? 4 : 0;
+        if (f32_bits_nan(a.u) || f32_bits_nan(b.u))
+            return 0;
+        int32_t x = f32_order_key(a.u), y = f32_order_key(b.u);
+        return x < y ? 1 : x == y ? 2 : 4;
     }
     if (a.tag != V_FLOAT && b.tag != V_FLOAT) {
         int32_t x = as_int(a), y = as_int(b);
@@ -288,7 +289,7 @@ int truth(VM *vm, Value v)
     switch (v.tag) {
     case V_NONE: return 0;
     case V_BOOL: case V_INT: return v.u != 0;
-    case V_FLOAT: return as_float(v) != 0.0f;
+    case V_FLOAT: return (v.u << 1) != 0; /* not +-0 (a nan is true) */
     case V_SSTR: case V_STR: {
         uint32_t n;
         str_data(vm, v, &n);

@@ -18,12 +18,24 @@ EPY_COLD EPY_NORETURN static void float_int_error(VM *vm, float x)
     epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s does not fit in int32", digits);
 }
 
-/* int(x) of a float: truncation, ValueError for nan, OverflowError outside int32. */
+/* int(x) of a float: truncation, ValueError for nan, OverflowError outside int32 (integer
+ * arithmetic on the bits: no FPU compares or rounding-mode switches). */
 int32_t float_to_int(VM *vm, float x)
 {
-    if (x >= -2147483648.0f && x < 2147483648.0f) /* false for nan */
-        return (int32_t)x;
+    int frac;
+    uint32_t u = f32_bits(x);
+    if (f32_fits_i32(u))
+        return f32_trunc_i32(u, &frac);
     float_int_error(vm, x);
+}
+
+/* x <op> y (+, -, *, /) in software: the operands widened to double, the result rounded once
+ * (the FPU's answer when a zero or a subnormal takes part, EPY_FPU_FLUSHES_SUBNORMALS). */
+EPY_COLD float float_arith_soft(int op, float x, float y)
+{
+    double a = x, b = y;
+    return (float)(op == OP_BINARY_ADD ? a + b : op == OP_BINARY_SUB ? a - b :
+                   op == OP_BINARY_MUL ? a * b : a / b);
 }
 
 /* CPython's float floor division (Objects/floatobject.c float_floor_div), then binary32. */
@@ -83,11 +95,11 @@ EPY_COLD static Value float_binary_cold(VM *vm, int op, float x, float y)
 {
     switch (op) {
     case OP_BINARY_FLOORDIV:
-        if (y == 0.0f)
+        if (!(f32_bits(y) << 1))
             epy_raise(vm, ERR_ZERODIVISIONERROR, "float floor division by zero");
         return mk_float(float_floordiv(x, y));
     case OP_BINARY_MOD:
-        if (y == 0.0f)
+        if (!(f32_bits(y) << 1))
             epy_raise(vm, ERR_ZERODIVISIONERROR, "float modulo");
         return mk_float(float_mod(x, y));
     default:
@@ -98,15 +110,20 @@ EPY_COLD static Value float_binary_cold(VM *vm, int op, float x, float y)
 /* x <op> y for two binary32 operands (BINARY_ADD .. BINARY_POW). */
 Value float_binary(VM *vm, int op, float x, float y)
 {
+    float r;
     switch (op) {
-    case OP_BINARY_ADD: return mk_float(x + y);
-    case OP_BINARY_SUB: return mk_float(x - y);
-    case OP_BINARY_MUL: return mk_float(x * y);
+    case OP_BINARY_ADD: r = x + y; break;
+    case OP_BINARY_SUB: r = x - y; break;
+    case OP_BINARY_MUL: r = x * y; break;
     case OP_BINARY_TRUEDIV:
-        if (y == 0.0f)
+        if (!(f32_bits(y) << 1))
             epy_raise(vm, ERR_ZERODIVISIONERROR, "float division by zero");
-        return mk_float(x / y);
+        r = x / y;
+        break;
     default:
         return float_binary_cold(vm, op, x, y);
     }
+    if (EPY_FPU_FLUSHES_SUBNORMALS && f32_tiny3(x, y, r))
+        r = float_arith_soft(op, x, y);
+    return mk_float(r);
 }

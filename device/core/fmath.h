@@ -14,55 +14,98 @@
 #include <stdint.h>
 #include <string.h>
 
-/* ---- binary32 bits (inline: the hot interpreter uses them) ---- */
+/* Small enough to inline everywhere (never an out-of-line copy in SRAM). */
+#if defined(__GNUC__)
+#define FM_INLINE static inline __attribute__((always_inline))
+#else
+#define FM_INLINE static inline
+#endif
+
+/* ---- binary32 bits (inline: the hot interpreter uses them, without FPU compares, which are
+ * libgcc calls on the Epiphany) ---- */
 /* The bits of a binary32. */
-static inline uint32_t f32_bits(float x)
+FM_INLINE uint32_t f32_bits(float x)
 {
     uint32_t u;
     memcpy(&u, &x, 4);
     return u;
 }
 /* The binary32 of some bits. */
-static inline float f32_from_bits(uint32_t u)
+FM_INLINE float f32_from_bits(uint32_t u)
 {
     float x;
     memcpy(&x, &u, 4);
     return x;
 }
+/* Are bits those of a nan. */
+FM_INLINE int f32_bits_nan(uint32_t u) { return (u & 0x7FFFFFFFu) > 0x7F800000u; }
 /* Is x a nan. */
-static inline int f32_isnan(float x) { return (f32_bits(x) & 0x7FFFFFFFu) > 0x7F800000u; }
+FM_INLINE int f32_isnan(float x) { return f32_bits_nan(f32_bits(x)); }
 /* Is x +-inf. */
-static inline int f32_isinf(float x) { return (f32_bits(x) & 0x7FFFFFFFu) == 0x7F800000u; }
+FM_INLINE int f32_isinf(float x) { return (f32_bits(x) & 0x7FFFFFFFu) == 0x7F800000u; }
 /* Is x neither inf nor nan. */
-static inline int f32_isfinite(float x) { return (f32_bits(x) & 0x7F800000u) != 0x7F800000u; }
+FM_INLINE int f32_isfinite(float x) { return (f32_bits(x) & 0x7F800000u) != 0x7F800000u; }
+/* An int32 that orders binary32 bits as their values (+0 and -0 alike; not for nans). */
+FM_INLINE int32_t f32_order_key(uint32_t u)
+{
+    return (u >> 31) ? -(int32_t)(u & 0x7FFFFFFFu) : (int32_t)u;
+}
+/* Is the exponent field of x, y or r zero (a zero or a subnormal takes part). */
+FM_INLINE int f32_tiny3(float x, float y, float r)
+{
+    return !(f32_bits(x) & 0x7F800000u) | !(f32_bits(y) & 0x7F800000u) |
+           !(f32_bits(r) & 0x7F800000u);
+}
+/* Does the binary32 x truncate to an int32 (|x| < 2^31, or x = -2^31; not nan). */
+FM_INLINE int f32_fits_i32(uint32_t u)
+{
+    return ((u >> 23) & 0xFFu) < 158u || u == 0xCF000000u;
+}
+/* The truncation of a binary32 that fits (f32_fits_i32), in integer arithmetic; *frac: it
+ * had a fraction. */
+FM_INLINE int32_t f32_trunc_i32(uint32_t u, int *frac)
+{
+    uint32_t e = (u >> 23) & 0xFFu, m = (u & 0x7FFFFFu) | 0x800000u, mag;
+    if (e < 127) {
+        mag = 0;
+        *frac = (u << 1) != 0;
+    } else if (e >= 150) {
+        mag = m << (e - 150); /* e = 158 only for -2^31: 2^31 as uint32 */
+        *frac = 0;
+    } else {
+        mag = m >> (150 - e);
+        *frac = (m << (e - 118)) != 0;
+    }
+    return (u >> 31) ? (int32_t)(0u - mag) : (int32_t)mag;
+}
 
 /* ---- double bits ---- */
 /* The bits of a double. */
-static inline uint64_t f64_bits(double x)
+FM_INLINE uint64_t f64_bits(double x)
 {
     uint64_t u;
     memcpy(&u, &x, 8);
     return u;
 }
 /* The double of some bits. */
-static inline double f64_from_bits(uint64_t u)
+FM_INLINE double f64_from_bits(uint64_t u)
 {
     double x;
     memcpy(&x, &u, 8);
     return x;
 }
 /* Is x a nan. */
-static inline int f64_isnan(double x) { return (f64_bits(x) << 1) > (0x7FFull << 53); }
+FM_INLINE int f64_isnan(double x) { return (f64_bits(x) << 1) > (0x7FFull << 53); }
 /* Is x +-inf. */
-static inline int f64_isinf(double x) { return (f64_bits(x) << 1) == (0x7FFull << 53); }
+FM_INLINE int f64_isinf(double x) { return (f64_bits(x) << 1) == (0x7FFull << 53); }
 /* Is x neither inf nor nan. */
-static inline int f64_isfinite(double x) { return ((f64_bits(x) >> 52) & 0x7FF) != 0x7FF; }
+FM_INLINE int f64_isfinite(double x) { return ((f64_bits(x) >> 52) & 0x7FF) != 0x7FF; }
 /* Is the sign bit of x set. */
-static inline int f64_signbit(double x) { return (int)(f64_bits(x) >> 63); }
+FM_INLINE int f64_signbit(double x) { return (int)(f64_bits(x) >> 63); }
 /* |x|. */
-static inline double fm_fabs(double x) { return f64_from_bits(f64_bits(x) & ~(1ull << 63)); }
+FM_INLINE double fm_fabs(double x) { return f64_from_bits(f64_bits(x) & ~(1ull << 63)); }
 /* |x| with the sign of s. */
-static inline double fm_copysign(double x, double s)
+FM_INLINE double fm_copysign(double x, double s)
 {
     return f64_from_bits((f64_bits(x) & ~(1ull << 63)) | (f64_bits(s) & (1ull << 63)));
 }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "fmath.h"
 #include "platform.h"
 #include "text.h"
 #include "vm.h"
@@ -421,8 +422,8 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
 #define BOTH_NUM(a, b) (IS_NUM(a) && IS_NUM(b))
 #define TO_F32(v) ((v).tag == V_FLOAT ? as_float(v) : (float)as_int(v))
 /* +, -, *: int32 with the overflow check inline (an overflow goes to binary_op, which raises
- * the OverflowError), two floats inline too (in binary32, as float_binary); other numbers to
- * binary_float, the rest to binary_op. */
+ * the OverflowError), two floats inline too (in binary32, as float_binary; where the FPU
+ * flushes subnormals, in binary_float); other numbers to binary_float, the rest to binary_op. */
 #define BINARY_INT(ovf, OPR)                                                                    \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
@@ -431,7 +432,7 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
             if (ovf(as_int(a), as_int(b), &r))                                                  \
                 goto binary_slow;                                                               \
             sp[-2].u = (uint32_t)r;                                                             \
-        } else if (a.tag == V_FLOAT && b.tag == V_FLOAT) {                                      \
+        } else if (!EPY_FPU_FLUSHES_SUBNORMALS && a.tag == V_FLOAT && b.tag == V_FLOAT) {       \
             sp[-2] = mk_float(as_float(a) OPR as_float(b));                                     \
         } else {                                                                                \
             goto binary_float;                                                                  \
@@ -439,8 +440,9 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
         sp--;                                                                                   \
         NEXT(OP_BINARY_ADD);                                                                    \
     } while (0)
-/* ==, !=, <, <=, >, >= of two ints or two floats; other numbers go to compare_num, the rest
- * to compare(). */
+/* ==, !=, <, <=, >, >= of two ints or two floats (IEEE compares: on the Epiphany libgcc's,
+ * which -msoft-cmpsf makes exact for nans and subnormals); other numbers go to compare_num,
+ * the rest to compare(). */
 #define COMPARE_INT(REL)                                                                        \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
@@ -679,10 +681,12 @@ Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
                     r = x - y;
                 else if (op == OP_BINARY_MUL)
                     r = x * y;
-                else if (y != 0.0f)
+                else if (f32_bits(y) << 1)
                     r = x / y;
                 else
                     goto binary_slow; /* ZeroDivisionError */
+                if (EPY_FPU_FLUSHES_SUBNORMALS && f32_tiny3(x, y, r))
+                    r = float_arith_soft((int)op, x, y);
                 sp[-2] = mk_float(r);
                 sp--;
                 NEXT(OP_BINARY_ADD);

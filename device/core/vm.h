@@ -290,6 +290,8 @@ int is_num(Value v);
 uint32_t num_order(Value a, Value b);
 /* x <op> y for binary32 operands. */
 Value float_binary(VM *vm, int op, float x, float y);
+/* x <op> y (+ - * /) in software, IEEE even where the FPU flushes subnormals. */
+float float_arith_soft(int op, float x, float y);
 /* a ** b for ints, b >= 0. */
 Value int_pow(VM *vm, int32_t a, int32_t b);
 /* a ** b for floats. */
