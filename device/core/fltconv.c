@@ -533,21 +533,15 @@ EPY_COLD_HELPER static int match_word(TextIter *it, const char *w)
 EPY_COLD int flt_parse(const uint8_t *s, uint32_t n, double *out)
 {
     TextIter it = {s, n, 0};
-    int c, prev = 0, any_underscore = 0;
-    /* underscores only between two digits */
+    int c, prev = 0;
+    /* underscores only between two digits (then they are dropped) */
     while ((c = text_next(&it)) >= 0) {
-        if (c == '_') {
-            if (!is_digit(prev))
-                return -1;
-            any_underscore = 1;
-        } else if (prev == '_' && !is_digit(c)) {
+        if ((c == '_' && !is_digit(prev)) || (prev == '_' && !is_digit(c)))
             return -1;
-        }
         prev = c;
     }
     if (prev == '_')
         return -1;
-    (void)any_underscore;
     it.i = 0;
     do
         c = next_char(&it);

@@ -517,19 +517,19 @@ EPY_COLD static void format_number(VM *vm, Sink *s, Spec *f, int is_int, int64_t
             nt.mid = f64_isnan(a) ? (upper ? "NAN" : "nan") : (upper ? "INF" : "inf");
             nt.nmid = 3;
         } else {
-            if (t == 0) {
-                /* no type: the shortest digits of the binary32 (repr, '#' and all), or with a
-                 * precision 'g' (at least one decimal) of the float64 nearest those digits, as
-                 * the simulator formats float(repr) */
+            if (t == 0 && f->prec < 0) {
+                /* no type and no precision: the shortest digits of the binary32 in repr's
+                 * layout ('#' and all), docs/language.md */
                 char dg[FLT_DIGITS_MAX];
                 int dp = 1, n = 1;
                 dg[0] = '0';
                 if (a != 0.0)
                     n = flt_shortest((float)a, dg, &dp);
-                if (f->prec < 0)
-                    flt_layout(dg, n, dp, 'r', 0, 1, f->alt, &ft);
-                else
-                    flt_format(flt_decimal_to_double(dg, n, dp - n), 'g', f->prec, 1, f->alt, &ft);
+                flt_layout(dg, n, dp, 'r', 0, 1, f->alt, &ft);
+            } else if (t == 0) {
+                /* no type, a precision: CPython's 'g' with at least one decimal on the binary32
+                 * value (the simulator formats the float64 nearest its repr instead) */
+                flt_format(a, 'g', f->prec, 1, f->alt, &ft);
             } else if (t == '%') {
                 flt_format(a * 100.0, 'f', prec, 0, f->alt, &ft);
             } else {
