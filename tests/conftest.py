@@ -16,6 +16,16 @@ from epython.backends.device import prefer_host_ehal
 prefer_host_ehal()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked slow run only when asked for (``-m slow``, or any other -m expression)."""
+    if config.getoption("markexpr"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def fresh_backends(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Isolate tests: no backend state and no EPYTHON_* selection leaks between them."""

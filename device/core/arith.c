@@ -1,6 +1,8 @@
-/* arith.c: operators on values: checked int32 arithmetic with Python's floor semantics, the
- * dispatch of binary/unary operators, comparisons, truth and membership. */
-
+/* arith.c: operators on values: checked int32 arithmetic with Python's floor semantics (32-bit
+ * operations only: the Epiphany has no divider and 64-bit arithmetic is a libgcc call), the
+ * dispatch of binary/unary operators, comparisons (exact between int32 and binary32), truth
+ * and membership. */
+#include "fmath.h"
 #include "text.h"
 #include "vm.h"
 
@@ -9,17 +11,28 @@ static const char *const symbols[] = {"+", "-", "*", "/", "//", "%", "** or pow(
 static const char *const cmp_symbols[] = {"<", "<=", ">", ">="};
 
 /* OverflowError naming the exact result. */
-void int_overflow(VM *vm, int64_t v)
+EPY_COLD void int_overflow(VM *vm, int64_t v)
 {
     epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %lld does not fit in int32", (long long)v);
 }
 
-/* v as an int value, OverflowError outside int32. */
-static Value checked(VM *vm, int64_t v)
+/* The OverflowError of a <op> b (+, -, *, <<, // by -1), computed exactly in 64 bits. */
+EPY_COLD EPY_NORETURN static void int_op_overflow(VM *vm, int op, int32_t a, int32_t b)
 {
-    if (v < INT32_MIN || v > INT32_MAX)
-        int_overflow(vm, v);
-    return mk_int((int32_t)v);
+    int64_t x = a, y = b;
+    switch (op) {
+    case OP_BINARY_ADD: int_overflow(vm, x + y);
+    case OP_BINARY_SUB: int_overflow(vm, x - y);
+    case OP_BINARY_MUL: int_overflow(vm, x * y);
+    case OP_BINARY_LSHIFT: int_overflow(vm, x * ((int64_t)1 << y));
+    default: int_overflow(vm, -x);
+    }
+}
+
+/* v >> s for 0 <= s <= 31, arithmetic (C leaves >> of a negative value to the compiler). */
+static int32_t asr(int32_t v, int s)
+{
+    return v >= 0 ? v >> s : ~(~v >> s);
 }
 
 /* Is v an int, bool or float. */
@@ -28,10 +41,40 @@ int is_num(Value v)
     return v.tag == V_INT || v.tag == V_BOOL || v.tag == V_FLOAT;
 }
 
-/* Numeric value as a double (exact for int32 and binary32). */
-double num_double(Value v)
+/* Order of an int32 and a binary32, exact, in integer arithmetic: a binary32 outside
+ * [-2^31, 2^31) is beyond every int32; inside, its truncation decides, then its fraction. */
+EPY_INLINE uint32_t int_float_order(int32_t i, float f)
 {
-    return v.tag == V_FLOAT ? (double)as_float(v) : (double)as_int(v);
+    uint32_t u = f32_bits(f);
+    int frac;
+    if (f32_bits_nan(u))
+        return 0;
+    if (!f32_fits_i32(u))
+        return (u >> 31) ? 4 : 1;
+    int32_t t = f32_trunc_i32(u, &frac);
+    if (i != t)
+        return i < t ? 1 : 4;
+    return !frac ? 2 : (u >> 31) ? 4 : 1;
+}
+
+/* Order of two numbers: 1 <, 2 ==, 4 >, 0 unordered (the dispatch loop's compares use it: in
+ * SRAM on the chip). */
+EPY_HOT uint32_t num_order(Value a, Value b)
+{
+    if (a.tag == V_FLOAT && b.tag == V_FLOAT) {
+        if (f32_bits_nan(a.u) || f32_bits_nan(b.u))
+            return 0;
+        int32_t x = f32_order_key(a.u), y = f32_order_key(b.u);
+        return x < y ? 1 : x == y ? 2 : 4;
+    }
+    if (a.tag != V_FLOAT && b.tag != V_FLOAT) {
+        int32_t x = as_int(a), y = as_int(b);
+        return x < y ? 1 : x == y ? 2 : 4;
+    }
+    if (b.tag == V_FLOAT)
+        return int_float_order(as_int(a), as_float(b));
+    uint32_t r = int_float_order(as_int(b), as_float(a));
+    return r == 1 ? 4 : r == 4 ? 1 : r;
 }
 
 /* a ** b for ints, b >= 0 (exact, OverflowError naming the exact value). */
@@ -80,31 +123,47 @@ EPY_COLD Value int_pow(VM *vm, int32_t a, int32_t b)
 /* a <op> b for ints and bools. */
 static Value int_binary(VM *vm, int op, Value va, Value vb)
 {
-    int64_t a = as_int(va), b = as_int(vb);
+    int32_t a = as_int(va), b = as_int(vb), r;
     int both_bool = va.tag == V_BOOL && vb.tag == V_BOOL;
     switch (op) {
-    case OP_BINARY_ADD: return checked(vm, a + b);
-    case OP_BINARY_SUB: return checked(vm, a - b);
-    case OP_BINARY_MUL: return checked(vm, a * b);
+    case OP_BINARY_ADD:
+        if (__builtin_add_overflow(a, b, &r))
+            int_op_overflow(vm, op, a, b);
+        return mk_int(r);
+    case OP_BINARY_SUB:
+        if (__builtin_sub_overflow(a, b, &r))
+            int_op_overflow(vm, op, a, b);
+        return mk_int(r);
+    case OP_BINARY_MUL:
+        if (__builtin_mul_overflow(a, b, &r))
+            int_op_overflow(vm, op, a, b);
+        return mk_int(r);
     case OP_BINARY_TRUEDIV:
         if (b == 0)
             epy_raise(vm, ERR_ZERODIVISIONERROR, "division by zero");
-        return mk_float(f32_round((double)(float)a / (double)(float)b));
+        return mk_float((float)a / (float)b);
     case OP_BINARY_FLOORDIV: {
         if (b == 0)
             epy_raise(vm, ERR_ZERODIVISIONERROR, "integer division or modulo by zero");
-        int64_t q = a / b;
+        if (b == -1) {
+            if (a == INT32_MIN)
+                int_op_overflow(vm, op, a, b);
+            return mk_int(-a);
+        }
+        int32_t q = a / b;
         if (a % b != 0 && ((a < 0) != (b < 0)))
             q--;
-        return checked(vm, q);
+        return mk_int(q);
     }
     case OP_BINARY_MOD: {
         if (b == 0)
             epy_raise(vm, ERR_ZERODIVISIONERROR, "integer modulo by zero");
-        int64_t r = a % b;
+        if (b == -1)
+            return mk_int(0);
+        r = a % b;
         if (r != 0 && ((r < 0) != (b < 0)))
             r += b;
-        return mk_int((int32_t)r);
+        return mk_int(r);
     }
     case OP_BINARY_POW:
         if (b < 0) {
@@ -112,7 +171,7 @@ static Value int_binary(VM *vm, int op, Value va, Value vb)
                 epy_raise(vm, ERR_ZERODIVISIONERROR, "0.0 cannot be raised to a negative power");
             return float_pow(vm, (float)a, (float)b);
         }
-        return int_pow(vm, (int32_t)a, (int32_t)b);
+        return int_pow(vm, a, b);
     case OP_BINARY_LSHIFT:
         if (b < 0)
             epy_raise(vm, ERR_VALUEERROR, "negative shift count");
@@ -121,25 +180,23 @@ static Value int_binary(VM *vm, int op, Value va, Value vb)
         if (b >= 32)
             epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %ld << %ld does not fit in int32",
                       (long)a, (long)b);
-        return checked(vm, a * ((int64_t)1 << b));
-    case OP_BINARY_RSHIFT: {
+        r = (int32_t)((uint32_t)a << b);
+        if (asr(r, b) != a)
+            int_op_overflow(vm, op, a, b);
+        return mk_int(r);
+    case OP_BINARY_RSHIFT:
         if (b < 0)
             epy_raise(vm, ERR_VALUEERROR, "negative shift count");
-        int s = b > 31 ? 31 : (int)b;
-        return mk_int((int32_t)(a >= 0 ? a >> s : ~(~a >> s)));
-    }
-    case OP_BINARY_AND: {
-        Value r = mk_int((int32_t)(a & b));
-        return both_bool ? mk_bool(r.u != 0) : r;
-    }
-    case OP_BINARY_OR: {
-        Value r = mk_int((int32_t)(a | b));
-        return both_bool ? mk_bool(r.u != 0) : r;
-    }
-    default: {
-        Value r = mk_int((int32_t)(a ^ b));
-        return both_bool ? mk_bool(r.u != 0) : r;
-    }
+        return mk_int(asr(a, b > 31 ? 31 : b));
+    case OP_BINARY_AND:
+        r = a & b;
+        return both_bool ? mk_bool(r != 0) : mk_int(r);
+    case OP_BINARY_OR:
+        r = a | b;
+        return both_bool ? mk_bool(r != 0) : mk_int(r);
+    default:
+        r = a ^ b;
+        return both_bool ? mk_bool(r != 0) : mk_int(r);
     }
 }
 
@@ -203,12 +260,15 @@ Value unary_op(VM *vm, int op, Value a)
     if (op == OP_UNARY_NOT)
         return mk_bool(!truth(vm, a));
     if (is_intlike(a)) {
-        int64_t v = as_int(a);
-        if (op == OP_UNARY_NEG)
-            return checked(vm, -v);
+        int32_t v = as_int(a);
+        if (op == OP_UNARY_NEG) {
+            if (v == INT32_MIN)
+                int_op_overflow(vm, OP_BINARY_FLOORDIV, v, -1);
+            return mk_int(-v);
+        }
         if (op == OP_UNARY_POS)
-            return mk_int((int32_t)v);
-        return mk_int((int32_t)~v);
+            return mk_int(v);
+        return mk_int(~v);
     }
     if (a.tag == V_FLOAT) {
         if (op == OP_UNARY_NEG) {
@@ -230,7 +290,7 @@ int truth(VM *vm, Value v)
     switch (v.tag) {
     case V_NONE: return 0;
     case V_BOOL: case V_INT: return v.u != 0;
-    case V_FLOAT: return as_float(v) != 0.0f;
+    case V_FLOAT: return (v.u << 1) != 0; /* not +-0 (a nan is true) */
     case V_SSTR: case V_STR: {
         uint32_t n;
         str_data(vm, v, &n);
@@ -257,7 +317,7 @@ int values_eq(VM *vm, Value a, Value b)
         epy_raise(vm, ERR_TYPEERROR,
                   "comparing arrays with == is not supported in kernels; compare elements");
     if (is_num(a) && is_num(b))
-        return num_double(a) == num_double(b);
+        return num_order(a, b) == 2;
     if (!same_type(a, b))
         return 0;
     switch (a.tag) {
@@ -293,13 +353,8 @@ int compare_order(VM *vm, int op, Value a, Value b)
         epy_raise(vm, ERR_TYPEERROR, "'%s' not supported between instances of '%s' and '%s'",
                   cmp_symbols[op - OP_COMPARE_LT], type_name(a), type_name(b));
     if (is_num(a)) {
-        double x = num_double(a), y = num_double(b);
-        switch (op) {
-        case OP_COMPARE_LT: return x < y;
-        case OP_COMPARE_LE: return x <= y;
-        case OP_COMPARE_GT: return x > y;
-        default: return x >= y;
-        }
+        static const uint8_t masks[4] = {1, 3, 4, 6}; /* <, <=, >, >= over num_order's bits */
+        return (num_order(a, b) & masks[op - OP_COMPARE_LT]) != 0;
     }
     int64_t c;
     if (is_str(a)) {

@@ -174,10 +174,10 @@ void array_store(VM *vm, Value arr, Value index, Value v)
     if (a.dtype == 2) {
         a.data[flat] = (uint8_t)truth(vm, v);
     } else if (a.dtype == 1) {
-        Value f = v.tag == V_FLOAT ? v : mk_float((float)(double)as_int(v));
+        Value f = v.tag == V_FLOAT ? v : mk_float((float)as_int(v));
         wr32(a.data + 4 * flat, f.u);
     } else {
-        int32_t i = v.tag == V_FLOAT ? float_to_int(vm, (double)as_float(v)) : as_int(v);
+        int32_t i = v.tag == V_FLOAT ? float_to_int(vm, as_float(v)) : as_int(v);
         wr32(a.data + 4 * flat, (uint32_t)i);
     }
 }

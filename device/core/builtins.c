@@ -1,9 +1,7 @@
 /* builtins.c: the builtins a core computes locally (print streams to the host; the parallel
  * module is in comm.c).  Arguments are borrowed stack slots; results are new references. */
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-
+#include "fltconv.h"
+#include "fmath.h"
 #include "vm.h"
 
 /* A message naming a str's repr: "<prefix>'text'". */
@@ -49,12 +47,10 @@ static Value bi_len(VM *vm, Value v)
 static Value bi_abs(VM *vm, Value v)
 {
     if (v.tag == V_INT || v.tag == V_BOOL) {
-        int64_t x = as_int(v);
-        if (x < 0)
-            x = -x;
-        if (x > INT32_MAX)
-            int_overflow(vm, x);
-        return mk_int((int32_t)x);
+        int32_t x = as_int(v);
+        if (x == INT32_MIN)
+            int_overflow(vm, 2147483648LL);
+        return mk_int(x < 0 ? -x : x);
     }
     if (v.tag == V_FLOAT) {
         v.u &= 0x7FFFFFFFu;
@@ -122,185 +118,71 @@ static Value bi_sum(VM *vm, Value *args, uint32_t n)
     return total;
 }
 
-/* ASCII whitespace as str.strip() sees it. */
-static int is_space(uint8_t c) { return c == ' ' || (c >= 9 && c <= 13); }
+/* Py_ISSPACE: the whitespace int() and float() strip (after CPython's ASCII transform). */
+EPY_COLD_HELPER static int is_space(int c) { return c == ' ' || (c >= 9 && c <= 13); }
 
-/* The bytes of str s without leading and trailing whitespace: p[*a .. *b). */
-static const uint8_t *strip_space(VM *vm, Value s, uint32_t *a, uint32_t *b)
+/* int(s) for a str: CPython's PyLong_FromString in base 10 on the ASCII transform of s
+ * (Unicode digits and spaces count); underscores only between digits.  More than 4300 digits:
+ * CPython's int() raises a ValueError (sys.int_info.default_max_str_digits), which the
+ * simulator reports as an invalid literal. */
+EPY_COLD static Value int_from_str(VM *vm, Value s)
 {
     uint32_t n;
     const uint8_t *p = str_data(vm, s, &n);
-    *a = 0;
-    *b = n;
-    while (*a < *b && is_space(p[*a]))
-        (*a)++;
-    while (*b > *a && is_space(p[*b - 1]))
-        (*b)--;
-    return p;
-}
-
-/* Digits of p[0..n) with single underscores between digits; writes them to out. */
-EPY_COLD static int clean_digits(const uint8_t *p, uint32_t n, char *out, uint32_t *k, uint32_t cap)
-{
-    if (n == 0 || p[0] == '_' || p[n - 1] == '_')
-        return 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (p[i] == '_') {
-            if (p[i + 1] == '_')
-                return 0;
+    TextIter it = {p, n, 0};
+    int c, neg = 0, prev = 0;
+    uint32_t count = 0, sig = 0;
+    char digits[200]; /* the first significant digits, for the OverflowError's message */
+    int64_t v = 0;
+    do
+        c = text_next(&it);
+    while (is_space(c));
+    if (c == '+' || c == '-') {
+        neg = c == '-';
+        c = text_next(&it);
+    }
+    for (;; prev = c, c = text_next(&it)) {
+        if (c == '_') {
+            if (prev < '0' || prev > '9')
+                goto bad;
             continue;
         }
-        if (p[i] < '0' || p[i] > '9' || *k + 1 >= cap)
-            return 0;
-        out[(*k)++] = (char)p[i];
-    }
-    return 1;
-}
-
-/* int(s) for a str. */
-EPY_COLD static Value int_from_str(VM *vm, Value s)
-{
-    uint32_t a, b;
-    const uint8_t *p = strip_space(vm, s, &a, &b);
-    int neg = 0;
-    if (a < b && (p[a] == '+' || p[a] == '-'))
-        neg = p[a++] == '-';
-    char digits[200];
-    uint32_t k = 0;
-    if (!clean_digits(p + a, b - a, digits, &k, sizeof digits))
-        raise_with_repr(vm, ERR_VALUEERROR, "invalid literal for int() with base 10: ", s);
-    digits[k] = 0;
-    uint32_t z = 0;
-    while (z + 1 < k && digits[z] == '0')
-        z++;
-    int64_t v = 0;
-    if (k - z > 10) {
-        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s%s does not fit in int32",
-                  neg ? "-" : "", digits + z);
-    }
-    for (uint32_t i = z; i < k; i++)
-        v = v * 10 + (digits[i] - '0');
-    if (neg)
-        v = -v;
-    if (v < INT32_MIN || v > INT32_MAX)
-        int_overflow(vm, v);
-    return mk_int((int32_t)v);
-}
-
-/* float(s) for a str (CPython's accepted forms). */
-EPY_COLD static Value float_from_str(VM *vm, Value s)
-{
-    uint32_t a, b;
-    const uint8_t *p = strip_space(vm, s, &a, &b);
-    char buf[200];
-    uint32_t k = 0, i = a;
-    if (i < b && (p[i] == '+' || p[i] == '-'))
-        buf[k++] = (char)p[i++];
-    uint32_t rest = b - i;
-    const char *words[] = {"inf", "infinity", "nan"};
-    for (int w = 0; w < 3; w++) {
-        if (rest == strlen(words[w])) {
-            uint32_t j = 0;
-            while (j < rest && (p[i + j] | 0x20) == words[w][j])
-                j++;
-            if (j == rest) {
-                double d = w == 2 ? NAN : INFINITY;
-                if (buf[0] == '-' && k)
-                    d = -d;
-                return mk_float(f32_round(d));
-            }
+        if (c < '0' || c > '9')
+            break;
+        count++;
+        if (sig || c != '0') {
+            if (sig < sizeof digits - 1)
+                digits[sig] = (char)c;
+            if (++sig <= 10)
+                v = v * 10 + (c - '0');
         }
     }
-    /* mantissa: digits [. digits] or . digits; then optional exponent */
-    uint32_t j = i, digits = 0;
-    uint32_t start = j;
-    while (j < b && ((p[j] >= '0' && p[j] <= '9') || p[j] == '_'))
-        j++;
-    if (j > start && !clean_digits(p + start, j - start, buf, &k, sizeof buf - 8))
+    if (prev == '_' || count == 0 || count > 4300)
         goto bad;
-    digits += j - start;
-    if (j < b && p[j] == '.') {
-        buf[k++] = '.';
-        j++;
-        start = j;
-        while (j < b && ((p[j] >= '0' && p[j] <= '9') || p[j] == '_'))
-            j++;
-        if (j > start && !clean_digits(p + start, j - start, buf, &k, sizeof buf - 8))
-            goto bad;
-        digits += j - start;
+    while (is_space(c))
+        c = text_next(&it);
+    if (c != -1)
+        goto bad;
+    if (sig > 10 || v > 2147483647LL + neg) {
+        digits[sig < sizeof digits - 1 ? sig : sizeof digits - 1] = 0;
+        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s%s does not fit in int32",
+                  neg ? "-" : "", digits);
     }
-    if (digits == 0)
-        goto bad;
-    if (j < b && (p[j] == 'e' || p[j] == 'E')) {
-        buf[k++] = 'e';
-        j++;
-        if (j < b && (p[j] == '+' || p[j] == '-'))
-            buf[k++] = (char)p[j++];
-        start = j;
-        while (j < b && ((p[j] >= '0' && p[j] <= '9') || p[j] == '_'))
-            j++;
-        if (j == start || !clean_digits(p + start, j - start, buf, &k, sizeof buf - 1))
-            goto bad;
-    }
-    if (j != b)
-        goto bad;
-    buf[k] = 0;
-    return mk_float(f32_round(strtod(buf, NULL)));
+    return mk_int((int32_t)(neg ? -v : v));
 bad:
-    raise_with_repr(vm, ERR_VALUEERROR, "could not convert string to float: ", s);
+    raise_with_repr(vm, ERR_VALUEERROR, "invalid literal for int() with base 10: ", s);
     return mk_none();
 }
 
-/* round(x, nd) for a float: the exact decimal expansion rounded half-even at nd digits. */
-EPY_COLD static double round_digits(double x, int32_t nd)
+/* float(s) for a str (CPython's accepted forms, fltconv.c). */
+EPY_COLD static Value float_from_str(VM *vm, Value s)
 {
-    if (!isfinite(x) || x == 0.0 || nd > 160)
-        return x;
-    char s[400];
-    snprintf(s, sizeof s, "%.160f", fabs(x));
-    char d[400];
-    int nint = 0, nd_total = 0;
-    for (char *q = s; *q; q++) {
-        if (*q == '.') {
-            nint = nd_total;
-            continue;
-        }
-        d[nd_total++] = *q;
-    }
-    int keep = nint + nd;
-    if (keep < 0)
-        return copysign(0.0, x);
-    if (keep >= nd_total)
-        return x;
-    int up = 0;
-    if (d[keep] > '5') {
-        up = 1;
-    } else if (d[keep] == '5') {
-        int rest_nonzero = 0;
-        for (int i = keep + 1; i < nd_total; i++)
-            rest_nonzero |= d[i] != '0';
-        up = rest_nonzero || (keep > 0 && ((d[keep - 1] - '0') & 1));
-    }
-    for (int i = keep; i < nd_total; i++)
-        d[i] = '0';
-    char out[420];
-    int o = 0;
-    if (up) {
-        int i = keep - 1;
-        while (i >= 0 && d[i] == '9')
-            d[i--] = '0';
-        if (i >= 0)
-            d[i]++;
-        else
-            out[o++] = '1';
-    }
-    for (int i = 0; i < nd_total; i++) {
-        if (i == nint)
-            out[o++] = '.';
-        out[o++] = d[i];
-    }
-    out[o] = 0;
-    return copysign(strtod(out, NULL), x);
+    uint32_t n;
+    const uint8_t *p = str_data(vm, s, &n);
+    double d;
+    if (flt_parse(p, n, &d) != 0)
+        raise_with_repr(vm, ERR_VALUEERROR, "could not convert string to float: ", s);
+    return mk_float((float)d);
 }
 
 /* round(v[, nd]). */
@@ -308,8 +190,8 @@ EPY_COLD static Value bi_round(VM *vm, Value *args, uint32_t n)
 {
     Value v = args[0];
     if (n == 1 || args[1].tag == V_NONE) {
-        if (v.tag == V_FLOAT) /* nearbyint keeps nan and inf: float_to_int reports them */
-            return mk_int(float_to_int(vm, nearbyint(as_float(v))));
+        if (v.tag == V_FLOAT) /* fm_rintf keeps nan and inf: float_to_int reports them */
+            return mk_int(float_to_int(vm, fm_rintf(as_float(v))));
         if (v.tag == V_INT || v.tag == V_BOOL)
             return mk_int(as_int(v));
     } else {
@@ -319,7 +201,7 @@ EPY_COLD static Value bi_round(VM *vm, Value *args, uint32_t n)
                       type_name(nd));
         int32_t k = as_int(nd);
         if (v.tag == V_FLOAT)
-            return mk_float(f32_round(round_digits(as_float(v), k)));
+            return mk_float((float)flt_round(as_float(v), k));
         if (v.tag == V_INT || v.tag == V_BOOL) {
             int64_t x = as_int(v);
             if (k >= 0)
@@ -345,8 +227,8 @@ EPY_COLD static Value bi_round(VM *vm, Value *args, uint32_t n)
     epy_raise(vm, ERR_TYPEERROR, "type %s doesn't define __round__ method", type_name(v));
 }
 
-/* A float argument of the math functions. */
-static double real_arg(VM *vm, Value v)
+/* A float argument of the math functions (an int converted to binary32 first). */
+EPY_COLD static double real_arg(VM *vm, Value v)
 {
     if (v.tag == V_FLOAT)
         return as_float(v);
@@ -355,86 +237,34 @@ static double real_arg(VM *vm, Value v)
     epy_raise(vm, ERR_TYPEERROR, "must be real number, not %s", type_name(v));
 }
 
-/* A math result with CPython's errors: nan from a non-nan input is a domain error, inf from
- * finite inputs a range error. */
-EPY_COLD static Value math_result(VM *vm, double r, double x, double y, int domain_inf)
-{
-    if (r != r && x == x && y == y)
-        epy_raise(vm, ERR_VALUEERROR, "math domain error");
-    if (isinf(r) && isfinite(x) && isfinite(y)) {
-        if (domain_inf)
-            epy_raise(vm, ERR_VALUEERROR, "math domain error");
-        epy_raise(vm, ERR_OVERFLOWERROR, "math range error");
-    }
-    return mk_float(f32_round(r));
-}
-
-/* math.floor / math.ceil. */
-EPY_COLD static Value floor_ceil(VM *vm, Value v, int ceil_)
+/* math.floor / math.ceil: the truncation (with int()'s errors), then one step. */
+EPY_COLD static Value floor_ceil(VM *vm, Value v, int up)
 {
     if (v.tag == V_INT || v.tag == V_BOOL)
         return mk_int(as_int(v));
-    double x = real_arg(vm, v);
-    if (x != x)
-        epy_raise(vm, ERR_VALUEERROR, "cannot convert float NaN to integer");
-    if (isinf(x))
-        epy_raise(vm, ERR_OVERFLOWERROR, "cannot convert float infinity to integer");
-    double r = ceil_ ? ceil(x) : floor(x);
-    if (r < -2147483648.0 || r > 2147483647.0)
-    {
-        char digits[48];
-        snprintf(digits, sizeof digits, "%.0f", r);
-        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s does not fit in int32", digits);
-    }
-    return mk_int((int32_t)r);
+    float x = (float)real_arg(vm, v);
+    int32_t i = float_to_int(vm, x);
+    float fi = (float)i; /* exact: i == x when |x| >= 2^24 */
+    if (up ? fi < x : fi > x)
+        i += up ? 1 : -1;
+    return mk_int(i);
 }
 
-/* math.* of one or two floats. */
+/* math.* of one or two numbers (fmath.c computes, CPython's errors). */
 EPY_COLD static Value bi_math(VM *vm, uint32_t id, Value *args, uint32_t n)
 {
+    static const uint8_t fns[] = {FM_SQRT, FM_SIN, FM_COS, FM_TAN, FM_ASIN, FM_ACOS, FM_ATAN,
+                                  FM_ATAN2, FM_EXP, FM_LOG, FM_LOG10, 0, 0, FM_FABS, FM_POW};
+    if (id == BI_MATH_FLOOR || id == BI_MATH_CEIL)
+        return floor_ceil(vm, args[0], id == BI_MATH_CEIL);
     double x = real_arg(vm, args[0]);
     double y = n > 1 ? real_arg(vm, args[1]) : 0.0;
-    switch (id) {
-    case BI_MATH_SQRT:
-        if (x < 0)
-            epy_raise(vm, ERR_VALUEERROR, "math domain error");
-        return mk_float(f32_round(sqrt(x)));
-    case BI_MATH_SIN: case BI_MATH_COS: case BI_MATH_TAN:
-        if (isinf(x))
-            epy_raise(vm, ERR_VALUEERROR, "math domain error");
-        return math_result(vm, id == BI_MATH_SIN ? sin(x) : id == BI_MATH_COS ? cos(x) : tan(x),
-                           x, 0, 0);
-    case BI_MATH_ASIN: return math_result(vm, asin(x), x, 0, 0);
-    case BI_MATH_ACOS: return math_result(vm, acos(x), x, 0, 0);
-    case BI_MATH_ATAN: return math_result(vm, atan(x), x, 0, 0);
-    case BI_MATH_ATAN2: return math_result(vm, atan2(x, y), x, y, 0);
-    case BI_MATH_EXP: return math_result(vm, exp(x), x, 0, 0);
-    case BI_MATH_LOG: {
-        if (x <= 0 || (n > 1 && y <= 0))
-            epy_raise(vm, ERR_VALUEERROR, "math domain error");
-        double r = log(x);
-        if (n > 1) {
-            double lb = log(y);
-            if (lb == 0.0)
-                epy_raise(vm, ERR_ZERODIVISIONERROR, "float division by zero");
-            r = r / lb;
-        }
-        return mk_float(f32_round(r));
-    }
-    case BI_MATH_LOG10:
-        if (x <= 0)
-            epy_raise(vm, ERR_VALUEERROR, "math domain error");
-        return mk_float(f32_round(log10(x)));
-    case BI_MATH_FLOOR: return floor_ceil(vm, args[0], 0);
-    case BI_MATH_CEIL: return floor_ceil(vm, args[0], 1);
-    case BI_MATH_FABS: return mk_float(f32_round(fabs(x)));
-    default: { /* math.pow */
-        if (!isfinite(x) || !isfinite(y))
-            return mk_float(f32_round(pow(x, y)));
-        if (x == 0.0 && y < 0)
-            epy_raise(vm, ERR_VALUEERROR, "math domain error");
-        return math_result(vm, pow(x, y), x, y, 0);
-    }
+    float r;
+    switch (fm_py_math(fns[id - BI_MATH_SQRT], x, y, (int)n, &r)) {
+    case FM_EDOM: epy_raise(vm, ERR_VALUEERROR, "math domain error");
+    case FM_ERANGE: epy_raise(vm, ERR_OVERFLOWERROR, "math range error");
+    case FM_EZERODIV: epy_raise(vm, ERR_ZERODIVISIONERROR, "float division by zero");
+    default: return mk_float(r);
     }
 }
 

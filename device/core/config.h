@@ -50,6 +50,26 @@
 #define EPY_INLINE static inline
 #endif
 
+/* A small helper of cold code, left free to be inlined: its out-of-line copy goes to the cold
+ * section as well (GCC would otherwise put it in .text.unlikely, which stays in SRAM). */
+#if EPY_COLD_SECTION && defined(__GNUC__)
+#define EPY_COLD_HELPER __attribute__((section(".text.epy_cold")))
+#else
+#define EPY_COLD_HELPER
+#endif
+
+/* The Epiphany FPU flushes subnormal operands and results of fadd, fsub and fmul to zero (GCC
+ * documents it for -mno-soft-cmpsf; the architecture reference for the FPU): where a zero or a
+ * subnormal takes part, + - * / of binary32 are redone in software (float.c, interp.c) so that
+ * they stay IEEE results.  The GC stress build sets it on the host to exercise that path. */
+#ifndef EPY_FPU_FLUSHES_SUBNORMALS
+#if defined(__epiphany__)
+#define EPY_FPU_FLUSHES_SUBNORMALS 1
+#else
+#define EPY_FPU_FLUSHES_SUBNORMALS 0
+#endif
+#endif
+
 /* Functions that do not return (they raise). */
 #if defined(__GNUC__)
 #define EPY_NORETURN __attribute__((noreturn))

@@ -1,10 +1,16 @@
-/* format.c: text of values: the shortest binary32 repr in CPython's style, str()/repr() of
- * every value, and format specs of f-strings (CPython's format mini-language). */
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-
+/* format.c: text of values: str()/repr() of every value (floats: the shortest binary32 repr in
+ * CPython's style), and format specs of f-strings (CPython's format mini-language; the digits
+ * of floats come from fltconv.c, integers from text.c). */
+#include "fltconv.h"
+#include "fmath.h"
+#include "text.h"
 #include "vm.h"
+
+/* Does the NUL-terminated set contain c (c != 0). */
+EPY_COLD_HELPER static int has_char(const char *set, char c)
+{
+    return c != 0 && memchr(set, c, strlen(set)) != NULL;
+}
 
 /* Append n bytes to a sink (stream, buffer, or just count). */
 EPY_COLD void sink_put(Sink *s, const char *p, uint32_t n)
@@ -36,61 +42,7 @@ EPY_COLD void sink_str(Sink *s, const char *p)
 /* Shortest decimal that rounds back to x, formatted like CPython's float repr. */
 EPY_COLD int float_repr(float x, char *buf)
 {
-    if (x != x)
-        return sprintf(buf, "nan");
-    if (isinf(x))
-        return sprintf(buf, x > 0 ? "inf" : "-inf");
-    if (x == 0.0f)
-        return sprintf(buf, signbit(x) ? "-0.0" : "0.0");
-    char s[32];
-    for (int digits = 1; digits <= 9; digits++) {
-        snprintf(s, sizeof s, "%.*e", digits - 1, (double)x);
-        if ((float)strtod(s, NULL) == x)
-            break;
-    }
-    char *e = strchr(s, 'e');
-    int exp = atoi(e + 1);
-    int neg = s[0] == '-';
-    char sig[16];
-    int n = 0;
-    for (char *p = s + neg; p < e; p++)
-        if (*p != '.')
-            sig[n++] = *p;
-    while (n > 1 && sig[n - 1] == '0')
-        n--;
-    sig[n] = 0;
-    char *o = buf;
-    if (neg)
-        *o++ = '-';
-    if (exp >= -4 && exp < 16) {
-        if (exp >= 0) {
-            for (int i = 0; i <= exp; i++)
-                *o++ = i < n ? sig[i] : '0';
-            *o++ = '.';
-            if (n > exp + 1)
-                for (int i = exp + 1; i < n; i++)
-                    *o++ = sig[i];
-            else
-                *o++ = '0';
-        } else {
-            *o++ = '0';
-            *o++ = '.';
-            for (int i = 0; i < -exp - 1; i++)
-                *o++ = '0';
-            for (int i = 0; i < n; i++)
-                *o++ = sig[i];
-        }
-        *o = 0;
-    } else {
-        *o++ = sig[0];
-        if (n > 1) {
-            *o++ = '.';
-            for (int i = 1; i < n; i++)
-                *o++ = sig[i];
-        }
-        sprintf(o, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    }
-    return (int)strlen(buf);
+    return flt_repr(x, buf);
 }
 
 /* Decode one UTF-8 code point at p (n bytes left); returns its byte length. */
@@ -134,7 +86,7 @@ EPY_COLD void repr_bytes(Sink *s, const uint8_t *p, uint32_t n, int as_bytes)
         } else if (c == '\t') {
             sink_put(s, "\\t", 2);
         } else if (c < 0x20 || c == 0x7F || (c >= 0x80 && (as_bytes || c <= 0xA0 || c == 0xAD))) {
-            snprintf(esc, sizeof esc, "\\x%02x", (unsigned)c);
+            epy_snprintf(esc, sizeof esc, "\\x%02x", (unsigned)c);
             sink_put(s, esc, 4);
         } else {
             sink_put(s, (const char *)p + i, len);
@@ -177,7 +129,9 @@ EPY_COLD void write_str(VM *vm, Sink *s, Value v)
     switch (v.tag) {
     case V_NONE: sink_put(s, "None", 4); return;
     case V_BOOL: sink_str(s, v.u ? "True" : "False"); return;
-    case V_INT: sink_put(s, buf, (uint32_t)snprintf(buf, sizeof buf, "%ld", (long)as_int(v))); return;
+    case V_INT:
+        sink_put(s, buf, (uint32_t)epy_snprintf(buf, sizeof buf, "%ld", (long)as_int(v)));
+        return;
     case V_FLOAT: sink_put(s, buf, (uint32_t)float_repr(as_float(v), buf)); return;
     case V_SSTR: case V_STR: {
         uint32_t n;
@@ -201,9 +155,9 @@ EPY_COLD void write_str(VM *vm, Sink *s, Value v)
     case V_RANGE: {
         RangeObj *r = (RangeObj *)(void *)obj(vm, v.u);
         if (r->step == 1)
-            snprintf(buf, sizeof buf, "range(%ld, %ld)", (long)r->start, (long)r->stop);
+            epy_snprintf(buf, sizeof buf, "range(%ld, %ld)", (long)r->start, (long)r->stop);
         else
-            snprintf(buf, sizeof buf, "range(%ld, %ld, %ld)", (long)r->start, (long)r->stop,
+            epy_snprintf(buf, sizeof buf, "range(%ld, %ld, %ld)", (long)r->start, (long)r->stop,
                      (long)r->step);
         sink_str(s, buf);
         return;
@@ -276,7 +230,7 @@ EPY_COLD static void bad_spec(VM *vm, const char *msg)
 }
 
 /* Is c an alignment character. */
-static int is_align(uint8_t c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
+EPY_COLD_HELPER static int is_align(uint8_t c) { return c == '<' || c == '>' || c == '=' || c == '^'; }
 
 /* Parse a spec like CPython's parse_internal_render_format_spec. */
 EPY_COLD static void parse_spec(VM *vm, const uint8_t *p, uint32_t n, char default_type,
@@ -330,7 +284,7 @@ EPY_COLD static void parse_spec(VM *vm, const uint8_t *p, uint32_t n, char defau
         if (i < n && (p[i] == ',' || p[i] == '_')) {
             if (p[i] != f->sep)
                 bad_spec(vm, "Cannot specify both ',' and '_'.");
-            snprintf(msg, sizeof msg, "Cannot specify '%c' with '%c'.", f->sep, f->sep);
+            epy_snprintf(msg, sizeof msg, "Cannot specify '%c' with '%c'.", f->sep, f->sep);
             bad_spec(vm, msg);
         }
     }
@@ -358,9 +312,9 @@ EPY_COLD static void parse_spec(VM *vm, const uint8_t *p, uint32_t n, char defau
         f->align = default_align;
     if (f->sep) {
         const char *ok = f->sep == '_' ? "defgEFG%bxoX" : "defgEFG%";
-        if (!f->type || !strchr(ok, f->type)) {
+        if (!f->type || !has_char(ok, f->type)) {
             if (f->type) {
-                snprintf(msg, sizeof msg, "Cannot specify '%c' with '%c'.", f->sep, f->type);
+                epy_snprintf(msg, sizeof msg, "Cannot specify '%c' with '%c'.", f->sep, f->type);
                 bad_spec(vm, msg);
             }
         }
@@ -376,17 +330,37 @@ EPY_COLD static uint32_t cps(const char *p, uint32_t n)
     return c;
 }
 
+/* Is the sink only measuring (the sizing pass): long runs are then counted, not written. */
+EPY_COLD_HELPER static int counting(const Sink *s)
+{
+    return !s->buf && !s->out && !s->limited && !s->cap;
+}
+
 /* count fill characters. */
 EPY_COLD static void pad(Sink *s, const Spec *f, int count)
 {
-    if (count > 0 && !s->buf && !s->out && !s->limited && !s->cap) {
-        /* only counting (the sizing pass): a width of up to 10^9 must not loop 10^9 times */
+    if (count > 0 && counting(s)) {
+        /* a width of up to 10^8 must not loop 10^8 times */
         s->len += (uint32_t)count * (uint32_t)f->fill_len;
         s->cps += (uint32_t)count;
         return;
     }
     for (int i = 0; i < count; i++)
         sink_put(s, f->fill, f->fill_len);
+}
+
+/* n zeros (a long precision). */
+EPY_COLD static void zeros(Sink *s, uint32_t n)
+{
+    static const char z[16] = "0000000000000000";
+    if (counting(s)) {
+        s->len += n;
+        s->cps += n;
+        return;
+    }
+    for (; n > 16; n -= 16)
+        sink_put(s, z, 16);
+    sink_put(s, z, n);
 }
 
 /* Write prefix (sign, 0x) and body with alignment and padding. */
@@ -409,35 +383,81 @@ EPY_COLD static void emit_aligned(Sink *s, const Spec *f, const char *prefix, co
     pad(s, f, right);
 }
 
-/* Insert group separators into the integer digits of num (and zero-fill for '0' padding). */
-EPY_COLD static uint32_t group(const Spec *f, const char *num, uint32_t intlen, uint32_t prefix_len,
-                      char *out, uint32_t cap)
+/* A number's text in pieces: the integer digits (which get separators and the zero fill of a
+ * '0' width), what follows them, a run of zeros (any precision), and a tail (exponent, '%'). */
+typedef struct NumText {
+    const char *digits, *mid, *tail;
+    uint32_t ndigits, nmid, nzeros, ntail;
+} NumText;
+
+/* The integer digits, n of them after zero fill, with a separator every g from the right. */
+EPY_COLD static void put_grouped(Sink *s, const NumText *nt, uint32_t n, char sep, uint32_t g)
 {
-    uint32_t g = (f->type == 'b' || f->type == 'o' || f->type == 'x' || f->type == 'X') ? 4 : 3;
-    uint32_t rest = (uint32_t)strlen(num + intlen);
-    uint32_t n = intlen;
-    if (f->align == '=' && f->fill[0] == '0' && f->fill_len == 1 && f->width > 0)
-        while (n + (n - 1) / g + rest + prefix_len < (uint32_t)f->width && n < 200)
-            n++;
-    uint32_t o = 0;
-    for (uint32_t i = 0; i < n && o + 2 < cap; i++) {
-        uint32_t from_right = n - i;
-        if (i && from_right % g == 0)
-            out[o++] = f->sep;
-        out[o++] = i < n - intlen ? '0' : num[i - (n - intlen)];
+    uint32_t fill = n - nt->ndigits;
+    if (counting(s)) {
+        uint32_t k = n + (sep && n ? (n - 1) / g : 0);
+        s->len += k;
+        s->cps += k;
+        return;
     }
-    for (uint32_t i = 0; i < rest && o + 1 < cap; i++)
-        out[o++] = num[intlen + i];
-    out[o] = 0;
-    return o;
+    for (uint32_t i = 0; i < n; i++) {
+        if (sep && i && (n - i) % g == 0)
+            sink_put(s, &sep, 1);
+        sink_put(s, i < fill ? "0" : nt->digits + (i - fill), 1);
+    }
 }
 
-/* Format a number (double d, or int i when is_int and an integer type). */
-EPY_COLD static void format_number(VM *vm, Sink *s, Spec *f, int is_int, int64_t iv, double d)
+/* Write prefix (sign, 0x) and a number with alignment, padding and grouping: zero padding with
+ * a separator inserts zero digits (and their separators) as CPython does; inf and nan (no
+ * digits) are padded without separators. */
+EPY_COLD static void emit_number(Sink *s, const Spec *f, const char *prefix, const NumText *nt)
 {
-    char num[400], body[600], prefix[4] = {0};
+    uint32_t g = (f->type == 'b' || f->type == 'o' || f->type == 'x' || f->type == 'X') ? 4 : 3;
+    uint32_t plen = (uint32_t)strlen(prefix), rest = nt->nmid + nt->nzeros + nt->ntail;
+    char sep = nt->ndigits ? f->sep : 0;
+    uint32_t n = nt->ndigits;
+    if (sep && f->align == '=' && f->fill[0] == '0' && f->fill_len == 1 &&
+        f->width > (int)(plen + rest)) {
+        /* the fewest digits n (>= ndigits) with n + (n - 1) / g >= want */
+        uint32_t want = (uint32_t)f->width - plen - rest;
+        uint32_t m = want - want / (g + 1);
+        while (m > 1 && m - 1 + (m - 2) / g >= want)
+            m--;
+        while (m + (m - 1) / g < want)
+            m++;
+        if (m > n)
+            n = m;
+    }
+    uint32_t body = n + (sep && n ? (n - 1) / g : 0) + rest;
+    int len = (int)(plen + body);
+    int padn = f->width > len ? f->width - len : 0;
+    int left = 0, right = 0;
+    switch (f->align) {
+    case '<': right = padn; break;
+    case '^': left = padn / 2; right = padn - left; break;
+    case '=': break;
+    default: left = padn; break;
+    }
+    pad(s, f, left);
+    sink_str(s, prefix);
+    if (f->align == '=')
+        pad(s, f, padn);
+    put_grouped(s, nt, n, sep, g);
+    sink_put(s, nt->mid, nt->nmid);
+    zeros(s, nt->nzeros);
+    sink_put(s, nt->tail, nt->ntail);
+    pad(s, f, right);
+}
+
+/* Format a number (the float x, or the int iv when is_int): integer types, then the float
+ * types as CPython's format_float_internal (the int converted to float64 for those). */
+EPY_COLD static void format_number(VM *vm, Sink *s, Spec *f, int is_int, int64_t iv, float x)
+{
+    char num[72], prefix[4] = {0};
     int neg;
     char t = f->type;
+    NumText nt = {num, "", "", 0, 0, 0, 0};
+    FltText ft;
     if (is_int && (t == 'd' || t == 'n' || t == 'b' || t == 'o' || t == 'x' || t == 'X' || t == 'c')) {
         if (f->prec >= 0)
             bad_spec(vm, "Precision not allowed in integer format specifier");
@@ -450,32 +470,26 @@ EPY_COLD static void format_number(VM *vm, Sink *s, Spec *f, int is_int, int64_t
                 epy_raise(vm, ERR_OVERFLOWERROR, "%%c arg not in range(0x110000)");
             uint32_t c = (uint32_t)iv, k = 0;
             if (c < 0x80) {
-                body[k++] = (char)c;
+                num[k++] = (char)c;
             } else if (c < 0x800) {
-                body[k++] = (char)(0xC0 | (c >> 6));
-                body[k++] = (char)(0x80 | (c & 0x3F));
+                num[k++] = (char)(0xC0 | (c >> 6));
+                num[k++] = (char)(0x80 | (c & 0x3F));
             } else if (c < 0x10000) {
-                body[k++] = (char)(0xE0 | (c >> 12));
-                body[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-                body[k++] = (char)(0x80 | (c & 0x3F));
+                num[k++] = (char)(0xE0 | (c >> 12));
+                num[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                num[k++] = (char)(0x80 | (c & 0x3F));
             } else {
-                body[k++] = (char)(0xF0 | (c >> 18));
-                body[k++] = (char)(0x80 | ((c >> 12) & 0x3F));
-                body[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
-                body[k++] = (char)(0x80 | (c & 0x3F));
+                num[k++] = (char)(0xF0 | (c >> 18));
+                num[k++] = (char)(0x80 | ((c >> 12) & 0x3F));
+                num[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                num[k++] = (char)(0x80 | (c & 0x3F));
             }
-            emit_aligned(s, f, "", body, k);
+            emit_aligned(s, f, "", num, k);
             return;
         }
         neg = iv < 0;
         uint64_t u = neg ? (uint64_t)(-iv) : (uint64_t)iv;
-        if (t == 'd' || t == 'n') {
-            snprintf(num, sizeof num, "%llu", (unsigned long long)u);
-        } else if (t == 'x' || t == 'X') {
-            snprintf(num, sizeof num, t == 'x' ? "%llx" : "%llX", (unsigned long long)u);
-        } else if (t == 'o') {
-            snprintf(num, sizeof num, "%llo", (unsigned long long)u);
-        } else {
+        if (t == 'b') {
             int k = 0;
             char tmp[40];
             do {
@@ -484,94 +498,79 @@ EPY_COLD static void format_number(VM *vm, Sink *s, Spec *f, int is_int, int64_t
             } while (u);
             for (int j = 0; j < k; j++)
                 num[j] = tmp[k - 1 - j];
-            num[k] = 0;
+            nt.ndigits = (uint32_t)k;
+        } else {
+            nt.ndigits = (uint32_t)epy_utoa64(u, num, t == 'o' ? 8 : (t == 'x' || t == 'X') ? 16 : 10,
+                                              t == 'X');
         }
         if (f->alt && t != 'd' && t != 'n') {
             prefix[0] = '0';
             prefix[1] = t == 'b' ? 'b' : t == 'o' ? 'o' : t;
         }
     } else {
-        if (is_int)
-            d = (double)iv;
+        double d = is_int ? (double)iv : (double)x;
         int prec = f->prec < 0 ? 6 : f->prec;
-        neg = signbit(d) && d == d;
-        double a = fabs(d);
-        if (t == 0) {
-            if (f->prec < 0 || !isfinite(a)) { /* inf and nan: num is replaced below */
-                float_repr((float)a, num);
-            } else {
-                /* like 'g', but scientific from exponent p - 1 and at least one decimal */
-                int p = prec ? prec : 1;
-                /* the decimal exponent after rounding to p digits (beyond 120 digits the
-                 * rounding of a binary32 value is exact, so 120 give the same exponent) */
-                char e[160];
-                snprintf(e, sizeof e, "%.*e", p - 1 < 120 ? p - 1 : 120, a);
-                int x = atoi(strchr(e, 'e') + 1);
-                if (x >= -4 && x < p - 1) {
-                    snprintf(num, sizeof num, f->alt ? "%#.*f" : "%.*f", p - 1 - x, a);
-                    if (!f->alt && strchr(num, '.')) {
-                        size_t k = strlen(num);
-                        while (num[k - 1] == '0')
-                            num[--k] = 0;
-                        if (num[k - 1] == '.')
-                            num[--k] = 0;
-                    }
-                    if (!strchr(num, '.'))
-                        strcat(num, ".0");
-                } else {
-                    snprintf(num, sizeof num, f->alt ? "%#.*e" : "%.*e", p - 1, a);
-                    char *m = strchr(num, 'e'), *d = m;
-                    if (m && !f->alt && strchr(num, '.')) { /* no 'e' when num was cut */
-                        while (d[-1] == '0')
-                            d--;
-                        if (d[-1] == '.')
-                            d--;
-                        memmove(d, m, strlen(m) + 1);
-                    }
-                }
-            }
-        } else if (t == '%') {
-            snprintf(num, sizeof num, f->alt ? "%#.*f" : "%.*f", prec, a * 100.0);
-            strcat(num, "%");
+        int upper = t == 'E' || t == 'F' || t == 'G';
+        neg = f64_signbit(d) && !f64_isnan(d);
+        double a = fm_fabs(d);
+        if (!f64_isfinite(a)) {
+            nt.mid = f64_isnan(a) ? (upper ? "NAN" : "nan") : (upper ? "INF" : "inf");
+            nt.nmid = 3;
         } else {
-            char fmt[8];
-            char ct = t == 'n' ? 'g' : t;
-            snprintf(fmt, sizeof fmt, f->alt ? "%%#.*%c" : "%%.*%c", ct);
-            snprintf(num, sizeof num, fmt, (ct == 'g' || ct == 'G') && prec == 0 ? 1 : prec, a);
+            if (t == 0 && f->prec < 0) {
+                /* no type and no precision: the shortest digits of the binary32 in repr's
+                 * layout ('#' and all), docs/language.md */
+                char dg[FLT_DIGITS_MAX];
+                int dp = 1, n = 1;
+                dg[0] = '0';
+                if (a != 0.0)
+                    n = flt_shortest((float)a, dg, &dp);
+                flt_layout(dg, n, dp, 'r', 0, 1, f->alt, &ft);
+            } else if (t == 0) {
+                /* no type, a precision: CPython's 'g' with at least one decimal on the binary32
+                 * value (the simulator formats the float64 nearest its repr instead) */
+                flt_format(a, 'g', f->prec, 1, f->alt, &ft);
+            } else if (t == '%') {
+                flt_format(a * 100.0, 'f', prec, 0, f->alt, &ft);
+            } else {
+                flt_format(a, t == 'n' ? 'g' : (char)(t | 0x20), prec, 0, f->alt, &ft);
+            }
+            if (upper)
+                for (uint32_t i = ft.zpos; i < ft.len; i++)
+                    if (ft.buf[i] == 'e')
+                        ft.buf[i] = 'E';
+            uint32_t k = 0;
+            while (k < ft.zpos && ft.buf[k] >= '0' && ft.buf[k] <= '9')
+                k++;
+            nt.digits = ft.buf;
+            nt.ndigits = k;
+            nt.mid = ft.buf + k;
+            nt.nmid = ft.zpos - k;
+            nt.nzeros = ft.zeros;
+            nt.tail = ft.buf + ft.zpos;
+            nt.ntail = ft.len - ft.zpos;
         }
-        if (!isfinite(a)) {
-            int upper = t == 'F' || t == 'E' || t == 'G';
-            strcpy(num, a != a ? (upper ? "NAN" : "nan") : (upper ? "INF" : "inf"));
-            if (t == '%')
-                strcat(num, "%");
+        if (t == '%') { /* 'f' has no exponent: the tail is just the '%' */
+            nt.tail = "%";
+            nt.ntail = 1;
         }
-        if (f->z && neg) {
+        if (f->z && neg && f64_isfinite(a)) { /* 'z': no sign when every digit shown is 0 */
             int zero = 1;
-            for (char *q = num; *q && *q != 'e' && *q != 'E'; q++)
-                if (*q >= '1' && *q <= '9')
+            for (uint32_t i = 0; i < ft.zpos; i++)
+                if (ft.buf[i] >= '1' && ft.buf[i] <= '9')
                     zero = 0;
             if (zero)
                 neg = 0;
         }
     }
-    char signs[2] = {0, 0};
-    signs[0] = neg ? '-' : f->sign == '+' ? '+' : f->sign == ' ' ? ' ' : 0;
     char full_prefix[8];
-    snprintf(full_prefix, sizeof full_prefix, "%s%s", signs, prefix);
-    uint32_t blen;
-    if (f->sep || (f->align == '=' && f->fill[0] == '0' && f->fill_len == 1 && f->sep)) {
-        uint32_t intlen = 0;
-        while (num[intlen] >= '0' && num[intlen] <= '9')
-            intlen++;
-        if (t == 'x' || t == 'X')
-            while (num[intlen] && num[intlen] != '.')
-                intlen++;
-        blen = group(f, num, intlen, (uint32_t)strlen(full_prefix), body, sizeof body);
-    } else {
-        blen = (uint32_t)strlen(num);
-        memcpy(body, num, blen + 1);
-    }
-    emit_aligned(s, f, full_prefix, body, blen);
+    int k = 0;
+    if (neg || f->sign == '+' || f->sign == ' ')
+        full_prefix[k++] = neg ? '-' : f->sign;
+    for (int j = 0; prefix[j]; j++)
+        full_prefix[k++] = prefix[j];
+    full_prefix[k] = 0;
+    emit_number(s, f, full_prefix, &nt);
 }
 
 /* Write format(v, spec) into a sink. */
@@ -583,21 +582,21 @@ EPY_COLD static void write_format(VM *vm, Sink *s, Value v, int repr, const uint
         int is_int = v.tag != V_FLOAT;
         parse_spec(vm, sp, sn, is_int ? 'd' : 0, '>', type_name(v), &f);
         const char *ok = is_int ? "bcdoxXneEfFgG%" : "eEfFgGn%";
-        if (f.type && !strchr(ok, f.type)) {
-            snprintf(msg, sizeof msg, "Unknown format code '%c' for object of type '%s'", f.type,
+        if (f.type && !has_char(ok, f.type)) {
+            epy_snprintf(msg, sizeof msg, "Unknown format code '%c' for object of type '%s'", f.type,
                      type_name(v));
             bad_spec(vm, msg);
         }
-        if (is_int && f.z && strchr("bcdoxXn", f.type))
+        if (is_int && f.z && has_char("bcdoxXn", f.type))
             bad_spec(vm, "Negative zero coercion (z) not allowed in integer format specifier");
         format_number(vm, s, &f, is_int, is_int ? as_int(v) : 0,
-                      is_int ? 0.0 : (double)as_float(v));
+                      is_int ? 0.0f : as_float(v));
         return;
     }
     /* strings, and the str() of anything else */
     parse_spec(vm, sp, sn, 's', '<', "str", &f);
     if (f.type != 's') {
-        snprintf(msg, sizeof msg, "Unknown format code '%c' for object of type 'str'", f.type);
+        epy_snprintf(msg, sizeof msg, "Unknown format code '%c' for object of type 'str'", f.type);
         bad_spec(vm, msg);
     }
     if (f.sign)

@@ -2,7 +2,7 @@
  * EPY_COMPUTED_GOTO), calls and returns, errors with their function and line. */
 #include <stdarg.h>
 
-#include "num.h"
+#include "fmath.h"
 #include "platform.h"
 #include "text.h"
 #include "vm.h"
@@ -421,9 +421,9 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
 #define BOTH_NUM(a, b) (IS_NUM(a) && IS_NUM(b))
 #define TO_F32(v) ((v).tag == V_FLOAT ? as_float(v) : (float)as_int(v))
 /* +, -, *: int32 with the overflow check inline (an overflow goes to binary_op, which raises
- * the OverflowError), two floats inline too (num.h: binary32, IEEE on every port); other
- * numbers to binary_float, the rest to binary_op. */
-#define BINARY_NUM(ovf, F32OP)                                                                  \
+ * the OverflowError), two floats inline too (in binary32, as float_binary; where the FPU
+ * flushes subnormals, in binary_float); other numbers to binary_float, the rest to binary_op. */
+#define BINARY_INT(ovf, OPR)                                                                    \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
         int32_t r;                                                                              \
@@ -431,16 +431,16 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
             if (ovf(as_int(a), as_int(b), &r))                                                  \
                 goto binary_slow;                                                               \
             sp[-2].u = (uint32_t)r;                                                             \
-        } else if (a.tag == V_FLOAT && b.tag == V_FLOAT) {                                      \
-            sp[-2] = mk_float(F32OP(as_float(a), as_float(b)));                                 \
+        } else if (!EPY_FPU_FLUSHES_SUBNORMALS && a.tag == V_FLOAT && b.tag == V_FLOAT) {       \
+            sp[-2] = mk_float(as_float(a) OPR as_float(b));                                     \
         } else {                                                                                \
             goto binary_float;                                                                  \
         }                                                                                       \
         sp--;                                                                                   \
         NEXT(OP_BINARY_ADD);                                                                    \
     } while (0)
-/* ==, !=, <, <=, >, >= of two ints inline; other numbers by their exact order (num.h), the
- * rest to compare(). */
+/* ==, !=, <, <=, >, >= of two ints inline; other numbers by their exact order (num_order: in
+ * integer arithmetic on the bits, no FPU or libgcc compare), the rest to compare(). */
 #define COMPARE_NUM(REL)                                                                        \
     do {                                                                                        \
         Value a = sp[-2], b = sp[-1];                                                           \
@@ -450,20 +450,6 @@ EPY_COLD EPY_NORETURN static void internal_error(VM *vm, const char *what, Value
         }                                                                                       \
         goto compare_num;                                                                       \
     } while (0)
-
-/* The order of two numbers (int, bool, float) as CMP_* bits of num.h: exact, no double. */
-static inline uint32_t num_order(Value a, Value b)
-{
-    if (a.tag != V_FLOAT && b.tag != V_FLOAT)
-        return as_int(a) < as_int(b) ? CMP_LT : as_int(a) == as_int(b) ? CMP_EQ : CMP_GT;
-    if (a.tag == V_FLOAT && b.tag == V_FLOAT)
-        return f32_compare(a.u, b.u);
-    if (a.tag == V_FLOAT) { /* float ? int: the int's outcome mirrored */
-        uint32_t m = int_f32_compare(as_int(b), a.u);
-        return m == CMP_LT ? CMP_GT : m == CMP_GT ? CMP_LT : m;
-    }
-    return int_f32_compare(as_int(a), b.u);
-}
 
 /* Run the entry function; the argument block (u8 count + marshalled values) is decoded into
  * its frame.  Returns the result reference. */
@@ -746,13 +732,13 @@ EPY_HOT Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             NEXT(OP_STORE_GLOBAL);
         }
         vmcase(OP_BINARY_ADD) {
-            BINARY_NUM(__builtin_add_overflow, f32_add);
+            BINARY_INT(__builtin_add_overflow, +);
         }
         vmcase(OP_BINARY_SUB) {
-            BINARY_NUM(__builtin_sub_overflow, f32_sub);
+            BINARY_INT(__builtin_sub_overflow, -);
         }
         vmcase(OP_BINARY_MUL) {
-            BINARY_NUM(__builtin_mul_overflow, f32_mul);
+            BINARY_INT(__builtin_mul_overflow, *);
         }
         vmcase(OP_BINARY_MOD) {
             Value a = sp[-2], b = sp[-1];
@@ -768,21 +754,23 @@ EPY_HOT Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         }
         vmcase(OP_BINARY_TRUEDIV)
         binary_float: {
-            /* +, -, *, / on numbers, one of them a float (or / on ints): binary32 operands
-             * (num.h), as float_binary does */
+            /* +, -, *, / on numbers, one of them a float (or / on ints): binary32 operands and
+             * arithmetic, as float_binary */
             Value a = sp[-2], b = sp[-1];
             if (BOTH_NUM(a, b) && (op == OP_BINARY_TRUEDIV || a.tag == V_FLOAT || b.tag == V_FLOAT)) {
                 float x = TO_F32(a), y = TO_F32(b), r;
                 if (op == OP_BINARY_ADD)
-                    r = f32_add(x, y);
+                    r = x + y;
                 else if (op == OP_BINARY_SUB)
-                    r = f32_sub(x, y);
+                    r = x - y;
                 else if (op == OP_BINARY_MUL)
-                    r = f32_mul(x, y);
-                else if (!f32_zero(f32_bits(y)))
-                    r = f32_div(x, y);
+                    r = x * y;
+                else if (f32_bits(y) << 1)
+                    r = x / y;
                 else
                     goto binary_slow; /* ZeroDivisionError */
+                if (EPY_FPU_FLUSHES_SUBNORMALS && f32_tiny3(x, y, r))
+                    r = float_arith_soft((int)op, x, y);
                 sp[-2] = mk_float(r);
                 sp--;
                 NEXT(OP_BINARY_ADD);
@@ -831,8 +819,8 @@ EPY_HOT Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
             goto compare_slow; /* not an ordering: no mask (found by the fuzz smoke test) */
         }
         compare_num: {
-            /* the exact order of two numbers (num.h), tested against the opcode's mask of
-             * CMP_* bits (bit 3: negate, for !=; a nan sets none) */
+            /* the exact order of two numbers (num_order's bits: 1 <, 2 ==, 4 >, none for a
+             * nan), tested against the opcode's mask (bit 3: negate, for !=) */
             static const uint8_t masks[6] EPY_HOT_DATA = {2, 2 | 8, 1, 3, 4, 6};
             Value a = sp[-2], b = sp[-1];
             if (!BOTH_NUM(a, b))

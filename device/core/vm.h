@@ -284,18 +284,19 @@ int compare_order(VM *vm, int op, Value a, Value b);
 int contains(VM *vm, Value container, Value item);
 /* int, bool or float. */
 int is_num(Value v);
-/* A number as a double (exact). */
-double num_double(Value v);
-/* Round a double to binary32. */
-float f32_round(double x);
+/* Order of two numbers, exact as in CPython (an int32 and a binary32 are compared without
+ * rounding either): 1 a < b, 2 a == b, 4 a > b, 0 unordered (a nan). */
+uint32_t num_order(Value a, Value b);
 /* x <op> y for binary32 operands. */
 Value float_binary(VM *vm, int op, float x, float y);
+/* x <op> y (+ - * /) in software, IEEE even where the FPU flushes subnormals. */
+float float_arith_soft(int op, float x, float y);
 /* a ** b for ints, b >= 0. */
 Value int_pow(VM *vm, int32_t a, int32_t b);
 /* a ** b for floats. */
 Value float_pow(VM *vm, float a, float b);
 /* int(x) for a float with CPython's errors. */
-int32_t float_to_int(VM *vm, double x);
+int32_t float_to_int(VM *vm, float x);
 
 /* ---- format.c ---- */
 /* Append bytes to a sink. */

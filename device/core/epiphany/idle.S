@@ -7,7 +7,7 @@
 _epy_reset:
     b _epy_sleep
 
-    .section .text,"ax",@progbits
+    .section .text.epy_idle,"ax",@progbits
     .balign 4
 _epy_sleep:
     gie
