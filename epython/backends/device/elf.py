@@ -88,7 +88,10 @@ def function_at(functions: list[Symbol], addr: int) -> str | None:
 @lru_cache(maxsize=4)
 def _functions(path: Path, mtime: float) -> list[Symbol]:
     data = path.read_bytes()
-    return [s for s in read_symbols(data, read_sections(data)) if s.type == STT_FUNC and s.size]
+    sections = read_sections(data)
+    # sized symbols in code sections (the Epiphany toolchain leaves functions untyped)
+    return [s for s in read_symbols(data, sections) if s.size and s.shndx < len(sections)
+            and sections[s.shndx].flags & SHF_EXECINSTR]
 
 
 def symbolize(path: Path, addr: int) -> str | None:
