@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
+from epython.bytecode import protocol
 from epython.bytecode.image import NO_INIT, GlobalSlot, float32
 from epython.bytecode.opcodes import ValueTag
 
-__all__ = ["DTYPES", "MarshalError", "check_value", "decode_prefix", "decode_value", "encode_resident",
+__all__ = ["DTYPES", "MarshalError", "NestingError", "check_value", "decode_prefix", "decode_value", "encode_resident",
            "encode_value",
            "to_array"]
 
@@ -38,6 +39,11 @@ MAX_COUNT = 0xFFFF
 
 class MarshalError(TypeError):
     """A value cannot cross to the cores (unsupported type, out of range, too large)."""
+
+
+class NestingError(MarshalError):
+    """Lists and tuples nest deeper than the cores walk (``protocol.MAX_NESTING``); a core that
+    would have to send such a value raises RecursionError instead."""
 
 
 def to_array(value: np.ndarray[Any, Any], where: str = "value") -> np.ndarray[Any, Any]:
@@ -76,11 +82,11 @@ def check_value(value: object, where: str = "value") -> None:
 def encode_value(value: object, where: str = "value") -> bytes:
     """Encode one host value to wire bytes."""
     out = bytearray()
-    _encode(value, out, where)
+    _encode(value, out, where, 0)
     return bytes(out)
 
 
-def _encode(value: object, out: bytearray, where: str) -> None:
+def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
     if value is None:
         out.append(ValueTag.NONE)
     elif value is True or value is np.True_:
@@ -108,12 +114,16 @@ def _encode(value: object, out: bytearray, where: str) -> None:
         out.append(ValueTag.STR)
         out += _U16.pack(len(data)) + data
     elif isinstance(value, (tuple, list)):
+        if depth >= protocol.MAX_NESTING:
+            raise NestingError(f"{where}: lists and tuples nest more than "
+                               f"{protocol.MAX_NESTING} levels deep; kernels take at most "
+                               f"{protocol.MAX_NESTING}")
         if len(value) > MAX_COUNT:
             raise MarshalError(f"{where}: sequence of {len(value)} items exceeds {MAX_COUNT}")
         out.append(ValueTag.TUPLE if isinstance(value, tuple) else ValueTag.LIST)
         out += _U16.pack(len(value))
         for i, item in enumerate(value):
-            _encode(item, out, f"{where}[{i}]")
+            _encode(item, out, f"{where}[{i}]", depth + 1)
     elif isinstance(value, np.ndarray):
         arr = to_array(value, where)
         out.append(ValueTag.ARRAY)

@@ -30,10 +30,9 @@ class ChipConfig:
     first_col: int = 8
     dram_bytes: int = 32 * 1024 * 1024  # shared DRAM window seen by the cores
 
-    # Core memory budget (see docs/language.md, "Memory model").  The interpreter and its
-    # runtime occupy the low part of every core's SRAM; the budget for the interpreter's
-    # text is 20 KB (issue 5), the remainder of the reservation holds its static data and the
-    # host mailbox.
+    # Core memory budget (see docs/language.md, "Memory model").  The core program occupies the
+    # low part of every core's SRAM: its resident code, data and C stack, measured on the real
+    # Epiphany build (protocol.RUNTIME_RESERVED_BYTES); the message slots take the top.
     runtime_reserved_bytes: int = protocol.RUNTIME_RESERVED_BYTES
     mailbox_bytes: int = protocol.CORE_MAILBOX_BYTES  # core-to-core message slots
 

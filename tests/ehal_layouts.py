@@ -33,7 +33,7 @@ RECORDED_FROM = f"adapteva/epiphany-libs tag {ESDK_TAG} (commit {ESDK_COMMIT}), 
 #: The real headers, included in this order (e-hal.h includes the data and api headers).
 REAL_INCLUDES = ("sys/types.h", "e-hal.h", "e-loader.h")
 #: The headers whose prototypes the binding's function table must match.
-REAL_PROTOTYPE_HEADERS = ("epiphany-hal-api.h", "e-loader.h")
+REAL_PROTOTYPE_HEADERS = ("epiphany-hal-api.h", "epiphany-hal-api-local.h", "e-loader.h")
 ENV_VAR = "EPIPHANY_LIBS_SRC"
 _HEADER_DIR = "e-hal/src"
 
@@ -182,7 +182,7 @@ def prototypes(header_text: str) -> dict[str, tuple[str, list[str]]]:
     text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", header_text, flags=re.S)
     found: dict[str, tuple[str, list[str]]] = {}
     for ret, name, params in re.findall(
-            r"^[ \t]*((?:const\s+)?[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*[\s*]+?)\s*\b(e_\w+|ehal_\w+)"
+            r"^[ \t]*((?:const\s+)?[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*[\s*]+?)\s*\b(e_\w+|ee_\w+|ehal_\w+)"
             r"\s*\(([^;{)]*)\)\s*;", text, flags=re.M):
         types = []
         for param in (p.strip() for p in params.split(",")):

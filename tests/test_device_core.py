@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from epython.bytecode import protocol as P
 from epython.bytecode.image import ImageError
 from epython.bytecode.opcodes import BUILTINS, OPCODES, ErrorCode
 from epython.bytecode.verify import verify_bytes
@@ -503,14 +504,15 @@ def test_memory_error_raised_at_the_append_and_next_launch_works(epy_run: Path) 
 
 
 def test_memory_limit_follows_the_model(epy_run: Path) -> None:
-    """W = 32K - runtime - mailbox - image - args; a list of n ints costs 8 + 8n."""
+    """W = 32K - runtime - mailbox - (image + args, 8-aligned); a list of n ints costs 8 + 8n."""
     kernel = compile_kernel(k_memory_list)
     (out,) = run_c(epy_run, kernel.image, [5000], 1)
     message = out[0][4]
     nums = [int(v) for v in re.findall(r"\d+", message)]
     requested, live, frames, workspace = nums
     args_size = 1 + len(encode_value(5000))
-    assert workspace == 32768 - 20480 - 1024 - len(kernel.image) - args_size
+    used = (len(kernel.image) + args_size + P.WORKSPACE_ALIGN - 1) // P.WORKSPACE_ALIGN * P.WORKSPACE_ALIGN
+    assert workspace == P.LOCAL_MEMORY_BYTES - P.RUNTIME_RESERVED_BYTES - P.CORE_MAILBOX_BYTES - used
     assert live + frames + requested > workspace >= live + frames
     assert (live - 48 - 8) % 8 == 0  # the list, a range and its iterator
 
@@ -722,5 +724,5 @@ def test_printed_text_larger_than_the_out_ring_arrives_whole(epy_run: Path) -> N
 
 def test_launch_too_large_for_core_memory_is_refused(epy_run: Path) -> None:
     kernel = compile_kernel(k_chatty)
-    (out,) = run_c(epy_run, kernel.image, ["y" * 12000], 1)
+    (out,) = run_c(epy_run, kernel.image, ["y" * P.LOCAL_MEMORY_BYTES], 1)  # more than SRAM
     assert out[0][:2] == ("error", ErrorCode.MemoryError)

@@ -26,6 +26,7 @@ BUILD = DEVICE / "build" / "epiphany"
 
 sys.path.insert(0, str(DEVICE / "toolchain"))
 import size_report  # noqa: E402
+import stack_usage  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     not GCC.is_file(), reason=f"no {GCC}: run make -C device toolchain (15-20 minutes, once)")
@@ -102,7 +103,7 @@ RESIDENT = ["interp_run", "heap_alloc", "heap_release", "decref_obj", "seq_new",
 
 def test_inner_loop_functions_are_resident(build) -> None:
     data = (BUILD / "epycore.elf").read_bytes()
-    where = {name: value for name, value, _size, _ndx in
+    where = {s.name: s.value for s in
              size_report.read_symbols(data, size_report.read_sections(data))}
     for name in RESIDENT:
         assert name in where, name
@@ -115,3 +116,13 @@ def test_make_size_prints_the_report(build) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.search(r"resident in SRAM: text \d+ B, rodata \d+ B", proc.stdout)
     assert "interp_run" in proc.stdout
+
+
+def test_the_c_stack_is_bounded_and_fits_its_reservation(build) -> None:
+    r = stack_usage.analyse(BUILD)
+    assert r["unbounded_cycles"] == [] and r["unknown_calls"] == []
+    assert r["worst_case"] <= P.RUNTIME_STACK_BYTES
+    # the reservation comes from the analysis: lower it when the deepest path shrinks
+    assert P.RUNTIME_STACK_BYTES - r["worst_case"] < 128, (
+        f"the worst-case stack is {r['worst_case']} B: set RUNTIME_STACK_BYTES to it, rounded "
+        "up to 64 B, in epython/bytecode/protocol.py")

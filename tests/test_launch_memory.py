@@ -15,6 +15,7 @@ from epython import offload
 from epython.backends.device import DEVICE_CORE_MEMORY, DeviceBackend
 from epython.backends.sim import SimBackend
 from epython.bytecode import protocol
+from epython.bytecode import protocol as P
 from epython.launch_memory import MIN_WORKSPACE_BYTES, args_heap_bytes, check_fits, decoded_bytes
 from epython.marshal import encode_value
 from epython.testing.strategies import float32_arrays, float32s, int32_arrays, int32s
@@ -68,11 +69,12 @@ def total(xs):  # type: ignore[no-untyped-def]
 
 def test_a_launch_too_large_fails_alike_on_both_backends() -> None:
     kernel = offload(total).compiled
-    big = [np.arange(3000, dtype=np.int32)]
+    big = [np.arange(P.LOCAL_MEMORY_BYTES // 4, dtype=np.int32)]  # more than a core's SRAM
     messages = []
     for backend in (SimBackend(), DeviceBackend()):  # the device refuses it before opening e-hal
         with pytest.raises(MemoryError) as info:
             backend.launch(kernel, big, [0])
         messages.append(str(info.value))
     assert messages[0] == messages[1]
-    assert "each core of e16 has 11264 bytes for user code and data" in messages[0]
+    user = P.LOCAL_MEMORY_BYTES - P.RUNTIME_RESERVED_BYTES - P.CORE_MAILBOX_BYTES
+    assert f"each core of e16 has {user} bytes for user code and data" in messages[0]

@@ -69,7 +69,8 @@ def test_list_limit_is_exact_and_deterministic() -> None:
             lo = mid
         except MemoryError:
             hi = mid
-    assert 800 < lo < 1400  # about 11 KB / 8 bytes per item, less the image and frames
+    user = protocol.LOCAL_MEMORY_BYTES - protocol.RUNTIME_RESERVED_BYTES - protocol.CORE_MAILBOX_BYTES
+    assert 0.8 * user / 8 < lo < user / 8  # 8 bytes per item, less the image and frames
     assert k(lo) == lo
     with pytest.raises(MemoryError):
         k(lo + 1)

@@ -310,8 +310,9 @@ int truth(VM *vm, Value v)
     }
 }
 
-/* a == b with the kernel language's rules. */
-int values_eq(VM *vm, Value a, Value b)
+/* a == b with the kernel language's rules, for values inside `depth` lists and tuples (two
+ * lists or tuples of one length one level deeper than EPY_MAX_NESTING: RecursionError). */
+EPY_COLD static int eq_at(VM *vm, Value a, Value b, uint32_t depth)
 {
     if (IS_ARRAY(a) || IS_ARRAY(b))
         epy_raise(vm, ERR_TYPEERROR,
@@ -327,8 +328,10 @@ int values_eq(VM *vm, Value a, Value b)
         uint32_t n = seq_len(vm, a);
         if (n != seq_len(vm, b))
             return 0;
+        if (depth >= EPY_MAX_NESTING)
+            epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_COMPARE_MESSAGE);
         for (uint32_t i = 0; i < n; i++)
-            if (!values_eq(vm, seq_items(vm, a)[i], seq_items(vm, b)[i]))
+            if (!eq_at(vm, seq_items(vm, a)[i], seq_items(vm, b)[i], depth + 1))
                 return 0;
         return 1;
     }
@@ -345,8 +348,14 @@ int values_eq(VM *vm, Value a, Value b)
     }
 }
 
-/* a < b, a <= b, a > b, a >= b (op is the opcode). */
-int compare_order(VM *vm, int op, Value a, Value b)
+/* a == b (TypeError for arrays). */
+int values_eq(VM *vm, Value a, Value b)
+{
+    return eq_at(vm, a, b, 0);
+}
+
+/* a < b etc. for values inside `depth` lists and tuples (see eq_at). */
+EPY_COLD static int order_at(VM *vm, int op, Value a, Value b, uint32_t depth)
 {
     int ok = (is_num(a) && is_num(b)) || (same_type(a, b) && is_seq3(a));
     if (!ok)
@@ -361,10 +370,12 @@ int compare_order(VM *vm, int op, Value a, Value b)
         c = str_cmp(vm, a, b);
     } else {
         uint32_t na = seq_len(vm, a), nb = seq_len(vm, b);
+        if (depth >= EPY_MAX_NESTING)
+            epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_COMPARE_MESSAGE);
         for (uint32_t i = 0; i < na && i < nb; i++) {
             Value x = seq_items(vm, a)[i], y = seq_items(vm, b)[i];
-            if (!values_eq(vm, x, y))
-                return compare_order(vm, op, x, y);
+            if (!eq_at(vm, x, y, depth + 1))
+                return order_at(vm, op, x, y, depth + 1);
         }
         c = (int64_t)na - (int64_t)nb;
     }
@@ -374,6 +385,12 @@ int compare_order(VM *vm, int op, Value a, Value b)
     case OP_COMPARE_GT: return c > 0;
     default: return c >= 0;
     }
+}
+
+/* a < b, a <= b, a > b, a >= b (op is the opcode). */
+int compare_order(VM *vm, int op, Value a, Value b)
+{
+    return order_at(vm, op, a, b, 0);
 }
 
 /* item in container. */

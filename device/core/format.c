@@ -96,12 +96,26 @@ EPY_COLD void repr_bytes(Sink *s, const uint8_t *p, uint32_t n, int as_bytes)
     sink_put(s, &quote, 1);
 }
 
+/* str() of a number, None or bool (nothing that contains values). */
+EPY_COLD static int write_scalar(Sink *s, Value v)
+{
+    char buf[48];
+    switch (v.tag) {
+    case V_NONE: sink_put(s, "None", 4); return 1;
+    case V_BOOL: sink_str(s, v.u ? "True" : "False"); return 1;
+    case V_INT:
+        sink_put(s, buf, (uint32_t)epy_snprintf(buf, sizeof buf, "%ld", (long)as_int(v)));
+        return 1;
+    case V_FLOAT: sink_put(s, buf, (uint32_t)float_repr(as_float(v), buf)); return 1;
+    default: return 0;
+    }
+}
+
 /* str() of an array or row: [1 2 3], 2-D rows on separate lines. */
 EPY_COLD static void write_array(VM *vm, Sink *s, Value v)
 {
     ArrayRef a;
     array_ref(vm, v, &a);
-    char buf[32];
     sink_put(s, "[", 1);
     for (uint32_t r = 0; r < (a.ndim == 2 ? a.shape0 : 1); r++) {
         if (r)
@@ -112,56 +126,59 @@ EPY_COLD static void write_array(VM *vm, Sink *s, Value v)
         for (uint32_t i = 0; i < n; i++) {
             if (i)
                 sink_put(s, " ", 1);
-            Value e = array_get_flat(&a, (a.ndim == 2 ? r * a.shape1 : 0) + i);
-            write_str(vm, s, e);
+            write_scalar(s, array_get_flat(&a, (a.ndim == 2 ? r * a.shape1 : 0) + i));
         }
         if (a.ndim == 2)
             sink_put(s, "]", 1);
-        (void)buf;
     }
     sink_put(s, "]", 1);
 }
 
-/* str(v) into a sink. */
-EPY_COLD void write_str(VM *vm, Sink *s, Value v)
+/* str() of a range (apart from write_value: its buffer stays out of the recursion's frames). */
+EPY_COLD static void write_range(VM *vm, Sink *s, Value v)
 {
     char buf[48];
-    switch (v.tag) {
-    case V_NONE: sink_put(s, "None", 4); return;
-    case V_BOOL: sink_str(s, v.u ? "True" : "False"); return;
-    case V_INT:
-        sink_put(s, buf, (uint32_t)epy_snprintf(buf, sizeof buf, "%ld", (long)as_int(v)));
+    RangeObj *r = (RangeObj *)(void *)obj(vm, v.u);
+    if (r->step == 1)
+        epy_snprintf(buf, sizeof buf, "range(%ld, %ld)", (long)r->start, (long)r->stop);
+    else
+        epy_snprintf(buf, sizeof buf, "range(%ld, %ld, %ld)", (long)r->start, (long)r->stop,
+                     (long)r->step);
+    sink_str(s, buf);
+}
+
+/* str(v) (repr(v) when repr) into a sink; v is inside `depth` lists and tuples: one deeper
+ * than EPY_MAX_NESTING is a RecursionError (protocol.py), which bounds this recursion. */
+EPY_COLD static void write_value(VM *vm, Sink *s, Value v, int repr, uint32_t depth)
+{
+    if (write_scalar(s, v))
         return;
-    case V_FLOAT: sink_put(s, buf, (uint32_t)float_repr(as_float(v), buf)); return;
+    switch (v.tag) {
     case V_SSTR: case V_STR: {
         uint32_t n;
         const uint8_t *p = str_data(vm, v, &n);
-        sink_put(s, (const char *)p, n);
+        if (repr)
+            repr_bytes(s, p, n, 0);
+        else
+            sink_put(s, (const char *)p, n);
         return;
     }
     case V_TUPLE: case V_LIST: {
+        if (depth >= EPY_MAX_NESTING)
+            epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_REPR_MESSAGE);
         uint32_t n = seq_len(vm, v);
         sink_put(s, v.tag == V_LIST ? "[" : "(", 1);
         for (uint32_t i = 0; i < n; i++) {
             if (i)
                 sink_put(s, ", ", 2);
-            write_repr(vm, s, seq_items(vm, v)[i]);
+            write_value(vm, s, seq_items(vm, v)[i], 1, depth + 1);
         }
         if (v.tag == V_TUPLE && n == 1)
             sink_put(s, ",", 1);
         sink_put(s, v.tag == V_LIST ? "]" : ")", 1);
         return;
     }
-    case V_RANGE: {
-        RangeObj *r = (RangeObj *)(void *)obj(vm, v.u);
-        if (r->step == 1)
-            epy_snprintf(buf, sizeof buf, "range(%ld, %ld)", (long)r->start, (long)r->stop);
-        else
-            epy_snprintf(buf, sizeof buf, "range(%ld, %ld, %ld)", (long)r->start, (long)r->stop,
-                     (long)r->step);
-        sink_str(s, buf);
-        return;
-    }
+    case V_RANGE: write_range(vm, s, v); return;
     case V_ARRAY: case V_ROW: case V_HARRAY: write_array(vm, s, v); return;
     default:
         sink_str(s, "<");
@@ -171,16 +188,16 @@ EPY_COLD void write_str(VM *vm, Sink *s, Value v)
     }
 }
 
+/* str(v) into a sink. */
+EPY_COLD void write_str(VM *vm, Sink *s, Value v)
+{
+    write_value(vm, s, v, 0, 0);
+}
+
 /* repr(v) into a sink. */
 EPY_COLD void write_repr(VM *vm, Sink *s, Value v)
 {
-    if (is_str(v)) {
-        uint32_t n;
-        const uint8_t *p = str_data(vm, v, &n);
-        repr_bytes(s, p, n, 0);
-    } else {
-        write_str(vm, s, v);
-    }
+    write_value(vm, s, v, 1, 0);
 }
 
 /* Build a str by running a writer twice: once to measure, once to fill. */

@@ -56,13 +56,25 @@ Value generic_item(VM *vm, Value v, uint32_t i)
 }
 
 /* A new iterator object over src (and src2 for zip). */
+/* How many iterators an iterator is made of (itself and what it iterates over, the deeper
+ * source of a zip): next() recurses that deep, so it is bounded by EPY_MAX_ITERATOR_NESTING. */
+EPY_COLD static uint32_t iter_depth(VM *vm, Value v)
+{
+    return v.tag == V_ITER ? ITER_DEPTH(obj(vm, v.u)) : 0;
+}
+
 static Value iter_make(VM *vm, uint32_t kind, Value src, Value src2, uint32_t aux)
 {
+    uint32_t d1 = iter_depth(vm, src), d2 = iter_depth(vm, src2);
+    uint32_t depth = 1 + (d1 > d2 ? d1 : d2);
+    if (depth > EPY_MAX_ITERATOR_NESTING)
+        epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_ITER_MESSAGE);
     troot_push(vm, &src);
     troot_push(vm, &src2);
     uint32_t off = heap_alloc(vm, V_ITER, SMALL_OBJECT_BYTES, (uint16_t)kind, 0);
     troot_pop(vm, 2);
     IterObj *it = (IterObj *)(void *)obj(vm, off);
+    it->h.flags |= (uint8_t)(depth << ITER_DEPTH_SHIFT);
     it->src = src;
     it->aux = kind == IT_ZIP ? pack_ref(src2) : aux;
     it->pos = 0;

@@ -5,14 +5,13 @@
 #include "text.h"
 #include "vm.h"
 
-#define MAX_NESTING 48
 
 /* Decode one value.  With `free_objs` (an argument block in core memory) strs and arrays stay
  * where they are, uncharged, since the block is already subtracted from the workspace; tuples
  * and lists are always new heap objects, charged like any other (docs/language.md). */
 EPY_COLD static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out, int depth, int free_objs)
 {
-    if (n < 1 || depth > MAX_NESTING)
+    if (n < 1)
         return 0;
     switch (p[0]) {
     case TAG_NONE: *out = mk_none(); return 1;
@@ -43,7 +42,7 @@ EPY_COLD static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out
     }
     case TAG_TUPLE:
     case TAG_LIST: {
-        if (n < 3)
+        if (n < 3 || depth >= EPY_MAX_NESTING) /* the encoders never nest deeper */
             return 0;
         uint32_t count = rd16(p + 1), pos = 3;
         uint32_t tag = p[0] == TAG_TUPLE ? V_TUPLE : V_LIST;
@@ -149,34 +148,24 @@ EPY_COLD static void too_many(VM *vm, const char *what, uint32_t n)
               (unsigned)n);
 }
 
-/* Encode v (iterators and ranges travel as lists of their items, as esim's to_wire does). */
-EPY_COLD static void encode(Enc *e, Value v, const char *what, int depth)
+/* Encode a value that holds no values: None, bool, int, float, str, an array; 0 if v is
+ * something else.  (Apart from encode, so that encode's own frame, which the recursion
+ * repeats, stays small.) */
+EPY_COLD static int encode_leaf(Enc *e, Value v)
 {
     VM *vm = e->vm;
-    if (depth > MAX_NESTING)
-        epy_raise(vm, ERR_RECURSIONERROR, "maximum recursion depth exceeded");
     switch (v.tag) {
-    case V_NONE: put8(e, TAG_NONE); return;
-    case V_BOOL: put8(e, v.u ? TAG_TRUE : TAG_FALSE); return;
-    case V_INT: put8(e, TAG_INT); put32(e, v.u); return;
-    case V_FLOAT: put8(e, TAG_FLOAT); put32(e, v.u); return;
+    case V_NONE: put8(e, TAG_NONE); return 1;
+    case V_BOOL: put8(e, v.u ? TAG_TRUE : TAG_FALSE); return 1;
+    case V_INT: put8(e, TAG_INT); put32(e, v.u); return 1;
+    case V_FLOAT: put8(e, TAG_FLOAT); put32(e, v.u); return 1;
     case V_SSTR: case V_STR: {
         uint32_t n;
         const uint8_t *p = str_data(vm, v, &n);
         put8(e, TAG_STR);
         put16(e, n);
         put(e, p, n);
-        return;
-    }
-    case V_TUPLE: case V_LIST: {
-        uint32_t n = seq_len(vm, v);
-        put8(e, v.tag == V_TUPLE ? TAG_TUPLE : TAG_LIST);
-        put16(e, n);
-        troot_push(vm, &v);
-        for (uint32_t i = 0; i < n; i++)
-            encode(e, seq_items(vm, v)[i], what, depth + 1);
-        troot_pop(vm, 1);
-        return;
+        return 1;
     }
     case V_ARRAY: case V_ROW: case V_HARRAY: {
         ArrayRef a;
@@ -189,42 +178,73 @@ EPY_COLD static void encode(Enc *e, Value v, const char *what, int depth)
         if (a.ndim == 2)
             put16(e, a.shape1);
         put(e, a.data, count * item);
-        return;
-    }
-    case V_RANGE: {
-        uint32_t n = range_len(vm, v);
-        if (n > 0xFFFFu)
-            too_many(vm, what, n);
-        put8(e, TAG_LIST);
-        put16(e, n);
-        for (uint32_t i = 0; i < n; i++) {
-            Value x = generic_item(vm, v, i);
-            encode(e, x, what, depth + 1);
-        }
-        return;
-    }
-    case V_ITER: {
-        /* count the remaining items first on a copy of the position is not possible for
-         * nested iterators: collect them into a list, then encode that */
-        Value it = v, lst = seq_new(vm, V_LIST, 0), x;
-        troot_push(vm, &it);
-        troot_push(vm, &lst);
-        while (iter_next(vm, &it, &x)) {
-            list_append(vm, &lst, x);
-            decref(vm, x);
-        }
-        encode(e, lst, what, depth + 1);
-        troot_pop(vm, 2);
-        decref(vm, lst);
-        return;
+        return 1;
     }
     default:
-        epy_raise(vm, ERR_TYPEERROR, "%s: values of type %s cannot be passed", what,
-                  type_name(v));
+        return 0;
     }
 }
 
-/* Encode v into buf (see vm.h). */
+/* A range travels as the list of its items (ints). */
+EPY_COLD static void encode_range(Enc *e, Value v, const char *what)
+{
+    VM *vm = e->vm;
+    uint32_t n = range_len(vm, v);
+    if (n > 0xFFFFu)
+        too_many(vm, what, n);
+    put8(e, TAG_LIST);
+    put16(e, n);
+    for (uint32_t i = 0; i < n; i++) {
+        put8(e, TAG_INT);
+        put32(e, (uint32_t)range_item((RangeObj *)(void *)obj(vm, v.u), i));
+    }
+}
+
+/* The items an iterator has left, as a new list (an iterator travels as that list). */
+EPY_COLD static Value collect_iter(VM *vm, Value it)
+{
+    Value lst = seq_new(vm, V_LIST, 0), x;
+    troot_push(vm, &it);
+    troot_push(vm, &lst);
+    while (iter_next(vm, &it, &x)) {
+        list_append(vm, &lst, x);
+        decref(vm, x);
+    }
+    troot_pop(vm, 2);
+    return lst;
+}
+
+/* Encode v, which lies inside `depth` lists and tuples (iterators and ranges travel as lists of
+ * their items, as esim's to_wire does); a list or tuple one deeper than EPY_MAX_NESTING is a
+ * RecursionError.  This is the only recursive function here: one frame per level. */
+EPY_COLD static void encode(Enc *e, Value v, const char *what, uint32_t depth)
+{
+    VM *vm = e->vm;
+    if (encode_leaf(e, v))
+        return;
+    if (v.tag != V_TUPLE && v.tag != V_LIST && v.tag != V_RANGE && v.tag != V_ITER)
+        epy_raise(vm, ERR_TYPEERROR, "%s: values of type %s cannot be passed", what,
+                  type_name(v));
+    if (depth >= EPY_MAX_NESTING)
+        epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_ENCODE_MESSAGE);
+    if (v.tag == V_RANGE) {
+        encode_range(e, v, what);
+        return;
+    }
+    int owned = v.tag == V_ITER;
+    if (owned)
+        v = collect_iter(vm, v);
+    uint32_t n = seq_len(vm, v);
+    put8(e, v.tag == V_TUPLE ? TAG_TUPLE : TAG_LIST);
+    put16(e, n);
+    troot_push(vm, &v);
+    for (uint32_t i = 0; i < n; i++)
+        encode(e, seq_items(vm, v)[i], what, depth + 1);
+    troot_pop(vm, 1);
+    if (owned)
+        decref(vm, v);
+}
+
 EPY_COLD uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what)
 {
     Enc e = {vm, buf, cap, 0};

@@ -212,7 +212,7 @@ enum epy_attr {
 #define EPY_FRAME_HEADER_BYTES 16
 #define EPY_MAX_CALL_DEPTH 64
 #define EPY_LOCAL_MEMORY_BYTES 32768
-#define EPY_RUNTIME_RESERVED_BYTES 20480
+#define EPY_RUNTIME_RESERVED_BYTES 16384
 #define EPY_CORE_MAILBOX_BYTES 1024
 #define EPY_MESSAGE_SLOT_HEADER_BYTES 8
 #define EPY_WORKSPACE_ALIGN 8
@@ -230,5 +230,11 @@ enum epy_wait {
 #define EPY_FAULT_NONE 0
 #define EPY_FAULT_SOFTWARE_EXCEPTION 1
 #define EPY_FAULT_MEMORY 2
+#define EPY_MAX_NESTING 16
+#define EPY_MAX_ITERATOR_NESTING 4
+#define EPY_NESTING_REPR_MESSAGE "maximum recursion depth exceeded while getting the repr of an object (kernels nest lists and tuples at most 16 levels deep)"
+#define EPY_NESTING_COMPARE_MESSAGE "maximum recursion depth exceeded in comparison (kernels nest lists and tuples at most 16 levels deep)"
+#define EPY_NESTING_ENCODE_MESSAGE "maximum recursion depth exceeded while encoding a value (kernels nest lists and tuples at most 16 levels deep)"
+#define EPY_NESTING_ITER_MESSAGE "maximum recursion depth exceeded while nesting iterators (kernels build iterators of at most 4 iterators)"
 
 #endif /* EPY_OPCODES_H */

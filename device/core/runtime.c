@@ -69,7 +69,7 @@ EPY_COLD void epy_heartbeat(VM *vm)
 /* Skip one marshalled value; returns its size or 0. */
 EPY_COLD static uint32_t skip_value(const uint8_t *p, uint32_t n, int depth)
 {
-    if (n < 1 || depth > 48)
+    if (n < 1 || depth > EPY_MAX_NESTING) /* the host's marshal nests no deeper */
         return 0;
     switch (p[0]) {
     case TAG_NONE: case TAG_TRUE: case TAG_FALSE: return 1;
@@ -202,6 +202,14 @@ EPY_COLD static void post_message(VM *vm, const char *msg)
     m[n] = 0;
 }
 
+/* Leave run_launch's body for its error path (vm->err_code and err_msg are set).  A function of
+ * its own: on the chip __builtin_longjmp must not be called from the function that called
+ * __builtin_setjmp (GCC's rule; e-sim showed it: the body ran again, forever). */
+EPY_COLD EPY_NORETURN static void launch_failed(VM *vm)
+{
+    EPY_LONGJMP(*vm->on_error);
+}
+
 /* Run one launch described by the mailbox; returns nonzero when the core must stop. */
 EPY_COLD static int run_launch(VM *vm, uint32_t command)
 {
@@ -258,7 +266,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
                      vm->rank == 0xFFFFFFFFu ? "not listed" : "listed");
             if ((uint64_t)image_size + args_size > USER_END - USER_BASE)
                 vm->err_code = ERR_MEMORYERROR;
-            EPY_LONGJMP(env);
+            launch_failed(vm);
         }
         const volatile uint8_t *src = plat_dram_address(EPY_DRAM_AREA_OFFSET + image_off);
         for (uint32_t i = 0; i < image_size; i++)
@@ -271,14 +279,16 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
                             ~(uint32_t)(EPY_WORKSPACE_ALIGN - 1);
         uint32_t arena_bytes;
         uint8_t *arena = plat_workspace(user_end, &arena_bytes);
-        char msg[EPY_MSG_BYTES - 56];
-        if (verify_image(local + USER_BASE, image_size, &vm->img, msg, sizeof msg, arena,
-                         arena_bytes)) {
+        /* the verifier writes its reason after the message's prefix (no buffer of its own
+         * on the chip's small stack) */
+        static const char rejected[] = "the core's verifier rejected the program image: ";
+        const uint32_t prefix = sizeof rejected - 1;
+        if (verify_image(local + USER_BASE, image_size, &vm->img, vm->err_msg + prefix,
+                         EPY_MSG_BYTES - 56, arena, arena_bytes)) {
+            memcpy(vm->err_msg, rejected, prefix);
             vm->img.n_funcs = 0;
             vm->err_code = ERR_BADIMAGE;
-            epy_snprintf(vm->err_msg, sizeof vm->err_msg,
-                     "the core's verifier rejected the program image: %s", msg);
-            EPY_LONGJMP(env);
+            launch_failed(vm);
         }
         uint32_t workspace = user_end <= USER_END ? USER_END - user_end : 0;
         heap_init(vm, arena, arena_bytes, workspace);
@@ -288,7 +298,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         if (!vm->consts || !vm->globals || !vm->funcs) {
             vm->err_code = ERR_MEMORYERROR;
             epy_snprintf(vm->err_msg, sizeof vm->err_msg, "no room for the constant pool");
-            EPY_LONGJMP(env);
+            launch_failed(vm);
         }
         uint32_t pos = vm->img.consts;
         const uint8_t *img = vm->img.base;
@@ -314,6 +324,8 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         }
         Value result = interp_run_block(vm, local + USER_BASE + image_size, args_size);
         troot_push(vm, &result);
+        vm->func = 0; /* an error posting the result has no line (as the simulator's) */
+        vm->no_line = 1;
         uint8_t *out = (uint8_t *)(uintptr_t)(mb + EPY_MAILBOX_RESULT_OFFSET);
         result_size = marshal_encode(vm, result, out, EPY_MAILBOX_RESULT_BYTES, "value");
         if (result_size > EPY_MAILBOX_RESULT_BYTES) {

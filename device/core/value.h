@@ -51,6 +51,9 @@ typedef struct ObjHdr {
 #define OBJ_HOLE 0xFF
 #define OBJ_HOLE4 0xFE /* a 4-byte hole (no room for a header) */
 #define OF_FREE 1
+/* An iterator's flags above OF_FREE: how many iterators it is made of (iter.c). */
+#define ITER_DEPTH_SHIFT 1
+#define ITER_DEPTH(h) ((uint32_t)(h)->flags >> ITER_DEPTH_SHIFT)
 
 /* Range object: 24 bytes.  len (its item count, computed once) keeps the iteration in 32-bit
  * arithmetic: item i < len is start + i * step, which fits int32. */

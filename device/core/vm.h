@@ -90,8 +90,8 @@ struct VM {
     /* launch */
     uint32_t rank, ncores, chip_cores, core_index;
     uint8_t cores[64];       /* chip core index of each rank */
-    uint32_t send_seq[64];   /* messages sent to each chip core this launch */
-    uint32_t recv_seq[64];   /* messages taken from each chip core this launch */
+    uint16_t send_seq[64];   /* messages sent to each chip core this launch (12 bits travel) */
+    uint16_t recv_seq[64];   /* messages taken from each chip core this launch */
     volatile uint8_t *mailbox; /* this core's host mailbox in DRAM */
     uint32_t epoch;          /* launch id shared by the cores of a launch (the command) */
     uint32_t nstash;         /* messages taken out of a slot before their recv */

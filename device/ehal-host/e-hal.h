@@ -198,6 +198,8 @@ int e_reset_group(e_epiphany_t *dev);
 int e_start_group(e_epiphany_t *dev);
 int e_signal(e_epiphany_t *dev, unsigned row, unsigned col);
 int e_halt(e_epiphany_t *dev, unsigned row, unsigned col);
+/* e-hal's reset of one core (eSDK: epiphany-hal-api-local.h); here the same as e_halt. */
+int ee_reset_core(e_epiphany_t *dev, unsigned row, unsigned col);
 
 /* Loader (e-loader.h): row, col, rows, cols are relative to the group. */
 int e_load_group(const char *executable, e_epiphany_t *dev, unsigned row, unsigned col,

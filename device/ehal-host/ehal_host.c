@@ -462,10 +462,11 @@ int e_signal(e_epiphany_t *dev, unsigned row, unsigned col)
     return E_OK;
 }
 
-int e_halt(e_epiphany_t *dev, unsigned row, unsigned col)
+/* Stop one core's thread (e_halt and ee_reset_core). */
+static int halt_core(e_epiphany_t *dev, const char *fn, unsigned row, unsigned col)
 {
     unsigned i;
-    if (core_of(dev, "e_halt", row, col, &i) != E_OK)
+    if (core_of(dev, fn, row, col, &i) != E_OK)
         return E_ERR;
     pthread_mutex_lock(&lock);
     int rc = stop_core(i);
@@ -473,6 +474,18 @@ int e_halt(e_epiphany_t *dev, unsigned row, unsigned col)
     if (rc == E_OK)
         ok();
     return rc;
+}
+
+int e_halt(e_epiphany_t *dev, unsigned row, unsigned col)
+{
+    return halt_core(dev, "e_halt", row, col);
+}
+
+/* The eSDK resets the core's registers; a host thread has none: it is stopped as by e_halt,
+ * and e_load_group reloads it. */
+int ee_reset_core(e_epiphany_t *dev, unsigned row, unsigned col)
+{
+    return halt_core(dev, "ee_reset_core", row, col);
 }
 
 int e_load_group(const char *executable, e_epiphany_t *dev, unsigned row, unsigned col,

@@ -10,8 +10,8 @@ Recursion is the hard part.  Each cycle of the graph must be listed in RECURSION
 bound on how often it can repeat and where that bound is enforced; an unlisted cycle is an error
 (an unbounded C recursion would overflow the 2-3 KB stack on the chip).
 
-Usage: ``python stack_usage.py build/epiphany [--json FILE]``; exit 1 on an unbounded cycle or
-a call to an unknown function.
+Usage: ``python stack_usage.py build/epiphany [--json FILE]``; exit 1 on an unbounded cycle, a
+call to an unknown function, or a worst case beyond ``RUNTIME_STACK_BYTES``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from epython.bytecode import protocol  # noqa: E402
 
 NODE = re.compile(r'node: \{ title: "([^"]+)" label: "([^"]*)"( shape : ellipse)? \}')
 EDGE = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
@@ -37,6 +40,7 @@ LEAVES = {
     "__eqdf2": 96, "__nedf2": 96, "__ltdf2": 96, "__ledf2": 96, "__gtdf2": 96, "__gedf2": 96,
     "__unorddf2": 96, "__floatsidf": 96, "__floatunsidf": 96, "__fixdfsi": 96,
     "__fixunsdfsi": 96, "__extendsfdf2": 96, "__truncdfsf2": 96, "__negdf2": 96,
+    "__floatdidf": 96, "__floatundidf": 96, "__fixdfdi": 96, "__fixunsdfdi": 96,
     "__muldi3": 32, "__divdi3": 64, "__moddi3": 64, "__udivdi3": 64, "__umoddi3": 64,
     "__ashldi3": 16, "__ashrdi3": 16, "__lshrdi3": 16, "__clzsi2": 16,
     "__eqsf2": 32, "__nesf2": 32, "__ltsf2": 32, "__lesf2": 32, "__gtsf2": 32, "__gesf2": 32,
@@ -50,9 +54,24 @@ LEAVES = {
 INTERRUPT_ROOTS = ("epy_fault",)
 USER_ISR_BYTES = 12
 
-#: Every recursion of the core and its bound: (functions of the cycle) -> (how many times the
-#: cycle can nest, where the bound is enforced).
-RECURSION: dict[frozenset[str], tuple[int, str]] = {}
+#: Every recursion of the core and its bound: (functions of the cycle) -> (how many frames of
+#: the cycle can be on the stack at once, where the bound is enforced).  protocol.MAX_NESTING
+#: limits the nesting of lists, tuples and iterators that the cores walk (docs/language.md).
+_N = protocol.MAX_NESTING
+RECURSION: dict[frozenset[str], tuple[int, str]] = {
+    frozenset({"write_value"}): (_N + 1, "format.c: a list or tuple inside MAX_NESTING raises"),
+    frozenset({"eq_at"}): (_N + 1, "arith.c: a pair of lists inside MAX_NESTING raises"),
+    frozenset({"order_at"}): (_N + 1, "arith.c: as eq_at"),
+    frozenset({"encode"}): (_N + 1, "marshal.c: a list, tuple, range or iterator inside "
+                                    "MAX_NESTING raises"),
+    frozenset({"decode"}): (_N + 1, "marshal.c: a list or tuple inside MAX_NESTING is refused"),
+    frozenset({"skip_value"}): (_N + 1, "runtime.c: values inside MAX_NESTING are refused"),
+    frozenset({"iter_next", "source_next"}): (protocol.MAX_ITERATOR_NESTING,
+                                              "iter.c: iter_make refuses an iterator made of "
+                                              "more than MAX_ITERATOR_NESTING iterators"),
+    frozenset({"truth"}): (2, "arith.c: truth of a one-element array is that of its element, "
+                              "a number"),
+}
 
 
 def load(build: Path) -> tuple[dict[str, int], dict[str, set[str]], dict[str, str]]:
@@ -160,16 +179,18 @@ def analyse(build: Path) -> dict[str, object]:
             unbounded.append(sorted(key))
             bound_of[i] = 1
     # deepest stack from each component (components come out of Tarjan in reverse topological
-    # order: callees first)
+    # order: callees first), and the callee component that gives it
     deep: dict[int, int] = {}
+    via: dict[int, int | None] = {}
     for i, c in enumerate(comps):
         inner = max(frames[v] + leaf_cost[v] for v in c)
-        below = 0
+        below, by = 0, None
         for v in c:
             for w in graph[v]:
                 j = comp_of[w]
-                if j != i:
-                    below = max(below, deep[j])
+                if j != i and deep[j] > below:
+                    below, by = deep[j], j
+        via[i] = by
         if i in bound_of:  # a cycle: its frames nest up to the bound
             deep[i] = bound_of[i] * sum(frames[v] for v in c) + below + max(leaf_cost[v] for v in c)
         else:
@@ -178,6 +199,16 @@ def analyse(build: Path) -> dict[str, object]:
     def depth(fn: str) -> int:
         return deep[comp_of[names.get(fn, fn)]]
 
+    def path(fn: str) -> list[str]:
+        out, i = [], comp_of[names.get(fn, fn)]
+        while i is not None:
+            c = comps[i]
+            times = f" x{bound_of[i]}" if i in bound_of else ""
+            out.append(f"{' + '.join(sorted(v.split(':')[-1] for v in c))}{times}: "
+                       f"{sum(frames[v] for v in c)} B")
+            i = via[i]
+        return out
+
     main = depth("main")
     interrupt = max([USER_ISR_BYTES] + [depth(r) for r in INTERRUPT_ROOTS
                                         if names.get(r, r) in comp_of])
@@ -185,6 +216,7 @@ def analyse(build: Path) -> dict[str, object]:
         "main": main,
         "interrupt": interrupt,
         "worst_case": main + interrupt,
+        "deepest_path": path("main"),
         "cycles": cycles,
         "unbounded_cycles": unbounded,
         "unknown_calls": sorted(unknown),
@@ -201,11 +233,17 @@ def main(argv: list[str] | None = None) -> int:
     r = analyse(ns.build)
     print(f"worst-case C stack: {r['worst_case']} B (main {r['main']} B + an interrupt "
           f"{r['interrupt']} B)")
-    for name, size in r["largest_frames"]:  # type: ignore[attr-defined]
-        print(f"  frame {size:5d} B  {name}")
+    print("the deepest path from main (frames of each function, cycles times their bound):")
+    for step in r["deepest_path"]:  # type: ignore[attr-defined]
+        print(f"  {step}")
     for cyc in r["cycles"]:  # type: ignore[attr-defined]
         print(f"  recursion: {' <-> '.join(cyc)}")
     bad = 0
+    if r["worst_case"] > protocol.RUNTIME_STACK_BYTES:  # type: ignore[operator]
+        print(f"ERROR: the worst-case stack exceeds RUNTIME_STACK_BYTES "
+              f"({protocol.RUNTIME_STACK_BYTES}): raise it in epython/bytecode/protocol.py "
+              "(and RUNTIME_RESERVED_BYTES with it) or shorten the deepest path")
+        bad = 1
     for cyc in r["unbounded_cycles"]:  # type: ignore[attr-defined]
         print(f"ERROR: recursion without a listed bound: {' <-> '.join(cyc)}")
         bad = 1

@@ -102,8 +102,12 @@ def generate() -> str:
     out.append("};")
     out.append(f"#define EPY_DRAM_AREA_OFFSET 0x{protocol.DRAM_AREA_OFFSET:08X}")
     for name in ("STATE_IDLE", "STATE_RUNNING", "STATE_DONE", "STATE_FAULT", "FAULT_NONE",
-                 "FAULT_SOFTWARE_EXCEPTION", "FAULT_MEMORY"):
+                 "FAULT_SOFTWARE_EXCEPTION", "FAULT_MEMORY", "MAX_NESTING",
+                 "MAX_ITERATOR_NESTING"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
+    for name in ("NESTING_REPR_MESSAGE", "NESTING_COMPARE_MESSAGE", "NESTING_ENCODE_MESSAGE",
+                 "NESTING_ITER_MESSAGE"):
+        out.append(f"#define EPY_{name} \"{getattr(protocol, name)}\"")
     out += ["", "#endif /* EPY_OPCODES_H */", ""]
     return "\n".join(out)
 

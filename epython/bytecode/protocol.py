@@ -36,6 +36,12 @@ __all__ = [
     "MAILBOX_FIELDS",
     "MAILBOX_STRIDE",
     "MAX_CALL_DEPTH",
+    "MAX_ITERATOR_NESTING",
+    "MAX_NESTING",
+    "NESTING_COMPARE_MESSAGE",
+    "NESTING_ENCODE_MESSAGE",
+    "NESTING_ITER_MESSAGE",
+    "NESTING_REPR_MESSAGE",
     "OBJECT_HEADER_BYTES",
     "VALUE_SLOT_BYTES",
     "WORKSPACE_ALIGN",
@@ -127,11 +133,15 @@ MAILBOX_STRIDE = 16384         # one mailbox per core; the launch area follows t
 
 # --- a core's local memory ------------------------------------------------------------------
 LOCAL_MEMORY_BYTES = 32 * 1024  # SRAM per core (bsps fast.ldf)
-#: Low part of SRAM taken by the interpreter's code and static data (the text budget is 20 KB).
-RUNTIME_RESERVED_BYTES = 20 * 1024
-#: Of RUNTIME_RESERVED_BYTES, the C stack of the Epiphany build (at its top); the linker script
-#: fails a build whose code, data and bss leave less.
-RUNTIME_STACK_BYTES = 2048
+#: Low part of SRAM taken by the core program on the chip: its resident code, read-only data,
+#: data and bss, then its C stack.  Measured on the real Epiphany build (make -C device size:
+#: the resident part ends at 10,904 B; with the stack, 16,280 B), rounded up to 256 B;
+#: tests/test_epiphany_build.py fails when the build outgrows it or leaves 512 B unused.
+RUNTIME_RESERVED_BYTES = 16384
+#: Of RUNTIME_RESERVED_BYTES, the C stack of the Epiphany build (at its top): the worst case of
+#: device/toolchain/stack_usage.py over GCC's call graphs (5,364 B), which the build checks; the
+#: linker script fails a build whose code, data and bss leave less.
+RUNTIME_STACK_BYTES = 5376
 #: Top of SRAM: one message slot per possible sender (core-to-core messages land here).
 CORE_MAILBOX_BYTES = 1024
 
@@ -187,3 +197,18 @@ FRAME_HEADER_BYTES = 16
 WORKSPACE_ALIGN = 8
 #: Deepest call nesting allowed before RecursionError, whatever the memory left.
 MAX_CALL_DEPTH = 64
+#: Deepest nesting of lists and tuples (and of iterators over iterators) that the cores walk
+#: recursively: str()/repr()/print, ==, <, in, and marshalling (results, messages between cores,
+#: device-resident values; the host refuses deeper arguments).  One level more raises
+#: RecursionError with the messages below, on both backends.  It bounds the C stack of the chip
+#: (device/toolchain/stack_usage.py).
+MAX_NESTING = 16
+#: Most iterators an iterator may be made of (enumerate(zip(a, b)) is made of 2): next() of an
+#: iterator over an iterator recurses in the cores, and it may run inside MAX_NESTING lists.
+MAX_ITERATOR_NESTING = 4
+_NESTING = f" (kernels nest lists and tuples at most {MAX_NESTING} levels deep)"
+NESTING_REPR_MESSAGE = "maximum recursion depth exceeded while getting the repr of an object" + _NESTING
+NESTING_COMPARE_MESSAGE = "maximum recursion depth exceeded in comparison" + _NESTING
+NESTING_ENCODE_MESSAGE = "maximum recursion depth exceeded while encoding a value" + _NESTING
+NESTING_ITER_MESSAGE = ("maximum recursion depth exceeded while nesting iterators (kernels build "
+                        f"iterators of at most {MAX_ITERATOR_NESTING} iterators)")

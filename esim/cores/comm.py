@@ -17,7 +17,7 @@ import simpy
 
 from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode, Op
-from epython.marshal import MarshalError, encode_value
+from epython.marshal import MarshalError, NestingError, encode_value
 from esim.cores import ops
 from esim.cores.interp import Request
 from esim.cores.memory import from_wire, to_wire
@@ -172,6 +172,8 @@ class Comm:
         wire = to_wire(value)
         try:
             nbytes = len(encode_value(wire)) + HEADER_BYTES
+        except NestingError:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_ENCODE_MESSAGE) from None
         except MarshalError as exc:
             raise Fault(ErrorCode.TypeError, f"cannot send {type_name(value)}: {exc}") from None
         copy = from_wire(wire)  # the receiver gets its own copy in its own memory

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
+from epython.bytecode import protocol
 from epython.bytecode.image import NO_INIT
 from epython.bytecode.opcodes import ErrorCode
 from epython.launch_memory import workspace_bytes
-from epython.marshal import MarshalError, encode_resident, encode_value
+from epython.marshal import MarshalError, NestingError, encode_resident, encode_value
 from esim.cores.interp import Interpreter, KernelFault
 from esim.cores.memory import from_wire, to_wire
 from esim.cores.values import Array, Fault, same_bits
@@ -191,6 +192,10 @@ class Core:
             if not outcome.error:
                 try:
                     result_bytes = len(encode_value(outcome.value))
+                except NestingError:
+                    outcome.error = ErrorCode.RecursionError
+                    outcome.message = protocol.NESTING_ENCODE_MESSAGE
+                    outcome.value = None
                 except MarshalError as exc:
                     outcome.error = ErrorCode.TypeError
                     outcome.message = f"the kernel's result cannot be returned to the host: {exc}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode, Op
 from esim.cores.values import (
     Array,
@@ -223,7 +224,9 @@ def unary(op: int, a: Any) -> Any:
     raise Fault(ErrorCode.TypeError, f"bad operand type for unary {sym}: '{type_name(a)}'")
 
 
-def _eq(a: Any, b: Any) -> bool:
+def _eq(a: Any, b: Any, depth: int = 0) -> bool:
+    """``a == b`` for values inside ``depth`` lists and tuples: two lists or tuples of one
+    length nested deeper than the cores' limit are a RecursionError (protocol.MAX_NESTING)."""
     ta = type(a)
     tb = type(b)
     if ta is Array or tb is Array:
@@ -234,12 +237,16 @@ def _eq(a: Any, b: Any) -> bool:
     if ta is not tb:
         return False
     if ta is list or ta is tuple:
-        return len(a) == len(b) and all(_eq(x, y) for x, y in zip(a, b))
+        if len(a) != len(b):
+            return False
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_COMPARE_MESSAGE)
+        return all(_eq(x, y, depth + 1) for x, y in zip(a, b))
     return a == b  # type: ignore[no-any-return]
 
 
-def compare(op: int, a: Any, b: Any) -> Any:
-    """The COMPARE_* opcodes."""
+def compare(op: int, a: Any, b: Any, depth: int = 0) -> Any:
+    """The COMPARE_* opcodes (``depth``: as for _eq)."""
     if op == Op.COMPARE_EQ:
         return _eq(a, b)
     if op == Op.COMPARE_NE:
@@ -259,9 +266,11 @@ def compare(op: int, a: Any, b: Any) -> Any:
         raise Fault(ErrorCode.TypeError, f"'{_SYMBOL[op]}' not supported between instances of "
                     f"'{type_name(a)}' and '{type_name(b)}'")
     if ta is list or ta is tuple:
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_COMPARE_MESSAGE)
         for x, y in zip(a, b):
-            if not _eq(x, y):
-                return compare(op, x, y)
+            if not _eq(x, y, depth + 1):
+                return compare(op, x, y, depth + 1)
         a, b = len(a), len(b)
     if op == Op.COMPARE_LT:
         return a < b

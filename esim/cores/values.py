@@ -13,6 +13,7 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
+from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode
 
 __all__ = ["Array", "Fault", "KIter", "f32", "float_repr", "py_format", "py_str", "same_bits",
@@ -156,11 +157,18 @@ class Array:
 
 
 class KIter:
-    """An iterator object of the kernel: a native iterator plus what it keeps alive."""
+    """An iterator object of the kernel: a native iterator plus what it keeps alive, and how
+    many iterators it is made of (the cores' next() recurses that deep: at most
+    MAX_ITERATOR_NESTING)."""
 
-    __slots__ = ("fresh", "it", "refs")
+    __slots__ = ("depth", "fresh", "it", "refs")
+
+    depth: int
 
     def __init__(self, it: Any, refs: tuple[Any, ...], fresh: bool = False) -> None:
+        self.depth = 1 + max((r.depth for r in refs if type(r) is KIter), default=0)
+        if self.depth > protocol.MAX_ITERATOR_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_ITER_MESSAGE)
         self.it = it
         self.refs = refs
         self.fresh = fresh  # each item is a new heap object (tuples of enumerate/zip, rows)
@@ -223,29 +231,33 @@ def float_repr(x: float) -> str:
     return "-" + text if negative else text
 
 
-def py_str(v: Any) -> str:
-    """``str(v)`` with CPython's output (floats in their binary32 shortest form)."""
+def py_str(v: Any, depth: int = 0) -> str:
+    """``str(v)`` with CPython's output (floats in their binary32 shortest form); ``v`` lies
+    inside ``depth`` lists and tuples, and one deeper than ``MAX_NESTING`` is a RecursionError
+    (the cores' limit, protocol.py)."""
     t = type(v)
     if t is str:
         return v  # type: ignore[no-any-return]
     if t is float:
         return float_repr(v)
-    if t is list:
-        return "[" + ", ".join(py_repr(x) for x in v) + "]"
-    if t is tuple:
+    if t is list or t is tuple:
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_REPR_MESSAGE)
+        if t is list:
+            return "[" + ", ".join(py_repr(x, depth + 1) for x in v) + "]"
         if len(v) == 1:
-            return "(" + py_repr(v[0]) + ",)"
-        return "(" + ", ".join(py_repr(x) for x in v) + ")"
+            return "(" + py_repr(v[0], depth + 1) + ",)"
+        return "(" + ", ".join(py_repr(x, depth + 1) for x in v) + ")"
     if t is Array:
         return _array_str(v)
     return str(v)
 
 
-def py_repr(v: Any) -> str:
+def py_repr(v: Any, depth: int = 0) -> str:
     """``repr(v)``: like str but strings are quoted."""
     if type(v) is str:
         return repr(v)
-    return py_str(v)
+    return py_str(v, depth)
 
 
 def _array_str(a: Array) -> str:

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from epython.bytecode import protocol as P  # noqa: E402
 from epython.bytecode.image import (  # noqa: E402
     HEADER,
     ImageError,
@@ -59,7 +60,7 @@ from esim.cores.memory import from_wire  # noqa: E402
 
 SEEDS = ROOT / "device" / "fuzz" / "seeds"
 REGRESSIONS = ROOT / "device" / "fuzz" / "regressions"
-USER_BYTES = 32768 - 1024 - 20480
+USER_BYTES = P.LOCAL_MEMORY_BYTES - P.CORE_MAILBOX_BYTES - P.RUNTIME_RESERVED_BYTES
 TICKS = 4  # ticks (50,000 instructions each) an accepted image may run
 REQUESTS = 400  # prints and parallel requests
 #: Messages of the interpreters' safety net ("internal error: ..."): a verified image whose
