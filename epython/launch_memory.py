@@ -62,13 +62,15 @@ def user_memory_bytes(memory: CoreMemory) -> int:
     return memory.local_memory_bytes - memory.runtime_reserved_bytes - memory.mailbox_bytes
 
 
-def workspace_bytes(memory: CoreMemory, image_bytes: int, block_bytes: int) -> int:
+def workspace_bytes(memory: CoreMemory, image_bytes: int, block_bytes: int,
+                    tables_bytes: int = 0) -> int:
     """The workspace W of a launch (heap and frames): the user part of SRAM after the program
     image and the argument block, which start at the user area; it starts aligned to
-    ``protocol.WORKSPACE_ALIGN`` (the user area itself is)."""
+    ``protocol.WORKSPACE_ALIGN`` (the user area itself is), and the launch's tables
+    (``protocol.launch_tables_bytes``) take its bottom."""
     align = protocol.WORKSPACE_ALIGN
     used = (image_bytes + block_bytes + align - 1) // align * align
-    return user_memory_bytes(memory) - used
+    return max(0, user_memory_bytes(memory) - used - tables_bytes)
 
 
 def decoded_bytes(values: list[Any]) -> int:

@@ -504,7 +504,8 @@ def test_memory_error_raised_at_the_append_and_next_launch_works(epy_run: Path) 
 
 
 def test_memory_limit_follows_the_model(epy_run: Path) -> None:
-    """W = 32K - runtime - mailbox - (image + args, 8-aligned); a list of n ints costs 8 + 8n."""
+    """W = 32K - runtime - mailbox - (image + args, 8-aligned) - the launch's tables; a list of n
+    ints costs 8 + 8n."""
     kernel = compile_kernel(k_memory_list)
     (out,) = run_c(epy_run, kernel.image, [5000], 1)
     message = out[0][4]
@@ -512,7 +513,10 @@ def test_memory_limit_follows_the_model(epy_run: Path) -> None:
     requested, live, frames, workspace = nums
     args_size = 1 + len(encode_value(5000))
     used = (len(kernel.image) + args_size + P.WORKSPACE_ALIGN - 1) // P.WORKSPACE_ALIGN * P.WORKSPACE_ALIGN
-    assert workspace == P.LOCAL_MEMORY_BYTES - P.RUNTIME_RESERVED_BYTES - P.CORE_MAILBOX_BYTES - used
+    prog = kernel.program
+    tables = P.launch_tables_bytes(len(prog.consts), len(prog.globals), len(prog.functions))
+    assert workspace == (P.LOCAL_MEMORY_BYTES - P.RUNTIME_RESERVED_BYTES - P.CORE_MAILBOX_BYTES
+                         - used - tables)
     assert live + frames + requested > workspace >= live + frames
     assert (live - 48 - 8) % 8 == 0  # the list, a range and its iterator
 

@@ -8,6 +8,7 @@
 #include "fltconv.h"
 #include "fmath.h"
 #include "udigits.h"
+#include "utf8.h"
 
 /* ---- bignum: little-endian 32-bit limbs ---- */
 #define BIG_WORDS 32
@@ -480,15 +481,8 @@ EPY_COLD int text_next(TextIter *it)
 {
     if (it->i >= it->n)
         return -1;
-    const uint8_t *p = it->p + it->i;
-    uint32_t left = it->n - it->i;
-    uint32_t len = p[0] < 0x80 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
-    if (len > left)
-        len = left;
-    uint32_t c = len == 1 ? p[0] : len == 2 ? p[0] & 0x1Fu : len == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
-    for (uint32_t i = 1; i < len; i++)
-        c = (c << 6) | (p[i] & 0x3Fu);
-    it->i += len;
+    uint32_t c;
+    it->i += utf8_decode(it->p + it->i, it->n - it->i, &c);
     if (c < 127)
         return (int)c;
     if (is_uspace(c))

@@ -4,6 +4,7 @@
 #include "fltconv.h"
 #include "fmath.h"
 #include "text.h"
+#include "utf8.h"
 #include "vm.h"
 
 /* Does the NUL-terminated set contain c (c != 0). */
@@ -45,18 +46,6 @@ EPY_COLD int float_repr(float x, char *buf)
     return flt_repr(x, buf);
 }
 
-/* Decode one UTF-8 code point at p (n bytes left); returns its byte length. */
-EPY_COLD static uint32_t utf8_next(const uint8_t *p, uint32_t n, uint32_t *cp)
-{
-    uint32_t len = p[0] < 0x80 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
-    if (len > n)
-        len = n;
-    uint32_t c = len == 1 ? p[0] : len == 2 ? p[0] & 0x1Fu : len == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
-    for (uint32_t i = 1; i < len; i++)
-        c = (c << 6) | (p[i] & 0x3Fu);
-    *cp = c;
-    return len;
-}
 
 /* CPython's repr of str bytes (as_bytes = 0) or of a bytes object (as_bytes = 1). */
 EPY_COLD void repr_bytes(Sink *s, const uint8_t *p, uint32_t n, int as_bytes)
@@ -72,7 +61,7 @@ EPY_COLD void repr_bytes(Sink *s, const uint8_t *p, uint32_t n, int as_bytes)
     sink_put(s, &quote, 1);
     char esc[12];
     for (uint32_t i = 0; i < n;) {
-        uint32_t c, len = as_bytes ? 1 : utf8_next(p + i, n - i, &c);
+        uint32_t c, len = as_bytes ? 1 : utf8_decode(p + i, n - i, &c);
         if (as_bytes)
             c = p[i];
         if (c == (uint32_t)quote || c == '\\') {
@@ -261,7 +250,7 @@ EPY_COLD static void parse_spec(VM *vm, const uint8_t *p, uint32_t n, char defau
     f->width = -1;
     f->prec = -1;
     if (n)
-        cl = utf8_next(p, n, &cp);
+        cl = utf8_decode(p, n, &cp);
     int fill_given = 0, align_given = 0;
     if (n > cl && is_align(p[cl])) {
         memcpy(f->fill, p, cl);

@@ -216,6 +216,7 @@ enum epy_attr {
 #define EPY_CORE_MAILBOX_BYTES 1024
 #define EPY_MESSAGE_SLOT_HEADER_BYTES 8
 #define EPY_WORKSPACE_ALIGN 8
+#define EPY_FUNC_INFO_BYTES 32
 enum epy_wait {
     EPY_WAIT_NONE = 0,
     EPY_WAIT_RECV = 1,

@@ -290,7 +290,12 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
             vm->err_code = ERR_BADIMAGE;
             launch_failed(vm);
         }
-        uint32_t workspace = user_end <= USER_END ? USER_END - user_end : 0;
+        /* W less the tables decoded below the heap (protocol.launch_tables_bytes): on the chip
+         * they take real room of the workspace, so the model charges them on every port */
+        uint32_t tables = ((8u * vm->img.n_consts + 8u + 7u) & ~7u) +
+                          ((8u * vm->img.n_globals + 8u + 7u) & ~7u) +
+                          ((EPY_FUNC_INFO_BYTES * vm->img.n_funcs + 7u) & ~7u);
+        uint32_t workspace = user_end + tables <= USER_END ? USER_END - user_end - tables : 0;
         heap_init(vm, arena, arena_bytes, workspace);
         vm->consts = heap_prefix(vm, 8u * vm->img.n_consts + 8);
         vm->globals = heap_prefix(vm, 8u * vm->img.n_globals + 8);

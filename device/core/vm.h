@@ -20,10 +20,11 @@ typedef struct Image {
     uint32_t consts, globals, funcs, code, lines;
 } Image;
 
-/* One function table entry, decoded. */
+/* One function table entry, decoded (EPY_FUNC_INFO_BYTES: the memory model charges it). */
 typedef struct FuncInfo {
     uint32_t name_const, n_params, n_locals, max_stack, code_len, code_offset, line_start, n_lines;
 } FuncInfo;
+_Static_assert(sizeof(FuncInfo) == EPY_FUNC_INFO_BYTES, "protocol.FUNC_INFO_BYTES");
 
 /* A call frame as stored at the top of the workspace (16-byte header, then the slots). */
 typedef struct Frame {

@@ -94,7 +94,7 @@ def generate() -> str:
                  "MAILBOX_STRIDE", "VALUE_SLOT_BYTES", "OBJECT_HEADER_BYTES",
                  "FRAME_HEADER_BYTES", "MAX_CALL_DEPTH", "LOCAL_MEMORY_BYTES",
                  "RUNTIME_RESERVED_BYTES", "CORE_MAILBOX_BYTES", "MESSAGE_SLOT_HEADER_BYTES",
-                 "WORKSPACE_ALIGN"):
+                 "WORKSPACE_ALIGN", "FUNC_INFO_BYTES"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
     out.append("enum epy_wait {")
     for name, number, _text in protocol.WAIT_KINDS:

@@ -45,6 +45,8 @@ __all__ = [
     "OBJECT_HEADER_BYTES",
     "VALUE_SLOT_BYTES",
     "WORKSPACE_ALIGN",
+    "FUNC_INFO_BYTES",
+    "launch_tables_bytes",
     "WAIT_BARRIER",
     "WAIT_KINDS",
     "WAIT_NONE",
@@ -195,6 +197,19 @@ FRAME_HEADER_BYTES = 16
 #: The workspace (heap and frames) starts at the next multiple of this after the program image
 #: and the argument block in SRAM: the Epiphany faults on unaligned word accesses.
 WORKSPACE_ALIGN = 8
+#: Bytes of one entry of the function table the cores decode at the bottom of the workspace.
+FUNC_INFO_BYTES = 32
+
+
+def launch_tables_bytes(n_consts: int, n_globals: int, n_funcs: int) -> int:
+    """What a launch's tables take at the bottom of the workspace before the kernel runs: the
+    C interpreter decodes the constant pool and the globals into value slots there (one more
+    slot each) and the function table into FUNC_INFO_BYTES entries, each table rounded up to 8;
+    the simulator charges the same, so both run out of memory at the same allocation."""
+    def round8(n: int) -> int:
+        return (n + 7) // 8 * 8
+    return (round8(VALUE_SLOT_BYTES * (n_consts + 1)) + round8(VALUE_SLOT_BYTES * (n_globals + 1))
+            + round8(FUNC_INFO_BYTES * n_funcs))
 #: Deepest call nesting allowed before RecursionError, whatever the memory left.
 MAX_CALL_DEPTH = 64
 #: Deepest nesting of lists and tuples (and of iterators over iterators) that the cores walk

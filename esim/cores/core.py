@@ -124,8 +124,11 @@ class Core:
                 launch.program.globals, {name: to_wire(v) for name, v in working.items()}))
             interp = Interpreter(launch.program, self.id, len(launch.cores),
                                  global_values=working,
-                                 workspace=workspace_bytes(self.chip.config,
-                                                           launch.image_bytes, block))
+                                 workspace=workspace_bytes(
+                                     self.chip.config, launch.image_bytes, block,
+                                     protocol.launch_tables_bytes(len(launch.program.consts),
+                                                                  len(launch.program.globals),
+                                                                  len(launch.program.functions))))
             args = [from_wire(v) for v in launch.args]
             interp.heap.exempt_in_place(args + list(working.values()))
             arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
