@@ -83,3 +83,21 @@ def test_float_floor_division_and_modulo_follow_cpython_at_the_edges(a: float, b
 
 # every test of this module runs on each available backend (sim, and device over the host e-hal)
 pytestmark = pytest.mark.usefixtures("backend")
+
+
+def rewrite_all(a, b):
+    for i in range(len(a)):
+        a[i] = i * 2 - 1
+    for i in range(len(b)):
+        b[i] = b[i] * 0.5
+    return len(a) + len(b)
+
+
+def test_a_kernel_may_change_every_element_of_large_arrays(backend: str) -> None:
+    # 3,000 int32 and 500 float32 elements changed: every change comes back (the changes do not
+    # have to fit the result area: each changed array travels whole)
+    a = np.zeros(3000, np.int32)
+    b = np.arange(500, dtype=np.float32)
+    assert offload(target=0)(rewrite_all)(a, b) == 3500
+    assert np.array_equal(a, np.arange(3000, dtype=np.int32) * 2 - 1)
+    assert np.array_equal(b, np.arange(500, dtype=np.float32) * np.float32(0.5))

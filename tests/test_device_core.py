@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from epython.backends.device.mailbox import decode_array_updates
 from epython.bytecode import protocol as P
 from epython.bytecode.image import ImageError
 from epython.bytecode.opcodes import BUILTINS, OPCODES, ErrorCode
@@ -124,28 +125,34 @@ def run_c(exe: Path, image: bytes, args: list[Any], cores: int, repeat: int = 1,
             launches[-1][core] = {}
             continue
         launches[-1][core][kind] = payload
-    return [{core: _c_outcome(d) for core, d in launch.items()} for launch in launches]
+    return [{core: _c_outcome(d, block, args) for core, d in launch.items()} for launch in launches]
 
 
-def _c_outcome(d: dict[str, str]) -> tuple[Any, ...]:
+def _changed_bytes(updates: dict[int, dict[int, Any]], args: list[Any]) -> dict[int, dict[int, bytes]]:
+    """Array changes as {argument: {flat index: the element's bytes, padded to 4}}, without the
+    elements that kept their bits."""
+    changes: dict[int, dict[int, bytes]] = {}
+    for index, values in updates.items():
+        dtype = args[index].dtype
+        original = np.ascontiguousarray(args[index]).ravel()
+        changed = {flat: np.array([v], dtype=dtype).tobytes().ljust(4, b"\0")
+                   for flat, v in values.items()}
+        changed = {f: v for f, v in changed.items()
+                   if v[:dtype.itemsize] != original[f:f + 1].tobytes()}
+        if changed:
+            changes[index] = changed
+    return changes
+
+
+def _c_outcome(d: dict[str, str], block: bytes, args: list[Any]) -> tuple[Any, ...]:
     text = bytes.fromhex(d.get("out", "")).decode()
     if "timeout" in d:
         return ("timeout", text)
     if "error" in d:
         code, func, line, msg = (d["error"].split(" ") + [""])[:4]
         return ("error", int(code), int(func), int(line), bytes.fromhex(msg).decode(), text)
-    changes: dict[int, dict[int, bytes]] = {}
-    raw = bytes.fromhex(d.get("arrays", ""))
-    pos = 0
-    while pos < len(raw):
-        index, count = raw[pos], struct.unpack_from("<I", raw, pos + 1)[0]
-        pos += 5
-        changes[index] = {}
-        for _ in range(count):
-            flat, value = struct.unpack_from("<I4s", raw, pos)
-            changes[index][flat] = value
-            pos += 8
-    return ("ok", bytes.fromhex(d["result"]), text, changes)
+    updates = decode_array_updates(bytes.fromhex(d.get("arrays", "")), block)
+    return ("ok", bytes.fromhex(d["result"]), text, _changed_bytes(updates, args))
 
 
 def run_sim(image: bytes, args: list[Any], cores: int) -> dict[int, tuple[Any, ...]] | str:
@@ -164,17 +171,7 @@ def _sim_outcome(o: Any, args: list[Any]) -> tuple[Any, ...]:
     if o.error:
         return ("error", int(o.error), o.func, o.lineno, o.message.encode()[:MESSAGE_BYTES]
                 .decode(errors="ignore"), text)
-    changes: dict[int, dict[int, bytes]] = {}
-    for index, updates in o.array_updates.items():
-        dtype = args[index].dtype
-        changed = {flat: np.array([v], dtype=dtype).tobytes().ljust(4, b"\0")
-                   for flat, v in updates.items()}
-        original = np.ascontiguousarray(args[index]).ravel()
-        changed = {f: v for f, v in changed.items()
-                   if v[:dtype.itemsize] != original[f:f + 1].tobytes()}
-        if changed:
-            changes[index] = changed
-    return ("ok", encode_value(o.value), text, changes)
+    return ("ok", encode_value(o.value), text, _changed_bytes(o.array_updates, args))
 
 
 def check_same(exe: Path, fn: Any, args: list[Any], cores: int = 1) -> dict[int, tuple[Any, ...]]:

@@ -116,21 +116,38 @@ def test_split_lines_keeps_the_unfinished_rest() -> None:
 
 # --- what a core posts -----------------------------------------------------------------------
 
-def test_array_updates_of_each_dtype() -> None:
-    args = [np.zeros(4, np.int32), 3, np.zeros(2, np.float32), np.zeros(3, np.bool_)]
-    data = (bytes([0]) + struct.pack("<I", 2) + struct.pack("<II", 1, 7)
-            + struct.pack("<II", 3, 0xFFFFFFFF)
-            + bytes([2]) + struct.pack("<I", 1)
-            + struct.pack("<II", 0, struct.unpack("<I", struct.pack("<f", 1.5))[0])
-            + bytes([3]) + struct.pack("<I", 1) + struct.pack("<II", 2, 1) + b"\xff")
-    assert mailbox.decode_array_updates(data, args) == {0: {1: 7, 3: -1}, 2: {0: 1.5}, 3: {2: True}}
+def block_of(*args: object) -> bytes:
+    return bytes([len(args)]) + b"".join(encode_value(a) for a in args)
+
+
+def changed(index: int, array: np.ndarray) -> bytes:
+    """A changes-area record: the whole array, padded to 4."""
+    data = array.tobytes()
+    return bytes([index, 0, 0, 0]) + struct.pack("<I", len(data)) + data + bytes(-len(data) % 4)
+
+
+def test_array_updates_of_each_dtype_are_the_elements_that_differ() -> None:
+    ints, floats, flags = np.zeros(4, np.int32), np.zeros(2, np.float32), np.zeros(3, np.bool_)
+    block = block_of(ints, 3, floats, flags)
+    data = (changed(0, np.array([0, 7, 0, -1], np.int32))
+            + changed(2, np.array([1.5, 0.0], np.float32))
+            + changed(3, np.array([False, False, True])))
+    assert mailbox.decode_array_updates(data, block) == {0: {1: 7, 3: -1}, 2: {0: 1.5},
+                                                         3: {2: True}}
+
+
+def test_array_updates_see_bit_changes_and_2d_arrays() -> None:
+    grid = np.zeros((2, 3), np.float32)
+    data = changed(0, np.array([[0, 0, -0.0], [0, 2, 0]], np.float32))
+    assert mailbox.decode_array_updates(data, block_of(grid)) == {0: {2: -0.0, 4: 2.0}}
 
 
 def test_array_updates_stop_at_a_malformed_entry() -> None:
-    args = [np.zeros(4, np.int32), 3]
-    good = bytes([0]) + struct.pack("<I", 1) + struct.pack("<II", 0, 5)
-    assert mailbox.decode_array_updates(good + bytes([1]) + struct.pack("<I", 1), args) == {0: {0: 5}}
-    assert mailbox.decode_array_updates(bytes([0]) + struct.pack("<I", 9), args) == {}
+    block = block_of(np.zeros(4, np.int32), 3)
+    good = changed(0, np.array([5, 0, 0, 0], np.int32))
+    assert mailbox.decode_array_updates(good + changed(1, np.zeros(1, np.int32)), block) == {0: {0: 5}}
+    assert mailbox.decode_array_updates(good[:12], block) == {}  # cut short
+    assert mailbox.decode_array_updates(changed(0, np.zeros(3, np.int32)), block) == {}  # size
 
 
 def test_resident_values_round_trip_and_unknown_indices_are_dropped() -> None:
@@ -145,10 +162,10 @@ def test_resident_values_round_trip_and_unknown_indices_are_dropped() -> None:
 
 def test_outcome_of_a_result_with_array_changes() -> None:
     kernel = compile_kernel(divide)
-    args = [np.zeros(2, np.int32), 1]
+    block = block_of(np.zeros(2, np.int32), 1)
     value = encode_value(42)
-    area = value + bytes([0]) + struct.pack("<I", 1) + struct.pack("<II", 1, 3) + b"\xff"
-    out = mailbox.decode_outcome(kernel, 4, header(result_size=len(value)), area, b"", args)
+    out = mailbox.decode_outcome(kernel, 4, header(result_size=len(value)), value, b"",
+                                 changed(0, np.array([0, 3], np.int32)), block)
     assert (out.value, out.error, out.resident, out.array_updates) == (42, None, {}, {0: {1: 3}})
 
 
@@ -156,7 +173,8 @@ def test_outcome_of_an_error_is_the_kernel_exception_with_its_source_line() -> N
     kernel = compile_kernel(divide)
     line = next(n for n, text in kernel.source_lines.items() if "# DIVIDE" in text)
     h = header(error_code=int(ErrorCode.ZeroDivisionError), error_func=0, error_line=line)
-    out = mailbox.decode_outcome(kernel, 7, h, bytes(16), b"integer division by zero\0junk", [])
+    out = mailbox.decode_outcome(kernel, 7, h, bytes(16), b"integer division by zero\0junk", b"",
+                                 block_of())
     err = out.error
     assert isinstance(err, ZeroDivisionError) and isinstance(err, KernelError)
     assert (err.core, err.lineno, err.message) == (7, line, "integer division by zero")
@@ -165,19 +183,21 @@ def test_outcome_of_an_error_is_the_kernel_exception_with_its_source_line() -> N
 
 def test_outcome_of_an_unknown_error_code_says_so() -> None:
     kernel = compile_kernel(divide)
-    out = mailbox.decode_outcome(kernel, 2, header(error_code=250), bytes(8), b"odd\0", [])
+    out = mailbox.decode_outcome(kernel, 2, header(error_code=250), bytes(8), b"odd\0", b"",
+                                 block_of())
     assert isinstance(out.error, RuntimeError) and isinstance(out.error, KernelError)
     assert out.error.message == "unknown error code 250 from core 2: odd"
 
 
 def test_outcome_of_garbage_is_a_backend_error_not_a_crash() -> None:
     kernel = compile_kernel(divide)
-    out = mailbox.decode_outcome(kernel, 1, header(result_size=3), b"\xee\xee\xee", b"", [])
+    out = mailbox.decode_outcome(kernel, 1, header(result_size=3), b"\xee\xee\xee", b"", b"",
+                                 block_of())
     assert isinstance(out.error, BackendError) and "cannot be decoded (3 bytes)" in str(out.error)
     resident = compile_kernel(bump, ("counter",))
     value = encode_value(1)
     out = mailbox.decode_outcome(resident, 1, header(result_size=len(value)),
-                                 value + bytes([1]) + struct.pack("<H", 0), b"", [])
+                                 value + bytes([1]) + struct.pack("<H", 0), b"", b"", block_of())
     assert isinstance(out.error, BackendError) and "device-resident values" in str(out.error)
 
 
@@ -186,7 +206,7 @@ def test_outcome_keeps_the_posted_resident_values() -> None:
     value = encode_value(8)
     section = encode_resident(kernel.program.globals, {"counter": 8})
     out = mailbox.decode_outcome(kernel, 0, header(result_size=len(value)), value + section, b"",
-                                 [1])
+                                 b"", block_of(1))
     assert (out.value, out.resident) == (8, {"counter": 8})
 
 

@@ -223,12 +223,10 @@ int main(int argc, char **argv)
                 print_hex(mb + EPY_MAILBOX_RESULT_OFFSET, rsize);
                 printf("\n");
             }
-            const volatile uint8_t *ch = mb + EPY_MAILBOX_RESULT_OFFSET + rsize;
-            uint32_t clen = 0;
-            while (clen < EPY_MAILBOX_RESULT_BYTES - rsize && ch[clen] != 0xFF)
-                clen += 5 + 8 * get32(ch + clen + 1);
+            uint32_t clen = get32(mb + EPY_MB_CHANGES_SIZE);
             printf("core %d arrays ", i);
-            print_hex(ch, clen);
+            print_hex(mb + EPY_MAILBOX_CHANGES_OFFSET,
+                      clen < EPY_MAILBOX_CHANGES_BYTES ? clen : EPY_MAILBOX_CHANGES_BYTES);
             printf("\n");
             printf("core %d instructions %u\n", i, get32(mb + EPY_MB_INSTRUCTIONS));
         }

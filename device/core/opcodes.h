@@ -200,13 +200,16 @@ enum epy_attr {
 #define EPY_MB_FAULT 80
 #define EPY_MB_FAULT_STATUS 84
 #define EPY_MB_FAULT_PC 88
+#define EPY_MB_CHANGES_SIZE 92
 #define EPY_MAILBOX_CORES_OFFSET 96
 #define EPY_MAILBOX_MESSAGE_OFFSET 160
 #define EPY_MAILBOX_RESULT_OFFSET 320
 #define EPY_MAILBOX_RESULT_BYTES 12288
 #define EPY_MAILBOX_OUT_OFFSET 12608
 #define EPY_MAILBOX_OUT_BYTES 3776
-#define EPY_MAILBOX_STRIDE 16384
+#define EPY_MAILBOX_CHANGES_OFFSET 16384
+#define EPY_MAILBOX_CHANGES_BYTES 32768
+#define EPY_MAILBOX_STRIDE 49152
 #define EPY_VALUE_SLOT_BYTES 8
 #define EPY_OBJECT_HEADER_BYTES 8
 #define EPY_FRAME_HEADER_BYTES 16
@@ -237,5 +240,7 @@ enum epy_wait {
 #define EPY_NESTING_COMPARE_MESSAGE "maximum recursion depth exceeded in comparison (kernels nest lists and tuples at most 16 levels deep)"
 #define EPY_NESTING_ENCODE_MESSAGE "maximum recursion depth exceeded while encoding a value (kernels nest lists and tuples at most 16 levels deep)"
 #define EPY_NESTING_ITER_MESSAGE "maximum recursion depth exceeded while nesting iterators (kernels build iterators of at most 4 iterators)"
+#define EPY_RESULT_TOO_LARGE_MESSAGE "the kernel's result cannot be returned to the host: it needs more than the mailbox's 12288 bytes"
+#define EPY_RESIDENT_TOO_LARGE_MESSAGE "the kernel's result and device-resident values exceed the mailbox's 12288 bytes"
 
 #endif /* EPY_OPCODES_H */

@@ -143,9 +143,11 @@ EPY_COLD static uint32_t post_resident(VM *vm, uint8_t *out, uint32_t cap)
     return w;
 }
 
-/* Append the changed elements of array arguments after the result (protocol.py). */
+/* The array arguments the kernel changed, each whole, into the changes area (protocol.py,
+ * MAILBOX_CHANGES_*): local is the core's copy of the argument block, orig the host's; returns
+ * the bytes written (the area holds a whole argument block, so they fit). */
 EPY_COLD static uint32_t post_array_changes(const uint8_t *local, const volatile uint8_t *orig,
-                                   uint32_t size, uint8_t *out, uint32_t cap)
+                                            uint32_t size, volatile uint8_t *out, uint32_t cap)
 {
     uint32_t pos = 1, w = 0;
     for (uint32_t i = 0; size && i < local[0]; i++) {
@@ -153,37 +155,20 @@ EPY_COLD static uint32_t post_array_changes(const uint8_t *local, const volatile
         if (!k)
             break;
         if (local[pos] == TAG_ARRAY) {
-            const uint8_t *a = local + pos;
-            uint32_t ndim = a[2], item = a[1] == 2 ? 1u : 4u, head = 3 + 2 * ndim;
-            uint32_t count = (k - head) / item, changed = 0, at = w;
-            for (uint32_t e = 0; e < count; e++) {
-                uint32_t o = pos + head + e * item;
-                int diff = 0;
-                for (uint32_t b = 0; b < item; b++)
-                    diff |= local[o + b] != orig[o + b];
-                if (!diff)
-                    continue;
-                if (changed == 0) {
-                    if (w + 5 > cap)
-                        return 0xFFFFFFFFu;
-                    out[w] = (uint8_t)i;
-                    w += 5;
-                }
-                if (w + 8 > cap)
-                    return 0xFFFFFFFFu;
-                wr32(out + w, e);
-                wr32(out + w + 4, item == 1 ? local[o] : rd32(local + o));
-                w += 8;
-                changed++;
+            uint32_t head = 3 + 2 * local[pos + 2], n = k - head, at = pos + head;
+            int changed = 0;
+            for (uint32_t b = 0; b < n && !changed; b++)
+                changed = local[at + b] != orig[at + b];
+            if (changed && w + 8 + n <= cap) {
+                st_word(out + w, i); /* u8 index and three zero bytes */
+                st_word(out + w + 4, n);
+                for (uint32_t b = 0; b < n; b += 4) /* whole words into DRAM; the pad is junk */
+                    st_word(out + w + 8 + b, rd32(local + at + b));
+                w += 8 + ((n + 3u) & ~3u);
             }
-            if (changed)
-                wr32(out + at + 1, changed);
         }
         pos += k;
     }
-    if (w + 1 > cap)
-        return 0xFFFFFFFFu;
-    out[w++] = 0xFF; /* end of the changes */
     return w;
 }
 
@@ -333,20 +318,11 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         vm->no_line = 1;
         uint8_t *out = (uint8_t *)(uintptr_t)(mb + EPY_MAILBOX_RESULT_OFFSET);
         result_size = marshal_encode(vm, result, out, EPY_MAILBOX_RESULT_BYTES, "value");
-        if (result_size > EPY_MAILBOX_RESULT_BYTES) {
-            vm->func = 0;
-            vm->no_line = 1;
-            epy_raise(vm, ERR_TYPEERROR, "the kernel's result cannot be returned to the host: "
-                      "%u bytes exceed the mailbox's %u", (unsigned)result_size,
-                      (unsigned)EPY_MAILBOX_RESULT_BYTES);
-        }
+        if (result_size > EPY_MAILBOX_RESULT_BYTES)
+            epy_raise(vm, ERR_TYPEERROR, "%s", EPY_RESULT_TOO_LARGE_MESSAGE);
         resident_size = post_resident(vm, out + result_size, EPY_MAILBOX_RESULT_BYTES - result_size);
-        if (resident_size == 0xFFFFFFFFu) {
-            vm->func = 0;
-            vm->no_line = 1;
-            epy_raise(vm, ERR_MEMORYERROR, "the kernel's result and device-resident values "
-                      "exceed the mailbox's %u bytes", (unsigned)EPY_MAILBOX_RESULT_BYTES);
-        }
+        if (resident_size == 0xFFFFFFFFu)
+            epy_raise(vm, ERR_MEMORYERROR, "%s", EPY_RESIDENT_TOO_LARGE_MESSAGE);
     }
     vm->on_error = NULL;
     if (vm->abandoned)
@@ -360,10 +336,8 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
     }
     if (args_size && args_size <= USER_END - USER_BASE)
         changes = post_array_changes(local + USER_BASE + image_size, dram_args, args_size,
-                                     (uint8_t *)(uintptr_t)(mb + EPY_MAILBOX_RESULT_OFFSET + result_size +
-                                                            resident_size),
-                                     EPY_MAILBOX_RESULT_BYTES - result_size - resident_size);
-    (void)changes;
+                                     mb + EPY_MAILBOX_CHANGES_OFFSET, EPY_MAILBOX_CHANGES_BYTES);
+    mb_set(vm, EPY_MB_CHANGES_SIZE, changes);
     mb_set(vm, EPY_MB_RESULT_SIZE, result_size);
     mb_set(vm, EPY_MB_CYCLES, plat_cycles() - start);
     mb_set(vm, EPY_MB_INSTRUCTIONS, vm->instructions);

@@ -91,6 +91,7 @@ def generate() -> str:
         out.append(f"#define EPY_MB_{name.upper()} {offset}")
     for name in ("MAILBOX_CORES_OFFSET", "MAILBOX_MESSAGE_OFFSET", "MAILBOX_RESULT_OFFSET",
                  "MAILBOX_RESULT_BYTES", "MAILBOX_OUT_OFFSET", "MAILBOX_OUT_BYTES",
+                 "MAILBOX_CHANGES_OFFSET", "MAILBOX_CHANGES_BYTES",
                  "MAILBOX_STRIDE", "VALUE_SLOT_BYTES", "OBJECT_HEADER_BYTES",
                  "FRAME_HEADER_BYTES", "MAX_CALL_DEPTH", "LOCAL_MEMORY_BYTES",
                  "RUNTIME_RESERVED_BYTES", "CORE_MAILBOX_BYTES", "MESSAGE_SLOT_HEADER_BYTES",
@@ -106,7 +107,7 @@ def generate() -> str:
                  "MAX_ITERATOR_NESTING"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
     for name in ("NESTING_REPR_MESSAGE", "NESTING_COMPARE_MESSAGE", "NESTING_ENCODE_MESSAGE",
-                 "NESTING_ITER_MESSAGE"):
+                 "NESTING_ITER_MESSAGE", "RESULT_TOO_LARGE_MESSAGE", "RESIDENT_TOO_LARGE_MESSAGE"):
         out.append(f"#define EPY_{name} \"{getattr(protocol, name)}\"")
     out += ["", "#endif /* EPY_OPCODES_H */", ""]
     return "\n".join(out)

@@ -36,6 +36,8 @@ __all__ = [
     "MAILBOX_FIELDS",
     "MAILBOX_STRIDE",
     "MAX_CALL_DEPTH",
+    "RESIDENT_TOO_LARGE_MESSAGE",
+    "RESULT_TOO_LARGE_MESSAGE",
     "MAX_ITERATOR_NESTING",
     "MAX_NESTING",
     "NESTING_COMPARE_MESSAGE",
@@ -81,6 +83,7 @@ MAILBOX_FIELDS: tuple[tuple[str, int], ...] = (
     ("fault", 80),         # core (Epiphany): FAULT_* of a hardware exception that stopped it
     ("fault_status", 84),  # core: the STATUS register at the exception (EXCAUSE in it)
     ("fault_pc", 88),      # core: the address of the faulting instruction (IRET)
+    ("changes_size", 92),  # core: bytes of array-argument changes in the changes area
 )
 #: The values of ``state``.
 STATE_IDLE = 0
@@ -124,14 +127,25 @@ def describe_wait(kind: int, peer: int, call: str = "", missing: list[int] | Non
 
 MAILBOX_CORES_OFFSET = 96      # u8[64]: the chip core ids of the launch, in launch order
 MAILBOX_MESSAGE_OFFSET = 160   # char[160]: the error message (UTF-8, NUL-terminated)
-#: u8[RESULT_BYTES]: the marshalled result, followed by the changes to array arguments
-#: (per changed array: u8 argument index, u32 count, count x (u32 flat index, 4-byte value)).
-#: Large enough for anything a core's 11 KB workspace can hold.
+#: u8[RESULT_BYTES]: the marshalled result, then (for a program that names device-resident
+#: values) those values; a result that does not fit is an error on both backends.
 MAILBOX_RESULT_OFFSET = 320
 MAILBOX_RESULT_BYTES = 12288
+#: The errors of a result (TypeError) or of a result with device-resident values (MemoryError)
+#: that do not fit the result area, on both backends.
+RESULT_TOO_LARGE_MESSAGE = ("the kernel's result cannot be returned to the host: it needs more "
+                            f"than the mailbox's {MAILBOX_RESULT_BYTES} bytes")
+RESIDENT_TOO_LARGE_MESSAGE = ("the kernel's result and device-resident values exceed the "
+                              f"mailbox's {MAILBOX_RESULT_BYTES} bytes")
 MAILBOX_OUT_OFFSET = 12608     # char[OUT_BYTES]: ring buffer of printed text
 MAILBOX_OUT_BYTES = 3776
-MAILBOX_STRIDE = 16384         # one mailbox per core; the launch area follows the last one
+#: u8[CHANGES_BYTES]: the array arguments a kernel changed, each whole: per array a u8 argument
+#: index, three zero bytes, a u32 byte count n and the n bytes of its elements as the argument
+#: block holds them, padded to 4 (``changes_size`` bytes in all).  The host compares them with
+#: what it sent.  An argument block never exceeds a core's SRAM, so they always fit.
+MAILBOX_CHANGES_OFFSET = 16384
+MAILBOX_CHANGES_BYTES = 32768
+MAILBOX_STRIDE = 49152         # one mailbox per core; the launch area follows the last one
 
 # --- a core's local memory ------------------------------------------------------------------
 LOCAL_MEMORY_BYTES = 32 * 1024  # SRAM per core (bsps fast.ldf)

@@ -135,6 +135,7 @@ class Core:
             originals = {i: list(a.data) for i, a in arrays}
             charged = 0
             partial = ""
+            posted: dict[str, Any] = {}
             gen = interp.run(args)
             reply: Any = None
             failure: Fault | None = None
@@ -163,10 +164,10 @@ class Core:
                             env.now - t0
             except StopIteration as stop:
                 outcome.value = to_wire(stop.value)
-                # Device-resident values the kernel assigned persist (only when it succeeds).
-                for slot, value in zip(launch.program.globals, interp.globals):
-                    if slot.name in resident and slot.init == NO_INIT:
-                        resident[slot.name] = value
+                # the device-resident values the kernel leaves, posted with the result
+                posted = {slot.name: value for slot, value in zip(launch.program.globals,
+                                                                  interp.globals)
+                          if slot.name in resident and slot.init == NO_INIT}
             except KernelFault as fault:
                 outcome.error = fault.code
                 outcome.message = fault.message
@@ -195,6 +196,19 @@ class Core:
             if not outcome.error:
                 try:
                     result_bytes = len(encode_value(outcome.value))
+                    if result_bytes > protocol.MAILBOX_RESULT_BYTES:
+                        outcome.error = ErrorCode.TypeError
+                        outcome.message = protocol.RESULT_TOO_LARGE_MESSAGE
+                        outcome.value = None
+                    elif result_bytes + len(encode_resident(
+                            launch.program.globals,
+                            {name: to_wire(v) for name, v in posted.items()})) \
+                            > protocol.MAILBOX_RESULT_BYTES:
+                        outcome.error = ErrorCode.MemoryError
+                        outcome.message = protocol.RESIDENT_TOO_LARGE_MESSAGE
+                        outcome.value = None
+                    else:  # device-resident values persist only when the whole result posts
+                        resident.update(posted)
                 except NestingError:
                     outcome.error = ErrorCode.RecursionError
                     outcome.message = protocol.NESTING_ENCODE_MESSAGE

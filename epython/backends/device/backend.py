@@ -168,20 +168,20 @@ class DeviceBackend:
 
     # --- driver lifetime ------------------------------------------------------------------
     def _open(self) -> None:
-        """Open the driver and start the core program on every core (once)."""
+        """Open the driver and start the core program on every core (once).  Whatever stops it
+        half way (an e-hal error, Ctrl-C) releases what it had taken: the driver, the
+        simulator."""
         if self.hal is not None:
             return
+        self._stop_session()  # a simulator left by an open that did not finish
         lib = find_ehal(build=True)
+        self._session = lib.session
+        initialised = False
         try:
             hal = EHal(lib.path, lib.host)
             program = core_program(lib.host)
             hal.call("e_init", "initialising the platform", None)
-        except BaseException:
-            if lib.session is not None:
-                lib.session.stop()
-            raise
-        self._session = lib.session
-        try:
+            initialised = True
             platform = EPlatform()
             hal.call("e_get_platform_info", "reading the platform", ctypes.byref(platform))
             rows, cols = int(platform.rows), int(platform.cols)
@@ -193,15 +193,16 @@ class DeviceBackend:
             size = rows * cols * P.MAILBOX_STRIDE + LAUNCH_AREA_BYTES
             hal.call("e_alloc", f"mapping {size} bytes of shared DRAM at offset "
                      f"{P.DRAM_AREA_OFFSET:#x}", ctypes.byref(self._mem), P.DRAM_AREA_OFFSET, size)
-        except BackendError:
-            hal.lib.e_finalize()
+        except BaseException:
+            if initialised:
+                hal.lib.e_finalize()
             self._stop_session()
             raise
         self.hal, self.program = hal, program
         self._rows, self._cols = rows, cols
         try:
             self._restart_all()
-        except BackendError:
+        except BaseException:
             self.close()
             raise
         atexit.register(_close_at_exit, weakref.ref(self))
@@ -371,7 +372,12 @@ class DeviceBackend:
             message = self._read_mem(base + P.MAILBOX_MESSAGE_OFFSET,
                                      P.MAILBOX_RESULT_OFFSET - P.MAILBOX_MESSAGE_OFFSET,
                                      f"reading core {core}'s error message")
-        out = M.decode_outcome(launch.kernel, core, h, area, message, launch.args)
+        changes = b""
+        if h.changes_size:
+            changes = self._read_mem(base + P.MAILBOX_CHANGES_OFFSET,
+                                     min(h.changes_size, P.MAILBOX_CHANGES_BYTES),
+                                     f"reading core {core}'s changes to array arguments")
+        out = M.decode_outcome(launch.kernel, core, h, area, message, changes, launch.block)
         self._free_core_block(core)
         held = self._resident.setdefault(core, {})
         for name, value in out.resident.items():

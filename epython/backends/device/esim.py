@@ -218,3 +218,4 @@ class EsimSession:
         self.procs = []
         _shm_path().unlink(missing_ok=True)
         shutil.rmtree(self.log_dir, ignore_errors=True)
+

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_CORES",
     "Header",
     "Outcome",
+    "block_arrays",
     "decode_array_updates",
     "decode_outcome",
     "decode_resident",
@@ -162,30 +163,43 @@ def decode_resident(globals_: Sequence[GlobalSlot], data: bytes) -> tuple[dict[s
     return values, pos
 
 
-def decode_array_updates(data: bytes, args: list[Any]) -> dict[int, dict[int, Any]]:
-    """The changes to array arguments posted after the result: per changed array a u8 argument
-    index, a u32 count and count x (u32 flat index, 4-byte value), until 0xFF or the end.  A
-    malformed entry ends the list (what was decoded is kept)."""
+def block_arrays(block: bytes) -> dict[int, np.ndarray]:
+    """The array arguments of an argument block (u8 count + encoded values), by index."""
+    arrays: dict[int, np.ndarray] = {}
+    view = memoryview(block)
+    pos = 1
+    for index in range(block[0] if block else 0):
+        value, pos = decode_prefix(view, pos)
+        if isinstance(value, np.ndarray):
+            arrays[index] = value
+    return arrays
+
+
+def _as_python(value: Any) -> Any:
+    """An array element as the Python value the host stores (int, float or bool)."""
+    return value.item()
+
+
+def decode_array_updates(data: bytes, block: bytes) -> dict[int, dict[int, Any]]:
+    """The changes a core made to array arguments: the changes area holds, per changed array, a
+    u8 argument index, three zero bytes, a u32 byte count n and the n bytes of the array's
+    elements, padded to 4 (protocol.py).  Compared with the array as the host sent it (in the
+    argument block), they give {argument index: {flat index: new value}}.  A malformed entry
+    ends the list (what was decoded is kept)."""
+    originals = block_arrays(block)
     updates: dict[int, dict[int, Any]] = {}
     pos = 0
-    while pos + 5 <= len(data) and data[pos] != 0xFF:
-        index = data[pos]
-        (count,) = _U32.unpack_from(data, pos + 1)
-        pos += 5
-        arg = args[index] if index < len(args) else None
-        if not isinstance(arg, np.ndarray) or pos + 8 * count > len(data):
+    while pos + 8 <= len(data):
+        index, n = data[pos], _U32.unpack_from(data, pos + 4)[0]
+        orig = originals.get(index)
+        if orig is None or n != orig.nbytes or pos + 8 + n > len(data):
             break
-        kind = arg.dtype.kind
-        changes = updates.setdefault(index, {})
-        for _ in range(count):
-            flat, word = struct.unpack_from("<II", data, pos)
-            pos += 8
-            if kind == "f":
-                changes[flat] = struct.unpack("<f", _U32.pack(word))[0]
-            elif kind == "b":
-                changes[flat] = bool(word & 0xFF)
-            else:
-                changes[flat] = word - (1 << 32) if word & 0x80000000 else word
+        new = np.frombuffer(data, dtype=orig.dtype, count=orig.size, offset=pos + 8)
+        pos += 8 + (n + 3) // 4 * 4
+        flat = orig.reshape(-1)
+        bits = (np.uint8 if orig.dtype.itemsize == 1 else np.uint32)
+        for k in np.flatnonzero(new.view(bits) != flat.view(bits)):  # bits: -0.0 and nans count
+            updates.setdefault(index, {})[int(k)] = _as_python(new[k])
     return updates
 
 
@@ -210,12 +224,12 @@ def decode_message(raw: bytes) -> str:
 
 
 def decode_outcome(kernel: CompiledKernel, core: int, h: Header, area: bytes,
-                   message: bytes, args: list[Any]) -> Outcome:
-    """Decode ``core``'s posted result for a launch of ``kernel`` with ``args``.
+                   message: bytes, changes: bytes, block: bytes) -> Outcome:
+    """Decode ``core``'s posted result for a launch of ``kernel`` with the argument ``block``.
 
     ``area`` is the mailbox's result area, ``message`` its error message bytes (read only when
-    ``h.error_code`` is not OK).  A core that posts garbage gets a BackendError as its error,
-    never an exception here.
+    ``h.error_code`` is not OK), ``changes`` its changes area (``h.changes_size`` bytes).  A
+    core that posts garbage gets a BackendError as its error, never an exception here.
     """
     out = Outcome()
     size = 0
@@ -236,5 +250,5 @@ def decode_outcome(kernel: CompiledKernel, core: int, h: Header, area: bytes,
         except Exception as exc:  # a core that posts garbage must not crash the host
             out.error = BackendError(f"kernel {kernel.name}: core {core} posted device-resident "
                                      f"values that cannot be decoded: {exc}")
-    out.array_updates = decode_array_updates(area[size:], args)
+    out.array_updates = decode_array_updates(changes, block)
     return out
