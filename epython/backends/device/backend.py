@@ -412,6 +412,10 @@ class DeviceBackend:
                 assert timeout is not None
                 with self.lock:
                     states = self._core_states(launch)
+                    if self._session is not None:  # e-sim logs what stalls a core for good
+                        states += [f"core {c}'s simulator reports: {text}" for c, text in
+                                   sorted(self._session.complaints().items())
+                                   if c in launch.cores]
                 raise timeout_error(launch.kernel, what, timeout, states,
                                     backend=" (device backend)",
                                     free="cancel the launch or reset the backend",
