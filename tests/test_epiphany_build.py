@@ -2,7 +2,7 @@
 resident part fits RUNTIME_RESERVED_BYTES with the C stack, no double arithmetic runs from SRAM,
 and the layout leaves the e-hal loader's words alone.
 
-Needs the epiphany-elf cross toolchain (make -C device toolchain, 15-20 minutes once); CI
+Needs the epiphany-elf cross toolchain (make -C device toolchain, 10-20 minutes once); CI
 builds it, elsewhere these tests skip saying so.
 """
 
@@ -29,7 +29,7 @@ import size_report  # noqa: E402
 import stack_usage  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
-    not GCC.is_file(), reason=f"no {GCC}: run make -C device toolchain (15-20 minutes, once)")
+    not GCC.is_file(), reason=f"no {GCC}: run make -C device toolchain (10-20 minutes, once)")
 
 
 @pytest.fixture(scope="module")

@@ -369,18 +369,26 @@ EPY_COLD static void zeros(Sink *s, uint32_t n)
     sink_put(s, z, n);
 }
 
+/* The padding that a field of len code points needs to reach the width, split by the alignment
+ * into what goes left and right of it ('=' puts all of it after the prefix: neither side). */
+EPY_COLD static int split_pad(const Spec *f, int len, int *left, int *right)
+{
+    int padn = f->width > len ? f->width - len : 0;
+    *left = *right = 0;
+    switch (f->align) {
+    case '<': *right = padn; break;
+    case '^': *left = padn / 2; *right = padn - *left; break;
+    case '=': break;
+    default: *left = padn; break;
+    }
+    return padn;
+}
+
 /* Write prefix (sign, 0x) and body with alignment and padding. */
 EPY_COLD static void emit_aligned(Sink *s, const Spec *f, const char *prefix, const char *body, uint32_t blen)
 {
     int len = (int)(strlen(prefix) + cps(body, blen));
-    int padn = f->width > len ? f->width - len : 0;
-    int left = 0, right = 0;
-    switch (f->align) {
-    case '<': right = padn; break;
-    case '^': left = padn / 2; right = padn - left; break;
-    case '=': break;
-    default: left = padn; break;
-    }
+    int left, right, padn = split_pad(f, len, &left, &right);
     pad(s, f, left);
     sink_str(s, prefix);
     if (f->align == '=')
@@ -436,14 +444,7 @@ EPY_COLD static void emit_number(Sink *s, const Spec *f, const char *prefix, con
     }
     uint32_t body = n + (sep && n ? (n - 1) / g : 0) + rest;
     int len = (int)(plen + body);
-    int padn = f->width > len ? f->width - len : 0;
-    int left = 0, right = 0;
-    switch (f->align) {
-    case '<': right = padn; break;
-    case '^': left = padn / 2; right = padn - left; break;
-    case '=': break;
-    default: left = padn; break;
-    }
+    int left, right, padn = split_pad(f, len, &left, &right);
     pad(s, f, left);
     sink_str(s, prefix);
     if (f->align == '=')

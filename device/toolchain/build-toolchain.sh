@@ -5,7 +5,7 @@
 # Usage: build-toolchain.sh [PREFIX]   (default: $EPIPHANY_TOOLCHAIN or ~/.cache/epython/epiphany)
 #
 # Does nothing when PREFIX already holds a toolchain built by this script for the same sources
-# (the stamp file PREFIX/epython-toolchain.stamp).  A first build takes 15-20 minutes on 2 cores.
+# (the stamp file PREFIX/epython-toolchain.stamp).  A first build takes 10-20 minutes on 2 cores.
 # GCC 12 is the last release with the Epiphany port (gcc/config/epiphany).  Two changes to the
 # GCC sources are needed (facts in shared/reference/epiphany-toolchain.md):
 #   1. Debian's gcc-gfdl-build.diff: the dfsg tarball lacks gcc/doc/tm.texi.in.
@@ -56,7 +56,7 @@ fi
 
 BUILD=${EPIPHANY_TOOLCHAIN_BUILD:-$PREFIX.build}
 say "building binutils 2.40 and GCC 12.2 for $TARGET into $PREFIX"
-say "a first build takes 15-20 minutes on 2 cores (logs in $BUILD/*.log)"
+say "a first build takes 10-20 minutes on 2 cores (logs in $BUILD/*.log)"
 rm -rf "$BUILD"
 mkdir -p "$BUILD" "$PREFIX"
 export PATH="$PREFIX/bin:$PATH"
