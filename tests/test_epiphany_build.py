@@ -126,3 +126,13 @@ def test_the_c_stack_is_bounded_and_fits_its_reservation(build) -> None:
     assert P.RUNTIME_STACK_BYTES - r["worst_case"] < 128, (
         f"the worst-case stack is {r['worst_case']} B: set RUNTIME_STACK_BYTES to it, rounded "
         "up to 64 B, in epython/bytecode/protocol.py")
+
+
+def test_every_config_mode_switch_uses_a_loaded_mask(build) -> None:
+    # GCC 12 left masks unloaded in array_wire_size, array_get_int and iter_next (e-sim: an array
+    # argument cleared CONFIG, stopping CTIMER0); the build runs the check, so do we
+    import config_check
+
+    proc = subprocess.run([str(TOOLCHAIN / "bin" / "epiphany-elf-objdump"), "-d",
+                           str(BUILD / "epycore.elf")], capture_output=True, text=True, check=True)
+    assert config_check.findings(config_check.parse(proc.stdout.splitlines())) == []

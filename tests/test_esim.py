@@ -82,3 +82,31 @@ def test_closing_the_backend_stops_the_simulation(on_esim: DeviceBackend) -> Non
     assert not esim._live_simulators()
     assert not Path(f"/dev/shm/esim.u{os.getuid()}").exists()
     assert spin(3) == [-1 + 2 + 5] * 16  # the next launch starts a new simulation
+
+
+@offload
+def touch(n, a):  # type: ignore[no-untyped-def]
+    return a[1]
+
+
+@offload
+def scale(x):  # type: ignore[no-untyped-def]
+    return x * 1.5 + 0.25
+
+
+def test_array_arguments_leave_the_config_register_alone(on_esim: DeviceBackend) -> None:
+    # GCC 12's mode switching ANDed CONFIG with a register nothing had set, in the functions that
+    # read an array argument: on e-sim CONFIG became 0 (CTIMER0 stopped, so every later launch
+    # reported 0 cycles); a value with ARITHMODE's bits would have left the FPU in integer mode
+    import numpy as np
+
+    before = spin.launch(50, target=[0])
+    before.wait()
+    for a in (np.arange(4, dtype=np.int32), np.arange(4, dtype=np.float32),
+              np.array([True, False, True], dtype=bool)):
+        h = touch.launch(3, a, target=[0])
+        assert h.wait() == [a[1].item()]
+    after = spin.launch(50, target=[0])
+    after.wait()
+    assert after.cycles[0] == before.cycles[0] > 0  # e-sim counts the same instructions again
+    assert scale(2.0, target=0) == 3.25

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.image import NO_INIT, Program
+from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops
 from esim.cores.builtins import call_builtin
-from esim.cores.decode import decode_function
+from esim.cores.decode import decode_function, table_cost
 from esim.cores.heap import Heap, frame_bytes, object_bytes
 from esim.cores.values import Array, Fault, KIter, f32, py_format, py_str, type_name
 
@@ -64,9 +65,10 @@ class _Code:
 
     __slots__ = ("frame_bytes", "instrs", "lines", "n_locals", "n_params", "pcs")
 
-    def __init__(self, program: Program, index: int) -> None:
+    def __init__(self, program: Program, index: int,
+                 cost: Callable[[Instr], int] = table_cost) -> None:
         func = program.functions[index]
-        self.instrs, self.pcs = decode_function(func)
+        self.instrs, self.pcs = decode_function(func, cost)
         self.lines = func.lines
         self.n_locals = func.n_locals
         self.n_params = func.n_params
@@ -99,15 +101,22 @@ class Interpreter:
     """Runs one program on one core.  ``cycles`` and ``instructions`` count what it executed.
 
     ``engine`` is "jit" (default; ``ESIM_ENGINE`` overrides) or "reference"; both give the same
-    results, output, errors, Requests, cycles, instructions and memory-error points.
+    results, output, errors, Requests, cycles, instructions and memory-error points.  ``cost``
+    replaces the opcode table's cycles of each instruction (reference engine only): the
+    calibration counts what a kernel executes with it (``esim.calibrate``).
     """
 
     def __init__(self, program: Program, core: int, num_cores: int,
                  global_values: dict[str, Any] | None = None,
-                 workspace: int | None = None, engine: str | None = None) -> None:
+                 workspace: int | None = None, engine: str | None = None,
+                 cost: Callable[[Instr], int] | None = None) -> None:
         engine = engine or os.environ.get("ESIM_ENGINE") or "jit"
         if engine not in ENGINES:
             raise ValueError(f"unknown interpreter engine {engine!r}; choose from {ENGINES}")
+        if cost is not None and engine != "reference":
+            raise ValueError("Interpreter(cost=...) needs engine='reference' (the translating "
+                             "engine sums the table's cycles when it translates)")
+        self._cost = cost
         self.engine = engine
         self.program = program
         self.core = core
@@ -126,10 +135,16 @@ class Interpreter:
         self.instructions = 0
         self.heap = Heap(workspace if workspace is not None else 1 << 40, self.consts)
         self._frames: list[tuple[int, _Code, int, list[Any], list[Any]]] = []
+        self._codes: list[_Code] | None = None
 
     @property
     def codes(self) -> list[_Code]:
         """The decoded functions (the reference engine's form), decoded once per program."""
+        if self._cost is not None:
+            if self._codes is None:
+                self._codes = [_Code(self.program, i, self._cost)
+                               for i in range(len(self.program.functions))]
+            return self._codes
         codes: list[_Code] | None = self.program.__dict__.get("_ref_codes")
         if codes is None:
             codes = [_Code(self.program, i) for i in range(len(self.program.functions))]
