@@ -1,7 +1,9 @@
 """THE opcode table: the single definition of every instruction of the kernel bytecode.
 
 Everything else (the encoder, verifier, disassembler, both interpreters, the cycle model and
-``device/core/opcodes.h``) is derived from the tables in this module.  Change an instruction
+``device/core/opcodes.h``) is derived from the tables in this module.  The cycles of each row
+come from ``epython/bytecode/costs.py``, which ``python -m esim.calibrate --table`` generates
+from what the real Epiphany build executes on e-sim (docs/timing-model.md).  Change an instruction
 here, then run ``python -m epython.bytecode.gen_c`` to regenerate the C header (a test fails
 while it is stale).
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+
+from epython.bytecode.costs import BUILTIN_CYCLES, OP_CYCLES
 
 __all__ = [
     "ARG",
@@ -82,84 +86,83 @@ class OpInfo:
         return self.name in ("JUMP", "RETURN_VALUE", "RAISE")
 
 
-def _t(code: int, name: str, operand: Operand, pops: int, pushes: int, cycles: int, doc: str,
+def _t(code: int, name: str, operand: Operand, pops: int, pushes: int, doc: str,
        branch: tuple[int, int] = (0, 0)) -> OpInfo:
-    return OpInfo(code, name, operand, pops, pushes, cycles, doc, branch[0], branch[1])
+    return OpInfo(code, name, operand, pops, pushes, OP_CYCLES[name], doc, branch[0], branch[1])
 
 
 N, U8, I16, U16, ADDR, U8U8 = (Operand.NONE, Operand.U8, Operand.I16, Operand.U16, Operand.ADDR,
                                Operand.U8U8)
 
-# The cycle costs are provisional estimates of the C interpreter's handlers on the e-core
-# (dispatch ~8 cycles + the handler's work); docs/timing-model.md explains how they are derived.
+# Each row's cycles: costs.OP_CYCLES, measured on the real build (docs/timing-model.md).
 # ORDER: codes are dense from 0; never reuse a retired code within one FORMAT_VERSION.
 OPCODES: tuple[OpInfo, ...] = (
-    _t(0, "NOP", N, 0, 0, 4, "do nothing"),
-    _t(1, "POP_TOP", N, 1, 0, 6, "a ->"),
-    _t(2, "DUP_TOP", N, 1, 2, 8, "a -> a a"),
-    _t(3, "DUP_TOP_TWO", N, 2, 4, 10, "a b -> a b a b"),
-    _t(4, "ROT_TWO", N, 2, 2, 8, "a b -> b a"),
-    _t(5, "ROT_THREE", N, 3, 3, 10, "a b c -> c a b"),
-    _t(6, "LOAD_CONST", U16, 0, 1, 10, "-> K[arg]"),
-    _t(7, "LOAD_NONE", N, 0, 1, 6, "-> None"),
-    _t(8, "LOAD_TRUE", N, 0, 1, 6, "-> True"),
-    _t(9, "LOAD_FALSE", N, 0, 1, 6, "-> False"),
-    _t(10, "LOAD_INT", I16, 0, 1, 8, "-> int(arg)  (small integer immediate)"),
-    _t(11, "LOAD_LOCAL", U8, 0, 1, 8, "-> L[arg]  (UnboundLocalError if unset)"),
-    _t(12, "STORE_LOCAL", U8, 1, 0, 8, "a ->  L[arg] = a"),
-    _t(13, "LOAD_GLOBAL", U16, 0, 1, 12, "-> G[arg]"),
-    _t(14, "STORE_GLOBAL", U16, 1, 0, 12, "a ->  G[arg] = a"),
-    _t(15, "UNARY_NEG", N, 1, 1, 12, "a -> -a"),
-    _t(16, "UNARY_POS", N, 1, 1, 8, "a -> +a"),
-    _t(17, "UNARY_NOT", N, 1, 1, 10, "a -> not a"),
-    _t(18, "UNARY_INVERT", N, 1, 1, 10, "a -> ~a"),
-    _t(19, "BINARY_ADD", N, 2, 1, 16, "a b -> a + b"),
-    _t(20, "BINARY_SUB", N, 2, 1, 16, "a b -> a - b"),
-    _t(21, "BINARY_MUL", N, 2, 1, 18, "a b -> a * b"),
-    _t(22, "BINARY_TRUEDIV", N, 2, 1, 40, "a b -> a / b"),
-    _t(23, "BINARY_FLOORDIV", N, 2, 1, 44, "a b -> a // b"),
-    _t(24, "BINARY_MOD", N, 2, 1, 44, "a b -> a % b"),
-    _t(25, "BINARY_POW", N, 2, 1, 60, "a b -> a ** b"),
-    _t(26, "BINARY_LSHIFT", N, 2, 1, 16, "a b -> a << b"),
-    _t(27, "BINARY_RSHIFT", N, 2, 1, 14, "a b -> a >> b"),
-    _t(28, "BINARY_AND", N, 2, 1, 14, "a b -> a & b"),
-    _t(29, "BINARY_OR", N, 2, 1, 14, "a b -> a | b"),
-    _t(30, "BINARY_XOR", N, 2, 1, 14, "a b -> a ^ b"),
-    _t(31, "COMPARE_EQ", N, 2, 1, 14, "a b -> a == b"),
-    _t(32, "COMPARE_NE", N, 2, 1, 14, "a b -> a != b"),
-    _t(33, "COMPARE_LT", N, 2, 1, 14, "a b -> a < b"),
-    _t(34, "COMPARE_LE", N, 2, 1, 14, "a b -> a <= b"),
-    _t(35, "COMPARE_GT", N, 2, 1, 14, "a b -> a > b"),
-    _t(36, "COMPARE_GE", N, 2, 1, 14, "a b -> a >= b"),
-    _t(37, "COMPARE_IN", N, 2, 1, 20, "a b -> a in b"),
-    _t(38, "COMPARE_NOT_IN", N, 2, 1, 20, "a b -> a not in b"),
-    _t(39, "COMPARE_IS", N, 2, 1, 10, "a b -> a is b  (None/True/False only)"),
-    _t(40, "COMPARE_IS_NOT", N, 2, 1, 10, "a b -> a is not b"),
-    _t(41, "JUMP", ADDR, 0, 0, 6, "pc = arg"),
-    _t(42, "POP_JUMP_IF_FALSE", ADDR, 1, 0, 10, "a ->  if not a: pc = arg", branch=(1, 0)),
-    _t(43, "POP_JUMP_IF_TRUE", ADDR, 1, 0, 10, "a ->  if a: pc = arg", branch=(1, 0)),
-    _t(44, "JUMP_IF_FALSE_OR_POP", ADDR, 1, 0, 10,
+    _t(0, "NOP", N, 0, 0, "do nothing"),
+    _t(1, "POP_TOP", N, 1, 0, "a ->"),
+    _t(2, "DUP_TOP", N, 1, 2, "a -> a a"),
+    _t(3, "DUP_TOP_TWO", N, 2, 4, "a b -> a b a b"),
+    _t(4, "ROT_TWO", N, 2, 2, "a b -> b a"),
+    _t(5, "ROT_THREE", N, 3, 3, "a b c -> c a b"),
+    _t(6, "LOAD_CONST", U16, 0, 1, "-> K[arg]"),
+    _t(7, "LOAD_NONE", N, 0, 1, "-> None"),
+    _t(8, "LOAD_TRUE", N, 0, 1, "-> True"),
+    _t(9, "LOAD_FALSE", N, 0, 1, "-> False"),
+    _t(10, "LOAD_INT", I16, 0, 1, "-> int(arg)  (small integer immediate)"),
+    _t(11, "LOAD_LOCAL", U8, 0, 1, "-> L[arg]  (UnboundLocalError if unset)"),
+    _t(12, "STORE_LOCAL", U8, 1, 0, "a ->  L[arg] = a"),
+    _t(13, "LOAD_GLOBAL", U16, 0, 1, "-> G[arg]"),
+    _t(14, "STORE_GLOBAL", U16, 1, 0, "a ->  G[arg] = a"),
+    _t(15, "UNARY_NEG", N, 1, 1, "a -> -a"),
+    _t(16, "UNARY_POS", N, 1, 1, "a -> +a"),
+    _t(17, "UNARY_NOT", N, 1, 1, "a -> not a"),
+    _t(18, "UNARY_INVERT", N, 1, 1, "a -> ~a"),
+    _t(19, "BINARY_ADD", N, 2, 1, "a b -> a + b"),
+    _t(20, "BINARY_SUB", N, 2, 1, "a b -> a - b"),
+    _t(21, "BINARY_MUL", N, 2, 1, "a b -> a * b"),
+    _t(22, "BINARY_TRUEDIV", N, 2, 1, "a b -> a / b"),
+    _t(23, "BINARY_FLOORDIV", N, 2, 1, "a b -> a // b"),
+    _t(24, "BINARY_MOD", N, 2, 1, "a b -> a % b"),
+    _t(25, "BINARY_POW", N, 2, 1, "a b -> a ** b"),
+    _t(26, "BINARY_LSHIFT", N, 2, 1, "a b -> a << b"),
+    _t(27, "BINARY_RSHIFT", N, 2, 1, "a b -> a >> b"),
+    _t(28, "BINARY_AND", N, 2, 1, "a b -> a & b"),
+    _t(29, "BINARY_OR", N, 2, 1, "a b -> a | b"),
+    _t(30, "BINARY_XOR", N, 2, 1, "a b -> a ^ b"),
+    _t(31, "COMPARE_EQ", N, 2, 1, "a b -> a == b"),
+    _t(32, "COMPARE_NE", N, 2, 1, "a b -> a != b"),
+    _t(33, "COMPARE_LT", N, 2, 1, "a b -> a < b"),
+    _t(34, "COMPARE_LE", N, 2, 1, "a b -> a <= b"),
+    _t(35, "COMPARE_GT", N, 2, 1, "a b -> a > b"),
+    _t(36, "COMPARE_GE", N, 2, 1, "a b -> a >= b"),
+    _t(37, "COMPARE_IN", N, 2, 1, "a b -> a in b"),
+    _t(38, "COMPARE_NOT_IN", N, 2, 1, "a b -> a not in b"),
+    _t(39, "COMPARE_IS", N, 2, 1, "a b -> a is b  (None/True/False only)"),
+    _t(40, "COMPARE_IS_NOT", N, 2, 1, "a b -> a is not b"),
+    _t(41, "JUMP", ADDR, 0, 0, "pc = arg"),
+    _t(42, "POP_JUMP_IF_FALSE", ADDR, 1, 0, "a ->  if not a: pc = arg", branch=(1, 0)),
+    _t(43, "POP_JUMP_IF_TRUE", ADDR, 1, 0, "a ->  if a: pc = arg", branch=(1, 0)),
+    _t(44, "JUMP_IF_FALSE_OR_POP", ADDR, 1, 0,
        "a -> a (and pc = arg) if not a, else a ->", branch=(0, 0)),
-    _t(45, "JUMP_IF_TRUE_OR_POP", ADDR, 1, 0, 10,
+    _t(45, "JUMP_IF_TRUE_OR_POP", ADDR, 1, 0,
        "a -> a (and pc = arg) if a, else a ->", branch=(0, 0)),
-    _t(46, "GET_ITER", N, 1, 1, 16, "a -> iter(a)  (range, list, tuple, str, array, enumerate, zip)"),
-    _t(47, "FOR_ITER", ADDR, 1, 2, 14, "it -> it next(it); when exhausted: it -> and pc = arg",
+    _t(46, "GET_ITER", N, 1, 1, "a -> iter(a)  (range, list, tuple, str, array, enumerate, zip)"),
+    _t(47, "FOR_ITER", ADDR, 1, 2, "it -> it next(it); when exhausted: it -> and pc = arg",
        branch=(1, 0)),
-    _t(48, "BUILD_TUPLE", U8, ARG, 1, 12, "a1..an -> (a1, ..., an)"),
-    _t(49, "BUILD_LIST", U8, ARG, 1, 12, "a1..an -> [a1, ..., an]"),
-    _t(50, "UNPACK_SEQUENCE", U8, 1, ARG, 12, "s -> s[n-1] .. s[0]  (s[0] on top)"),
-    _t(51, "BINARY_SUBSCR", N, 2, 1, 14, "a i -> a[i]  (i may be a tuple for 2-D arrays)"),
-    _t(52, "STORE_SUBSCR", N, 3, 0, 14, "v a i ->  a[i] = v"),
-    _t(53, "SLICE_SUBSCR", N, 4, 1, 30, "a lo hi step -> a[lo:hi:step]  (None for omitted)"),
-    _t(54, "CALL", U16, ARG, 1, 30,
+    _t(48, "BUILD_TUPLE", U8, ARG, 1, "a1..an -> (a1, ..., an)"),
+    _t(49, "BUILD_LIST", U8, ARG, 1, "a1..an -> [a1, ..., an]"),
+    _t(50, "UNPACK_SEQUENCE", U8, 1, ARG, "s -> s[n-1] .. s[0]  (s[0] on top)"),
+    _t(51, "BINARY_SUBSCR", N, 2, 1, "a i -> a[i]  (i may be a tuple for 2-D arrays)"),
+    _t(52, "STORE_SUBSCR", N, 3, 0, "v a i ->  a[i] = v"),
+    _t(53, "SLICE_SUBSCR", N, 4, 1, "a lo hi step -> a[lo:hi:step]  (None for omitted)"),
+    _t(54, "CALL", U16, ARG, 1,
        "a1..an -> f(a1..an)  (arg: function index; n: that function's parameter count)"),
-    _t(55, "CALL_BUILTIN", U8U8, ARG, 1, 24,
+    _t(55, "CALL_BUILTIN", U8U8, ARG, 1,
        "a1..an -> b(a1..an)  (arg1: builtin id, arg2: n)"),
-    _t(56, "RETURN_VALUE", N, 1, 0, 20, "a ->  return a to the caller"),
-    _t(57, "RAISE", U8, 1, 0, 20, "msg ->  raise ErrorCode(arg)(msg); msg is a str or None"),
-    _t(58, "FORMAT_VALUE", U8, 2, 1, 40, "a spec -> format(a, spec)  (arg 0: str(a), 1: use spec)"),
-    _t(59, "BUILD_STRING", U8, ARG, 1, 20, "s1..sn -> s1 + ... + sn"),
-    _t(60, "LOAD_ATTR", U8, 1, 1, 12, "a -> a.attr  (arg: attribute id, see ATTRS)"),
+    _t(56, "RETURN_VALUE", N, 1, 0, "a ->  return a to the caller"),
+    _t(57, "RAISE", U8, 1, 0, "msg ->  raise ErrorCode(arg)(msg); msg is a str or None"),
+    _t(58, "FORMAT_VALUE", U8, 2, 1, "a spec -> format(a, spec)  (arg 0: str(a), 1: use spec)"),
+    _t(59, "BUILD_STRING", U8, ARG, 1, "s1..sn -> s1 + ... + sn"),
+    _t(60, "LOAD_ATTR", U8, 1, 1, "a -> a.attr  (arg: attribute id, see ATTRS)"),
 )
 
 #: Opcode by name, e.g. ``OPS["LOAD_CONST"].code``.
@@ -283,53 +286,53 @@ class Builtin:
     observable: bool = False  # other parts of the chip can observe it (the simulator yields)
 
 
-def _b(code: int, name: str, lo: int, hi: int, cycles: int, observable: bool = False) -> Builtin:
-    return Builtin(code, name, lo, hi, cycles, observable)
+def _b(code: int, name: str, lo: int, hi: int, observable: bool = False) -> Builtin:
+    return Builtin(code, name, lo, hi, BUILTIN_CYCLES[name], observable)
 
 
 # ORDER: codes are dense from 0.
 BUILTINS: tuple[Builtin, ...] = (
-    _b(0, "print", 2, 255, 60, observable=True),  # args: values..., sep, end (compiler adds them)
-    _b(1, "len", 1, 1, 8),
-    _b(2, "abs", 1, 1, 10),
-    _b(3, "min", 1, 255, 20),
-    _b(4, "max", 1, 255, 20),
-    _b(5, "sum", 1, 2, 20),
-    _b(6, "int", 0, 1, 30),
-    _b(7, "float", 0, 1, 30),
-    _b(8, "bool", 0, 1, 10),
-    _b(9, "str", 0, 1, 80),
-    _b(10, "round", 1, 2, 40),
-    _b(11, "range", 1, 3, 20),
-    _b(12, "enumerate", 1, 2, 20),
-    _b(13, "zip", 2, 2, 20),
-    _b(14, "list.append", 2, 2, 20),
-    _b(15, "list.pop", 1, 2, 20),
-    _b(16, "math.sqrt", 1, 1, 60),
-    _b(17, "math.sin", 1, 1, 200),
-    _b(18, "math.cos", 1, 1, 200),
-    _b(19, "math.tan", 1, 1, 250),
-    _b(20, "math.asin", 1, 1, 250),
-    _b(21, "math.acos", 1, 1, 250),
-    _b(22, "math.atan", 1, 1, 220),
-    _b(23, "math.atan2", 2, 2, 260),
-    _b(24, "math.exp", 1, 1, 200),
-    _b(25, "math.log", 1, 2, 200),
-    _b(26, "math.log10", 1, 1, 220),
-    _b(27, "math.floor", 1, 1, 30),
-    _b(28, "math.ceil", 1, 1, 30),
-    _b(29, "math.fabs", 1, 1, 10),
-    _b(30, "math.pow", 2, 2, 300),
-    _b(31, "parallel.coreid", 0, 0, 4),
-    _b(32, "parallel.numcores", 0, 0, 4),
-    _b(33, "parallel.send", 2, 2, 40, observable=True),
-    _b(34, "parallel.recv", 1, 1, 40, observable=True),
-    _b(35, "parallel.sendrecv", 2, 2, 60, observable=True),
-    _b(36, "parallel.probe", 1, 1, 20, observable=True),
-    _b(37, "parallel.bcast", 2, 2, 60, observable=True),
-    _b(38, "parallel.reduce", 2, 2, 60, observable=True),
-    _b(39, "parallel.sync", 0, 0, 40, observable=True),
-    _b(40, "list.copy", 1, 1, 20),
+    _b(0, "print", 2, 255, observable=True),  # args: values..., sep, end (compiler adds them)
+    _b(1, "len", 1, 1),
+    _b(2, "abs", 1, 1),
+    _b(3, "min", 1, 255),
+    _b(4, "max", 1, 255),
+    _b(5, "sum", 1, 2),
+    _b(6, "int", 0, 1),
+    _b(7, "float", 0, 1),
+    _b(8, "bool", 0, 1),
+    _b(9, "str", 0, 1),
+    _b(10, "round", 1, 2),
+    _b(11, "range", 1, 3),
+    _b(12, "enumerate", 1, 2),
+    _b(13, "zip", 2, 2),
+    _b(14, "list.append", 2, 2),
+    _b(15, "list.pop", 1, 2),
+    _b(16, "math.sqrt", 1, 1),
+    _b(17, "math.sin", 1, 1),
+    _b(18, "math.cos", 1, 1),
+    _b(19, "math.tan", 1, 1),
+    _b(20, "math.asin", 1, 1),
+    _b(21, "math.acos", 1, 1),
+    _b(22, "math.atan", 1, 1),
+    _b(23, "math.atan2", 2, 2),
+    _b(24, "math.exp", 1, 1),
+    _b(25, "math.log", 1, 2),
+    _b(26, "math.log10", 1, 1),
+    _b(27, "math.floor", 1, 1),
+    _b(28, "math.ceil", 1, 1),
+    _b(29, "math.fabs", 1, 1),
+    _b(30, "math.pow", 2, 2),
+    _b(31, "parallel.coreid", 0, 0),
+    _b(32, "parallel.numcores", 0, 0),
+    _b(33, "parallel.send", 2, 2, observable=True),
+    _b(34, "parallel.recv", 1, 1, observable=True),
+    _b(35, "parallel.sendrecv", 2, 2, observable=True),
+    _b(36, "parallel.probe", 1, 1, observable=True),
+    _b(37, "parallel.bcast", 2, 2, observable=True),
+    _b(38, "parallel.reduce", 2, 2, observable=True),
+    _b(39, "parallel.sync", 0, 0, observable=True),
+    _b(40, "list.copy", 1, 1),
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

@@ -52,8 +52,14 @@ def object_bytes(v: Any) -> int:
 class Heap:
     """Accounting of one core's workspace during one launch."""
 
-    def __init__(self, workspace: int, constants: Iterable[Any]) -> None:
+    def __init__(self, workspace: int, constants: Iterable[Any], owner: Any = None,
+                 alloc_cycles: int = 0, byte_cycles: int = 0) -> None:
         self.workspace = workspace
+        # what an allocation costs the core (the allocator's work: alloc_cycles per object plus
+        # byte_cycles per byte it fills), added to ``owner.cycles`` (the interpreter's count)
+        self.owner = owner
+        self.alloc_cycles = alloc_cycles
+        self.byte_cycles = byte_cycles
         self.free_ids = {id(c) for c in constants if type(c) is str}
         self.used = 0  # heap bytes charged since the last trace (after it: the live bytes)
         self.frames = 0
@@ -81,6 +87,8 @@ class Heap:
                             f"out of core memory: {nbytes} bytes requested, "
                             f"{self.used} bytes of live objects and {self.frames} bytes of frames "
                             f"in a workspace of {self.workspace} bytes")
+        if nbytes and self.owner is not None:
+            self.owner.cycles += self.alloc_cycles + self.byte_cycles * nbytes
         self.used += nbytes
         total = self.used + self.frames
         if total > self.peak:

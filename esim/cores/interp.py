@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from epython.bytecode import protocol
+from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import NO_INIT, Program
 from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
@@ -102,14 +103,17 @@ class Interpreter:
 
     ``engine`` is "jit" (default; ``ESIM_ENGINE`` overrides) or "reference"; both give the same
     results, output, errors, Requests, cycles, instructions and memory-error points.  ``cost``
-    replaces the opcode table's cycles of each instruction (reference engine only): the
-    calibration counts what a kernel executes with it (``esim.calibrate``).
+    replaces the opcode table's cycles of each instruction (reference engine only) and
+    ``extra_costs`` the costs that depend on operands (``EXTRA_COSTS``' keys: the allocator's per
+    object and per byte, an array element read or written): the calibration counts what a
+    kernel executes with them (``epython.calibrate``).
     """
 
     def __init__(self, program: Program, core: int, num_cores: int,
                  global_values: dict[str, Any] | None = None,
                  workspace: int | None = None, engine: str | None = None,
-                 cost: Callable[[Instr], int] | None = None) -> None:
+                 cost: Callable[[Instr], int] | None = None,
+                 extra_costs: Mapping[str, int] | None = None) -> None:
         engine = engine or os.environ.get("ESIM_ENGINE") or "jit"
         if engine not in ENGINES:
             raise ValueError(f"unknown interpreter engine {engine!r}; choose from {ENGINES}")
@@ -133,7 +137,11 @@ class Interpreter:
                 self.globals.append(_UNSET)
         self.cycles = 0
         self.instructions = 0
-        self.heap = Heap(workspace if workspace is not None else 1 << 40, self.consts)
+        extra = dict(EXTRA_COSTS, **(extra_costs or {}))
+        self._aget_cycles = extra["array get"]
+        self._aset_cycles = extra["array set"]
+        self.heap = Heap(workspace if workspace is not None else 1 << 40, self.consts, self,
+                         extra["alloc objects"], extra["alloc bytes"])
         self._frames: list[tuple[int, _Code, int, list[Any], list[Any]]] = []
         self._codes: list[_Code] | None = None
 
@@ -354,6 +362,8 @@ class Interpreter:
                     index = stack.pop()
                     a = stack[-1]
                     r = self._subscr(a, index)
+                    if type(a) is Array:
+                        self.cycles += self._aget_cycles
                     if type(r) is str or type(r) is Array:
                         self._charge(r, stack, locals_, a, index)
                     stack[-1] = r
@@ -361,6 +371,8 @@ class Interpreter:
                     index = stack.pop()
                     target = stack.pop()
                     self._store_subscr(target, index, stack.pop())
+                    if type(target) is Array:
+                        self.cycles += self._aset_cycles
                 elif op == Op.POP_TOP:
                     stack.pop()
                 elif op == Op.DUP_TOP:

@@ -43,6 +43,7 @@ from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
 from epython.bytecode import protocol
+from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program, encode
 from epython.bytecode.opcodes import ARG, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops
@@ -499,14 +500,14 @@ class _FuncGen:
             E(f"r = {under}[{top}]", 2)
             E("except IndexError:", 1)
             E(f"r = SUBSCR({under}, {top})", 2)
-            E(f"elif {under}.__class__ is Array: r = AGET({under}, {top})")
+            E(f"elif {under}.__class__ is Array: r = AGET({under}, {top}){_extra('array get')}")
             E(f"else: r = SUBSCR({under}, {top})")
             E(f"if r.__class__ is str or r.__class__ is Array: CH(r, ({under}, {top}))")
             E(f"{under} = r")
             bools.discard(d - 2)
         elif op == Op.STORE_SUBSCR:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
-            E(f"if {t}.__class__ is Array: ASET({t}, {x}, {v})")
+            E(f"if {t}.__class__ is Array: ASET({t}, {x}, {v}){_extra('array set')}")
             E(f"else: STORE({t}, {x}, {v})")
         elif op == Op.LOAD_NONE:
             E(f"{s(d)} = None")
@@ -685,6 +686,12 @@ class CompiledProgram:
         if 1 <= lineno <= len(self.owner):
             return self.owner[lineno - 1]
         return None
+
+
+def _extra(name: str) -> str:
+    """The statement charging an operand-dependent cost (costs.EXTRA_COSTS), if it is not 0."""
+    cycles = EXTRA_COSTS[name]
+    return f"; I.cycles += {cycles}" if cycles else ""
 
 
 def _aget(a: Array, i: Any) -> Any:

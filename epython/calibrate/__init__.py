@@ -1,15 +1,15 @@
 """Compute costs from the real build: what each bytecode costs the Epiphany build of the core.
 
-``python -m esim.calibrate`` runs a set of microkernels twice (two loop counts) on the device
+``python -m epython.calibrate`` runs a set of microkernels twice (two loop counts) on the device
 backend over e-sim (``EPYTHON_EHAL=esim``: the real ``epycore.elf`` on Adapteva's instruction-set
 simulator, whose CTIMER ticks once per instruction, so a launch's ``cycles`` are the Epiphany
 instructions it executed) and counts, with the simulator's reference engine, how often each
 opcode and builtin ran.  The difference between the two loop counts cancels the launch's fixed
 cost; a least-squares fit over all kernels gives each opcode's cost in Epiphany instructions.
 
-It writes ``esim/data/compute_costs.json`` (the toolchain, the commit of the build, the date, the
+It writes ``epython/calibrate/compute_costs.json`` (the toolchain, the commit of the build, the date, the
 per-kernel measurements and the fitted instructions per opcode and builtin);
-``python -m esim.calibrate --table`` generates ``epython/bytecode/costs.py`` from that file
+``python -m epython.calibrate --table`` generates ``epython/bytecode/costs.py`` from that file
 (cycles = instructions + the pipeline's stalls, ``STALL_RULES`` below), and
 ``tests/test_calibration.py`` fails when the generated table is stale.  ``--report`` prints,
 per kernel, the simulator's cycles per loop iteration over the instructions the real build
@@ -18,12 +18,10 @@ executes, which the fit aims to make the same for every kind of work (docs/timin
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import json
 import os
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,13 +30,15 @@ from typing import Any
 
 import numpy as np
 
+from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import BUILTINS, OPCODES, Op
 
-__all__ = ["KERNELS", "Micro", "STALL_RULES", "count_ops", "fit", "generate_table", "main"]
+__all__ = ["DATA", "KERNELS", "TABLE", "Micro", "STALL_RULES", "calibrate", "count_ops", "current_table",
+           "cycles_of", "fit", "generate_table", "measure", "report_rows"]
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data" / "compute_costs.json"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "compute_costs.json"
 TABLE = ROOT / "epython" / "bytecode" / "costs.py"
 
 #: Bits per counter in the tally that ``count_ops`` decodes from the reference engine's cycles.
@@ -84,6 +84,10 @@ def _array(n: int) -> Any:
 
 KERNELS: tuple[Micro, ...] = (
     _k("loop", "integer loop", "pass"),
+    _k("copy", "integer loop", "s = i"),
+    _k("copy chain", "integer loop", "s = i\nt = s\nu = t", setup="s = 0\n    t = 0\n    u = 0"),
+    _k("small int", "integer loop", "s = 7\nt = 9", setup="s = 0\n    t = 0"),
+    _k("expression", "integer loop", "i + 1\ni - 1"),
     _k("int add", "integer loop", "s = s + i"),
     _k("int sub", "integer loop", "s = s - i"),
     _k("int mul", "integer loop", "s = i * 3"),
@@ -97,6 +101,7 @@ KERNELS: tuple[Micro, ...] = (
     _k("consts", "integer loop", "s = 100000\nt = None\nu = True",
        setup="s = 0\n    t = None\n    u = False"),
     _k("float add", "floats", "x = x + 1.5", setup="x = 0.0", ret="x"),
+    _k("float locals", "floats", "x = y + z", setup="x = 0.0\n    y = 1.5\n    z = 2.5", ret="x"),
     _k("float mul", "floats", "x = y * 0.5", setup="x = 0.0\n    y = 3.0", ret="x"),
     _k("float div", "floats", "x = y / 3.0", setup="x = 0.0\n    y = 3.0", ret="x"),
     _k("float compare", "floats", "if y > 2.0:\n    x = y", setup="x = 0.0\n    y = 3.0", ret="x"),
@@ -137,6 +142,19 @@ KERNELS: tuple[Micro, ...] = (
 
 
 # --- counting what runs (the simulator's reference engine) -------------------------------------
+#: The operand-dependent costs (costs.EXTRA_COSTS): the allocator's, array element access.
+_EXTRA_FEATURES = tuple(EXTRA_COSTS)
+#: Their values before any calibration (UNVERIFIED guesses; only the fit's prior).
+_EXTRA_PRIOR = {"alloc objects": 40.0, "alloc bytes": 1.0, "array get": 20.0, "array set": 20.0}
+#: May be below 1 (an array element costs less than a list item): not clamped by the fit.
+_SIGNED = ("array get", "array set")
+
+
+def _tally_extra() -> dict[str, int]:
+    k = len(_feature_names()) - len(_EXTRA_FEATURES)
+    return {name: 1 << (_FIELD * (k + j)) for j, name in enumerate(_EXTRA_FEATURES)}
+
+
 def _tally(ins: Instr) -> int:
     cost = 1 << (_FIELD * ins.info.code)
     if ins.info.code == Op.CALL_BUILTIN:
@@ -145,7 +163,8 @@ def _tally(ins: Instr) -> int:
 
 
 def _feature_names() -> list[str]:
-    return [info.name for info in OPCODES] + [f"builtin {b.name}" for b in BUILTINS]
+    return ([info.name for info in OPCODES] + [f"builtin {b.name}" for b in BUILTINS]
+            + list(_EXTRA_FEATURES))
 
 
 def _args(micro: Micro, n: int) -> tuple[Any, ...]:
@@ -162,15 +181,17 @@ def _module(micro: Micro) -> Any:
 def count_ops(func: Any, args: Sequence[Any]) -> Counter[str]:
     """How many times each opcode and builtin ran when ``func(*args)`` ran on one simulated core.
 
-    Keys are opcode names and ``"builtin NAME"``.  Compute kernels only: a kernel that prints,
-    sends or waits is refused.
+    Keys are opcode names, ``"builtin NAME"`` and the operand-dependent costs of
+    ``costs.EXTRA_COSTS`` (``"alloc objects"``, ``"alloc bytes"``: what the heap model charged;
+    ``"array get"``, ``"array set"``: array elements read and written).  Compute kernels only: a kernel that prints, sends or waits is refused.
     """
     from epython.compiler import compile_kernel
     from esim.cores.interp import Interpreter
     from esim.cores.memory import from_wire, to_wire
 
     program = compile_kernel(func).program
-    interp = Interpreter(program, 0, 1, engine="reference", cost=_tally)
+    interp = Interpreter(program, 0, 1, engine="reference", cost=_tally,
+                         extra_costs=_tally_extra())
     gen = interp.run([from_wire(to_wire(a)) for a in args])
     try:
         while True:
@@ -205,8 +226,6 @@ def _device_instructions(func: Any, args: Sequence[Any]) -> int:
 
 
 def _toolchain() -> str:
-    from epython.backends.device.locate import build_epiphany  # noqa: F401  (where it lives)
-
     prefix = Path(os.environ.get("EPIPHANY_TOOLCHAIN", Path.home() / ".cache/epython/epiphany"))
     gcc = prefix / "bin" / "epiphany-elf-gcc"
     try:
@@ -227,7 +246,7 @@ def _commit() -> str:
         return "unknown"
 
 
-def measure(kernels: Sequence[Micro] = KERNELS, log: Any = print) -> list[dict[str, Any]]:
+def measure(kernels: Sequence[Micro] = KERNELS, log: Any = None) -> list[dict[str, Any]]:
     """Run every kernel at its two sizes on e-sim and count its operations on the simulator."""
     rows = []
     for micro in kernels:
@@ -239,8 +258,9 @@ def measure(kernels: Sequence[Micro] = KERNELS, log: Any = print) -> list[dict[s
             args = _args(micro, n)
             row["instructions"].append(_device_instructions(mod.kernel, args))
             row["counts"].append(dict(sorted(count_ops(mod.kernel, args).items())))
-        log(f"  {micro.name:<16} {row['instructions'][0]:>9,} {row['instructions'][1]:>9,} "
-            "instructions")
+        if log is not None:
+            log(f"  {micro.name:<16} {row['instructions'][0]:>9,} {row['instructions'][1]:>9,} "
+                "instructions")
         rows.append(row)
     return rows
 
@@ -254,12 +274,15 @@ def _delta(row: dict[str, Any]) -> tuple[dict[str, float], float]:
 
 
 def _prior(name: str) -> float:
+    """The current table's value (what the fit is pulled towards where kernels cannot tell)."""
+    if name in _EXTRA_PRIOR:
+        return float(EXTRA_COSTS[name] or _EXTRA_PRIOR[name])
     if name.startswith("builtin "):
         return float(next(b.cycles for b in BUILTINS if b.name == name[8:]))
     return float(next(i.cycles for i in OPCODES if i.name == name))
 
 
-def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.05) -> tuple[dict[str, float], float]:
+def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.001) -> tuple[dict[str, float], float]:
     """Instructions per opcode/builtin from the calibration rows, and the prior's scale.
 
     Least squares over the per-iteration differences.  Operations that always run together (a
@@ -273,7 +296,11 @@ def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.05) -> tuple[dict[str, 
     y = np.array([v for _, v in fitted])
     prior = np.array([_prior(k) for k in names])
     scale = float(y.sum() / (a @ prior).sum())
-    w = np.sqrt(ridge) * np.sqrt(a.sum(axis=0))  # a feature seen often is pulled as much
+    # relative errors: each kernel's row divided by its measurement, so that the fit evens out
+    # the simulator/e-sim ratio (the target) rather than favouring the costliest kernels
+    a = a / y[:, None]
+    y = np.ones_like(y)
+    w = np.sqrt(ridge) / (scale * prior)  # the ridge, too, in relative terms
     aa = np.vstack([a, np.diag(w)])
     yy = np.concatenate([y, w * scale * prior])
     active = np.ones(len(names), dtype=bool)
@@ -282,7 +309,7 @@ def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.05) -> tuple[dict[str, 
         sol, *_ = np.linalg.lstsq(aa[:, active], yy, rcond=None)
         c[:] = 1.0
         c[active] = sol
-        low = active & (c < 1.0)
+        low = active & (c < 1.0) & ~np.array([k in _SIGNED for k in names])
         if not low.any():
             break
         yy = yy - aa[:, low].sum(axis=1)
@@ -294,16 +321,26 @@ def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.05) -> tuple[dict[str, 
 
 
 def cycles_of(instructions: float, name: str) -> int:
-    """Cycles charged for one execution: the fitted instructions plus the STALL_RULES."""
+    """Cycles charged for one execution: the fitted instructions plus the STALL_RULES (a
+    bytecode's dispatch; builtins and the allocator run inside one)."""
+    if name in _EXTRA_FEATURES:  # inside a bytecode's handler: no dispatch of its own
+        return round(instructions) if name in _SIGNED else max(0, round(instructions))
     per_dispatch = 0 if name.startswith("builtin ") else sum(r[1] for r in STALL_RULES)
     return max(1, round(instructions + per_dispatch))
+
+
+def current_table() -> dict[str, int]:
+    """The simulator's cycles per feature as the generated table has them now."""
+    table = {i.name: i.cycles for i in OPCODES}
+    table.update({f"builtin {b.name}": b.cycles for b in BUILTINS})
+    table.update(EXTRA_COSTS)
+    return table
 
 
 def report_rows(data: dict[str, Any], table: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """Per kernel: instructions per iteration on e-sim, the simulator's cycles, their ratio."""
     if table is None:
-        table = {i.name: i.cycles for i in OPCODES}
-        table.update({f"builtin {b.name}": b.cycles for b in BUILTINS})
+        table = current_table()
     out = []
     for row in data["kernels"]:
         d, instr = _delta(row)
@@ -321,12 +358,13 @@ def generate_table(data: dict[str, Any]) -> str:
     bis = {b.name: cycles_of(costs[f"builtin {b.name}"], f"builtin {b.name}") for b in BUILTINS}
     src = data["source"]
     lines = [
-        '"""Cycle costs of the opcodes and builtins: GENERATED by ``python -m esim.calibrate '
+        '"""Cycle costs of the opcodes and builtins: GENERATED by ``python -m epython.calibrate '
         '--table``',
-        "from esim/data/compute_costs.json; do not edit (tests/test_calibration.py checks it).",
+        "from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.py "
+        "checks it).",
         "",
         f"Measured on e-sim with {src['toolchain']}, core build {src['commit']}, {src['date']}.",
-        "cycles = Epiphany instructions (fitted) + stalls (esim.calibrate.STALL_RULES).",
+        "cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).",
         '"""',
         "",
         "OP_CYCLES: dict[str, int] = {",
@@ -334,58 +372,16 @@ def generate_table(data: dict[str, Any]) -> str:
     lines += [f"    {name!r}: {v}," for name, v in ops.items()]
     lines += ["}", "", "BUILTIN_CYCLES: dict[str, int] = {"]
     lines += [f"    {name!r}: {v}," for name, v in bis.items()]
+    lines += ["}", "", "#: Costs that depend on operands, charged where they happen (both engines of esim).",
+              "EXTRA_COSTS: dict[str, int] = {"]
+    lines += [f"    {name!r}: {cycles_of(costs[name], name)}," for name in _EXTRA_FEATURES]
     lines += ["}", ""]
     return "\n".join(lines)
 
 
-def _print_report(rows: list[dict[str, Any]]) -> None:
-    print(f"{'kernel':<16} {'kind':<13} {'e-sim instr/iter':>16} {'sim cycles/iter':>15} "
-          f"{'ratio':>6}")
-    for part, flag in (("calibration", False), ("validation", True)):
-        print(f"-- {part}")
-        for r in (r for r in rows if r["validation"] is flag):
-            print(f"{r['name']:<16} {r['kind']:<13} {r['instructions']:>16.1f} "
-                  f"{r['cycles']:>15.1f} {r['ratio']:>6.2f}")
-    ratios = [r["ratio"] for r in rows]
-    mid = float(np.median(ratios))
-    worst = max(abs(r / mid - 1) for r in ratios)
-    print(f"median ratio {mid:.2f}; the farthest kernel is {worst:.0%} from it")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m esim.calibrate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--table", action="store_true",
-                        help="generate epython/bytecode/costs.py from the data file (no e-sim)")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 when epython/bytecode/costs.py is stale")
-    parser.add_argument("--report", action="store_true",
-                        help="the per-kernel ratios of the current table (no e-sim)")
-    opts = parser.parse_args(argv)
-    if opts.table or opts.check:
-        text = generate_table(json.loads(DATA.read_text()))
-        if opts.check:
-            if TABLE.read_text() != text:
-                print(f"{TABLE} is stale: run python -m esim.calibrate --table", file=sys.stderr)
-                return 1
-            return 0
-        TABLE.write_text(text)
-        print(f"wrote {TABLE}")
-        return 0
-    if opts.report:
-        _print_report(report_rows(json.loads(DATA.read_text())))
-        return 0
-    os.environ["EPYTHON_EHAL"] = "esim"
-    from epython.backends.device.esim import esim_prefix, missing_parts
-
-    missing = missing_parts(esim_prefix())
-    if missing:
-        print(f"esim.calibrate needs e-sim and the esim-target libe-hal in {esim_prefix()}; it "
-              f"lacks {', '.join(missing)} (docs/backends.md, 'The device backend on e-sim')",
-              file=sys.stderr)
-        return 2
-    print(f"measuring {len(KERNELS)} kernels on e-sim (EPYTHON_EHAL=esim), core 0")
-    rows = measure()
+def calibrate(log: Any = None) -> dict[str, Any]:
+    """Measure every kernel on e-sim, fit, write DATA; returns the data (needs EPYTHON_EHAL=esim)."""
+    rows = measure(log=log or (lambda _msg: None))
     data: dict[str, Any] = {
         "source": {"toolchain": _toolchain(), "commit": _commit(),
                    "date": _dt.date.today().isoformat(),
@@ -393,16 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         "kernels": rows,
     }
     costs, scale = fit(rows)
-    data["scale_over_old_estimates"] = round(scale, 3)
+    data["scale_over_previous_table"] = round(scale, 3)
     data["instructions_per_operation"] = costs
-    DATA.parent.mkdir(parents=True, exist_ok=True)
     DATA.write_text(json.dumps(data, indent=1) + "\n")
-    print(f"wrote {DATA} (the real build costs {scale:.2f}x the old estimates)")
-    fitted = {k: cycles_of(v, k) for k, v in costs.items()}
-    _print_report(report_rows(data, fitted))
-    print("now: python -m esim.calibrate --table")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return data
