@@ -18,6 +18,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import simpy
 
 from epython.bytecode.image import ImageError, Program
@@ -67,6 +68,8 @@ class LaunchState:
     args_bytes: int
     cores: list[int]
     issue_cycle: int
+    list_args_bytes: int = 0  # the part of args_bytes in lists and tuples (decoded into the heap)
+    array_args_bytes: int = 0  # the part in arrays (compared with the argument after the kernel)
     signalled: dict[int, simpy.Event] = field(default_factory=dict)
     done: dict[int, simpy.Event] = field(default_factory=dict)
     processes: dict[int, simpy.Process] = field(default_factory=dict)
@@ -152,8 +155,10 @@ class Chip:
         args_bytes = sum(len(encode_value(a)) for a in args)
         check_fits(self.config, len(image), args_heap_bytes(args))
         program, image_error = self.program_of(image)
+        list_bytes = sum(len(encode_value(a)) for a in args if isinstance(a, (list, tuple)))
+        array_bytes = sum(len(encode_value(a)) for a in args if isinstance(a, np.ndarray))
         launch = LaunchState(self, program, len(image), list(args), args_bytes, list(cores),
-                             int(self.env.now), image_error=image_error)
+                             int(self.env.now), list_bytes, array_bytes, image_error=image_error)
         log.debug("chip %s: launch of %d-byte image on cores %s at cycle %d", self.config.name,
                   len(image), cores, launch.issue_cycle)
         for c in cores:

@@ -80,3 +80,29 @@ def test_the_table_matches_the_real_build_across_kinds_of_work(data: dict) -> No
     mid = ratios[len(ratios) // 2]
     off = {r["name"]: round(r["ratio"] / mid, 2) for r in rows if abs(r["ratio"] / mid - 1) > 0.25}
     assert not off, f"kernels more than 25% from the median ratio {mid:.2f}: {off}"
+
+
+def test_the_launch_cost_matches_the_real_build(data: dict) -> None:
+    # the core's own launch work (image verification and copy, tables, arguments, result):
+    # LAUNCH_COSTS against each launch kernel measured on e-sim
+    rows = C.launch_rows(data, costs.LAUNCH_COSTS)
+    assert len(rows) == len(C.LAUNCH_KERNELS)
+    off = {r["name"]: round(r["model"] / r["measured"], 2) for r in rows
+           if abs(r["model"] / r["measured"] - 1) > 0.15}
+    assert not off, off
+
+
+def test_a_launch_charges_its_fixed_cost_in_the_simulator() -> None:
+    from epython import offload
+    from epython.testing.compare import write_module
+
+    short = write_module("def kernel(n):\n    return n\n", "eplc").kernel
+    longer = write_module("def kernel(n):\n    if n < 0:\n" + "".join(
+        f"        n = n * {k + 2}\n" for k in range(30)) + "    return n\n", "eplc").kernel
+    a = offload(short).launch(1, target=[0], backend="sim")
+    a.wait()
+    b = offload(longer).launch(1, target=[0], backend="sim")
+    b.wait()
+    # the longer image costs its bytes' verification and copy (more than the DMA fetch of them)
+    extra_bytes = len(offload(longer).compiled.image) - len(offload(short).compiled.image)
+    assert b.cycles[0] - a.cycles[0] >= costs.LAUNCH_COSTS["image byte"] * extra_bytes

@@ -30,12 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from epython.bytecode.costs import EXTRA_COSTS
+from epython.bytecode.costs import EXTRA_COSTS, LAUNCH_COSTS
 from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import BUILTINS, OPCODES, Op
+from epython.calibrate.prior import PRIOR
 
-__all__ = ["DATA", "KERNELS", "TABLE", "Micro", "STALL_RULES", "calibrate", "count_ops", "current_table",
-           "cycles_of", "fit", "generate_table", "measure", "report_rows"]
+__all__ = ["DATA", "KERNELS", "LAUNCH_FEATURES", "LAUNCH_KERNELS", "TABLE", "Micro", "STALL_RULES", "calibrate",
+           "count_ops", "current_table", "cycles_of", "fit", "fit_launch", "generate_table",
+           "launch_rows", "measure", "measure_launches", "report_rows"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "compute_costs.json"
@@ -141,11 +143,31 @@ KERNELS: tuple[Micro, ...] = (
 )
 
 
+def _dead(lines: int) -> str:
+    """Code that is in the image but never runs (makes the image longer)."""
+    body = "".join(f"        s = s * {k + 2} + {k}\n" for k in range(lines))
+    return f"    if n < 0:\n{body}"
+
+
+#: Launches that do (almost) nothing, with images and arguments of different sizes: their
+#: instructions are the core's fixed launch work (fit_launch).  Each: (name, source, args).
+LAUNCH_KERNELS: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
+    ("empty", "def kernel(n):\n    s = 0\n    return s\n", (1,)),
+    ("image +20 lines", "def kernel(n):\n    s = 0\n" + _dead(20) + "    return s\n", (1,)),
+    ("image +60 lines", "def kernel(n):\n    s = 0\n" + _dead(60) + "    return s\n", (1,)),
+    ("list of 40 ints", "def kernel(n, t):\n    s = 0\n    return s\n", (1, list(range(40)))),
+    ("list of 160 ints", "def kernel(n, t):\n    s = 0\n    return s\n", (1, list(range(160)))),
+    ("tuple of 80 ints", "def kernel(n, t):\n    s = 0\n    return s\n", (1, tuple(range(80)))),
+    ("str of 200", "def kernel(n, t):\n    s = 0\n    return s\n", (1, "x" * 200)),
+    ("str of 800", "def kernel(n, t):\n    s = 0\n    return s\n", (1, "x" * 800)),
+    ("array of 100", "def kernel(n, a):\n    s = 0\n    return s\n", (1, "array100")),
+    ("array of 400", "def kernel(n, a):\n    s = 0\n    return s\n", (1, "array400")),
+)
+
+
 # --- counting what runs (the simulator's reference engine) -------------------------------------
 #: The operand-dependent costs (costs.EXTRA_COSTS): the allocator's, array element access.
 _EXTRA_FEATURES = tuple(EXTRA_COSTS)
-#: Their values before any calibration (UNVERIFIED guesses; only the fit's prior).
-_EXTRA_PRIOR = {"alloc objects": 40.0, "alloc bytes": 1.0, "array get": 20.0, "array set": 20.0}
 #: May be below 1 (an array element costs less than a list item): not clamped by the fit.
 _SIGNED = ("array get", "array set")
 
@@ -212,6 +234,18 @@ def count_ops(func: Any, args: Sequence[Any]) -> Counter[str]:
 
 
 # --- measuring on the real build ---------------------------------------------------------------
+def _image_bytes(func: Any) -> int:
+    from epython.compiler import compile_kernel
+
+    return len(compile_kernel(func).image)
+
+
+def _args_bytes(args: Sequence[Any]) -> int:
+    from epython.marshal import encode_value
+
+    return sum(len(encode_value(a)) for a in args)
+
+
 def _device_instructions(func: Any, args: Sequence[Any]) -> int:
     """Epiphany instructions of one launch of ``func(*args)`` on core 0 of e-sim."""
     from epython import offload
@@ -265,6 +299,31 @@ def measure(kernels: Sequence[Micro] = KERNELS, log: Any = None) -> list[dict[st
     return rows
 
 
+def _launch_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(np.arange(int(a[5:]), dtype=np.float32) if isinstance(a, str) and
+                 a.startswith("array") else a for a in args)
+
+
+def measure_launches(log: Any = None) -> list[dict[str, Any]]:
+    """Run every LAUNCH_KERNELS entry once on e-sim; what it executed beyond its operations."""
+    from epython.testing.compare import write_module
+
+    rows = []
+    for name, source, raw in LAUNCH_KERNELS:
+        func = write_module(source, "eplaunch").kernel
+        args = _launch_args(raw)
+        rows.append({"name": name, "instructions": _device_instructions(func, args),
+                     "counts": dict(sorted(count_ops(func, args).items())),
+                     "image_bytes": _image_bytes(func), "args_bytes": _args_bytes(args),
+                     "list_args_bytes": _args_bytes([a for a in args
+                                                     if isinstance(a, (list, tuple))]),
+                     "array_args_bytes": _args_bytes([a for a in args
+                                                      if isinstance(a, np.ndarray)])})
+        if log is not None:
+            log(f"  launch: {name:<16} {rows[-1]['instructions']:>9,} instructions")
+    return rows
+
+
 # --- fitting -----------------------------------------------------------------------------------
 def _delta(row: dict[str, Any]) -> tuple[dict[str, float], float]:
     lo, hi = row["counts"]
@@ -274,12 +333,8 @@ def _delta(row: dict[str, Any]) -> tuple[dict[str, float], float]:
 
 
 def _prior(name: str) -> float:
-    """The current table's value (what the fit is pulled towards where kernels cannot tell)."""
-    if name in _EXTRA_PRIOR:
-        return float(EXTRA_COSTS[name] or _EXTRA_PRIOR[name])
-    if name.startswith("builtin "):
-        return float(next(b.cycles for b in BUILTINS if b.name == name[8:]))
-    return float(next(i.cycles for i in OPCODES if i.name == name))
+    """The hand estimate (``prior.PRIOR``) the fit pulls towards where kernels cannot tell."""
+    return float(PRIOR[name])
 
 
 def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.001) -> tuple[dict[str, float], float]:
@@ -287,8 +342,9 @@ def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.001) -> tuple[dict[str,
 
     Least squares over the per-iteration differences.  Operations that always run together (a
     loop's FOR_ITER and JUMP) cannot be told apart by any kernel, so a small ridge pulls each
-    cost towards the old estimate scaled by how much the real build costs overall; features no
-    kernel runs keep that scaled estimate.
+    cost towards the hand estimate (``prior.PRIOR``) scaled by how much the real build costs
+    overall; features no kernel runs keep that scaled estimate.  The result depends on the
+    measurements only, not on the current table.
     """
     fitted = [_delta(r) for r in rows if not r["validation"]]
     names = sorted({k for d, _ in fitted for k in d})
@@ -318,6 +374,33 @@ def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.001) -> tuple[dict[str,
     for k in _feature_names():
         costs.setdefault(k, round(scale * _prior(k), 1))
     return costs, scale
+
+
+#: The launch's fixed cost on the core (verifying and copying the image, decoding its tables and
+#: the arguments, posting the result): instructions per launch, per image byte, per argument
+#: byte, and on top per byte of list and tuple arguments (decoded into the heap) and of array
+#: arguments (compared with the argument block after the kernel, for the changes).
+LAUNCH_FEATURES = ("launch", "image byte", "argument byte", "list argument byte",
+                   "array argument byte")
+
+
+def fit_launch(rows: Sequence[dict[str, Any]], costs: dict[str, float]) -> dict[str, float]:
+    """The launch's fixed cost from ``measure_launches``' rows: what each executed beyond its
+    operations, fitted to a constant plus a cost per image byte, per argument byte and per byte
+    of list and of array arguments."""
+    a = np.array([[1.0, r["image_bytes"], r["args_bytes"], r["list_args_bytes"],
+                   r["array_args_bytes"]] for r in rows])
+    y = np.array([r["instructions"] - sum(v * costs[k] for k, v in r["counts"].items())
+                  for r in rows])
+    keep = np.ones(len(LAUNCH_FEATURES), dtype=bool)
+    c = np.zeros(len(LAUNCH_FEATURES))
+    while True:  # non-negative: a part that comes out negative is dropped and the rest refitted
+        c[:] = 0.0
+        c[keep], *_ = np.linalg.lstsq(a[:, keep], y, rcond=None)
+        if (c >= 0).all():
+            break
+        keep &= c > 0
+    return {k: round(float(v), 1) for k, v in zip(LAUNCH_FEATURES, c)}
 
 
 def cycles_of(instructions: float, name: str) -> int:
@@ -350,6 +433,26 @@ def report_rows(data: dict[str, Any], table: dict[str, int] | None = None) -> li
     return out
 
 
+def launch_rows(data: dict[str, Any],
+                launch: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Per launch kernel: the fixed instructions on e-sim and what ``launch`` (LAUNCH_COSTS)
+    charges."""
+    costs = data["instructions_per_operation"]
+    launch = launch or LAUNCH_COSTS
+    out = []
+    for r in data["launches"]:
+        measured = r["instructions"] - sum(v * costs[k] for k, v in r["counts"].items())
+        model = (launch["launch"] + launch["image byte"] * r["image_bytes"]
+                 + launch["argument byte"] * r["args_bytes"]
+                 + launch["list argument byte"] * r["list_args_bytes"]
+                 + launch["array argument byte"] * r["array_args_bytes"])
+        out.append({"name": r["name"], "measured": measured, "model": model,
+                    "image_bytes": r["image_bytes"], "args_bytes": r["args_bytes"],
+                    "list_args_bytes": r["list_args_bytes"],
+                    "array_args_bytes": r["array_args_bytes"]})
+    return out
+
+
 # --- the generated table -----------------------------------------------------------------------
 def generate_table(data: dict[str, Any]) -> str:
     """The source of ``epython/bytecode/costs.py`` from the calibration data."""
@@ -375,6 +478,11 @@ def generate_table(data: dict[str, Any]) -> str:
     lines += ["}", "", "#: Costs that depend on operands, charged where they happen (both engines of esim).",
               "EXTRA_COSTS: dict[str, int] = {"]
     lines += [f"    {name!r}: {cycles_of(costs[name], name)}," for name in _EXTRA_FEATURES]
+    lines += ["}", "", "#: The launch's fixed cost on a core: cycles per launch, per image byte, per argument byte, per",
+              "#: byte of list and tuple arguments and per byte of array arguments (both on top).",
+              "LAUNCH_COSTS: dict[str, int] = {"]
+    launch = data["instructions_per_launch"]
+    lines += [f"    {name!r}: {round(launch[name])}," for name in LAUNCH_FEATURES]
     lines += ["}", ""]
     return "\n".join(lines)
 
@@ -389,7 +497,9 @@ def calibrate(log: Any = None) -> dict[str, Any]:
         "kernels": rows,
     }
     costs, scale = fit(rows)
-    data["scale_over_previous_table"] = round(scale, 3)
+    data["scale_over_hand_estimates"] = round(scale, 3)
     data["instructions_per_operation"] = costs
+    data["launches"] = measure_launches(log)
+    data["instructions_per_launch"] = fit_launch(data["launches"], costs)
     DATA.write_text(json.dumps(data, indent=1) + "\n")
     return data

@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"measuring {len(KERNELS)} kernels on e-sim (EPYTHON_EHAL=esim), core 0")
     data = calibrate(log=print)
-    print(f"wrote {DATA} (the real build costs {data['scale_over_previous_table']:.2f}x the "
-          "current table)")
+    print(f"wrote {DATA} (the real build executes {data['scale_over_hand_estimates']:.2f}x the "
+          "instructions the hand estimates charged as cycles)")
     fitted = {k: cycles_of(v, k) for k, v in data["instructions_per_operation"].items()}
     _print_report(report_rows(data, fitted))
     print("now: python -m epython.calibrate --table")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from epython.bytecode import protocol
+from epython.bytecode.costs import LAUNCH_COSTS
 from epython.bytecode.image import NO_INIT
 from epython.bytecode.opcodes import ErrorCode
 from epython.launch_memory import workspace_bytes
@@ -129,6 +130,12 @@ class Core:
                                      protocol.launch_tables_bytes(len(launch.program.consts),
                                                                   len(launch.program.globals),
                                                                   len(launch.program.functions))))
+            # the core's own launch work (verifying and copying the image, decoding its tables
+            # and the arguments, posting the result), measured on the real build
+            interp.cycles += (LAUNCH_COSTS["launch"] + LAUNCH_COSTS["image byte"] * launch.image_bytes
+                              + LAUNCH_COSTS["argument byte"] * launch.args_bytes
+                              + LAUNCH_COSTS["list argument byte"] * launch.list_args_bytes
+                              + LAUNCH_COSTS["array argument byte"] * launch.array_args_bytes)
             args = [from_wire(v) for v in launch.args]
             interp.heap.exempt_in_place(args + list(working.values()))
             arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
