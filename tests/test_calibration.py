@@ -1,4 +1,4 @@
-"""esim.calibrate: the cost table generated from what the real build executes on e-sim."""
+"""epython.calibrate: the cost table generated from what the real build executes on e-sim."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def data() -> dict:
 
 def test_the_generated_table_is_current(data: dict) -> None:
     assert C.TABLE.read_text() == C.generate_table(data), \
-        "epython/bytecode/costs.py is stale: run python -m esim.calibrate --table"
+        "epython/bytecode/costs.py is stale: run python -m epython.calibrate --table"
 
 
 def test_the_data_file_says_where_it_comes_from(data: dict) -> None:
@@ -27,7 +27,7 @@ def test_the_data_file_says_where_it_comes_from(data: dict) -> None:
     assert src["commit"] != "unknown" and src["date"]
     names = {k.name for k in C.KERNELS}
     assert {r["name"] for r in data["kernels"]} == names, \
-        "the kernels changed since the last calibration: rerun python -m esim.calibrate on e-sim"
+        "the kernels changed since the last calibration: rerun python -m epython.calibrate on e-sim"
     assert all(r["instructions"][1] > r["instructions"][0] > 0 for r in data["kernels"])
 
 

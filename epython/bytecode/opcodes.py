@@ -2,7 +2,7 @@
 
 Everything else (the encoder, verifier, disassembler, both interpreters, the cycle model and
 ``device/core/opcodes.h``) is derived from the tables in this module.  The cycles of each row
-come from ``epython/bytecode/costs.py``, which ``python -m esim.calibrate --table`` generates
+come from ``epython/bytecode/costs.py``, which ``python -m epython.calibrate --table`` generates
 from what the real Epiphany build executes on e-sim (docs/timing-model.md).  Change an instruction
 here, then run ``python -m epython.bytecode.gen_c`` to regenerate the C header (a test fails
 while it is stale).

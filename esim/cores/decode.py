@@ -24,7 +24,7 @@ def decode_function(func: Function, cost: Callable[[Instr], int] = table_cost,
     """Instructions of ``func`` with jump targets as instruction indexes, and each one's pc.
 
     ``cost`` gives each instruction's cycles (``table_cost``: the opcode and builtin tables, so
-    both engines charge the same; ``esim.calibrate`` passes its own to count what runs).
+    both engines charge the same; ``epython.calibrate`` passes its own to count what runs).
     """
     decoded = list(iter_code(func.code))
     pc_to_index = {ins.pc: k for k, ins in enumerate(decoded)}

@@ -117,9 +117,9 @@ class Interpreter:
         engine = engine or os.environ.get("ESIM_ENGINE") or "jit"
         if engine not in ENGINES:
             raise ValueError(f"unknown interpreter engine {engine!r}; choose from {ENGINES}")
-        if cost is not None and engine != "reference":
-            raise ValueError("Interpreter(cost=...) needs engine='reference' (the translating "
-                             "engine sums the table's cycles when it translates)")
+        if (cost is not None or extra_costs is not None) and engine != "reference":
+            raise ValueError("Interpreter(cost=..., extra_costs=...) needs engine='reference' (the "
+                             "translating engine builds the table's costs into what it generates)")
         self._cost = cost
         self.engine = engine
         self.program = program
