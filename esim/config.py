@@ -49,10 +49,20 @@ class ChipConfig:
     # Fit to "remote 32-bit load latency = 18 + 3 x hops": each one-packet leg of a load costs
     # 3 + 1.5*hops in the mesh model, so the remote memory and load pipeline take 18 - 6 = 12.
     remote_read_service_cycles: float = 12.0
-    # DMA: setup is an UNVERIFIED estimate (e_dma_copy descriptor writes); the rate is the fit
-    # to "DMA core -> neighbour core write, 8 KB = 2404 cycles": (2404 - 30 - 3.5) / 1024 packets.
-    dma_setup_cycles: float = 30.0
-    dma_cycles_per_packet: float = 2.32
+    # DMA (docs/timing-model.md, "The DMA engine and the read path"; docs/research/
+    # mesh-measurements.md names every source).  e_dma_copy's fixed cost before the engine moves a
+    # byte (software, descriptor, start, completion poll): fit to "DMA write to DRAM of 8-64 B:
+    # ~455 cycles whatever the size" (epiphany-bsp memorybench, 2015) less the modelled path.
+    dma_setup_cycles: float = 392.0
+    # The engine's write pace: fit to "DMA core -> neighbour core write, 8 KB = 2404 cycles".
+    dma_cycles_per_packet: float = 1.96
+    # Reads: a DMA engine issues one read request per this many cycles (fit to "DMA core <-
+    # neighbour core read, 8 KB = 9749 cycles"; the Architecture Reference: writes are about 16x
+    # more efficient than reads on chip) ...
+    dma_read_request_cycles: float = 9.1
+    # ... and keeps at most this many reads outstanding, so a far source paces it by its round
+    # trip (Little's law; fit to "DMA read from DRAM, 51.2 cycles per 8 B", memorybench 2015).
+    max_outstanding_reads: float = 11.8
 
     # --- eLink, shared DRAM and host (off-chip) ------------------------------------------
     # Effective eLink rate on the Parallella, one value fitting two measured rows: ascending
@@ -72,7 +82,7 @@ class ChipConfig:
     host_dram_write_bytes_per_s: float = 100.7e6  # "host -> shared DRAM 100.7 MB/s"
     host_dram_read_bytes_per_s: float = 135.4e6  # "host <- shared DRAM 135.4 MB/s"
     host_chip_write_bytes_per_s: float = 14.6e6  # "host -> core SRAM 14.6 MB/s"
-    host_chip_read_bytes_per_s: float = 14.6e6  # UNVERIFIED: not measured, assumed = writes
+    host_chip_read_bytes_per_s: float = 17.85e6  # "Host <- SRAM: Read speed 17.85 MBps" (forum)
 
     # Simulation granularity, not hardware: bytes a transfer moves per reservation step.
     # Smaller is fairer under contention and slower to simulate (docs/timing-model.md).

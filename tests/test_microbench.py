@@ -7,15 +7,39 @@ import time
 import pytest
 
 from esim.config import ChipConfig, preset
-from esim.microbench import CALIBRATION, Flow, calibration_table, format_table, main, run_flows
+from esim.microbench import (
+    CALIBRATION,
+    REFERENCE,
+    VALIDATION,
+    Flow,
+    calibration_table,
+    format_table,
+    main,
+    run_flows,
+)
 
 KB8 = 8192
 
 
 @pytest.mark.parametrize("row", CALIBRATION, ids=lambda r: f"{r.name} [{r.unit}]")
-def test_calibration_row_within_25_percent(row):
+def test_calibration_row_within_10_percent(row):
+    simulated = row.simulate("e16")
+    assert simulated == pytest.approx(row.measured, rel=0.10), (row.name, simulated)
+
+
+@pytest.mark.parametrize("row", VALIDATION, ids=lambda r: f"{r.name} [{r.unit}]")
+def test_validation_row_within_25_percent(row):
+    # measurements no parameter was fitted to: what the model predicts
     simulated = row.simulate("e16")
     assert simulated == pytest.approx(row.measured, rel=0.25), (row.name, simulated)
+
+
+def test_the_three_sets_are_apart_and_the_report_prints_them(capsys):
+    names = [{(r.name, r.unit) for r in rows} for rows in (CALIBRATION, VALIDATION, REFERENCE)]
+    assert not (names[0] & names[1]) and not (names[0] & names[2]) and not (names[1] & names[2])
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.index("-- calibration") < out.index("-- validation") < out.index("-- reference")
 
 
 def test_calibration_covers_every_measured_figure():
@@ -73,11 +97,13 @@ def test_host_flows_use_the_host_path():
     write = run_flows([Flow("host", "dram", KB8, "store")])[0]
     read = run_flows([Flow("dram", "host", KB8, "load")])[0]
     to_core = run_flows([Flow("host", (2, 1), KB8, "store")])[0]
-    from_core = run_flows([Flow((2, 1), "host", 64, "load")])[0]
+    from_core = run_flows([Flow((2, 1), "host", KB8, "load")])[0]
     assert write.mb_per_s == pytest.approx(100.7, rel=0.05)
     assert read.mb_per_s == pytest.approx(135.4, rel=0.05)
     assert to_core.mb_per_s == pytest.approx(14.6, rel=0.05)
-    assert 0 < from_core.mb_per_s < to_core.mb_per_s  # blocking round trips
+    # the FPGA pipelines the host's reads of core memory: the measured 17.85 MB/s, faster than
+    # its writes (14.6 MB/s), as the forum's table has them
+    assert from_core.mb_per_s == pytest.approx(17.85, rel=0.05)
 
 
 @pytest.mark.parametrize("flow, message", [

@@ -149,12 +149,22 @@ class Mesh:
             routes = self._read_cache[(r, s)] = self._read_routes(r, s)
         request, reply, network, service = routes
         dma = method == "dma_read"
+        if dma:
+            # one request per dma_read_request_cycles, at most max_outstanding_reads in flight:
+            # a far source (DRAM) paces the engine by its round trip
+            round_trip = service + sum(link.latency_cycles for link in (*request, *reply))
+            pace = max(cfg.dma_read_request_cycles, round_trip / cfg.max_outstanding_reads)
+        else:
+            pace = cfg.store_issue_cycles
+        # The host's reads of core memory go through the FPGA, which pipelines them: a stream
+        # at the measured rate (the host port paces the requests), not blocking round trips.
+        pipelined = dma or r.kind == "host"
         plan = ReadPlan(
             request, reply, header,
-            request_cycles_per_packet=cfg.dma_cycles_per_packet if dma else cfg.store_issue_cycles,
+            request_cycles_per_packet=pace,
             # Core memory answers at link speed; DRAM replies are paced by the eLink.
             reply_cycles_per_packet=0.0 if s.kind == "dram" else self.cmesh.cycles_per_packet,
-            service_cycles=service, blocking=not dma,
+            service_cycles=service, blocking=not pipelined,
             start_delay=cfg.dma_setup_cycles if dma else 0.0,
             sink=self.dram.reads if s.kind == "dram" else None)
         transfer = self._transfer(s, r, nbytes, method, network)
