@@ -47,7 +47,9 @@ class Flow:
     ``store``: the source (core or host) writes; ``load``: the destination (core or host)
     reads with blocking loads; ``dma``: the source core's DMA engine pushes; ``dma_read``:
     the destination core's DMA engine pulls.  ``order="descending"`` makes writes go to
-    descending addresses, which the eLink cannot burst.
+    descending addresses, which the eLink cannot burst.  ``align`` (DMA methods) is the
+    alignment of both buffers: as e_dma_copy does, the engine then moves 8-, 4-, 2- or 1-byte
+    elements, one per transaction (``esim.mesh.mesh.dma_element_bytes``).
     """
 
     src: Endpoint
@@ -55,6 +57,7 @@ class Flow:
     nbytes: int
     method: str = "store"
     order: str = "ascending"
+    align: int = 8
 
 
 @dataclass(frozen=True)
@@ -102,12 +105,15 @@ def _start(mesh: Mesh, flow: Flow) -> Transfer:
         if isinstance(end, tuple) and flow.nbytes > memory:
             raise ValueError(f"{flow.nbytes} bytes do not fit in the {memory}-byte memory of "
                              f"core {end}")
+    if flow.align != 8 and flow.method not in ("dma", "dma_read"):
+        raise ValueError(f"align applies to the DMA methods only, not {flow.method!r}")
     ascending = flow.order == "ascending"
     if flow.method in ("store", "dma"):
-        return mesh.write(flow.src, flow.dst, flow.nbytes, flow.method, ascending=ascending)
+        return mesh.write(flow.src, flow.dst, flow.nbytes, flow.method, ascending=ascending,
+                          align=flow.align)
     if not ascending:
         raise ValueError("order applies to writes ('store', 'dma') only")
-    return mesh.read(flow.dst, flow.src, flow.nbytes, flow.method)
+    return mesh.read(flow.dst, flow.src, flow.nbytes, flow.method, align=flow.align)
 
 
 def run_flows(flows: Iterable[Flow], chip: str | ChipConfig = "e16") -> list[FlowResult]:

@@ -161,3 +161,29 @@ def test_main_prints_the_calibration_table(capsys):
 def test_format_table_has_one_line_per_row():
     text = format_table(calibration_table())
     assert sum(1 for line in text.splitlines() if line.split()[-1:] != []) >= len(CALIBRATION)
+
+
+def test_dma_element_size_follows_e_dma_copys_rule():
+    from esim.mesh.mesh import dma_element_bytes
+
+    assert [dma_element_bytes(8, n) for n in (8192, 8196, 8194, 8193)] == [8, 4, 2, 1]
+    assert [dma_element_bytes(a, 4096) for a in (8, 16, 4, 2, 1, 6)] == [8, 8, 4, 2, 1, 2]
+    with pytest.raises(ValueError, match="align must be a positive int"):
+        dma_element_bytes(0, 8)
+
+
+def test_dma_moves_one_element_per_transaction():
+    # word-aligned buffers: twice the transactions of doublewords, so about twice the time
+    dwords = run_flows([Flow((0, 0), (0, 1), KB8, "dma")])[0].cycles
+    words = run_flows([Flow((0, 0), (0, 1), KB8, "dma", align=4)])[0].cycles
+    odd_length = run_flows([Flow((0, 0), (0, 1), KB8 + 4, "dma")])[0].cycles
+    setup = preset("e16").dma_setup_cycles
+    assert (words - setup) == pytest.approx(2 * (dwords - setup), rel=0.01)
+    assert odd_length == pytest.approx(words, rel=0.01)
+    assert run_flows([Flow("dram", (0, 0), 2048, "dma_read", align=2)])[0].cycles > \
+        run_flows([Flow("dram", (0, 0), 2048, "dma_read")])[0].cycles
+
+
+def test_align_is_for_dma_only():
+    with pytest.raises(ValueError, match="align applies to the DMA methods only"):
+        run_flows([Flow((0, 0), (0, 1), 64, "store", align=4)])

@@ -22,10 +22,19 @@ from esim.mesh.routing import routing
 from esim.mesh.stats import Accumulator, MeshStats, TransferRecord
 from esim.mesh.transfer import ReadPlan, Transfer, TransferEngine, WritePlan
 
-__all__ = ["READ_METHODS", "WRITE_METHODS", "Mesh"]
+__all__ = ["READ_METHODS", "WRITE_METHODS", "Mesh", "dma_element_bytes"]
 
 WRITE_METHODS = ("store", "dma")
 READ_METHODS = ("load", "dma_read")
+
+
+def dma_element_bytes(align: int, nbytes: int) -> int:
+    """The element size e_dma_copy picks (eSDK 2016.11): from ``(dst | src | n) & 7`` for two
+    buffers aligned to ``align`` bytes: 8 (doublewords), 4, 2 or 1 (bytes)."""
+    if isinstance(align, bool) or not isinstance(align, int) or align < 1:
+        raise ValueError(f"align must be a positive int (the buffers' alignment), got {align!r}")
+    low = (align | nbytes) & 7
+    return 8 if low == 0 else 4 if low == 4 else 2 if low in (2, 6) else 1
 
 
 class Mesh:
@@ -65,12 +74,14 @@ class Mesh:
     # -- public interface -------------------------------------------------------------------
 
     def write(self, src: Endpoint, dst: Endpoint, nbytes: int, method: str = "store", *,
-              ascending: bool = True) -> Transfer:
+              ascending: bool = True, align: int = 8) -> Transfer:
         """Start a write of ``nbytes`` from ``src`` to ``dst``; return the :class:`Transfer`.
 
         ``method`` is ``"store"`` (the source core, or the host, stores; posted) or ``"dma"``
         (the source core's DMA engine pushes).  ``ascending=False`` models stores to
-        descending addresses, which the eLink cannot burst.
+        descending addresses, which the eLink cannot burst.  ``align`` (DMA only) is the
+        alignment of both buffers: the engine moves elements of ``dma_element_bytes(align,
+        nbytes)`` bytes, one per transaction.
         """
         if method not in WRITE_METHODS:
             raise ValueError(f"unknown write method {method!r}: use one of {WRITE_METHODS}")
@@ -108,7 +119,8 @@ class Mesh:
             if method == "dma":
                 plan = WritePlan(route, header, cfg.dma_cycles_per_packet,
                                  start_delay=cfg.dma_setup_cycles, issued_at_start=True,
-                                 sink=self._sink(d))
+                                 sink=self._sink(d),
+                                 packet_bytes=dma_element_bytes(align, nbytes))
             else:
                 plan = WritePlan(route, header, cfg.store_issue_cycles, sink=self._sink(d))
         transfer = self._transfer(s, d, nbytes, method, network)
@@ -116,13 +128,14 @@ class Mesh:
         return transfer
 
     def read(self, requester: Endpoint, source: Endpoint, nbytes: int,
-             method: str = "load") -> Transfer:
+             method: str = "load", *, align: int = 8) -> Transfer:
         """Start a read of ``nbytes`` by ``requester`` from ``source``; return the transfer.
 
         ``"load"``: blocking 8-byte loads, each request over rMesh and its reply back as a
         write (cMesh on chip, xMesh/eLink from off chip); the requester waits for
-        ``arrived``.  ``"dma_read"``: the requester's DMA engine pulls, requests pipelined.
-        A host requester reads DRAM directly and core memory through the eLink.
+        ``arrived``.  ``"dma_read"``: the requester's DMA engine pulls, requests pipelined, in
+        elements of ``dma_element_bytes(align, nbytes)`` bytes.  A host requester reads DRAM
+        directly and core memory through the eLink.
         """
         if method not in READ_METHODS:
             raise ValueError(f"unknown read method {method!r}: use one of {READ_METHODS}")
@@ -165,6 +178,7 @@ class Mesh:
             # Core memory answers at link speed; DRAM replies are paced by the eLink.
             reply_cycles_per_packet=0.0 if s.kind == "dram" else self.cmesh.cycles_per_packet,
             service_cycles=service, blocking=not pipelined,
+            packet_bytes=dma_element_bytes(align, nbytes) if dma else 0,
             start_delay=cfg.dma_setup_cycles if dma else 0.0,
             sink=self.dram.reads if s.kind == "dram" else None)
         transfer = self._transfer(s, r, nbytes, method, network)

@@ -91,6 +91,7 @@ class WritePlan:
     start_delay: float = 0.0  # e.g. DMA setup; the source is free once it has elapsed
     issued_at_start: bool = False  # DMA: the core is free once the engine runs
     sink: Accumulator | None = None  # counts bytes delivered (DRAM)
+    packet_bytes: int = 0  # data bytes per packet (a DMA's element size); 0: a full packet
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class ReadPlan:
     blocking: bool  # loads: one 8-byte request at a time, each waits for its reply
     start_delay: float = 0.0
     sink: Accumulator | None = None  # counts bytes read at the source (DRAM)
+    packet_bytes: int = 0  # data bytes per packet (a DMA's element size); 0: a full packet
 
 
 class TransferEngine:
@@ -119,8 +121,8 @@ class TransferEngine:
         self.packet_bytes = packet_bytes
         self.chunk_bytes = chunk_bytes - chunk_bytes % packet_bytes
 
-    def _packets(self, nbytes: int) -> int:
-        return -(-nbytes // self.packet_bytes)
+    def _packets(self, nbytes: int, size: int = 0) -> int:
+        return -(-nbytes // (size or self.packet_bytes))
 
     def start_write(self, transfer: Transfer, plan: WritePlan) -> None:
         """Start moving a write; a single chunk with no delay is scheduled without a process."""
@@ -128,7 +130,7 @@ class TransferEngine:
         if nbytes <= self.chunk_bytes and not plan.start_delay:
             env = self.env
             now = env.now
-            packets = self._packets(nbytes)
+            packets = self._packets(nbytes, plan.packet_bytes)
             issued, arrival = traverse(plan.route, packets, nbytes, now,
                                        packets * plan.source_cycles_per_packet, plan.header)
             if plan.sink is not None:
@@ -151,7 +153,7 @@ class TransferEngine:
         last_arrival = env.now
         while remaining > 0:
             chunk = min(remaining, self.chunk_bytes)
-            packets = self._packets(chunk)
+            packets = self._packets(chunk, plan.packet_bytes)
             issued, arrival = traverse(plan.route, packets, chunk, env.now,
                                        packets * plan.source_cycles_per_packet, plan.header)
             if plan.sink is not None:
@@ -182,7 +184,7 @@ class TransferEngine:
         while remaining > 0:
             chunk = min(remaining, step)
             remaining -= chunk
-            packets = self._packets(chunk)
+            packets = self._packets(chunk, plan.packet_bytes)
             # Requests carry no data bytes; they still occupy links packet by packet.
             issued, request_arrival = traverse(plan.request_route, packets, 0, env.now,
                                                packets * plan.request_cycles_per_packet,
