@@ -37,6 +37,11 @@ def dma_element_bytes(align: int, nbytes: int) -> int:
     return 8 if low == 0 else 4 if low == 4 else 2 if low in (2, 6) else 1
 
 
+def _element(align: int | None, nbytes: int) -> int:
+    """A plan's packet size: 0 (whole packets) without an alignment, else the DMA element."""
+    return 0 if align is None else dma_element_bytes(align, nbytes)
+
+
 class Mesh:
     """cMesh, rMesh and xMesh of one chip, plus the east eLink, shared DRAM and the host.
 
@@ -74,14 +79,15 @@ class Mesh:
     # -- public interface -------------------------------------------------------------------
 
     def write(self, src: Endpoint, dst: Endpoint, nbytes: int, method: str = "store", *,
-              ascending: bool = True, align: int = 8) -> Transfer:
+              ascending: bool = True, align: int | None = None) -> Transfer:
         """Start a write of ``nbytes`` from ``src`` to ``dst``; return the :class:`Transfer`.
 
         ``method`` is ``"store"`` (the source core, or the host, stores; posted) or ``"dma"``
         (the source core's DMA engine pushes).  ``ascending=False`` models stores to
         descending addresses, which the eLink cannot burst.  ``align`` (DMA only) is the
-        alignment of both buffers: the engine moves elements of ``dma_element_bytes(align,
-        nbytes)`` bytes, one per transaction.
+        alignment of both buffers, as e_dma_copy sees them: the engine then moves elements of
+        ``dma_element_bytes(align, nbytes)`` bytes, one per transaction; None (the simulator's
+        own transfers) moves whole packets.
         """
         if method not in WRITE_METHODS:
             raise ValueError(f"unknown write method {method!r}: use one of {WRITE_METHODS}")
@@ -120,7 +126,7 @@ class Mesh:
                 plan = WritePlan(route, header, cfg.dma_cycles_per_packet,
                                  start_delay=cfg.dma_setup_cycles, issued_at_start=True,
                                  sink=self._sink(d),
-                                 packet_bytes=dma_element_bytes(align, nbytes))
+                                 packet_bytes=_element(align, nbytes))
             else:
                 plan = WritePlan(route, header, cfg.store_issue_cycles, sink=self._sink(d))
         transfer = self._transfer(s, d, nbytes, method, network)
@@ -128,14 +134,15 @@ class Mesh:
         return transfer
 
     def read(self, requester: Endpoint, source: Endpoint, nbytes: int,
-             method: str = "load", *, align: int = 8) -> Transfer:
+             method: str = "load", *, align: int | None = None) -> Transfer:
         """Start a read of ``nbytes`` by ``requester`` from ``source``; return the transfer.
 
         ``"load"``: blocking 8-byte loads, each request over rMesh and its reply back as a
         write (cMesh on chip, xMesh/eLink from off chip); the requester waits for
         ``arrived``.  ``"dma_read"``: the requester's DMA engine pulls, requests pipelined, in
-        elements of ``dma_element_bytes(align, nbytes)`` bytes.  A host requester reads DRAM
-        directly and core memory through the eLink.
+        elements of ``dma_element_bytes(align, nbytes)`` bytes when ``align`` is given (whole
+        packets otherwise).  A host requester reads DRAM directly and core memory through the
+        eLink.
         """
         if method not in READ_METHODS:
             raise ValueError(f"unknown read method {method!r}: use one of {READ_METHODS}")
@@ -178,7 +185,7 @@ class Mesh:
             # Core memory answers at link speed; DRAM replies are paced by the eLink.
             reply_cycles_per_packet=0.0 if s.kind == "dram" else self.cmesh.cycles_per_packet,
             service_cycles=service, blocking=not pipelined,
-            packet_bytes=dma_element_bytes(align, nbytes) if dma else 0,
+            packet_bytes=_element(align, nbytes) if dma else 0,
             start_delay=cfg.dma_setup_cycles if dma else 0.0,
             sink=self.dram.reads if s.kind == "dram" else None)
         transfer = self._transfer(s, r, nbytes, method, network)
