@@ -4,11 +4,13 @@
 backend over e-sim (``EPYTHON_EHAL=esim``: the real ``epycore.elf`` on Adapteva's instruction-set
 simulator, whose CTIMER ticks once per instruction, so a launch's ``cycles`` are the Epiphany
 instructions it executed) and counts, with the simulator's reference engine, how often each
-opcode and builtin ran.  The difference between the two loop counts cancels the launch's fixed
-cost; a least-squares fit over all kernels gives each opcode's cost in Epiphany instructions.
+opcode, builtin and operand-dependent cost (allocations, array elements) ran.  The difference
+between the two loop counts cancels the launch's fixed cost; a least-squares fit over all
+kernels gives each one's cost in Epiphany instructions, and launches that do nothing else
+(``LAUNCH_KERNELS``) give the launch's own cost per image and argument byte.
 
-It writes ``epython/calibrate/compute_costs.json`` (the toolchain, the commit of the build, the date, the
-per-kernel measurements and the fitted instructions per opcode and builtin);
+It writes ``epython/calibrate/compute_costs.json`` (the toolchain, the commit of the build, the
+date, the measurements and the fitted instructions);
 ``python -m epython.calibrate --table`` generates ``epython/bytecode/costs.py`` from that file
 (cycles = instructions + the pipeline's stalls, ``STALL_RULES`` below), and
 ``tests/test_calibration.py`` fails when the generated table is stale.  ``--report`` prints,
@@ -35,8 +37,8 @@ from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import BUILTINS, OPCODES, Op
 from epython.calibrate.prior import PRIOR
 
-__all__ = ["DATA", "KERNELS", "LAUNCH_FEATURES", "LAUNCH_KERNELS", "TABLE", "Micro", "STALL_RULES", "calibrate",
-           "count_ops", "current_table", "cycles_of", "fit", "fit_launch", "generate_table",
+__all__ = ["DATA", "KERNELS", "LAUNCH_FEATURES", "LAUNCH_KERNELS", "TABLE", "Micro", "STALL_RULES",
+           "calibrate", "count_ops", "current_table", "cycles_of", "fit", "fit_launch", "generate_table",
            "launch_rows", "measure", "measure_launches", "report_rows"]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,8 +53,9 @@ _NOPS = len(OPCODES)
 #: Each rule: (name, cycles added per bytecode instruction dispatched, source).
 STALL_RULES: tuple[tuple[str, int, str], ...] = (
     ("dispatch branch", 3,
-     "Epiphany Architecture Reference rev 14.03.11, pipeline section: a taken branch or jump "
-     "costs 3 extra cycles; every bytecode ends in the dispatch's indirect jump (computed goto)"),
+     "Epiphany Architecture Reference (markdown edition, olajep/epiphany-docs arch-ref/"
+     "04_ecore.md): '3-cycle branch penalty on all taken branches'; every bytecode ends in the "
+     "dispatch's indirect jump (computed goto)"),
     ("load-use, FPU latency, dual issue", 0,
      "UNVERIFIED: not yet measured (e-sim counts instructions only); counted as 0"),
 )
