@@ -106,3 +106,17 @@ def test_a_launch_charges_its_fixed_cost_in_the_simulator() -> None:
     # the longer image costs its bytes' verification and copy (more than the DMA fetch of them)
     extra_bytes = len(offload(longer).compiled.image) - len(offload(short).compiled.image)
     assert b.cycles[0] - a.cycles[0] >= costs.LAUNCH_COSTS["image byte"] * extra_bytes
+
+
+def test_the_docs_show_the_current_ratios(data: dict) -> None:
+    # docs/timing-model.md's per-kernel table is the one --report computes from the data file
+    import numpy as np
+
+    text = (C.ROOT / "docs" / "timing-model.md").read_text()
+    rows = C.report_rows(data)
+    mid = float(np.median([r["ratio"] for r in rows]))
+    for r in rows:
+        line = (f"| {r['name']} | {r['kind']} | {'no (validation)' if r['validation'] else 'yes'} "
+                f"| {r['instructions']:.1f} | {r['cycles']:.0f} | {r['ratio']:.2f} "
+                f"| {r['ratio'] / mid:.2f} |")
+        assert line in text, f"docs/timing-model.md is stale for {r['name']}: {line}"
