@@ -14,7 +14,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,19 @@ class PrintedLine:
     core: int
     seq: int
     text: str
+
+
+def argument_bytes(args: Sequence[Any]) -> tuple[int, int, int]:
+    """Encoded bytes of a launch's arguments: in all, in lists and tuples, in arrays."""
+    total = lists = arrays = 0
+    for a in args:
+        n = len(encode_value(a))
+        total += n
+        if isinstance(a, (list, tuple)):
+            lists += n
+        elif isinstance(a, np.ndarray):
+            arrays += n
+    return total, lists, arrays
 
 
 @dataclass
@@ -152,11 +165,9 @@ class Chip:
         """
         for c in cores:
             self.config.coords(c)  # validates the id
-        args_bytes = sum(len(encode_value(a)) for a in args)
+        args_bytes, list_bytes, array_bytes = argument_bytes(args)
         check_fits(self.config, len(image), args_heap_bytes(args))
         program, image_error = self.program_of(image)
-        list_bytes = sum(len(encode_value(a)) for a in args if isinstance(a, (list, tuple)))
-        array_bytes = sum(len(encode_value(a)) for a in args if isinstance(a, np.ndarray))
         launch = LaunchState(self, program, len(image), list(args), args_bytes, list(cores),
                              int(self.env.now), list_bytes, array_bytes, image_error=image_error)
         log.debug("chip %s: launch of %d-byte image on cores %s at cycle %d", self.config.name,

@@ -36,6 +36,8 @@ from epython.bytecode.costs import EXTRA_COSTS, LAUNCH_COSTS
 from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import BUILTINS, OPCODES, Op
 from epython.calibrate.prior import PRIOR
+from esim.chip import argument_bytes
+from esim.cores.core import launch_cycles
 
 __all__ = ["DATA", "KERNELS", "LAUNCH_FEATURES", "LAUNCH_KERNELS", "TABLE", "Micro", "STALL_RULES",
            "calibrate", "count_ops", "current_table", "cycles_of", "fit", "fit_launch", "generate_table",
@@ -243,12 +245,6 @@ def _image_bytes(func: Any) -> int:
     return len(compile_kernel(func).image)
 
 
-def _args_bytes(args: Sequence[Any]) -> int:
-    from epython.marshal import encode_value
-
-    return sum(len(encode_value(a)) for a in args)
-
-
 def _device_instructions(func: Any, args: Sequence[Any]) -> int:
     """Epiphany instructions of one launch of ``func(*args)`` on core 0 of e-sim."""
     from epython import offload
@@ -315,13 +311,11 @@ def measure_launches(log: Any = None) -> list[dict[str, Any]]:
     for name, source, raw in LAUNCH_KERNELS:
         func = write_module(source, "eplaunch").kernel
         args = _launch_args(raw)
+        total, lists, arrays = argument_bytes(args)
         rows.append({"name": name, "instructions": _device_instructions(func, args),
                      "counts": dict(sorted(count_ops(func, args).items())),
-                     "image_bytes": _image_bytes(func), "args_bytes": _args_bytes(args),
-                     "list_args_bytes": _args_bytes([a for a in args
-                                                     if isinstance(a, (list, tuple))]),
-                     "array_args_bytes": _args_bytes([a for a in args
-                                                      if isinstance(a, np.ndarray)])})
+                     "image_bytes": _image_bytes(func), "args_bytes": total,
+                     "list_args_bytes": lists, "array_args_bytes": arrays})
         if log is not None:
             log(f"  launch: {name:<16} {rows[-1]['instructions']:>9,} instructions")
     return rows
@@ -445,10 +439,8 @@ def launch_rows(data: dict[str, Any],
     out = []
     for r in data["launches"]:
         measured = r["instructions"] - sum(v * costs[k] for k, v in r["counts"].items())
-        model = (launch["launch"] + launch["image byte"] * r["image_bytes"]
-                 + launch["argument byte"] * r["args_bytes"]
-                 + launch["list argument byte"] * r["list_args_bytes"]
-                 + launch["array argument byte"] * r["array_args_bytes"])
+        model = launch_cycles(r["image_bytes"], r["args_bytes"], r["list_args_bytes"],
+                              r["array_args_bytes"], launch)
         out.append({"name": r["name"], "measured": measured, "model": model,
                     "image_bytes": r["image_bytes"], "args_bytes": r["args_bytes"],
                     "list_args_bytes": r["list_args_bytes"],

@@ -8,7 +8,7 @@ model, so none of it is free.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,15 @@ KINDS = ("compute", "message", "barrier", "dram", "host_io")
 
 
 
+
+
+def launch_cycles(image_bytes: int, args_bytes: int, list_args_bytes: int,
+                  array_args_bytes: int, costs: Mapping[str, float] = LAUNCH_COSTS) -> float:
+    """The core's own work for one launch (``costs.LAUNCH_COSTS``, measured on the real build)."""
+    return (costs["launch"] + costs["image byte"] * image_bytes
+            + costs["argument byte"] * args_bytes
+            + costs["list argument byte"] * list_args_bytes
+            + costs["array argument byte"] * array_args_bytes)
 
 
 @dataclass
@@ -132,10 +141,8 @@ class Core:
                                                                   len(launch.program.functions))))
             # the core's own launch work (verifying and copying the image, decoding its tables
             # and the arguments, posting the result), measured on the real build
-            interp.cycles += (LAUNCH_COSTS["launch"] + LAUNCH_COSTS["image byte"] * launch.image_bytes
-                              + LAUNCH_COSTS["argument byte"] * launch.args_bytes
-                              + LAUNCH_COSTS["list argument byte"] * launch.list_args_bytes
-                              + LAUNCH_COSTS["array argument byte"] * launch.array_args_bytes)
+            interp.cycles += round(launch_cycles(launch.image_bytes, launch.args_bytes,
+                                                 launch.list_args_bytes, launch.array_args_bytes))
             args = [from_wire(v) for v in launch.args]
             interp.heap.exempt_in_place(args + list(working.values()))
             arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]

@@ -70,8 +70,9 @@ class Mesh:
         self._write_routes: dict[tuple[Place, Place], tuple[tuple[Link, ...], str]] = {}
         self._places_cache: dict[Endpoint, Place] = {}
         self._host_routes: dict[Place, tuple[Link, ...]] = {}
+        # request route, reply route, network, service time, a DMA engine's request pace
         self._read_cache: dict[tuple[Place, Place],
-                               tuple[tuple[Link, ...], tuple[Link, ...], str, float]] = {}
+                               tuple[tuple[Link, ...], tuple[Link, ...], str, float, float]] = {}
 
     def __repr__(self) -> str:
         return f"<Mesh {self.config.name} {self.config.rows}x{self.config.cols}>"
@@ -166,16 +167,15 @@ class Mesh:
         header = Header(owner, host_op="chip_read" if r.kind == "host" else None)
         routes = self._read_cache.get((r, s))
         if routes is None:
-            routes = self._read_cache[(r, s)] = self._read_routes(r, s)
-        request, reply, network, service = routes
-        dma = method == "dma_read"
-        if dma:
-            # one request per dma_read_request_cycles, at most max_outstanding_reads in flight:
-            # a far source (DRAM) paces the engine by its round trip
+            request, reply, network, service = self._read_routes(r, s)
+            # a DMA engine issues one request per dma_read_request_cycles, with at most
+            # max_outstanding_reads in flight: a far source (DRAM) paces it by its round trip
             round_trip = service + sum(link.latency_cycles for link in (*request, *reply))
-            pace = max(cfg.dma_read_request_cycles, round_trip / cfg.max_outstanding_reads)
-        else:
-            pace = cfg.store_issue_cycles
+            dma_pace = max(cfg.dma_read_request_cycles, round_trip / cfg.max_outstanding_reads)
+            routes = self._read_cache[(r, s)] = (request, reply, network, service, dma_pace)
+        request, reply, network, service, dma_pace = routes
+        dma = method == "dma_read"
+        pace = dma_pace if dma else cfg.store_issue_cycles
         # The host's reads of core memory go through the FPGA, which pipelines them: a stream
         # at the measured rate (the host port paces the requests), not blocking round trips.
         pipelined = dma or r.kind == "host"
