@@ -233,7 +233,7 @@ def test_trace_checker_rejects_partial_overlap() -> None:
 
 def test_heatmap_is_drawn_from_the_data(ring: Profile, bcast_profile: Profile,
                                         tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="install the plot extra")
     import matplotlib.image
     import matplotlib.pyplot as plt
 
@@ -262,7 +262,7 @@ def test_heatmap_without_matplotlib_says_what_to_install(ring: Profile,
 
 
 def test_repr_html_inlines_the_heatmap(ring: Profile) -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="install the plot extra")
     assert "data:image/png;base64," in ring._repr_html_()
 
 
@@ -301,6 +301,7 @@ def test_other_backends_report_core_cycles_and_say_links_need_the_sim(fake_backe
 
 
 def test_cli_profiles_a_script(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib", reason="--png needs matplotlib: install the plot extra")
     script = tmp_path / "ring_script.py"
     source = (Path(__file__).read_text().split("def row_ring", 1)[1].split("\n\n\n", 1)[0])
     script.write_text("import numpy as np\nfrom epython import offload\n"
