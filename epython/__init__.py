@@ -19,6 +19,7 @@ from epython.errors import (
     EpythonError,
     KernelError,
     LaunchCancelled,
+    LaunchOptionWarning,
 )
 from epython.handle import KernelHandle
 from epython.offload import Kernel, offload
@@ -34,6 +35,7 @@ __all__ = [
     "KernelHandle",
     "CoreFault",
     "LaunchCancelled",
+    "LaunchOptionWarning",
     "Profile",
     "copy_from_device",
     "copy_to_device",

@@ -17,12 +17,18 @@ __all__ = [
     "EpythonError",
     "KernelError",
     "LaunchCancelled",
+    "LaunchOptionWarning",
     "kernel_error_class",
 ]
 
 
 class EpythonError(Exception):
     """Base class of every error epython raises itself."""
+
+
+class LaunchOptionWarning(UserWarning):
+    """A kernel parameter has the name of a launch option (``target``, ``timeout``, ...): passed
+    by keyword, the call takes it as the option.  Warned at decoration, at the parameter."""
 
 
 class CompileError(EpythonError, SyntaxError):

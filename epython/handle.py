@@ -14,8 +14,9 @@ from concurrent.futures import Future
 from typing import Any, TextIO
 
 from epython.backends.base import CoreResult, Launch
+from epython.errors import DeadlockError
 
-__all__ = ["KernelHandle"]
+__all__ = ["KernelHandle", "check_timeout"]
 
 log = logging.getLogger("epython")
 
@@ -23,6 +24,16 @@ log = logging.getLogger("epython")
 _DRIVER_SLICE = 0.05
 _drivers: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 _shutdown = threading.Event()
+
+
+def check_timeout(timeout: object, where: str) -> None:
+    """Refuse a timeout that is not None or a non-negative number of seconds, as queue.get does."""
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"{where}: timeout must be a number of seconds or None, got {timeout!r}")
+    if not timeout >= 0:  # also refuses nan
+        raise ValueError(f"{where}: timeout must be a non-negative number of seconds, got {timeout!r}")
 
 
 def _stop_drivers() -> None:
@@ -84,6 +95,15 @@ class KernelHandle:
         self._print_lines()
         if self.done and not self._copied_back:
             self._copy_back()
+
+    def _next(self, timeout: float | None) -> CoreResult | None:
+        """The launch's next result; after a deadlock, the results of the cores that stopped
+        (the failures before it among them) are absorbed before the DeadlockError propagates."""
+        try:
+            return self._launch.wait_next(timeout)
+        except DeadlockError:
+            self._absorb(self._launch.poll())
+            raise
 
     def _copy_back(self) -> None:
         """Write the cores' changes to array arguments into the caller's arrays, in core order.
@@ -152,6 +172,9 @@ class KernelHandle:
                 except TimeoutError:
                     continue
                 except BaseException as exc:  # a deadlock or a backend failure
+                    if isinstance(exc, DeadlockError):  # the failures before it are results
+                        with self._lock:
+                            self._absorb(self._launch.poll())
                     log.debug("futures driver of %s stopped: %s", self.kernel_name, exc)
                     for future in self._futures or []:
                         if not future.done():
@@ -198,13 +221,17 @@ class KernelHandle:
         wait_all = getattr(self._launch, "wait_all", None)
         while not self.done and wait_all is not None:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            fresh = wait_all(left)
+            try:
+                fresh = wait_all(left)
+            except DeadlockError:
+                self._absorb(self._launch.poll())
+                raise
             if not fresh:
                 break
             self._absorb(fresh)
         while not self.done:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            r = self._launch.wait_next(left)
+            r = self._next(left)
             if r is None:
                 break
             self._absorb([r])
@@ -224,12 +251,13 @@ class KernelHandle:
         TimeoutError after ``timeout`` seconds, and LookupError once every core's result has
         been collected.
         """
+        check_timeout(timeout, "wait_any()")
         with self._lock:
             if not self._ready:
                 if len(self._collected) == len(self.cores):
                     raise LookupError(f"wait_any(): every result of {self.kernel_name} has "
                                       "already been collected; use wait() to read them again")
-                r = self._launch.wait_next(timeout)
+                r = self._next(timeout)
                 if r is not None:
                     self._absorb([r])
             rank = self._ready.pop(0)
@@ -241,6 +269,7 @@ class KernelHandle:
 
     def wait(self, timeout: float | None = None) -> Any:
         """Every core's result in core order (a single value for a single-core target)."""
+        check_timeout(timeout, "wait()")
         with self._lock:
             self._fill(timeout)
             self._print_lines()
@@ -270,7 +299,7 @@ class KernelHandle:
                 raise LookupError(f"core {core} is not part of this launch (cores {self.cores})")
             rank = self.cores.index(core)
             while rank not in self._results:
-                r = self._launch.wait_next(None)
+                r = self._next(None)
                 if r is None:  # pragma: no cover - backend contract violation
                     raise LookupError(f"core {core} never finished")
                 self._absorb([r])

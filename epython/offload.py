@@ -23,7 +23,7 @@ import numpy as np
 from epython.backends import get_backend
 from epython.compiler import CompiledKernel, compile_kernel
 from epython.device_data import defined_names
-from epython.handle import KernelHandle
+from epython.handle import KernelHandle, check_timeout
 from epython.marshal import MarshalError, check_value, to_array
 
 __all__ = ["Kernel", "offload"]
@@ -46,6 +46,7 @@ def _normalise(options: dict[str, Any], where: str) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"{where}: unknown option {unknown[0]!r}; known options: "
                         f"{', '.join(OPTIONS)} (async is accepted for async_)")
+    check_timeout(out.get("timeout"), where)
     return out
 
 
@@ -59,7 +60,7 @@ class Kernel:
         functools.update_wrapper(self, func)
         self.options = _normalise(options, "@offload")
         names, version = defined_names()
-        self.compiled: CompiledKernel = compile_kernel(func, names)
+        self.compiled: CompiledKernel = compile_kernel(func, names, OPTIONS)
         self._compiled_version = version
         log.debug("compiled %s: %d functions, image of %d bytes", self.compiled.name,
                   len(self.compiled.program.functions), len(self.compiled.image))
@@ -68,7 +69,7 @@ class Kernel:
         """The compiled kernel, recompiled when device-resident names were declared since."""
         names, version = defined_names()
         if version != self._compiled_version:
-            self.compiled = compile_kernel(self.__wrapped__, names)
+            self.compiled = compile_kernel(self.__wrapped__, names, OPTIONS)
             self._compiled_version = version
         return self.compiled
 

@@ -184,9 +184,9 @@ def k_while_else_break(n):
     return i
 
 
-def k_for_else(xs, target):
+def k_for_else(xs, wanted):
     for x in xs:
-        if x == target:
+        if x == wanted:
             found = True
             break
     else:

@@ -408,6 +408,8 @@ int contains(VM *vm, Value container, Value item)
                 return 1;
         return 0;
     }
+    if (container.tag == V_RANGE)
+        return range_contains(vm, container, item);
     if (IS_ARRAY(container)) {
         ArrayRef a;
         array_ref(vm, container, &a);

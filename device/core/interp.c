@@ -148,7 +148,7 @@ static inline int pop_frame(VM *vm)
 
 /* Normalise slice bounds (PySlice_AdjustIndices); returns the item count. */
 EPY_COLD static int32_t slice_indices(VM *vm, Value lo, Value hi, Value st, uint32_t len, int32_t *start,
-                             int32_t *step)
+                             int32_t *step, int32_t *stop)
 {
     Value parts[3] = {lo, hi, st};
     for (int i = 0; i < 3; i++)
@@ -191,6 +191,8 @@ EPY_COLD static int32_t slice_indices(VM *vm, Value lo, Value hi, Value st, uint
     }
     *start = (int32_t)a;
     *step = (int32_t)s;
+    if (stop)
+        *stop = (int32_t)b;
     return (int32_t)count;
 }
 
@@ -221,6 +223,10 @@ EPY_COLD static Value subscr(VM *vm, Value a, Value i)
     }
     if (is_str(a))
         return str_char_at(vm, a, seq_index(vm, a, i, str_chars(vm, a), "string"));
+    if (a.tag == V_RANGE) {
+        RangeObj *r = (RangeObj *)(void *)obj(vm, a.u);
+        return mk_int(range_item(r, seq_index(vm, a, i, r->len, "range object")));
+    }
     epy_raise(vm, ERR_TYPEERROR, "'%s' object is not subscriptable", tname(vm, a));
 }
 
@@ -255,16 +261,22 @@ EPY_COLD static Value slice(VM *vm, Value a, Value lo, Value hi, Value st)
 {
     int32_t start, step, count;
     if (a.tag == V_LIST || a.tag == V_TUPLE) {
-        count = slice_indices(vm, lo, hi, st, seq_len(vm, a), &start, &step);
+        count = slice_indices(vm, lo, hi, st, seq_len(vm, a), &start, &step, 0);
         return seq_slice(vm, a, start, count, step);
     }
     if (is_str(a)) {
         uint32_t n = str_chars(vm, a);
-        count = slice_indices(vm, lo, hi, st, n, &start, &step);
+        count = slice_indices(vm, lo, hi, st, n, &start, &step, 0);
         return str_slice(vm, a, start, count, step, n);
     }
+    if (a.tag == V_RANGE) { /* a range, as CPython computes it from slice.indices() */
+        int32_t stop;
+        RangeObj *r = (RangeObj *)(void *)obj(vm, a.u);
+        slice_indices(vm, lo, hi, st, r->len, &start, &step, &stop);
+        return range_slice(vm, a, start, stop, step);
+    }
     if (IS_ARRAY(a)) {
-        count = slice_indices(vm, lo, hi, st, array_len(vm, a), &start, &step);
+        count = slice_indices(vm, lo, hi, st, array_len(vm, a), &start, &step, 0);
         Value r = seq_new(vm, V_LIST, (uint32_t)count);
         troot_push(vm, &r);
         troot_push(vm, &a);
@@ -275,14 +287,14 @@ EPY_COLD static Value slice(VM *vm, Value a, Value lo, Value hi, Value st)
         troot_pop(vm, 2);
         return r;
     }
-    slice_indices(vm, lo, hi, st, 0, &start, &step);
+    slice_indices(vm, lo, hi, st, 0, &start, &step, 0);
     epy_raise(vm, ERR_TYPEERROR, "'%s' object is not subscriptable", tname(vm, a));
 }
 
 /* UNPACK_SEQUENCE: push s[n-1] .. s[0]; s is owned by the caller's local. */
 EPY_COLD static void unpack(VM *vm, Value s, uint32_t n)
 {
-    if (!(IS_ARRAY(s) || s.tag == V_TUPLE || s.tag == V_LIST || is_str(s)))
+    if (!(IS_ARRAY(s) || s.tag == V_TUPLE || s.tag == V_LIST || s.tag == V_RANGE || is_str(s)))
         epy_raise(vm, ERR_TYPEERROR, "cannot unpack non-iterable %s object", tname(vm, s));
     uint32_t len = generic_len(vm, s);
     if (len > n)
@@ -526,6 +538,12 @@ EPY_COLD static void step_rare(VM *vm)
         vm->sp = sp + 2;
         break;
     }
+    case OP_INPLACE_ADD: case OP_INPLACE_MUL: { /* on a list: the interp_run fast path took the rest */
+        list_inplace(vm, op, &vm->sp[-2], &vm->sp[-1]);
+        Value b = *--vm->sp;
+        decref(vm, b);
+        break;
+    }
     case OP_ROT_THREE: {
         Value t = sp[-1];
         sp[-1] = sp[-2];
@@ -611,6 +629,11 @@ EPY_COLD static void step_rare(VM *vm)
     vm->pc = next;
 }
 
+/* INPLACE_ADD/INPLACE_MUL on anything but a list re-dispatch as BINARY_ADD/BINARY_MUL:
+ * op' = 2 * op - (2 * INPLACE_ADD - BINARY_ADD) maps the one pair onto the other. */
+_Static_assert(OP_INPLACE_MUL == OP_INPLACE_ADD + 1 && OP_BINARY_MUL == OP_BINARY_ADD + 2,
+               "the in-place opcodes' mapping onto the binary ones");
+
 /* The dispatch loop over the current frame (see vm.h).
  *
  * pc, sp, the frame's locals and the instruction count live in C locals; SAVE() publishes
@@ -641,7 +664,7 @@ EPY_HOT Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         &&L_OP_FOR_ITER, &&L_OP_BUILD_TUPLE, &&L_OP_BUILD_LIST, &&L_rare,
         &&L_OP_BINARY_SUBSCR, &&L_OP_STORE_SUBSCR, &&L_rare, &&L_OP_CALL,
         &&L_rare, &&L_OP_RETURN_VALUE, &&L_rare, &&L_rare,
-        &&L_rare, &&L_rare};
+        &&L_rare, &&L_rare, &&L_OP_INPLACE_ADD, &&L_OP_INPLACE_MUL};
 #endif
     static const uint8_t lens[OP__COUNT] EPY_HOT_DATA = EPY_OP_LENGTHS;
     const uint8_t *code = vm->code, *ip = code + vm->pc;
@@ -656,6 +679,7 @@ EPY_HOT Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
 #endif
         icount++;
         op = *ip;
+    redispatch:
         vmdispatch(op) {
         vmcase(OP_NOP) {
             NEXT(OP_NOP);
@@ -739,6 +763,13 @@ EPY_HOT Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
         }
         vmcase(OP_BINARY_MUL) {
             BINARY_INT(__builtin_mul_overflow, *);
+        }
+        vmcase(OP_INPLACE_ADD)
+        vmcase(OP_INPLACE_MUL) { /* += and *=: in place on a list (step_rare), else as + and * */
+            if (sp[-2].tag == V_LIST)
+                goto rare;
+            op = 2u * op - (2u * OP_INPLACE_ADD - OP_BINARY_ADD);
+            goto redispatch;
         }
         vmcase(OP_BINARY_MOD) {
             Value a = sp[-2], b = sp[-1];
@@ -998,6 +1029,7 @@ EPY_HOT Value interp_run(VM *vm, Value *unused_args, uint32_t unused_n)
 #else
         default:
 #endif
+        rare:
             SAVE();
             step_rare(vm);
             RELOAD();

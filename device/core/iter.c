@@ -199,6 +199,53 @@ Value range_new(VM *vm, const Value *args, uint32_t n)
     return mk_obj(V_RANGE, off);
 }
 
+/* r[lo:hi:step] of the range r, given the slice's indices into r (slice.indices of its length):
+ * range(r.start + lo * r.step, r.start + hi * r.step, r.step * step).  OverflowError when a
+ * bound leaves int32 (CPython's bounds are unbounded ints; kernels' ints are int32). */
+EPY_COLD Value range_slice(VM *vm, Value r, int32_t lo, int32_t hi, int32_t step)
+{
+    const RangeObj *src = (RangeObj *)(void *)obj(vm, r.u);
+    int64_t a = (int64_t)src->start + (int64_t)lo * src->step;
+    int64_t b = (int64_t)src->start + (int64_t)hi * src->step;
+    int64_t s = (int64_t)src->step * step;
+    if (a < INT32_MIN || a > INT32_MAX || b < INT32_MIN || b > INT32_MAX || s < INT32_MIN ||
+        s > INT32_MAX)
+        epy_raise(vm, ERR_OVERFLOWERROR, "range slice bounds do not fit in 32 bits");
+    Value args[3] = {mk_int((int32_t)a), mk_int((int32_t)b), mk_int((int32_t)s)};
+    return range_new(vm, args, 3);
+}
+
+/* item in range r: the arithmetic test for an int (or a float with an integral value), in
+ * 32-bit unsigned arithmetic (no 64-bit division on the chip). */
+EPY_COLD int range_contains(VM *vm, Value r, Value item)
+{
+    int32_t k;
+    if (item.tag == V_INT || item.tag == V_BOOL) {
+        k = as_int(item);
+    } else if (item.tag == V_FLOAT) {
+        float f = as_float(item);
+        if (!(f >= -2147483648.0f && f < 2147483648.0f) || (float)(int32_t)f != f)
+            return 0; /* nan, inf, a fraction or outside int32: equal to no item */
+        k = (int32_t)f;
+    } else {
+        return 0; /* == to no int */
+    }
+    const RangeObj *x = (RangeObj *)(void *)obj(vm, r.u);
+    uint32_t dist, step;
+    if (x->step > 0) {
+        if (k < x->start)
+            return 0;
+        dist = (uint32_t)k - (uint32_t)x->start;
+        step = (uint32_t)x->step;
+    } else {
+        if (k > x->start)
+            return 0;
+        dist = (uint32_t)x->start - (uint32_t)k;
+        step = 0u - (uint32_t)x->step;
+    }
+    return dist % step == 0 && dist / step < x->len;
+}
+
 /* enumerate(seq, start). */
 Value enumerate_new(VM *vm, Value seq, Value start)
 {

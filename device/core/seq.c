@@ -132,3 +132,42 @@ Value list_pop(VM *vm, Value lst, Value *index)
     heap_list_shrink(vm, lst);
     return r;
 }
+
+/* list += other / list *= n in place (INPLACE_ADD/INPLACE_MUL on a list; CPython's
+ * list.__iadd__ and list.__imul__).  *lst and *other are VM stack slots, so they stay current
+ * when an append moves objects.  += appends each item of any iterable, one list_append at a
+ * time (a += a appends the items it had); *= n appends the items n - 1 more times, or empties
+ * the list for n <= 0. */
+EPY_COLD void list_inplace(VM *vm, uint32_t op, Value *lst, Value *other)
+{
+    if (op == OP_INPLACE_MUL) {
+        Value n = *other;
+        if (n.tag != V_INT && n.tag != V_BOOL)
+            epy_raise(vm, ERR_TYPEERROR, "can't multiply sequence by non-int of type '%s'",
+                      type_name(n));
+        if (as_int(n) <= 0) {
+            while (seq_len(vm, *lst) > 0)
+                decref(vm, list_pop(vm, *lst, 0));
+            return;
+        }
+        uint32_t len = seq_len(vm, *lst);
+        for (int32_t k = 1; k < as_int(n); k++)
+            for (uint32_t i = 0; i < len; i++)
+                list_append(vm, lst, seq_items(vm, *lst)[i]);
+        return;
+    }
+    if (other->tag == V_LIST || other->tag == V_TUPLE) {
+        uint32_t n = seq_len(vm, *other);
+        for (uint32_t i = 0; i < n; i++)
+            list_append(vm, lst, seq_items(vm, *other)[i]);
+        return;
+    }
+    if (!seq_like(*other) && other->tag != V_ITER)
+        epy_raise(vm, ERR_TYPEERROR, "'%s' object is not iterable", type_name(*other));
+    uint32_t pos = 0;
+    Value item;
+    while (source_next(vm, *other, &pos, &item)) {
+        list_append(vm, lst, item);
+        decref(vm, item);
+    }
+}

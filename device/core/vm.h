@@ -254,6 +254,12 @@ int source_next(VM *vm, Value src, uint32_t *pos, Value *out);
 Value range_new(VM *vm, const Value *args, uint32_t n);
 /* Length of a range. */
 uint32_t range_len(VM *vm, Value r);
+/* list += other / list *= n in place (*lst, *other: VM stack slots). */
+void list_inplace(VM *vm, uint32_t op, Value *lst, Value *other);
+/* r[lo:hi:step] given the slice's indices into r (OverflowError past int32). */
+Value range_slice(VM *vm, Value r, int32_t lo, int32_t hi, int32_t step);
+/* item in the range r. */
+int range_contains(VM *vm, Value r, Value item);
 /* enumerate(seq, start) / zip(a, b). */
 Value enumerate_new(VM *vm, Value seq, Value start);
 /* zip(a, b). */

@@ -4,6 +4,8 @@ the words of deadlock and timeout reports, so that both backends say the same th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
 from epython.errors import DeadlockError, KernelError, kernel_error_class
@@ -33,11 +35,19 @@ def blocked_core(kernel: CompiledKernel, core: int, what: str, func: int, line: 
             f"{kernel.source_line(func, line).strip()}")
 
 
-def deadlock_error(kernel: CompiledKernel, waiting: list[str]) -> DeadlockError:
+def deadlock_error(kernel: CompiledKernel, waiting: list[str],
+                   failed: Mapping[int, BaseException] | None = None) -> DeadlockError:
     """The DeadlockError of a launch whose running cores are all blocked (``waiting``: one
-    :func:`blocked_core` line per core)."""
-    return DeadlockError(f"kernel {kernel.name}: deadlock, every running core is blocked:\n  "
-                         + ("\n  ".join(waiting) if waiting else "no core can make progress"))
+    :func:`blocked_core` line per core).  ``failed``: the errors, by core, of the launch's cores
+    that stopped on an error before (often the reason the others wait); the message lists them
+    and the handle keeps them in ``errors``."""
+    text = (f"kernel {kernel.name}: deadlock, every running core is blocked:\n  "
+            + ("\n  ".join(waiting) if waiting else "no core can make progress"))
+    if failed:
+        text += "\nbefore it, these cores of the launch failed:\n  " + "\n  ".join(
+            f"core {core}: {str(error).splitlines()[0]}"
+            for core, error in sorted(failed.items()))
+    return DeadlockError(text)
 
 
 def timeout_error(kernel: CompiledKernel, what: str, timeout: float, states: list[str], *,

@@ -134,8 +134,11 @@ class SimLaunch:
 
     def _deadlock(self, dl: SimDeadlock) -> DeadlockError:
         """Stop the deadlocked launch; the DeadlockError its cores report (lock held)."""
+        failed = {o.core: kernel_error(self.kernel, o.error, o.message, core=o.core, func=o.func,
+                                       line=o.lineno)
+                  for o in self.state.outcomes.values() if not o.aborted and o.error != ErrorCode.OK}
         self.deadlock = deadlock_error(self.kernel, [blocked_core(self.kernel, c, what, func, line)
-                                                     for c, what, func, line in dl.blocked])
+                                                     for c, what, func, line in dl.blocked], failed)
         self.backend.chip.abort(self.state, str(self.deadlock))
         self._collect()
         return self.deadlock

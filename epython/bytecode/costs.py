@@ -67,6 +67,8 @@ OP_CYCLES: dict[str, int] = {
     'FORMAT_VALUE': 1181,
     'BUILD_STRING': 98,
     'LOAD_ATTR': 60,
+    'INPLACE_ADD': 71,
+    'INPLACE_MUL': 74,
 }
 
 BUILTIN_CYCLES: dict[str, int] = {

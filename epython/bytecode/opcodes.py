@@ -163,6 +163,11 @@ OPCODES: tuple[OpInfo, ...] = (
     _t(58, "FORMAT_VALUE", U8, 2, 1, "a spec -> format(a, spec)  (arg 0: str(a), 1: use spec)"),
     _t(59, "BUILD_STRING", U8, ARG, 1, "s1..sn -> s1 + ... + sn"),
     _t(60, "LOAD_ATTR", U8, 1, 1, "a -> a.attr  (arg: attribute id, see ATTRS)"),
+    _t(61, "INPLACE_ADD", N, 2, 1,
+       "a b -> a += b  (a list: extended in place by any iterable b, a itself pushed; "
+       "else a + b)"),
+    _t(62, "INPLACE_MUL", N, 2, 1,
+       "a b -> a *= b  (a list: repeated in place, a itself pushed; else a * b)"),
 )
 
 #: Opcode by name, e.g. ``OPS["LOAD_CONST"].code``.
@@ -233,6 +238,8 @@ class Op(enum.IntEnum):
     FORMAT_VALUE = 58
     BUILD_STRING = 59
     LOAD_ATTR = 60
+    INPLACE_ADD = 61
+    INPLACE_MUL = 62
 
 
 class ErrorCode(enum.IntEnum):

@@ -34,9 +34,10 @@ import numpy as np
 
 from epython.bytecode.costs import EXTRA_COSTS, LAUNCH_COSTS
 from epython.bytecode.instr import Instr
-from epython.bytecode.opcodes import BUILTINS, OPCODES, Op
+from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, OPS, Op
 from epython.calibrate.prior import PRIOR
 from esim.chip import argument_bytes
+from esim.cores.builtins import LIST_ITEM_COST
 from esim.cores.core import launch_cycles
 
 __all__ = ["DATA", "KERNELS", "LAUNCH_FEATURES", "LAUNCH_KERNELS", "TABLE", "Micro", "STALL_RULES",
@@ -177,13 +178,23 @@ _EXTRA_FEATURES = tuple(EXTRA_COSTS)
 _SIGNED = ("array get", "array set")
 
 
+#: Opcodes whose handler on the cores is another opcode's after one tag test: INPLACE_ADD and
+#: INPLACE_MUL on anything but a list run BINARY_ADD's and BINARY_MUL's code (device/core/
+#: interp.c), so they are counted, fitted and charged as those; on a list, each item appended
+#: costs what the list.append builtin costs (the same list_append on the cores).
+ALIASES: dict[str, str] = {"INPLACE_ADD": "BINARY_ADD", "INPLACE_MUL": "BINARY_MUL"}
+_ALIAS_CODES = {OPS[k].code: OPS[v].code for k, v in ALIASES.items()}
+
+
 def _tally_extra() -> dict[str, int]:
     k = len(_feature_names()) - len(_EXTRA_FEATURES)
-    return {name: 1 << (_FIELD * (k + j)) for j, name in enumerate(_EXTRA_FEATURES)}
+    out = {name: 1 << (_FIELD * (k + j)) for j, name in enumerate(_EXTRA_FEATURES)}
+    out[LIST_ITEM_COST] = 1 << (_FIELD * (_NOPS + BUILTIN_BY_NAME["list.append"].code))
+    return out
 
 
 def _tally(ins: Instr) -> int:
-    cost = 1 << (_FIELD * ins.info.code)
+    cost = 1 << (_FIELD * _ALIAS_CODES.get(ins.info.code, ins.info.code))
     if ins.info.code == Op.CALL_BUILTIN:
         cost += 1 << (_FIELD * (_NOPS + ins.arg))
     return cost
@@ -331,7 +342,7 @@ def _delta(row: dict[str, Any]) -> tuple[dict[str, float], float]:
 
 def _prior(name: str) -> float:
     """The hand estimate (``prior.PRIOR``) the fit pulls towards where kernels cannot tell."""
-    return float(PRIOR[name])
+    return float(PRIOR[ALIASES.get(name, name)])
 
 
 def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.001) -> tuple[dict[str, float], float]:
@@ -370,6 +381,8 @@ def fit(rows: Sequence[dict[str, Any]], ridge: float = 0.001) -> tuple[dict[str,
     costs = {k: round(float(v), 1) for k, v in zip(names, c)}
     for k in _feature_names():
         costs.setdefault(k, round(scale * _prior(k), 1))
+    for k, v in ALIASES.items():
+        costs[k] = costs[v]
     return costs, scale
 
 
@@ -452,7 +465,7 @@ def launch_rows(data: dict[str, Any],
 def generate_table(data: dict[str, Any]) -> str:
     """The source of ``epython/bytecode/costs.py`` from the calibration data."""
     costs = data["instructions_per_operation"]
-    ops = {i.name: cycles_of(costs[i.name], i.name) for i in OPCODES}
+    ops = {i.name: cycles_of(costs[ALIASES.get(i.name, i.name)], i.name) for i in OPCODES}
     bis = {b.name: cycles_of(costs[f"builtin {b.name}"], f"builtin {b.name}") for b in BUILTINS}
     src = data["source"]
     lines = [

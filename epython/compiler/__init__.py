@@ -44,9 +44,15 @@ class CompiledKernel:
         return self.filename
 
 
-def compile_kernel(func: Callable[..., Any], device_globals: tuple[str, ...] = ()) -> CompiledKernel:
-    """Compile ``func`` and every function it calls; raises CompileError on unsupported code."""
-    builder = ProgramBuilder(func, device_globals)
+def compile_kernel(func: Callable[..., Any], device_globals: tuple[str, ...] = (),
+                   reserved: tuple[str, ...] = ()) -> CompiledKernel:
+    """Compile ``func`` and every function it calls; raises CompileError on unsupported code.
+
+    ``device_globals`` are the device-resident names; ``reserved`` are keywords that the caller
+    of the kernel takes for itself (the launch options of ``@offload``), which the kernel's own
+    parameters must not use.
+    """
+    builder = ProgramBuilder(func, device_globals, reserved)
     program = builder.build()
     verify(program)  # the compiler's output must always pass the verifier
     image = encode(program)

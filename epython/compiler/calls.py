@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from epython.bytecode.opcodes import BUILTIN_BY_NAME
 from epython.compiler.assembler import Assembler
 from epython.compiler.resolve import (
-    BUILTIN_NAMES,
+    builtin_name,
     is_constant,
     lookup_name,
     missing,
@@ -23,7 +23,7 @@ from epython.errors import CompileError
 if TYPE_CHECKING:
     from epython.compiler.codegen import ProgramBuilder
 
-__all__ = ["CallsMixin", "FunctionRef", "fail_at"]
+__all__ = ["CallsMixin", "FunctionRef", "check_signature", "fail_at"]
 
 STARRED = ("starred expressions (*x) are not supported in kernels",
            "pass and unpack a fixed number of values")
@@ -48,6 +48,41 @@ def fail_at(src: FunctionSource, node: ast.AST, message: str, hint: str | None =
     col = getattr(node, "col_offset", 0) + 1
     raise CompileError(message, src.filename, lineno, col, src.line(lineno), hint)
 
+
+def check_signature(src: FunctionSource, node: ast.FunctionDef) -> None:
+    """Refuse the parameter kinds kernels do not have, naming the parameter and the fix."""
+    a = node.args
+    if a.vararg:
+        fail_at(src, a.vararg, f"*{a.vararg.arg} in the signature of {node.name}() is not supported "
+                "in kernels", "declare each parameter by name, or pass a list or tuple")
+    if a.kwarg:
+        fail_at(src, a.kwarg, f"**{a.kwarg.arg} in the signature of {node.name}() is not supported "
+                "in kernels", "declare each parameter by name")
+    if a.kwonlyargs:
+        first = a.kwonlyargs[0]
+        fail_at(src, first, f"keyword-only parameter {first.arg!r} of {node.name}() is not supported "
+                "in kernels", f"make it a plain parameter: drop the '*' before {first.arg}")
+    if a.posonlyargs:
+        fail_at(src, a.posonlyargs[0], f"positional-only parameters of {node.name}() are not "
+                "supported in kernels", "make them plain parameters: drop the '/'")
+
+
+LIST_METHODS = "lists support .append(), .pop() and .copy()"
+
+
+def _method_refusal(attr: str) -> tuple[str, str]:
+    """Message and hint for a method call kernels do not have, by what the name suggests."""
+    if attr in dir(list):
+        return f"list method .{attr}() is not supported in kernels", LIST_METHODS
+    if attr in dir(str):
+        return (f"str method .{attr}() is not supported in kernels",
+                "kernels have no str methods: build strings with + and f-strings, compare them "
+                "with ==, index and slice them")
+    if attr in dir(dict):
+        return f"method .{attr}() is not supported in kernels (kernels have no dict)", \
+            "use a list of pairs or a numpy array"
+    return (f"method .{attr}() is not supported in kernels",
+            f"kernels have no objects with methods; {LIST_METHODS}")
 
 
 class CallsMixin:
@@ -98,7 +133,7 @@ class CallsMixin:
         self._call_value(e, value, name)
 
     def _call_value(self, e: ast.Call, value: Any, shown: str) -> None:
-        builtin = BUILTIN_NAMES.get(value) if _hashable(value) else None
+        builtin = builtin_name(value)
         if builtin is not None:
             self._call_builtin(e, builtin)
         elif isinstance(value, types.FunctionType):
@@ -126,22 +161,33 @@ class CallsMixin:
             value = lookup_name(self.ref.pyfunc, self.ref.env, base.id)
             kind = module_kind(value)
             if kind is not None:
-                target = getattr(value, func.attr, None)
-                if target is None or not _hashable(target) or target not in BUILTIN_NAMES:
+                builtin = builtin_name(getattr(value, func.attr, None))
+                if builtin is None:
                     self.fail(func, f"{kind}.{func.attr} is not supported in kernels",
                               "see docs/language.md for the math and parallel functions")
-                self._call_builtin(e, BUILTIN_NAMES[target])
+                self._call_builtin(e, builtin)
                 return
+            if isinstance(value, types.ModuleType):
+                self._fail_module_call(func, value)
         method = f"list.{func.attr}"
         if method not in BUILTIN_BY_NAME:
-            self.fail(func, f"method .{func.attr}() is not supported in kernels",
-                      "lists support .append(), .pop() and .copy()")
+            self.fail(func, *_method_refusal(func.attr))
         if e.keywords:
             self.fail(e, f".{func.attr}() takes no keyword arguments")
         self.expr(base)
         for arg in e.args:
             self.expr(arg)
         self._emit_builtin(e, method, len(e.args) + 1)
+
+    def _fail_module_call(self, func: ast.Attribute, module: types.ModuleType) -> NoReturn:
+        shown = f"{ast.unparse(func.value)}.{func.attr}()"
+        if module.__name__.split(".")[0] == "numpy":
+            self.fail(func, f"{shown} is a numpy function, which kernels cannot call",
+                      "index the array in a loop in the kernel (sum(a), min(a) and max(a) work on "
+                      "arrays), or call numpy on the host before or after the launch")
+        self.fail(func, f"{shown}: module {module.__name__} is not available in kernels",
+                  "kernels can use math and epython.parallel; compute the rest on the host and "
+                  "pass it as an argument")
 
     def _emit_builtin(self, e: ast.Call, name: str, nargs: int) -> None:
         b = BUILTIN_BY_NAME[name]
@@ -175,6 +221,7 @@ class CallsMixin:
 
     def _call_user(self, e: ast.Call, ref: FunctionRef) -> None:
         node = ref.node
+        check_signature(ref.source, node)  # before the arguments are matched against it
         params = [a.arg for a in node.args.args]
         defaults = node.args.defaults
         first_default = len(params) - len(defaults)
@@ -213,13 +260,5 @@ class CallsMixin:
             fail_at(ref.source, node, "mutable default arguments are not supported in kernels",
                   "use None as the default and build the list in the body")
         self.load_const(value, node)
-
-
-def _hashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import types
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -15,16 +16,17 @@ from typing import Any, NoReturn
 from epython.bytecode.image import Float32, GlobalSlot, Program, float32
 from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, ErrorCode
 from epython.compiler.assembler import Assembler
-from epython.compiler.calls import CallsMixin, FunctionRef, fail_at
+from epython.compiler.calls import CallsMixin, FunctionRef, check_signature, fail_at
 from epython.compiler.resolve import (
-    BUILTIN_NAMES,
     EXCEPTION_NAMES,
+    builtin_name,
     is_constant,
     lookup_name,
     missing,
     module_kind,
 )
 from epython.compiler.source import get_function_source
+from epython.errors import LaunchOptionWarning
 
 __all__ = ["ProgramBuilder"]
 
@@ -35,6 +37,7 @@ BINOPS = {ast.Add: "BINARY_ADD", ast.Sub: "BINARY_SUB", ast.Mult: "BINARY_MUL",
           ast.Div: "BINARY_TRUEDIV", ast.FloorDiv: "BINARY_FLOORDIV", ast.Mod: "BINARY_MOD",
           ast.Pow: "BINARY_POW", ast.LShift: "BINARY_LSHIFT", ast.RShift: "BINARY_RSHIFT",
           ast.BitAnd: "BINARY_AND", ast.BitOr: "BINARY_OR", ast.BitXor: "BINARY_XOR"}
+INPLACE_OPS = {ast.Add: "INPLACE_ADD", ast.Mult: "INPLACE_MUL"}
 UNARYOPS = {ast.USub: "UNARY_NEG", ast.UAdd: "UNARY_POS", ast.Not: "UNARY_NOT",
             ast.Invert: "UNARY_INVERT"}
 CMPOPS = {ast.Eq: "COMPARE_EQ", ast.NotEq: "COMPARE_NE", ast.Lt: "COMPARE_LT",
@@ -88,8 +91,10 @@ class Loop:
 class ProgramBuilder:
     """Compiles a kernel and everything it calls into one Program."""
 
-    def __init__(self, kernel: Callable[..., Any], device_globals: tuple[str, ...] = ()) -> None:
+    def __init__(self, kernel: Callable[..., Any], device_globals: tuple[str, ...] = (),
+                 reserved: tuple[str, ...] = ()) -> None:
         self.kernel = kernel
+        self.reserved = reserved
         self.consts: list[Any] = []
         self._const_index: dict[tuple[type, Any], int] = {}
         self.globals: list[GlobalSlot] = []
@@ -175,15 +180,19 @@ class FunctionCompiler(CallsMixin):
         fail_at(self.src, node, message, hint)
 
     def _check_signature(self, node: ast.FunctionDef) -> None:
+        check_signature(self.src, node)
         a = node.args
-        if a.vararg or a.kwarg:
-            self.fail(node, f"*args/**kwargs in the signature of {node.name}() are not supported",
-                      "declare each parameter by name")
-        if a.posonlyargs or a.kwonlyargs:
-            self.fail(node, f"positional-only or keyword-only parameters of {node.name}() are "
-                      "not supported", "use plain parameters")
         if len(a.args) > 255:
             self.fail(node, f"{node.name}() has more than 255 parameters")
+        if self.ref.index == 0:
+            for arg in a.args:
+                if arg.arg in self.b.reserved:
+                    warnings.warn_explicit(
+                        f"parameter {arg.arg!r} of kernel {node.name}() has the name of a launch "
+                        f"option: {node.name}(..., {arg.arg}=...) sets the option, not the "
+                        f"argument; pass it by position, or rename the parameter (the launch "
+                        f"options are {', '.join(self.b.reserved)})",
+                        LaunchOptionWarning, self.src.filename, arg.lineno)
 
     # --- scopes ------------------------------------------------------------------------------
     def local(self, name: str) -> int:
@@ -220,20 +229,32 @@ class FunctionCompiler(CallsMixin):
                             len(self.b.refs), n, self.src, self.ref.env, None,
                             nested=dict(self.nested)))
 
-    def resolve_store(self, name: str) -> tuple[str, int]:
+    def resolve_store(self, name: str, node: ast.AST) -> tuple[str, int]:
         """Where an assignment to ``name`` goes: ("local", slot) or ("global", slot)."""
         for scope in reversed(self.renames):
             if name in scope:
                 return "local", self.local(scope[name])
         if name in self.globals_declared:
-            value = lookup_name(None, self.ref.env, name)
-            has_init = not missing(value) and is_constant(value)
-            if not missing(value) and not has_init and name not in self.b.device_globals:
-                self.fail(self.node, f"global {name} holds a {type(value).__name__}, which kernels "
-                          "cannot use", "module-level globals must be int, float, bool, str, None "
-                          "or tuples of them")
-            return "global", self.b.global_slot(name, value if has_init else None, has_init)
+            return "global", self.global_slot(name, node)
         return "local", self.local(name)
+
+    def global_slot(self, name: str, node: ast.AST) -> int:
+        """The slot of a module-level global that the kernel reads or assigns.
+
+        A device-resident name starts from the value on the core, never from the host module's
+        value of the same name; any other global starts each launch from the module's value.
+        """
+        if name in self.b.device_globals:
+            return self.b.global_slot(name, None, False)
+        value = lookup_name(None, self.ref.env, name)
+        if missing(value):
+            return self.b.global_slot(name, None, False)
+        if not is_constant(value):
+            self.fail(node, f"global {name} holds a {type(value).__name__}, which kernels "
+                      "cannot use", "module-level globals must be int, float, bool, str, None "
+                      "or tuples of them; pass arrays and lists as arguments, or keep them on "
+                      "the cores with epython.define_on_device")
+        return self.b.global_slot(name, value, True)
 
     # --- driver ------------------------------------------------------------------------------
     def compile(self) -> Any:
@@ -298,7 +319,8 @@ class FunctionCompiler(CallsMixin):
         self.store(s.target)
 
     def stmt_AugAssign(self, s: ast.AugAssign) -> None:
-        op = BINOPS.get(type(s.op))
+        # += and *= work in place on lists (a = b = []; a += [1] changes b too), as in CPython
+        op = INPLACE_OPS.get(type(s.op)) or BINOPS.get(type(s.op))
         if op is None:
             self.fail(s, f"operator {type(s.op).__name__} is not supported")
         t = s.target
@@ -322,7 +344,7 @@ class FunctionCompiler(CallsMixin):
     def store(self, target: ast.expr) -> None:
         """Store the value on top of the stack into an assignment target."""
         if isinstance(target, ast.Name):
-            where, slot = self.resolve_store(target.id)
+            where, slot = self.resolve_store(target.id, target)
             self.asm.emit("STORE_LOCAL" if where == "local" else "STORE_GLOBAL", slot)
         elif isinstance(target, (ast.Tuple, ast.List)):
             if len(target.elts) > 255:
@@ -498,10 +520,7 @@ class FunctionCompiler(CallsMixin):
             self.asm.emit("LOAD_LOCAL", self.locals[name])
             return
         if name in self.globals_declared or name in self.b.device_globals:
-            value = lookup_name(None, self.ref.env, name)
-            has_init = not missing(value) and is_constant(value) and name not in self.b.device_globals
-            slot = self.b.global_slot(name, value if has_init else None, has_init)
-            self.asm.emit("LOAD_GLOBAL", slot)
+            self.asm.emit("LOAD_GLOBAL", self.global_slot(name, e))
             return
         value = lookup_name(self.ref.pyfunc, self.ref.env, name)
         if missing(value):
@@ -514,12 +533,13 @@ class FunctionCompiler(CallsMixin):
             return
         if isinstance(value, type) and issubclass(value, BaseException):
             self.fail(e, f"exception class {name} used as a value", "use it in a raise statement")
-        if value in BUILTIN_NAMES or isinstance(value, types.FunctionType) or module_kind(value):
+        if builtin_name(value) or isinstance(value, types.FunctionType) or module_kind(value):
             self.fail(e, f"{name} used as a value", "kernels can call functions but not pass them "
                       "around")
-        self.fail(e, f"module-level name {name!r} holds a {type(value).__name__}, which kernels "
-                  "cannot use", "pass arrays and lists as arguments; module-level constants must "
-                  "be int, float, bool, str, None or tuples of them")
+        self.fail(e, f"module-level name {name!r} holds a {_kind(value)}, which kernels cannot "
+                  "read from the host module", f"pass {name} to the kernel as an argument (arrays, "
+                  "lists, tuples) or keep it on the cores with epython.define_on_device; "
+                  "module-level constants must be int, float, bool, str, None or tuples of them")
 
     def expr_BinOp(self, e: ast.BinOp) -> None:
         op = BINOPS.get(type(e.op))
@@ -700,6 +720,12 @@ class FunctionCompiler(CallsMixin):
         self.asm.emit_jump("JUMP", top)
         self.asm.mark(done)
         self.asm.emit("LOAD_LOCAL", result)
+
+
+def _kind(value: object) -> str:
+    """A value's type as a message names it ("numpy.ndarray", "list")."""
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
 
 
 def _walk_scope(node: ast.AST) -> Any:

@@ -10,7 +10,8 @@ from typing import Any
 
 from epython import parallel
 
-__all__ = ["BUILTIN_NAMES", "EXCEPTION_NAMES", "is_constant", "lookup_name", "module_kind"]
+__all__ = ["BUILTIN_NAMES", "EXCEPTION_NAMES", "builtin_name", "is_constant", "lookup_name",
+           "module_kind"]
 
 #: Host objects that compile to builtins of the bytecode, by identity.
 BUILTIN_NAMES: dict[Any, str] = {
@@ -39,6 +40,17 @@ for _name in parallel.__all__:
 EXCEPTION_NAMES = ("ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError",
                    "AssertionError", "MemoryError", "RecursionError", "RuntimeError",
                    "NotImplementedError")
+
+
+def builtin_name(value: object) -> str | None:
+    """The bytecode builtin a host object compiles to ("len", "math.sqrt"), else None.
+
+    Unhashable values (a module-level list, dict, set or array) are simply not builtins.
+    """
+    try:
+        return BUILTIN_NAMES.get(value)
+    except TypeError:
+        return None
 
 
 def is_constant(value: object) -> bool:

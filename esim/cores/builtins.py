@@ -7,10 +7,20 @@ from collections.abc import Callable
 from typing import Any
 
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
+from epython.bytecode.protocol import VALUE_SLOT_BYTES
 from esim.cores import ops
+from esim.cores.heap import object_bytes
 from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name
 
-__all__ = ["call_builtin"]
+__all__ = ["INPLACE_BINARY", "LIST_ITEM_COST", "call_builtin", "list_inplace"]
+
+#: The binary opcode an in-place opcode runs on anything but a list.
+INPLACE_BINARY: dict[int, int] = {Op.INPLACE_ADD: Op.BINARY_ADD, Op.INPLACE_MUL: Op.BINARY_MUL}
+
+#: The key of ``extra_costs`` (esim.cores.interp.Interpreter) for each item that ``+=``/``*=``
+#: appends to a list in place; by default the list.append builtin's cycles (the same
+#: list_append runs on the cores).
+LIST_ITEM_COST = "list item appended"
 
 
 def _seq(v: Any, what: str) -> Any:
@@ -133,6 +143,53 @@ def _append(args: tuple[Any, ...]) -> None:
     if len(target) >= 0xFFFF:
         raise Fault(ErrorCode.MemoryError, "list too long")
     target.append(value)
+
+
+def list_inplace(op: int, target: list[Any], other: Any, charge: Callable[[int, tuple[Any, ...]], None],
+                 release: Callable[[int], None], item_cycles: Callable[[], None]) -> list[Any]:
+    """``target += other`` or ``target *= other`` on a list, in place (CPython's list.__iadd__,
+    list.__imul__), the executable spec of INPLACE_ADD and INPLACE_MUL on lists.
+
+    ``+=`` appends each item of any iterable, one append at a time as the cores do: an item that
+    is a new object (a character of a str, a row of a 2-D array, a tuple of enumerate/zip) is
+    charged first, ``charge(nbytes, extra_roots)``, then the item's slot (8 bytes);
+    ``item_cycles()`` is called once per item appended.  ``*= n`` appends the list's items
+    n - 1 more times, or empties it for n <= 0 (``release``: 8 bytes per slot).
+    """
+    if op == Op.INPLACE_MUL:
+        if type(other) not in (int, bool):
+            raise Fault(ErrorCode.TypeError, "can't multiply sequence by non-int of type "
+                        f"'{type_name(other)}'")
+        if other <= 0:
+            for _ in range(len(target)):
+                target.pop()
+                release(VALUE_SLOT_BYTES)
+            return target
+        source: Any = list(target) * (other - 1)
+        fresh = False
+    else:
+        t = type(other)
+        if t is list or t is tuple:
+            source, fresh = list(other), False  # a += a appends the items it had
+        elif t is str:
+            source, fresh = iter(other), True
+        elif t is range:
+            source, fresh = iter(other), False
+        elif t is Array:
+            source, fresh = other.live_items(), len(other.shape) == 2
+        elif t is KIter:
+            source, fresh = other.it, other.fresh
+        else:
+            raise Fault(ErrorCode.TypeError, f"'{type_name(other)}' object is not iterable")
+    for item in source:
+        if fresh:
+            charge(object_bytes(item), (target, other, item))
+        if len(target) >= 0xFFFF:
+            raise Fault(ErrorCode.MemoryError, "list too long")
+        charge(VALUE_SLOT_BYTES, (target, other, item))
+        target.append(item)
+        item_cycles()
+    return target
 
 
 def _pop(args: tuple[Any, ...]) -> Any:

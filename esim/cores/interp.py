@@ -16,11 +16,11 @@ from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.costs import EXTRA_COSTS
-from epython.bytecode.image import NO_INIT, Program
+from epython.bytecode.image import INT32_MAX, INT32_MIN, NO_INIT, Program
 from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops
-from esim.cores.builtins import call_builtin
+from esim.cores.builtins import INPLACE_BINARY, LIST_ITEM_COST, call_builtin, list_inplace
 from esim.cores.decode import decode_function, table_cost
 from esim.cores.heap import Heap, frame_bytes, object_bytes
 from esim.cores.values import Array, Fault, KIter, f32, py_format, py_str, type_name
@@ -140,6 +140,7 @@ class Interpreter:
         extra = dict(EXTRA_COSTS, **(extra_costs or {}))
         self._aget_cycles = extra["array get"]
         self._aset_cycles = extra["array set"]
+        self._item_cycles = extra.get(LIST_ITEM_COST, BUILTIN_BY_NAME["list.append"].cycles)
         self.heap = Heap(workspace if workspace is not None else 1 << 40, self.consts, self,
                          extra["alloc objects"], extra["alloc bytes"])
         self._frames: list[tuple[int, _Code, int, list[Any], list[Any]]] = []
@@ -235,6 +236,18 @@ class Interpreter:
                 elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
                     b = stack.pop()
                     stack[-1] = ops.compare(op, stack[-1], b)
+                elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
+                    a = stack[-2]
+                    if type(a) is list:
+                        self.inplace_list(op, a, stack[-1], lambda n, extra: heap.charge(
+                            n, lambda: self._roots(stack, locals_, *extra)))
+                        stack.pop()
+                    else:
+                        b = stack.pop()
+                        r = ops.binary(INPLACE_BINARY[op], a, b)
+                        if type(r) in _HEAP_TYPES:
+                            self._charge(r, stack, locals_, a, b)
+                        stack[-1] = r
                 elif op == Op.POP_JUMP_IF_FALSE:
                     v = stack.pop()
                     if not (v if type(v) is bool else ops.truth(v)):
@@ -465,6 +478,17 @@ class Interpreter:
             self.instructions += count
 
     # --- helpers -----------------------------------------------------------------------------
+    def inplace_list(self, op: int, target: list[Any], other: Any,
+                     charge: Callable[[int, tuple[Any, ...]], None]) -> None:
+        """INPLACE_ADD/INPLACE_MUL on a list (both engines): builtins.list_inplace with this
+        core's heap and the cycles of each item appended.  ``charge(nbytes, extra_roots)``
+        charges an allocation with the engine's live roots."""
+
+        def tick() -> None:
+            self.cycles += self._item_cycles
+
+        list_inplace(op, target, other, charge, self.heap.release, tick)
+
     def _unbound(self, func: int, slot: int) -> Fault:
         return Fault(ErrorCode.UnboundLocalError,
                      f"local variable #{slot} referenced before assignment in "
@@ -502,6 +526,16 @@ class Interpreter:
             except IndexError:
                 what = "string" if t is str else t.__name__
                 raise Fault(ErrorCode.IndexError, f"{what} index out of range") from None
+        if t is range:
+            if type(index) is bool:
+                index = int(index)
+            if type(index) is not int:
+                raise Fault(ErrorCode.TypeError, "range indices must be integers or slices, not "
+                            f"{type_name(index)}")
+            try:
+                return obj[index]
+            except IndexError:
+                raise Fault(ErrorCode.IndexError, "range object index out of range") from None
         raise Fault(ErrorCode.TypeError, f"'{type_name(obj)}' object is not subscriptable")
 
     @staticmethod
@@ -534,6 +568,11 @@ class Interpreter:
         t = type(obj)
         if t in (list, tuple, str):
             return obj[lo:hi:step]
+        if t is range:
+            r = obj[lo:hi:step]
+            if not all(INT32_MIN <= b <= INT32_MAX for b in (r.start, r.stop, r.step)):
+                raise Fault(ErrorCode.OverflowError, "range slice bounds do not fit in 32 bits")
+            return r
         if t is Array:
             return obj.items()[lo:hi:step] if len(obj.shape) == 1 else obj.items()[lo:hi:step]
         raise Fault(ErrorCode.TypeError, f"'{type_name(obj)}' object is not subscriptable")
@@ -543,7 +582,7 @@ class Interpreter:
         t = type(seq)
         if t is Array:
             seq = seq.items()
-        elif t not in (tuple, list, str):
+        elif t not in (tuple, list, str, range):
             raise Fault(ErrorCode.TypeError, f"cannot unpack non-iterable {type_name(seq)} object")
         if len(seq) != n:
             if len(seq) > n:

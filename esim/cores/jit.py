@@ -47,7 +47,7 @@ from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program, encode
 from epython.bytecode.opcodes import ARG, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops
-from esim.cores.builtins import call_builtin
+from esim.cores.builtins import INPLACE_BINARY, call_builtin
 from esim.cores.decode import decode_function
 from esim.cores.heap import frame_bytes, object_bytes
 from esim.cores.interp import TICK  # the reference engine's tick interval: both tick alike
@@ -418,6 +418,11 @@ class _FuncGen:
                 bools.discard(d - 1)
         elif Op.BINARY_ADD <= op <= Op.BINARY_XOR:
             self.binary(op, under, top, E)
+            bools.discard(d - 2)
+        elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
+            E(f"if {under}.__class__ is list: I.inplace_list({op}, {under}, {top}, CB)")
+            E("else:")
+            self.binary(INPLACE_BINARY[op], under, top, lambda text, extra=0: E(text, extra + 1))
             bools.discard(d - 2)
         elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
             if op in _CMP_SYM:

@@ -293,6 +293,11 @@ def contains(container: Any, item: Any) -> bool:
         return any(_eq(x, item) for x in container)
     if t is Array:
         return any(_eq(x, item) for x in container.items())
+    if t is range:  # CPython's arithmetic test; a float equals an item when it is integral
+        ti = type(item)
+        if ti is float:
+            return math.isfinite(item) and item == int(item) and int(item) in container
+        return (ti is int or ti is bool) and item in container
     raise Fault(ErrorCode.TypeError, f"argument of type '{type_name(container)}' is not iterable")
 
 

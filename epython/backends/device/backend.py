@@ -462,7 +462,9 @@ class DeviceBackend:
         waiting = [blocked_core(launch.kernel, core, P.describe_wait(kind, peer, missing=missing),
                                 0, line)
                    for core, kind, peer, line, _heartbeat in snapshot]
-        error = deadlock_error(launch.kernel, waiting)
+        with self.lock:
+            failed = dict(launch.errors)
+        error = deadlock_error(launch.kernel, waiting, failed)
         with self.lock:
             self.cancel(launch, str(error), error)
         return error

@@ -42,6 +42,8 @@ class DeviceLaunch:
         #: cores whose result (or cancellation) has been delivered
         self.delivered: set[int] = set()
         self._pending: deque[CoreResult] = deque()
+        #: errors of the cores that have failed so far, by core (for deadlock reports)
+        self.errors: dict[int, BaseException] = {}
         self._lines: list[tuple[int, str]] = []
         self._core_lines: dict[int, list[str]] = {c: [] for c in self.cores}
         self._issued = time.monotonic()
@@ -70,6 +72,8 @@ class DeviceLaunch:
         """``result.core`` is done; the last result frees the launch's region of DRAM."""
         result.lines = list(self._core_lines.get(result.core, []))
         self.delivered.add(result.core)
+        if result.error is not None:
+            self.errors[result.core] = result.error
         self._pending.append(result)
         if self.finished:
             self._finished = time.monotonic()
