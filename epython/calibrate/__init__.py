@@ -179,9 +179,12 @@ _SIGNED = ("array get", "array set")
 
 
 #: Opcodes whose handler on the cores is another opcode's after one tag test: INPLACE_ADD and
-#: INPLACE_MUL on anything but a list run BINARY_ADD's and BINARY_MUL's code (device/core/
-#: interp.c), so they are counted, fitted and charged as those; on a list, each item appended
-#: costs what the list.append builtin costs (the same list_append on the cores).
+#: INPLACE_MUL on anything but a list re-dispatch to BINARY_ADD's and BINARY_MUL's code
+#: (device/core/interp.c), so they are counted, fitted and charged as those; on a list, each
+#: item appended costs what the list.append builtin costs (the same list_append on the cores).
+#: Measured on e-sim (2026-12-02): ``x += 1`` runs 215 Epiphany instructions per loop iteration
+#: against 202 for ``x = x + 1`` (the re-dispatch), ``x *= 1`` 237 against 224; the simulator
+#: charges 244 and 247 cycles, ratios 1.13 and 1.04-1.10, inside the fit's spread (1.09 median).
 ALIASES: dict[str, str] = {"INPLACE_ADD": "BINARY_ADD", "INPLACE_MUL": "BINARY_MUL"}
 _ALIAS_CODES = {OPS[k].code: OPS[v].code for k, v in ALIASES.items()}
 
