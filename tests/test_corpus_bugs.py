@@ -29,6 +29,20 @@ def _same_as_cpython(fn, *args):  # type: ignore[no-untyped-def]
     assert offload(target=0)(fn)(*args) == fn(*args)
 
 
+# --- 1. a nested function defined twice ------------------------------------------------------
+@pytest.mark.parametrize("second", ["def f():\n        return 2", "def f(x):\n        return x"])
+def test_a_nested_function_defined_twice_is_refused_not_miscalled(second: str) -> None:
+    # CPython calls the definition bound at the moment of the call; kernels bind a nested
+    # function once, so they refuse the program instead of calling the wrong one
+    src = f"def k():\n    def f():\n        return 1\n    a = f()\n    {second}\n    return a\n"
+    mod = write_module(src, "twice")
+    with pytest.raises(CompileError) as info:
+        offload(mod.k)
+    text = str(info.value)
+    assert ":5:5:" in text and "f() is defined twice in k() (first at line 2)" in text
+    assert "its own name" in text
+
+
 # --- 2. list += and *= work in place -------------------------------------------------------
 def aliased_extend():
     a = [1]

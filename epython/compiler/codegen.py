@@ -217,12 +217,20 @@ class FunctionCompiler(CallsMixin):
             for node in _walk_scope(stmt):
                 if isinstance(node, ast.Global):
                     self.globals_declared.update(node.names)
+        own_defs: dict[str, ast.FunctionDef] = {}
         for stmt in fn.body:
             for node in _walk_scope(stmt):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                     if node.id not in self.globals_declared:
                         self.local(node.id)
                 elif isinstance(node, ast.FunctionDef) and node is not fn:
+                    earlier = own_defs.setdefault(node.name, node)
+                    if earlier is not node:
+                        first, second = sorted((earlier, node), key=lambda d: (d.lineno, d.col_offset))
+                        self.fail(second, f"{node.name}() is defined twice in {fn.name}() (first at "
+                                  f"line {first.lineno}); kernels bind a nested function once, so a "
+                                  "call could not tell which definition is meant",
+                                  "give each definition its own name")
                     nested_node = node
                     self.nested[node.name] = self.b.function_ref(
                         node, lambda n=nested_node: FunctionRef(  # type: ignore[misc]
