@@ -290,3 +290,62 @@ def test_refusals_name_the_construct_and_a_fitting_hint(source: str, message: st
     text = str(info.value)
     assert message in text and hint in text, text
     assert "lists support" not in text or "list method" in text
+
+
+# --- functions passed as arguments (ePython's task farms) -------------------------------------
+def square(x):
+    return x * x
+
+
+def cube(x):
+    return x * x * x
+
+
+def farm(work, items):
+    return [work(i) for i in items]
+
+
+def twice(f, x):
+    return f(f(x))
+
+
+def apply_n(f, n, x):
+    if n == 0:
+        return x
+    return apply_n(f, n - 1, f(x))
+
+
+def pipeline(f, g, x):
+    return twice(g, f(x))
+
+
+def task_farm(n):
+    def inc(x, by=1):
+        return x + by
+    items = range(n)
+    return (farm(square, items), farm(cube, items), twice(inc, 5), apply_n(inc, 10, 0),
+            pipeline(square, inc, 3), farm(inc, [n]), farm(work=cube, items=[2]))
+
+
+def test_a_kernel_passes_its_own_functions_as_arguments() -> None:
+    _same_as_cpython(task_farm, 4)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("    g = f\n    return g(x)\n", "function parameter f used as a value"),
+    ("    f = 3\n    return x\n", "assignment to f, a parameter that receives a function"),
+    ("    return f\n", "function parameter f used as a value"),
+])
+def test_a_parameter_that_receives_a_function_can_only_be_called_or_passed(body: str,
+                                                                          message: str) -> None:
+    src = f"def use(f, x):\n{body}\n\ndef one(x):\n    return 1\n\ndef k():\n    return use(one, 2)\n"
+    mod = write_module(src, "fnparam")
+    with pytest.raises(CompileError, match=message):
+        offload(mod.k)
+
+
+def test_a_function_stored_in_a_variable_is_refused_with_the_way_out() -> None:
+    mod = write_module("def one(x):\n    return 1\n\ndef k():\n    g = one\n    return g(1)\n", "fnvar")
+    with pytest.raises(CompileError) as info:
+        offload(mod.k)
+    assert "one used as a value" in str(info.value) and "as arguments" in str(info.value)

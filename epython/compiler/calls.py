@@ -31,7 +31,8 @@ STARRED = ("starred expressions (*x) are not supported in kernels",
 
 @dataclass
 class FunctionRef:
-    """A function of the program: its index and how to compile it."""
+    """A function of the program: its index (-1 until a call of it is emitted) and how to
+    compile it."""
 
     index: int
     node: ast.FunctionDef
@@ -39,6 +40,12 @@ class FunctionRef:
     env: dict[str, Any]
     pyfunc: Callable[..., Any] | None
     nested: dict[str, FunctionRef] = field(default_factory=dict)  # enclosing scope's defs
+    #: parameters that receive a function (a copy of the function per set of functions passed:
+    #: calls through such a parameter go straight to the function, see CallsMixin._call_user)
+    bound: dict[str, FunctionRef] = field(default_factory=dict)
+    origin: FunctionRef | None = None  # the function a specialised copy was made from
+    key: Any = None  # its key in ProgramBuilder.function_ref
+    template: bool = False  # specialised copies were made of it
 
 
 
@@ -122,8 +129,13 @@ class CallsMixin:
         if not isinstance(func, ast.Name):
             self.fail(func, "only named functions can be called in kernels")
         name = func.id
+        if name in self.ref.bound and not any(name in s for s in self.renames):
+            self._call_user(e, self.ref.bound[name])
+            return
         if name in self.locals or any(name in s for s in self.renames):
-            self.fail(func, f"{name} is a variable, not a function", "call functions by name")
+            self.fail(func, f"{name} is a variable, not a function", "call functions by name, "
+                      "or pass a function by name to a parameter of a kernel function and call "
+                      "the parameter")
         if name in self.nested:
             self._call_user(e, self.nested[name])
             return
@@ -148,10 +160,10 @@ class CallsMixin:
                       "kernels may call their own functions, the builtins listed in "
                       "docs/language.md, math and epython.parallel")
 
-    def _user_ref(self, value: types.FunctionType, e: ast.Call) -> FunctionRef:
+    def _user_ref(self, value: types.FunctionType, e: ast.expr) -> FunctionRef:
         def make() -> FunctionRef:
             src = get_function_source(value)
-            return FunctionRef(len(self.b.refs), src.node, src, dict(value.__globals__), value)
+            return FunctionRef(-1, src.node, src, dict(value.__globals__), value)
         return self.b.function_ref(value, make)
 
     def _call_attribute(self, e: ast.Call, func: ast.Attribute) -> None:
@@ -235,15 +247,40 @@ class CallsMixin:
             if kw.arg in given:
                 self.fail(kw.value, f"{node.name}() got multiple values for {kw.arg!r}")
             given[kw.arg] = kw.value
+        binding = {p: target for p, arg in given.items()
+                   if (target := self.function_argument(arg)) is not None}
+        if binding:
+            ref = self.b.specialise(ref, binding)
         for i, p in enumerate(params):
-            if p in given:
+            if p in binding:
+                self.asm.emit("LOAD_NONE")  # the copy calls the function directly
+            elif p in given:
                 self.expr(given[p])
             elif i >= first_default:
                 self._default(ref, defaults[i - first_default])
             else:
                 self.fail(e, f"{node.name}() missing argument {p!r}")
         self.asm.set_line(e.lineno)
-        self.asm.emit("CALL", ref.index, pops=len(params))
+        self.asm.emit("CALL", self.b.use(ref), pops=len(params))
+
+    def function_argument(self, arg: ast.expr) -> FunctionRef | None:
+        """The kernel function an argument names (a nested def, a module-level function, or a
+        parameter that received one), or None when the argument is an ordinary value."""
+        if not isinstance(arg, ast.Name) or any(arg.id in s for s in self.renames):
+            return None
+        name = arg.id
+        if name in self.ref.bound:
+            return self.ref.bound[name]
+        if name in self.locals:
+            return None
+        if name in self.nested:
+            return self.nested[name]
+        value = lookup_name(self.ref.pyfunc, self.ref.env, name)
+        if isinstance(value, types.FunctionType) and builtin_name(value) is None:
+            if getattr(value, "__epython_kernel__", False):
+                self.fail(arg, f"{name} is an @offload kernel", "pass an undecorated function")
+            return self._user_ref(value, arg)
+        return None
 
     def _default(self, ref: FunctionRef, node: ast.expr) -> None:
         """Push a default argument value (evaluated once, at definition: so it must be constant)."""

@@ -130,26 +130,57 @@ class ProgramBuilder:
         return index
 
     def function_ref(self, key: Any, make: Callable[[], FunctionRef]) -> FunctionRef:
-        """The FunctionRef for ``key`` (a Python function or a nested def node)."""
+        """The FunctionRef for ``key`` (a Python function, a nested def node, or a specialised
+        copy's key).  It gets its index in the function table, and is compiled, only when a
+        call of it is emitted (:meth:`use`)."""
         ref = self._by_key.get(key)
         if ref is None:
             ref = make()
+            ref.key = key
             self._by_key[key] = ref
+        return ref
+
+    def use(self, ref: FunctionRef) -> int:
+        """The index of ``ref`` in the function table, given on first use (then compiled)."""
+        if ref.index < 0:
+            ref.index = len(self.refs)
             self.refs.append(ref)
             self.const(ref.node.name)
-        return ref
+        return ref.index
+
+    def specialise(self, ref: FunctionRef, binding: dict[str, FunctionRef]) -> FunctionRef:
+        """The copy of ``ref`` whose parameters in ``binding`` receive those functions: a call
+        through such a parameter compiles to a call of the function (one copy per set of
+        functions passed, as a template is instantiated; the template itself is compiled only
+        if it is also called without them)."""
+        bound = dict(ref.bound, **binding)
+        origin = ref.origin if ref.origin is not None else ref
+        origin.template = True
+        key = ("specialised", id(origin), tuple(sorted((p, id(r)) for p, r in bound.items())))
+        return self.function_ref(key, lambda: FunctionRef(
+            -1, ref.node, ref.source, ref.env, ref.pyfunc, dict(ref.nested), bound, origin=origin))
 
     # --- driver ------------------------------------------------------------------------------
     def build(self) -> Program:
         """Compile the kernel (function 0) and, transitively, every function it calls."""
         src = self.entry_source
         env = dict(getattr(self.kernel, "__globals__", {}))
-        self.function_ref(self.kernel, lambda: FunctionRef(0, src.node, src, env, self.kernel))
+        self.use(self.function_ref(self.kernel, lambda: FunctionRef(-1, src.node, src, env,
+                                                                    self.kernel)))
         done = 0
-        while done < len(self.refs):
-            ref = self.refs[done]
-            self.functions.append(FunctionCompiler(self, ref).compile())
-            done += 1
+        while True:
+            while done < len(self.refs):
+                ref = self.refs[done]
+                self.functions.append(FunctionCompiler(self, ref).compile())
+                done += 1
+            # nested defs that nothing calls are compiled too (their refusals are reported at
+            # decoration, as for the rest of the kernel), except templates of specialised copies
+            unused = [r for r in self._by_key.values()
+                      if r.index < 0 and r.pyfunc is None and r.origin is None and not r.template]
+            if not unused:
+                break
+            for r in unused:
+                self.use(r)
         return Program(list(self.consts), list(self.globals), self.functions, entry=0)
 
 
@@ -234,7 +265,7 @@ class FunctionCompiler(CallsMixin):
                     nested_node = node
                     self.nested[node.name] = self.b.function_ref(
                         node, lambda n=nested_node: FunctionRef(  # type: ignore[misc]
-                            len(self.b.refs), n, self.src, self.ref.env, None,
+                            -1, n, self.src, self.ref.env, None,
                             nested=dict(self.nested)))
 
     def resolve_store(self, name: str, node: ast.AST) -> tuple[str, int]:
@@ -242,6 +273,9 @@ class FunctionCompiler(CallsMixin):
         for scope in reversed(self.renames):
             if name in scope:
                 return "local", self.local(scope[name])
+        if name in self.ref.bound:
+            self.fail(node, f"assignment to {name}, a parameter that receives a function",
+                      "use another name for the new value")
         if name in self.globals_declared:
             return "global", self.global_slot(name, node)
         return "local", self.local(name)
@@ -524,6 +558,9 @@ class FunctionCompiler(CallsMixin):
             if name in scope:
                 self.asm.emit("LOAD_LOCAL", self.local(scope[name]))
                 return
+        if name in self.ref.bound:
+            self.fail(e, f"function parameter {name} used as a value", "a parameter that receives "
+                      "a function can be called or passed on to a kernel function, nothing else")
         if name in self.locals:
             self.asm.emit("LOAD_LOCAL", self.locals[name])
             return
@@ -533,7 +570,8 @@ class FunctionCompiler(CallsMixin):
         value = lookup_name(self.ref.pyfunc, self.ref.env, name)
         if missing(value):
             if name in self.nested:
-                self.fail(e, f"function {name} used as a value", "kernels can only call functions")
+                self.fail(e, f"function {name} used as a value", "kernels can call functions and "
+                          "pass them by name as arguments to kernel functions")
             self.fail(e, f"name {name!r} is not defined", "kernels see their parameters, locals, "
                       "module-level constants and functions, math and epython.parallel")
         if is_constant(value):
@@ -542,8 +580,9 @@ class FunctionCompiler(CallsMixin):
         if isinstance(value, type) and issubclass(value, BaseException):
             self.fail(e, f"exception class {name} used as a value", "use it in a raise statement")
         if builtin_name(value) or isinstance(value, types.FunctionType) or module_kind(value):
-            self.fail(e, f"{name} used as a value", "kernels can call functions but not pass them "
-                      "around")
+            self.fail(e, f"{name} used as a value", "kernels can call functions and pass their own "
+                      "functions by name as arguments to kernel functions; builtins and module "
+                      "functions cannot be stored or passed")
         self.fail(e, f"module-level name {name!r} holds a {_kind(value)}, which kernels cannot "
                   "read from the host module", f"pass {name} to the kernel as an argument (arrays, "
                   "lists, tuples) or keep it on the cores with epython.define_on_device; "
