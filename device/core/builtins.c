@@ -298,6 +298,8 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
     default:
         if (id >= BI_MATH_SQRT && id <= BI_MATH_POW)
             return bi_math(vm, id, args, n);
+        if (id >= BI_RANDOM_RANDOM && id <= BI_RANDOM_SEED)
+            return bi_random(vm, id, args, n);
         return comm_builtin(vm, id, args);
     }
 }

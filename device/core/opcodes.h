@@ -134,10 +134,17 @@ enum epy_builtin {
     BI_PARALLEL_REDUCE = 38,        /* parallel.reduce (2..2 args) */
     BI_PARALLEL_SYNC = 39,          /* parallel.sync (0..0 args) */
     BI_LIST_COPY = 40,              /* list.copy (1..1 args) */
-    BI__COUNT = 41
+    BI_RANDOM_RANDOM = 41,          /* random.random (0..0 args) */
+    BI_RANDOM_RANDINT = 42,         /* random.randint (2..2 args) */
+    BI_RANDOM_RANDRANGE = 43,       /* random.randrange (1..3 args) */
+    BI_RANDOM_UNIFORM = 44,         /* random.uniform (2..2 args) */
+    BI_RANDOM_CHOICE = 45,          /* random.choice (1..1 args) */
+    BI_RANDOM_SHUFFLE = 46,         /* random.shuffle (1..1 args) */
+    BI_RANDOM_SEED = 47,            /* random.seed (0..1 args) */
+    BI__COUNT = 48
 };
-#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1 }
-#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1 }
+#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0 }
+#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1 }
 
 /* Error codes (mailbox status and RAISE operands). */
 enum epy_error {

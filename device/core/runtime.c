@@ -235,6 +235,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
     vm->on_error = &env;
     if (EPY_SETJMP(env) == 0) {
         vm->rank = 0xFFFFFFFFu;
+        rng_reset(vm);
         vm->ncores = ncores > 64 ? 64 : ncores;
         for (uint32_t r = 0; r < vm->ncores; r++) {
             vm->cores[r] = mb[EPY_MAILBOX_CORES_OFFSET + r];

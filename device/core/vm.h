@@ -90,6 +90,7 @@ struct VM {
 
     /* launch */
     uint32_t rank, ncores, chip_cores, core_index;
+    uint32_t rng;            /* the state of random's generator (random.c) */
     uint8_t cores[64];       /* chip core index of each rank */
     uint16_t send_seq[64];   /* messages sent to each chip core this launch (12 bits travel) */
     uint16_t recv_seq[64];   /* messages taken from each chip core this launch */
@@ -101,6 +102,12 @@ struct VM {
     uint32_t out_head;
     int abandoned;           /* plat_poll() asked to stop */
 };
+
+/* ---- random.c ---- */
+/* Start this core's generator as a launch does. */
+void rng_reset(VM *vm);
+/* The builtin random.<id> (BI_RANDOM_*) on n arguments; a new reference. */
+Value bi_random(VM *vm, uint32_t id, Value *args, uint32_t n);
 
 /* ---- names.c ---- */
 extern const char *const epy_op_names[OP__COUNT];

@@ -3,6 +3,7 @@ from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.p
 
 Measured on e-sim with epiphany-elf-gcc (GCC) 12.2.0, core build fb904d4, 2026-12-02.
 cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).
+Not yet measured (the hand estimate times the data's scale): builtin random.random, builtin random.randint, builtin random.randrange, builtin random.uniform, builtin random.choice, builtin random.shuffle, builtin random.seed.
 """
 
 OP_CYCLES: dict[str, int] = {
@@ -113,6 +114,13 @@ BUILTIN_CYCLES: dict[str, int] = {
     'parallel.reduce': 286,
     'parallel.sync': 191,
     'list.copy': 95,
+    'random.random': 143,
+    'random.randint': 238,
+    'random.randrange': 286,
+    'random.uniform': 286,
+    'random.choice': 191,
+    'random.shuffle': 143,
+    'random.seed': 95,
 }
 
 #: Costs that depend on operands, charged where they happen (both engines of esim).

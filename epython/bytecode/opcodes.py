@@ -340,6 +340,13 @@ BUILTINS: tuple[Builtin, ...] = (
     _b(38, "parallel.reduce", 2, 2, observable=True),
     _b(39, "parallel.sync", 0, 0, observable=True),
     _b(40, "list.copy", 1, 1),
+    _b(41, "random.random", 0, 0),
+    _b(42, "random.randint", 2, 2),
+    _b(43, "random.randrange", 1, 3),
+    _b(44, "random.uniform", 2, 2),
+    _b(45, "random.choice", 1, 1),
+    _b(46, "random.shuffle", 1, 1),
+    _b(47, "random.seed", 0, 1),
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

@@ -158,7 +158,7 @@ class CallsMixin:
         else:
             self.fail(e, f"{shown}() is not supported in kernels",
                       "kernels may call their own functions, the builtins listed in "
-                      "docs/language.md, math and epython.parallel")
+                      "docs/language.md, math, random and epython.parallel")
 
     def _user_ref(self, value: types.FunctionType, e: ast.expr) -> FunctionRef:
         def make() -> FunctionRef:
@@ -176,7 +176,7 @@ class CallsMixin:
                 builtin = builtin_name(getattr(value, func.attr, None))
                 if builtin is None:
                     self.fail(func, f"{kind}.{func.attr} is not supported in kernels",
-                              "see docs/language.md for the math and parallel functions")
+                              "see docs/language.md for the math, random and parallel functions")
                 self._call_builtin(e, builtin)
                 return
             if isinstance(value, types.ModuleType):
@@ -198,8 +198,8 @@ class CallsMixin:
                       "index the array in a loop in the kernel (sum(a), min(a) and max(a) work on "
                       "arrays), or call numpy on the host before or after the launch")
         self.fail(func, f"{shown}: module {module.__name__} is not available in kernels",
-                  "kernels can use math and epython.parallel; compute the rest on the host and "
-                  "pass it as an argument")
+                  "kernels can use math, random and epython.parallel; compute the rest on the "
+                  "host and pass it as an argument")
 
     def _emit_builtin(self, e: ast.Call, name: str, nargs: int) -> None:
         b = BUILTIN_BY_NAME[name]

@@ -573,7 +573,7 @@ class FunctionCompiler(CallsMixin):
                 self.fail(e, f"function {name} used as a value", "kernels can call functions and "
                           "pass them by name as arguments to kernel functions")
             self.fail(e, f"name {name!r} is not defined", "kernels see their parameters, locals, "
-                      "module-level constants and functions, math and epython.parallel")
+                      "module-level constants and functions, math, random and epython.parallel")
         if is_constant(value):
             self.load_const(value, e)
             return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import random
 import types
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,10 @@ for _name in ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp
     BUILTIN_NAMES[getattr(math, _name)] = f"math.{_name}"
 for _name in parallel.__all__:
     BUILTIN_NAMES[getattr(parallel, _name)] = f"parallel.{_name}"
+#: random's functions: the kernels' own generator (esim/cores/rng.py), not CPython's Mersenne Twister
+RANDOM_FUNCTIONS = ("random", "randint", "randrange", "uniform", "choice", "shuffle", "seed")
+for _name in RANDOM_FUNCTIONS:
+    BUILTIN_NAMES[getattr(random, _name)] = f"random.{_name}"
 
 #: Exceptions a kernel may raise by name.
 EXCEPTION_NAMES = ("ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError",
@@ -63,9 +68,11 @@ def is_constant(value: object) -> bool:
 
 
 def module_kind(value: object) -> str | None:
-    """"math" or "parallel" when ``value`` is one of the modules kernels may use."""
+    """"math", "random" or "parallel" when ``value`` is one of the modules kernels may use."""
     if value is math:
         return "math"
+    if value is random:
+        return "random"
     if value is parallel:
         return "parallel"
     return None

@@ -12,7 +12,21 @@ from esim.cores import ops
 from esim.cores.heap import object_bytes
 from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name
 
-__all__ = ["INPLACE_BINARY", "LIST_ITEM_COST", "call_builtin", "list_inplace"]
+__all__ = ["INPLACE_BINARY", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST", "call_builtin",
+           "fresh_choice", "list_inplace"]
+
+#: The builtins of ``random`` (esim/cores/rng.py runs them on the core's generator), by code.
+RANDOM_BUILTINS: dict[int, str] = {b.code: b.name.split(".", 1)[1] for b in BUILTINS
+                                   if b.name.startswith("random.")}
+_CHOICE = next(code for code, name in RANDOM_BUILTINS.items() if name == "choice")
+#: The key of ``extra_costs`` for each item random.shuffle draws (default: random.random's cost).
+RANDOM_DRAW_COST = "random item drawn"
+
+
+def fresh_choice(code: int, args: tuple[Any, ...], result: Any) -> bool:
+    """True when random.choice made a new object (a character of a str, a row of a 2-D array)
+    that the heap must charge, as indexing does; other items are references."""
+    return code == _CHOICE and (type(args[0]) is str or type(result) is Array)
 
 #: The binary opcode an in-place opcode runs on anything but a list.
 INPLACE_BINARY: dict[int, int] = {Op.INPLACE_ADD: Op.BINARY_ADD, Op.INPLACE_MUL: Op.BINARY_MUL}

@@ -19,8 +19,16 @@ from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import INT32_MAX, INT32_MIN, NO_INIT, Program
 from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
-from esim.cores import ops
-from esim.cores.builtins import INPLACE_BINARY, LIST_ITEM_COST, call_builtin, list_inplace
+from esim.cores import ops, rng
+from esim.cores.builtins import (
+    INPLACE_BINARY,
+    LIST_ITEM_COST,
+    RANDOM_BUILTINS,
+    RANDOM_DRAW_COST,
+    call_builtin,
+    fresh_choice,
+    list_inplace,
+)
 from esim.cores.decode import decode_function, table_cost
 from esim.cores.heap import Heap, frame_bytes, object_bytes
 from esim.cores.values import Array, Fault, KIter, f32, py_format, py_str, type_name
@@ -85,6 +93,7 @@ class _Code:
 _UNSET = object()
 _APPEND = BUILTIN_BY_NAME["list.append"].code
 _POP = BUILTIN_BY_NAME["list.pop"].code
+_SHUFFLE = BUILTIN_BY_NAME["random.shuffle"].code
 _IMMEDIATE = (int, float, bool)
 _TICK = Request("tick", ())
 
@@ -141,6 +150,8 @@ class Interpreter:
         self._aget_cycles = extra["array get"]
         self._aset_cycles = extra["array set"]
         self._item_cycles = extra.get(LIST_ITEM_COST, BUILTIN_BY_NAME["list.append"].cycles)
+        self._draw_cycles = extra.get(RANDOM_DRAW_COST, BUILTIN_BY_NAME["random.random"].cycles)
+        self.rng = rng.Rng(core)
         self.heap = Heap(workspace if workspace is not None else 1 << 40, self.consts, self,
                          extra["alloc objects"], extra["alloc bytes"])
         self._frames: list[tuple[int, _Code, int, list[Any], list[Any]]] = []
@@ -354,6 +365,11 @@ class Interpreter:
                         if type(r) in _HEAP_TYPES and r is not call_args[0]:
                             heap.charge(heap.deep_bytes(r),
                                         lambda: self._roots(stack, locals_, r, *call_args))
+                        stack.append(r)
+                    elif arg in RANDOM_BUILTINS:
+                        r = self.random_builtin(arg, call_args)
+                        if fresh_choice(arg, call_args, r):
+                            self._charge(r, stack, locals_, *call_args)
                         stack.append(r)
                     else:
                         r = self._builtin(arg, call_args)
@@ -598,6 +614,13 @@ class Interpreter:
             return tuple(obj.shape)
         raise Fault(ErrorCode.AttributeError,
                     f"'{type_name(obj)}' object has no attribute '{name}'")
+
+    def random_builtin(self, code: int, args: tuple[Any, ...]) -> Any:
+        """A builtin of ``random`` on this core's generator (both engines); shuffle also charges
+        the cycles of each item it draws."""
+        if code == _SHUFFLE and args and type(args[0]) is list and len(args[0]) > 1:
+            self.cycles += self._draw_cycles * (len(args[0]) - 1)
+        return rng.call(self.rng, RANDOM_BUILTINS[code], args, self._subscr)
 
     def _builtin(self, code: int, args: tuple[Any, ...]) -> Any:
         return call_builtin(code, args, self.core, self.num_cores)

@@ -47,7 +47,7 @@ from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program, encode
 from epython.bytecode.opcodes import ARG, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops
-from esim.cores.builtins import INPLACE_BINARY, call_builtin
+from esim.cores.builtins import INPLACE_BINARY, RANDOM_BUILTINS, call_builtin, fresh_choice
 from esim.cores.decode import decode_function
 from esim.cores.heap import frame_bytes, object_bytes
 from esim.cores.interp import TICK  # the reference engine's tick interval: both tick alike
@@ -637,6 +637,12 @@ class _FuncGen:
             E(f"else: r = CALLB({code}, {tup}, CORE, NCORES)")
             E(f"CH(r, {tup}); {dst} = r")
             return
+        if code in RANDOM_BUILTINS:
+            E(f"r = I.random_builtin({code}, {tup})")
+            if b.name == "random.choice":
+                E(f"if FRESHCHOICE({code}, {tup}, r): CH(r, {tup})")
+            E(f"{dst} = r")
+            return
         E(f"r = CALLB({code}, {tup}, CORE, NCORES)")
         if code == _APPEND:
             E(f"CB({protocol.VALUE_SLOT_BYTES}, {tup})")
@@ -756,7 +762,7 @@ def _namespace() -> dict[str, Any]:
         "LENT": frozenset((list, tuple, str, range, Array)), "ITER": Interpreter._iter,
         "SUBSCR": Interpreter._subscr, "STORE": Interpreter._store_subscr,
         "SLICE": Interpreter._slice, "UNPACK": Interpreter._unpack, "ATTR": Interpreter._attr,
-        "AGET": _aget, "ASET": _aset, "CALLB": call_builtin, "OBJB": object_bytes,
+        "AGET": _aget, "ASET": _aset, "CALLB": call_builtin, "FRESHCHOICE": fresh_choice, "OBJB": object_bytes,
         "ERRCODE": ErrorCode, "PYSTR": py_str, "PYFORMAT": py_format, "PRINTARGS": _print_args,
         "DEPTHERR": _depth_error, "math": math,
         "SPECERR": lambda v: Fault(ErrorCode.TypeError,
