@@ -300,6 +300,15 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
             return bi_math(vm, id, args, n);
         if (id >= BI_RANDOM_RANDOM && id <= BI_RANDOM_SEED)
             return bi_random(vm, id, args, n);
+        if (id >= BI_LIST_EXTEND && id <= BI_LIST_REVERSE) {
+            static const char *const names[] = {"extend", "insert", "remove", "index", "count",
+                                                "reverse"};
+            int tuple_ok = v.tag == V_TUPLE && (id == BI_LIST_INDEX || id == BI_LIST_COUNT);
+            if (v.tag != V_LIST && !tuple_ok)
+                epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute '%s'",
+                          type_name(v), names[id - BI_LIST_EXTEND]);
+            return list_method(vm, id, args);
+        }
         return comm_builtin(vm, id, args);
     }
 }

@@ -141,10 +141,16 @@ enum epy_builtin {
     BI_RANDOM_CHOICE = 45,          /* random.choice (1..1 args) */
     BI_RANDOM_SHUFFLE = 46,         /* random.shuffle (1..1 args) */
     BI_RANDOM_SEED = 47,            /* random.seed (0..1 args) */
-    BI__COUNT = 48
+    BI_LIST_EXTEND = 48,            /* list.extend (2..2 args) */
+    BI_LIST_INSERT = 49,            /* list.insert (3..3 args) */
+    BI_LIST_REMOVE = 50,            /* list.remove (2..2 args) */
+    BI_LIST_INDEX = 51,             /* list.index (2..2 args) */
+    BI_LIST_COUNT = 52,             /* list.count (2..2 args) */
+    BI_LIST_REVERSE = 53,           /* list.reverse (1..1 args) */
+    BI__COUNT = 54
 };
-#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0 }
-#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1 }
+#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1 }
+#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 2, 2, 1 }
 
 /* Error codes (mailbox status and RAISE operands). */
 enum epy_error {

@@ -171,3 +171,74 @@ EPY_COLD void list_inplace(VM *vm, uint32_t op, Value *lst, Value *other)
         decref(vm, item);
     }
 }
+
+/* The first index of an item == x in the list or tuple, or -1. */
+EPY_COLD static int32_t list_find(VM *vm, Value lst, Value x)
+{
+    for (uint32_t k = 0; k < seq_len(vm, lst); k++)
+        if (values_eq(vm, seq_items(vm, lst)[k], x))
+            return (int32_t)k;
+    return -1;
+}
+
+/* The list methods that are rare in loops: extend, insert, remove, index, count, reverse
+ * (args: borrowed VM stack slots, args[0] a list, or a tuple for index and count). */
+EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
+{
+    Value lst = args[0];
+    switch (id) {
+    case BI_LIST_EXTEND:
+        list_inplace(vm, OP_INPLACE_ADD, &args[0], &args[1]);
+        return mk_none();
+    case BI_LIST_INSERT: {
+        if (args[1].tag != V_INT && args[1].tag != V_BOOL)
+            epy_raise(vm, ERR_TYPEERROR, "'%s' object cannot be interpreted as an integer",
+                      type_name(args[1]));
+        int64_t n = seq_len(vm, lst), i = as_int(args[1]);
+        if (i < 0) {
+            i += n;
+            if (i < 0)
+                i = 0;
+        } else if (i > n) {
+            i = n;
+        }
+        list_append(vm, &args[0], args[2]);
+        Value *items = seq_items(vm, args[0]);
+        Value v = items[n];
+        memmove(&items[i + 1], &items[i], (size_t)(n - i) * sizeof(Value));
+        items[i] = v;
+        return mk_none();
+    }
+    case BI_LIST_REMOVE: {
+        int32_t k = list_find(vm, lst, args[1]);
+        if (k < 0)
+            epy_raise(vm, ERR_VALUEERROR, "list.remove(x): x not in list");
+        Value at = mk_int(k);
+        decref(vm, list_pop(vm, lst, &at));
+        return mk_none();
+    }
+    case BI_LIST_INDEX: {
+        int32_t k = list_find(vm, lst, args[1]);
+        if (k < 0) {
+            const char *what = lst.tag == V_TUPLE ? "tuple" : "list";
+            epy_raise(vm, ERR_VALUEERROR, "%s.index(x): x not in %s", what, what);
+        }
+        return mk_int(k);
+    }
+    case BI_LIST_COUNT: {
+        int32_t c = 0;
+        for (uint32_t k = 0; k < seq_len(vm, lst); k++)
+            c += values_eq(vm, seq_items(vm, lst)[k], args[1]);
+        return mk_int(c);
+    }
+    default: { /* BI_LIST_REVERSE */
+        Value *items = seq_items(vm, lst);
+        for (uint32_t a = 0, b = seq_len(vm, lst); a + 1 < b; a++, b--) {
+            Value t = items[a];
+            items[a] = items[b - 1];
+            items[b - 1] = t;
+        }
+        return mk_none();
+    }
+    }
+}

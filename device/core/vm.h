@@ -261,6 +261,8 @@ int source_next(VM *vm, Value src, uint32_t *pos, Value *out);
 Value range_new(VM *vm, const Value *args, uint32_t n);
 /* Length of a range. */
 uint32_t range_len(VM *vm, Value r);
+/* list.extend/insert/remove/index/count/reverse (BI_LIST_*; args[0] a list). */
+Value list_method(VM *vm, uint32_t id, Value *args);
 /* list += other / list *= n in place (*lst, *other: VM stack slots). */
 void list_inplace(VM *vm, uint32_t op, Value *lst, Value *other);
 /* r[lo:hi:step] given the slice's indices into r (OverflowError past int32). */

@@ -3,6 +3,7 @@ from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.p
 
 Measured on e-sim with epiphany-elf-gcc (GCC) 12.2.0, core build ef3f2ad, 2026-12-02.
 cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).
+Not yet measured (the hand estimate times the data's scale): builtin list.extend, builtin list.insert, builtin list.remove, builtin list.index, builtin list.count, builtin list.reverse.
 """
 
 OP_CYCLES: dict[str, int] = {
@@ -120,6 +121,12 @@ BUILTIN_CYCLES: dict[str, int] = {
     'random.choice': 531,
     'random.shuffle': 458,
     'random.seed': 252,
+    'list.extend': 99,
+    'list.insert': 148,
+    'list.remove': 148,
+    'list.index': 148,
+    'list.count': 148,
+    'list.reverse': 99,
 }
 
 #: Costs that depend on operands, charged where they happen (both engines of esim).

@@ -347,6 +347,12 @@ BUILTINS: tuple[Builtin, ...] = (
     _b(45, "random.choice", 1, 1),
     _b(46, "random.shuffle", 1, 1),
     _b(47, "random.seed", 0, 1),
+    _b(48, "list.extend", 2, 2),
+    _b(49, "list.insert", 3, 3),
+    _b(50, "list.remove", 2, 2),
+    _b(51, "list.index", 2, 2),
+    _b(52, "list.count", 2, 2),
+    _b(53, "list.reverse", 1, 1),
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

@@ -31,6 +31,8 @@ PRIOR: dict[str, float] = {
     # added after the first measurement (not yet measured: scaled by the data's scale)
     "builtin random.random": 30, "builtin random.randint": 50, "builtin random.randrange": 60,
     "builtin random.uniform": 60, "builtin random.choice": 40, "builtin random.shuffle": 30,
-    "builtin random.seed": 20,
+    "builtin random.seed": 20, "builtin list.extend": 20, "builtin list.insert": 30,
+    "builtin list.remove": 30, "builtin list.index": 30, "builtin list.count": 30,
+    "builtin list.reverse": 20,
     "alloc objects": 40, "alloc bytes": 1, "array get": 20, "array set": 20,
 }

@@ -74,7 +74,8 @@ def check_signature(src: FunctionSource, node: ast.FunctionDef) -> None:
                 "supported in kernels", "make them plain parameters: drop the '/'")
 
 
-LIST_METHODS = "lists support .append(), .pop() and .copy()"
+LIST_METHODS = ("lists support .append(), .extend(), .insert(), .pop(), .remove(), .index(), "
+                ".count(), .reverse() and .copy()")
 
 
 def _method_refusal(attr: str) -> tuple[str, str]:

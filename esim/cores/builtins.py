@@ -12,8 +12,14 @@ from esim.cores import ops
 from esim.cores.heap import object_bytes
 from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name
 
-__all__ = ["INPLACE_BINARY", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST", "call_builtin",
+__all__ = ["INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "SLOT_DELTA", "RANDOM_BUILTINS", "RANDOM_DRAW_COST", "call_builtin",
            "fresh_choice", "list_inplace"]
+
+#: Builtins that grow (+1) or shrink (-1) their list by one 8-byte slot: both engines charge or
+#: release it (list.extend goes through list_inplace, per item).
+SLOT_DELTA: dict[int, int] = {b.code: d for b in BUILTINS for name, d in (
+    ("list.append", 1), ("list.insert", 1), ("list.pop", -1), ("list.remove", -1)) if b.name == name}
+LIST_EXTEND = next(b.code for b in BUILTINS if b.name == "list.extend")
 
 #: The builtins of ``random`` (esim/cores/rng.py runs them on the core's generator), by code.
 RANDOM_BUILTINS: dict[int, str] = {b.code: b.name.split(".", 1)[1] for b in BUILTINS
@@ -222,6 +228,70 @@ def _pop(args: tuple[Any, ...]) -> Any:
         raise Fault(ErrorCode.IndexError, "pop index out of range") from None
 
 
+def _list_of(args: tuple[Any, ...], method: str) -> list[Any]:
+    target = args[0]
+    if type(target) is not list:
+        raise Fault(ErrorCode.AttributeError,
+                    f"'{type_name(target)}' object has no attribute '{method}'")
+    return target
+
+
+def _insert(args: tuple[Any, ...]) -> None:
+    target = _list_of(args, "insert")
+    index = args[1]
+    if type(index) not in (int, bool):
+        raise Fault(ErrorCode.TypeError, f"'{type_name(index)}' object cannot be interpreted as "
+                    "an integer")
+    if len(target) >= 0xFFFF:
+        raise Fault(ErrorCode.MemoryError, "list too long")
+    target.insert(int(index), args[2])
+
+
+def _first(target: Any, item: Any) -> int:
+    for k, x in enumerate(target):
+        if ops.compare(Op.COMPARE_EQ, x, item):
+            return k
+    return -1
+
+
+def _remove(args: tuple[Any, ...]) -> None:
+    target = _list_of(args, "remove")
+    k = _first(target, args[1])
+    if k < 0:
+        raise Fault(ErrorCode.ValueError, "list.remove(x): x not in list")
+    del target[k]
+
+
+def _seq_of(args: tuple[Any, ...], method: str) -> Any:
+    """A list or a tuple (index and count are methods of both)."""
+    if type(args[0]) is tuple:
+        return args[0]
+    return _list_of(args, method)
+
+
+def _index(args: tuple[Any, ...]) -> int:
+    target = _seq_of(args, "index")
+    k = _first(target, args[1])
+    if k < 0:
+        what = type(target).__name__
+        raise Fault(ErrorCode.ValueError, f"{what}.index(x): x not in {what}")
+    return k
+
+
+def _count(args: tuple[Any, ...]) -> int:
+    target = _seq_of(args, "count")
+    return sum(1 for x in target if ops.compare(Op.COMPARE_EQ, x, args[1]))
+
+
+def _extend(args: tuple[Any, ...]) -> None:
+    _list_of(args, "extend")  # a list is extended by the engines (list_inplace, with the heap)
+    raise AssertionError("list.extend of a list reached call_builtin")  # pragma: no cover
+
+
+def _reverse(args: tuple[Any, ...]) -> None:
+    _list_of(args, "reverse").reverse()
+
+
 def _copy(args: tuple[Any, ...]) -> list[Any]:
     target = args[0]
     if type(target) is not list:
@@ -290,6 +360,8 @@ _TABLE: dict[str, Callable[[tuple[Any, ...]], Any]] = {
     "max": _extreme("max", Op.COMPARE_GT), "sum": _sum, "int": _int, "float": _float,
     "bool": _bool, "str": _str, "round": _round, "range": _range, "enumerate": _enumerate,
     "zip": _zip, "list.append": _append, "list.pop": _pop, "list.copy": _copy,
+    "list.extend": _extend, "list.insert": _insert, "list.remove": _remove, "list.index": _index, "list.count": _count,
+    "list.reverse": _reverse,
     "math.sqrt": _math1(math.sqrt, "sqrt"), "math.sin": _math1(math.sin, "sin"),
     "math.cos": _math1(math.cos, "cos"), "math.tan": _math1(math.tan, "tan"),
     "math.asin": _math1(math.asin, "asin"), "math.acos": _math1(math.acos, "acos"),

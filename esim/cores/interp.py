@@ -22,9 +22,11 @@ from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, BUILTINS, OPCODES, 
 from esim.cores import ops, rng
 from esim.cores.builtins import (
     INPLACE_BINARY,
+    LIST_EXTEND,
     LIST_ITEM_COST,
     RANDOM_BUILTINS,
     RANDOM_DRAW_COST,
+    SLOT_DELTA,
     call_builtin,
     fresh_choice,
     list_inplace,
@@ -371,12 +373,18 @@ class Interpreter:
                         if fresh_choice(arg, call_args, r):
                             self._charge(r, stack, locals_, *call_args)
                         stack.append(r)
+                    elif arg == LIST_EXTEND and call_args and type(call_args[0]) is list:
+                        self.inplace_list(Op.INPLACE_ADD, call_args[0], call_args[1],
+                                          lambda n, extra: heap.charge(
+                                              n, lambda: self._roots(stack, locals_, *extra)))
+                        stack.append(None)
                     else:
                         r = self._builtin(arg, call_args)
-                        if arg == _APPEND:
+                        delta = SLOT_DELTA.get(arg)
+                        if delta == 1:
                             heap.charge(protocol.VALUE_SLOT_BYTES,
                                         lambda: self._roots(stack, locals_, *call_args))
-                        elif arg == _POP:
+                        elif delta == -1:
                             heap.release(protocol.VALUE_SLOT_BYTES)
                         elif r is not None and type(r) not in _IMMEDIATE:
                             self._charge(r, stack, locals_, *call_args)

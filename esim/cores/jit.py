@@ -47,7 +47,14 @@ from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program, encode
 from epython.bytecode.opcodes import ARG, BUILTIN_BY_NAME, BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops
-from esim.cores.builtins import INPLACE_BINARY, RANDOM_BUILTINS, call_builtin, fresh_choice
+from esim.cores.builtins import (
+    INPLACE_BINARY,
+    LIST_EXTEND,
+    RANDOM_BUILTINS,
+    SLOT_DELTA,
+    call_builtin,
+    fresh_choice,
+)
 from esim.cores.decode import decode_function
 from esim.cores.heap import frame_bytes, object_bytes
 from esim.cores.interp import TICK  # the reference engine's tick interval: both tick alike
@@ -643,10 +650,17 @@ class _FuncGen:
                 E(f"if FRESHCHOICE({code}, {tup}, r): CH(r, {tup})")
             E(f"{dst} = r")
             return
+        if code == LIST_EXTEND:
+            E(f"if {args[0]}.__class__ is list: I.inplace_list({int(Op.INPLACE_ADD)}, {args[0]}, "
+              f"{args[1]}, CB); r = None")
+            E(f"else: r = CALLB({code}, {tup}, CORE, NCORES)")
+            E(f"{dst} = r")
+            return
         E(f"r = CALLB({code}, {tup}, CORE, NCORES)")
-        if code == _APPEND:
+        delta = SLOT_DELTA.get(code)
+        if delta == 1:
             E(f"CB({protocol.VALUE_SLOT_BYTES}, {tup})")
-        elif code == _POP:
+        elif delta == -1:
             E(f"H.release({protocol.VALUE_SLOT_BYTES})")
         else:
             E(f"if r is not None and r.__class__ not in IMM: CH(r, {tup})")

@@ -1,0 +1,107 @@
+"""list.extend/insert/remove/index/count/reverse in kernels: CPython's results and errors on
+every backend, and the memory model's slot accounting (issue 17)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from epython import KernelError, offload
+
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def methods(n):
+    a = [3, 1, 4, 1, 5]
+    a.extend([9, 2])
+    a.extend(range(n))
+    a.extend("ab")
+    a.extend((7,))
+    a.insert(0, 7)
+    a.insert(-1, 8)
+    a.insert(100, 6)
+    a.insert(-100, 0)
+    a.insert(True, "t")
+    a.remove(1)
+    i = a.index(5)
+    c = a.count(1)
+    a.reverse()
+    b = []
+    b.reverse()
+    b.extend(b)
+    d = [1, 2]
+    d.extend(d)
+    return a, i, c, b, d, a.count("a"), [1, 2.0, True].count(1), [[1], [2]].index([2])
+
+
+def extend_array(v):
+    a = []
+    a.extend(v)
+    a.extend(enumerate("xy"))
+    return a
+
+
+def test_list_methods_match_cpython() -> None:
+    assert offload(target=0)(methods)(3) == methods(3)
+    assert offload(target=0)(tuple_methods)() == tuple_methods() == (2, 1)
+    v = np.array([1.5, 2.5], np.float32)
+    assert offload(target=0)(extend_array)(v) == [1.5, 2.5, (0, "x"), (1, "y")]
+
+
+def remove_missing():
+    a = [1, 2]
+    a.remove(3)
+    return a
+
+
+def index_missing():
+    return [1, 2].index(3)
+
+
+def insert_by_float():
+    a = [1]
+    a.insert(0.5, 2)
+    return a
+
+
+def extend_by_int():
+    a = [1]
+    a.extend(3)
+    return a
+
+
+def tuple_methods():
+    t = (1, 2, 1)
+    return t.count(1), t.index(2)
+
+
+def tuple_index_missing():
+    return (1, 2).index(3)
+
+
+def tuple_append():
+    t = (1, 2)
+    t.append(3)
+    return t
+
+
+def insert_past_memory():
+    a = []
+    for i in range(100000):
+        a.insert(0, i)
+    return len(a)
+
+
+@pytest.mark.parametrize("fn, kind, message", [
+    (remove_missing, ValueError, "list.remove(x): x not in list"),
+    (index_missing, ValueError, "list.index(x): x not in list"),
+    (insert_by_float, TypeError, "'float' object cannot be interpreted as an integer"),
+    (extend_by_int, TypeError, "'int' object is not iterable"),
+    (tuple_index_missing, ValueError, "tuple.index(x): x not in tuple"),
+    (tuple_append, AttributeError, "'tuple' object has no attribute 'append'"),
+    (insert_past_memory, MemoryError, "out of core memory"),
+])
+def test_list_method_errors(fn, kind, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(KernelError) as info:
+        offload(target=0)(fn)()
+    assert isinstance(info.value, kind) and message in str(info.value)
