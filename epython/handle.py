@@ -9,9 +9,9 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from epython.backends.base import CoreResult, Launch
 from epython.errors import DeadlockError
@@ -19,6 +19,8 @@ from epython.errors import DeadlockError
 __all__ = ["KernelHandle", "check_timeout"]
 
 log = logging.getLogger("epython")
+
+T = TypeVar("T")
 
 #: Seconds a background driver waits for a result before checking whether it should stop.
 _DRIVER_SLICE = 0.05
@@ -97,10 +99,15 @@ class KernelHandle:
             self._copy_back()
 
     def _next(self, timeout: float | None) -> CoreResult | None:
-        """The launch's next result; after a deadlock, the results of the cores that stopped
-        (the failures before it among them) are absorbed before the DeadlockError propagates."""
+        """The launch's next result (see :meth:`_waiting`)."""
+        return self._waiting(self._launch.wait_next, timeout)
+
+    def _waiting(self, wait: Callable[[float | None], T], timeout: float | None) -> T:
+        """``wait(timeout)`` on the launch; after a deadlock, the results of the cores that
+        stopped (the failures before it among them) are absorbed before the DeadlockError
+        propagates."""
         try:
-            return self._launch.wait_next(timeout)
+            return wait(timeout)
         except DeadlockError:
             self._absorb(self._launch.poll())
             raise
@@ -221,11 +228,7 @@ class KernelHandle:
         wait_all = getattr(self._launch, "wait_all", None)
         while not self.done and wait_all is not None:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                fresh = wait_all(left)
-            except DeadlockError:
-                self._absorb(self._launch.poll())
-                raise
+            fresh = self._waiting(wait_all, left)
             if not fresh:
                 break
             self._absorb(fresh)

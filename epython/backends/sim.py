@@ -49,13 +49,15 @@ class SimLaunch:
             self._pending.append(self._result(self.state.outcomes[core]))
         self._seen = len(order)
 
+    def _kernel_error(self, o: CoreOutcome) -> BaseException | None:
+        """The exception of a core that stopped on a kernel error (None if it did not)."""
+        if o.aborted or o.error == ErrorCode.OK:
+            return None
+        return kernel_error(self.kernel, o.error, o.message, core=o.core, func=o.func,
+                            line=o.lineno)
+
     def _result(self, o: CoreOutcome) -> CoreResult:
-        error: BaseException | None = None
-        if o.aborted:
-            error = self.deadlock or LaunchCancelled(o.message)
-        elif o.error != ErrorCode.OK:
-            error = kernel_error(self.kernel, o.error, o.message, core=o.core, func=o.func,
-                                 line=o.lineno)
+        error = (self.deadlock or LaunchCancelled(o.message)) if o.aborted else self._kernel_error(o)
         return CoreResult(o.core, o.value, error, o.cycles, o.instructions, list(o.lines),
                           o.array_updates)
 
@@ -134,9 +136,8 @@ class SimLaunch:
 
     def _deadlock(self, dl: SimDeadlock) -> DeadlockError:
         """Stop the deadlocked launch; the DeadlockError its cores report (lock held)."""
-        failed = {o.core: kernel_error(self.kernel, o.error, o.message, core=o.core, func=o.func,
-                                       line=o.lineno)
-                  for o in self.state.outcomes.values() if not o.aborted and o.error != ErrorCode.OK}
+        failed = {core: error for core, o in self.state.outcomes.items()
+                  if (error := self._kernel_error(o)) is not None}
         self.deadlock = deadlock_error(self.kernel, [blocked_core(self.kernel, c, what, func, line)
                                                      for c, what, func, line in dl.blocked], failed)
         self.backend.chip.abort(self.state, str(self.deadlock))

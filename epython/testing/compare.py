@@ -50,8 +50,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Outcome", "backend_available", "diff", "run_backend", "run_cpython", "same",
-           "side_by_side", "write_module", "f32_repr", "round_f32"]
+__all__ = ["Outcome", "backend_available", "diff", "kernel_error_of", "run_backend", "run_cpython",
+           "same", "side_by_side", "write_module", "f32_repr", "round_f32"]
 
 INT32_MIN = -(2 ** 31)
 INT32_MAX = 2 ** 31 - 1
@@ -212,6 +212,18 @@ def _parse_lines(text: str, outcome: Outcome) -> None:
         core, body = int(m.group(1)), m.group(2)
         outcome.order.append((core, body))
         outcome.lines.setdefault(core, []).append(body)
+
+
+def kernel_error_of(func: Any, *args: Any, target: int = 0) -> BaseException:
+    """The KernelError that ``func(*args)`` raises as a kernel on core ``target`` of the current
+    backend; AssertionError when the kernel returns instead."""
+    from epython import KernelError, offload
+
+    try:
+        value = offload(target=target)(func)(*args)
+    except KernelError as exc:
+        return exc
+    raise AssertionError(f"{func.__name__}{args} returned {value!r} instead of raising")
 
 
 def backend_available(name: str) -> tuple[bool, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -12,8 +13,8 @@ from esim.cores import ops
 from esim.cores.heap import object_bytes
 from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name
 
-__all__ = ["INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "SLOT_DELTA", "RANDOM_BUILTINS", "RANDOM_DRAW_COST", "call_builtin",
-           "fresh_choice", "list_inplace"]
+__all__ = ["INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST",
+           "SLOT_DELTA", "call_builtin", "fresh_choice", "list_inplace"]
 
 #: Builtins that grow (+1) or shrink (-1) their list by one 8-byte slot: both engines charge or
 #: release it (list.extend goes through list_inplace, per item).
@@ -160,9 +161,14 @@ def _append(args: tuple[Any, ...]) -> None:
     if type(target) is not list:
         raise Fault(ErrorCode.AttributeError,
                     f"'{type_name(target)}' object has no attribute 'append'")
+    _check_room(target)
+    target.append(value)
+
+
+def _check_room(target: list[Any]) -> None:
+    """A list holds at most 65535 items (its u16 length on the cores): MemoryError past that."""
     if len(target) >= 0xFFFF:
         raise Fault(ErrorCode.MemoryError, "list too long")
-    target.append(value)
 
 
 def list_inplace(op: int, target: list[Any], other: Any, charge: Callable[[int, tuple[Any, ...]], None],
@@ -185,7 +191,8 @@ def list_inplace(op: int, target: list[Any], other: Any, charge: Callable[[int, 
                 target.pop()
                 release(VALUE_SLOT_BYTES)
             return target
-        source: Any = list(target) * (other - 1)
+        # lazily: the appends stop at the core's memory long before a large n is reached
+        source: Any = itertools.chain.from_iterable(itertools.repeat(list(target), other - 1))
         fresh = False
     else:
         t = type(other)
@@ -204,8 +211,7 @@ def list_inplace(op: int, target: list[Any], other: Any, charge: Callable[[int, 
     for item in source:
         if fresh:
             charge(object_bytes(item), (target, other, item))
-        if len(target) >= 0xFFFF:
-            raise Fault(ErrorCode.MemoryError, "list too long")
+        _check_room(target)
         charge(VALUE_SLOT_BYTES, (target, other, item))
         target.append(item)
         item_cycles()
@@ -242,8 +248,7 @@ def _insert(args: tuple[Any, ...]) -> None:
     if type(index) not in (int, bool):
         raise Fault(ErrorCode.TypeError, f"'{type_name(index)}' object cannot be interpreted as "
                     "an integer")
-    if len(target) >= 0xFFFF:
-        raise Fault(ErrorCode.MemoryError, "list too long")
+    _check_room(target)
     target.insert(int(index), args[2])
 
 

@@ -218,6 +218,11 @@ class Interpreter:
         glob = self.globals
         cycles = 0
         count = 0
+
+        def charge_live(nbytes: int, extra: tuple[Any, ...]) -> None:
+            """Charge an allocation with the live roots of the current frame and stack."""
+            heap.charge(nbytes, lambda: self._roots(stack, locals_, *extra))
+
         try:
             heap.push_frame(code.frame_bytes, lambda: list(args))
             resident = [g for g in glob if g is not _UNSET]
@@ -252,8 +257,7 @@ class Interpreter:
                 elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
                     a = stack[-2]
                     if type(a) is list:
-                        self.inplace_list(op, a, stack[-1], lambda n, extra: heap.charge(
-                            n, lambda: self._roots(stack, locals_, *extra)))
+                        self.inplace_list(op, a, stack[-1], charge_live)
                         stack.pop()
                     else:
                         b = stack.pop()
@@ -374,9 +378,7 @@ class Interpreter:
                             self._charge(r, stack, locals_, *call_args)
                         stack.append(r)
                     elif arg == LIST_EXTEND and call_args and type(call_args[0]) is list:
-                        self.inplace_list(Op.INPLACE_ADD, call_args[0], call_args[1],
-                                          lambda n, extra: heap.charge(
-                                              n, lambda: self._roots(stack, locals_, *extra)))
+                        self.inplace_list(Op.INPLACE_ADD, call_args[0], call_args[1], charge_live)
                         stack.append(None)
                     else:
                         r = self._builtin(arg, call_args)
