@@ -22,6 +22,7 @@
 
 #include "opcodes.h"
 #include "platform.h"
+#include "port.h"
 
 #define ROWS 4
 #define COLS 4
@@ -53,20 +54,13 @@ static uint8_t *slurp(const char *path, uint32_t *size)
     return buf;
 }
 
-/* Little-endian u32 load. */
-static uint32_t get32(const volatile uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
+/* A mailbox word in one access, as the core writes it (port.h): a byte-wise read could see a
+ * word the core thread is storing half old, half new (a torn out-ring head once made drain()
+ * copy billions of bytes). */
+static uint32_t get32(const volatile uint8_t *p) { return ld_word(p); }
 
-/* Little-endian u32 store. */
-static void put32(volatile uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
+/* A mailbox word stored in one access. */
+static void put32(volatile uint8_t *p, uint32_t v) { st_word(p, v); }
 
 /* Host mailbox of a core in the DRAM buffer. */
 static volatile uint8_t *mailbox(uint32_t core)
