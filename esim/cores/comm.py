@@ -19,7 +19,7 @@ from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode, Op
 from epython.marshal import MarshalError, NestingError, encode_value
 from esim.cores import ops
-from esim.cores.interp import Request
+from esim.cores.engine import Request
 from esim.cores.memory import from_wire, to_wire
 from esim.cores.values import Fault, KIter, type_name
 

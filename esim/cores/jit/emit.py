@@ -1,0 +1,469 @@
+"""Python source generation for the translating engine: one generator function per bytecode
+function, inside one ``make(...)`` closure per program image (see ``esim/cores/jit/__init__.py``
+for the scheme).  The names the generated code uses are its namespace
+(``esim/cores/jit/runtime.py``) and the parameters of ``make``: ``state`` (the CoreState),
+``heap``, ``glob`` (globals), ``consts``, ``core_id``, ``num_cores``, ``F32`` (a one-element
+``array('f')`` that rounds to binary32), ``charge``/``charge_bytes``/``charge_deep``/``push_frame``
+(the heap charges with the live roots); locals are ``l0..``, stack slots ``s0..``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from epython.bytecode import protocol
+from epython.bytecode.costs import EXTRA_COSTS
+from epython.bytecode.image import Program
+from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, Op
+from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
+from esim.cores.engine import TICK
+from esim.cores.jit.analysis import ENDS, JUMPS, Analysis, JitFunction
+
+__all__ = ["Emitter", "FunctionTranslator", "tuple_display"]
+
+MAX_CALL_DEPTH = protocol.MAX_CALL_DEPTH
+_LEN = BUILTIN_BY_NAME["len"].code
+_RANGE = BUILTIN_BY_NAME["range"].code
+_COREID = BUILTIN_BY_NAME["parallel.coreid"].code
+_NUMCORES = BUILTIN_BY_NAME["parallel.numcores"].code
+_ABS = BUILTIN_BY_NAME["abs"].code
+
+#: Blocks of at most this many instructions are copied into the blocks that jump to them.
+_DUP_LIMIT = 4
+
+_BIN_SYM: dict[int, str] = {Op.BINARY_ADD: "+", Op.BINARY_SUB: "-", Op.BINARY_MUL: "*"}
+_CMP_SYM: dict[int, str] = {Op.COMPARE_EQ: "==", Op.COMPARE_NE: "!=", Op.COMPARE_LT: "<", Op.COMPARE_LE: "<=",
+            Op.COMPARE_GT: ">", Op.COMPARE_GE: ">="}
+
+
+class Emitter:
+    """Lines of generated source, each with the (function, instruction) it belongs to."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.owner: list[tuple[int, int] | None] = []
+
+    def emit(self, indent: int, text: str, owner: tuple[int, int] | None = None) -> None:
+        for part in text.split("\n"):
+            self.lines.append("    " * indent + part)
+            self.owner.append(owner)
+
+
+class FunctionTranslator:
+    """Generates the source of one function."""
+
+    def __init__(self, program: Program, funcs: list[JitFunction], analyses: list[Analysis],
+                 index: int, em: Emitter) -> None:
+        self.program = program
+        self.funcs = funcs
+        self.f = funcs[index]
+        self.a = analyses[index]
+        self.analyses = analyses
+        self.em = em
+        self.index = index
+
+    def generate(self) -> None:
+        f, a, em = self.f, self.a, self.em
+        params = ", ".join(f"l{k}" for k in range(f.n_params))
+        em.emit(1, f"def f{f.index}({params}):")
+        em.emit(2, "nonlocal cyc, cnt, nfr")
+        rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
+        if rest:
+            em.emit(2, " = ".join(rest) + " = UNSET")
+        if len(a.blocks) == 1:
+            self.block(0, 2, set())
+            return
+        em.emit(2, "b = 0")
+        em.emit(2, "while True:")
+        self.tree(0, len(a.blocks), 3)
+
+    def tree(self, lo: int, hi: int, indent: int) -> None:
+        em = self.em
+        if hi - lo == 1:
+            self.block(lo, indent, set())
+            return
+        if hi - lo == 2:
+            em.emit(indent, f"if b == {lo}:")
+            self.block(lo, indent + 1, set())
+            em.emit(indent, "else:")
+            self.block(lo + 1, indent + 1, set())
+            return
+        mid = (lo + hi) // 2
+        em.emit(indent, f"if b < {mid}:")
+        self.tree(lo, mid, indent + 1)
+        em.emit(indent, "else:")
+        self.tree(mid, hi, indent + 1)
+
+    def back(self, i: int, target: int, indent: int) -> None:
+        """Tick before a backward branch from instruction ``i`` (the reference engine does)."""
+        if target <= i:
+            self.em.emit(indent, f"if cnt >= {TICK}:")
+            self.em.emit(indent + 1, "state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0")
+            self.em.emit(indent + 1, "yield TICK_REQUEST")
+
+    def goto(self, target: int, indent: int, inlined: set[int]) -> None:
+        """Continue at instruction ``target``: copy a small block or set the block number."""
+        a = self.a
+        k = a.block_of[target]
+        s, e = a.blocks[k]
+        if e - s <= _DUP_LIMIT and k not in inlined and len(inlined) < 3:
+            self.block(k, indent, inlined | {k})
+        else:
+            self.em.emit(indent, f"b = {k}")
+
+    def block(self, k: int, indent: int, inlined: set[int]) -> None:
+        a, f = self.a, self.f
+        s, e = a.blocks[k]
+        assigned = a.assigned_in[k]
+        bools: set[int] = set()
+        for i in range(s, e):
+            if i in a.seg_start:
+                c, n = a.segment_cost(f.instrs, i, e)
+                self.em.emit(indent, f"cyc += {c}; cnt += {n}")
+            assigned = self.instr(i, indent, assigned, bools, inlined)
+        op = f.instrs[e - 1][0]
+        if op not in JUMPS and op not in ENDS:
+            self.goto(e, indent, inlined)
+
+    # --- one instruction ------------------------------------------------------------------
+    def instr(self, i: int, ind: int, assigned: int, bools: set[int], inlined: set[int]) -> int:
+        f, a = self.f, self.a
+        op, arg, arg2, _ = f.instrs[i]
+        d = a.depth[i]
+        assert d is not None
+        own = (f.index, i)
+
+        def emit(text: str, extra: int = 0) -> None:
+            self.em.emit(ind + extra, text, own)
+
+        def s(k: int) -> str:
+            return f"s{k}"
+
+        def charge(v: str, operands: str) -> str:
+            return f"charge({v}, ({operands}))"
+
+        top = s(d - 1) if d >= 1 else ""
+        under = s(d - 2) if d >= 2 else ""
+        if op == Op.NOP:
+            pass
+        elif op == Op.POP_TOP:
+            bools.discard(d - 1)
+        elif op == Op.DUP_TOP:
+            emit(f"{s(d)} = {top}")
+            if d - 1 in bools:
+                bools.add(d)
+            else:
+                bools.discard(d)
+        elif op == Op.DUP_TOP_TWO:
+            emit(f"{s(d)} = {under}; {s(d + 1)} = {top}")
+            bools.discard(d)
+            bools.discard(d + 1)
+        elif op == Op.ROT_TWO:
+            emit(f"{top}, {under} = {under}, {top}")
+            bools.discard(d - 1)
+            bools.discard(d - 2)
+        elif op == Op.ROT_THREE:
+            x, y, z = s(d - 3), s(d - 2), s(d - 1)
+            emit(f"{x}, {y}, {z} = {z}, {x}, {y}")
+            bools.difference_update((d - 1, d - 2, d - 3))
+        elif op == Op.LOAD_CONST:
+            c = self.program.consts[arg]
+            if type(c) is int or type(c) is bool or c is None:
+                emit(f"{s(d)} = {c!r}")
+            else:
+                emit(f"{s(d)} = consts[{arg}]")
+            bools.discard(d)
+        elif op == Op.LOAD_NONE:
+            emit(f"{s(d)} = None")
+            bools.discard(d)
+        elif op == Op.LOAD_TRUE:
+            emit(f"{s(d)} = True")
+            bools.add(d)
+        elif op == Op.LOAD_FALSE:
+            emit(f"{s(d)} = False")
+            bools.add(d)
+        elif op == Op.LOAD_INT:
+            emit(f"{s(d)} = {arg}")
+            bools.discard(d)
+        elif op == Op.LOAD_LOCAL:
+            emit(f"{s(d)} = l{arg}")
+            if not assigned >> arg & 1:
+                emit(f"if {s(d)} is UNSET: raise UNBOUND({f.index}, {arg})")
+            bools.discard(d)
+        elif op == Op.STORE_LOCAL:
+            emit(f"l{arg} = {top}")
+            assigned |= 1 << arg
+        elif op == Op.LOAD_GLOBAL:
+            emit(f"{s(d)} = glob[{arg}]")
+            emit(f"if {s(d)} is UNSET: raise NAME_ERROR({arg})")
+            bools.discard(d)
+        elif op == Op.STORE_GLOBAL:
+            emit(f"glob[{arg}] = {top}")
+        elif Op.UNARY_NEG <= op <= Op.UNARY_INVERT:
+            if op == Op.UNARY_NOT:
+                if d - 1 in bools:
+                    emit(f"{top} = not {top}")
+                else:
+                    emit(f"{top} = not ({top} if {top}.__class__ is bool else TRUTH({top}))")
+                bools.add(d - 1)
+            elif op == Op.UNARY_NEG:
+                emit(f"{top} = -{top} if {top}.__class__ is float else UNARY({op}, {top})")
+                bools.discard(d - 1)
+            else:
+                emit(f"{top} = UNARY({op}, {top})")
+                bools.discard(d - 1)
+        elif Op.BINARY_ADD <= op <= Op.BINARY_XOR:
+            self.binary(op, under, top, emit)
+            bools.discard(d - 2)
+        elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
+            emit(f"if {under}.__class__ is list: state.inplace_list({op}, {under}, {top}, charge_bytes)")
+            emit("else:")
+            self.binary(INPLACE_BINARY[op], under, top, lambda text, extra=0: emit(text, extra + 1))
+            bools.discard(d - 2)
+        elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
+            if op in _CMP_SYM:
+                sym = _CMP_SYM[op]
+                emit(f"if {under}.__class__ is int and {top}.__class__ is int: {under} = {under} {sym} {top}")
+                emit(f"elif {under}.__class__ is float and {top}.__class__ is float: "
+                  f"{under} = {under} {sym} {top}")
+                emit(f"else: {under} = COMPARE({op}, {under}, {top})")
+            elif op == Op.COMPARE_IS:
+                emit(f"{under} = {under} is {top}")
+            elif op == Op.COMPARE_IS_NOT:
+                emit(f"{under} = {under} is not {top}")
+            else:
+                emit(f"{under} = COMPARE({op}, {under}, {top})")
+            bools.add(d - 2)
+        elif op == Op.POP_JUMP_IF_FALSE or op == Op.POP_JUMP_IF_TRUE:
+            cond = top if d - 1 in bools else f"({top} if {top}.__class__ is bool else TRUTH({top}))"
+            neg = "not " if op == Op.POP_JUMP_IF_FALSE else ""
+            emit(f"if {neg}{cond}:")
+            self.back(i, arg, ind + 1)
+            self.goto(arg, ind + 1, inlined)
+            emit("else:")
+            self.goto(i + 1, ind + 1, inlined)
+        elif op == Op.JUMP:
+            self.back(i, arg, ind)
+            self.goto(arg, ind, inlined)
+        elif op == Op.FOR_ITER:
+            emit(f"v = next({top}.it, END)")
+            emit("if v is END:")
+            self.back(i, arg, ind + 1)
+            self.goto(arg, ind + 1, inlined)
+            emit("else:")
+            emit(f"if {top}.fresh: charge(v, ())", 1)
+            emit(f"{s(d)} = v", 1)
+            self.goto(i + 1, ind + 1, inlined)
+        elif op == Op.JUMP_IF_FALSE_OR_POP or op == Op.JUMP_IF_TRUE_OR_POP:
+            cond = top if d - 1 in bools else f"({top} if {top}.__class__ is bool else TRUTH({top}))"
+            neg = "not " if op == Op.JUMP_IF_FALSE_OR_POP else ""
+            emit(f"if {neg}{cond}:")
+            self.back(i, arg, ind + 1)
+            self.goto(arg, ind + 1, inlined)
+            emit("else:")
+            self.goto(i + 1, ind + 1, inlined)
+        elif op == Op.GET_ITER:
+            emit(f"if {top}.__class__ is not KIter:")
+            emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r", 1)
+            bools.discard(d - 1)
+        elif op == Op.CALL:
+            callee = self.funcs[arg]
+            n = callee.n_params
+            fb = callee.frame_bytes
+            emit(f"if cnt >= {TICK}:")
+            emit("state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0", 1)
+            emit("yield TICK_REQUEST", 1)
+            emit(f"if nfr >= {MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
+            emit(f"r = heap.used + heap.frames + {fb}")
+            emit(f"if r > heap.workspace: push_frame({fb})")
+            emit("else:")
+            emit(f"heap.frames += {fb}", 1)
+            emit("if r > heap.peak: heap.peak = r", 1)
+            emit("nfr += 1")
+            call_args = ", ".join(s(k) for k in range(d - n, d))
+            if self.analyses[arg].may_yield:
+                emit(f"{s(d - n)} = yield from f{arg}({call_args})")
+            else:
+                emit(f"{s(d - n)} = f{arg}({call_args})")
+            emit("nfr -= 1")
+            for k in range(d - n, d + 1):
+                bools.discard(k)
+        elif op == Op.RETURN_VALUE:
+            emit(f"heap.frames -= {f.frame_bytes}")
+            emit(f"return {top}")
+        elif op == Op.CALL_BUILTIN:
+            self.builtin(i, arg, arg2, d, emit)
+            for k in range(d - arg2, d + 1):
+                bools.discard(k)
+        elif op == Op.BINARY_SUBSCR:
+            emit(f"if {top}.__class__ is int and {under}.__class__ is list:")
+            emit("try:", 1)
+            emit(f"r = {under}[{top}]", 2)
+            emit("except IndexError:", 1)
+            emit(f"r = SUBSCR({under}, {top})", 2)
+            emit(f"elif {under}.__class__ is Array: r = ARRAY_GET({under}, {top}){_extra('array get')}")
+            emit(f"else: r = SUBSCR({under}, {top})")
+            emit(f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))")
+            emit(f"{under} = r")
+            bools.discard(d - 2)
+        elif op == Op.STORE_SUBSCR:
+            v, t, x = s(d - 3), s(d - 2), s(d - 1)
+            emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){_extra('array set')}")
+            emit(f"else: STORE({t}, {x}, {v})")
+        elif op == Op.LOAD_NONE:
+            emit(f"{s(d)} = None")
+        elif op == Op.BUILD_TUPLE or op == Op.BUILD_LIST:
+            items = ", ".join(s(k) for k in range(d - arg, d))
+            if op == Op.BUILD_TUPLE:
+                emit(f"r = ({items}{',' if arg == 1 else ''})")
+            else:
+                emit(f"r = [{items}]")
+            emit("charge_bytes(OBJECT_BYTES(r), ())")
+            emit(f"{s(d - arg)} = r")
+            bools.discard(d - arg)
+        elif op == Op.UNPACK_SEQUENCE:
+            emit(f"r = UNPACK({top}, {arg})")
+            targets = ", ".join(s(d - 1 + arg - 1 - j) for j in range(arg))
+            if arg:
+                emit(f"{targets}{',' if arg == 1 else ''} = r")
+            for k in range(d - 1, d - 1 + arg):
+                bools.discard(k)
+        elif op == Op.SLICE_SUBSCR:
+            av, lo, hi, st = s(d - 4), s(d - 3), s(d - 2), s(d - 1)
+            emit(f"r = SLICE({av}, {lo}, {hi}, {st}); charge(r, ({av},)); {av} = r")
+            bools.discard(d - 4)
+        elif op == Op.RAISE:
+            emit(f"raise Fault(ERROR_CODE({arg}), '' if {top} is None else PY_STR({top}))")
+        elif op == Op.FORMAT_VALUE:
+            emit(f"if {top}.__class__ is not str: raise SPEC_ERROR({top})")
+            emit(f"r = PY_FORMAT({under}, {top}, {arg}); charge(r, ({under}, {top})); {under} = r")
+            bools.discard(d - 2)
+        elif op == Op.BUILD_STRING:
+            parts = ", ".join(s(k) for k in range(d - arg, d))
+            for k in range(d - arg, d):
+                emit(f"if {s(k)}.__class__ is not str: raise PART_ERROR({s(k)})")
+            emit(f"r = ''.join([{parts}]); charge(r, {tuple_display([s(k) for k in range(d - arg, d)])}); "
+              f"{s(d - arg)} = r")
+            bools.discard(d - arg)
+        elif op == Op.LOAD_ATTR:
+            emit(f"{top} = ATTR({top}, {arg})")
+            bools.discard(d - 1)
+        else:  # pragma: no cover - the verifier rejects unknown opcodes
+            raise NotImplementedError(op)
+        return assigned
+
+    def binary(self, op: int, a: str, b: str, emit: Any) -> None:
+        generic = f"r = BINARY({op}, {a}, {b}); {a} = charge(r, ({a}, {b})) if r.__class__ in HEAP_TYPES else r"
+        if op in _BIN_SYM or op == Op.BINARY_TRUEDIV:
+            # Mixed int/float operands: the int is rounded to binary32 first (F32[0] = int), as
+            # ops.binary does with f32(); the division checks its divisor before dividing.
+            sym = _BIN_SYM.get(op, "/")
+            nz = f" and {b}" if op == Op.BINARY_TRUEDIV else ""
+            if op == Op.BINARY_TRUEDIV:
+                emit(f"if {a}.__class__ is int and {b}.__class__ is int{nz}: "
+                  f"F32[0] = {a}; r = F32[0]; F32[0] = {b}; F32[0] = r / F32[0]; {a} = F32[0]")
+            else:
+                emit(f"if {a}.__class__ is int and {b}.__class__ is int:")
+                emit(f"{a} = {a} {sym} {b}", 1)
+                emit(f"if not -2147483648 <= {a} <= 2147483647: CHECK_INT({a})", 1)
+            emit(f"elif {a}.__class__ is float:")
+            emit(f"if {b}.__class__ is float{nz}: F32[0] = {a} {sym} {b}; {a} = F32[0]", 1)
+            emit(f"elif {b}.__class__ is int{nz}: F32[0] = {b}; F32[0] = {a} {sym} F32[0]; {a} = F32[0]", 1)
+            emit(f"else: {generic}", 1)
+            emit(f"elif {a}.__class__ is int and {b}.__class__ is float{nz}: "
+              f"F32[0] = {a}; F32[0] = F32[0] {sym} {b}; {a} = F32[0]")
+            emit(f"else: {generic}")
+        elif op == Op.BINARY_MOD or op == Op.BINARY_FLOORDIV:
+            sym = "%" if op == Op.BINARY_MOD else "//"
+            emit(f"if {a}.__class__ is int and {b}.__class__ is int and {b}:")
+            emit(f"{a} = {a} {sym} {b}", 1)
+            if op == Op.BINARY_FLOORDIV:
+                emit(f"if {a} == 2147483648: CHECK_INT({a})", 1)
+            emit(f"else: {generic}")
+        elif op in (Op.BINARY_AND, Op.BINARY_OR, Op.BINARY_XOR):
+            bitwise: dict[int, str] = {Op.BINARY_AND: "&", Op.BINARY_OR: "|", Op.BINARY_XOR: "^"}
+            sym = bitwise[op]
+            emit(f"if {a}.__class__ is int and {b}.__class__ is int: {a} = {a} {sym} {b}")
+            emit(f"else: {generic}")
+        elif op == Op.BINARY_RSHIFT:
+            emit(f"if {a}.__class__ is int and {b}.__class__ is int and {b} >= 0: {a} = {a} >> {b}")
+            emit(f"else: {generic}")
+        elif op == Op.BINARY_LSHIFT:
+            emit(f"if {a}.__class__ is int and {b}.__class__ is int and 0 <= {b} < 32:")
+            emit(f"{a} = {a} << {b}", 1)
+            emit(f"if not -2147483648 <= {a} <= 2147483647: CHECK_INT({a})", 1)
+            emit(f"else: {generic}")
+        else:
+            emit(generic)
+
+    def builtin(self, i: int, code: int, n: int, d: int, emit: Any) -> None:
+        f = self.f
+        b = BUILTINS[code]
+        args = [f"s{k}" for k in range(d - n, d)]
+        tup = tuple_display(args)
+        dst = f"s{d - n}"
+        if b.observable:
+            emit("state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0")
+            if b.name == "print":
+                emit(f"ca = PRINT_TEXT({tup})")
+            else:
+                emit(f"ca = {tup}")
+            emit(f"r = yield Request({b.name!r}, ca, {f.index}, {f.line_at(i)})")
+            emit("if r.__class__ in HEAP_TYPES and r is not ca[0]: charge_deep(r, ca)")
+            emit(f"{dst} = r")
+            return
+        if code == _COREID:
+            emit(f"{dst} = core_id")
+            return
+        if code == _NUMCORES:
+            emit(f"{dst} = num_cores")
+            return
+        if code == _LEN:
+            emit(f"{dst} = len({args[0]}) if {args[0]}.__class__ in SIZED_TYPES else CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
+            return
+        if code == _ABS:
+            emit(f"if {args[0]}.__class__ is float: {dst} = abs({args[0]})")
+            emit(f"else: {dst} = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
+            return
+        if code == _RANGE:
+            cond = " and ".join(f"{x}.__class__ is int" for x in args)
+            if n == 3:
+                cond += f" and {args[2]} != 0"
+            emit(f"if {cond}: r = range({', '.join(args)})")
+            emit(f"else: r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
+            emit(f"charge(r, {tup}); {dst} = r")
+            return
+        if code in RANDOM_BUILTINS:
+            emit(f"r = state.random_builtin({code}, {tup})")
+            if b.name == "random.choice":
+                emit(f"if FRESH_CHOICE({code}, {tup}, r): charge(r, {tup})")
+            emit(f"{dst} = r")
+            return
+        if code == LIST_EXTEND:
+            emit(f"if {args[0]}.__class__ is list: state.inplace_list({int(Op.INPLACE_ADD)}, {args[0]}, "
+              f"{args[1]}, charge_bytes); r = None")
+            emit(f"else: r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
+            emit(f"{dst} = r")
+            return
+        emit(f"r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
+        delta = SLOT_DELTA.get(code)
+        if delta == 1:
+            emit(f"charge_bytes({protocol.VALUE_SLOT_BYTES}, {tup})")
+        elif delta == -1:
+            emit(f"heap.release({protocol.VALUE_SLOT_BYTES})")
+        else:
+            emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
+        emit(f"{dst} = r")
+
+
+def _extra(name: str) -> str:
+    """The statement charging an operand-dependent cost (costs.EXTRA_COSTS), if it is not 0."""
+    cycles = EXTRA_COSTS[name]
+    return f"; state.cycles += {cycles}" if cycles else ""
+
+
+def tuple_display(items: list[str]) -> str:
+    """Source of a tuple display of ``items``."""
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return "(" + ", ".join(items) + ")"
