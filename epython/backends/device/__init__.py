@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from epython.backends.device.backend import (
     DEADLOCK_SECONDS,
-    DEVICE_CORE_MEMORY,
     MAX_POLL_SLEEP,
     DeviceBackend,
 )
@@ -84,7 +83,6 @@ __all__ = [
     "C_STRUCTS",
     "DEADLOCK_SECONDS",
     "DEFAULT_EPIPHANY_HOME",
-    "DEVICE_CORE_MEMORY",
     "DEVICE_DIR",
     "DeviceBackend",
     "DeviceLaunch",
