@@ -19,9 +19,8 @@ from epython.bytecode import protocol
 from epython.bytecode.image import INT32_MAX, INT32_MIN, NO_INIT, GlobalSlot, float32
 from epython.bytecode.opcodes import ValueTag
 
-__all__ = ["DTYPES", "MarshalError", "NestingError", "check_value", "decode_prefix", "decode_value", "encode_resident",
-           "encode_value",
-           "to_array"]
+__all__ = ["DTYPES", "MarshalError", "NestingError", "check_value", "decode_prefix", "decode_value",
+           "encode_resident", "encode_value", "to_array"]
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 

@@ -32,6 +32,7 @@ from epython import offload
 from epython.backends import device as D
 from epython.backends import get_backend, reset_backends
 from epython.backends.device import dram, ehal, locate, mailbox
+from epython.bytecode import memory
 from epython.bytecode import protocol as P
 from epython.errors import BackendError, CoreFault, DeadlockError, KernelError, LaunchCancelled
 from epython.marshal import MarshalError
@@ -170,7 +171,7 @@ def test_host_ehal_platform_group_and_memory_round_trips(hal: ehal.EHal) -> None
     hal.call("e_open", "test", ctypes.byref(dev), 0, 0, 4, 4)
     assert (dev.num_cores, dev.rows, dev.cols, dev.base_coreid) == (16, 4, 4, 0x808)
     assert dev.core[2][3].id == (34 << 6) | 11
-    assert dev.core[2][3].mems.map_size == P.LOCAL_MEMORY_BYTES
+    assert dev.core[2][3].mems.map_size == memory.LOCAL_MEMORY_BYTES
 
     data = bytes(range(256)) * 4
     buf = ctypes.create_string_buffer(data, len(data))
