@@ -16,15 +16,12 @@ from typing import Any
 import numpy as np
 
 from epython.bytecode import protocol
-from epython.bytecode.image import NO_INIT, GlobalSlot, float32
+from epython.bytecode.image import INT32_MAX, INT32_MIN, NO_INIT, GlobalSlot, float32
 from epython.bytecode.opcodes import ValueTag
 
-__all__ = ["DTYPES", "MarshalError", "NestingError", "check_value", "decode_prefix", "decode_value", "encode_resident",
-           "encode_value",
-           "to_array"]
+__all__ = ["DTYPES", "MarshalError", "NestingError", "check_value", "decode_prefix", "decode_value",
+           "encode_resident", "encode_value", "to_array"]
 
-INT32_MIN = -(2**31)
-INT32_MAX = 2**31 - 1
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 #: Array dtypes as they travel: code -> numpy dtype (little-endian).

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from epython.bytecode import protocol
-from epython.launch_memory import user_memory_bytes
+from epython.bytecode import memory
 
 __all__ = ["ChipConfig", "PRESETS", "preset"]
 
@@ -25,16 +24,16 @@ class ChipConfig:
     rows: int = 4  # E16G301 datasheet: 16 cores, 4x4
     cols: int = 4
     clock_hz: float = 600e6  # Parallella core clock (epiphany-bsp CLOCKSPEED)
-    local_memory_bytes: int = protocol.LOCAL_MEMORY_BYTES  # 32 KB SRAM per core (bsps fast.ldf)
+    local_memory_bytes: int = memory.LOCAL_MEMORY_BYTES  # 32 KB SRAM per core (bsps fast.ldf)
     first_row: int = 32  # Parallella E16G3: first core at (32, 8) = 0x808
     first_col: int = 8
     dram_bytes: int = 32 * 1024 * 1024  # shared DRAM window seen by the cores
 
     # Core memory budget (see docs/language.md, "Memory model").  The core program occupies the
     # low part of every core's SRAM: its resident code, data and C stack, measured on the real
-    # Epiphany build (protocol.RUNTIME_RESERVED_BYTES); the message slots take the top.
-    runtime_reserved_bytes: int = protocol.RUNTIME_RESERVED_BYTES
-    mailbox_bytes: int = protocol.CORE_MAILBOX_BYTES  # core-to-core message slots
+    # Epiphany build (memory.RUNTIME_RESERVED_BYTES); the message slots take the top.
+    runtime_reserved_bytes: int = memory.RUNTIME_RESERVED_BYTES
+    mailbox_bytes: int = memory.CORE_MAILBOX_BYTES  # core-to-core message slots
 
     # --- eMesh (esim/mesh; every value explained in docs/timing-model.md) ----------------
     # Sections cited below are those of shared/hardware/epiphany.md.
@@ -102,7 +101,7 @@ class ChipConfig:
     @property
     def user_memory_bytes(self) -> int:
         """Bytes of each core's SRAM left for program, stack, heap and arguments."""
-        return user_memory_bytes(self)
+        return memory.user_memory_bytes(self)
 
     def coords(self, core: int) -> tuple[int, int]:
         """(row, col) of a core id, relative to the first core."""

@@ -31,7 +31,8 @@ import pytest
 from epython import offload
 from epython.backends import device as D
 from epython.backends import get_backend, reset_backends
-from epython.backends.device import locate, mailbox
+from epython.backends.device import dram, ehal, locate, mailbox
+from epython.bytecode import memory
 from epython.bytecode import protocol as P
 from epython.errors import BackendError, CoreFault, DeadlockError, KernelError, LaunchCancelled
 from epython.marshal import MarshalError
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HAVE_CC = shutil.which("make") is not None and (shutil.which("gcc") or shutil.which("cc"))
 needs_cc = pytest.mark.skipif(not HAVE_CC, reason="needs make and a C compiler (gcc or cc)")
 
-STRUCTS = D.C_STRUCTS  # C struct name -> ctypes mirror
+STRUCTS = ehal.C_STRUCTS  # C struct name -> ctypes mirror
 
 
 # --- struct layouts --------------------------------------------------------------------------
@@ -82,7 +83,7 @@ def test_mailbox_constants_come_from_the_protocol_module() -> None:
 def test_dram_area_is_page_aligned_and_clear_of_the_cold_code_and_the_ehal_shm_table() -> None:
     max_cores = P.MAILBOX_MESSAGE_OFFSET - P.MAILBOX_CORES_OFFSET  # the mailbox's u8 core list
     start = P.DRAM_AREA_OFFSET
-    end = start + max_cores * P.MAILBOX_STRIDE + D.LAUNCH_AREA_BYTES
+    end = start + max_cores * P.MAILBOX_STRIDE + dram.LAUNCH_AREA_BYTES
     assert start % 4096 == 0  # e-hal's esim target needs page-aligned e_alloc buffers
     assert end <= P.EHAL_SHM_OFFSET  # e-hal 2016.11's shared-memory table and heap follow
     # the Epiphany build's cold code (epycore.ld places it from the same numbers)
@@ -142,35 +143,35 @@ def test_missing_compiler_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
     with pytest.raises(BackendError, match="build-essential"):
         D.build_ehal_host()
     monkeypatch.setenv("EPYTHON_EHAL", "host")
-    if not D.HOST_EHAL.is_file():
+    if not locate.HOST_EHAL.is_file():
         assert not D.DeviceBackend().available()
 
 
 # --- the host e-hal in isolation ---------------------------------------------------------------
 
 @pytest.fixture
-def hal() -> Iterator[D.EHal]:
+def hal() -> Iterator[ehal.EHal]:
     if not HAVE_CC:
         pytest.skip("needs make and a C compiler to build device/ehal-host")
-    h = D.EHal(D.build_ehal_host(), host=True)
+    h = ehal.EHal(D.build_ehal_host(), host=True)
     h.call("e_init", "test", None)
     yield h
     h.lib.e_finalize()
 
 
-def test_host_ehal_platform_group_and_memory_round_trips(hal: D.EHal) -> None:
-    platform = D.EPlatform()
+def test_host_ehal_platform_group_and_memory_round_trips(hal: ehal.EHal) -> None:
+    platform = ehal.EPlatform()
     hal.call("e_get_platform_info", "test", ctypes.byref(platform))
     assert (platform.rows, platform.cols, platform.num_chips, platform.num_emems) == (4, 4, 1, 1)
     assert (platform.row, platform.col) == (32, 8)
     # like e-hal 2016.11, the platform copy does not expose the chip and memory segment arrays
     assert not platform.chip and not platform.emem
 
-    dev = D.EEpiphany()
+    dev = ehal.EEpiphany()
     hal.call("e_open", "test", ctypes.byref(dev), 0, 0, 4, 4)
     assert (dev.num_cores, dev.rows, dev.cols, dev.base_coreid) == (16, 4, 4, 0x808)
     assert dev.core[2][3].id == (34 << 6) | 11
-    assert dev.core[2][3].mems.map_size == P.LOCAL_MEMORY_BYTES
+    assert dev.core[2][3].mems.map_size == memory.LOCAL_MEMORY_BYTES
 
     data = bytes(range(256)) * 4
     buf = ctypes.create_string_buffer(data, len(data))
@@ -181,15 +182,15 @@ def test_host_ehal_platform_group_and_memory_round_trips(hal: D.EHal) -> None:
     # the group's core (2, 3) is the chip's core 11: its SRAM is what the group maps
     assert ctypes.string_at(dev.core[2][3].mems.base + 0x100, 16) == data[:16]
 
-    mem = D.EMem()
+    mem = ehal.EMem()
     hal.call("e_alloc", "test", ctypes.byref(mem), P.DRAM_AREA_OFFSET, 1 << 20)
-    assert mem.objtype == D.E_EXT_MEM and mem.ephy_base == 0x8E000000 + P.DRAM_AREA_OFFSET
+    assert mem.objtype == ehal.E_EXT_MEM and mem.ephy_base == 0x8E000000 + P.DRAM_AREA_OFFSET
     assert hal.lib.e_write(ctypes.byref(mem), 0, 0, 4096, buf, len(data)) == len(data)
     back2 = ctypes.create_string_buffer(len(data))
     assert hal.lib.e_read(ctypes.byref(mem), 0, 0, 4096, back2, len(data)) == len(data)
     assert back2.raw == data
     # a second buffer over the same DRAM sees the same bytes
-    mem2 = D.EMem()
+    mem2 = ehal.EMem()
     hal.call("e_alloc", "test", ctypes.byref(mem2), P.DRAM_AREA_OFFSET + 4096, 4096)
     back3 = ctypes.create_string_buffer(16)
     hal.lib.e_read(ctypes.byref(mem2), 0, 0, 0, back3, 16)
@@ -200,8 +201,8 @@ def test_host_ehal_platform_group_and_memory_round_trips(hal: D.EHal) -> None:
     hal.call("e_close", "test", ctypes.byref(dev))
 
 
-def test_host_ehal_refuses_bad_requests_with_a_reason(hal: D.EHal) -> None:
-    dev = D.EEpiphany()
+def test_host_ehal_refuses_bad_requests_with_a_reason(hal: ehal.EHal) -> None:
+    dev = ehal.EEpiphany()
     with pytest.raises(BackendError, match="outside the 4 x 4 chip"):
         hal.call("e_open", "opening", ctypes.byref(dev), 2, 2, 3, 3)
     hal.call("e_open", "test", ctypes.byref(dev), 1, 1, 2, 2)
@@ -212,7 +213,7 @@ def test_host_ehal_refuses_bad_requests_with_a_reason(hal: D.EHal) -> None:
         hal.call("e_write", "writing", ctypes.byref(dev), 0, 0, 0x7FFC, buf, 8)
     with pytest.raises(BackendError, match="does not model core registers"):
         hal.call("e_read", "reading", ctypes.byref(dev), 0, 0, 0xF0404, buf, 4)
-    mem = D.EMem()
+    mem = ehal.EMem()
     with pytest.raises(BackendError, match="do not fit"):
         hal.call("e_alloc", "allocating", ctypes.byref(mem), 31 << 20, 2 << 20)
     with pytest.raises(BackendError, match="cannot load the host core program"):
@@ -221,12 +222,12 @@ def test_host_ehal_refuses_bad_requests_with_a_reason(hal: D.EHal) -> None:
     hal.call("e_close", "test", ctypes.byref(dev))
 
 
-def test_host_ehal_can_be_finalized_and_initialised_again(hal: D.EHal) -> None:
+def test_host_ehal_can_be_finalized_and_initialised_again(hal: ehal.EHal) -> None:
     hal.call("e_finalize", "test")
     with pytest.raises(BackendError, match="call e_init"):
-        hal.call("e_open", "opening", ctypes.byref(D.EEpiphany()), 0, 0, 1, 1)
+        hal.call("e_open", "opening", ctypes.byref(ehal.EEpiphany()), 0, 0, 1, 1)
     hal.call("e_init", "test", None)
-    dev = D.EEpiphany()
+    dev = ehal.EEpiphany()
     hal.call("e_open", "test", ctypes.byref(dev), 0, 0, 4, 4)
     hal.call("e_close", "test", ctypes.byref(dev))
 
@@ -247,7 +248,7 @@ def testcore(monkeypatch: pytest.MonkeyPatch) -> D.DeviceBackend:
         pytest.skip("needs make and a C compiler to build device/ehal-host")
     D.build_ehal_host()
     monkeypatch.setenv("EPYTHON_EHAL", "host")
-    monkeypatch.setenv("EPYTHON_CORE_PROGRAM", str(D.TEST_CORE))
+    monkeypatch.setenv("EPYTHON_CORE_PROGRAM", str(locate.TEST_CORE))
     monkeypatch.setenv("EPYTHON_BACKEND", "device")
     backend = get_backend()
     assert isinstance(backend, D.DeviceBackend)

@@ -22,7 +22,7 @@ from pathlib import Path
 import ehal_layouts as L
 import pytest
 
-from epython.backends import device as D
+from epython.backends.device import ehal as D
 
 ROOT = Path(__file__).resolve().parent.parent
 CC = shutil.which("gcc") or shutil.which("cc")

@@ -1,6 +1,7 @@
-"""The launch fit check both backends share (epython/launch_memory.py): the argument footprint
-follows the simulator's heap model, and a launch too large for a core's memory is refused with
-the same MemoryError on the simulator and on the device backend."""
+"""The launch fit check both backends share (epython/bytecode/memory.py, with the argument
+footprint of epython/launch_memory.py): the argument footprint follows the simulator's heap
+model, and a launch too large for a core's memory is refused with the same MemoryError on the
+simulator and on the device backend."""
 
 from __future__ import annotations
 
@@ -12,11 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from epython import offload
-from epython.backends.device import DEVICE_CORE_MEMORY, DeviceBackend
+from epython.backends.device import DeviceBackend
 from epython.backends.sim import SimBackend
-from epython.bytecode import protocol
-from epython.bytecode import protocol as P
-from epython.launch_memory import MIN_WORKSPACE_BYTES, args_heap_bytes, check_fits, decoded_bytes
+from epython.bytecode import memory
+from epython.bytecode.memory import (
+    E16_CORE_MEMORY,
+    MIN_WORKSPACE_BYTES,
+    arguments_bytes,
+    check_fits,
+    decoded_bytes,
+)
+from epython.launch_memory import args_heap_bytes
 from epython.marshal import encode_value
 from epython.testing.strategies import float32_arrays, float32s, int32_arrays, int32s
 from esim.config import PRESETS
@@ -45,22 +52,23 @@ def test_decoded_bytes_follow_the_simulators_heap_model(args: list[Any]) -> None
 
 def test_args_heap_bytes_counts_the_block_and_the_decoded_lists() -> None:
     args = [[1, 2, 3], "abc", np.zeros(4, np.int32), ((), ())]
-    slot, header = protocol.VALUE_SLOT_BYTES, protocol.OBJECT_HEADER_BYTES
+    slot, header = memory.VALUE_SLOT_BYTES, memory.OBJECT_HEADER_BYTES
     block = 1 + sum(len(encode_value(a)) for a in args)
     assert args_heap_bytes(args) == block + (header + 3 * slot) + (header + 2 * slot) + header
+    assert arguments_bytes(block, args) == args_heap_bytes(args)
 
 
 def test_device_core_memory_is_the_simulators_e16() -> None:
     e16 = PRESETS["e16"]
     for name in ("name", "local_memory_bytes", "runtime_reserved_bytes", "mailbox_bytes"):
-        assert getattr(DEVICE_CORE_MEMORY, name) == getattr(e16, name)
+        assert getattr(E16_CORE_MEMORY, name) == getattr(e16, name)
 
 
 def test_check_fits_at_the_limit() -> None:
     have = PRESETS["e16"].user_memory_bytes
-    check_fits(DEVICE_CORE_MEMORY, 100, have - 100 - MIN_WORKSPACE_BYTES)
+    check_fits(E16_CORE_MEMORY, 100, have - 100 - MIN_WORKSPACE_BYTES)
     with pytest.raises(MemoryError, match=rf"needs {have + 1} bytes .* has {have} bytes"):
-        check_fits(DEVICE_CORE_MEMORY, 101, have - 100 - MIN_WORKSPACE_BYTES)
+        check_fits(E16_CORE_MEMORY, 101, have - 100 - MIN_WORKSPACE_BYTES)
 
 
 def total(xs):  # type: ignore[no-untyped-def]
@@ -69,12 +77,12 @@ def total(xs):  # type: ignore[no-untyped-def]
 
 def test_a_launch_too_large_fails_alike_on_both_backends() -> None:
     kernel = offload(total).compiled
-    big = [np.arange(P.LOCAL_MEMORY_BYTES // 4, dtype=np.int32)]  # more than a core's SRAM
+    big = [np.arange(memory.LOCAL_MEMORY_BYTES // 4, dtype=np.int32)]  # more than a core's SRAM
     messages = []
     for backend in (SimBackend(), DeviceBackend()):  # the device refuses it before opening e-hal
         with pytest.raises(MemoryError) as info:
             backend.launch(kernel, big, [0])
         messages.append(str(info.value))
     assert messages[0] == messages[1]
-    user = P.LOCAL_MEMORY_BYTES - P.RUNTIME_RESERVED_BYTES - P.CORE_MAILBOX_BYTES
+    user = memory.LOCAL_MEMORY_BYTES - memory.RUNTIME_RESERVED_BYTES - memory.CORE_MAILBOX_BYTES
     assert f"each core of e16 has {user} bytes for user code and data" in messages[0]

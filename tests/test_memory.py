@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from epython import KernelError, offload
-from epython.bytecode import protocol
+from epython.bytecode import memory
 from esim.config import PRESETS
 
 
@@ -45,8 +45,8 @@ def line_of(fn, marker: str) -> int:
 
 def test_workspace_is_what_32_kb_leaves() -> None:
     e16 = PRESETS["e16"]
-    assert e16.user_memory_bytes == (protocol.LOCAL_MEMORY_BYTES - protocol.RUNTIME_RESERVED_BYTES
-                                     - protocol.CORE_MAILBOX_BYTES)
+    assert e16.user_memory_bytes == (memory.LOCAL_MEMORY_BYTES - memory.RUNTIME_RESERVED_BYTES
+                                     - memory.CORE_MAILBOX_BYTES)
 
 
 def test_long_list_raises_memory_error_at_the_append() -> None:
@@ -69,7 +69,7 @@ def test_list_limit_is_exact_and_deterministic() -> None:
             lo = mid
         except MemoryError:
             hi = mid
-    user = protocol.LOCAL_MEMORY_BYTES - protocol.RUNTIME_RESERVED_BYTES - protocol.CORE_MAILBOX_BYTES
+    user = memory.LOCAL_MEMORY_BYTES - memory.RUNTIME_RESERVED_BYTES - memory.CORE_MAILBOX_BYTES
     assert 0.8 * user / 8 < lo < user / 8  # 8 bytes per item, less the image and frames
     assert k(lo) == lo
     with pytest.raises(MemoryError):

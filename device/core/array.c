@@ -59,7 +59,7 @@ uint32_t array_len(VM *vm, Value arr)
 static Value row_new(VM *vm, Value base, uint32_t row)
 {
     troot_push(vm, &base);
-    uint32_t off = heap_alloc(vm, V_ROW, SMALL_OBJECT_BYTES, 0, 0);
+    uint32_t off = heap_alloc(vm, V_ROW, EPY_SMALL_OBJECT_BYTES, 0, 0);
     troot_pop(vm, 1);
     RowObj *r = (RowObj *)(void *)obj(vm, off);
     r->arr = base;

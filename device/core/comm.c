@@ -221,7 +221,7 @@ EPY_COLD static Value recv_value(VM *vm, uint32_t src, uint32_t chan, uint32_t k
         if (vm->nstash >= EPY_STASH)
             epy_raise(vm, ERR_RUNTIMEERROR, "too many unread messages from core %u",
                       (unsigned)from);
-        uint32_t off = heap_alloc(vm, V_STR, 8u + ((len + 3u) & ~3u), (uint16_t)len, 1);
+        uint32_t off = heap_alloc(vm, V_STR, EPY_STR_BYTES(len), (uint16_t)len, 1);
         memcpy(vm->arena + off + 8, buf, len);
         heap_scratch_release(vm, len ? len : 1);
         vm->stash[vm->nstash] = mk_obj(V_STR, off);

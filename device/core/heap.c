@@ -1,24 +1,27 @@
 /* heap.c: the workspace of a launch: heap objects (bump allocation, reference counting, sliding
  * compaction) growing up, call frames growing down, and the accounting of the memory model.
  *
- * Every object's real size equals its model size, so after a compaction the free gap is
- * exactly W - live - frames (plus the slack of the host arena): an allocation that the
- * accounting admits always finds room. */
+ * Every object's real size equals its model size (memlayout.h, generated from
+ * epython/bytecode/memory.py), so after a compaction the free gap is exactly W - live - frames
+ * (plus the slack of the host arena): an allocation that the accounting admits always finds
+ * room. */
 #include "vm.h"
 
 #define FREE_END 0xFFFFu
+/* The bytes a list grows or shrinks by: one value slot. */
+#define SLOT EPY_VALUE_SLOT_BYTES
 
 /* Real (= model) size of the block at off. */
 EPY_HOT static inline uint32_t block_size(VM *vm, uint32_t off)
 {
     ObjHdr *h = obj(vm, off);
     switch (h->type) {
-    case V_STR: return 8u + (((uint32_t)h->len + 3u) & ~3u);
+    case V_STR: return EPY_STR_BYTES(h->len);
     case V_TUPLE:
-    case V_LIST: return 8u + 8u * h->len;
+    case V_LIST: return EPY_SEQ_BYTES(h->len);
     case OBJ_HOLE4: return 4;
     case OBJ_HOLE: case V_HARRAY: return h->len;
-    default: return SMALL_OBJECT_BYTES;
+    default: return EPY_SMALL_OBJECT_BYTES;
     }
 }
 
@@ -266,18 +269,18 @@ EPY_HOT void heap_release(VM *vm, uint32_t off)
 
 /* heap_list_grow when the slot after the list is not free: move the list to the top (with
  * spare room), compacting first if needed, or rotate it there in place when there is no room
- * for a copy (rotate: at once).  Ends with the 8 bytes of the new slot taken at the top. */
+ * for a copy (rotate: at once).  Ends with the new slot taken at the top. */
 EPY_COLD static void list_move(VM *vm, Value *lst, uint32_t size, int rotate)
 {
     if (rotate)
         goto rotate;
     /* move the list to the top with spare room behind it (a hole later appends absorb) */
     uint32_t spare = size / 2u < 16u ? 16u : (size / 2u + 7u) & ~7u;
-    if (vm->top + size + 8 + spare > vm->frame_low)
+    if (vm->top + size + SLOT + spare > vm->frame_low)
         spare = 0;
-    if (vm->top + size + 8 + spare > vm->frame_low) {
+    if (vm->top + size + SLOT + spare > vm->frame_low) {
         compact(vm);
-        if (vm->top + size + 8 > vm->frame_low) {
+        if (vm->top + size + SLOT > vm->frame_low) {
 rotate:;
             /* no room for a copy: rotate the list to the top in place */
             uint32_t at = lst->u, top = vm->top, off = at + size;
@@ -297,26 +300,26 @@ rotate:;
             for (a = at, b = at + size - 1; a < b; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
             for (a = at + size, b = top - 1; a < b && top > at + size; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
             for (a = at, b = top - 1; a < b; a++, b--) { uint8_t t = p[a]; p[a] = p[b]; p[b] = t; }
-            if (vm->top + 8 > vm->frame_low)
-                out_of_memory(vm, 8);
-            vm->top += 8;
+            if (vm->top + SLOT > vm->frame_low)
+                out_of_memory(vm, SLOT);
+            vm->top += SLOT;
             return;
         }
-        if (vm->top + size + 8 + spare > vm->frame_low)
+        if (vm->top + size + SLOT + spare > vm->frame_low)
             spare = 0;
     }
     uint32_t old = lst->u, to = vm->top;
     memcpy(vm->arena + to, vm->arena + old, size);
-    vm->top += size + 8 + spare;
+    vm->top += size + SLOT + spare;
     /* the new slot is a hole until the list takes it: update_refs walks the heap up to the
      * top and must not read stale bytes there as an object header (found by fuzzing) */
     ObjHdr *gap = obj(vm, to + size);
     gap->type = OBJ_HOLE;
     gap->flags = 0;
     gap->rc = 0;
-    gap->len = 8;
+    gap->len = SLOT;
     if (spare) {
-        ObjHdr *sh = obj(vm, to + size + 8);
+        ObjHdr *sh = obj(vm, to + size + SLOT);
         sh->type = OBJ_HOLE;
         sh->flags = 0;
         sh->rc = 0;
@@ -333,8 +336,8 @@ void heap_list_grow(VM *vm, Value *lst)
 {
     ObjHdr *h = obj(vm, lst->u);
     int free_obj = h->flags & OF_FREE;
-    if (!free_obj && vm->live + vm->frames_bytes + 8 > vm->workspace)
-        out_of_memory(vm, 8);
+    if (!free_obj && vm->live + vm->frames_bytes + SLOT > vm->workspace)
+        out_of_memory(vm, SLOT);
     uint32_t size = block_size(vm, lst->u);
     uint32_t end = lst->u + size;
 #if EPY_GC_STRESS
@@ -345,19 +348,19 @@ void heap_list_grow(VM *vm, Value *lst)
         goto grown;
     }
 #endif
-    if (end == vm->top && vm->top + 8 <= vm->frame_low) {
-        vm->top += 8;
-    } else if (end < vm->top && obj(vm, end)->type == OBJ_HOLE && obj(vm, end)->len >= 8) {
+    if (end == vm->top && vm->top + SLOT <= vm->frame_low) {
+        vm->top += SLOT;
+    } else if (end < vm->top && obj(vm, end)->type == OBJ_HOLE && obj(vm, end)->len >= SLOT) {
         uint32_t hole = obj(vm, end)->len;
-        if (hole > 8) {
-            if (hole - 8 == 4) {
-                obj(vm, end + 8)->type = OBJ_HOLE4;
+        if (hole > SLOT) {
+            if (hole - SLOT == 4) {
+                obj(vm, end + SLOT)->type = OBJ_HOLE4;
             } else {
-                ObjHdr *nh = obj(vm, end + 8);
+                ObjHdr *nh = obj(vm, end + SLOT);
                 nh->type = OBJ_HOLE;
                 nh->flags = 0;
                 nh->rc = 0;
-                nh->len = (uint16_t)(hole - 8);
+                nh->len = (uint16_t)(hole - SLOT);
             }
         }
     } else {
@@ -370,7 +373,7 @@ grown:
     seq_items(vm, *lst)[h->len] = mk_none();
     h->len++;
     if (!free_obj)
-        charge(vm, 8);
+        charge(vm, SLOT);
 }
 
 /* Shrink a list by one slot. */
@@ -380,14 +383,14 @@ void heap_list_shrink(VM *vm, Value lst)
     uint32_t size = block_size(vm, lst.u);
     h->len--;
     if (!(h->flags & OF_FREE))
-        vm->live -= 8;
-    make_hole(vm, lst.u + size - 8, 8);
+        vm->live -= SLOT;
+    make_hole(vm, lst.u + size - SLOT, SLOT);
 }
 
 /* Push a frame's memory (RecursionError when it does not fit). */
 EPY_COLD uint32_t heap_push_frame_slow(VM *vm, uint32_t nslots, uint32_t model)
 {
-    uint32_t real = 16u + 8u * nslots;
+    uint32_t real = EPY_FRAME_BYTES(nslots);
 #if EPY_GC_STRESS
     compact(vm);
 #endif

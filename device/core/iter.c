@@ -71,7 +71,7 @@ static Value iter_make(VM *vm, uint32_t kind, Value src, Value src2, uint32_t au
         epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_ITER_MESSAGE);
     troot_push(vm, &src);
     troot_push(vm, &src2);
-    uint32_t off = heap_alloc(vm, V_ITER, SMALL_OBJECT_BYTES, (uint16_t)kind, 0);
+    uint32_t off = heap_alloc(vm, V_ITER, EPY_SMALL_OBJECT_BYTES, (uint16_t)kind, 0);
     troot_pop(vm, 2);
     IterObj *it = (IterObj *)(void *)obj(vm, off);
     it->h.flags |= (uint8_t)(depth << ITER_DEPTH_SHIFT);
@@ -190,7 +190,7 @@ Value range_new(VM *vm, const Value *args, uint32_t n)
         for (uint32_t i = 0; i < n; i++)
             v[i] = as_int(args[i]);
     }
-    uint32_t off = heap_alloc(vm, V_RANGE, SMALL_OBJECT_BYTES, 0, 0);
+    uint32_t off = heap_alloc(vm, V_RANGE, EPY_SMALL_OBJECT_BYTES, 0, 0);
     RangeObj *r = (RangeObj *)(void *)obj(vm, off);
     r->start = v[0];
     r->stop = v[1];

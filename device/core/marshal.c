@@ -46,7 +46,7 @@ EPY_COLD static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out
             return 0;
         uint32_t count = rd16(p + 1), pos = 3;
         uint32_t tag = p[0] == TAG_TUPLE ? V_TUPLE : V_LIST;
-        uint32_t off = heap_alloc(vm, (uint8_t)tag, 8u + 8u * count, (uint16_t)count, 0);
+        uint32_t off = heap_alloc(vm, (uint8_t)tag, EPY_SEQ_BYTES(count), (uint16_t)count, 0);
         Value seq = mk_obj(tag, off);
         for (uint32_t i = 0; i < count; i++)
             seq_items(vm, seq)[i] = mk_none();
@@ -71,9 +71,9 @@ EPY_COLD static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out
         if (!size)
             return 0;
         if (!free_objs) {
-            /* a received array: a heap copy of the wire bytes (model: 16 + data) */
+            /* a received array: a heap copy of the wire bytes (model: header + data) */
             uint32_t data = size - 3u - 2u * p[2];
-            uint32_t bytes = 16u + ((data + 3u) & ~3u);
+            uint32_t bytes = EPY_ARRAY_BYTES(data);
             uint32_t off = heap_alloc(vm, V_HARRAY, bytes, (uint16_t)bytes, 0);
             memcpy(vm->arena + off + 8, p, size);
             *out = mk_obj(V_HARRAY, off);

@@ -259,7 +259,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
             local[USER_BASE + i] = src[i];
         for (uint32_t i = 0; i < args_size; i++)
             local[USER_BASE + image_size + i] = dram_args[i];
-        /* the workspace starts aligned after the image and the arguments (protocol.py,
+        /* the workspace starts aligned after the image and the arguments (memory.py,
          * WORKSPACE_ALIGN: the chip faults on unaligned word accesses); W is what follows */
         uint32_t user_end = (USER_BASE + image_size + args_size + EPY_WORKSPACE_ALIGN - 1) &
                             ~(uint32_t)(EPY_WORKSPACE_ALIGN - 1);
@@ -276,16 +276,15 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
             vm->err_code = ERR_BADIMAGE;
             launch_failed(vm);
         }
-        /* W less the tables decoded below the heap (protocol.launch_tables_bytes): on the chip
+        /* W less the tables decoded below the heap (memory.launch_tables_bytes): on the chip
          * they take real room of the workspace, so the model charges them on every port */
-        uint32_t tables = ((8u * vm->img.n_consts + 8u + 7u) & ~7u) +
-                          ((8u * vm->img.n_globals + 8u + 7u) & ~7u) +
-                          ((EPY_FUNC_INFO_BYTES * vm->img.n_funcs + 7u) & ~7u);
+        uint32_t tables = EPY_LAUNCH_TABLES_BYTES(vm->img.n_consts, vm->img.n_globals,
+                                                  vm->img.n_funcs);
         uint32_t workspace = user_end + tables <= USER_END ? USER_END - user_end - tables : 0;
         heap_init(vm, arena, arena_bytes, workspace);
-        vm->consts = heap_prefix(vm, 8u * vm->img.n_consts + 8);
-        vm->globals = heap_prefix(vm, 8u * vm->img.n_globals + 8);
-        vm->funcs = heap_prefix(vm, (uint32_t)sizeof(FuncInfo) * vm->img.n_funcs);
+        vm->consts = heap_prefix(vm, EPY_VALUE_TABLE_BYTES(vm->img.n_consts));
+        vm->globals = heap_prefix(vm, EPY_VALUE_TABLE_BYTES(vm->img.n_globals));
+        vm->funcs = heap_prefix(vm, EPY_FUNC_TABLE_BYTES(vm->img.n_funcs));
         if (!vm->consts || !vm->globals || !vm->funcs) {
             vm->err_code = ERR_MEMORYERROR;
             epy_snprintf(vm->err_msg, sizeof vm->err_msg, "no room for the constant pool");

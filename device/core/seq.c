@@ -6,7 +6,7 @@ EPY_HOT Value seq_new(VM *vm, uint32_t tag, uint32_t n)
 {
     if (n > 0xFFFFu)
         epy_raise(vm, ERR_MEMORYERROR, "sequence of %u items is too large", (unsigned)n);
-    uint32_t off = heap_alloc(vm, (uint8_t)tag, 8u + 8u * n, (uint16_t)n, 0);
+    uint32_t off = heap_alloc(vm, (uint8_t)tag, EPY_SEQ_BYTES(n), (uint16_t)n, 0);
     Value r = mk_obj(tag, off);
     Value *items = seq_items(vm, r);
     for (uint32_t i = 0; i < n; i++)

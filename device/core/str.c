@@ -19,7 +19,7 @@ Value str_new(VM *vm, uint32_t n)
 {
     if (n > 0xFFFFu)
         epy_raise(vm, ERR_MEMORYERROR, "string of %u bytes is too large", (unsigned)n);
-    uint32_t off = heap_alloc(vm, V_STR, 8u + ((n + 3u) & ~3u), (uint16_t)n, 0);
+    uint32_t off = heap_alloc(vm, V_STR, EPY_STR_BYTES(n), (uint16_t)n, 0);
     return mk_obj(V_STR, off);
 }
 

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "memlayout.h"
+
 typedef struct Value {
     uint32_t tag;
     uint32_t u;
@@ -55,7 +57,7 @@ typedef struct ObjHdr {
 #define ITER_DEPTH_SHIFT 1
 #define ITER_DEPTH(h) ((uint32_t)(h)->flags >> ITER_DEPTH_SHIFT)
 
-/* Range object: 24 bytes.  len (its item count, computed once) keeps the iteration in 32-bit
+/* Range object (EPY_SMALL_OBJECT_BYTES).  len (its item count, computed once) keeps the iteration in 32-bit
  * arithmetic: item i < len is start + i * step, which fits int32. */
 typedef struct RangeObj {
     ObjHdr h;
@@ -69,7 +71,7 @@ static inline int32_t range_item(const RangeObj *r, uint32_t i)
     return (int32_t)((uint32_t)r->start + i * (uint32_t)r->step);
 }
 
-/* Iterator object: 24 bytes.  Kind in h.len: IT_SEQ (over src), IT_ENUM (enumerate src,
+/* Iterator object (EPY_SMALL_OBJECT_BYTES).  Kind in h.len: IT_SEQ (over src), IT_ENUM (enumerate src,
  * aux = start), IT_ZIP (src and the packed value aux: tag << 24 | offset); pos: items taken. */
 typedef struct IterObj {
     ObjHdr h;
@@ -85,7 +87,7 @@ static inline uint32_t pack_ref(Value v) { return (v.tag << 24) | v.u; }
 /* The reference packed by pack_ref. */
 static inline Value unpack_ref(uint32_t p) { Value v = {p >> 24, p & 0xFFFFFFu}; return v; }
 
-/* Row view of a 2-D array: 24 bytes. */
+/* Row view of a 2-D array (EPY_SMALL_OBJECT_BYTES). */
 typedef struct RowObj {
     ObjHdr h;
     Value arr;     /* the 2-D array (V_ARRAY or V_HARRAY; a reference) */
@@ -93,7 +95,10 @@ typedef struct RowObj {
     uint32_t pad;
 } RowObj;
 
-#define SMALL_OBJECT_BYTES 24
+/* The fixed-size objects are what the memory model charges for them (memory.py). */
+_Static_assert(sizeof(RangeObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");
+_Static_assert(sizeof(IterObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");
+_Static_assert(sizeof(RowObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");
 
 /* None. */
 static inline Value mk_none(void) { Value v = {V_NONE, 0}; return v; }

@@ -24,7 +24,7 @@ typedef struct Image {
 typedef struct FuncInfo {
     uint32_t name_const, n_params, n_locals, max_stack, code_len, code_offset, line_start, n_lines;
 } FuncInfo;
-_Static_assert(sizeof(FuncInfo) == EPY_FUNC_INFO_BYTES, "protocol.FUNC_INFO_BYTES");
+_Static_assert(sizeof(FuncInfo) == EPY_FUNC_INFO_BYTES, "memory.FUNC_INFO_BYTES");
 
 /* A call frame as stored at the top of the workspace (16-byte header, then the slots). */
 typedef struct Frame {
@@ -152,7 +152,7 @@ uint32_t heap_push_frame_slow(VM *vm, uint32_t nslots, uint32_t model_bytes);
  * offset. */
 EPY_INLINE uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
 {
-    uint32_t real = 16u + 8u * nslots;
+    uint32_t real = EPY_FRAME_BYTES(nslots);
     if (EPY_GC_STRESS || vm->live + vm->frames_bytes + model_bytes > vm->workspace ||
         vm->frame_low - vm->top < real)
         return heap_push_frame_slow(vm, nslots, model_bytes);
@@ -165,7 +165,7 @@ EPY_INLINE uint32_t heap_push_frame(VM *vm, uint32_t nslots, uint32_t model_byte
 /* Pop the current frame's memory. */
 EPY_INLINE void heap_pop_frame(VM *vm, uint32_t nslots, uint32_t model_bytes)
 {
-    vm->frame_low += 16u + 8u * nslots;
+    vm->frame_low += EPY_FRAME_BYTES(nslots);
     vm->frames_bytes -= model_bytes;
 }
 /* Borrow n bytes below the frames that never move (uncharged; MemoryError if no room). */

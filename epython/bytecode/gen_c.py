@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from epython.bytecode import image, protocol
+from epython.bytecode.gen_memory import MEMLAYOUT_PATH, generate_memlayout
 from epython.bytecode.opcodes import (
     ARG,
     ATTRS,
@@ -129,7 +130,8 @@ def generate_layout() -> str:
 
 
 #: Every generated file: (path, generator).
-OUTPUTS = ((HEADER_PATH, generate), (LAYOUT_PATH, generate_layout))
+OUTPUTS = ((HEADER_PATH, generate), (LAYOUT_PATH, generate_layout),
+           (MEMLAYOUT_PATH, generate_memlayout))
 
 
 def main(argv: list[str] | None = None) -> int:

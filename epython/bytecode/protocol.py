@@ -1,8 +1,9 @@
-"""The launch protocol and the core memory model: numbers both backends must agree on.
+"""The launch protocol and the recursion limits: numbers both backends must agree on.
 
 Generated into ``device/core/opcodes.h`` with the opcode table (``python -m
-epython.bytecode.gen_c``).  docs/backends.md describes the protocol, docs/language.md the memory
-model.
+epython.bytecode.gen_c``).  docs/backends.md describes the protocol.  The memory model (a
+core's SRAM layout, the object sizes) is :mod:`epython.bytecode.memory`; the names of it that
+opcodes.h carries are re-exported here.
 
 Shared DRAM holds one mailbox per core (``MAILBOX_STRIDE`` bytes apart) followed by the launch
 area where the host writes each launch's program image and encoded arguments.  All fields are
@@ -10,6 +11,20 @@ little-endian u32 unless noted.
 """
 
 from __future__ import annotations
+
+# the memory model's names that opcodes.h and layout.ld carry (and that older callers use)
+from epython.bytecode.memory import (
+    CORE_MAILBOX_BYTES,
+    FRAME_HEADER_BYTES,
+    FUNC_INFO_BYTES,
+    LOCAL_MEMORY_BYTES,
+    OBJECT_HEADER_BYTES,
+    RUNTIME_RESERVED_BYTES,
+    RUNTIME_STACK_BYTES,
+    VALUE_SLOT_BYTES,
+    WORKSPACE_ALIGN,
+    launch_tables_bytes,
+)
 
 __all__ = [
     "CORE_MAILBOX_BYTES",
@@ -147,20 +162,6 @@ MAILBOX_CHANGES_OFFSET = 16384
 MAILBOX_CHANGES_BYTES = 32768
 MAILBOX_STRIDE = 49152         # one mailbox per core; the launch area follows the last one
 
-# --- a core's local memory ------------------------------------------------------------------
-LOCAL_MEMORY_BYTES = 32 * 1024  # SRAM per core (bsps fast.ldf)
-#: Low part of SRAM taken by the core program on the chip: its resident code, read-only data,
-#: data and bss, then its C stack.  Measured on the real Epiphany build (make -C device size:
-#: the resident part ends at 10,904 B; with the stack, 16,280 B), rounded up to 256 B;
-#: tests/test_epiphany_build.py fails when the build outgrows it or leaves 512 B unused.
-RUNTIME_RESERVED_BYTES = 16384
-#: Of RUNTIME_RESERVED_BYTES, the C stack of the Epiphany build (at its top): the worst case of
-#: device/toolchain/stack_usage.py over GCC's call graphs (5,380 B), which the build checks; the
-#: linker script fails a build whose code, data and bss leave less.
-RUNTIME_STACK_BYTES = 5384
-#: Top of SRAM: one message slot per possible sender (core-to-core messages land here).
-CORE_MAILBOX_BYTES = 1024
-
 # --- shared DRAM map (the 32 MB window the cores see at DRAM_CORE_BASE) -----------------------
 #: Where the cores see shared DRAM on the Parallella (bsps parallella_E16G3_1GB.hdf).
 DRAM_CORE_BASE = 0x8E000000
@@ -201,29 +202,8 @@ def eager_bytes(num_cores: int) -> int:
     """
     return max(message_slot_bytes(num_cores) - MESSAGE_SLOT_HEADER_BYTES, 8)
 
-# --- the memory model (docs/language.md) ---------------------------------------------------
-#: Bytes of one value slot (a tag word and a payload word) in frames, lists and tuples.
-VALUE_SLOT_BYTES = 8
-#: Bytes of the header of every heap object.
-OBJECT_HEADER_BYTES = 8
-#: Bytes of a call frame besides its locals and value stack.
-FRAME_HEADER_BYTES = 16
-#: The workspace (heap and frames) starts at the next multiple of this after the program image
-#: and the argument block in SRAM: the Epiphany faults on unaligned word accesses.
-WORKSPACE_ALIGN = 8
-#: Bytes of one entry of the function table the cores decode at the bottom of the workspace.
-FUNC_INFO_BYTES = 32
 
-
-def launch_tables_bytes(n_consts: int, n_globals: int, n_funcs: int) -> int:
-    """What a launch's tables take at the bottom of the workspace before the kernel runs: the
-    C interpreter decodes the constant pool and the globals into value slots there (one more
-    slot each) and the function table into FUNC_INFO_BYTES entries, each table rounded up to 8;
-    the simulator charges the same, so both run out of memory at the same allocation."""
-    def round8(n: int) -> int:
-        return (n + 7) // 8 * 8
-    return (round8(VALUE_SLOT_BYTES * (n_consts + 1)) + round8(VALUE_SLOT_BYTES * (n_globals + 1))
-            + round8(FUNC_INFO_BYTES * n_funcs))
+# --- recursion limits (docs/language.md, "Memory model") ------------------------------------
 #: Deepest call nesting allowed before RecursionError, whatever the memory left.
 MAX_CALL_DEPTH = 64
 #: Deepest nesting of lists and tuples (and of iterators over iterators) that the cores walk

@@ -1,4 +1,6 @@
-"""The memory model of a core (docs/language.md, "Memory model"), shared rules with device/core.
+"""The simulator's accounting of a core's workspace: the sizes of :mod:`epython.bytecode.memory`
+(the rules device/core follows too; docs/language.md, "Memory model") charged to the
+interpreter's values.
 
 A kernel's workspace is what is left of the user part of SRAM after the program image.  Frames
 and heap objects are charged their model sizes; an allocation raises MemoryError only when the
@@ -13,39 +15,38 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from epython.bytecode import protocol
+from epython.bytecode.memory import SMALL_OBJECT_BYTES, array_bytes, seq_bytes, str_bytes
+from epython.bytecode.memory import frame_bytes as _frame_slots_bytes
 from epython.bytecode.opcodes import ErrorCode
 from esim.cores.values import Array, Fault, KIter
 
 __all__ = ["Heap", "frame_bytes", "object_bytes"]
 
-HEADER = protocol.OBJECT_HEADER_BYTES
-SLOT = protocol.VALUE_SLOT_BYTES
-SMALL_OBJECT = 24  # range, iterators, enumerate/zip objects, 2-D array row views
 _ITEMSIZE = {"i4": 4, "f4": 4, "?": 1}
 
 
 def frame_bytes(n_locals: int, max_stack: int) -> int:
-    """Bytes of one call frame."""
-    return protocol.FRAME_HEADER_BYTES + SLOT * (n_locals + max_stack)
+    """Bytes of one call frame of a function with ``n_locals`` locals and a value stack of at
+    most ``max_stack`` (one value slot each)."""
+    return _frame_slots_bytes(n_locals + max_stack)
 
 
 def object_bytes(v: Any) -> int:
     """Model size of one heap object, not counting what it refers to (0 for immediates)."""
     t = type(v)
     if t is str:
-        return HEADER + ((len(v.encode("utf-8")) + 3) & ~3)
+        return str_bytes(len(v.encode("utf-8")))
     if t is list or t is tuple:
-        return HEADER + SLOT * len(v)
+        return seq_bytes(len(v))
     if t is Array:
-        if v.base is not None:
-            return SMALL_OBJECT
+        if v.base is not None:  # a row view of a 2-D array
+            return SMALL_OBJECT_BYTES
         n = 1
         for dim in v.shape:
             n *= dim
-        return 16 + ((_ITEMSIZE[v.dtype] * n + 3) & ~3)
+        return array_bytes(_ITEMSIZE[v.dtype] * n)
     if t is KIter or t is range:
-        return SMALL_OBJECT
+        return SMALL_OBJECT_BYTES
     return 0
 
 

@@ -1,13 +1,14 @@
 """Core memory: converting values between host and core form.
 
-The layout of a core's SRAM (docs/language.md, "Memory model")::
+The layout of a core's SRAM and the sizes of what lies in it are :mod:`epython.bytecode.memory`
+(docs/language.md, "Memory model")::
 
     0                       runtime_reserved_bytes       local_memory - mailbox_bytes   32 KB
     | interpreter + runtime | program image | workspace: frames and heap    | mailbox |
 
 The arguments are decoded into the heap.  A launch whose image and arguments do not fit in the
-user part (with a minimum of room to run) is refused before it starts: the check is shared
-with the device backend, in :mod:`epython.launch_memory`.
+user part (with a minimum of room to run) is refused before it starts, by the check both
+backends share (:func:`epython.bytecode.memory.check_fits`).
 """
 
 from __future__ import annotations

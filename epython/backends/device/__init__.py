@@ -31,48 +31,17 @@ The modules, one concept each:
 * :mod:`.launch`: :class:`DeviceLaunch`, one launch's results and lines;
 * :mod:`.backend`: :class:`DeviceBackend`, the scheduler (queues per core, progress, cancel,
   timeouts, deadlock detection) and the driver's lifetime.
+
+The package exports the backend, its launch and the functions that find and build the
+libraries; everything else is used from its module.
 """
 
 from __future__ import annotations
 
-from epython.backends.device.backend import (
-    DEADLOCK_SECONDS,
-    DEVICE_CORE_MEMORY,
-    MAX_POLL_SLEEP,
-    DeviceBackend,
-)
-from epython.backends.device.dram import LAUNCH_AREA_BYTES, LaunchArea
-from epython.backends.device.ehal import (
-    C_STRUCTS,
-    E_ERR,
-    E_EXT_MEM,
-    E_FALSE,
-    E_OK,
-    E_TRUE,
-    OFF_T,
-    OPTIONAL_SIGNATURES,
-    SIGNATURES,
-    EChip,
-    ECore,
-    EEpiphany,
-    EHal,
-    EMem,
-    EMemseg,
-    EMmap,
-    EPlatform,
-)
-from epython.backends.device.launch import DeviceLaunch
+from epython.backends.device.backend import DEADLOCK_SECONDS, MAX_POLL_SLEEP, DeviceBackend
+from epython.backends.device.ehal import C_STRUCTS
+from epython.backends.device.launch import DeviceLaunch, LaunchScheduler
 from epython.backends.device.locate import (
-    DEFAULT_EPIPHANY_HOME,
-    DEVICE_DIR,
-    EPIPHANY_CORE,
-    HOST_BUILD,
-    HOST_CORE,
-    HOST_EHAL,
-    INSTALL_HINT,
-    MODES,
-    TEST_CORE,
-    EhalLibrary,
     build_core_host,
     build_ehal_host,
     core_program,
@@ -80,41 +49,15 @@ from epython.backends.device.locate import (
     prefer_host_ehal,
 )
 
+# The binding (.ehal), the codec (.mailbox), the allocator (.dram) and the library paths
+# (.locate) are used from their modules; C_STRUCTS stays here for tests/ehal_layouts.py.
 __all__ = [
     "C_STRUCTS",
     "DEADLOCK_SECONDS",
-    "DEFAULT_EPIPHANY_HOME",
-    "DEVICE_CORE_MEMORY",
-    "DEVICE_DIR",
+    "MAX_POLL_SLEEP",
     "DeviceBackend",
     "DeviceLaunch",
-    "EChip",
-    "ECore",
-    "EEpiphany",
-    "EHal",
-    "EMem",
-    "EMemseg",
-    "EMmap",
-    "EPIPHANY_CORE",
-    "EPlatform",
-    "E_ERR",
-    "E_EXT_MEM",
-    "E_FALSE",
-    "E_OK",
-    "E_TRUE",
-    "EhalLibrary",
-    "HOST_BUILD",
-    "HOST_CORE",
-    "HOST_EHAL",
-    "INSTALL_HINT",
-    "LAUNCH_AREA_BYTES",
-    "LaunchArea",
-    "MAX_POLL_SLEEP",
-    "MODES",
-    "OFF_T",
-    "OPTIONAL_SIGNATURES",
-    "SIGNATURES",
-    "TEST_CORE",
+    "LaunchScheduler",
     "build_core_host",
     "build_ehal_host",
     "core_program",

@@ -27,26 +27,22 @@ from epython.backends.device.launch import DeviceLaunch
 from epython.backends.device.locate import core_program, find_ehal
 from epython.backends.reports import blocked_core, deadlock_error, timeout_error
 from epython.bytecode import protocol as P
+from epython.bytecode.memory import E16_CORE_MEMORY, arguments_bytes, check_fits
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
 from epython.errors import BackendError, CoreFault, DeadlockError, LaunchCancelled
-from epython.launch_memory import CoreMemorySpec, args_heap_bytes, check_fits
 from epython.marshal import decode_value, encode_resident, encode_value
 
 if TYPE_CHECKING:
     from epython.backends.device.esim import EsimSession
 
-__all__ = ["DEADLOCK_SECONDS", "DEVICE_CORE_MEMORY", "MAX_POLL_SLEEP", "DeviceBackend"]
+__all__ = ["DEADLOCK_SECONDS", "MAX_POLL_SLEEP", "DeviceBackend"]
 
 #: How long a blocked wait sleeps between polls of the mailboxes, at most (seconds).
 MAX_POLL_SLEEP = 0.002
 #: Seconds every unfinished core of a launch must stay blocked (same wait in its mailbox) before
 #: the host declares a deadlock, like the simulator does when no event is left.
 DEADLOCK_SECONDS = 0.5
-#: The core memory a launch must fit (docs/language.md): the Parallella's cores, the same limit
-#: and the same MemoryError text as the simulator's e16 preset.
-DEVICE_CORE_MEMORY = CoreMemorySpec("e16", P.LOCAL_MEMORY_BYTES, P.RUNTIME_RESERVED_BYTES,
-                                    P.CORE_MAILBOX_BYTES)
 
 Snapshot = tuple[tuple[int, int, int, int, int], ...]  # (core, kind, peer, line, heartbeat)
 
@@ -148,8 +144,9 @@ class DeviceBackend:
         block = bytes([len(args)]) + b"".join(
             encode_value(a, f"argument {p!r} of {kernel.name}()")
             for p, a in zip(list(kernel.params) + [f"#{i}" for i in range(len(args))], args))
-        # the same limit, with the same message, as the simulator's (docs/language.md)
-        check_fits(DEVICE_CORE_MEMORY, len(kernel.image), args_heap_bytes(args))
+        # the cores as device/core is built for them: the limit and the message of the
+        # simulator's e16 preset (docs/language.md, "Memory model")
+        check_fits(E16_CORE_MEMORY, len(kernel.image), arguments_bytes(len(block), args))
         with self.lock:
             self._open()
             n = self.num_cores()

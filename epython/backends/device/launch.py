@@ -1,5 +1,8 @@
 """A launch on the device: the per-core results, printed lines and timing that the backend's
 scheduler collects from the mailboxes, and the Launch interface over them.
+
+A launch knows its scheduler only through :class:`LaunchScheduler` (what it asks of it), so
+this module does not import the backend that imports it.
 """
 
 from __future__ import annotations
@@ -7,16 +10,42 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from epython.backends.base import CoreResult
 from epython.backends.device.dram import align
 from epython.compiler import CompiledKernel
 
-if TYPE_CHECKING:
-    from epython.backends.device.backend import DeviceBackend
+__all__ = ["DeviceLaunch", "LaunchScheduler"]
 
-__all__ = ["DeviceLaunch"]
+
+class LaunchScheduler(Protocol):
+    """What a :class:`DeviceLaunch` asks of the scheduler that runs it (the DeviceBackend)."""
+
+    @property
+    def lock(self) -> AbstractContextManager[Any]:
+        """The lock that guards the scheduler's state and every launch's results."""
+        ...
+
+    def progress(self) -> None:
+        """Read the mailboxes once: deliver results, start queued launches (lock held)."""
+        ...
+
+    def release(self, launch: DeviceLaunch) -> None:
+        """``launch`` has finished: give back its region of shared DRAM (lock held)."""
+        ...
+
+    def wait_for(self, launch: DeviceLaunch, timeout: float | None, ready: Callable[[], bool],
+                 what: str) -> None:
+        """Poll until ``ready()``; TimeoutError naming ``what``, or DeadlockError."""
+        ...
+
+    def cancel(self, launch: DeviceLaunch, reason: str,
+               error: BaseException | None = None) -> None:
+        """Stop ``launch``'s unfinished cores; they report ``error`` or LaunchCancelled (lock
+        held)."""
+        ...
 
 
 class DeviceLaunch:
@@ -27,7 +56,7 @@ class DeviceLaunch:
     ``deliver``, with its lock held); the Launch methods take them out.
     """
 
-    def __init__(self, backend: DeviceBackend, kernel: CompiledKernel, args: list[Any],
+    def __init__(self, backend: LaunchScheduler, kernel: CompiledKernel, args: list[Any],
                  cores: list[int], region: tuple[int, int], image_size: int, block: bytes) -> None:
         self.backend = backend
         self.kernel = kernel

@@ -119,40 +119,38 @@ def _run_make(target_dir: Path, target: str, what: str) -> None:
                            f"{proc.returncode}):\n  {tail}")
 
 
+def _build_once(key: str, target_dir: Path, target: str, what: str, product: Path,
+                verify: bool = True) -> Path:
+    """``make -C target_dir target`` once per process (``make`` skips up-to-date files), then
+    ``product``; with ``verify``, BackendError when make succeeded without producing it."""
+    with _build_lock:
+        if key not in _built:
+            _run_make(target_dir, target, what)
+            if verify and not product.is_file():
+                raise BackendError(f"'make -C {target_dir} {target}' succeeded but did not "
+                                   f"produce {product}")
+            _built[key] = product
+        return _built[key]
+
+
 def build_ehal_host() -> Path:
     """Build (once per process; ``make`` skips up-to-date files) the host e-hal library."""
-    with _build_lock:
-        if "ehal" not in _built:
-            _run_make(DEVICE_DIR / "ehal-host", "all", "the host e-hal (device/ehal-host)")
-            _built["ehal"] = HOST_EHAL
-        return _built["ehal"]
+    return _build_once("ehal", DEVICE_DIR / "ehal-host", "all", "the host e-hal (device/ehal-host)",
+                       HOST_EHAL, verify=False)
 
 
 def build_core_host() -> Path:
     """Build (once per process) the host build of the core program, ``libepycore.so``."""
-    with _build_lock:
-        if "core" not in _built:
-            _run_make(DEVICE_DIR, "host", "the host build of the core program (device/core)")
-            if not HOST_CORE.is_file():
-                raise BackendError(f"'make -C {DEVICE_DIR} host' succeeded but did not produce "
-                                   f"{HOST_CORE}")
-            _built["core"] = HOST_CORE
-        return _built["core"]
+    return _build_once("core", DEVICE_DIR, "host",
+                       "the host build of the core program (device/core)", HOST_CORE)
 
 
 def build_epiphany() -> Path:
     """Build (once per process) the real Epiphany build of the core program, ``epycore.elf``,
     with the cross toolchain of ``make -C device toolchain``."""
-    with _build_lock:
-        if "epiphany" not in _built:
-            _run_make(DEVICE_DIR, "epiphany", "the Epiphany build of the core program "
-                      "(make -C device epiphany; the cross toolchain comes from "
-                      "make -C device toolchain)")
-            if not EPIPHANY_CORE.is_file():
-                raise BackendError(f"'make -C {DEVICE_DIR} epiphany' succeeded but did not "
-                                   f"produce {EPIPHANY_CORE}")
-            _built["epiphany"] = EPIPHANY_CORE
-        return _built["epiphany"]
+    return _build_once("epiphany", DEVICE_DIR, "epiphany",
+                       "the Epiphany build of the core program (make -C device epiphany; the "
+                       "cross toolchain comes from make -C device toolchain)", EPIPHANY_CORE)
 
 
 # --- the sources of an e-hal ---------------------------------------------------------------------
