@@ -15,22 +15,24 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import simpy
 
+from epython.bytecode import protocol
 from epython.bytecode.image import ImageError, Program
+from epython.bytecode.memory import arguments_bytes, check_fits
 from epython.bytecode.verify import verify_bytes
-from epython.launch_memory import args_heap_bytes, check_fits
 from epython.marshal import encode_value
 from esim.config import ChipConfig, preset
-from esim.cores.comm import Comm
-from esim.cores.core import Core, CoreOutcome
+from esim.cores.core import Core
+from esim.cores.launch import CoreOutcome, LaunchState, PrintedLine
+from esim.cores.memory import from_wire, to_wire
 from esim.mesh import Mesh
 
-__all__ = ["Chip", "LaunchState", "SimDeadlock", "SimTimeout"]
+__all__ = ["Chip", "CoreOutcome", "LaunchState", "PrintedLine", "SimDeadlock", "SimTimeout",
+           "argument_bytes"]
 
 log = logging.getLogger("esim")
 
@@ -47,16 +49,6 @@ class SimDeadlock(RuntimeError):
         self.blocked = blocked
 
 
-@dataclass
-class PrintedLine:
-    """A line a core printed, with the cycle it reached shared DRAM."""
-
-    cycle: float
-    core: int
-    seq: int
-    text: str
-
-
 def argument_bytes(args: Sequence[Any]) -> tuple[int, int, int]:
     """Encoded bytes of a launch's arguments: in all, in lists and tuples, in arrays."""
     total = lists = arrays = 0
@@ -70,59 +62,6 @@ def argument_bytes(args: Sequence[Any]) -> tuple[int, int, int]:
     return total, lists, arrays
 
 
-@dataclass
-class LaunchState:
-    """One launch of a program on a set of cores, as the chip tracks it."""
-
-    chip: Chip
-    program: Program | None  # None when the cores' verifier rejects the image
-    image_bytes: int
-    args: list[Any]
-    args_bytes: int
-    cores: list[int]
-    issue_cycle: int
-    list_args_bytes: int = 0  # the part of args_bytes in lists and tuples (decoded into the heap)
-    array_args_bytes: int = 0  # the part in arrays (compared with the argument after the kernel)
-    signalled: dict[int, simpy.Event] = field(default_factory=dict)
-    done: dict[int, simpy.Event] = field(default_factory=dict)
-    processes: dict[int, simpy.Process] = field(default_factory=dict)
-    outcomes: dict[int, CoreOutcome] = field(default_factory=dict)
-    completion_order: list[int] = field(default_factory=list)
-    lines: list[PrintedLine] = field(default_factory=list)
-    image_error: str = ""
-    _seq: int = 0
-
-    def rank(self, core: int) -> int:
-        """Position of a chip core within this launch (its ``coreid()``)."""
-        return self.cores.index(core)
-
-    def finish(self, outcome: CoreOutcome) -> None:
-        """Called by a core when its result has reached the host."""
-        self.outcomes[outcome.core] = outcome
-        self.completion_order.append(outcome.core)
-        self.done[outcome.core].succeed(outcome)
-        if self.finished:
-            self.chip.comm.close(self)
-
-    def post_line(self, core: int, text: str, arrived: simpy.Event) -> None:
-        """Record a printed line once it has arrived in DRAM."""
-        self._seq += 1
-        seq = self._seq
-
-        def land(event: simpy.Event) -> None:
-            self.lines.append(PrintedLine(self.chip.env.now, core, seq, text))
-
-        if arrived.processed:
-            land(arrived)
-        else:
-            arrived.callbacks.append(land)
-
-    @property
-    def finished(self) -> bool:
-        """True when every core's result has reached the host."""
-        return len(self.outcomes) == len(self.cores)
-
-
 class Chip:
     """A simulated chip.  ``Chip("e16")`` is the Parallella's Epiphany-III."""
 
@@ -130,11 +69,12 @@ class Chip:
         self.config = preset(config)
         self.env = simpy.Environment()
         self.mesh = Mesh(self.env, self.config)
-        self.cores = [Core(self, i) for i in range(self.config.num_cores)]
-        self.comm = Comm(self)
-        self._programs: dict[bytes, tuple[Program | None, str]] = {}
         #: device-resident named values, per core (they persist across launches)
-        self.device_data: list[dict[str, Any]] = [{} for _ in self.cores]
+        self.device_data: list[dict[str, Any]] = [{} for _ in range(self.config.num_cores)]
+        self.cores = [Core(self.env, self.mesh, self.config, i, self.device_data[i])
+                      for i in range(self.config.num_cores)]
+        self._programs: dict[bytes, tuple[Program | None, str]] = {}
+        self._running: list[LaunchState] = []  # launches not yet finished, oldest first
 
     def __repr__(self) -> str:
         return f"<Chip {self.config.name} {self.config.rows}x{self.config.cols} at cycle {self.env.now:.0f}>"
@@ -166,20 +106,27 @@ class Chip:
         for c in cores:
             self.config.coords(c)  # validates the id
         args_bytes, list_bytes, array_bytes = argument_bytes(args)
-        check_fits(self.config, len(image), args_heap_bytes(args))
+        check_fits(self.config, len(image), arguments_bytes(1 + args_bytes, args))
         program, image_error = self.program_of(image)
-        launch = LaunchState(self, program, len(image), list(args), args_bytes, list(cores),
-                             int(self.env.now), list_bytes, array_bytes, image_error=image_error)
+        launch = LaunchState(self.env, program, len(image), list(args), args_bytes, list(cores),
+                             int(self.env.now), list_bytes, array_bytes,
+                             eager_bytes=protocol.eager_bytes(self.config.num_cores),
+                             image_error=image_error)
         log.debug("chip %s: launch of %d-byte image on cores %s at cycle %d", self.config.name,
                   len(image), cores, launch.issue_cycle)
         for c in cores:
             launch.signalled[c] = self.env.event()
             launch.done[c] = self.env.event()
-        self.comm.open(launch)
+        self._running = [r for r in self._running if not r.finished] + [launch]
         self.env.process(self._host_start(launch))
         for c in cores:
             launch.processes[c] = self.env.process(self.cores[c].run_launch(launch))
         return launch
+
+    def blocked(self) -> list[tuple[int, str, int, int]]:
+        """(chip core id, what it waits for, function, line) of every core blocked in a
+        parallel operation, launch by launch."""
+        return [entry for launch in self._running for entry in launch.blocked()]
 
     def abort(self, launch: LaunchState, reason: str) -> None:
         """End every unfinished core of ``launch`` (after a deadlock) and free the cores."""
@@ -201,8 +148,6 @@ class Chip:
 
     def copy_to_device(self, name: str, value: Any, cores: list[int]) -> None:
         """The host writes a named value into each core's memory (costs a host -> core write)."""
-        from esim.cores.memory import from_wire
-
         nbytes = len(encode_value(value)) + 8
         for c in cores:
             self.config.coords(c)
@@ -211,8 +156,6 @@ class Chip:
 
     def copy_from_device(self, name: str, cores: list[int]) -> list[Any]:
         """The host reads a named value back from each core (costs a host <- core read)."""
-        from esim.cores.memory import to_wire
-
         values = []
         for c in cores:
             self.config.coords(c)
@@ -243,7 +186,7 @@ class Chip:
                 try:
                     env.step()
                 except simpy.core.EmptySchedule:
-                    raise SimDeadlock("every running core is blocked", self.comm.blocked()) from None
+                    raise SimDeadlock("every running core is blocked", self.blocked()) from None
                 steps += 1
                 if interrupted:
                     raise KeyboardInterrupt

@@ -18,8 +18,7 @@ from epython.backends.reports import blocked_core, deadlock_error, kernel_error,
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
 from epython.errors import DeadlockError, LaunchCancelled
-from esim.chip import Chip, LaunchState, SimDeadlock, SimTimeout
-from esim.cores.core import CoreOutcome
+from esim.chip import Chip, CoreOutcome, LaunchState, SimDeadlock, SimTimeout
 from esim.profile.collect import notify_launch
 
 __all__ = ["SimBackend", "SimLaunch"]
@@ -122,7 +121,7 @@ class SimLaunch:
         (lock held)."""
         assert timeout is not None  # only a wait with a deadline times out
         blocked = {c: (wait, func, line) for c, wait, func, line
-                   in self.backend.chip.comm.blocked()}
+                   in self.backend.chip.blocked()}
         states = []
         for c in self.state.cores:
             if c in self.state.outcomes:

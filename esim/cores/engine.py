@@ -19,15 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from epython.bytecode.opcodes import ErrorCode
+from epython.bytecode.opcodes import BUILTINS, ErrorCode
+from esim.cores.state import UNSET, CoreState
 from esim.cores.values import Fault
 
-if TYPE_CHECKING:
-    from esim.cores.state import CoreState
-
-__all__ = ["INTERNAL_ERRORS", "TICK", "TICK_REQUEST", "UNSET", "Engine", "KernelFault",
+__all__ = ["INTERNAL_ERRORS", "TICK", "TICK_CODE", "TICK_REQUEST", "UNSET", "Engine", "KernelFault",
            "Request", "check_arity", "enter", "kernel_fault"]
 
 #: Instructions an engine runs before it yields a "tick" so simulated time can advance.  Both
@@ -36,30 +34,28 @@ __all__ = ["INTERNAL_ERRORS", "TICK", "TICK_REQUEST", "UNSET", "Engine", "Kernel
 TICK = 50_000
 
 
+#: The code of the request an engine yields every TICK instructions (not a builtin's code).
+TICK_CODE = -1
+
+
 @dataclass
 class Request:
-    """An observable operation the core process must carry out (``name`` is the builtin)."""
+    """An observable operation the core process must carry out: the observable builtin
+    ``code`` (``BUILTINS[code]``: print, the parallel module) called with ``args``, or a tick."""
 
-    name: str
+    code: int
     args: tuple[Any, ...]
     func: int = 0  # where the request was made (for reports of blocked cores)
     line: int = 0
 
+    @property
+    def name(self) -> str:
+        """The builtin's name ("tick" for a tick)."""
+        return "tick" if self.code == TICK_CODE else BUILTINS[self.code].name
+
 
 #: The request an engine yields every TICK instructions (the core process only charges time).
-TICK_REQUEST = Request("tick", ())
-
-
-class _Unset:
-    """The value of a local or global that has not been assigned (one instance, ``UNSET``)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
+TICK_REQUEST = Request(TICK_CODE, ())
 
 
 class KernelFault(Exception):

@@ -249,7 +249,7 @@ class ReferenceEngine:
                         cycles = count = 0
                         if builtin.name == "print":
                             call_args = semantics.print_text(call_args)
-                        r = yield Request(builtin.name, call_args, func, code.line_at(pc - 1))
+                        r = yield Request(arg, call_args, func, code.line_at(pc - 1))
                         if type(r) in _HEAP_TYPES and r is not call_args[0]:
                             heap.charge(heap.deep_bytes(r), lambda: roots(r, *call_args))
                         stack.append(r)

@@ -24,14 +24,25 @@ from esim.cores.builtins import (
     call_builtin,
     list_inplace,
 )
-from esim.cores.engine import UNSET
 from esim.cores.heap import Heap
 from esim.cores.semantics import subscript
 from esim.cores.values import f32
 
-__all__ = ["CoreState", "core_constants"]
+__all__ = ["UNSET", "CoreState", "core_constants"]
 
 _SHUFFLE = BUILTIN_BY_NAME["random.shuffle"].code
+
+
+class _Unset:
+    """The value of a local or global that has not been assigned (one instance, ``UNSET``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
 
 
 def core_constants(program: Program) -> list[Any]:

@@ -35,8 +35,8 @@ from esim.profile.model import (
 )
 
 if TYPE_CHECKING:
-    from esim.chip import Chip, LaunchState
-    from esim.cores.core import CoreOutcome
+    from esim.chip import Chip
+    from esim.cores.launch import CoreOutcome, LaunchState
 
 __all__ = ["Recorder", "active_recorders", "notify_launch"]
 
@@ -106,7 +106,11 @@ class Recorder:
                    chip: Chip | None = None) -> None:
         """Count ``launch`` in this profile (bind to ``chip`` first if the recorder is unbound)."""
         if self.chip is None:
-            self.chip = chip or launch.chip
+            if chip is None:
+                raise ValueError("this Recorder is bound to no chip yet: pass the launch's chip "
+                                 "(rec.add_launch(launch, chip=chip)) or create it as "
+                                 "Recorder(chip)")
+            self.chip = chip
             self._snapshot(self.chip)
             self._start_cycle = min(self._start_cycle, float(launch.issue_cycle))
         if all(entry.state is not launch for entry in self.launches):

@@ -408,7 +408,7 @@ class FunctionTranslator:
                 emit(f"ca = PRINT_TEXT({tup})")
             else:
                 emit(f"ca = {tup}")
-            emit(f"r = yield Request({b.name!r}, ca, {f.index}, {f.line_at(i)})")
+            emit(f"r = yield Request({code}, ca, {f.index}, {f.line_at(i)})")
             emit("if r.__class__ in HEAP_TYPES and r is not ca[0]: charge_deep(r, ca)")
             emit(f"{dst} = r")
             return
