@@ -7,8 +7,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
-from epython.bytecode.protocol import VALUE_SLOT_BYTES
 from esim.cores import ops
 from esim.cores.heap import object_bytes
 from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name

@@ -16,6 +16,7 @@ from typing import Any
 from epython.bytecode import protocol
 from epython.bytecode.image import Program
 from epython.bytecode.instr import Instr
+from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import ops, semantics
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA, fresh_choice
@@ -265,9 +266,9 @@ class ReferenceEngine:
                         r = state.builtin(arg, call_args)
                         delta = SLOT_DELTA.get(arg)
                         if delta == 1:
-                            heap.charge(protocol.VALUE_SLOT_BYTES, lambda: roots(*call_args))
+                            heap.charge(VALUE_SLOT_BYTES, lambda: roots(*call_args))
                         elif delta == -1:
-                            heap.release(protocol.VALUE_SLOT_BYTES)
+                            heap.release(VALUE_SLOT_BYTES)
                         elif r is not None and type(r) not in _IMMEDIATE:
                             charge(r, *call_args)
                         stack.append(r)

@@ -14,13 +14,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from epython.bytecode import protocol
+from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ErrorCode
 
 __all__ = ["Array", "Fault", "KIter", "f32", "float_repr", "py_format", "py_str", "same_bits",
            "type_name"]
 
-INT32_MIN = -(2**31)
-INT32_MAX = 2**31 - 1
 _F32 = struct.Struct("<f")
 _pack = _F32.pack
 _unpack = _F32.unpack

@@ -13,7 +13,8 @@ from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.costs import EXTRA_COSTS
-from epython.bytecode.image import Program
+from epython.bytecode.image import INT32_MAX, INT32_MIN, Program
+from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, Op
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
 from esim.cores.engine import TICK
@@ -365,7 +366,7 @@ class FunctionTranslator:
             else:
                 emit(f"if {a}.__class__ is int and {b}.__class__ is int:")
                 emit(f"{a} = {a} {sym} {b}", 1)
-                emit(f"if not -2147483648 <= {a} <= 2147483647: CHECK_INT({a})", 1)
+                emit(f"if not {INT32_MIN} <= {a} <= {INT32_MAX}: CHECK_INT({a})", 1)
             emit(f"elif {a}.__class__ is float:")
             emit(f"if {b}.__class__ is float{nz}: F32[0] = {a} {sym} {b}; {a} = F32[0]", 1)
             emit(f"elif {b}.__class__ is int{nz}: F32[0] = {b}; F32[0] = {a} {sym} F32[0]; {a} = F32[0]", 1)
@@ -378,7 +379,7 @@ class FunctionTranslator:
             emit(f"if {a}.__class__ is int and {b}.__class__ is int and {b}:")
             emit(f"{a} = {a} {sym} {b}", 1)
             if op == Op.BINARY_FLOORDIV:
-                emit(f"if {a} == 2147483648: CHECK_INT({a})", 1)
+                emit(f"if {a} == {INT32_MAX + 1}: CHECK_INT({a})", 1)
             emit(f"else: {generic}")
         elif op in (Op.BINARY_AND, Op.BINARY_OR, Op.BINARY_XOR):
             bitwise: dict[int, str] = {Op.BINARY_AND: "&", Op.BINARY_OR: "|", Op.BINARY_XOR: "^"}
@@ -391,7 +392,7 @@ class FunctionTranslator:
         elif op == Op.BINARY_LSHIFT:
             emit(f"if {a}.__class__ is int and {b}.__class__ is int and 0 <= {b} < 32:")
             emit(f"{a} = {a} << {b}", 1)
-            emit(f"if not -2147483648 <= {a} <= 2147483647: CHECK_INT({a})", 1)
+            emit(f"if not {INT32_MIN} <= {a} <= {INT32_MAX}: CHECK_INT({a})", 1)
             emit(f"else: {generic}")
         else:
             emit(generic)
@@ -448,9 +449,9 @@ class FunctionTranslator:
         emit(f"r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
         delta = SLOT_DELTA.get(code)
         if delta == 1:
-            emit(f"charge_bytes({protocol.VALUE_SLOT_BYTES}, {tup})")
+            emit(f"charge_bytes({VALUE_SLOT_BYTES}, {tup})")
         elif delta == -1:
-            emit(f"heap.release({protocol.VALUE_SLOT_BYTES})")
+            emit(f"heap.release({VALUE_SLOT_BYTES})")
         else:
             emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
         emit(f"{dst} = r")
