@@ -29,6 +29,9 @@ _COREID = BUILTIN_BY_NAME["parallel.coreid"].code
 _NUMCORES = BUILTIN_BY_NAME["parallel.numcores"].code
 _ABS = BUILTIN_BY_NAME["abs"].code
 
+#: The opcodes that push a literal, and the literal.
+_LITERALS: dict[int, object] = {Op.LOAD_NONE: None, Op.LOAD_TRUE: True, Op.LOAD_FALSE: False}
+
 #: Blocks of at most this many instructions are copied into the blocks that jump to them.
 _DUP_LIMIT = 4
 
@@ -174,15 +177,12 @@ class FunctionTranslator:
             else:
                 emit(f"{s(d)} = consts[{arg}]")
             bools.discard(d)
-        elif op == Op.LOAD_NONE:
-            emit(f"{s(d)} = None")
-            bools.discard(d)
-        elif op == Op.LOAD_TRUE:
-            emit(f"{s(d)} = True")
-            bools.add(d)
-        elif op == Op.LOAD_FALSE:
-            emit(f"{s(d)} = False")
-            bools.add(d)
+        elif op in _LITERALS:
+            emit(f"{s(d)} = {_LITERALS[op]!r}")
+            if op == Op.LOAD_NONE:
+                bools.discard(d)
+            else:
+                bools.add(d)
         elif op == Op.LOAD_INT:
             emit(f"{s(d)} = {arg}")
             bools.discard(d)
@@ -311,8 +311,6 @@ class FunctionTranslator:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
             emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){_extra('array set')}")
             emit(f"else: STORE({t}, {x}, {v})")
-        elif op == Op.LOAD_NONE:
-            emit(f"{s(d)} = None")
         elif op == Op.BUILD_TUPLE or op == Op.BUILD_LIST:
             items = ", ".join(s(k) for k in range(d - arg, d))
             if op == Op.BUILD_TUPLE:
