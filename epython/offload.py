@@ -173,11 +173,13 @@ class Kernel:
 
 
 @overload
-def offload(func: F) -> Kernel: ...
+def offload(func: F) -> Kernel:
+    """``@offload``: the function as a kernel with the default options."""
 
 
 @overload
-def offload(func: None = None, **options: Any) -> Callable[[F], Kernel]: ...
+def offload(func: None = None, **options: Any) -> Callable[[F], Kernel]:
+    """``@offload(**options)``: a decorator making kernels with these options."""
 
 
 def offload(func: Callable[..., Any] | None = None, **options: Any) -> Any:

@@ -40,6 +40,7 @@ def _print_report(rows: list[dict[str, Any]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line: measure on e-sim, or write the cost table; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m epython.calibrate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--table", action="store_true",

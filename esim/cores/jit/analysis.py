@@ -162,6 +162,8 @@ class Analysis:
             k += 1
 
     def segment_cost(self, instrs: list[tuple[int, int, int, int]], s: int, e: int) -> tuple[int, int]:
+        """Cycles and instructions of the segment that starts at ``s`` (it ends at the first
+        instruction that cuts a segment, or at ``e``)."""
         c = k = 0
         for i in range(s, e):
             c += instrs[i][3]
@@ -172,6 +174,8 @@ class Analysis:
 
 
 def cuts_segment(ins: tuple[int, int, int, int]) -> bool:
+    """Does ``ins`` end a segment (a CALL or an observable builtin: counters must be exact
+    after it)?"""
     op, arg = ins[0], ins[1]
     return op == Op.CALL or (op == Op.CALL_BUILTIN and BUILTINS[arg].observable)
 

@@ -48,6 +48,7 @@ class Emitter:
         self.owner: list[tuple[int, int] | None] = []
 
     def emit(self, indent: int, text: str, owner: tuple[int, int] | None = None) -> None:
+        """Append ``text`` (possibly several lines) at ``indent``, owned by ``owner``."""
         for part in text.split("\n"):
             self.lines.append("    " * indent + part)
             self.owner.append(owner)
@@ -67,6 +68,7 @@ class FunctionTranslator:
         self.index = index
 
     def generate(self) -> None:
+        """Emit the generator function ``f<index>`` of this bytecode function."""
         f, a, em = self.f, self.a, self.em
         params = ", ".join(f"l{k}" for k in range(f.n_params))
         em.emit(1, f"def f{f.index}({params}):")
@@ -82,6 +84,8 @@ class FunctionTranslator:
         self.tree(0, len(a.blocks), 3)
 
     def tree(self, lo: int, hi: int, indent: int) -> None:
+        """Emit the dispatch of blocks ``lo..hi-1`` on the block number ``b`` (a balanced
+        if-tree)."""
         em = self.em
         if hi - lo == 1:
             self.block(lo, indent, set())
@@ -116,6 +120,7 @@ class FunctionTranslator:
             self.em.emit(indent, f"b = {k}")
 
     def block(self, k: int, indent: int, inlined: set[int]) -> None:
+        """Emit basic block ``k`` (``inlined``: the blocks already copied on this path)."""
         a, f = self.a, self.f
         s, e = a.blocks[k]
         assigned = a.assigned_in[k]
@@ -131,6 +136,8 @@ class FunctionTranslator:
 
     # --- one instruction ------------------------------------------------------------------
     def instr(self, i: int, ind: int, assigned: int, bools: set[int], inlined: set[int]) -> int:
+        """Emit instruction ``i`` at ``ind``; ``assigned`` is the mask of locals known
+        to be assigned, ``bools`` the stack slots known to hold a bool.  Returns the new mask."""
         f, a = self.f, self.a
         op, arg, arg2, _ = f.instrs[i]
         d = a.depth[i]
@@ -352,6 +359,8 @@ class FunctionTranslator:
         return assigned
 
     def binary(self, op: int, a: str, b: str, emit: Any) -> None:
+        """Emit ``a = a <op> b`` with inline int32/float32 fast paths and ``ops.binary``
+        for the rest."""
         generic = f"r = BINARY({op}, {a}, {b}); {a} = charge(r, ({a}, {b})) if r.__class__ in HEAP_TYPES else r"
         if op in _BIN_SYM or op == Op.BINARY_TRUEDIV:
             # Mixed int/float operands: the int is rounded to binary32 first (F32[0] = int), as
@@ -396,6 +405,7 @@ class FunctionTranslator:
             emit(generic)
 
     def builtin(self, i: int, code: int, n: int, d: int, emit: Any) -> None:
+        """Emit CALL_BUILTIN ``code`` with ``n`` arguments at stack depth ``d``."""
         f = self.f
         b = BUILTINS[code]
         args = [f"s{k}" for k in range(d - n, d)]
