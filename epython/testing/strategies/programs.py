@@ -12,7 +12,7 @@ body, so ``continue`` cannot skip it), recursion is bounded by a ``% 6`` argumen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
@@ -71,35 +71,38 @@ class KernelCase:
 INT_OPS = ["+", "-", "*", "//", "%", "&", "|", "^", "**", "<<", ">>"]
 FLOAT_OPS = ["+", "-", "*", "/", "//", "%", "**"]
 CMP_OPS = ["<", "<=", "==", "!=", ">", ">="]
+#: the argument types of each drawn builtin of tree.BUILTIN_CALLS ("=" the call's own type)
+BUILTIN_ARGS = {"abs_i": "i", "int_f": "f", "round_f": "f", "floor_f": "f", "abs_f": "f",
+                "float_i": "i", "sqrt": "f", "min": "==", "max": "=="}
 
 
+@dataclass
 class _ProgramBuilder:
     """Draws the tree of one kernel: its helpers, statements and expressions, in scope."""
 
-    def __init__(self, draw: Any, floats: bool, arrays: bool, multicore: bool, prints: bool,
-                 helpers: bool) -> None:
-        self.draw = draw
-        self.floats = floats
-        self.arrays = arrays
-        self.multicore = multicore
-        self.prints = prints
-        self.use_helpers = helpers
-        self.scalars: dict[str, str] = {}  # name -> type, definitely assigned
-        self.lists: list[str] = []
-        self.arrs: dict[str, str] = {}  # name -> element type
-        self.helpers: list[HelperFunction] = []
-        self.counter = 0
-        self.budget = 0
+    draw: Any
+    floats: bool  # float values and operations
+    prints: bool  # print statements
+    use_helpers: bool  # module-level helper functions
+    scalars: dict[str, str] = field(default_factory=dict)  # name -> type, definitely assigned
+    lists: list[str] = field(default_factory=list)
+    arrs: dict[str, str] = field(default_factory=dict)  # name -> element type
+    helpers: list[HelperFunction] = field(default_factory=list)
+    counter: int = 0
+    budget: int = 0
 
     def fresh(self, prefix: str) -> str:
+        """A new name: ``prefix`` and a number."""
         self.counter += 1
         return f"{prefix}{self.counter}"
 
     def types(self) -> list[str]:
+        """The scalar type codes in play."""
         return ["i", "b", "f"] if self.floats else ["i", "b"]
 
     # expressions
     def leaf(self, ty: str) -> Expr:
+        """A variable, a read of a list or array, or a literal of type ``ty``."""
         d = self.draw
         vars_ = [n for n, t in self.scalars.items() if t == ty]
         choice = d(st.integers(0, 3))
@@ -121,6 +124,7 @@ class _ProgramBuilder:
         return Literal("b", d(st.booleans()))
 
     def expr(self, ty: str, depth: int) -> Expr:
+        """An expression of type ``ty`` at most ``depth`` operators deep."""
         d = self.draw
         if depth <= 0 or d(st.integers(0, 2)) == 0:
             return self.leaf(ty)
@@ -135,12 +139,7 @@ class _ProgramBuilder:
                 return UnaryOp("i", d(st.sampled_from(["-", "~", "+"])), self.expr("i", sub))
             if kind == "call":
                 fns = ["abs_i", "min", "max"] + (["int_f", "round_f", "floor_f"] if self.floats else [])
-                fn = d(st.sampled_from(fns))
-                if fn in ("min", "max"):
-                    return Call("i", fn, [self.expr("i", sub), self.expr("i", sub)])
-                if fn == "abs_i":
-                    return Call("i", fn, [self.expr("i", sub)])
-                return Call("i", fn, [self.expr("f", sub)])
+                return self.builtin_call("i", d(st.sampled_from(fns)), sub)
             if kind == "ifexp":
                 return IfExp("i", self.expr("b", sub), self.expr("i", sub), self.expr("i", sub))
             if kind == "boolop":
@@ -170,12 +169,8 @@ class _ProgramBuilder:
             if kind == "unary":
                 return UnaryOp("f", "-", self.expr("f", sub))
             if kind == "call":
-                fn = d(st.sampled_from(["abs_f", "float_i", "sqrt", "min", "max"]))
-                if fn in ("min", "max"):
-                    return Call("f", fn, [self.expr("f", sub), self.expr("f", sub)])
-                if fn == "float_i":
-                    return Call("f", fn, [self.expr("i", sub)])
-                return Call("f", fn, [self.expr("f", sub)])
+                return self.builtin_call("f", d(st.sampled_from(["abs_f", "float_i", "sqrt", "min",
+                                                                  "max"])), sub)
             if kind == "ifexp":
                 return IfExp("f", self.expr("b", sub), self.expr("f", sub), self.expr("f", sub))
             call = self.helper_call("f", sub)
@@ -195,10 +190,16 @@ class _ProgramBuilder:
                        self.expr("b", sub))
         return Call("b", "bool", [self.expr(d(st.sampled_from(self.types())), sub)])
 
+    def builtin_call(self, ty: str, fn: str, depth: int) -> Call:
+        """A call of the builtin ``fn`` giving a ``ty``, its arguments drawn left to right."""
+        return Call(ty, fn, [self.expr(ty if t == "=" else t, depth) for t in BUILTIN_ARGS[fn]])
+
     def num_or_bool(self, ty: str) -> str:
+        """``ty``, or now and then bool (bools are ints in arithmetic)."""
         return "b" if self.draw(st.integers(0, 5)) == 0 else ty
 
     def helper_call(self, ty: str, depth: int) -> Expr | None:
+        """A call of a drawn helper returning ``ty`` (None when there is none)."""
         if not self.use_helpers:
             return None
         hs = [h for h in self.helpers if h.ty == ty]
@@ -211,6 +212,7 @@ class _ProgramBuilder:
         return Call(ty, "helper", [self.expr(t, depth) for _, t in h.params], name=h.name)
 
     def make_helpers(self) -> None:
+        """Draw up to two module-level helpers (half of them bounded recursions)."""
         d = self.draw
         for _ in range(d(st.integers(0, 2))):
             ty = d(st.sampled_from(["i", "f"] if self.floats else ["i"]))
@@ -229,6 +231,7 @@ class _ProgramBuilder:
 
     # statements
     def stmts(self, depth: int, loop: bool, max_n: int = 3) -> list[Stmt]:
+        """Up to ``max_n`` statements, within the statement budget."""
         out: list[Stmt] = []
         n = self.draw(st.integers(0, max_n))
         for _ in range(n):
@@ -239,6 +242,7 @@ class _ProgramBuilder:
         return out
 
     def stmt(self, depth: int, loop: bool) -> Stmt:
+        """One statement; ``loop`` allows break/continue, ``depth`` nested blocks."""
         d = self.draw
         kinds = ["assign", "aug"]
         if self.prints:
@@ -307,7 +311,7 @@ class _ProgramBuilder:
 def kernel_cases(draw: Any, floats: bool = True, arrays: bool = True, multicore: bool = True,
                  prints: bool = True, helpers: bool = True, max_statements: int = 8) -> KernelCase:
     """A random valid kernel with its reference and arguments (see the module doc)."""
-    b = _ProgramBuilder(draw, floats, arrays, multicore, prints, helpers)
+    b = _ProgramBuilder(draw, floats, prints, helpers)
     kinds = ["i", "b"] + (["f"] if floats else [])
     params = [(f"a{i}", draw(st.sampled_from(kinds))) for i in range(draw(st.integers(0, 3)))]
     if arrays:
