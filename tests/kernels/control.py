@@ -1,6 +1,5 @@
 """Kernels of control flow: if/elif/else, while and for with else, break and continue, loops
 over ranges, enumerate and zip, comprehension scopes, early returns."""
-# ruff: noqa: F841
 from __future__ import annotations
 
 from tests.kernels.case import register

@@ -1,5 +1,5 @@
 """Kernels of ints, bools and floats: operators, conversions, math, number builtins."""
-# ruff: noqa: B002, F841
+# ruff: noqa: B002
 from __future__ import annotations
 
 import math

@@ -1,7 +1,7 @@
 """Kernels outside the language subset: each is refused at decoration time with a CompileError
 naming ``file:line:`` (the line marked ``# FAIL``) and the construct (the case's ``message``
 regex)."""
-# ruff: noqa: B002, E731, F401, F841
+# ruff: noqa: F401, F841
 from __future__ import annotations
 
 from tests.kernels.case import register

@@ -1,6 +1,5 @@
 """Kernels of tuples, lists and strings: building, indexing, slicing, methods, comparison,
 repetition, aliasing, comprehensions, str(), f-strings."""
-# ruff: noqa: F841
 from __future__ import annotations
 
 from tests.kernels.case import register
