@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
 from epython.testing.float32 import f32_bits, f32_from_bits
 from esim.cores import ops
@@ -356,7 +357,7 @@ def float_strings(rng: random.Random, n: int) -> list[str]:
 
 
 def int_strings(rng: random.Random, n: int) -> list[str]:
-    out = [str(rng.randint(-2**31, 2**31 - 1)) for _ in range(n)]
+    out = [str(rng.randint(INT32_MIN, INT32_MAX)) for _ in range(n)]
     out += [str(rng.randint(-10**12, 10**12)) for _ in range(n // 4)]
     out += ["2147483647", "2147483648", "-2147483648", "-2147483649", "0" * 20 + "12",
             "-0", "+7", " 1_000 ", "1__0", "_1", "1_", "- 1", "", " ", "\u0663\u0664",
@@ -440,9 +441,9 @@ def ops_requests(rng: random.Random, n: int) -> list[Request]:
         elif kind < 0.8:
             a, b = f32(rng.uniform(-100, 100)), f32(rng.uniform(-10, 10))
         elif kind < 0.9:
-            a, b = rng.randint(-2**31, 2**31 - 1), f32(rng.uniform(-1e3, 1e3))
+            a, b = rng.randint(INT32_MIN, INT32_MAX), f32(rng.uniform(-1e3, 1e3))
         else:
-            a, b = rng.randint(-2**31, 2**31 - 1), rng.choice([rng.randint(-40, 40), 0, -1, 7])
+            a, b = rng.randint(INT32_MIN, INT32_MAX), rng.choice([rng.randint(-40, 40), 0, -1, 7])
         if rng.random() < 0.5:
             a, b = b, a
         reqs.append(("o", op, (a, b)))
@@ -454,8 +455,8 @@ def compare_requests(rng: random.Random, n: int) -> list[Request]:
             Op.COMPARE_GE]
     reqs: list[Request] = []
     for _ in range(n):
-        i = rng.choice([rng.randint(-2**31, 2**31 - 1), rng.randint(2**24 - 4, 2**24 + 4),
-                        2**31 - 1, -2**31, rng.randint(-3, 3)])
+        i = rng.choice([rng.randint(INT32_MIN, INT32_MAX), rng.randint(2**24 - 4, 2**24 + 4),
+                        INT32_MAX, INT32_MIN, rng.randint(-3, 3)])
         f = rng.choice([f32(float(i)), f32(i + rng.uniform(-2, 2)), f32_from_bits(f32_bits(f32(float(i))) + 1),
                         2147483648.0, -2147483648.0, 2147483520.0, -2147483904.0, math.inf,
                         -math.inf, math.nan, 0.5, -0.5, next(random_floats(rng, 1))])

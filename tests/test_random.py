@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from epython import KernelError, offload
+from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.parallel import coreid
 from epython.testing.compare import backend_available, kernel_error_of
 
@@ -96,7 +97,7 @@ def test_every_function_stays_in_range() -> None:
         assert 0 <= r < 1 and -3 <= ri <= 3 and 0 <= rr1 < 10 and -5 <= rr2 < 5
         assert rr3 in range(100, 0, -7) and 2 <= u1 <= 3 and -1.5 <= u2 <= 0.5
         assert c1 in xs and c2 in "hello" and c3 in range(5, 50, 5)
-        assert -2 ** 31 <= big < 2 ** 31 and -2 ** 31 <= big2 < 2 ** 31 - 1
+        assert INT32_MIN <= big <= INT32_MAX and INT32_MIN <= big2 < INT32_MAX
         assert sorted(ys) == xs
 
 
