@@ -8,6 +8,9 @@ same class for the undecorated function.
 from __future__ import annotations
 
 import math
+import random
+import re
+from random import choice, randint
 
 import numpy as np
 
@@ -485,6 +488,60 @@ def deadlock_large_send(arr):
     return recv((coreid() - 1) % numcores())
 
 
+
+# the errors of the list methods and of random, with the messages the kernels give
+def remove_missing():
+    a = [1, 2]
+    a.remove(3)  # FAIL
+    return a
+
+def index_missing():
+    return [1, 2].index(3)  # FAIL
+
+def insert_by_float():
+    a = [1]
+    a.insert(0.5, 2)  # FAIL
+    return a
+
+def extend_by_int():
+    a = [1]
+    a.extend(3)  # FAIL
+    return a
+
+def tuple_index_missing():
+    return (1, 2).index(3)  # FAIL
+
+def tuple_append():
+    t = (1, 2)
+    t.append(3)  # FAIL
+    return t
+
+def insert_past_memory():
+    a = []
+    for i in range(100000):
+        a.insert(0, i)  # FAIL
+    return len(a)
+
+def empty_randint():
+    return randint(3, 2)  # FAIL
+
+def zero_step():
+    return random.randrange(0, 10, 0)  # FAIL
+
+def empty_range():
+    return random.randrange(5, 5)  # FAIL
+
+def float_bound():
+    return random.randrange(2.5)  # FAIL
+
+def empty_choice():
+    return choice([])  # FAIL
+
+def shuffle_tuple():
+    random.shuffle((1, 2))  # FAIL
+    return 0
+
+
 # --- the cases --------------------------------------------------------------------------------
 ZDE = ZeroDivisionError
 OVERFLOW = "does not fit in int32"
@@ -608,3 +665,23 @@ register(deadlock_barrier, (1,), tags="deadlock comm", error=DeadlockError, core
          message=r"barrier \(sync\), which cores \[0\] have not reached")
 register(deadlock_large_send, (np.zeros(64, dtype=np.float32),), tags="deadlock comm arrays",
          error=DeadlockError, cores=16, message=r"to receive its message \(send\)")
+
+
+#: (kernel, class, the message's text, tags besides "errors")
+SAYS = [
+    (remove_missing, ValueError, "list.remove(x): x not in list", "cpython lists"),
+    (index_missing, ValueError, "list.index(x): x not in list", "cpython lists"),
+    (insert_by_float, TypeError, "'float' object cannot be interpreted as an integer", "cpython lists floats"),
+    (extend_by_int, TypeError, "'int' object is not iterable", "cpython lists"),
+    (tuple_index_missing, ValueError, "tuple.index(x): x not in tuple", "cpython tuples"),
+    (tuple_append, AttributeError, "'tuple' object has no attribute 'append'", "cpython tuples"),
+    (insert_past_memory, MemoryError, "out of core memory", "memory lists"),
+    (empty_randint, ValueError, "empty range in randint(3, 2)", "cpython builtins"),
+    (zero_step, ValueError, "zero step for randrange()", "cpython builtins"),
+    (empty_range, ValueError, "empty range in randrange(5, 5)", "cpython builtins"),
+    (float_bound, TypeError, "'float' object cannot be interpreted as an integer", "builtins floats"),
+    (empty_choice, IndexError, "Cannot choose from an empty sequence", "cpython builtins lists"),
+    (shuffle_tuple, TypeError, "'tuple' object does not support item assignment", "cpython builtins tuples"),
+]
+for fn, error, text, tags in SAYS:
+    register(fn, tags="errors " + tags, error=error, message=re.escape(text))
