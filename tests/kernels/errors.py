@@ -634,6 +634,20 @@ RAISING = [
     (send_outside, (1,), ValueError, r"parallel.send: core \d+ is not part of this launch", "comm"),
     (recv_type, (1,), TypeError, r"parallel.recv: core id must be an int, not str", "comm"),
     (reduce_bad_op, (1,), ValueError, r"parallel.reduce: op must be one of sum, min, max, prod", "cpython comm"),
+    # the list methods and random: the kernels' messages, word for word
+    (remove_missing, (), ValueError, re.escape("list.remove(x): x not in list"), "cpython lists"),
+    (index_missing, (), ValueError, re.escape("list.index(x): x not in list"), "cpython lists"),
+    (insert_by_float, (), TypeError, re.escape("'float' object cannot be interpreted as an integer"), "cpython lists floats"),
+    (extend_by_int, (), TypeError, re.escape("'int' object is not iterable"), "cpython lists"),
+    (tuple_index_missing, (), ValueError, re.escape("tuple.index(x): x not in tuple"), "cpython tuples"),
+    (tuple_append, (), AttributeError, re.escape("'tuple' object has no attribute 'append'"), "cpython tuples"),
+    (insert_past_memory, (), MemoryError, re.escape("out of core memory"), "memory lists"),
+    (empty_randint, (), ValueError, re.escape("empty range in randint(3, 2)"), "cpython builtins"),
+    (zero_step, (), ValueError, re.escape("zero step for randrange()"), "cpython builtins"),
+    (empty_range, (), ValueError, re.escape("empty range in randrange(5, 5)"), "cpython builtins"),
+    (float_bound, (), TypeError, re.escape("'float' object cannot be interpreted as an integer"), "builtins floats"),
+    (empty_choice, (), IndexError, re.escape("Cannot choose from an empty sequence"), "cpython builtins lists"),
+    (shuffle_tuple, (), TypeError, re.escape("'tuple' object does not support item assignment"), "cpython builtins tuples"),
     # the engines' and the C core's failing kernels
     (overflow_mid_block, (40,), OverflowError, None, "ints control"),
     (shift_by_30, (7,), OverflowError, None, "ints"),
@@ -665,23 +679,3 @@ register(deadlock_barrier, (1,), tags="deadlock comm", error=DeadlockError, core
          message=r"barrier \(sync\), which cores \[0\] have not reached")
 register(deadlock_large_send, (np.zeros(64, dtype=np.float32),), tags="deadlock comm arrays",
          error=DeadlockError, cores=16, message=r"to receive its message \(send\)")
-
-
-#: (kernel, class, the message's text, tags besides "errors")
-SAYS = [
-    (remove_missing, ValueError, "list.remove(x): x not in list", "cpython lists"),
-    (index_missing, ValueError, "list.index(x): x not in list", "cpython lists"),
-    (insert_by_float, TypeError, "'float' object cannot be interpreted as an integer", "cpython lists floats"),
-    (extend_by_int, TypeError, "'int' object is not iterable", "cpython lists"),
-    (tuple_index_missing, ValueError, "tuple.index(x): x not in tuple", "cpython tuples"),
-    (tuple_append, AttributeError, "'tuple' object has no attribute 'append'", "cpython tuples"),
-    (insert_past_memory, MemoryError, "out of core memory", "memory lists"),
-    (empty_randint, ValueError, "empty range in randint(3, 2)", "cpython builtins"),
-    (zero_step, ValueError, "zero step for randrange()", "cpython builtins"),
-    (empty_range, ValueError, "empty range in randrange(5, 5)", "cpython builtins"),
-    (float_bound, TypeError, "'float' object cannot be interpreted as an integer", "builtins floats"),
-    (empty_choice, IndexError, "Cannot choose from an empty sequence", "cpython builtins lists"),
-    (shuffle_tuple, TypeError, "'tuple' object does not support item assignment", "cpython builtins tuples"),
-]
-for fn, error, text, tags in SAYS:
-    register(fn, tags="errors " + tags, error=error, message=re.escape(text))
