@@ -11,8 +11,10 @@
 
 To record again (prints the ``RECORDED`` entry)::
 
-    EPIPHANY_LIBS_SRC=/path/to/epiphany-libs python tests/ehal_layouts.py gcc
-    EPIPHANY_LIBS_SRC=/path/to/epiphany-libs python tests/ehal_layouts.py arm-linux-gnueabihf-gcc
+    EPIPHANY_LIBS_SRC=/path/to/epiphany-libs python -m tests.ehal_layouts gcc
+    EPIPHANY_LIBS_SRC=/path/to/epiphany-libs python -m tests.ehal_layouts arm-linux-gnueabihf-gcc
+
+(from the repository root: ``tests`` is a package).
 """
 
 from __future__ import annotations
@@ -243,7 +245,6 @@ RECORDED: dict[str, Layout] = {
 
 def main(argv: list[str]) -> int:
     """Record the layout of the real headers with the compiler ``argv[1]`` (default gcc)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from epython.backends.device import C_STRUCTS
 
     cc = argv[1] if len(argv) > 1 else "gcc"

@@ -3,11 +3,9 @@ build (GCC 12 left a mask register unloaded; e-sim showed CONFIG cleared by an a
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from tests.device_tools import load
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "device" / "toolchain"))
-import config_check  # noqa: E402
+config_check = load("config_check")
 
 HEAD = "00000100 <f>:\n"
 

@@ -18,14 +18,16 @@ from epython import (
 )
 from epython.device_data import define_on_device
 from epython.parallel import coreid, recv
-from epython.testing.compare import kernel_error_of, write_module
+from epython.testing.compare import kernel_error_of, same, write_module
+from epython.testing.reference import kernel_value
 
 # every test of this module runs on each available backend (sim, and device over the host e-hal)
 pytestmark = pytest.mark.usefixtures("backend")
 
 
 def _same_as_cpython(fn, *args):  # type: ignore[no-untyped-def]
-    assert offload(target=0)(fn)(*args) == fn(*args)
+    got, want = offload(target=0)(fn)(*args), fn(*args)
+    assert same(got, kernel_value(want)), (got, want)
 
 
 # --- 1. a nested function defined twice ------------------------------------------------------

@@ -31,7 +31,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
+from epython.testing.float32 import f32_bits, f32_from_bits
 from esim.cores import ops
 from esim.cores.builtins import call_builtin
 from esim.cores.values import Fault, f32, float_repr, py_format, py_str
@@ -57,14 +59,6 @@ def numcheck() -> Path:
 
 
 # ---- values and requests -----------------------------------------------------------------
-def bits(x: float) -> int:
-    return struct.unpack("<I", struct.pack("<f", x))[0]
-
-
-def from_bits(u: int) -> float:
-    return struct.unpack("<f", struct.pack("<I", u & 0xFFFFFFFF))[0]
-
-
 def enc(v: Any) -> str:
     if v is None:
         return "n"
@@ -73,7 +67,7 @@ def enc(v: Any) -> str:
     if type(v) is int:
         return f"i{v & 0xFFFFFFFF:x}"
     if type(v) is float:
-        return f"f{bits(v):x}"
+        return f"f{f32_bits(v):x}"
     return "s" + v.encode().hex()
 
 
@@ -90,7 +84,7 @@ def line(req: Request) -> str:
 
 def canon(r: Any) -> tuple[Any, ...]:
     if type(r) is float:
-        return ("f", bits(r))
+        return ("f", f32_bits(r))
     if type(r) is bool:
         return ("b", int(r))
     if type(r) is int:
@@ -178,7 +172,11 @@ def is_nan_bits(u: int) -> bool:
     return (u & 0x7FFFFFFF) > 0x7F800000
 
 
-def same(req: Request, got: tuple[Any, ...], want: tuple[Any, ...]) -> bool:
+def answers_agree(req: Request, got: tuple[Any, ...], want: tuple[Any, ...]) -> bool:
+    """The C answer equals the simulator's: floats by their bits (stricter than
+    ``compare.same``, which takes every nan as equal: here a nan's payload must match too),
+    except where IEEE 754 leaves the result's payload open, and error messages whose text
+    repr differs by Unicode category (see :func:`unprintable`)."""
     if got[0] == "err" and want[0] == "err" and unprintable(req):
         return got[1] == want[1]  # the repr of the text in the message differs
     nans = sum(1 for a in req[2] if type(a) is float and a != a)
@@ -191,7 +189,7 @@ def same(req: Request, got: tuple[Any, ...], want: tuple[Any, ...]) -> bool:
 def check(exe: Path, reqs: list[Request]) -> None:
     """Every request gives the simulator's answer; the failure lists the first mismatches."""
     got = run_c(exe, reqs)
-    bad = [(r, g, w) for r, g in zip(reqs, got) if not same(r, g, w := sim(r))]
+    bad = [(r, g, w) for r, g in zip(reqs, got) if not answers_agree(r, g, w := sim(r))]
     report = "\n".join(f"  {line(r)}  {r[2]!r}: C {g!r} != sim {w!r}" for r, g, w in bad[:12])
     assert not bad, f"{len(bad)} of {len(reqs)} requests differ:\n{report}"
 
@@ -202,7 +200,7 @@ def edge_floats() -> list[float]:
     us = [0, 1, 2, 3, 0x7FFFFF, 0x400000, 0x7FFFFE, 0x800000, 0x800001, 0x7F7FFFFF, 0x7F7FFFFE,
           0x7F800000, 0x7FC00000, 0x3F800000, 0x3F800001, 0x3F7FFFFF, 0x3F000000, 0x3FC00000]
     us += [e << 23 for e in range(1, 255)] + [1 << k for k in range(23)]
-    xs = [from_bits(u) for u in us] + [0.1, 0.5, 1.5, 2.5, 3.5, 1e-45, 1e38, 3e38, 16777216.0,
+    xs = [f32_from_bits(u) for u in us] + [0.1, 0.5, 1.5, 2.5, 3.5, 1e-45, 1e38, 3e38, 16777216.0,
                                        16777217.0, 2147483648.0, 2147483520.0, 1e16, 1e15,
                                        123456789.0, 0.0001, 0.00001, 9.999999e-5, 1e-4]
     xs = [f32(x) for x in xs]
@@ -212,7 +210,7 @@ def edge_floats() -> list[float]:
 def random_floats(rng: random.Random, n: int) -> Iterator[float]:
     """Random bit patterns (inf and nan included, as they come)."""
     for _ in range(n):
-        yield from_bits(rng.getrandbits(32))
+        yield f32_from_bits(rng.getrandbits(32))
 
 
 def uniform(rng: random.Random, n: int, lo: float, hi: float) -> Iterator[float]:
@@ -231,8 +229,8 @@ def near_pio2_multiples() -> list[float]:
     out = []
     for k in [1, 2, 3, 4, 5, 6, 7, 8, 100, 1000, 12345, 10**6, 10**9, 10**12, 10**20, 10**30]:
         v = f32(k * math.pi / 2)
-        u = bits(v)
-        out += [from_bits(u - 1), v, from_bits(u + 1)]
+        u = f32_bits(v)
+        out += [f32_from_bits(u - 1), v, f32_from_bits(u + 1)]
     return out
 
 
@@ -303,7 +301,7 @@ def midpoint_strings(rng: random.Random, n: int) -> list[str]:
     out = []
     for _ in range(n):
         u = rng.randrange(1, 0x7F7FFFFF)
-        lo, hi = Fraction(from_bits(u)), Fraction(from_bits(u + 1))
+        lo, hi = Fraction(f32_from_bits(u)), Fraction(f32_from_bits(u + 1))
         mid = (lo + hi) / 2
         text = decimal_text(mid)
         out.append(text)
@@ -359,7 +357,7 @@ def float_strings(rng: random.Random, n: int) -> list[str]:
 
 
 def int_strings(rng: random.Random, n: int) -> list[str]:
-    out = [str(rng.randint(-2**31, 2**31 - 1)) for _ in range(n)]
+    out = [str(rng.randint(INT32_MIN, INT32_MAX)) for _ in range(n)]
     out += [str(rng.randint(-10**12, 10**12)) for _ in range(n // 4)]
     out += ["2147483647", "2147483648", "-2147483648", "-2147483649", "0" * 20 + "12",
             "-0", "+7", " 1_000 ", "1__0", "_1", "1_", "- 1", "", " ", "\u0663\u0664",
@@ -443,9 +441,9 @@ def ops_requests(rng: random.Random, n: int) -> list[Request]:
         elif kind < 0.8:
             a, b = f32(rng.uniform(-100, 100)), f32(rng.uniform(-10, 10))
         elif kind < 0.9:
-            a, b = rng.randint(-2**31, 2**31 - 1), f32(rng.uniform(-1e3, 1e3))
+            a, b = rng.randint(INT32_MIN, INT32_MAX), f32(rng.uniform(-1e3, 1e3))
         else:
-            a, b = rng.randint(-2**31, 2**31 - 1), rng.choice([rng.randint(-40, 40), 0, -1, 7])
+            a, b = rng.randint(INT32_MIN, INT32_MAX), rng.choice([rng.randint(-40, 40), 0, -1, 7])
         if rng.random() < 0.5:
             a, b = b, a
         reqs.append(("o", op, (a, b)))
@@ -457,9 +455,9 @@ def compare_requests(rng: random.Random, n: int) -> list[Request]:
             Op.COMPARE_GE]
     reqs: list[Request] = []
     for _ in range(n):
-        i = rng.choice([rng.randint(-2**31, 2**31 - 1), rng.randint(2**24 - 4, 2**24 + 4),
-                        2**31 - 1, -2**31, rng.randint(-3, 3)])
-        f = rng.choice([f32(float(i)), f32(i + rng.uniform(-2, 2)), from_bits(bits(f32(float(i))) + 1),
+        i = rng.choice([rng.randint(INT32_MIN, INT32_MAX), rng.randint(2**24 - 4, 2**24 + 4),
+                        INT32_MAX, INT32_MIN, rng.randint(-3, 3)])
+        f = rng.choice([f32(float(i)), f32(i + rng.uniform(-2, 2)), f32_from_bits(f32_bits(f32(float(i))) + 1),
                         2147483648.0, -2147483648.0, 2147483520.0, -2147483904.0, math.inf,
                         -math.inf, math.nan, 0.5, -0.5, next(random_floats(rng, 1))])
         pair = (i, f) if rng.random() < 0.5 else (f, i)

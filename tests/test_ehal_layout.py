@@ -19,10 +19,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import ehal_layouts as L
 import pytest
 
 from epython.backends.device import ehal as D
+from tests import ehal_layouts as L
 
 ROOT = Path(__file__).resolve().parent.parent
 CC = shutil.which("gcc") or shutil.which("cc")

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from epython.bytecode import protocol as P
+from tests.device_tools import load
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVICE = ROOT / "device"
@@ -24,9 +24,8 @@ TOOLCHAIN = Path(os.environ.get("EPIPHANY_TOOLCHAIN", Path.home() / ".cache/epyt
 GCC = TOOLCHAIN / "bin" / "epiphany-elf-gcc"
 BUILD = DEVICE / "build" / "epiphany"
 
-sys.path.insert(0, str(DEVICE / "toolchain"))
-import size_report  # noqa: E402
-import stack_usage  # noqa: E402
+size_report = load("size_report")
+stack_usage = load("stack_usage")
 
 pytestmark = pytest.mark.skipif(
     not GCC.is_file(), reason=f"no {GCC}: run make -C device toolchain (10-20 minutes, once)")

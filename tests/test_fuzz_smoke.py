@@ -14,9 +14,7 @@ import math
 import os
 import shutil
 import signal
-import struct
 import subprocess
-import sys
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -28,10 +26,9 @@ from epython.bytecode.opcodes import ErrorCode
 from epython.bytecode.verify import verify_bytes
 from epython.compiler import compile_kernel
 from epython.marshal import decode_value
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fuzz import fuzz_python_verifier as pyfuzz  # noqa: E402
-from test_device_core import MESSAGE_BYTES, build_epy_run, run_c  # noqa: E402
+from epython.testing.float32 import round_f32
+from tests.fuzz import fuzz_python_verifier as pyfuzz
+from tests.test_device_core import MESSAGE_BYTES, build_epy_run, run_c
 
 ROOT = Path(__file__).resolve().parent.parent
 FUZZ = ROOT / "device" / "fuzz"
@@ -112,7 +109,7 @@ def test_float_format_precisions_match_cpython(core_exe: Path, x: float) -> None
     image = compile_kernel(k_format_edges).image
     (out,) = run_c(core_exe, image, [x], 1)
     assert out[0][0] == "ok", out
-    assert decode_value(out[0][1]) == k_format_edges(struct.unpack("<f", struct.pack("<f", x))[0])
+    assert decode_value(out[0][1]) == k_format_edges(round_f32(x))
 
 
 # ---- NUL bytes in function and global names ----------------------------------------------------

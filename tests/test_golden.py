@@ -4,21 +4,19 @@ compiler change, and review the diff)."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from epython.bytecode import disassemble
 from epython.compiler import compile_kernel
+from tests.kernels import cases
+from tests.kernels import golden as kernels
 
 HERE = Path(__file__).parent / "golden"
-sys.path.insert(0, str(HERE))
-
-import golden_kernels as kernels  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ["golden_mix"])
+@pytest.mark.parametrize("name", sorted({c.name for c in cases("golden")}))
 def test_disassembly_matches_golden_file(name: str) -> None:
     listing = disassemble(compile_kernel(getattr(kernels, name)).program)
     golden = HERE / f"{name}.dis"

@@ -1,5 +1,5 @@
-"""The launch fit check both backends share (epython/bytecode/memory.py, with the argument
-footprint of epython/launch_memory.py): the argument footprint follows the simulator's heap
+"""The launch fit check both backends share (epython/bytecode/memory.py): the argument
+footprint follows the simulator's heap
 model, and a launch too large for a core's memory is refused with the same MemoryError on the
 simulator and on the device backend."""
 
@@ -23,7 +23,6 @@ from epython.bytecode.memory import (
     check_fits,
     decoded_bytes,
 )
-from epython.launch_memory import args_heap_bytes
 from epython.marshal import encode_value
 from epython.testing.strategies import float32_arrays, float32s, int32_arrays, int32s
 from esim.config import PRESETS
@@ -50,12 +49,11 @@ def test_decoded_bytes_follow_the_simulators_heap_model(args: list[Any]) -> None
     assert decoded_bytes(args) == heap_model_bytes(args)
 
 
-def test_args_heap_bytes_counts_the_block_and_the_decoded_lists() -> None:
+def test_arguments_bytes_counts_the_block_and_the_decoded_lists() -> None:
     args = [[1, 2, 3], "abc", np.zeros(4, np.int32), ((), ())]
     slot, header = memory.VALUE_SLOT_BYTES, memory.OBJECT_HEADER_BYTES
     block = 1 + sum(len(encode_value(a)) for a in args)
-    assert args_heap_bytes(args) == block + (header + 3 * slot) + (header + 2 * slot) + header
-    assert arguments_bytes(block, args) == args_heap_bytes(args)
+    assert arguments_bytes(block, args) == block + (header + 3 * slot) + (header + 2 * slot) + header
 
 
 def test_device_core_memory_is_the_simulators_e16() -> None:

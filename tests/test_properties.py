@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import copy
 import os
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,18 +33,15 @@ from hypothesis.stateful import (
     rule,
 )
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from hypothesis_profiles import PROFILE, prop_settings  # noqa: E402
-
-from epython import KernelError, offload  # noqa: E402
-from epython.backends import get_backend, reset_backends  # noqa: E402
-from epython.testing import compare as C  # noqa: E402
-from epython.testing.strategies import (  # noqa: E402
+from epython import KernelError, offload
+from epython.backends import get_backend, reset_backends
+from epython.testing import compare as C
+from epython.testing.strategies import (
     comm_cases,
     failing_cases,
     kernel_cases,
 )
+from tests.hypothesis_profiles import PROFILE, prop_settings
 
 DEVICE_OK, DEVICE_WHY = C.backend_available("device")
 reset_backends()
@@ -65,18 +60,25 @@ def _check(description: str, a: C.Outcome, b: C.Outcome, source: str, **kw: Any)
     assert not problems, "\n" + report
 
 
-# --- (2) against CPython ------------------------------------------------------------------------
-@prop_settings(weight=1.0)
-@given(case=kernel_cases(floats=False))
-def test_int_kernels_give_the_cpython_result(case: Any) -> None:
-    """Int/bool kernels: the simulator on core 0 gives the undecorated function's CPython result,
-    and an OverflowError exactly where CPython's exact value leaves int32 (same line)."""
+def _check_against_reference(case: Any) -> tuple[Any, C.Outcome]:
+    """Run the generated kernel on core 0 of the simulator and its reference under CPython; their
+    outcomes must agree.  Returns the kernel's module and the reference's outcome."""
     _fresh()
     kmod = C.write_module(case.source)
     rmod = C.write_module(case.ref_source, "epr")
     sim = C.run_backend(kmod.kernel, case.args, [0], "sim")
     ref = C.run_cpython(rmod.kernel, case.args)
     _check(case.describe(), sim, ref, case.source)
+    return kmod, ref
+
+
+# --- (2) against CPython ------------------------------------------------------------------------
+@prop_settings(weight=1.0)
+@given(case=kernel_cases(floats=False))
+def test_int_kernels_give_the_cpython_result(case: Any) -> None:
+    """Int/bool kernels: the simulator on core 0 gives the undecorated function's CPython result,
+    and an OverflowError exactly where CPython's exact value leaves int32 (same line)."""
+    kmod, ref = _check_against_reference(case)
     has_arrays = any(kind.startswith("a") for _, kind in case.params)
     if ref.errors.get(0, ("",))[0] != "OverflowError" and not has_arrays:
         # no overflow: the reference's checks were the identity, so the plain undecorated
@@ -94,12 +96,7 @@ def test_float_kernels_give_the_binary32_reference(case: Any) -> None:
     """Kernels with float operations give the float32 reference: each operation computed by
     CPython on binary32 operands and rounded to binary32 (bitwise, every nan equal), the same
     exception class at the same line, the same printed lines."""
-    _fresh()
-    kmod = C.write_module(case.source)
-    rmod = C.write_module(case.ref_source, "epr")
-    sim = C.run_backend(kmod.kernel, case.args, [0], "sim")
-    ref = C.run_cpython(rmod.kernel, case.args)
-    _check(case.describe(), sim, ref, case.source)
+    _check_against_reference(case)
 
 
 @prop_settings(weight=1.0)

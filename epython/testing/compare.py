@@ -1,7 +1,7 @@
 """Run a kernel's source on backends and under CPython, and compare the outcomes.
 
-Used by the property tests (tests/test_properties.py) and available for your own: see
-docs/testing.md.
+Used by the property tests (tests/test_properties.py), by every test that compares a kernel's
+result with another (:func:`same`), and available for your own: see docs/testing.md.
 
 * :func:`write_module` writes source text to a real file (``@offload`` compiles from source
   through ``inspect``) in a temporary directory on ``sys.path`` and imports it.
@@ -11,23 +11,12 @@ docs/testing.md.
 * :func:`run_cpython` does the same for the undecorated function (single core: ``coreid() ==
   0``, ``numcores() == 1``, the host stand-ins of :mod:`epython.parallel`).
 * :func:`same` compares values: types strictly (bool is not int), floats bitwise with every nan
-  equal, numpy arrays by dtype, shape and elements.
+  equal, numpy arrays by dtype, shape and elements.  To compare a kernel with CPython, compare
+  with ``reference.kernel_value(cpython_result)`` (CPython's floats rounded once to binary32).
 * :func:`diff` and :func:`side_by_side` explain a disagreement.
+* :func:`kernel_error_of` and :func:`backend_available` help tests of errors and backends.
 
-The underscore functions (``_i``, ``_x``, ``_f``, ``_fpow``, ``_rd``, ``_print``) are the
-reference semantics used by the *reference* rendering of generated kernels (see
-:mod:`epython.testing.strategies`):
-
-* ``_i`` checks that an int result lies in int32 (CPython computes the exact value first, so an
-  OverflowError here means the exact result really leaves int32);
-* ``_x`` converts an operand to binary32 (an int too: mixed arithmetic converts it first);
-* ``_f`` rounds a float64 result to binary32 (numpy's conversion, inf beyond the range);
-* ``_fpow`` is ``**`` on binary32 operands as docs/language.md defines it;
-* ``_rd`` turns a numpy scalar read from an array into a Python int/float/bool;
-* ``_print`` prints floats as the shortest decimal that round-trips to the binary32 value.
-
-Where nothing overflows ``_i`` is the identity, so the reference of an int-only kernel computes
-exactly what the undecorated function computes under CPython.
+The reference semantics of generated kernels live in :mod:`epython.testing.reference`.
 """
 
 from __future__ import annotations
@@ -37,7 +26,6 @@ import copy
 import hashlib
 import importlib
 import io
-import math
 import re
 import struct
 import sys
@@ -50,89 +38,10 @@ from typing import Any
 
 import numpy as np
 
+from epython.testing.reference import array_item
+
 __all__ = ["Outcome", "backend_available", "diff", "kernel_error_of", "run_backend", "run_cpython",
-           "same", "side_by_side", "write_module", "f32_repr", "round_f32"]
-
-INT32_MIN = -(2 ** 31)
-INT32_MAX = 2 ** 31 - 1
-
-
-# --- reference semantics ------------------------------------------------------------------------
-def round_f32(value: float) -> float:
-    """The binary32 value nearest to ``value`` (inf beyond the range), as a Python float."""
-    with np.errstate(over="ignore"):
-        return float(np.float32(value))
-
-
-def _i(value: Any) -> Any:
-    """An int result: OverflowError outside int32 (bools and floats pass unchanged)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return value
-    if not INT32_MIN <= value <= INT32_MAX:
-        raise OverflowError(f"int32 overflow: the exact result is {value}")
-    return value
-
-
-def _x(value: Any) -> float:
-    """An operand of a float operation, converted to binary32."""
-    return round_f32(float(value))
-
-
-def _f(value: Any) -> float:
-    """A float result rounded to binary32."""
-    return round_f32(float(value))
-
-
-def _fpow(a: Any, b: Any) -> float:
-    """``a ** b`` on binary32 operands, as the kernel language defines it."""
-    x, y = _x(a), _x(b)
-    if x == 0.0 and y < 0:
-        raise ZeroDivisionError("0.0 cannot be raised to a negative power")
-    if x < 0 and math.isfinite(x) and math.isfinite(y) and y != int(y):
-        raise ValueError("negative number cannot be raised to a fractional power")
-    try:
-        return round_f32(math.pow(x, y))
-    except OverflowError:
-        negative = x < 0 and y == int(y) and int(y) % 2 == 1
-        return -math.inf if negative else math.inf
-
-
-def _rd(value: Any) -> Any:
-    """A numpy scalar read from an array, as the kernel sees it."""
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value
-
-
-def f32_repr(value: float) -> str:
-    """CPython-style repr of the shortest decimal that round-trips to this binary32 value."""
-    if value != value or math.isinf(value) or value == 0.0:
-        return repr(value)
-    for digits in range(1, 10):
-        text = f"{value:.{digits}g}"
-        if round_f32(float(text)) == value:
-            return repr(float(text))
-    return repr(value)  # pragma: no cover - 9 digits always round-trip
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float):
-        return f32_repr(value)
-    if isinstance(value, (list, tuple)):
-        inner = ", ".join(_show(v) for v in value)
-        if isinstance(value, tuple):
-            return f"({inner},)" if len(value) == 1 else f"({inner})"
-        return f"[{inner}]"
-    return str(value)
-
-
-def _print(*values: Any) -> None:
-    """``print`` as a core prints it: floats in their shortest binary32 form."""
-    print(" ".join(_show(v) for v in values))
+           "same", "side_by_side", "write_module"]
 
 
 # --- modules from source ------------------------------------------------------------------------
@@ -175,12 +84,14 @@ class Outcome:
     messages: dict[int, str] = field(default_factory=dict)
 
     def per_core(self, core: int) -> str:
+        """One line: the core's value, or its error class, line and message."""
         if core in self.errors:
             kind, line = self.errors[core]
             return f"{kind} at line {line}: {self.messages.get(core, '')}"
         return _brief(self.values.get(core))
 
     def summary(self) -> str:
+        """Every core's value or error and printed lines, and the arrays after the run."""
         out = [f"[{self.where}]"]
         if self.host_error:
             out.append(f"  host error: {self.host_error}")
@@ -321,7 +232,7 @@ def same(a: Any, b: Any) -> bool:
             return False
         if a.dtype != b.dtype or a.shape != b.shape:
             return False
-        return all(same(_rd(x), _rd(y)) for x, y in zip(a.reshape(-1), b.reshape(-1)))
+        return all(same(array_item(x), array_item(y)) for x, y in zip(a.reshape(-1), b.reshape(-1)))
     if type(a) is not type(b):
         return False
     if isinstance(a, float):

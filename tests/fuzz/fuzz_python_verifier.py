@@ -17,8 +17,10 @@ and checks every mutant:
 A hang of an image whose code has a loop that never passes a polling point (see
 ``loop_without_tick``) is reported apart as a known interpreter issue, not a verifier failure.
 
-    python tests/fuzz/fuzz_python_verifier.py --seconds 600 [--seed 1] [--out DIR]
-    python tests/fuzz/fuzz_python_verifier.py --iterations 2000
+    python -m tests.fuzz.fuzz_python_verifier --seconds 600 [--seed 1] [--out DIR]
+    python -m tests.fuzz.fuzz_python_verifier --iterations 2000
+
+(from the repository root: ``tests`` is a package; epython needs no install then).
 
 Prints the counts at the end; exit status 1 when a failure was found (inputs written to --out).
 """
@@ -40,8 +42,6 @@ from types import FrameType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from epython.bytecode import protocol as P  # noqa: E402
 from epython.bytecode.image import (  # noqa: E402

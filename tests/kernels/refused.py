@@ -1,0 +1,211 @@
+"""Kernels outside the language subset: each is refused at decoration time with a CompileError
+naming ``file:line:`` (the line marked ``# FAIL``) and the construct (the case's ``message``
+regex)."""
+# ruff: noqa: F401, F841
+from __future__ import annotations
+
+from tests.kernels.case import register
+
+
+def uses_dict():
+    d = {"a": 1}  # FAIL
+    return 0
+
+
+def uses_lambda():
+    f = lambda x: x + 1  # FAIL
+    return 0
+
+
+def uses_try():
+    try:  # FAIL
+        x = 1
+    except ValueError:
+        x = 2
+    return x
+
+
+def uses_class():
+    class P:  # FAIL
+        pass
+
+    return 0
+
+
+def uses_with(a):
+    with a:  # FAIL
+        pass
+    return 0
+
+
+def uses_import():
+    import os  # FAIL
+
+    return 0
+
+
+def uses_import_from():
+    from os import path  # FAIL
+
+    return 0
+
+
+def uses_genexpr(n):
+    return sum(x for x in range(n))  # FAIL
+
+
+def uses_set():
+    s = {1, 2}  # FAIL
+    return 0
+
+
+def uses_del_name():
+    x = 1
+    del x  # FAIL
+    return 0
+
+
+def uses_nonlocal_assign():
+    x = 1
+
+    def inner():
+        nonlocal x  # FAIL
+        x = 2
+
+    inner()
+    return x
+
+
+def uses_yield():
+    yield 1  # FAIL
+
+
+def uses_dict_comp_assigned(n):
+    d = {i: i for i in range(n)}  # FAIL
+    return 0
+
+
+def uses_set_comp_assigned(n):
+    s = {i for i in range(n)}  # FAIL
+    return 0
+
+
+def uses_walrus_in_if(n):
+    if (m := n + 1) > 0:  # FAIL
+        return m
+    return 0
+
+
+def uses_bare_raise_alone():
+    raise  # FAIL
+
+
+def uses_raise_from():
+    raise ValueError("x") from None  # FAIL
+
+
+def uses_double_for_comprehension(n):
+    return [i + j for i in range(n) for j in range(n)]  # FAIL
+
+
+def uses_slice_assign(v):
+    v[0:1] = [5]  # FAIL
+    return v
+
+
+def uses_varargs(*args):  # FAIL
+    return 0
+
+
+def uses_kwargs_call(v):
+    return max(**v)  # FAIL
+
+
+def uses_dict_comp(n):
+    return {i: i for i in range(n)}  # FAIL
+
+
+def uses_set_comp(n):
+    return {i for i in range(n)}  # FAIL
+
+
+def uses_nonlocal(n):
+    def inner():
+        nonlocal n  # FAIL
+        n += 1
+    inner()
+    return n
+
+
+def uses_del(n):
+    xs = [n]
+    del xs[0]  # FAIL
+    return xs
+
+
+def uses_star_call(xs):
+    return max(*xs)  # FAIL
+
+
+def uses_kwargs_sig(**kw):  # FAIL
+    return 0
+
+
+def uses_walrus(n):
+    if (m := n + 1) > 2:  # FAIL
+        return m
+    return 0
+
+
+def uses_match(n):
+    match n:  # FAIL
+        case 1:
+            return 1
+    return 0
+
+
+def uses_slice_store(xs):
+    xs[0:2] = [1, 2]  # FAIL
+    return xs
+
+
+def uses_bare_raise(n):
+    raise  # FAIL
+
+
+def uses_custom_exception(n):
+    raise KeyError("k")  # FAIL
+
+
+def uses_open(n):
+    return open("f")  # FAIL
+
+
+# --- the cases --------------------------------------------------------------------------------
+for fn, construct in [
+    (uses_dict, r"\bdict"), (uses_lambda, r"\blambda\b"), (uses_try, r"\btry\b"),
+    (uses_class, r"\bclass\b"), (uses_with, r"\bwith\b"), (uses_import, r"\bimport\b"),
+    (uses_import_from, r"\bimport\b"), (uses_genexpr, r"\bgenerator"), (uses_set, r"\bset\b"),
+    (uses_del_name, r"\bdel\b"), (uses_nonlocal_assign, r"\bnonlocal\b"), (uses_yield, r"\byield\b"),
+    (uses_dict_comp_assigned, r"\bdict"), (uses_set_comp_assigned, r"\bset\b"),
+    (uses_walrus_in_if, r":=|walrus|assignment expression|named expression"),
+    (uses_bare_raise_alone, r"\braise\b"), (uses_raise_from, r"\bfrom\b"),
+    (uses_double_for_comprehension, r"\bcomprehension|\bfor\b"), (uses_slice_assign, r"\bslice"),
+    (uses_varargs, r"\*args|\bvarargs|\bparameter"), (uses_kwargs_call, r"\*\*|unpack|keyword"),
+]:
+    register(fn, tags="refused", message="(?i)" + construct)  # any case: the construct is named
+for fn, text in [
+    (uses_dict_comp, r"dict comprehensions are not supported"),
+    (uses_set_comp, r"set comprehensions are not supported"),
+    (uses_nonlocal, r"nonlocal is not supported"),
+    (uses_del, r"del is not supported"),
+    (uses_star_call, r"starred expressions \(\*x\) are not supported"),
+    (uses_kwargs_sig, r"\*\*kw in the signature of uses_kwargs_sig\(\)"),
+    (uses_walrus, r"assignment expressions \(:=\) are not supported"),
+    (uses_match, r"match statements are not supported"),
+    (uses_slice_store, r"assignment to a slice is not supported"),
+    (uses_bare_raise, r"bare 'raise' is not supported"),
+    (uses_custom_exception, r"kernels can raise only built-in exceptions"),
+    (uses_open, r"open\(\) is not supported in kernels"),
+]:
+    register(fn, tags="refused", message=text)  # the message to the letter
