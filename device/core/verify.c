@@ -1,5 +1,7 @@
-/* verify.c: the image verifier, a port of epython/bytecode/image.py decode() and
- * epython/bytecode/verify.py with the same checks in the same order and the same messages.
+/* verify.c: the image verifier, a port of epython/bytecode/image.py decode(),
+ * epython/bytecode/verify.py and the stack-depth walk of epython/bytecode/flow.py with the same
+ * checks in the same order and the same messages; opcodes are told apart by the generated
+ * tables of opcodes.h (stack counts, control flow), not by name.
  * It reads only inside [data, data + size) and never trusts a length it has not checked. */
 #include <stdarg.h>
 
@@ -12,10 +14,9 @@ static const int8_t op_pops[OP__COUNT] = EPY_OP_POPS;
 static const int8_t op_pushes[OP__COUNT] = EPY_OP_PUSHES;
 static const uint8_t op_bpops[OP__COUNT] = EPY_OP_BRANCH_POPS;
 static const uint8_t op_bpushes[OP__COUNT] = EPY_OP_BRANCH_PUSHES;
+static const uint8_t op_flow[OP__COUNT] = EPY_OP_FLOW;
 static const uint8_t bi_min[BI__COUNT] = EPY_BUILTIN_MIN_ARGS;
 static const uint8_t bi_max[BI__COUNT] = EPY_BUILTIN_MAX_ARGS;
-
-#define FMT_ADDR 4
 
 typedef struct V {
     const uint8_t *d;
@@ -192,10 +193,10 @@ EPY_COLD static void where_ins(V *v, uint32_t i, const FuncInfo *f, uint32_t pc,
 EPY_COLD static uint32_t operand(const uint8_t *code, uint32_t pc)
 {
     switch (op_fmt[code[pc]]) {
-    case 0: return 0;
-    case 1: case 5: return code[pc + 1];
-    case 2: return (uint32_t)(int32_t)(int16_t)rd16(code + pc + 1);
-    default: return rd16(code + pc + 1);
+    case EPY_OPERAND_NONE: return 0;
+    case EPY_OPERAND_U8: case EPY_OPERAND_U8U8: return code[pc + 1];
+    case EPY_OPERAND_I16: return (uint32_t)(int32_t)(int16_t)rd16(code + pc + 1);
+    default: return rd16(code + pc + 1); /* u16, addr */
     }
 }
 
@@ -266,7 +267,7 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
             where_ins(v, fi, &f, pc, op);
             say(v, "%s takes %u..%u arguments, got %u", epy_builtin_names[arg], bi_min[arg],
                 bi_max[arg], code[pc + 2]);
-        } else if (op == OP_RAISE && !(arg > 0 && arg <= ERR_NOTIMPLEMENTEDERROR)) {
+        } else if (op == OP_RAISE && !(arg > 0 && arg <= EPY_RAISABLE_MAX)) {
             where_ins(v, fi, &f, pc, op);
             say(v, "%u is not a raisable error code", (unsigned)arg);
         } else if (op == OP_LOAD_ATTR && arg >= ATTR__COUNT) {
@@ -275,7 +276,7 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
         } else if (op == OP_FORMAT_VALUE && arg > 1) {
             where_ins(v, fi, &f, pc, op);
             say(v, "format flag %u is not 0 or 1", (unsigned)arg);
-        } else if (op_fmt[op] == FMT_ADDR && (arg >= end || !(flags[arg] & IS_START))) {
+        } else if ((op_flow[op] & EPY_FLOW_TARGET) && (arg >= end || !(flags[arg] & IS_START))) {
             where_ins(v, fi, &f, pc, op);
             say(v, "jump target %u is not the start of an instruction", (unsigned)arg);
         } else {
@@ -292,24 +293,26 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
     while (nwork) {
         pc = work[--nwork];
         uint32_t op = code[pc], arg = operand(code, pc), d = depth[pc];
-        uint32_t pops, pushes;
-        if (op == OP_CALL) {
+        /* the table's counts, or what the operands give (epython/bytecode/flow.py) */
+        uint32_t pops = (uint32_t)op_pops[op], pushes = (uint32_t)op_pushes[op];
+        if (op_pops[op] == EPY_COUNT_CALLEE_PARAMS) {
             FuncInfo callee;
             func_info(img, arg, &callee);
             pops = callee.n_params;
-        } else if (op == OP_CALL_BUILTIN) {
+        } else if (op_pops[op] == EPY_COUNT_SECOND_OPERAND) {
             pops = code[pc + 2];
-        } else {
-            pops = op_pops[op] == EPY_ARG_COUNT ? arg : (uint32_t)op_pops[op];
+        } else if (op_pops[op] == EPY_COUNT_OPERAND) {
+            pops = arg;
         }
-        pushes = op_pushes[op] == EPY_ARG_COUNT ? arg : (uint32_t)op_pushes[op];
+        if (op_pushes[op] == EPY_COUNT_OPERAND)
+            pushes = arg;
         if (d < pops) {
             where_ins(v, fi, &f, pc, op);
             say(v, "stack underflow (needs %u, has %u)", (unsigned)pops, (unsigned)d);
             return 1;
         }
         uint32_t targets[2], depths[2], nt = 0;
-        if (op_fmt[op] == FMT_ADDR) {
+        if (op_flow[op] & EPY_FLOW_TARGET) {
             if (d < op_bpops[op]) {
                 where_ins(v, fi, &f, pc, op);
                 say(v, "stack underflow on the branch");
@@ -318,7 +321,7 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
             targets[nt] = arg;
             depths[nt++] = d - op_bpops[op] + op_bpushes[op];
         }
-        if (op != OP_JUMP && op != OP_RETURN_VALUE && op != OP_RAISE) {
+        if (op_flow[op] & EPY_FLOW_FALLS_THROUGH) {
             targets[nt] = pc + op_len[op];
             depths[nt++] = d - pops + pushes;
         }

@@ -262,7 +262,7 @@ class CallsMixin:
             else:
                 self.fail(e, f"{node.name}() missing argument {p!r}")
         self.asm.set_line(e.lineno)
-        self.asm.emit("CALL", self.b.use(ref), pops=len(params))
+        self.asm.emit_call(self.b.use(ref), len(params))
 
     def function_argument(self, arg: ast.expr) -> FunctionRef | None:
         """The kernel function an argument names (a nested def, a module-level function, or a
