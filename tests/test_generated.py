@@ -135,3 +135,14 @@ def test_the_dispatch_table_names_every_opcode_once() -> None:
         target = "rare" if info.handler is Handler.RARE else f"L_OP_{info.name}"
         assert text.count(f"[OP_{info.name}] = &&") == 1
         assert f"[OP_{info.name}] = &&{target}," in text
+
+
+@needs_gcc
+@pytest.mark.parametrize("computed_goto", [0, 1])
+def test_a_rare_opcode_without_its_step_rare_case_does_not_compile(tmp_path, computed_goto) -> None:
+    core = _core_copy(tmp_path)
+    interp = core / "interp.c"
+    text = interp.read_text()
+    assert text.count("    case OP_ROT_THREE: {\n") == 1
+    interp.write_text(text.replace("    case OP_ROT_THREE: {\n", "    {\n"))
+    assert "OP_ROT_THREE" in _compile_interp(core, computed_goto)

@@ -218,9 +218,10 @@ def generate_dispatch() -> str:
 
     interp.c defines a label ``L_OP_<name>`` (its ``vmcase``) for each opcode the dispatch loop
     handles; a missing one is a compile error of the goto table, a loop handler for an opcode
-    the table sends elsewhere an unused label (an error under -Werror).  In the switch build
-    both switches are over enum epy_opcode with no default, so an opcode that neither the loop
-    nor these lists name is a -Wswitch error, and one named twice a duplicate case.
+    the table sends elsewhere an unused label (an error under -Werror).  Both switches of
+    interp.c (the loop's in the switch build, step_rare's) are over enum epy_opcode and compiled
+    with -Wswitch-enum as an error, so an opcode that neither a handler nor these case lists
+    name fails the build, and one named twice is a duplicate case.
     """
     out = _stamp("dispatch.h", "epython/bytecode/opcodes.py (the Handler column)",
                  "Included by interp.c only: it names interp.c's labels.")
