@@ -18,17 +18,18 @@ static const uint8_t op_flow[OP__COUNT] = EPY_OP_FLOW;
 static const uint8_t bi_min[BI__COUNT] = EPY_BUILTIN_MIN_ARGS;
 static const uint8_t bi_max[BI__COUNT] = EPY_BUILTIN_MAX_ARGS;
 
-typedef struct V {
+/* The verifier's state: the image bytes, the read position, the message being written. */
+typedef struct Verifier {
     const uint8_t *d;
     uint32_t size, pos;
     Sink msg;
     Image *img;
     uint8_t *scratch;
     uint32_t scratch_size;
-} V;
+} Verifier;
 
 /* Append printf text to the message. */
-EPY_COLD static void say(V *v, const char *fmt, ...)
+EPY_COLD static void say(Verifier *v, const char *fmt, ...)
 {
     char buf[200];
     va_list ap;
@@ -42,7 +43,7 @@ EPY_COLD static void say(V *v, const char *fmt, ...)
 }
 
 /* Take n bytes or fail with the truncation message. */
-EPY_COLD static int take(V *v, uint64_t n, const char *what, long idx)
+EPY_COLD static int take(Verifier *v, uint64_t n, const char *what, long idx)
 {
     if (v->pos + n > v->size) {
         say(v, "truncated image: ");
@@ -126,7 +127,7 @@ EPY_COLD static uint32_t const_at(const Image *img, uint32_t i)
 }
 
 /* Is constant i a str; write its text into the message if so. */
-EPY_COLD static int name_ok(V *v, uint32_t index, int print)
+EPY_COLD static int name_ok(Verifier *v, uint32_t index, int print)
 {
     if (index >= v->img->n_consts)
         return 0;
@@ -175,7 +176,7 @@ EPY_COLD uint32_t line_of(const Image *img, uint32_t fi, uint32_t pc)
 }
 
 /* "function i (name)" prefix. */
-EPY_COLD static void where_fn(V *v, uint32_t i, const FuncInfo *f)
+EPY_COLD static void where_fn(Verifier *v, uint32_t i, const FuncInfo *f)
 {
     say(v, "function %u (", (unsigned)i);
     name_ok(v, f->name_const, 1);
@@ -183,7 +184,7 @@ EPY_COLD static void where_fn(V *v, uint32_t i, const FuncInfo *f)
 }
 
 /* "function i (name) pc P NAME: " prefix. */
-EPY_COLD static void where_ins(V *v, uint32_t i, const FuncInfo *f, uint32_t pc, uint32_t op)
+EPY_COLD static void where_ins(Verifier *v, uint32_t i, const FuncInfo *f, uint32_t pc, uint32_t op)
 {
     where_fn(v, i, f);
     say(v, " pc %u %s: ", (unsigned)pc, epy_op_names[op]);
@@ -204,7 +205,7 @@ EPY_COLD static uint32_t operand(const uint8_t *code, uint32_t pc)
 #define KNOWN 2
 
 /* Check one function (verify.py: verify() body for one function). */
-EPY_COLD static int check_function(V *v, uint32_t fi)
+EPY_COLD static int check_function(Verifier *v, uint32_t fi)
 {
     Image *img = v->img;
     FuncInfo f;
@@ -366,7 +367,7 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
 EPY_COLD int verify_image(const uint8_t *data, uint32_t size, Image *img, char *msg, uint32_t msgsize,
                  uint8_t *scratch, uint32_t scratch_size)
 {
-    V v;
+    Verifier v;
     v.d = data;
     v.size = size;
     v.pos = 0;

@@ -168,6 +168,7 @@ class _Reader:
         self.pos = 0
 
     def take(self, n: int, what: str) -> bytes:
+        """The next ``n`` bytes (``what`` names them in the truncation message)."""
         if self.pos + n > len(self.data):
             raise ImageError(f"truncated image: {what} needs {n} bytes at offset {self.pos}, "
                              f"image has {len(self.data)}")
@@ -176,6 +177,7 @@ class _Reader:
         return chunk
 
     def unpack(self, fmt: struct.Struct, what: str) -> tuple[Any, ...]:
+        """The next ``fmt.size`` bytes unpacked with ``fmt``."""
         return fmt.unpack(self.take(fmt.size, what))
 
 
