@@ -66,47 +66,28 @@ EPY_COLD static int utf8_error(char *out, uint32_t outsize, const uint8_t *p, ui
             i++;
             continue;
         }
-        uint32_t need;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        if (c < 0xC2 || c > 0xF4) {
             epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: invalid start byte",
                 c, (unsigned)i);
             return 1;
         }
-        uint32_t k;
-        for (k = 1; k <= need; k++) {
-            if (i + k >= n) {
+        /* continuation bytes after the lead byte, and the range of the first one */
+        uint32_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+        uint8_t lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+        uint8_t hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+        for (uint32_t k = 1; k <= need; k++) {
+            const char *why = NULL;
+            if (i + k >= n)
+                why = "unexpected end of data";
+            else if (p[i + k] < (k == 1 ? lo : 0x80) || p[i + k] > (k == 1 ? hi : 0xBF))
+                why = "invalid continuation byte";
+            if (why) {
                 if (k == 1)
-                    epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: unexpected end "
-                        "of data", c, (unsigned)i);
+                    epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: %s", c,
+                        (unsigned)i, why);
                 else
-                    epy_snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: unexpected end of "
-                        "data", (unsigned)i, (unsigned)(i + k - 1));
-                return 1;
-            }
-            uint8_t b = p[i + k];
-            uint8_t l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-            if (b < l || b > h) {
-                if (k == 1)
-                    epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: invalid "
-                        "continuation byte", c, (unsigned)i);
-                else
-                    epy_snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: invalid "
-                        "continuation byte", (unsigned)i, (unsigned)(i + k - 1));
+                    epy_snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: %s",
+                        (unsigned)i, (unsigned)(i + k - 1), why);
                 return 1;
             }
         }

@@ -244,12 +244,9 @@ def generate_dispatch() -> str:
     return "\n".join(out)
 
 
-def _names(array: str, count: str, names: Iterable[tuple[str, str]]) -> list[str]:
-    """A C array of names with designated initialisers, one per line."""
-    out = [f"const char *const {array}[{count}] = {{"]
-    out += [f"    [{index}] = \"{name}\"," for index, name in names]
-    out.append("};")
-    return out
+def _names(array: str, count: str, names: Iterable[str]) -> str:
+    """A C array of names, in code order (one line: the generator keeps the order)."""
+    return f"const char *const {array}[{count}] = {{" + ", ".join(f'"{n}"' for n in names) + "};"
 
 
 def generate_names() -> str:
@@ -257,10 +254,9 @@ def generate_names() -> str:
     out = _stamp("names.c", "epython/bytecode/opcodes.py",
                  "Opcode and builtin names for messages (the verifier's, device/core/verify.c).")
     out += ['#include "vm.h"', ""]
-    out += _names("epy_op_names", "OP__COUNT", ((f"OP_{i.name}", i.name) for i in OPCODES))
+    out.append(_names("epy_op_names", "OP__COUNT", (i.name for i in OPCODES)))
     out.append("")
-    out += _names("epy_builtin_names", "BI__COUNT",
-                  ((f"BI_{_ident(b.name)}", b.name) for b in BUILTINS))
+    out.append(_names("epy_builtin_names", "BI__COUNT", (b.name for b in BUILTINS)))
     return "\n".join(out) + "\n"
 
 

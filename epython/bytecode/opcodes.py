@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from epython.bytecode.costs import BUILTIN_CYCLES, OP_CYCLES
 
@@ -99,17 +100,17 @@ class Handler(enum.Enum):
     LOOP_THEN_RARE = "loop, rare"  # the loop's fast path, step_rare for the rest (on lists)
 
 
-def _row(code: int, operand: Operand, pops: int, pushes: int, doc: str, *, flow: Flow = Flow.NEXT,
-         branch: tuple[int, int] = (0, 0), handler: Handler = Handler.LOOP,
-         ) -> tuple[int, Operand, int, int, str, Flow, int, int, Handler]:
+def _row(code: int, operand: Operand, pops: int, pushes: int, flow: Flow, branch: tuple[int, int],
+         handler: Handler, doc: str) -> tuple[int, Operand, int, int, Flow, int, int, Handler, str]:
     """The value of one member of :class:`Op` (the enum passes it on to ``Op.__init__``)."""
-    return code, operand, pops, pushes, doc, flow, branch[0], branch[1], handler
+    return code, operand, pops, pushes, flow, branch[0], branch[1], handler, doc
 
 
 N, U8, I16, U16, ADDR, U8U8 = (Operand.NONE, Operand.U8, Operand.I16, Operand.U16, Operand.ADDR,
                                Operand.U8U8)
 OPERAND, SECOND, CALLEE = Count.OPERAND, Count.SECOND_OPERAND, Count.CALLEE_PARAMS
-RARE, LOOP_THEN_RARE = Handler.RARE, Handler.LOOP_THEN_RARE
+NEXT, BRANCHES, JUMPS, RETURNS, RAISES = Flow.NEXT, Flow.BRANCH, Flow.JUMP, Flow.RETURN, Flow.RAISE
+LOOP, RARE, LOOP_RARE = Handler.LOOP, Handler.RARE, Handler.LOOP_THEN_RARE
 
 
 @enum.unique
@@ -141,100 +142,92 @@ class Op(enum.IntEnum):
         member._value_ = code
         return member
 
-    def __init__(self, code: int, operand: Operand, pops: int, pushes: int, doc: str, flow: Flow,
-                 branch_pops: int, branch_pushes: int, handler: Handler) -> None:
-        self.code = code
-        self.operand = operand
-        self.pops = pops
-        self.pushes = pushes
-        self.doc = doc
-        self.flow = flow
-        self.branch_pops = branch_pops
-        self.branch_pushes = branch_pushes
-        self.handler = handler
+    def __init__(self, *row: Any) -> None:
+        (self.code, self.operand, self.pops, self.pushes, self.flow, self.branch_pops,
+         self.branch_pushes, self.handler, self.doc) = row
         self.cycles = OP_CYCLES[self.name]
-        self.length = 1 + operand.length  # the opcode byte and the operand bytes
-        self.is_jump = flow in (Flow.BRANCH, Flow.JUMP)  # the operand is a jump target
-        self.falls_through = flow in (Flow.NEXT, Flow.BRANCH)  # may go on to the next one
+        self.length = 1 + self.operand.length  # the opcode byte and the operand bytes
+        self.is_jump = self.flow in (Flow.BRANCH, Flow.JUMP)  # the operand is a jump target
+        self.falls_through = self.flow in (Flow.NEXT, Flow.BRANCH)  # may go on to the next one
         # the older name of "never goes on to the next one" (tests/fuzz/fuzz_python_verifier.py)
         self.is_unconditional = not self.falls_through
 
     # ORDER: codes are dense from 0; never reuse a retired code within one FORMAT_VERSION.
-    NOP = _row(0, N, 0, 0, "do nothing")
-    POP_TOP = _row(1, N, 1, 0, "a ->")
-    DUP_TOP = _row(2, N, 1, 2, "a -> a a")
-    DUP_TOP_TWO = _row(3, N, 2, 4, "a b -> a b a b", handler=RARE)
-    ROT_TWO = _row(4, N, 2, 2, "a b -> b a")
-    ROT_THREE = _row(5, N, 3, 3, "a b c -> c a b", handler=RARE)
-    LOAD_CONST = _row(6, U16, 0, 1, "-> K[arg]")
-    LOAD_NONE = _row(7, N, 0, 1, "-> None")
-    LOAD_TRUE = _row(8, N, 0, 1, "-> True")
-    LOAD_FALSE = _row(9, N, 0, 1, "-> False")
-    LOAD_INT = _row(10, I16, 0, 1, "-> int(arg)  (small integer immediate)")
-    LOAD_LOCAL = _row(11, U8, 0, 1, "-> L[arg]  (UnboundLocalError if unset)")
-    STORE_LOCAL = _row(12, U8, 1, 0, "a ->  L[arg] = a")
-    LOAD_GLOBAL = _row(13, U16, 0, 1, "-> G[arg]")
-    STORE_GLOBAL = _row(14, U16, 1, 0, "a ->  G[arg] = a")
-    UNARY_NEG = _row(15, N, 1, 1, "a -> -a", handler=RARE)
-    UNARY_POS = _row(16, N, 1, 1, "a -> +a", handler=RARE)
-    UNARY_NOT = _row(17, N, 1, 1, "a -> not a", handler=RARE)
-    UNARY_INVERT = _row(18, N, 1, 1, "a -> ~a", handler=RARE)
-    BINARY_ADD = _row(19, N, 2, 1, "a b -> a + b")
-    BINARY_SUB = _row(20, N, 2, 1, "a b -> a - b")
-    BINARY_MUL = _row(21, N, 2, 1, "a b -> a * b")
-    BINARY_TRUEDIV = _row(22, N, 2, 1, "a b -> a / b")
-    BINARY_FLOORDIV = _row(23, N, 2, 1, "a b -> a // b")
-    BINARY_MOD = _row(24, N, 2, 1, "a b -> a % b")
-    BINARY_POW = _row(25, N, 2, 1, "a b -> a ** b")
-    BINARY_LSHIFT = _row(26, N, 2, 1, "a b -> a << b")
-    BINARY_RSHIFT = _row(27, N, 2, 1, "a b -> a >> b")
-    BINARY_AND = _row(28, N, 2, 1, "a b -> a & b")
-    BINARY_OR = _row(29, N, 2, 1, "a b -> a | b")
-    BINARY_XOR = _row(30, N, 2, 1, "a b -> a ^ b")
-    COMPARE_EQ = _row(31, N, 2, 1, "a b -> a == b")
-    COMPARE_NE = _row(32, N, 2, 1, "a b -> a != b")
-    COMPARE_LT = _row(33, N, 2, 1, "a b -> a < b")
-    COMPARE_LE = _row(34, N, 2, 1, "a b -> a <= b")
-    COMPARE_GT = _row(35, N, 2, 1, "a b -> a > b")
-    COMPARE_GE = _row(36, N, 2, 1, "a b -> a >= b")
-    COMPARE_IN = _row(37, N, 2, 1, "a b -> a in b")
-    COMPARE_NOT_IN = _row(38, N, 2, 1, "a b -> a not in b")
-    COMPARE_IS = _row(39, N, 2, 1, "a b -> a is b  (None/True/False only)")
-    COMPARE_IS_NOT = _row(40, N, 2, 1, "a b -> a is not b")
-    JUMP = _row(41, ADDR, 0, 0, "pc = arg", flow=Flow.JUMP)
-    POP_JUMP_IF_FALSE = _row(42, ADDR, 1, 0, "a ->  if not a: pc = arg", flow=Flow.BRANCH, branch=(1, 0))
-    POP_JUMP_IF_TRUE = _row(43, ADDR, 1, 0, "a ->  if a: pc = arg", flow=Flow.BRANCH, branch=(1, 0))
-    JUMP_IF_FALSE_OR_POP = _row(44, ADDR, 1, 0, "a -> a (and pc = arg) if not a, else a ->",
-                                flow=Flow.BRANCH, branch=(0, 0), handler=RARE)
-    JUMP_IF_TRUE_OR_POP = _row(45, ADDR, 1, 0, "a -> a (and pc = arg) if a, else a ->",
-                               flow=Flow.BRANCH, branch=(0, 0), handler=RARE)
-    GET_ITER = _row(46, N, 1, 1, "a -> iter(a)  (range, list, tuple, str, array, enumerate, zip)")
-    FOR_ITER = _row(47, ADDR, 1, 2, "it -> it next(it); when exhausted: it -> and pc = arg",
-                    flow=Flow.BRANCH, branch=(1, 0))
-    BUILD_TUPLE = _row(48, U8, OPERAND, 1, "a1..an -> (a1, ..., an)")
-    BUILD_LIST = _row(49, U8, OPERAND, 1, "a1..an -> [a1, ..., an]")
-    UNPACK_SEQUENCE = _row(50, U8, 1, OPERAND, "s -> s[n-1] .. s[0]  (s[0] on top)", handler=RARE)
-    BINARY_SUBSCR = _row(51, N, 2, 1, "a i -> a[i]  (i may be a tuple for 2-D arrays)")
-    STORE_SUBSCR = _row(52, N, 3, 0, "v a i ->  a[i] = v")
-    SLICE_SUBSCR = _row(53, N, 4, 1, "a lo hi step -> a[lo:hi:step]  (None for omitted)",
-                        handler=RARE)
-    CALL = _row(54, U16, CALLEE, 1,
+    # NAME = _row(code, operand, pops, pushes, flow, (branch pops, pushes), C handler, effect)
+    NOP = _row(0, N, 0, 0, NEXT, (0, 0), LOOP, "do nothing")
+    POP_TOP = _row(1, N, 1, 0, NEXT, (0, 0), LOOP, "a ->")
+    DUP_TOP = _row(2, N, 1, 2, NEXT, (0, 0), LOOP, "a -> a a")
+    DUP_TOP_TWO = _row(3, N, 2, 4, NEXT, (0, 0), RARE, "a b -> a b a b")
+    ROT_TWO = _row(4, N, 2, 2, NEXT, (0, 0), LOOP, "a b -> b a")
+    ROT_THREE = _row(5, N, 3, 3, NEXT, (0, 0), RARE, "a b c -> c a b")
+    LOAD_CONST = _row(6, U16, 0, 1, NEXT, (0, 0), LOOP, "-> K[arg]")
+    LOAD_NONE = _row(7, N, 0, 1, NEXT, (0, 0), LOOP, "-> None")
+    LOAD_TRUE = _row(8, N, 0, 1, NEXT, (0, 0), LOOP, "-> True")
+    LOAD_FALSE = _row(9, N, 0, 1, NEXT, (0, 0), LOOP, "-> False")
+    LOAD_INT = _row(10, I16, 0, 1, NEXT, (0, 0), LOOP, "-> int(arg)  (small integer immediate)")
+    LOAD_LOCAL = _row(11, U8, 0, 1, NEXT, (0, 0), LOOP, "-> L[arg]  (UnboundLocalError if unset)")
+    STORE_LOCAL = _row(12, U8, 1, 0, NEXT, (0, 0), LOOP, "a ->  L[arg] = a")
+    LOAD_GLOBAL = _row(13, U16, 0, 1, NEXT, (0, 0), LOOP, "-> G[arg]")
+    STORE_GLOBAL = _row(14, U16, 1, 0, NEXT, (0, 0), LOOP, "a ->  G[arg] = a")
+    UNARY_NEG = _row(15, N, 1, 1, NEXT, (0, 0), RARE, "a -> -a")
+    UNARY_POS = _row(16, N, 1, 1, NEXT, (0, 0), RARE, "a -> +a")
+    UNARY_NOT = _row(17, N, 1, 1, NEXT, (0, 0), RARE, "a -> not a")
+    UNARY_INVERT = _row(18, N, 1, 1, NEXT, (0, 0), RARE, "a -> ~a")
+    BINARY_ADD = _row(19, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a + b")
+    BINARY_SUB = _row(20, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a - b")
+    BINARY_MUL = _row(21, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a * b")
+    BINARY_TRUEDIV = _row(22, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a / b")
+    BINARY_FLOORDIV = _row(23, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a // b")
+    BINARY_MOD = _row(24, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a % b")
+    BINARY_POW = _row(25, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a ** b")
+    BINARY_LSHIFT = _row(26, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a << b")
+    BINARY_RSHIFT = _row(27, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a >> b")
+    BINARY_AND = _row(28, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a & b")
+    BINARY_OR = _row(29, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a | b")
+    BINARY_XOR = _row(30, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a ^ b")
+    COMPARE_EQ = _row(31, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a == b")
+    COMPARE_NE = _row(32, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a != b")
+    COMPARE_LT = _row(33, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a < b")
+    COMPARE_LE = _row(34, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a <= b")
+    COMPARE_GT = _row(35, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a > b")
+    COMPARE_GE = _row(36, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a >= b")
+    COMPARE_IN = _row(37, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a in b")
+    COMPARE_NOT_IN = _row(38, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a not in b")
+    COMPARE_IS = _row(39, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a is b  (None/True/False only)")
+    COMPARE_IS_NOT = _row(40, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a is not b")
+    JUMP = _row(41, ADDR, 0, 0, JUMPS, (0, 0), LOOP, "pc = arg")
+    POP_JUMP_IF_FALSE = _row(42, ADDR, 1, 0, BRANCHES, (1, 0), LOOP, "a ->  if not a: pc = arg")
+    POP_JUMP_IF_TRUE = _row(43, ADDR, 1, 0, BRANCHES, (1, 0), LOOP, "a ->  if a: pc = arg")
+    JUMP_IF_FALSE_OR_POP = _row(44, ADDR, 1, 0, BRANCHES, (0, 0), RARE,
+                                "a -> a (and pc = arg) if not a, else a ->")
+    JUMP_IF_TRUE_OR_POP = _row(45, ADDR, 1, 0, BRANCHES, (0, 0), RARE,
+                               "a -> a (and pc = arg) if a, else a ->")
+    GET_ITER = _row(46, N, 1, 1, NEXT, (0, 0), LOOP,
+                    "a -> iter(a)  (range, list, tuple, str, array, enumerate, zip)")
+    FOR_ITER = _row(47, ADDR, 1, 2, BRANCHES, (1, 0), LOOP,
+                    "it -> it next(it); when exhausted: it -> and pc = arg")
+    BUILD_TUPLE = _row(48, U8, OPERAND, 1, NEXT, (0, 0), LOOP, "a1..an -> (a1, ..., an)")
+    BUILD_LIST = _row(49, U8, OPERAND, 1, NEXT, (0, 0), LOOP, "a1..an -> [a1, ..., an]")
+    UNPACK_SEQUENCE = _row(50, U8, 1, OPERAND, NEXT, (0, 0), RARE, "s -> s[n-1] .. s[0]  (s[0] on top)")
+    BINARY_SUBSCR = _row(51, N, 2, 1, NEXT, (0, 0), LOOP, "a i -> a[i]  (i may be a tuple for 2-D arrays)")
+    STORE_SUBSCR = _row(52, N, 3, 0, NEXT, (0, 0), LOOP, "v a i ->  a[i] = v")
+    SLICE_SUBSCR = _row(53, N, 4, 1, NEXT, (0, 0), RARE, "a lo hi step -> a[lo:hi:step]  (None for omitted)")
+    CALL = _row(54, U16, CALLEE, 1, NEXT, (0, 0), LOOP,
                 "a1..an -> f(a1..an)  (arg: function index; n: that function's parameter count)")
-    CALL_BUILTIN = _row(55, U8U8, SECOND, 1, "a1..an -> b(a1..an)  (arg1: builtin id, arg2: n)",
-                        handler=RARE)
-    RETURN_VALUE = _row(56, N, 1, 0, "a ->  return a to the caller", flow=Flow.RETURN)
-    RAISE = _row(57, U8, 1, 0, "msg ->  raise ErrorCode(arg)(msg); msg is a str or None",
-                 flow=Flow.RAISE, handler=RARE)
-    FORMAT_VALUE = _row(58, U8, 2, 1, "a spec -> format(a, spec)  (arg 0: str(a), 1: use spec)",
-                        handler=RARE)
-    BUILD_STRING = _row(59, U8, OPERAND, 1, "s1..sn -> s1 + ... + sn", handler=RARE)
-    LOAD_ATTR = _row(60, U8, 1, 1, "a -> a.attr  (arg: attribute id, see ATTRS)", handler=RARE)
-    INPLACE_ADD = _row(61, N, 2, 1,
+    CALL_BUILTIN = _row(55, U8U8, SECOND, 1, NEXT, (0, 0), RARE,
+                        "a1..an -> b(a1..an)  (arg1: builtin id, arg2: n)")
+    RETURN_VALUE = _row(56, N, 1, 0, RETURNS, (0, 0), LOOP, "a ->  return a to the caller")
+    RAISE = _row(57, U8, 1, 0, RAISES, (0, 0), RARE,
+                 "msg ->  raise ErrorCode(arg)(msg); msg is a str or None")
+    FORMAT_VALUE = _row(58, U8, 2, 1, NEXT, (0, 0), RARE,
+                        "a spec -> format(a, spec)  (arg 0: str(a), 1: use spec)")
+    BUILD_STRING = _row(59, U8, OPERAND, 1, NEXT, (0, 0), RARE, "s1..sn -> s1 + ... + sn")
+    LOAD_ATTR = _row(60, U8, 1, 1, NEXT, (0, 0), RARE, "a -> a.attr  (arg: attribute id, see ATTRS)")
+    INPLACE_ADD = _row(61, N, 2, 1, NEXT, (0, 0), LOOP_RARE,
                        "a b -> a += b  (a list: extended in place by any iterable b, a itself "
-                       "pushed; else a + b)", handler=LOOP_THEN_RARE)
-    INPLACE_MUL = _row(62, N, 2, 1,
-                       "a b -> a *= b  (a list: repeated in place, a itself pushed; else a * b)",
-                       handler=LOOP_THEN_RARE)
+                       "pushed; else a + b)")
+    INPLACE_MUL = _row(62, N, 2, 1, NEXT, (0, 0), LOOP_RARE,
+                       "a b -> a *= b  (a list: repeated in place, a itself pushed; else a * b)")
 
 
 #: Every instruction, indexed by opcode: ``OPCODES[code]``.

@@ -7,8 +7,13 @@ import types
 from typing import Any, NoReturn
 
 from epython.bytecode.opcodes import BUILTIN_BY_NAME
-from epython.compiler.assembler import Assembler
-from epython.compiler.functions import UNSUPPORTED, FunctionRef, ProgramPools, check_signature, fail_at
+from epython.compiler.functions import (
+    UNSUPPORTED,
+    FunctionCompilerBase,
+    FunctionRef,
+    check_signature,
+    fail_at,
+)
 from epython.compiler.resolve import (
     builtin_name,
     is_constant,
@@ -40,27 +45,8 @@ def _method_refusal(attr: str) -> tuple[str, str]:
             f"kernels have no objects with methods; {LIST_METHODS}")
 
 
-class CallsMixin:
+class CallsMixin(FunctionCompilerBase):
     """The call-compiling part of FunctionCompiler (codegen.py has the rest)."""
-
-    b: ProgramPools
-    ref: FunctionRef
-    asm: Assembler
-    locals: dict[str, int]
-    renames: list[dict[str, str]]
-    nested: dict[str, FunctionRef]
-
-    def fail(self, node: ast.AST, message: str, hint: str | None = None) -> NoReturn:
-        """Raise CompileError at ``node``."""
-        raise NotImplementedError
-
-    def expr(self, e: ast.expr) -> None:
-        """Compile an expression."""
-        raise NotImplementedError
-
-    def load_const(self, value: Any, node: ast.AST) -> None:
-        """Push a constant."""
-        raise NotImplementedError
 
     def expr_Call(self, e: ast.Call) -> None:
         """Compile a call: a user function, a builtin, a math/random/parallel function or a list method."""

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from epython.bytecode.image import Float32, GlobalSlot, Program, float32
 from epython.bytecode.opcodes import ErrorCode
-from epython.compiler.assembler import Assembler
+from epython.compiler.assembler import Assembler, Label
 from epython.compiler.calls import CallsMixin
 from epython.compiler.expressions import BINOPS, INPLACE_OPS, ExpressionsMixin
 from epython.compiler.functions import UNSUPPORTED, FunctionRef, ProgramPools, check_signature, fail_at
@@ -31,8 +31,8 @@ __all__ = ["FunctionCompiler", "ProgramBuilder"]
 class Loop:
     """An enclosing loop: where continue and break go, and whether an iterator is on the stack."""
 
-    cont: Any
-    brk: Any
+    cont: Label
+    brk: Label
     is_for: bool
 
 
@@ -265,13 +265,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin):
     def stmt(self, s: ast.stmt) -> None:
         """Compile one statement."""
         self.asm.set_line(s.lineno)
-        kind = type(s).__name__
-        method = getattr(self, f"stmt_{kind}", None)
-        if method is None:
-            message, hint = UNSUPPORTED.get(kind, (f"{kind} statements are not supported in kernels",
-                                                   "see docs/language.md for the subset"))
-            self.fail(s, message, hint)
-        method(s)
+        self.visit(s, "stmt", "statements")
 
     def stmt_Expr(self, s: ast.Expr) -> None:
         """Compile an expression statement (its value is dropped; a bare string is no code)."""
@@ -381,31 +375,27 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin):
 
     def stmt_While(self, s: ast.While) -> None:
         """Compile ``while`` (with ``else``, which runs when the test fails, not after a break)."""
-        top = self.asm.label("while")
-        orelse = self.asm.label("while_else")
-        end = self.asm.label("endwhile")
+        top, orelse = self.asm.label("while"), self.asm.label("while_else")
         self.asm.mark(top)
         self.expr(s.test)
         self.asm.emit_jump("POP_JUMP_IF_FALSE", orelse)
-        self.loops.append(Loop(top, end, is_for=False))
-        self.body(s.body)
-        self.loops.pop()
-        self.asm.emit_jump("JUMP", top)
-        self.asm.mark(orelse)
-        self.body(s.orelse)
-        self.asm.mark(end)
+        self._loop(s, top, orelse, self.asm.label("endwhile"), is_for=False)
 
     def stmt_For(self, s: ast.For) -> None:
         """Compile ``for`` over an iterable (with ``else``, as ``while``)."""
-        top = self.asm.label("for")
-        orelse = self.asm.label("for_else")
-        end = self.asm.label("endfor")
+        top, orelse = self.asm.label("for"), self.asm.label("for_else")
         self.expr(s.iter)
         self.asm.emit("GET_ITER")
         self.asm.mark(top)
         self.asm.emit_jump("FOR_ITER", orelse)
         self.store(s.target)
-        self.loops.append(Loop(top, end, is_for=True))
+        self._loop(s, top, orelse, self.asm.label("endfor"), is_for=True)
+
+    def _loop(self, s: ast.While | ast.For, top: Label, orelse: Label, end: Label,
+              is_for: bool) -> None:
+        """The rest of a loop after its test: the body (continue goes to ``top``, break to
+        ``end``), the jump back, then the ``else`` clause at ``orelse``."""
+        self.loops.append(Loop(top, end, is_for))
         self.body(s.body)
         self.loops.pop()
         self.asm.emit_jump("JUMP", top)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import ast
 import types
-from typing import Any, NoReturn
+from typing import Any
 
 from epython.bytecode.image import INT32_MAX, INT32_MIN, Float32, float32
 from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME
-from epython.compiler.assembler import Assembler
-from epython.compiler.functions import UNSUPPORTED, FunctionRef, ProgramPools
+from epython.compiler.functions import FunctionCompilerBase
 from epython.compiler.resolve import (
     builtin_name,
     is_constant,
@@ -34,48 +33,14 @@ CMPOPS = {ast.Eq: "COMPARE_EQ", ast.NotEq: "COMPARE_NE", ast.Lt: "COMPARE_LT",
           ast.IsNot: "COMPARE_IS_NOT"}
 
 
-class ExpressionsMixin:
+class ExpressionsMixin(FunctionCompilerBase):
     """The expression-compiling part of FunctionCompiler (codegen.py has the rest)."""
-
-    b: ProgramPools
-    ref: FunctionRef
-    asm: Assembler
-    locals: dict[str, int]
-    renames: list[dict[str, str]]
-    nested: dict[str, FunctionRef]
-    globals_declared: set[str]
-
-    def fail(self, node: ast.AST, message: str, hint: str | None = None) -> NoReturn:
-        """Raise CompileError at ``node``."""
-        raise NotImplementedError
-
-    def local(self, name: str) -> int:
-        """Slot of a local variable, allocated on first use."""
-        raise NotImplementedError
-
-    def hidden(self, what: str) -> str:
-        """A fresh local name invisible to the kernel."""
-        raise NotImplementedError
-
-    def global_slot(self, name: str, node: ast.AST) -> int:
-        """The slot of a module-level global that the kernel reads or assigns."""
-        raise NotImplementedError
-
-    def store(self, target: ast.expr) -> None:
-        """Store the value on top of the stack into an assignment target."""
-        raise NotImplementedError
 
     def expr(self, e: ast.expr) -> None:
         """Compile an expression; its value ends on the stack."""
         if hasattr(e, "lineno"):
             self.asm.set_line(e.lineno)
-        kind = type(e).__name__
-        method = getattr(self, f"expr_{kind}", None)
-        if method is None:
-            message, hint = UNSUPPORTED.get(kind, (f"{kind} expressions are not supported in kernels",
-                                                   "see docs/language.md for the subset"))
-            self.fail(e, message, hint)
-        method(e)
+        self.visit(e, "expr", "expressions")
 
     def load_const(self, value: Any, node: ast.AST) -> None:
         """Push a constant with the shortest instruction."""

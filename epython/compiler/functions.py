@@ -1,7 +1,8 @@
 """What the compilers of single functions share: the functions of the program being built, what
-they ask of the program's pools, and how a refusal is raised at a source position.
+they ask of the program's pools, the state and operations of the parts of a function's compiler,
+and how a refusal is raised at a source position.
 
-The program builder (``codegen.ProgramBuilder``) implements :class:`ProgramPools`; the halves of
+The program builder (``codegen.ProgramBuilder``) implements :class:`ProgramPools`; the parts of
 the function compiler (``codegen``, ``expressions``, ``calls``) only know this interface, so none
 of them imports the builder.
 """
@@ -13,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
+from epython.compiler.assembler import Assembler
 from epython.compiler.source import FunctionSource
 from epython.errors import CompileError
 
-__all__ = ["UNSUPPORTED", "FunctionRef", "ProgramPools", "check_signature", "fail_at"]
+__all__ = ["UNSUPPORTED", "FunctionCompilerBase", "FunctionRef", "ProgramPools", "check_signature",
+           "fail_at"]
 
 
 @dataclass
@@ -39,25 +42,18 @@ class FunctionRef:
 
 
 class ProgramPools(Protocol):
-    """What compiling one function asks of the program being built (codegen.ProgramBuilder)."""
+    """What compiling one function asks of the program being built: its constant pool, its
+    globals and its function table (implemented, and each method documented, by
+    codegen.ProgramBuilder)."""
 
     reserved: tuple[str, ...]  # keywords the kernel's caller takes (launch options)
     device_globals: tuple[str, ...]  # the device-resident names
 
-    def const(self, value: Any) -> int:
-        """Index of a constant in the pool (interned by type and value)."""
-
-    def global_slot(self, name: str, init: Any, has_init: bool) -> int:
-        """Index of a module-level global slot, created on first use."""
-
-    def function_ref(self, key: Any, make: Callable[[], FunctionRef]) -> FunctionRef:
-        """The FunctionRef for ``key``, made on first request."""
-
-    def use(self, ref: FunctionRef) -> int:
-        """The index of ``ref`` in the function table, given on first use (then compiled)."""
-
-    def specialise(self, ref: FunctionRef, binding: dict[str, FunctionRef]) -> FunctionRef:
-        """The copy of ``ref`` whose parameters in ``binding`` receive those functions."""
+    def const(self, value: Any) -> int: ...  # index of a constant in the pool
+    def global_slot(self, name: str, init: Any, has_init: bool) -> int: ...  # of a global
+    def function_ref(self, key: Any, make: Callable[[], FunctionRef]) -> FunctionRef: ...
+    def use(self, ref: FunctionRef) -> int: ...  # the function's index in the table
+    def specialise(self, ref: FunctionRef, binding: dict[str, FunctionRef]) -> FunctionRef: ...
 
 
 #: Message and hint for constructs outside the subset, by ast class name.
@@ -115,3 +111,58 @@ def check_signature(src: FunctionSource, node: ast.FunctionDef) -> None:
     if a.posonlyargs:
         fail_at(src, a.posonlyargs[0], f"positional-only parameters of {node.name}() are not "
                 "supported in kernels", "make them plain parameters: drop the '/'")
+
+
+class FunctionCompilerBase:
+    """The state and operations the parts of one function's compiler share.
+
+    ``codegen.FunctionCompiler`` (scopes and statements) is made of ``ExpressionsMixin`` and
+    ``CallsMixin`` on this base; each part calls the others' operations through it.
+    """
+
+    b: ProgramPools
+    ref: FunctionRef
+    asm: Assembler
+    locals: dict[str, int]
+    renames: list[dict[str, str]]  # comprehension variables: kernel name -> hidden local
+    nested: dict[str, FunctionRef]
+    globals_declared: set[str]
+
+    def fail(self, node: ast.AST, message: str, hint: str | None = None) -> NoReturn:
+        """Raise CompileError at ``node``."""
+        raise NotImplementedError
+
+    def expr(self, e: ast.expr) -> None:
+        """Compile an expression; its value ends on the stack."""
+        raise NotImplementedError
+
+    def load_const(self, value: Any, node: ast.AST) -> None:
+        """Push a constant."""
+        raise NotImplementedError
+
+    def local(self, name: str) -> int:
+        """Slot of a local variable, allocated on first use."""
+        raise NotImplementedError
+
+    def hidden(self, what: str) -> str:
+        """A fresh local name invisible to the kernel."""
+        raise NotImplementedError
+
+    def global_slot(self, name: str, node: ast.AST) -> int:
+        """The slot of a module-level global that the kernel reads or assigns."""
+        raise NotImplementedError
+
+    def store(self, target: ast.expr) -> None:
+        """Store the value on top of the stack into an assignment target."""
+        raise NotImplementedError
+
+    def visit(self, node: ast.AST, prefix: str, noun: str) -> None:
+        """Compile ``node`` with the method ``<prefix>_<its ast class>`` (``stmt_If``,
+        ``expr_Call``); refuse a node that has none, naming the construct (UNSUPPORTED)."""
+        kind = type(node).__name__
+        method = getattr(self, f"{prefix}_{kind}", None)
+        if method is None:
+            message, hint = UNSUPPORTED.get(kind, (f"{kind} {noun} are not supported in kernels",
+                                                   "see docs/language.md for the subset"))
+            self.fail(node, message, hint)
+        method(node)
