@@ -66,9 +66,11 @@ LAYOUT_PATH = HEADER_PATH.parent / "epiphany" / "layout.ld"
 DOCS_PATH = ROOT / "docs" / "bytecode.md"
 
 _COMMAND = "`python -m epython.bytecode.gen_c`"
-#: Bits of EPY_OP_FLOW: where control may go after an instruction.
-_FLOW_BITS = (("TARGET", 1, "may jump to its operand's address"),
-              ("FALLS_THROUGH", 2, "may go on to the following instruction"))
+#: Bits of EPY_OP_FLOW: where control may go after an instruction (name, bit, meaning, test).
+_FLOW_BITS: tuple[tuple[str, int, str, Callable[[Op], bool]], ...] = (
+    ("TARGET", 1, "may jump to its operand's address", lambda info: info.is_jump),
+    ("FALLS_THROUGH", 2, "may go on to the following instruction", lambda info: info.falls_through),
+)
 
 
 def _stamp(name: str, sources: str, what: str = "") -> list[str]:
@@ -93,7 +95,7 @@ def _initializer(values: Iterable[object]) -> str:
 
 def _flow_bits(info: Op) -> int:
     """The EPY_OP_FLOW bits of an opcode."""
-    return (1 if info.is_jump else 0) | (2 if info.falls_through else 0)
+    return sum(bit for _name, bit, _text, has in _FLOW_BITS if has(info))
 
 
 def generate() -> str:
@@ -133,7 +135,7 @@ def generate() -> str:
         out.append(f"    EPY_COUNT_{count.name} = {int(count)},")
     out.append("};")
     out.append("/* Bits of EPY_OP_FLOW: where control may go after an instruction. */")
-    for name, bit, text in _FLOW_BITS:
+    for name, bit, text, _has in _FLOW_BITS:
         out.append(f"#define EPY_FLOW_{name} {bit}".ljust(36) + f"/* {text} */")
     out.append("/* By opcode: encoded length (opcode byte + operands), operand format, values popped")
     out.append(" * and pushed on the fall-through path, popped and pushed when the jump is taken,")
