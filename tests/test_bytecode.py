@@ -1,4 +1,5 @@
-"""The opcode table, the image format, the verifier, the disassembler and the C header."""
+"""The opcode table, the image format, the verifier and the disassembler (the generated files:
+tests/test_generated.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from epython.bytecode import (
     verify,
     verify_bytes,
 )
-from epython.bytecode.gen_c import HEADER_PATH, OUTPUTS
+from epython.bytecode.flow import analyse, stack_effect
 from epython.bytecode.image import HEADER, Float32
 from epython.compiler import compile_kernel
 
@@ -56,7 +57,7 @@ def test_opcode_table_is_dense_and_matches_enum() -> None:
 
 def test_every_instruction_encodes_and_decodes_round_trip() -> None:
     for info in OPCODES:
-        n = {"": 0, "u8u8": 2}.get(info.operand.value, 1)
+        n = info.operand.values
         args = tuple([1] * n)
         code = encode_instr(info, *args)
         assert len(code) == info.length
@@ -132,31 +133,46 @@ def test_verifier_rejects_bad_code(code: bytes, message: str) -> None:
         verify_bytes(encode(prog))
 
 
+def test_stack_effect_takes_counts_from_the_row_or_the_operands() -> None:
+    params = {3: 2}.__getitem__
+    assert stack_effect(Op.BINARY_ADD, (), params) == (2, 1)
+    assert stack_effect(Op.BUILD_LIST, (5,), params) == (5, 1)
+    assert stack_effect(Op.UNPACK_SEQUENCE, (4,), params) == (1, 4)
+    assert stack_effect(Op.CALL_BUILTIN, (1, 1), params) == (1, 1)
+    assert stack_effect(Op.CALL, (3,), params) == (2, 1)
+
+
+def test_flow_analysis_gives_depths_successors_and_blocks() -> None:
+    code = asm(("LOAD_INT", 1), ("POP_JUMP_IF_FALSE", 10), ("LOAD_INT", 2), ("RETURN_VALUE",),
+               ("LOAD_INT", 3), ("LOAD_INT", 4), ("BINARY_ADD",), ("RETURN_VALUE",),
+               ("LOAD_NONE",))
+    graph = analyse(code, lambda f: 0)
+    assert [ins.pc for ins in graph.instrs] == [0, 3, 6, 9, 10, 13, 16, 17, 18]
+    assert graph.depths == [0, 1, 0, 1, 0, 1, 2, 1, None]
+    assert graph.max_depth == 2
+    assert graph.successors(1) == [4, 2] and graph.successors(3) == [] and graph.successors(0) == [1]
+    assert graph.blocks() == [(0, 2), (2, 4), (4, 8)]
+
+
+def test_flow_analysis_names_the_first_fault_as_the_verifier_does() -> None:
+    code = asm(("LOAD_NONE",), ("LOAD_NONE",), ("RETURN_VALUE",))
+    with pytest.raises(ImageError, match=r"^f pc 1 LOAD_NONE: stack depth 2 exceeds max_stack 1$"):
+        analyse(code, lambda f: 0, "f", max_stack=1)
+    assert analyse(code, lambda f: 0).max_depth == 2
+
+
+def test_compiled_functions_declare_the_depth_the_analysis_finds() -> None:
+    program = compile_kernel(sample).program
+    for func in program.functions:
+        graph = analyse(func.code, lambda f: program.functions[f].n_params)
+        assert func.max_stack == graph.max_depth > 0
+
+
 def test_verifier_rejects_global_index_out_of_range() -> None:
     prog = Program(["main", "g"], [GlobalSlot("g", 0xFFFF)],
                    [Function("main", 0, 0, 1, asm(("LOAD_GLOBAL", 1), ("RETURN_VALUE",)), [])])
     with pytest.raises(ImageError, match="global 1 out of range"):
         verify(prog)
-
-
-def test_generated_files_are_current() -> None:
-    for path, make in OUTPUTS:
-        assert path.exists(), f"{path} is missing: run python -m epython.bytecode.gen_c"
-        assert path.read_text() == make(), \
-            f"{path} is stale: run python -m epython.bytecode.gen_c"
-
-
-def test_c_header_compiles_and_agrees_with_the_table(tmp_path) -> None:
-    src = tmp_path / "check.c"
-    src.write_text(f'#include "{HEADER_PATH}"\n#include <stdio.h>\n'
-                   "static const unsigned char len[] = EPY_OP_LENGTHS;\n"
-                   "int main(void) { printf(\"%d %d %d\\n\", OP__COUNT, OP_RETURN_VALUE, "
-                   "(int)sizeof len); return 0; }\n")
-    exe = tmp_path / "check"
-    subprocess.run(["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", str(src), "-o", str(exe)],
-                   check=True)
-    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
-    assert out == [str(len(OPCODES)), str(int(Op.RETURN_VALUE)), str(len(OPCODES))]
 
 
 def test_header_size_matches_the_documented_layout() -> None:
@@ -201,17 +217,6 @@ def test_python_m_epython_dis_lists_a_kernel_of_a_file() -> None:
     bad = subprocess.run([sys.executable, "-m", "epython", "dis", f"{here}:nothing_here"],
                          capture_output=True, text=True, check=False)
     assert bad.returncode != 0 and "defines no 'nothing_here'" in bad.stderr
-
-
-def test_docs_opcode_table_is_current() -> None:
-    from pathlib import Path
-
-    text = (Path(__file__).resolve().parents[1] / "docs" / "bytecode.md").read_text()
-    for info in OPCODES:
-        assert f"| {info.code} | `{info.name}` | {info.operand.value or '-'} |" in text, info.name
-        assert f"| {info.cycles} |" in text
-    for b in BUILTINS:
-        assert f"| {b.code} | `{b.name}` | {b.min_args}..{b.max_args} | {b.cycles} |" in text, b.name
 
 
 def test_wait_kind_numbers_match_their_table() -> None:

@@ -1,9 +1,8 @@
-/* names.c: opcode, builtin and error names for messages (mirrors epython/bytecode/opcodes.py;
- * tests/test_device_core.py fails when it is out of step). */
+/* names.c: GENERATED from epython/bytecode/opcodes.py by
+ * `python -m epython.bytecode.gen_c`. DO NOT EDIT; a test fails when it is stale.
+ * Opcode and builtin names for messages (the verifier's, device/core/verify.c). */
 #include "vm.h"
 
 const char *const epy_op_names[OP__COUNT] = {"NOP", "POP_TOP", "DUP_TOP", "DUP_TOP_TWO", "ROT_TWO", "ROT_THREE", "LOAD_CONST", "LOAD_NONE", "LOAD_TRUE", "LOAD_FALSE", "LOAD_INT", "LOAD_LOCAL", "STORE_LOCAL", "LOAD_GLOBAL", "STORE_GLOBAL", "UNARY_NEG", "UNARY_POS", "UNARY_NOT", "UNARY_INVERT", "BINARY_ADD", "BINARY_SUB", "BINARY_MUL", "BINARY_TRUEDIV", "BINARY_FLOORDIV", "BINARY_MOD", "BINARY_POW", "BINARY_LSHIFT", "BINARY_RSHIFT", "BINARY_AND", "BINARY_OR", "BINARY_XOR", "COMPARE_EQ", "COMPARE_NE", "COMPARE_LT", "COMPARE_LE", "COMPARE_GT", "COMPARE_GE", "COMPARE_IN", "COMPARE_NOT_IN", "COMPARE_IS", "COMPARE_IS_NOT", "JUMP", "POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "GET_ITER", "FOR_ITER", "BUILD_TUPLE", "BUILD_LIST", "UNPACK_SEQUENCE", "BINARY_SUBSCR", "STORE_SUBSCR", "SLICE_SUBSCR", "CALL", "CALL_BUILTIN", "RETURN_VALUE", "RAISE", "FORMAT_VALUE", "BUILD_STRING", "LOAD_ATTR", "INPLACE_ADD", "INPLACE_MUL"};
 
 const char *const epy_builtin_names[BI__COUNT] = {"print", "len", "abs", "min", "max", "sum", "int", "float", "bool", "str", "round", "range", "enumerate", "zip", "list.append", "list.pop", "math.sqrt", "math.sin", "math.cos", "math.tan", "math.asin", "math.acos", "math.atan", "math.atan2", "math.exp", "math.log", "math.log10", "math.floor", "math.ceil", "math.fabs", "math.pow", "parallel.coreid", "parallel.numcores", "parallel.send", "parallel.recv", "parallel.sendrecv", "parallel.probe", "parallel.bcast", "parallel.reduce", "parallel.sync", "list.copy", "random.random", "random.randint", "random.randrange", "random.uniform", "random.choice", "random.shuffle", "random.seed", "list.extend", "list.insert", "list.remove", "list.index", "list.count", "list.reverse"};
-
-const char *const epy_error_names[14] = {"OK", "ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError", "AssertionError", "MemoryError", "RecursionError", "RuntimeError", "UnboundLocalError", "NameError", "AttributeError", "NotImplementedError"};

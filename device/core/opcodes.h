@@ -1,4 +1,4 @@
-/* opcodes.h: GENERATED from epython/bytecode/opcodes.py by
+/* opcodes.h: GENERATED from epython/bytecode/opcodes.py, image.py and protocol.py by
  * `python -m epython.bytecode.gen_c`. DO NOT EDIT; a test fails when it is stale. */
 #ifndef EPY_OPCODES_H
 #define EPY_OPCODES_H
@@ -11,7 +11,6 @@
 #define EPY_FUNC_ENTRY_SIZE 18
 #define EPY_LINE_ENTRY_SIZE 4
 #define EPY_MAX_FRAME_STACK 255
-#define EPY_ARG_COUNT (-1) /* stack count equal to the operand */
 
 /* Opcodes: name = code,  operand format,  stack effect */
 enum epy_opcode {
@@ -78,17 +77,38 @@ enum epy_opcode {
     OP_LOAD_ATTR = 60,              /* u8    a -> a.attr  (arg: attribute id, see ATTRS) */
     OP_INPLACE_ADD = 61,            /* -     a b -> a += b  (a list: extended in place by any iterable b, a itself pushed; else a + b) */
     OP_INPLACE_MUL = 62,            /* -     a b -> a *= b  (a list: repeated in place, a itself pushed; else a * b) */
-    OP__COUNT = 63
 };
+/* (not an enumerator: a switch over enum epy_opcode names every opcode, dispatch.h) */
+#define OP__COUNT 63
 
-/* Encoded length of each instruction (opcode byte + operands), by opcode. */
+/* Operand formats (EPY_OP_FORMATS). */
+enum epy_operand {
+    EPY_OPERAND_NONE = 0,           /* 0 bytes */
+    EPY_OPERAND_U8 = 1,             /* 1 bytes */
+    EPY_OPERAND_I16 = 2,            /* 2 bytes */
+    EPY_OPERAND_U16 = 3,            /* 2 bytes */
+    EPY_OPERAND_ADDR = 4,           /* 2 bytes */
+    EPY_OPERAND_U8U8 = 5,           /* 2 bytes */
+};
+/* Stack counts that the operands give (EPY_OP_POPS, EPY_OP_PUSHES: negative). */
+enum epy_count {
+    EPY_COUNT_OPERAND = -1,
+    EPY_COUNT_SECOND_OPERAND = -2,
+    EPY_COUNT_CALLEE_PARAMS = -3,
+};
+/* Bits of EPY_OP_FLOW: where control may go after an instruction. */
+#define EPY_FLOW_TARGET 1           /* may jump to its operand's address */
+#define EPY_FLOW_FALLS_THROUGH 2    /* may go on to the following instruction */
+/* By opcode: encoded length (opcode byte + operands), operand format, values popped
+ * and pushed on the fall-through path, popped and pushed when the jump is taken,
+ * control flow, cycles. */
 #define EPY_OP_LENGTHS { 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 3, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 1, 3, 2, 2, 2, 1, 1, 1, 3, 3, 1, 2, 2, 2, 2, 1, 1 }
-/* Operand format by opcode: 0 none, 1 u8, 2 i16, 3 u16, 4 addr, 5 u8u8. */
 #define EPY_OP_FORMATS { 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2, 1, 1, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 1, 1, 1, 0, 0, 0, 3, 5, 0, 1, 1, 1, 1, 0, 0 }
-#define EPY_OP_POPS { 0, 1, 1, 2, 2, 3, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 1, 1, 1, 1, 1, 1, -1, -1, 1, 2, 3, 4, -1, -1, 1, 1, 2, -1, 1, 2, 2 }
+#define EPY_OP_POPS { 0, 1, 1, 2, 2, 3, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 1, 1, 1, 1, 1, 1, -1, -1, 1, 2, 3, 4, -3, -2, 1, 1, 2, -1, 1, 2, 2 }
 #define EPY_OP_PUSHES { 0, 0, 2, 4, 2, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 2, 1, 1, -1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1 }
 #define EPY_OP_BRANCH_POPS { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 #define EPY_OP_BRANCH_PUSHES { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define EPY_OP_FLOW { 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 3, 3, 3, 3, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 2, 2, 2, 2, 2 }
 #define EPY_OP_CYCLES { 23, 21, 43, 53, 43, 53, 28, 4, 4, 33, 17, 13, 44, 63, 63, 167, 43, 87, 53, 71, 55, 72, 406, 206, 88, 303, 126, 106, 108, 108, 108, 73, 73, 44, 73, 77, 73, 103, 103, 53, 53, 4, 40, 53, 53, 53, 83, 52, 4, 34, 186, 206, 4, 153, 147, 71, 100, 103, 1224, 103, 63, 71, 72 }
 
 /* Builtins called through OP_CALL_BUILTIN. */
@@ -171,6 +191,7 @@ enum epy_error {
     ERR_BADIMAGE = 64,
     ERR_BADARGUMENT = 65,
 };
+#define EPY_RAISABLE_MAX 13 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
 
 /* Value tags (constant pool and marshal format). */
 enum epy_tag {

@@ -1,5 +1,7 @@
-/* verify.c: the image verifier, a port of epython/bytecode/image.py decode() and
- * epython/bytecode/verify.py with the same checks in the same order and the same messages.
+/* verify.c: the image verifier, a port of epython/bytecode/image.py decode(),
+ * epython/bytecode/verify.py and the stack-depth walk of epython/bytecode/flow.py with the same
+ * checks in the same order and the same messages; opcodes are told apart by the generated
+ * tables of opcodes.h (stack counts, control flow), not by name.
  * It reads only inside [data, data + size) and never trusts a length it has not checked. */
 #include <stdarg.h>
 
@@ -12,22 +14,22 @@ static const int8_t op_pops[OP__COUNT] = EPY_OP_POPS;
 static const int8_t op_pushes[OP__COUNT] = EPY_OP_PUSHES;
 static const uint8_t op_bpops[OP__COUNT] = EPY_OP_BRANCH_POPS;
 static const uint8_t op_bpushes[OP__COUNT] = EPY_OP_BRANCH_PUSHES;
+static const uint8_t op_flow[OP__COUNT] = EPY_OP_FLOW;
 static const uint8_t bi_min[BI__COUNT] = EPY_BUILTIN_MIN_ARGS;
 static const uint8_t bi_max[BI__COUNT] = EPY_BUILTIN_MAX_ARGS;
 
-#define FMT_ADDR 4
-
-typedef struct V {
+/* The verifier's state: the image bytes, the read position, the message being written. */
+typedef struct Verifier {
     const uint8_t *d;
     uint32_t size, pos;
     Sink msg;
     Image *img;
     uint8_t *scratch;
     uint32_t scratch_size;
-} V;
+} Verifier;
 
 /* Append printf text to the message. */
-EPY_COLD static void say(V *v, const char *fmt, ...)
+EPY_COLD static void say(Verifier *v, const char *fmt, ...)
 {
     char buf[200];
     va_list ap;
@@ -41,7 +43,7 @@ EPY_COLD static void say(V *v, const char *fmt, ...)
 }
 
 /* Take n bytes or fail with the truncation message. */
-EPY_COLD static int take(V *v, uint64_t n, const char *what, long idx)
+EPY_COLD static int take(Verifier *v, uint64_t n, const char *what, long idx)
 {
     if (v->pos + n > v->size) {
         say(v, "truncated image: ");
@@ -64,47 +66,28 @@ EPY_COLD static int utf8_error(char *out, uint32_t outsize, const uint8_t *p, ui
             i++;
             continue;
         }
-        uint32_t need;
-        uint8_t lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        if (c < 0xC2 || c > 0xF4) {
             epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: invalid start byte",
                 c, (unsigned)i);
             return 1;
         }
-        uint32_t k;
-        for (k = 1; k <= need; k++) {
-            if (i + k >= n) {
+        /* continuation bytes after the lead byte, and the range of the first one */
+        uint32_t need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+        uint8_t lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+        uint8_t hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+        for (uint32_t k = 1; k <= need; k++) {
+            const char *why = NULL;
+            if (i + k >= n)
+                why = "unexpected end of data";
+            else if (p[i + k] < (k == 1 ? lo : 0x80) || p[i + k] > (k == 1 ? hi : 0xBF))
+                why = "invalid continuation byte";
+            if (why) {
                 if (k == 1)
-                    epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: unexpected end "
-                        "of data", c, (unsigned)i);
+                    epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: %s", c,
+                        (unsigned)i, why);
                 else
-                    epy_snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: unexpected end of "
-                        "data", (unsigned)i, (unsigned)(i + k - 1));
-                return 1;
-            }
-            uint8_t b = p[i + k];
-            uint8_t l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-            if (b < l || b > h) {
-                if (k == 1)
-                    epy_snprintf(out, outsize, "'utf-8' codec can't decode byte 0x%02x in position %u: invalid "
-                        "continuation byte", c, (unsigned)i);
-                else
-                    epy_snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: invalid "
-                        "continuation byte", (unsigned)i, (unsigned)(i + k - 1));
+                    epy_snprintf(out, outsize, "'utf-8' codec can't decode bytes in position %u-%u: %s",
+                        (unsigned)i, (unsigned)(i + k - 1), why);
                 return 1;
             }
         }
@@ -125,7 +108,7 @@ EPY_COLD static uint32_t const_at(const Image *img, uint32_t i)
 }
 
 /* Is constant i a str; write its text into the message if so. */
-EPY_COLD static int name_ok(V *v, uint32_t index, int print)
+EPY_COLD static int name_ok(Verifier *v, uint32_t index, int print)
 {
     if (index >= v->img->n_consts)
         return 0;
@@ -174,7 +157,7 @@ EPY_COLD uint32_t line_of(const Image *img, uint32_t fi, uint32_t pc)
 }
 
 /* "function i (name)" prefix. */
-EPY_COLD static void where_fn(V *v, uint32_t i, const FuncInfo *f)
+EPY_COLD static void where_fn(Verifier *v, uint32_t i, const FuncInfo *f)
 {
     say(v, "function %u (", (unsigned)i);
     name_ok(v, f->name_const, 1);
@@ -182,7 +165,7 @@ EPY_COLD static void where_fn(V *v, uint32_t i, const FuncInfo *f)
 }
 
 /* "function i (name) pc P NAME: " prefix. */
-EPY_COLD static void where_ins(V *v, uint32_t i, const FuncInfo *f, uint32_t pc, uint32_t op)
+EPY_COLD static void where_ins(Verifier *v, uint32_t i, const FuncInfo *f, uint32_t pc, uint32_t op)
 {
     where_fn(v, i, f);
     say(v, " pc %u %s: ", (unsigned)pc, epy_op_names[op]);
@@ -192,10 +175,10 @@ EPY_COLD static void where_ins(V *v, uint32_t i, const FuncInfo *f, uint32_t pc,
 EPY_COLD static uint32_t operand(const uint8_t *code, uint32_t pc)
 {
     switch (op_fmt[code[pc]]) {
-    case 0: return 0;
-    case 1: case 5: return code[pc + 1];
-    case 2: return (uint32_t)(int32_t)(int16_t)rd16(code + pc + 1);
-    default: return rd16(code + pc + 1);
+    case EPY_OPERAND_NONE: return 0;
+    case EPY_OPERAND_U8: case EPY_OPERAND_U8U8: return code[pc + 1];
+    case EPY_OPERAND_I16: return (uint32_t)(int32_t)(int16_t)rd16(code + pc + 1);
+    default: return rd16(code + pc + 1); /* u16, addr */
     }
 }
 
@@ -203,7 +186,7 @@ EPY_COLD static uint32_t operand(const uint8_t *code, uint32_t pc)
 #define KNOWN 2
 
 /* Check one function (verify.py: verify() body for one function). */
-EPY_COLD static int check_function(V *v, uint32_t fi)
+EPY_COLD static int check_function(Verifier *v, uint32_t fi)
 {
     Image *img = v->img;
     FuncInfo f;
@@ -266,7 +249,7 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
             where_ins(v, fi, &f, pc, op);
             say(v, "%s takes %u..%u arguments, got %u", epy_builtin_names[arg], bi_min[arg],
                 bi_max[arg], code[pc + 2]);
-        } else if (op == OP_RAISE && !(arg > 0 && arg <= ERR_NOTIMPLEMENTEDERROR)) {
+        } else if (op == OP_RAISE && !(arg > 0 && arg <= EPY_RAISABLE_MAX)) {
             where_ins(v, fi, &f, pc, op);
             say(v, "%u is not a raisable error code", (unsigned)arg);
         } else if (op == OP_LOAD_ATTR && arg >= ATTR__COUNT) {
@@ -275,7 +258,7 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
         } else if (op == OP_FORMAT_VALUE && arg > 1) {
             where_ins(v, fi, &f, pc, op);
             say(v, "format flag %u is not 0 or 1", (unsigned)arg);
-        } else if (op_fmt[op] == FMT_ADDR && (arg >= end || !(flags[arg] & IS_START))) {
+        } else if ((op_flow[op] & EPY_FLOW_TARGET) && (arg >= end || !(flags[arg] & IS_START))) {
             where_ins(v, fi, &f, pc, op);
             say(v, "jump target %u is not the start of an instruction", (unsigned)arg);
         } else {
@@ -292,24 +275,26 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
     while (nwork) {
         pc = work[--nwork];
         uint32_t op = code[pc], arg = operand(code, pc), d = depth[pc];
-        uint32_t pops, pushes;
-        if (op == OP_CALL) {
+        /* the table's counts, or what the operands give (epython/bytecode/flow.py) */
+        uint32_t pops = (uint32_t)op_pops[op], pushes = (uint32_t)op_pushes[op];
+        if (op_pops[op] == EPY_COUNT_CALLEE_PARAMS) {
             FuncInfo callee;
             func_info(img, arg, &callee);
             pops = callee.n_params;
-        } else if (op == OP_CALL_BUILTIN) {
+        } else if (op_pops[op] == EPY_COUNT_SECOND_OPERAND) {
             pops = code[pc + 2];
-        } else {
-            pops = op_pops[op] == EPY_ARG_COUNT ? arg : (uint32_t)op_pops[op];
+        } else if (op_pops[op] == EPY_COUNT_OPERAND) {
+            pops = arg;
         }
-        pushes = op_pushes[op] == EPY_ARG_COUNT ? arg : (uint32_t)op_pushes[op];
+        if (op_pushes[op] == EPY_COUNT_OPERAND)
+            pushes = arg;
         if (d < pops) {
             where_ins(v, fi, &f, pc, op);
             say(v, "stack underflow (needs %u, has %u)", (unsigned)pops, (unsigned)d);
             return 1;
         }
         uint32_t targets[2], depths[2], nt = 0;
-        if (op_fmt[op] == FMT_ADDR) {
+        if (op_flow[op] & EPY_FLOW_TARGET) {
             if (d < op_bpops[op]) {
                 where_ins(v, fi, &f, pc, op);
                 say(v, "stack underflow on the branch");
@@ -318,7 +303,7 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
             targets[nt] = arg;
             depths[nt++] = d - op_bpops[op] + op_bpushes[op];
         }
-        if (op != OP_JUMP && op != OP_RETURN_VALUE && op != OP_RAISE) {
+        if (op_flow[op] & EPY_FLOW_FALLS_THROUGH) {
             targets[nt] = pc + op_len[op];
             depths[nt++] = d - pops + pushes;
         }
@@ -363,7 +348,7 @@ EPY_COLD static int check_function(V *v, uint32_t fi)
 EPY_COLD int verify_image(const uint8_t *data, uint32_t size, Image *img, char *msg, uint32_t msgsize,
                  uint8_t *scratch, uint32_t scratch_size)
 {
-    V v;
+    Verifier v;
     v.d = data;
     v.size = size;
     v.pos = 0;

@@ -109,10 +109,10 @@ void rng_reset(VM *vm);
 /* The builtin random.<id> (BI_RANDOM_*) on n arguments; a new reference. */
 Value bi_random(VM *vm, uint32_t id, Value *args, uint32_t n);
 
-/* ---- names.c ---- */
+/* ---- names.c (generated from the opcode table) ---- */
+/* Name of each opcode and builtin, for messages. */
 extern const char *const epy_op_names[OP__COUNT];
 extern const char *const epy_builtin_names[BI__COUNT];
-extern const char *const epy_error_names[14];
 
 /* ---- errors (interp.c) ---- */
 /* Raise a kernel error: records code and message and longjmps to vm->on_error. */

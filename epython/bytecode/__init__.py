@@ -1,9 +1,11 @@
-"""The bytecode: opcode table, program image format, verifier and disassembler.
+"""The bytecode: opcode table, program image format, stack effects and control-flow analysis,
+verifier, disassembler and the generator of the C tables.
 
 This package is the ground floor of the project: it imports nothing else from it.
 """
 
 from epython.bytecode.dis import disassemble
+from epython.bytecode.flow import FlowGraph, analyse, stack_effect
 from epython.bytecode.image import (
     FORMAT_VERSION,
     MAGIC,
@@ -26,6 +28,7 @@ __all__ = [
     "OPCODES",
     "OPS",
     "ErrorCode",
+    "FlowGraph",
     "Function",
     "GlobalSlot",
     "ImageError",
@@ -33,12 +36,14 @@ __all__ = [
     "Op",
     "Program",
     "ValueTag",
+    "analyse",
     "decode",
     "disassemble",
     "encode",
     "encode_instr",
     "float32",
     "iter_code",
+    "stack_effect",
     "verify",
     "verify_bytes",
 ]

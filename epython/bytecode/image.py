@@ -110,13 +110,15 @@ class Program:
         return line
 
 
+#: The constants that are a tag alone, by tag.
+_TAG_ONLY: dict[int, Const] = {ValueTag.NONE: None, ValueTag.FALSE: False, ValueTag.TRUE: True}
+
+
 def _encode_const(value: Const) -> bytes:
-    if value is None:
-        return bytes([ValueTag.NONE])
-    if value is True:
-        return bytes([ValueTag.TRUE])
-    if value is False:
-        return bytes([ValueTag.FALSE])
+    """One constant of the pool: its tag byte and payload."""
+    for tag, constant in _TAG_ONLY.items():
+        if value is constant:
+            return bytes([tag])
     if isinstance(value, Float32):
         return bytes([ValueTag.FLOAT]) + _F32.pack(value)
     if isinstance(value, int):
@@ -168,6 +170,7 @@ class _Reader:
         self.pos = 0
 
     def take(self, n: int, what: str) -> bytes:
+        """The next ``n`` bytes (``what`` names them in the truncation message)."""
         if self.pos + n > len(self.data):
             raise ImageError(f"truncated image: {what} needs {n} bytes at offset {self.pos}, "
                              f"image has {len(self.data)}")
@@ -176,6 +179,7 @@ class _Reader:
         return chunk
 
     def unpack(self, fmt: struct.Struct, what: str) -> tuple[Any, ...]:
+        """The next ``fmt.size`` bytes unpacked with ``fmt``."""
         return fmt.unpack(self.take(fmt.size, what))
 
 
@@ -191,12 +195,8 @@ def decode(data: bytes) -> Program:
     consts: list[Const] = []
     for i in range(n_consts):
         (tag,) = r.take(1, f"tag of constant {i}")
-        if tag == ValueTag.NONE:
-            consts.append(None)
-        elif tag == ValueTag.TRUE:
-            consts.append(True)
-        elif tag == ValueTag.FALSE:
-            consts.append(False)
+        if tag in _TAG_ONLY:
+            consts.append(_TAG_ONLY[tag])
         elif tag == ValueTag.INT:
             consts.append(_I32.unpack(r.take(4, f"constant {i}"))[0])
         elif tag == ValueTag.FLOAT:

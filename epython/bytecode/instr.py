@@ -6,7 +6,7 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from epython.bytecode.opcodes import OPCODES, Operand, OpInfo
+from epython.bytecode.opcodes import OPCODES, Op, Operand
 
 __all__ = ["Instr", "encode_instr", "iter_code"]
 
@@ -19,7 +19,7 @@ class Instr:
     """A decoded instruction at ``pc``; ``args`` holds 0, 1 or 2 operand values."""
 
     pc: int
-    info: OpInfo
+    info: Op
     args: tuple[int, ...]
 
     @property
@@ -33,10 +33,10 @@ class Instr:
         return self.pc + self.info.length
 
 
-def encode_instr(info: OpInfo, *args: int) -> bytes:
+def encode_instr(info: Op, *args: int) -> bytes:
     """Encode one instruction, checking that every operand fits its format."""
     fmt = info.operand
-    expected = {Operand.NONE: 0, Operand.U8U8: 2}.get(fmt, 1)
+    expected = fmt.values
     if len(args) != expected:
         raise ValueError(f"{info.name} takes {expected} operand(s), got {len(args)}")
     if fmt is Operand.NONE:
@@ -55,7 +55,8 @@ def encode_instr(info: OpInfo, *args: int) -> bytes:
     return bytes([info.code]) + _U16.pack(args[0])
 
 
-def _check(info: OpInfo, value: int, lo: int, hi: int) -> None:
+def _check(info: Op, value: int, lo: int, hi: int) -> None:
+    """Refuse an operand value outside [lo, hi]."""
     if not lo <= value <= hi:
         raise ValueError(f"operand {value} of {info.name} outside [{lo}, {hi}]")
 

@@ -1,11 +1,13 @@
 """THE opcode table: the single definition of every instruction of the kernel bytecode.
 
-Everything else (the encoder, verifier, disassembler, both interpreters, the cycle model and
-``device/core/opcodes.h``) is derived from the tables in this module.  The cycles of each row
-come from ``epython/bytecode/costs.py``, which ``python -m epython.calibrate --table`` generates
-from what the real Epiphany build executes on e-sim (docs/timing-model.md).  Change an instruction
-here, then run ``python -m epython.bytecode.gen_c`` to regenerate the C header (a test fails
-while it is stale).
+Each member of :class:`Op` is one row: opcode, operand format, stack effect, control flow and
+the C interpreter's handler.  Everything else (the encoder, the verifier, the stack-depth
+analysis of ``flow.py``, the disassembler, both interpreters, the cycle model and the generated
+C files ``device/core/opcodes.h``, ``dispatch.h`` and ``names.c``) is derived from it.  The
+cycles of each row come from ``epython/bytecode/costs.py``, which ``python -m epython.calibrate
+--table`` generates from what the real Epiphany build executes on e-sim (docs/timing-model.md).
+Change an instruction here, then run ``python -m epython.bytecode.gen_c`` to regenerate the C
+files and the tables of docs/bytecode.md (a test fails while one is stale).
 
 Stack notation in the docs: ``a b -> c`` pops ``b`` (top) and ``a`` and pushes ``c``.
 """
@@ -14,232 +16,225 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from epython.bytecode.costs import BUILTIN_CYCLES, OP_CYCLES
 
 __all__ = [
     "ARG",
+    "ATTRS",
     "BUILTINS",
+    "BUILTIN_BY_NAME",
     "Builtin",
+    "Count",
     "ErrorCode",
-    "FORMAT_LENGTHS",
+    "Flow",
+    "Handler",
     "OPCODES",
     "OPS",
     "Op",
-    "OpInfo",
     "Operand",
+    "RAISABLE_ERRORS",
     "ValueTag",
 ]
 
 
 class Operand(enum.Enum):
-    """Operand format of an instruction; an instruction's length follows from its opcode."""
+    """Operand format of an instruction; an instruction's length follows from its opcode.
 
-    NONE = ""  # no operand
-    U8 = "u8"  # one unsigned byte
-    I16 = "i16"  # little-endian signed 16-bit immediate
-    U16 = "u16"  # little-endian unsigned 16-bit index
-    ADDR = "addr"  # u16 absolute jump target inside the current function's code
-    U8U8 = "u8u8"  # two unsigned bytes
+    Each format has a fixed number in the C tables (``EPY_OPERAND_*``), a spelling in listings
+    and docs, a length in bytes after the opcode byte and a number of operand values.
+    """
 
+    number: int
+    spelling: str
+    length: int
+    values: int
 
-FORMAT_LENGTHS: dict[Operand, int] = {
-    Operand.NONE: 0,
-    Operand.U8: 1,
-    Operand.I16: 2,
-    Operand.U16: 2,
-    Operand.ADDR: 2,
-    Operand.U8U8: 2,
-}
+    NONE = (0, "", 0, 0)  # no operand
+    U8 = (1, "u8", 1, 1)  # one unsigned byte
+    I16 = (2, "i16", 2, 1)  # little-endian signed 16-bit immediate
+    U16 = (3, "u16", 2, 1)  # little-endian unsigned 16-bit index
+    ADDR = (4, "addr", 2, 1)  # u16 absolute jump target inside the current function's code
+    U8U8 = (5, "u8u8", 2, 2)  # two unsigned bytes
 
-#: Marks a stack count that equals the (first) operand.
-ARG = -1
-
-
-@dataclass(frozen=True)
-class OpInfo:
-    """One row of the opcode table."""
-
-    code: int
-    name: str
-    operand: Operand
-    pops: int  # values popped on the fall-through path (ARG: the operand)
-    pushes: int  # values pushed on the fall-through path (ARG: the operand)
-    cycles: int  # Epiphany cycles charged by the interpreter (docs/timing-model.md)
-    doc: str
-    branch_pops: int = 0  # for jumps: values popped when the branch is taken
-    branch_pushes: int = 0  # for jumps: values pushed when the branch is taken (after the pops)
-
-    @property
-    def length(self) -> int:
-        """Encoded length in bytes: opcode byte plus operand bytes."""
-        return 1 + FORMAT_LENGTHS[self.operand]
-
-    @property
-    def is_jump(self) -> bool:
-        """True for instructions whose operand is a jump target."""
-        return self.operand is Operand.ADDR
-
-    @property
-    def is_unconditional(self) -> bool:
-        """True for instructions after which control never falls through."""
-        return self.name in ("JUMP", "RETURN_VALUE", "RAISE")
+    def __init__(self, number: int, spelling: str, length: int, values: int) -> None:
+        self.number = number
+        self.spelling = spelling
+        self.length = length
+        self.values = values
 
 
-def _t(code: int, name: str, operand: Operand, pops: int, pushes: int, doc: str,
-       branch: tuple[int, int] = (0, 0)) -> OpInfo:
-    return OpInfo(code, name, operand, pops, pushes, OP_CYCLES[name], doc, branch[0], branch[1])
+class Count(enum.IntEnum):
+    """A stack count that the operands give, not the row (negative: never a literal count)."""
+
+    OPERAND = -1  # the (first) operand: BUILD_LIST n pops n
+    SECOND_OPERAND = -2  # the second operand: CALL_BUILTIN id n pops n
+    CALLEE_PARAMS = -3  # the called function's parameter count: CALL f pops f's n_params
+
+
+#: The first operand as a stack count (the name esim/cores/jit.py imports).
+ARG = Count.OPERAND
+
+
+class Flow(enum.Enum):
+    """How control leaves an instruction."""
+
+    NEXT = "next"  # always on to the following instruction
+    BRANCH = "branch"  # on to the following instruction, or to the operand's address
+    JUMP = "jump"  # always to the operand's address
+    RETURN = "return"  # out of the function (RETURN_VALUE)
+    RAISE = "raise"  # out of the kernel with an error (RAISE)
+
+
+class Handler(enum.Enum):
+    """Where the C interpreter (device/core/interp.c) runs an instruction.
+
+    Its dispatch loop is resident in the core's SRAM; the rare instructions run from shared
+    DRAM (``step_rare``), which keeps the resident part small.  The generated dispatch.h routes
+    each opcode by this column, and the C build fails when a handler is missing or misplaced.
+    """
+
+    LOOP = "loop"  # a case of the dispatch loop (interp_run)
+    RARE = "rare"  # a case of step_rare
+    LOOP_THEN_RARE = "loop, rare"  # the loop's fast path, step_rare for the rest (on lists)
+
+
+def _row(code: int, operand: Operand, pops: int, pushes: int, flow: Flow, branch: tuple[int, int],
+         handler: Handler, doc: str) -> tuple[int, Operand, int, int, Flow, int, int, Handler, str]:
+    """The value of one member of :class:`Op` (the enum passes it on to ``Op.__init__``)."""
+    return code, operand, pops, pushes, flow, branch[0], branch[1], handler, doc
 
 
 N, U8, I16, U16, ADDR, U8U8 = (Operand.NONE, Operand.U8, Operand.I16, Operand.U16, Operand.ADDR,
                                Operand.U8U8)
+OPERAND, SECOND, CALLEE = Count.OPERAND, Count.SECOND_OPERAND, Count.CALLEE_PARAMS
+NEXT, BRANCHES, JUMPS, RETURNS, RAISES = Flow.NEXT, Flow.BRANCH, Flow.JUMP, Flow.RETURN, Flow.RAISE
+LOOP, RARE, LOOP_RARE = Handler.LOOP, Handler.RARE, Handler.LOOP_THEN_RARE
 
-# Each row's cycles: costs.OP_CYCLES, measured on the real build (docs/timing-model.md).
-# ORDER: codes are dense from 0; never reuse a retired code within one FORMAT_VERSION.
-OPCODES: tuple[OpInfo, ...] = (
-    _t(0, "NOP", N, 0, 0, "do nothing"),
-    _t(1, "POP_TOP", N, 1, 0, "a ->"),
-    _t(2, "DUP_TOP", N, 1, 2, "a -> a a"),
-    _t(3, "DUP_TOP_TWO", N, 2, 4, "a b -> a b a b"),
-    _t(4, "ROT_TWO", N, 2, 2, "a b -> b a"),
-    _t(5, "ROT_THREE", N, 3, 3, "a b c -> c a b"),
-    _t(6, "LOAD_CONST", U16, 0, 1, "-> K[arg]"),
-    _t(7, "LOAD_NONE", N, 0, 1, "-> None"),
-    _t(8, "LOAD_TRUE", N, 0, 1, "-> True"),
-    _t(9, "LOAD_FALSE", N, 0, 1, "-> False"),
-    _t(10, "LOAD_INT", I16, 0, 1, "-> int(arg)  (small integer immediate)"),
-    _t(11, "LOAD_LOCAL", U8, 0, 1, "-> L[arg]  (UnboundLocalError if unset)"),
-    _t(12, "STORE_LOCAL", U8, 1, 0, "a ->  L[arg] = a"),
-    _t(13, "LOAD_GLOBAL", U16, 0, 1, "-> G[arg]"),
-    _t(14, "STORE_GLOBAL", U16, 1, 0, "a ->  G[arg] = a"),
-    _t(15, "UNARY_NEG", N, 1, 1, "a -> -a"),
-    _t(16, "UNARY_POS", N, 1, 1, "a -> +a"),
-    _t(17, "UNARY_NOT", N, 1, 1, "a -> not a"),
-    _t(18, "UNARY_INVERT", N, 1, 1, "a -> ~a"),
-    _t(19, "BINARY_ADD", N, 2, 1, "a b -> a + b"),
-    _t(20, "BINARY_SUB", N, 2, 1, "a b -> a - b"),
-    _t(21, "BINARY_MUL", N, 2, 1, "a b -> a * b"),
-    _t(22, "BINARY_TRUEDIV", N, 2, 1, "a b -> a / b"),
-    _t(23, "BINARY_FLOORDIV", N, 2, 1, "a b -> a // b"),
-    _t(24, "BINARY_MOD", N, 2, 1, "a b -> a % b"),
-    _t(25, "BINARY_POW", N, 2, 1, "a b -> a ** b"),
-    _t(26, "BINARY_LSHIFT", N, 2, 1, "a b -> a << b"),
-    _t(27, "BINARY_RSHIFT", N, 2, 1, "a b -> a >> b"),
-    _t(28, "BINARY_AND", N, 2, 1, "a b -> a & b"),
-    _t(29, "BINARY_OR", N, 2, 1, "a b -> a | b"),
-    _t(30, "BINARY_XOR", N, 2, 1, "a b -> a ^ b"),
-    _t(31, "COMPARE_EQ", N, 2, 1, "a b -> a == b"),
-    _t(32, "COMPARE_NE", N, 2, 1, "a b -> a != b"),
-    _t(33, "COMPARE_LT", N, 2, 1, "a b -> a < b"),
-    _t(34, "COMPARE_LE", N, 2, 1, "a b -> a <= b"),
-    _t(35, "COMPARE_GT", N, 2, 1, "a b -> a > b"),
-    _t(36, "COMPARE_GE", N, 2, 1, "a b -> a >= b"),
-    _t(37, "COMPARE_IN", N, 2, 1, "a b -> a in b"),
-    _t(38, "COMPARE_NOT_IN", N, 2, 1, "a b -> a not in b"),
-    _t(39, "COMPARE_IS", N, 2, 1, "a b -> a is b  (None/True/False only)"),
-    _t(40, "COMPARE_IS_NOT", N, 2, 1, "a b -> a is not b"),
-    _t(41, "JUMP", ADDR, 0, 0, "pc = arg"),
-    _t(42, "POP_JUMP_IF_FALSE", ADDR, 1, 0, "a ->  if not a: pc = arg", branch=(1, 0)),
-    _t(43, "POP_JUMP_IF_TRUE", ADDR, 1, 0, "a ->  if a: pc = arg", branch=(1, 0)),
-    _t(44, "JUMP_IF_FALSE_OR_POP", ADDR, 1, 0,
-       "a -> a (and pc = arg) if not a, else a ->", branch=(0, 0)),
-    _t(45, "JUMP_IF_TRUE_OR_POP", ADDR, 1, 0,
-       "a -> a (and pc = arg) if a, else a ->", branch=(0, 0)),
-    _t(46, "GET_ITER", N, 1, 1, "a -> iter(a)  (range, list, tuple, str, array, enumerate, zip)"),
-    _t(47, "FOR_ITER", ADDR, 1, 2, "it -> it next(it); when exhausted: it -> and pc = arg",
-       branch=(1, 0)),
-    _t(48, "BUILD_TUPLE", U8, ARG, 1, "a1..an -> (a1, ..., an)"),
-    _t(49, "BUILD_LIST", U8, ARG, 1, "a1..an -> [a1, ..., an]"),
-    _t(50, "UNPACK_SEQUENCE", U8, 1, ARG, "s -> s[n-1] .. s[0]  (s[0] on top)"),
-    _t(51, "BINARY_SUBSCR", N, 2, 1, "a i -> a[i]  (i may be a tuple for 2-D arrays)"),
-    _t(52, "STORE_SUBSCR", N, 3, 0, "v a i ->  a[i] = v"),
-    _t(53, "SLICE_SUBSCR", N, 4, 1, "a lo hi step -> a[lo:hi:step]  (None for omitted)"),
-    _t(54, "CALL", U16, ARG, 1,
-       "a1..an -> f(a1..an)  (arg: function index; n: that function's parameter count)"),
-    _t(55, "CALL_BUILTIN", U8U8, ARG, 1,
-       "a1..an -> b(a1..an)  (arg1: builtin id, arg2: n)"),
-    _t(56, "RETURN_VALUE", N, 1, 0, "a ->  return a to the caller"),
-    _t(57, "RAISE", U8, 1, 0, "msg ->  raise ErrorCode(arg)(msg); msg is a str or None"),
-    _t(58, "FORMAT_VALUE", U8, 2, 1, "a spec -> format(a, spec)  (arg 0: str(a), 1: use spec)"),
-    _t(59, "BUILD_STRING", U8, ARG, 1, "s1..sn -> s1 + ... + sn"),
-    _t(60, "LOAD_ATTR", U8, 1, 1, "a -> a.attr  (arg: attribute id, see ATTRS)"),
-    _t(61, "INPLACE_ADD", N, 2, 1,
-       "a b -> a += b  (a list: extended in place by any iterable b, a itself pushed; "
-       "else a + b)"),
-    _t(62, "INPLACE_MUL", N, 2, 1,
-       "a b -> a *= b  (a list: repeated in place, a itself pushed; else a * b)"),
-)
+
+@enum.unique
+class Op(enum.IntEnum):
+    """The instructions: each member is an opcode number and its row of the table.
+
+    ``pops``/``pushes`` are the stack effect on the fall-through path (a :class:`Count` where
+    the operands give it), ``branch_pops``/``branch_pushes`` the effect when a jump is taken;
+    ``cycles`` are the Epiphany cycles the interpreters charge (costs.OP_CYCLES).
+    """
+
+    code: int
+    operand: Operand
+    pops: int
+    pushes: int
+    doc: str
+    flow: Flow
+    branch_pops: int
+    branch_pushes: int
+    handler: Handler
+    cycles: int
+    length: int
+    is_jump: bool
+    falls_through: bool
+    is_unconditional: bool
+
+    def __new__(cls, code: int, *row: object) -> Op:
+        member = int.__new__(cls, code)
+        member._value_ = code
+        return member
+
+    def __init__(self, *row: Any) -> None:
+        (self.code, self.operand, self.pops, self.pushes, self.flow, self.branch_pops,
+         self.branch_pushes, self.handler, self.doc) = row
+        self.cycles = OP_CYCLES[self.name]
+        self.length = 1 + self.operand.length  # the opcode byte and the operand bytes
+        self.is_jump = self.flow in (Flow.BRANCH, Flow.JUMP)  # the operand is a jump target
+        self.falls_through = self.flow in (Flow.NEXT, Flow.BRANCH)  # may go on to the next one
+        # the older name of "never goes on to the next one" (tests/fuzz/fuzz_python_verifier.py)
+        self.is_unconditional = not self.falls_through
+
+    # ORDER: codes are dense from 0; never reuse a retired code within one FORMAT_VERSION.
+    # NAME = _row(code, operand, pops, pushes, flow, (branch pops, pushes), C handler, effect)
+    NOP = _row(0, N, 0, 0, NEXT, (0, 0), LOOP, "do nothing")
+    POP_TOP = _row(1, N, 1, 0, NEXT, (0, 0), LOOP, "a ->")
+    DUP_TOP = _row(2, N, 1, 2, NEXT, (0, 0), LOOP, "a -> a a")
+    DUP_TOP_TWO = _row(3, N, 2, 4, NEXT, (0, 0), RARE, "a b -> a b a b")
+    ROT_TWO = _row(4, N, 2, 2, NEXT, (0, 0), LOOP, "a b -> b a")
+    ROT_THREE = _row(5, N, 3, 3, NEXT, (0, 0), RARE, "a b c -> c a b")
+    LOAD_CONST = _row(6, U16, 0, 1, NEXT, (0, 0), LOOP, "-> K[arg]")
+    LOAD_NONE = _row(7, N, 0, 1, NEXT, (0, 0), LOOP, "-> None")
+    LOAD_TRUE = _row(8, N, 0, 1, NEXT, (0, 0), LOOP, "-> True")
+    LOAD_FALSE = _row(9, N, 0, 1, NEXT, (0, 0), LOOP, "-> False")
+    LOAD_INT = _row(10, I16, 0, 1, NEXT, (0, 0), LOOP, "-> int(arg)  (small integer immediate)")
+    LOAD_LOCAL = _row(11, U8, 0, 1, NEXT, (0, 0), LOOP, "-> L[arg]  (UnboundLocalError if unset)")
+    STORE_LOCAL = _row(12, U8, 1, 0, NEXT, (0, 0), LOOP, "a ->  L[arg] = a")
+    LOAD_GLOBAL = _row(13, U16, 0, 1, NEXT, (0, 0), LOOP, "-> G[arg]")
+    STORE_GLOBAL = _row(14, U16, 1, 0, NEXT, (0, 0), LOOP, "a ->  G[arg] = a")
+    UNARY_NEG = _row(15, N, 1, 1, NEXT, (0, 0), RARE, "a -> -a")
+    UNARY_POS = _row(16, N, 1, 1, NEXT, (0, 0), RARE, "a -> +a")
+    UNARY_NOT = _row(17, N, 1, 1, NEXT, (0, 0), RARE, "a -> not a")
+    UNARY_INVERT = _row(18, N, 1, 1, NEXT, (0, 0), RARE, "a -> ~a")
+    BINARY_ADD = _row(19, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a + b")
+    BINARY_SUB = _row(20, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a - b")
+    BINARY_MUL = _row(21, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a * b")
+    BINARY_TRUEDIV = _row(22, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a / b")
+    BINARY_FLOORDIV = _row(23, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a // b")
+    BINARY_MOD = _row(24, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a % b")
+    BINARY_POW = _row(25, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a ** b")
+    BINARY_LSHIFT = _row(26, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a << b")
+    BINARY_RSHIFT = _row(27, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a >> b")
+    BINARY_AND = _row(28, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a & b")
+    BINARY_OR = _row(29, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a | b")
+    BINARY_XOR = _row(30, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a ^ b")
+    COMPARE_EQ = _row(31, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a == b")
+    COMPARE_NE = _row(32, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a != b")
+    COMPARE_LT = _row(33, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a < b")
+    COMPARE_LE = _row(34, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a <= b")
+    COMPARE_GT = _row(35, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a > b")
+    COMPARE_GE = _row(36, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a >= b")
+    COMPARE_IN = _row(37, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a in b")
+    COMPARE_NOT_IN = _row(38, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a not in b")
+    COMPARE_IS = _row(39, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a is b  (None/True/False only)")
+    COMPARE_IS_NOT = _row(40, N, 2, 1, NEXT, (0, 0), LOOP, "a b -> a is not b")
+    JUMP = _row(41, ADDR, 0, 0, JUMPS, (0, 0), LOOP, "pc = arg")
+    POP_JUMP_IF_FALSE = _row(42, ADDR, 1, 0, BRANCHES, (1, 0), LOOP, "a ->  if not a: pc = arg")
+    POP_JUMP_IF_TRUE = _row(43, ADDR, 1, 0, BRANCHES, (1, 0), LOOP, "a ->  if a: pc = arg")
+    JUMP_IF_FALSE_OR_POP = _row(44, ADDR, 1, 0, BRANCHES, (0, 0), RARE,
+                                "a -> a (and pc = arg) if not a, else a ->")
+    JUMP_IF_TRUE_OR_POP = _row(45, ADDR, 1, 0, BRANCHES, (0, 0), RARE,
+                               "a -> a (and pc = arg) if a, else a ->")
+    GET_ITER = _row(46, N, 1, 1, NEXT, (0, 0), LOOP,
+                    "a -> iter(a)  (range, list, tuple, str, array, enumerate, zip)")
+    FOR_ITER = _row(47, ADDR, 1, 2, BRANCHES, (1, 0), LOOP,
+                    "it -> it next(it); when exhausted: it -> and pc = arg")
+    BUILD_TUPLE = _row(48, U8, OPERAND, 1, NEXT, (0, 0), LOOP, "a1..an -> (a1, ..., an)")
+    BUILD_LIST = _row(49, U8, OPERAND, 1, NEXT, (0, 0), LOOP, "a1..an -> [a1, ..., an]")
+    UNPACK_SEQUENCE = _row(50, U8, 1, OPERAND, NEXT, (0, 0), RARE, "s -> s[n-1] .. s[0]  (s[0] on top)")
+    BINARY_SUBSCR = _row(51, N, 2, 1, NEXT, (0, 0), LOOP, "a i -> a[i]  (i may be a tuple for 2-D arrays)")
+    STORE_SUBSCR = _row(52, N, 3, 0, NEXT, (0, 0), LOOP, "v a i ->  a[i] = v")
+    SLICE_SUBSCR = _row(53, N, 4, 1, NEXT, (0, 0), RARE, "a lo hi step -> a[lo:hi:step]  (None for omitted)")
+    CALL = _row(54, U16, CALLEE, 1, NEXT, (0, 0), LOOP,
+                "a1..an -> f(a1..an)  (arg: function index; n: that function's parameter count)")
+    CALL_BUILTIN = _row(55, U8U8, SECOND, 1, NEXT, (0, 0), RARE,
+                        "a1..an -> b(a1..an)  (arg1: builtin id, arg2: n)")
+    RETURN_VALUE = _row(56, N, 1, 0, RETURNS, (0, 0), LOOP, "a ->  return a to the caller")
+    RAISE = _row(57, U8, 1, 0, RAISES, (0, 0), RARE,
+                 "msg ->  raise ErrorCode(arg)(msg); msg is a str or None")
+    FORMAT_VALUE = _row(58, U8, 2, 1, NEXT, (0, 0), RARE,
+                        "a spec -> format(a, spec)  (arg 0: str(a), 1: use spec)")
+    BUILD_STRING = _row(59, U8, OPERAND, 1, NEXT, (0, 0), RARE, "s1..sn -> s1 + ... + sn")
+    LOAD_ATTR = _row(60, U8, 1, 1, NEXT, (0, 0), RARE, "a -> a.attr  (arg: attribute id, see ATTRS)")
+    INPLACE_ADD = _row(61, N, 2, 1, NEXT, (0, 0), LOOP_RARE,
+                       "a b -> a += b  (a list: extended in place by any iterable b, a itself "
+                       "pushed; else a + b)")
+    INPLACE_MUL = _row(62, N, 2, 1, NEXT, (0, 0), LOOP_RARE,
+                       "a b -> a *= b  (a list: repeated in place, a itself pushed; else a * b)")
+
+
+#: Every instruction, indexed by opcode: ``OPCODES[code]``.
+OPCODES: tuple[Op, ...] = tuple(Op)
 
 #: Opcode by name, e.g. ``OPS["LOAD_CONST"].code``.
-OPS: dict[str, OpInfo] = {info.name: info for info in OPCODES}
-
-
-class Op(enum.IntEnum):
-    """Opcode numbers as an enum (``Op.LOAD_CONST``)."""
-
-    NOP = 0
-    POP_TOP = 1
-    DUP_TOP = 2
-    DUP_TOP_TWO = 3
-    ROT_TWO = 4
-    ROT_THREE = 5
-    LOAD_CONST = 6
-    LOAD_NONE = 7
-    LOAD_TRUE = 8
-    LOAD_FALSE = 9
-    LOAD_INT = 10
-    LOAD_LOCAL = 11
-    STORE_LOCAL = 12
-    LOAD_GLOBAL = 13
-    STORE_GLOBAL = 14
-    UNARY_NEG = 15
-    UNARY_POS = 16
-    UNARY_NOT = 17
-    UNARY_INVERT = 18
-    BINARY_ADD = 19
-    BINARY_SUB = 20
-    BINARY_MUL = 21
-    BINARY_TRUEDIV = 22
-    BINARY_FLOORDIV = 23
-    BINARY_MOD = 24
-    BINARY_POW = 25
-    BINARY_LSHIFT = 26
-    BINARY_RSHIFT = 27
-    BINARY_AND = 28
-    BINARY_OR = 29
-    BINARY_XOR = 30
-    COMPARE_EQ = 31
-    COMPARE_NE = 32
-    COMPARE_LT = 33
-    COMPARE_LE = 34
-    COMPARE_GT = 35
-    COMPARE_GE = 36
-    COMPARE_IN = 37
-    COMPARE_NOT_IN = 38
-    COMPARE_IS = 39
-    COMPARE_IS_NOT = 40
-    JUMP = 41
-    POP_JUMP_IF_FALSE = 42
-    POP_JUMP_IF_TRUE = 43
-    JUMP_IF_FALSE_OR_POP = 44
-    JUMP_IF_TRUE_OR_POP = 45
-    GET_ITER = 46
-    FOR_ITER = 47
-    BUILD_TUPLE = 48
-    BUILD_LIST = 49
-    UNPACK_SEQUENCE = 50
-    BINARY_SUBSCR = 51
-    STORE_SUBSCR = 52
-    SLICE_SUBSCR = 53
-    CALL = 54
-    CALL_BUILTIN = 55
-    RETURN_VALUE = 56
-    RAISE = 57
-    FORMAT_VALUE = 58
-    BUILD_STRING = 59
-    LOAD_ATTR = 60
-    INPLACE_ADD = 61
-    INPLACE_MUL = 62
+OPS: dict[str, Op] = {info.name: info for info in OPCODES}
 
 
 class ErrorCode(enum.IntEnum):
@@ -265,6 +260,11 @@ class ErrorCode(enum.IntEnum):
     NotImplementedError = 13
     BadImage = 64  # the verifier rejected the program image
     BadArgument = 65  # argument block could not be decoded
+
+
+#: The error codes RAISE may raise: the Python exceptions (codes 1..63), dense from 1 so that the
+#: C verifier checks a range.
+RAISABLE_ERRORS: tuple[ErrorCode, ...] = tuple(code for code in ErrorCode if 0 < code < 64)
 
 
 class ValueTag(enum.IntEnum):
@@ -293,66 +293,67 @@ class Builtin:
     observable: bool = False  # other parts of the chip can observe it (the simulator yields)
 
 
-def _b(code: int, name: str, lo: int, hi: int, observable: bool = False) -> Builtin:
+def _builtin(code: int, name: str, lo: int, hi: int, observable: bool = False) -> Builtin:
+    """One row of the builtin table (its cycles from costs.BUILTIN_CYCLES)."""
     return Builtin(code, name, lo, hi, BUILTIN_CYCLES[name], observable)
 
 
 # ORDER: codes are dense from 0.
 BUILTINS: tuple[Builtin, ...] = (
-    _b(0, "print", 2, 255, observable=True),  # args: values..., sep, end (compiler adds them)
-    _b(1, "len", 1, 1),
-    _b(2, "abs", 1, 1),
-    _b(3, "min", 1, 255),
-    _b(4, "max", 1, 255),
-    _b(5, "sum", 1, 2),
-    _b(6, "int", 0, 1),
-    _b(7, "float", 0, 1),
-    _b(8, "bool", 0, 1),
-    _b(9, "str", 0, 1),
-    _b(10, "round", 1, 2),
-    _b(11, "range", 1, 3),
-    _b(12, "enumerate", 1, 2),
-    _b(13, "zip", 2, 2),
-    _b(14, "list.append", 2, 2),
-    _b(15, "list.pop", 1, 2),
-    _b(16, "math.sqrt", 1, 1),
-    _b(17, "math.sin", 1, 1),
-    _b(18, "math.cos", 1, 1),
-    _b(19, "math.tan", 1, 1),
-    _b(20, "math.asin", 1, 1),
-    _b(21, "math.acos", 1, 1),
-    _b(22, "math.atan", 1, 1),
-    _b(23, "math.atan2", 2, 2),
-    _b(24, "math.exp", 1, 1),
-    _b(25, "math.log", 1, 2),
-    _b(26, "math.log10", 1, 1),
-    _b(27, "math.floor", 1, 1),
-    _b(28, "math.ceil", 1, 1),
-    _b(29, "math.fabs", 1, 1),
-    _b(30, "math.pow", 2, 2),
-    _b(31, "parallel.coreid", 0, 0),
-    _b(32, "parallel.numcores", 0, 0),
-    _b(33, "parallel.send", 2, 2, observable=True),
-    _b(34, "parallel.recv", 1, 1, observable=True),
-    _b(35, "parallel.sendrecv", 2, 2, observable=True),
-    _b(36, "parallel.probe", 1, 1, observable=True),
-    _b(37, "parallel.bcast", 2, 2, observable=True),
-    _b(38, "parallel.reduce", 2, 2, observable=True),
-    _b(39, "parallel.sync", 0, 0, observable=True),
-    _b(40, "list.copy", 1, 1),
-    _b(41, "random.random", 0, 0),
-    _b(42, "random.randint", 2, 2),
-    _b(43, "random.randrange", 1, 3),
-    _b(44, "random.uniform", 2, 2),
-    _b(45, "random.choice", 1, 1),
-    _b(46, "random.shuffle", 1, 1),
-    _b(47, "random.seed", 0, 1),
-    _b(48, "list.extend", 2, 2),
-    _b(49, "list.insert", 3, 3),
-    _b(50, "list.remove", 2, 2),
-    _b(51, "list.index", 2, 2),
-    _b(52, "list.count", 2, 2),
-    _b(53, "list.reverse", 1, 1),
+    _builtin(0, "print", 2, 255, observable=True),  # args: values..., sep, end (compiler adds them)
+    _builtin(1, "len", 1, 1),
+    _builtin(2, "abs", 1, 1),
+    _builtin(3, "min", 1, 255),
+    _builtin(4, "max", 1, 255),
+    _builtin(5, "sum", 1, 2),
+    _builtin(6, "int", 0, 1),
+    _builtin(7, "float", 0, 1),
+    _builtin(8, "bool", 0, 1),
+    _builtin(9, "str", 0, 1),
+    _builtin(10, "round", 1, 2),
+    _builtin(11, "range", 1, 3),
+    _builtin(12, "enumerate", 1, 2),
+    _builtin(13, "zip", 2, 2),
+    _builtin(14, "list.append", 2, 2),
+    _builtin(15, "list.pop", 1, 2),
+    _builtin(16, "math.sqrt", 1, 1),
+    _builtin(17, "math.sin", 1, 1),
+    _builtin(18, "math.cos", 1, 1),
+    _builtin(19, "math.tan", 1, 1),
+    _builtin(20, "math.asin", 1, 1),
+    _builtin(21, "math.acos", 1, 1),
+    _builtin(22, "math.atan", 1, 1),
+    _builtin(23, "math.atan2", 2, 2),
+    _builtin(24, "math.exp", 1, 1),
+    _builtin(25, "math.log", 1, 2),
+    _builtin(26, "math.log10", 1, 1),
+    _builtin(27, "math.floor", 1, 1),
+    _builtin(28, "math.ceil", 1, 1),
+    _builtin(29, "math.fabs", 1, 1),
+    _builtin(30, "math.pow", 2, 2),
+    _builtin(31, "parallel.coreid", 0, 0),
+    _builtin(32, "parallel.numcores", 0, 0),
+    _builtin(33, "parallel.send", 2, 2, observable=True),
+    _builtin(34, "parallel.recv", 1, 1, observable=True),
+    _builtin(35, "parallel.sendrecv", 2, 2, observable=True),
+    _builtin(36, "parallel.probe", 1, 1, observable=True),
+    _builtin(37, "parallel.bcast", 2, 2, observable=True),
+    _builtin(38, "parallel.reduce", 2, 2, observable=True),
+    _builtin(39, "parallel.sync", 0, 0, observable=True),
+    _builtin(40, "list.copy", 1, 1),
+    _builtin(41, "random.random", 0, 0),
+    _builtin(42, "random.randint", 2, 2),
+    _builtin(43, "random.randrange", 1, 3),
+    _builtin(44, "random.uniform", 2, 2),
+    _builtin(45, "random.choice", 1, 1),
+    _builtin(46, "random.shuffle", 1, 1),
+    _builtin(47, "random.seed", 0, 1),
+    _builtin(48, "list.extend", 2, 2),
+    _builtin(49, "list.insert", 3, 3),
+    _builtin(50, "list.remove", 2, 2),
+    _builtin(51, "list.index", 2, 2),
+    _builtin(52, "list.count", 2, 2),
+    _builtin(53, "list.reverse", 1, 1),
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}
@@ -362,17 +363,21 @@ ATTRS: tuple[str, ...] = ("shape",)
 
 
 def _check_tables() -> None:
-    """Fail at import if the tables are inconsistent (dense codes, enum in step)."""
+    """Fail at import if the tables are inconsistent (dense codes, flows that match operands)."""
     for index, info in enumerate(OPCODES):
         if info.code != index:
             raise AssertionError(f"opcode table not dense at {info.name}: {info.code} != {index}")
-        if Op[info.name] != info.code:
-            raise AssertionError(f"Op enum out of step for {info.name}")
-    if len(Op) != len(OPCODES):
-        raise AssertionError("Op enum and OPCODES differ in length")
+        if info.is_jump != (info.operand is Operand.ADDR):
+            raise AssertionError(f"{info.name}: only jumps, and every jump, take an addr operand")
+        if not info.is_jump and (info.branch_pops or info.branch_pushes):
+            raise AssertionError(f"{info.name}: a branch effect without a branch")
+        if info.pushes in (Count.SECOND_OPERAND, Count.CALLEE_PARAMS):
+            raise AssertionError(f"{info.name}: pushes a count the C verifier does not resolve")
     for index, builtin in enumerate(BUILTINS):
         if builtin.code != index:
             raise AssertionError(f"builtin table not dense at {builtin.name}")
+    if list(RAISABLE_ERRORS) != list(range(1, len(RAISABLE_ERRORS) + 1)):
+        raise AssertionError("the raisable error codes are not dense from 1")
 
 
 _check_tables()

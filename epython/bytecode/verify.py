@@ -2,20 +2,21 @@
 
 After :func:`verify` accepts an image, an interpreter may execute it without bounds checks on
 operands or stack: every opcode is known, every operand is in range, every jump lands on an
-instruction, no function or global name contains a NUL character, the stack depth at each instruction is the same on every path into it, never
-negative and never above the function's declared ``max_stack``, and control never runs off the
-end of a function.  The C interpreter implements the same checks (device/core/verify.c).
+instruction, no function or global name contains a NUL character, the stack depth at each
+instruction is the same on every path into it, never negative and never above the function's
+declared ``max_stack``, and control never runs off the end of a function (the last two by the
+analysis of ``flow.py``).  The C interpreter implements the same checks, in the same order and
+with the same messages (device/core/verify.c).
 """
 
 from __future__ import annotations
 
+from epython.bytecode.flow import analyse
 from epython.bytecode.image import ImageError, Program, decode
 from epython.bytecode.instr import Instr, iter_code
-from epython.bytecode.opcodes import ARG, ATTRS, BUILTINS, ErrorCode, Op, OpInfo
+from epython.bytecode.opcodes import ATTRS, BUILTINS, RAISABLE_ERRORS, Op
 
 __all__ = ["MAX_FRAME_STACK", "verify", "verify_bytes"]
-
-_RAISABLE = frozenset(int(code) for code in ErrorCode)
 
 #: Largest value stack one frame may declare.
 MAX_FRAME_STACK = 255
@@ -46,7 +47,7 @@ def verify(program: Program) -> None:
         by_pc = {ins.pc: ins for ins in instrs}
         for ins in instrs:
             _check_operands(program, index, ins, by_pc)
-        _check_stack(program, index, instrs, by_pc)
+        analyse(instrs, lambda callee: program.functions[callee].n_params, where, func.max_stack)
         last = 0
         for pc, _line in func.lines:
             if pc not in by_pc or pc < last:
@@ -55,6 +56,7 @@ def verify(program: Program) -> None:
 
 
 def _check_operands(program: Program, index: int, ins: Instr, by_pc: dict[int, Instr]) -> None:
+    """Check that the operands of one instruction are in range for this program."""
     func = program.functions[index]
     op = ins.info.code
     arg = ins.arg
@@ -74,7 +76,7 @@ def _check_operands(program: Program, index: int, ins: Instr, by_pc: dict[int, I
         if not b.min_args <= ins.args[1] <= b.max_args:
             raise ImageError(f"{where}: {b.name} takes {b.min_args}..{b.max_args} arguments, "
                              f"got {ins.args[1]}")
-    if op == Op.RAISE and not (0 < arg < 64 and arg in _RAISABLE):
+    if op == Op.RAISE and arg not in RAISABLE_ERRORS:
         raise ImageError(f"{where}: {arg} is not a raisable error code")
     if op == Op.LOAD_ATTR and arg >= len(ATTRS):
         raise ImageError(f"{where}: attribute {arg} out of range ({len(ATTRS)})")
@@ -82,53 +84,3 @@ def _check_operands(program: Program, index: int, ins: Instr, by_pc: dict[int, I
         raise ImageError(f"{where}: format flag {arg} is not 0 or 1")
     if ins.info.is_jump and arg not in by_pc:
         raise ImageError(f"{where}: jump target {arg} is not the start of an instruction")
-
-
-def _effect(program: Program, info: OpInfo, ins: Instr) -> tuple[int, int]:
-    """(pops, pushes) on the fall-through path."""
-    if info.code == Op.CALL:
-        pops = program.functions[ins.arg].n_params
-    elif info.code == Op.CALL_BUILTIN:
-        pops = ins.args[1]
-    else:
-        pops = ins.arg if info.pops == ARG else info.pops
-    pushes = ins.arg if info.pushes == ARG else info.pushes
-    return pops, pushes
-
-
-def _check_stack(program: Program, index: int, instrs: list[Instr], by_pc: dict[int, Instr]) -> None:
-    """Abstract interpretation of stack depths over the control-flow graph."""
-    func = program.functions[index]
-    depth_at: dict[int, int] = {0: 0}
-    work = [0]
-    end = len(func.code)
-
-    def reach(pc: int, depth: int, src: Instr) -> None:
-        where = f"function {index} ({func.name}) pc {src.pc} {src.info.name}"
-        if pc >= end:
-            raise ImageError(f"{where}: control runs off the end of the function")
-        if depth > func.max_stack:
-            raise ImageError(f"{where}: stack depth {depth} exceeds max_stack {func.max_stack}")
-        known = depth_at.get(pc)
-        if known is None:
-            depth_at[pc] = depth
-            work.append(pc)
-        elif known != depth:
-            raise ImageError(f"{where}: stack depth {depth} at pc {pc} disagrees with {known} "
-                             "on another path")
-
-    while work:
-        pc = work.pop()
-        ins = by_pc[pc]
-        info = ins.info
-        depth = depth_at[pc]
-        pops, pushes = _effect(program, info, ins)
-        where = f"function {index} ({func.name}) pc {pc} {info.name}"
-        if depth < pops:
-            raise ImageError(f"{where}: stack underflow (needs {pops}, has {depth})")
-        if info.is_jump:
-            if depth < info.branch_pops:
-                raise ImageError(f"{where}: stack underflow on the branch")
-            reach(ins.arg, depth - info.branch_pops + info.branch_pushes, ins)
-        if not info.is_unconditional:
-            reach(ins.next_pc, depth - pops + pushes, ins)

@@ -1,12 +1,13 @@
-"""Assembler: emits instructions of one function, resolves labels, tracks stack depth and lines."""
+"""Assembler: emits instructions of one function, resolves labels, keeps lines, sizes the stack."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from epython.bytecode.image import Function
+from epython.bytecode.flow import analyse
+from epython.bytecode.image import Function, ImageError
 from epython.bytecode.instr import encode_instr
-from epython.bytecode.opcodes import ARG, OPS, Op
+from epython.bytecode.opcodes import OPS
 
 __all__ = ["Assembler", "Label"]
 
@@ -17,15 +18,17 @@ class Label:
 
     name: str
     address: int | None = None
-    depth: int | None = None  # stack depth expected at the target
+    reached: bool = False  # a jump to it has been emitted, or code runs into it
     uses: list[int] = field(default_factory=list)  # code offsets of operands to patch
 
 
 class Assembler:
     """Builds the code of one function.
 
-    Every emit records its stack effect (like MicroPython's emitter), so the function's maximum
-    stack depth is known before it runs; the verifier re-checks the result independently.
+    Code that no path reaches (after a return, a raise, a break) is left out as it is emitted;
+    the finished function's ``max_stack`` comes from the stack-depth analysis of
+    ``epython.bytecode.flow``, the one the verifier runs, which also catches a compiler that
+    emits inconsistent stack effects.
     """
 
     def __init__(self, name: str, n_params: int) -> None:
@@ -34,10 +37,9 @@ class Assembler:
         self.code = bytearray()
         self.lines: list[tuple[int, int]] = []
         self.line = 0
-        self.depth = 0
-        self.max_depth = 0
         self.reachable = True
         self._labels: list[Label] = []
+        self._callee_params: dict[int, int] = {}  # function index -> parameters, of each CALL
 
     def label(self, name: str = "L") -> Label:
         """A new, unmarked label."""
@@ -50,34 +52,29 @@ class Assembler:
         self.line = lineno
 
     def _note_line(self) -> None:
+        """Start a line-table entry at the current pc when the source line changes there."""
         pc = len(self.code)
         if self.lines and self.lines[-1][0] == pc:
             self.lines[-1] = (pc, self.line)
         elif not self.lines or self.lines[-1][1] != self.line:
             self.lines.append((pc, self.line))
 
-    def _adjust(self, pops: int, pushes: int) -> None:
-        self.depth -= pops
-        if self.depth < 0:
-            raise AssertionError(f"{self.name}: compiler stack underflow at pc {len(self.code)}")
-        self.depth += pushes
-        self.max_depth = max(self.max_depth, self.depth)
-
-    def emit(self, name: str, *args: int, pops: int | None = None) -> None:
-        """Emit an instruction; ``pops`` overrides the table's count (CALL)."""
+    def emit(self, name: str, *args: int) -> None:
+        """Emit an instruction (not a jump: see :meth:`emit_jump`; nor a call: :meth:`emit_call`)."""
         info = OPS[name]
         if not self.reachable:
             # Code after return/raise/break: keep it out of the image entirely.
             return
         self._note_line()
         self.code += encode_instr(info, *args)
-        n_pop = pops if pops is not None else (args[-1] if info.pops == ARG and info.code ==
-                                               Op.CALL_BUILTIN else args[0] if info.pops == ARG
-                                               else info.pops)
-        n_push = args[0] if info.pushes == ARG else info.pushes
-        self._adjust(n_pop, n_push)
-        if info.is_unconditional:
+        if not info.falls_through:
             self.reachable = False
+
+    def emit_call(self, function: int, n_params: int) -> None:
+        """Emit ``CALL function``, which pops the function's ``n_params`` arguments."""
+        if self.reachable:
+            self._callee_params[function] = n_params
+        self.emit("CALL", function)
 
     def emit_jump(self, name: str, target: Label) -> None:
         """Emit a jump to ``target`` (patched when the label is marked)."""
@@ -86,34 +83,21 @@ class Assembler:
             return
         self._note_line()
         target.uses.append(len(self.code) + 1)
+        target.reached = True
         self.code += encode_instr(info, 0)
-        branch_depth = self.depth - info.branch_pops + info.branch_pushes
-        self._join(target, branch_depth)
-        if info.name == "JUMP":
+        if not info.falls_through:
             self.reachable = False
-        else:
-            self._adjust(info.pops, info.pushes)
-
-    def _join(self, target: Label, depth: int) -> None:
-        if target.depth is None:
-            target.depth = depth
-        elif target.depth != depth:
-            raise AssertionError(f"{self.name}: stack depth mismatch at label {target.name}: "
-                                 f"{target.depth} vs {depth}")
 
     def mark(self, target: Label) -> None:
         """Place ``target`` at the current address."""
         if target.address is not None:
             raise AssertionError(f"label {target.name} marked twice")
         target.address = len(self.code)
-        if self.reachable:
-            self._join(target, self.depth)
-        elif target.depth is not None:
-            self.depth = target.depth
-        self.reachable = self.reachable or target.depth is not None
+        target.reached = target.reached or self.reachable
+        self.reachable = target.reached
 
     def finish(self, n_locals: int) -> Function:
-        """Patch jumps and return the finished function."""
+        """Patch jumps, size the stack and return the finished function."""
         if self.reachable:
             self.emit("LOAD_NONE")
             self.emit("RETURN_VALUE")
@@ -125,5 +109,10 @@ class Assembler:
         if len(self.code) > 0xFFFF:
             raise OverflowError(f"function {self.name} compiles to {len(self.code)} bytes; "
                                 "the limit is 65535")
+        try:
+            max_stack = analyse(bytes(self.code), self._callee_params.__getitem__,
+                                self.name).max_depth
+        except ImageError as exc:
+            raise AssertionError(f"the compiler emitted inconsistent code: {exc}") from None
         lines = [(pc, ln) for pc, ln in self.lines if pc < len(self.code)]
-        return Function(self.name, self.n_params, n_locals, self.max_depth, bytes(self.code), lines)
+        return Function(self.name, self.n_params, n_locals, max_stack, bytes(self.code), lines)

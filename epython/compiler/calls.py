@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import ast
 import types
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from epython.bytecode.opcodes import BUILTIN_BY_NAME
-from epython.compiler.assembler import Assembler
+from epython.compiler.functions import (
+    UNSUPPORTED,
+    FunctionCompilerBase,
+    FunctionRef,
+    check_signature,
+    fail_at,
+)
 from epython.compiler.resolve import (
     builtin_name,
     is_constant,
@@ -17,61 +21,9 @@ from epython.compiler.resolve import (
     missing,
     module_kind,
 )
-from epython.compiler.source import FunctionSource, get_function_source
-from epython.errors import CompileError
+from epython.compiler.source import get_function_source
 
-if TYPE_CHECKING:
-    from epython.compiler.codegen import ProgramBuilder
-
-__all__ = ["CallsMixin", "FunctionRef", "check_signature", "fail_at"]
-
-STARRED = ("starred expressions (*x) are not supported in kernels",
-           "pass and unpack a fixed number of values")
-
-
-@dataclass
-class FunctionRef:
-    """A function of the program: its index (-1 until a call of it is emitted) and how to
-    compile it."""
-
-    index: int
-    node: ast.FunctionDef
-    source: FunctionSource
-    env: dict[str, Any]
-    pyfunc: Callable[..., Any] | None
-    nested: dict[str, FunctionRef] = field(default_factory=dict)  # enclosing scope's defs
-    #: parameters that receive a function (a copy of the function per set of functions passed:
-    #: calls through such a parameter go straight to the function, see CallsMixin._call_user)
-    bound: dict[str, FunctionRef] = field(default_factory=dict)
-    origin: FunctionRef | None = None  # the function a specialised copy was made from
-    key: Any = None  # its key in ProgramBuilder.function_ref
-    template: bool = False  # specialised copies were made of it
-
-
-
-def fail_at(src: FunctionSource, node: ast.AST, message: str, hint: str | None = None) -> NoReturn:
-    """Raise CompileError at ``node`` of ``src``."""
-    lineno = getattr(node, "lineno", 0)
-    col = getattr(node, "col_offset", 0) + 1
-    raise CompileError(message, src.filename, lineno, col, src.line(lineno), hint)
-
-
-def check_signature(src: FunctionSource, node: ast.FunctionDef) -> None:
-    """Refuse the parameter kinds kernels do not have, naming the parameter and the fix."""
-    a = node.args
-    if a.vararg:
-        fail_at(src, a.vararg, f"*{a.vararg.arg} in the signature of {node.name}() is not supported "
-                "in kernels", "declare each parameter by name, or pass a list or tuple")
-    if a.kwarg:
-        fail_at(src, a.kwarg, f"**{a.kwarg.arg} in the signature of {node.name}() is not supported "
-                "in kernels", "declare each parameter by name")
-    if a.kwonlyargs:
-        first = a.kwonlyargs[0]
-        fail_at(src, first, f"keyword-only parameter {first.arg!r} of {node.name}() is not supported "
-                "in kernels", f"make it a plain parameter: drop the '*' before {first.arg}")
-    if a.posonlyargs:
-        fail_at(src, a.posonlyargs[0], f"positional-only parameters of {node.name}() are not "
-                "supported in kernels", "make them plain parameters: drop the '/'")
+__all__ = ["LIST_METHODS", "CallsMixin"]
 
 
 LIST_METHODS = ("lists support .append(), .extend(), .insert(), .pop(), .remove(), .index(), "
@@ -93,32 +45,14 @@ def _method_refusal(attr: str) -> tuple[str, str]:
             f"kernels have no objects with methods; {LIST_METHODS}")
 
 
-class CallsMixin:
-    """The call-compiling half of FunctionCompiler (see codegen.py for the rest)."""
-
-    b: ProgramBuilder
-    ref: FunctionRef
-    asm: Assembler
-    locals: dict[str, int]
-    renames: list[dict[str, str]]
-    nested: dict[str, FunctionRef]
-
-    def fail(self, node: ast.AST, message: str, hint: str | None = None) -> NoReturn:
-        """Raise CompileError at ``node``."""
-        raise NotImplementedError
-
-    def expr(self, e: ast.expr) -> None:
-        """Compile an expression."""
-        raise NotImplementedError
-
-    def load_const(self, value: Any, node: ast.AST) -> None:
-        """Push a constant."""
-        raise NotImplementedError
+class CallsMixin(FunctionCompilerBase):
+    """The call-compiling part of FunctionCompiler (codegen.py has the rest)."""
 
     def expr_Call(self, e: ast.Call) -> None:
+        """Compile a call: a user function, a builtin, a math/random/parallel function or a list method."""
         for arg in e.args:
             if isinstance(arg, ast.Starred):
-                self.fail(arg, *STARRED)
+                self.fail(arg, *UNSUPPORTED["Starred"])
         for kw in e.keywords:
             if kw.arg is None:
                 self.fail(kw.value, "**kwargs in calls are not supported in kernels",
@@ -262,7 +196,7 @@ class CallsMixin:
             else:
                 self.fail(e, f"{node.name}() missing argument {p!r}")
         self.asm.set_line(e.lineno)
-        self.asm.emit("CALL", self.b.use(ref), pops=len(params))
+        self.asm.emit_call(self.b.use(ref), len(params))
 
     def function_argument(self, arg: ast.expr) -> FunctionRef | None:
         """The kernel function an argument names (a nested def, a module-level function, or a
