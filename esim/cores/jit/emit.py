@@ -15,10 +15,10 @@ from epython.bytecode import protocol
 from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import INT32_MAX, INT32_MIN, Program
 from epython.bytecode.memory import VALUE_SLOT_BYTES
-from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, Op
+from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, Flow, Op
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
 from esim.cores.engine import TICK
-from esim.cores.jit.analysis import ENDS, JUMPS, Analysis, JitFunction
+from esim.cores.jit.analysis import Analysis, JitFunction
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]
 
@@ -131,7 +131,7 @@ class FunctionTranslator:
                 self.em.emit(indent, f"cyc += {c}; cnt += {n}")
             assigned = self.instr(i, indent, assigned, bools, inlined)
         op = f.instrs[e - 1][0]
-        if op not in JUMPS and op not in ENDS:
+        if OPCODES[op].flow is Flow.NEXT:
             self.goto(e, indent, inlined)
 
     # --- one instruction ------------------------------------------------------------------
