@@ -410,7 +410,7 @@ static void mutate(uint8_t *d, size_t *n)
             n0 = below(2) ? BI__COUNT : g16(d + at + 1) >> 8;
         else
             n0 = d[at + 1];
-        if (op_fmt[op] == 3)
+        if (op_fmt[op] == EPY_OPERAND_U16)
             p16(d + at + 1, edge(n0, 0x10000));
         else if (op == OP_CALL_BUILTIN && below(2))
             d[at + 2] = (uint8_t)edge(d[at + 2], 256);

@@ -1,9 +1,7 @@
 """Write the seed corpus of the core interpreter's fuzz target (device/fuzz/fuzz_image.c).
 
-Compiles the kernels of the language corpus (tests/corpus/corpus_kernels.py, with the
-arguments of its CASES) and of the semantics corpus (tests/kernels_corpus.py, with the
-arguments of tests/test_semantics.py's POSITIVE and RUNTIME_ERRORS lists) and writes, per
-kernel, a container input: b"EPYF", u16 image length, the program image, then the argument
+Compiles the kernels of the test corpus (tests/kernels, every case but those that are refused
+at compile time or deadlock, with their arguments) and writes, per kernel, a container input: b"EPYF", u16 image length, the program image, then the argument
 block exactly as epy-run reads it (u8 count + marshalled values).  A few kernels are also
 written as a bare image (the target then passes ints as arguments).
 
@@ -35,18 +33,11 @@ def container(image: bytes, args: tuple[Any, ...]) -> bytes:
 
 
 def cases() -> Iterable[tuple[str, Callable[..., Any], tuple[Any, ...]]]:
-    """(name, kernel, args) of every kernel of both corpora that has arguments on record."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    sys.path.insert(0, str(ROOT / "tests" / "corpus"))
-    import corpus_kernels
-    import test_semantics
+    """(name, kernel, args) of every case of the test corpus that compiles and terminates."""
+    from tests import kernels
 
-    for fn, args in corpus_kernels.CASES:
-        yield f"corpus-{fn.__name__}", fn, tuple(args)
-    for fn, args in test_semantics.POSITIVE:
-        yield f"semantics-{fn.__name__}", fn, tuple(args)
-    for entry in test_semantics.RUNTIME_ERRORS:
-        yield f"error-{entry[0].__name__}", entry[0], tuple(entry[1])
+    for case in kernels.cases(without=("refused", "deadlock")):
+        yield case.name, case.fn, tuple(case.args)
 
 
 def main(argv: list[str]) -> int:

@@ -21,7 +21,6 @@ from typing import Any
 from epython.bytecode.costs import BUILTIN_CYCLES, OP_CYCLES
 
 __all__ = [
-    "ARG",
     "ATTRS",
     "BUILTINS",
     "BUILTIN_BY_NAME",
@@ -71,10 +70,6 @@ class Count(enum.IntEnum):
     OPERAND = -1  # the (first) operand: BUILD_LIST n pops n
     SECOND_OPERAND = -2  # the second operand: CALL_BUILTIN id n pops n
     CALLEE_PARAMS = -3  # the called function's parameter count: CALL f pops f's n_params
-
-
-#: The first operand as a stack count (the name esim/cores/jit.py imports).
-ARG = Count.OPERAND
 
 
 class Flow(enum.Enum):
@@ -135,7 +130,6 @@ class Op(enum.IntEnum):
     length: int
     is_jump: bool
     falls_through: bool
-    is_unconditional: bool
 
     def __new__(cls, code: int, *row: object) -> Op:
         member = int.__new__(cls, code)
@@ -149,8 +143,6 @@ class Op(enum.IntEnum):
         self.length = 1 + self.operand.length  # the opcode byte and the operand bytes
         self.is_jump = self.flow in (Flow.BRANCH, Flow.JUMP)  # the operand is a jump target
         self.falls_through = self.flow in (Flow.NEXT, Flow.BRANCH)  # may go on to the next one
-        # the older name of "never goes on to the next one" (tests/fuzz/fuzz_python_verifier.py)
-        self.is_unconditional = not self.falls_through
 
     # ORDER: codes are dense from 0; never reuse a retired code within one FORMAT_VERSION.
     # NAME = _row(code, operand, pops, pushes, flow, (branch pops, pushes), C handler, effect)

@@ -332,7 +332,7 @@ def loop_without_tick(image: bytes) -> bool:
             out = []
             if ins.info.is_jump and not ins.arg <= pc:  # a backward branch ticks
                 out.append(ins.arg)
-            if not ins.info.is_unconditional:
+            if ins.info.falls_through:
                 out.append(ins.next_pc)
             edges[pc] = [t for t in out if t in instrs]
         state: dict[int, int] = {}
