@@ -48,7 +48,7 @@ def test_reservation_is_the_measured_size(build) -> None:
     # RUNTIME_RESERVED_BYTES comes from the real build: lower it when the build shrinks
     spare = build["headroom"]
     assert spare < 512, (f"the resident runtime ends at {build['resident_end']} B: set "
-                         "RUNTIME_RESERVED_BYTES in epython/bytecode/protocol.py to "
+                         "RUNTIME_RESERVED_BYTES in epython/bytecode/memory.py to "
                          f"{build['resident_end'] + P.RUNTIME_STACK_BYTES} rounded up to 256 B "
                          "and regenerate (python -m epython.bytecode.gen_c)")
 
@@ -124,7 +124,7 @@ def test_the_c_stack_is_bounded_and_fits_its_reservation(build) -> None:
     # the reservation comes from the analysis: lower it when the deepest path shrinks
     assert P.RUNTIME_STACK_BYTES - r["worst_case"] < 128, (
         f"the worst-case stack is {r['worst_case']} B: set RUNTIME_STACK_BYTES to it, rounded "
-        "up to 64 B, in epython/bytecode/protocol.py")
+        "up to 64 B, in epython/bytecode/memory.py")
 
 
 def test_every_config_mode_switch_uses_a_loaded_mask(build) -> None:

@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     bad = 0
     if r["worst_case"] > protocol.RUNTIME_STACK_BYTES:  # type: ignore[operator]
         print(f"ERROR: the worst-case stack exceeds RUNTIME_STACK_BYTES "
-              f"({protocol.RUNTIME_STACK_BYTES}): raise it in epython/bytecode/protocol.py "
+              f"({protocol.RUNTIME_STACK_BYTES}): raise it in epython/bytecode/memory.py "
               "(and RUNTIME_RESERVED_BYTES with it) or shorten the deepest path")
         bad = 1
     for cyc in r["unbounded_cycles"]:  # type: ignore[attr-defined]
