@@ -29,6 +29,10 @@ _COREID = BUILTIN_BY_NAME["parallel.coreid"].code
 _NUMCORES = BUILTIN_BY_NAME["parallel.numcores"].code
 _ABS = BUILTIN_BY_NAME["abs"].code
 
+#: The conditional jumps on the top of the stack, and whether they jump when it is false.
+_CONDITIONAL_JUMPS: dict[int, bool] = {Op.POP_JUMP_IF_FALSE: True, Op.POP_JUMP_IF_TRUE: False,
+                                       Op.JUMP_IF_FALSE_OR_POP: True, Op.JUMP_IF_TRUE_OR_POP: False}
+
 #: The opcodes that push a literal, and the literal.
 _LITERALS: dict[int, object] = {Op.LOAD_NONE: None, Op.LOAD_TRUE: True, Op.LOAD_FALSE: False}
 
@@ -242,9 +246,11 @@ class FunctionTranslator:
             else:
                 emit(f"{under} = COMPARE({op}, {under}, {top})")
             bools.add(d - 2)
-        elif op == Op.POP_JUMP_IF_FALSE or op == Op.POP_JUMP_IF_TRUE:
+        elif op in _CONDITIONAL_JUMPS:
+            # the top of the stack decides; whether it is popped on either path is in the
+            # stack depths of the two targets
             cond = top if d - 1 in bools else f"({top} if {top}.__class__ is bool else TRUTH({top}))"
-            neg = "not " if op == Op.POP_JUMP_IF_FALSE else ""
+            neg = "not " if _CONDITIONAL_JUMPS[op] else ""
             emit(f"if {neg}{cond}:")
             self.back(i, arg, ind + 1)
             self.goto(arg, ind + 1, inlined)
@@ -261,14 +267,6 @@ class FunctionTranslator:
             emit("else:")
             emit(f"if {top}.fresh: charge(v, ())", 1)
             emit(f"{s(d)} = v", 1)
-            self.goto(i + 1, ind + 1, inlined)
-        elif op == Op.JUMP_IF_FALSE_OR_POP or op == Op.JUMP_IF_TRUE_OR_POP:
-            cond = top if d - 1 in bools else f"({top} if {top}.__class__ is bool else TRUTH({top}))"
-            neg = "not " if op == Op.JUMP_IF_FALSE_OR_POP else ""
-            emit(f"if {neg}{cond}:")
-            self.back(i, arg, ind + 1)
-            self.goto(arg, ind + 1, inlined)
-            emit("else:")
             self.goto(i + 1, ind + 1, inlined)
         elif op == Op.GET_ITER:
             emit(f"if {top}.__class__ is not KIter:")
