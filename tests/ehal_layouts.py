@@ -9,7 +9,8 @@
   rules: each field at a multiple of its alignment, the struct padded to its largest one).
 * :func:`real_headers`: the e-hal headers of the 2016.11 tag from ``EPIPHANY_LIBS_SRC``.
 
-To record again (prints the ``RECORDED`` entry)::
+The recorded figures are data, in ``tests/ehal_layouts.json``.  To record again (prints the
+``RECORDED`` entry, to put in that file)::
 
     EPIPHANY_LIBS_SRC=/path/to/epiphany-libs python -m tests.ehal_layouts gcc
     EPIPHANY_LIBS_SRC=/path/to/epiphany-libs python -m tests.ehal_layouts arm-linux-gnueabihf-gcc
@@ -20,6 +21,7 @@ To record again (prints the ``RECORDED`` entry)::
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import re
 import subprocess
@@ -199,53 +201,16 @@ def prototypes(header_text: str) -> dict[str, tuple[str, list[str]]]:
 
 # --- recorded with the commands in the module doc ---------------------------------------------
 
-RECORDED_WITH = {
-    "x86-64": "gcc (Debian 12.2.0-14+deb12u1) 12.2.0, x86_64-linux-gnu",
-    "armhf": "arm-linux-gnueabihf-gcc (Debian 12.2.0-14) 12.2.0, arm-linux-gnueabihf",
-}
-RECORDED: dict[str, Layout] = {
-    "x86-64": {
-        "e_mmap_t": {"sizeof": 56, "objtype": 0, "phy_base": 8, "page_base": 16, "page_offset": 24,
-            "map_size": 32, "mapped_base": 40, "base": 48},
-        "e_core_t": {"sizeof": 128, "objtype": 0, "id": 4, "row": 8, "col": 12, "mems": 16, "regs": 72},
-        "e_chip_t": {"sizeof": 120, "objtype": 0, "type": 4, "version": 8, "arch": 40, "base_coreid": 44,
-            "row": 48, "col": 52, "rows": 56, "cols": 60, "num_cores": 64, "sram_base": 68, "sram_size": 72,
-            "regs_base": 76, "regs_size": 80, "ioregs_n": 88, "ioregs_e": 96, "ioregs_s": 104,
-            "ioregs_w": 112},
-        "e_memseg_t": {"sizeof": 40, "objtype": 0, "phy_base": 8, "ephy_base": 16, "size": 24, "type": 32},
-        "e_platform_t": {"sizeof": 112, "objtype": 0, "type": 4, "version": 8, "hal_ver": 40,
-            "initialized": 44, "num_chips": 48, "chip": 56, "row": 64, "col": 68, "rows": 72, "cols": 76,
-            "num_emems": 80, "emem": 88, "target_ops": 96, "priv": 104},
-        "e_epiphany_t": {"sizeof": 56, "objtype": 0, "type": 4, "num_cores": 8, "base_coreid": 12,
-            "row": 16, "col": 20, "rows": 24, "cols": 28, "core": 32, "memfd": 40, "priv": 48},
-        "e_mem_t": {"sizeof": 88, "objtype": 0, "phy_base": 8, "page_base": 16, "page_offset": 24,
-            "map_size": 32, "ephy_base": 40, "emap_size": 48, "mapped_base": 56, "base": 64, "memfd": 72,
-            "priv": 80},
-    },
-    "armhf": {
-        "e_mmap_t": {"sizeof": 28, "objtype": 0, "phy_base": 4, "page_base": 8, "page_offset": 12,
-            "map_size": 16, "mapped_base": 20, "base": 24},
-        "e_core_t": {"sizeof": 72, "objtype": 0, "id": 4, "row": 8, "col": 12, "mems": 16, "regs": 44},
-        "e_chip_t": {"sizeof": 100, "objtype": 0, "type": 4, "version": 8, "arch": 40, "base_coreid": 44,
-            "row": 48, "col": 52, "rows": 56, "cols": 60, "num_cores": 64, "sram_base": 68, "sram_size": 72,
-            "regs_base": 76, "regs_size": 80, "ioregs_n": 84, "ioregs_e": 88, "ioregs_s": 92,
-            "ioregs_w": 96},
-        "e_memseg_t": {"sizeof": 20, "objtype": 0, "phy_base": 4, "ephy_base": 8, "size": 12, "type": 16},
-        "e_platform_t": {"sizeof": 88, "objtype": 0, "type": 4, "version": 8, "hal_ver": 40,
-            "initialized": 44, "num_chips": 48, "chip": 52, "row": 56, "col": 60, "rows": 64, "cols": 68,
-            "num_emems": 72, "emem": 76, "target_ops": 80, "priv": 84},
-        "e_epiphany_t": {"sizeof": 44, "objtype": 0, "type": 4, "num_cores": 8, "base_coreid": 12,
-            "row": 16, "col": 20, "rows": 24, "cols": 28, "core": 32, "memfd": 36, "priv": 40},
-        "e_mem_t": {"sizeof": 44, "objtype": 0, "phy_base": 4, "page_base": 8, "page_offset": 12,
-            "map_size": 16, "ephy_base": 20, "emap_size": 24, "mapped_base": 28, "base": 32, "memfd": 36,
-            "priv": 40},
-    },
-}
+_DATA = json.loads((Path(__file__).resolve().parent / "ehal_layouts.json").read_text())
+#: the compiler each model was recorded with
+RECORDED_WITH: dict[str, str] = _DATA["recorded_with"]
+#: sizeof/offsetof of every mirrored struct and field, per data model (tests/ehal_layouts.json)
+RECORDED: dict[str, Layout] = _DATA["recorded"]
 
 
 def main(argv: list[str]) -> int:
     """Record the layout of the real headers with the compiler ``argv[1]`` (default gcc)."""
-    from epython.backends.device import C_STRUCTS
+    from epython.backends.device.ehal import C_STRUCTS
 
     cc = argv[1] if len(argv) > 1 else "gcc"
     with tempfile.TemporaryDirectory() as tmp:
