@@ -25,8 +25,9 @@ __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]
 MAX_CALL_DEPTH = protocol.MAX_CALL_DEPTH
 _LEN = BUILTIN_BY_NAME["len"].code
 _RANGE = BUILTIN_BY_NAME["range"].code
-_COREID = BUILTIN_BY_NAME["parallel.coreid"].code
-_NUMCORES = BUILTIN_BY_NAME["parallel.numcores"].code
+#: The builtins that read the core's identity, and the generated name that holds it.
+_IDENTITY = {BUILTIN_BY_NAME["parallel.coreid"].code: "core_id",
+             BUILTIN_BY_NAME["parallel.numcores"].code: "num_cores"}
 _ABS = BUILTIN_BY_NAME["abs"].code
 
 #: The conditional jumps on the top of the stack, and whether they jump when it is false.
@@ -419,11 +420,8 @@ class FunctionTranslator:
             emit("if r.__class__ in HEAP_TYPES and r is not ca[0]: charge_deep(r, ca)")
             emit(f"{dst} = r")
             return
-        if code == _COREID:
-            emit(f"{dst} = core_id")
-            return
-        if code == _NUMCORES:
-            emit(f"{dst} = num_cores")
+        if code in _IDENTITY:
+            emit(f"{dst} = {_IDENTITY[code]}")
             return
         if code == _LEN:
             emit(f"{dst} = len({args[0]}) if {args[0]}.__class__ in SIZED_TYPES else CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
