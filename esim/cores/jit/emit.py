@@ -166,10 +166,7 @@ class FunctionTranslator:
             bools.discard(d - 1)
         elif op == Op.DUP_TOP:
             emit(f"{s(d)} = {top}")
-            if d - 1 in bools:
-                bools.add(d)
-            else:
-                bools.discard(d)
+            _mark(bools, d, d - 1 in bools)  # a copy of a bool is a bool
         elif op == Op.DUP_TOP_TWO:
             emit(f"{s(d)} = {under}; {s(d + 1)} = {top}")
             bools.discard(d)
@@ -191,10 +188,7 @@ class FunctionTranslator:
             bools.discard(d)
         elif op in _LITERALS:
             emit(f"{s(d)} = {_LITERALS[op]!r}")
-            if op == Op.LOAD_NONE:
-                bools.discard(d)
-            else:
-                bools.add(d)
+            _mark(bools, d, op != Op.LOAD_NONE)
         elif op == Op.LOAD_INT:
             emit(f"{s(d)} = {arg}")
             bools.discard(d)
@@ -459,6 +453,14 @@ class FunctionTranslator:
         else:
             emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
         emit(f"{dst} = r")
+
+
+def _mark(bools: set[int], slot: int, is_bool: bool) -> None:
+    """Record whether stack ``slot`` now holds a bool (the emitter then skips TRUTH())."""
+    if is_bool:
+        bools.add(slot)
+    else:
+        bools.discard(slot)
 
 
 def _extra(name: str) -> str:
