@@ -51,24 +51,19 @@ class ProgramPools(Protocol):
 
     def const(self, value: Any) -> int:
         """The index of ``value`` in the constant pool (added once)."""
-        ...
 
     def global_slot(self, name: str, init: Any, has_init: bool) -> int:
         """The slot of module-level global ``name``, created on first use (``init``: its
         starting value, when ``has_init``)."""
-        ...
 
     def function_ref(self, key: Any, make: Callable[[], FunctionRef]) -> FunctionRef:
         """The reference to the function known by ``key`` (``make()`` creates it once)."""
-        ...
 
     def use(self, ref: FunctionRef) -> int:
         """The function's index in the program's table (assigned on first use)."""
-        ...
 
     def specialise(self, ref: FunctionRef, binding: dict[str, FunctionRef]) -> FunctionRef:
         """``ref`` compiled with some parameters bound to functions (``binding``)."""
-        ...
 
 
 #: Message and hint for constructs outside the subset, by ast class name.

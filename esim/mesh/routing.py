@@ -19,37 +19,34 @@ RouteFn = Callable[[Coord, Coord], list[Step]]
 DIRECTIONS = ("north", "south", "east", "west")
 
 
-def _along_row(row: int, col: int, to_col: int, steps: list[Step]) -> int:
-    """Append the steps along ``row`` from ``col`` to ``to_col``; return the final column."""
-    step, name = (1, "east") if to_col > col else (-1, "west")
-    while col != to_col:
-        steps.append(((row, col), name))
-        col += step
-    return col
+#: The direction of one hop by (axis, sign): axis 1 moves along a row (the column changes),
+#: axis 0 along a column (the row changes).
+_DIRECTIONS = {(1, 1): "east", (1, -1): "west", (0, 1): "south", (0, -1): "north"}
 
 
-def _along_col(col: int, row: int, to_row: int, steps: list[Step]) -> int:
-    """Append the steps along ``col`` from ``row`` to ``to_row``; return the final row."""
-    step, name = (1, "south") if to_row > row else (-1, "north")
-    while row != to_row:
-        steps.append(((row, col), name))
-        row += step
-    return row
+def _walk(at: Coord, axis: int, to: int, steps: list[Step]) -> Coord:
+    """Append the hops from ``at`` along ``axis`` until that coordinate is ``to``; return where
+    they end."""
+    sign = 1 if to > at[axis] else -1
+    name = _DIRECTIONS[axis, sign]
+    pos = [at[0], at[1]]
+    while pos[axis] != to:
+        steps.append(((pos[0], pos[1]), name))
+        pos[axis] += sign
+    return pos[0], pos[1]
 
 
 def xy_route(src: Coord, dst: Coord) -> list[Step]:
     """Dimension-order routing of the eMesh: along the row to the column, then the column."""
     steps: list[Step] = []
-    col = _along_row(src[0], src[1], dst[1], steps)
-    _along_col(col, src[0], dst[0], steps)
+    _walk(_walk(src, 1, dst[1], steps), 0, dst[0], steps)
     return steps
 
 
 def yx_route(src: Coord, dst: Coord) -> list[Step]:
     """Column first, then row: not the Epiphany's order, kept for what-if studies."""
     steps: list[Step] = []
-    row = _along_col(src[1], src[0], dst[0], steps)
-    _along_row(row, src[1], dst[1], steps)
+    _walk(_walk(src, 0, dst[0], steps), 1, dst[1], steps)
     return steps
 
 
