@@ -19,7 +19,7 @@ from epython.parallel import coreid, recv
 def spin():
     s = 0
     while True:
-        s += 1
+        s = (s + 1) & 0xFFFF  # wraps: the host's C core reaches 2**31 increments in seconds
 
 
 def add(a, b):
@@ -59,7 +59,7 @@ def spin_or_wait(n):
     if coreid() == 0:
         return recv(1)  # WAITS
     while True:
-        n += 1
+        n = (n + 1) & 0xFFFF
 
 
 def test_timeout_lists_what_each_core_does() -> None:
@@ -81,7 +81,7 @@ from epython import offload
 
 def spin_forever(n):
     while True:
-        n += 1
+        n = (n + 1) & 0xFFFF
 
 
 handle = offload(async_=True)(spin_forever)(1)
