@@ -113,3 +113,9 @@ def test_the_simulators_presets_divide_sram_as_the_device_build_does() -> None:
             memory.E16_CORE_MEMORY.runtime_reserved_bytes,
             memory.E16_CORE_MEMORY.mailbox_bytes)
         assert chip.user_memory_bytes == memory.user_memory_bytes(memory.E16_CORE_MEMORY)
+
+
+@pytest.mark.parametrize("rule", memory.SIZE_RULES, ids=lambda r: r.name)
+def test_each_rule_as_a_function_computes_what_the_rule_computes(rule: memory.SizeRule) -> None:
+    function = rule.function()
+    assert [function(n) for n in range(2000)] == [rule(n) for n in range(2000)]

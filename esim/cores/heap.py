@@ -23,6 +23,11 @@ from esim.cores.values import Array, Fault, KIter
 __all__ = ["Heap", "frame_bytes", "object_bytes"]
 
 _ITEMSIZE = {"i4": 4, "f4": 4, "?": 1}
+#: The size rules of epython.bytecode.memory as plain functions: object_bytes runs at every
+#: allocation of both engines.
+_str_bytes = str_bytes.function()
+_seq_bytes = seq_bytes.function()
+_array_bytes = array_bytes.function()
 
 
 def frame_bytes(n_locals: int, max_stack: int) -> int:
@@ -35,16 +40,16 @@ def object_bytes(v: Any) -> int:
     """Model size of one heap object, not counting what it refers to (0 for immediates)."""
     t = type(v)
     if t is str:
-        return str_bytes(len(v.encode("utf-8")))
+        return _str_bytes(len(v.encode("utf-8")))
     if t is list or t is tuple:
-        return seq_bytes(len(v))
+        return _seq_bytes(len(v))
     if t is Array:
         if v.base is not None:  # a row view of a 2-D array
             return SMALL_OBJECT_BYTES
         n = 1
         for dim in v.shape:
             n *= dim
-        return array_bytes(_ITEMSIZE[v.dtype] * n)
+        return _array_bytes(_ITEMSIZE[v.dtype] * n)
     if t is KIter or t is range:
         return SMALL_OBJECT_BYTES
     return 0
