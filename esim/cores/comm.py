@@ -55,19 +55,14 @@ class RankComm:
         self.launch = launch
         self.core_id = core_id
         self.rank = launch.rank(core_id)
-        self._handlers: dict[int, Callable[..., _Process]] = {
-            BUILTIN_BY_NAME["parallel." + name].code: method for name, method in (
-                ("send", self.send), ("recv", self.recv), ("sendrecv", self.sendrecv),
-                ("probe", self.probe), ("bcast", self.bcast), ("reduce", self.reduce),
-                ("sync", self.sync))}
 
     def handle(self, request: Request) -> _Process:
         """Perform one request of this rank; returns the value the builtin returns."""
         self.launch.where[self.rank] = (request.func, request.line)
-        handler = self._handlers.get(request.code)
-        if handler is None:
+        operation = _OPERATIONS.get(request.code)
+        if operation is None:
             raise Fault(ErrorCode.RuntimeError, f"{request.name} is not a parallel operation")
-        return (yield from handler(*request.args))
+        return (yield from operation(self, *request.args))
 
     # --- the parallel module's operations (their arguments as the kernel passed them) --------
     def send(self, value: Any, dest: Any) -> _Process:
@@ -235,3 +230,9 @@ class RankComm:
         for dst in range(1, self.launch.size):
             yield from self._send(channel, value, dst)
         return value
+
+
+#: The parallel module's operations by builtin code.
+_OPERATIONS: dict[int, Callable[..., _Process]] = {
+    BUILTIN_BY_NAME["parallel." + name].code: getattr(RankComm, name)
+    for name in ("send", "recv", "sendrecv", "probe", "bcast", "reduce", "sync")}
