@@ -49,10 +49,7 @@ class _Placed:
 
     interp: Interpreter
     args: list[Any]
-    #: this core's device-resident values (persisting across launches) and the argument
-    #: block's size in core memory
-    resident: dict[str, Any]
-    block: int
+    block: int  # the argument block's size in core memory
     #: the array arguments with their elements at launch (to find what the kernel changed)
     arrays: list[tuple[int, Array]]
     originals: dict[int, list[Any]]
@@ -128,9 +125,8 @@ class Core:
     def _place(self, launch: LaunchState, program: Program) -> _Placed:
         """Decode the arguments and this core's device-resident values into its memory and set
         up the interpreter over the workspace that is left."""
-        resident = self.resident
         # The kernel works on a copy: a failing kernel leaves the resident values intact.
-        working = {name: from_wire(to_wire(v)) for name, v in resident.items()}
+        working = {name: from_wire(to_wire(v)) for name, v in self.resident.items()}
         # The argument block sits in core memory below the workspace: the count byte, the
         # encoded arguments, then (when the program names any) this core's device-resident
         # values as (u16 global index, encoded value) after a count byte, as the device's host
@@ -149,7 +145,7 @@ class Core:
         args = [from_wire(v) for v in launch.args]
         interp.heap.exempt_in_place(args + list(working.values()))
         arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
-        return _Placed(interp, args, resident, block, arrays,
+        return _Placed(interp, args, block, arrays,
                        {i: list(a.data) for i, a in arrays})
 
     def _execute(self, launch: LaunchState, placed: _Placed,
@@ -190,7 +186,7 @@ class Core:
             outcome.value = to_wire(stop.value)
             program = interp.program
             posted = {slot.name: value for slot, value in zip(program.globals, interp.globals)
-                      if slot.name in placed.resident and slot.init == NO_INIT}
+                      if slot.name in self.resident and slot.init == NO_INIT}
         except KernelFault as fault:
             outcome.error = fault.code
             outcome.message = fault.message
@@ -235,7 +231,7 @@ class Core:
                     outcome.message = protocol.RESIDENT_TOO_LARGE_MESSAGE
                     outcome.value = None
                 else:  # device-resident values persist only when the whole result posts
-                    placed.resident.update(posted)
+                    self.resident.update(posted)
             except NestingError:
                 outcome.error = ErrorCode.RecursionError
                 outcome.message = protocol.NESTING_ENCODE_MESSAGE
