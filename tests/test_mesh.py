@@ -247,6 +247,32 @@ def test_mesh_rejects_bad_calls(call, message):
         call(mesh)
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda m: m.write((0, 0), (0, 1), 8, "load"),
+     "unknown write method 'load': use one of ('store', 'dma')"),
+    (lambda m: m.read((0, 0), (0, 1), 8, "store"),
+     "unknown read method 'store': use one of ('load', 'dma_read')"),
+    (lambda m: m.write("dram", (0, 1), 8),
+     "shared DRAM is passive and cannot write: read it from a core ('load'/'dma_read') or "
+     "from the host"),
+    (lambda m: m.read("dram", (0, 1), 8),
+     "shared DRAM is passive and cannot read: the requester must be a core or the host"),
+    (lambda m: m.write((0, 0), "host", 8),
+     "cores cannot address host memory: write to 'dram' and let the host read it"),
+    (lambda m: m.read((0, 0), "host", 8),
+     "cores cannot address host memory: let the host write to 'dram'"),
+    (lambda m: m.write("host", (0, 1), 8, "dma"),
+     "DMA methods do not apply to the host: use 'store' for host writes"),
+    (lambda m: m.read("host", (0, 1), 8, "dma_read"),
+     "DMA methods do not apply to the host: use 'load' for host reads"),
+])
+def test_mesh_refusals_say_who_may_start_a_transfer(call, message):
+    _, mesh = make()
+    with pytest.raises(ValueError) as info:
+        call(mesh)
+    assert str(info.value) == message
+
+
 # -- statistics ------------------------------------------------------------------------------
 
 def test_stats_rows_are_plain_dataclasses_with_hierarchical_names():

@@ -8,6 +8,7 @@ transfer engine.  It carries bytes and knows nothing of what they mean.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import simpy
 
@@ -26,6 +27,30 @@ __all__ = ["READ_METHODS", "WRITE_METHODS", "Mesh", "dma_element_bytes"]
 
 WRITE_METHODS = ("store", "dma")
 READ_METHODS = ("load", "dma_read")
+
+
+@dataclass(frozen=True)
+class _Direction:
+    """Who may start a write or a read, and what each refusal says."""
+
+    methods: tuple[str, ...]
+    dma: str  # the DMA method, which only a core has
+    host_method: str  # what the host uses instead
+    dram_initiates: str  # refusal: shared DRAM cannot start a transfer
+    host_addressed: str  # refusal: cores cannot address host memory
+
+
+_DIRECTIONS = {
+    "write": _Direction(WRITE_METHODS, "dma", "store",
+                        "shared DRAM is passive and cannot write: read it from a core "
+                        "('load'/'dma_read') or from the host",
+                        "cores cannot address host memory: write to 'dram' and let the "
+                        "host read it"),
+    "read": _Direction(READ_METHODS, "dma_read", "load",
+                       "shared DRAM is passive and cannot read: the requester must be a "
+                       "core or the host",
+                       "cores cannot address host memory: let the host write to 'dram'"),
+}
 
 
 def dma_element_bytes(align: int, nbytes: int) -> int:
@@ -90,18 +115,8 @@ class Mesh:
         ``dma_element_bytes(align, nbytes)`` bytes, one per transaction; None (the simulator's
         own transfers) moves whole packets.
         """
-        if method not in WRITE_METHODS:
-            raise ValueError(f"unknown write method {method!r}: use one of {WRITE_METHODS}")
-        s, d = self._places(src, dst, nbytes)
+        s, d = self._initiated("write", method, src, dst, nbytes)
         cfg = self.config
-        if s.kind == "dram":
-            raise ValueError("shared DRAM is passive and cannot write: read it from a core "
-                             "('load'/'dma_read') or from the host")
-        if d.kind == "host":
-            raise ValueError("cores cannot address host memory: write to 'dram' and let the "
-                             "host read it")
-        if s.kind == "host" and method == "dma":
-            raise ValueError("DMA methods do not apply to the host: use 'store' for host writes")
         header = Header(next(self._ids), burst=ascending)
         if s.kind == "host":
             op = "dram_write" if d.kind == "dram" else "chip_write"
@@ -145,17 +160,8 @@ class Mesh:
         packets otherwise).  A host requester reads DRAM directly and core memory through the
         eLink.
         """
-        if method not in READ_METHODS:
-            raise ValueError(f"unknown read method {method!r}: use one of {READ_METHODS}")
-        r, s = self._places(requester, source, nbytes)
+        r, s = self._initiated("read", method, requester, source, nbytes)
         cfg = self.config
-        if r.kind == "dram":
-            raise ValueError("shared DRAM is passive and cannot read: the requester must be a "
-                             "core or the host")
-        if s.kind == "host":
-            raise ValueError("cores cannot address host memory: let the host write to 'dram'")
-        if r.kind == "host" and method == "dma_read":
-            raise ValueError("DMA methods do not apply to the host: use 'load' for host reads")
         owner = next(self._ids)
         if r.kind == "host" and s.kind == "dram":
             # The host reads DRAM directly: a stream at its measured rate.
@@ -229,6 +235,23 @@ class Mesh:
         return request, reply, "rmesh+cmesh", cfg.remote_read_service_cycles
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _initiated(self, direction: str, method: str, initiator: Endpoint, other: Endpoint,
+                   nbytes: int) -> tuple[Place, Place]:
+        """The places of a ``direction`` transfer that ``initiator`` starts, once its method
+        and its two ends are allowed (ValueError saying why not)."""
+        rule = _DIRECTIONS[direction]
+        if method not in rule.methods:
+            raise ValueError(f"unknown {direction} method {method!r}: use one of {rule.methods}")
+        a, b = self._places(initiator, other, nbytes)
+        if a.kind == "dram":
+            raise ValueError(rule.dram_initiates)
+        if b.kind == "host":
+            raise ValueError(rule.host_addressed)
+        if a.kind == "host" and method == rule.dma:
+            raise ValueError(f"DMA methods do not apply to the host: use '{rule.host_method}' "
+                             f"for host {direction}s")
+        return a, b
 
     def _places(self, a: Endpoint, b: Endpoint, nbytes: int) -> tuple[Place, Place]:
         if isinstance(nbytes, bool) or not isinstance(nbytes, int):
