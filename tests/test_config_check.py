@@ -1,5 +1,6 @@
 """device/toolchain/config_check.py: the check of GCC's CONFIG mode switches in the Epiphany
-build (GCC 12 left a mask register unloaded; e-sim showed CONFIG cleared by an array argument)."""
+build (GCC 12 left a mask register unloaded; e-sim showed CONFIG cleared by an array argument);
+and checks.py, how the build's checks end."""
 
 from __future__ import annotations
 
@@ -39,3 +40,13 @@ def test_stores_and_branches_do_not_count_as_loading_the_mask() -> None:
         "str r17,[sp,+0x2]", "b 100", "movfs r2,config", "orr r2,r2,r17",
         "movts config,r2", "rts")))
     assert len(found) == 1
+
+
+def test_a_check_ends_with_its_errors_printed_and_in_the_json(tmp_path, capsys) -> None:
+    checks = load("checks")
+    out = tmp_path / "r.json"
+    assert checks.finish({"errors": ["too big", "a cycle"], "n": 3}, out) == 1
+    assert capsys.readouterr().out == "ERROR: too big\nERROR: a cycle\n"
+    assert '"too big"' in out.read_text()
+    assert checks.finish({"errors": []}, None) == 0
+    assert capsys.readouterr().out == ""

@@ -14,20 +14,20 @@ Exit status 1 when the rule is broken or the resident part does not fit.
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import struct
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from checks import finish  # noqa: E402
+
 from epython.backends.device.elf import (  # noqa: E402
     SHF_ALLOC,
-    SHF_EXECINSTR,
-    SHT_RELA,
-    Section,
     function_at,
+    functions,
+    read_relocations,
     read_sections,
     read_symbols,
 )
@@ -36,22 +36,6 @@ from epython.bytecode import protocol  # noqa: E402
 #: libgcc's soft-float double routines (and the conversions to and from double).
 DOUBLE_ROUTINE = re.compile(r"^__(add|sub|mul|div|neg|cmp|eq|ne|lt|le|gt|ge|unord|fix|fixuns|"
                             r"float|floatun|extend|trunc|pow)\w*df\w*$")
-
-
-def references(data: bytes, sections: list[Section]) -> list[tuple[str, int, str, int]]:
-    """(section, place, symbol, target address) of every relocation kept in a linked file (the
-    link keeps them: -Wl,-q), so that what resident code refers to can be checked."""
-    syms = read_symbols(data, sections)  # a linked file has one symbol table
-    out = []
-    for sec in sections:
-        if sec.type != SHT_RELA:
-            continue
-        target = sections[sec.info]
-        for i in range(sec.size // 12):
-            off, info, addend = struct.unpack_from("<IIi", data, sec.offset + 12 * i)
-            sym = syms[info >> 8]
-            out.append((target.name, off, sym.name, sym.value + addend))
-    return out
 
 
 def report(elf: Path) -> dict[str, object]:
@@ -68,11 +52,10 @@ def report(elf: Path) -> dict[str, object]:
         where = "DRAM" if sec.addr >= dram else "SRAM"
         rows.append({"section": sec.name, "address": sec.addr, "bytes": sec.size, "in": where})
     resident_end = value_of["__runtime_end"]
-    funcs = sorted((s for s in symbols if s.size and s.shndx < len(sections)
-                    and sections[s.shndx].flags & SHF_EXECINSTR), key=lambda s: s.value)
+    funcs = functions(data, sections)
     in_sram = [(f.name, f.size) for f in funcs if f.value < protocol.LOCAL_MEMORY_BYTES]
     doubles, to_dram = set(), set()
-    for sec_name, place, name, target in references(data, sections):
+    for sec_name, place, name, target in read_relocations(data, sections):
         if place >= protocol.LOCAL_MEMORY_BYTES or not sec_name.startswith(".text"):
             continue  # only what resident code refers to
         where = (function_at(funcs, place) or f"0x{place:x}").split("+")[0]
@@ -81,6 +64,13 @@ def report(elf: Path) -> dict[str, object]:
             doubles.add(f"{where} -> {callee}")
         elif target >= dram and function_at(funcs, target) is not None:
             to_dram.add(f"{where} -> {callee}")
+    headroom = protocol.RUNTIME_RESERVED_BYTES - protocol.RUNTIME_STACK_BYTES - resident_end
+    errors = []
+    if doubles:
+        errors.append("double-precision arithmetic in resident code (make it EPY_COLD or "
+                      "binary32):" + "".join(f"\n  {line}" for line in sorted(doubles)))
+    if headroom < 0:
+        errors.append("the resident part and the C stack exceed RUNTIME_RESERVED_BYTES")
     resident = {kind: sum(r["bytes"] for r in rows if r["in"] == "SRAM" and
                           r["section"] == name)  # type: ignore[misc]
                 for kind, name in (("text", ".text"), ("rodata", ".rodata"),
@@ -92,13 +82,14 @@ def report(elf: Path) -> dict[str, object]:
         "resident_end": resident_end,
         "stack_bytes": protocol.RUNTIME_STACK_BYTES,
         "reserved_bytes": protocol.RUNTIME_RESERVED_BYTES,
-        "headroom": protocol.RUNTIME_RESERVED_BYTES - protocol.RUNTIME_STACK_BYTES - resident_end,
+        "headroom": headroom,
         "cold_text": sum(r["bytes"] for r in rows if r["in"] == "DRAM" and
                          r["section"] == ".text_cold"),  # type: ignore[misc]
         "cold_rodata": sum(r["bytes"] for r in rows if r["in"] == "DRAM" and
                            r["section"] == ".rodata_cold"),  # type: ignore[misc]
         "largest_resident_functions": sorted(in_sram, key=lambda f: -f[1])[:25],
         "double_in_sram": sorted(doubles),
+        "errors": errors,
         "sram_calls_into_dram": sorted(to_dram),
     }
 
@@ -127,19 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print("resident code that calls into DRAM (slow on the chip, correct):")
         for line in r["sram_calls_into_dram"]:  # type: ignore[attr-defined]
             print(f"  {line}")
-    bad = 0
-    if r["double_in_sram"]:
-        print("ERROR: double-precision arithmetic in resident code (make it EPY_COLD or binary32):")
-        for line in r["double_in_sram"]:  # type: ignore[attr-defined]
-            print(f"  {line}")
-        bad = 1
-    if r["headroom"] < 0:  # type: ignore[operator]
-        print("ERROR: the resident part and the C stack exceed RUNTIME_RESERVED_BYTES")
-        bad = 1
-    if ns.json:
-        ns.json.write_text(json.dumps(r, indent=1))
-    return bad
-
+    return finish(r, ns.json)
 
 if __name__ == "__main__":
     raise SystemExit(main())

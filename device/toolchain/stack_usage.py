@@ -17,13 +17,15 @@ call to an unknown function, or a worst case beyond ``RUNTIME_STACK_BYTES``.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from checks import finish  # noqa: E402
+
 from epython.bytecode import protocol  # noqa: E402
 
 NODE = re.compile(r'node: \{ title: "([^"]+)" label: "([^"]*)"( shape : ellipse)? \}')
@@ -212,7 +214,16 @@ def analyse(build: Path) -> dict[str, object]:
     main = depth("main")
     interrupt = max([USER_ISR_BYTES] + [depth(r) for r in INTERRUPT_ROOTS
                                         if names.get(r, r) in comp_of])
+    errors = []
+    if main + interrupt > protocol.RUNTIME_STACK_BYTES:
+        errors.append(f"the worst-case stack exceeds RUNTIME_STACK_BYTES "
+                      f"({protocol.RUNTIME_STACK_BYTES}): raise it in epython/bytecode/memory.py "
+                      "(and RUNTIME_RESERVED_BYTES with it) or shorten the deepest path")
+    errors += [f"recursion without a listed bound: {' <-> '.join(cyc)}" for cyc in unbounded]
+    errors += [f"call to a function with no call graph and no entry in LEAVES: {call}"
+               for call in sorted(unknown)]
     return {
+        "errors": errors,
         "main": main,
         "interrupt": interrupt,
         "worst_case": main + interrupt,
@@ -238,22 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {step}")
     for cyc in r["cycles"]:  # type: ignore[attr-defined]
         print(f"  recursion: {' <-> '.join(cyc)}")
-    bad = 0
-    if r["worst_case"] > protocol.RUNTIME_STACK_BYTES:  # type: ignore[operator]
-        print(f"ERROR: the worst-case stack exceeds RUNTIME_STACK_BYTES "
-              f"({protocol.RUNTIME_STACK_BYTES}): raise it in epython/bytecode/memory.py "
-              "(and RUNTIME_RESERVED_BYTES with it) or shorten the deepest path")
-        bad = 1
-    for cyc in r["unbounded_cycles"]:  # type: ignore[attr-defined]
-        print(f"ERROR: recursion without a listed bound: {' <-> '.join(cyc)}")
-        bad = 1
-    for call in r["unknown_calls"]:  # type: ignore[attr-defined]
-        print(f"ERROR: call to a function with no call graph and no entry in LEAVES: {call}")
-        bad = 1
-    if ns.json:
-        ns.json.write_text(json.dumps(r, indent=1))
-    return bad
-
+    return finish(r, ns.json)
 
 if __name__ == "__main__":
     raise SystemExit(main())

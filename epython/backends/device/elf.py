@@ -6,11 +6,13 @@ core stopped on a hardware exception, and by the size report of the build
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["Section", "Symbol", "function_at", "read_sections", "read_symbols", "symbolize"]
+__all__ = ["Section", "Symbol", "function_at", "functions", "read_relocations", "read_sections",
+           "read_symbols", "symbolize"]
 
 SHT_SYMTAB = 2
 SHT_RELA = 4
@@ -61,20 +63,45 @@ def read_sections(data: bytes) -> list[Section]:
     return [Section(name(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[9]) for r in raw]
 
 
+def _entries(data: bytes, sections: list[Section], sh_type: int, fmt: str
+             ) -> Iterator[tuple[Section, tuple[int, ...]]]:
+    """(section, fields) of every fixed-size entry (``struct`` format ``fmt``) of the sections
+    of type ``sh_type``, in file order."""
+    step = struct.calcsize(fmt)
+    for sec in sections:
+        if sec.type == sh_type:
+            for i in range(sec.size // step):
+                yield sec, struct.unpack_from(fmt, data, sec.offset + step * i)
+
+
 def read_symbols(data: bytes, sections: list[Section]) -> list[Symbol]:
     """Every symbol of the file's symbol table, in table order."""
     out = []
-    for sec in sections:
-        if sec.type != SHT_SYMTAB:
-            continue
-        strs = sections[sec.link]
-        for i in range(sec.size // 16):
-            st_name, value, size, info, _other, shndx = struct.unpack_from(
-                "<IIIBBH", data, sec.offset + 16 * i)
-            start = strs.offset + st_name
-            out.append(Symbol(data[start:data.index(b"\0", start)].decode(), value, size,
-                              info & 15, shndx))
+    for sec, (st_name, value, size, info, _other, shndx) in _entries(data, sections, SHT_SYMTAB,
+                                                                     "<IIIBBH"):
+        start = sections[sec.link].offset + st_name
+        out.append(Symbol(data[start:data.index(b"\0", start)].decode(), value, size,
+                          info & 15, shndx))
     return out
+
+
+def read_relocations(data: bytes, sections: list[Section]) -> list[tuple[str, int, str, int]]:
+    """(section, place, symbol, target address) of every relocation kept in a linked file
+    (linked with -Wl,-q, which keeps them), so that what resident code refers to can be
+    checked."""
+    syms = read_symbols(data, sections)  # a linked file has one symbol table
+    out = []
+    for sec, (off, info, addend) in _entries(data, sections, SHT_RELA, "<IIi"):
+        sym = syms[info >> 8]
+        out.append((sections[sec.info].name, off, sym.name, sym.value + addend))
+    return out
+
+
+def functions(data: bytes, sections: list[Section]) -> list[Symbol]:
+    """The functions of the file by address: sized symbols in code sections (the Epiphany
+    toolchain leaves functions untyped, so STT_FUNC cannot be relied on)."""
+    return sorted((s for s in read_symbols(data, sections) if s.size and s.shndx < len(sections)
+                   and sections[s.shndx].flags & SHF_EXECINSTR), key=lambda s: s.value)
 
 
 def function_at(functions: list[Symbol], addr: int) -> str | None:
@@ -88,10 +115,7 @@ def function_at(functions: list[Symbol], addr: int) -> str | None:
 @lru_cache(maxsize=4)
 def _functions(path: Path, mtime: float) -> list[Symbol]:
     data = path.read_bytes()
-    sections = read_sections(data)
-    # sized symbols in code sections (the Epiphany toolchain leaves functions untyped)
-    return [s for s in read_symbols(data, sections) if s.size and s.shndx < len(sections)
-            and sections[s.shndx].flags & SHF_EXECINSTR]
+    return functions(data, read_sections(data))
 
 
 def symbolize(path: Path, addr: int) -> str | None:
