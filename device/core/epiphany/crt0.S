@@ -9,24 +9,19 @@
 ; vectors' code: the user interrupt (e_signal) that wakes an idle core, the hardware exceptions
 ; that platform.c reports to the host.
 
-    .section IVT_RESET,"ax",@progbits
-    .balign 4
-    .global _epy_reset
-_epy_reset:
-    b _epy_start
+#include "asm.inc"
+
+    reset_vector _epy_start
 
     .section .text.epy_start,"ax",@progbits
     .balign 4
     .global _epy_start
 _epy_start:
-    mov sp, %low(__stack_top)
-    movt sp, %high(__stack_top)
+    mov32 sp, __stack_top
     mov fp, #0
     ; clear .bss word by word (the linker script aligns it to 8)
-    mov r0, %low(__bss_start)
-    movt r0, %high(__bss_start)
-    mov r1, %low(__bss_end)
-    movt r1, %high(__bss_end)
+    mov32 r0, __bss_start
+    mov32 r1, __bss_end
     mov r2, #0
 .Lclear:
     sub r3, r1, r0
@@ -37,24 +32,21 @@ _epy_start:
     ; CONFIG: ARITHMODE (bits 19:17) = 0 (binary32), RMODE (bit 0) = 0 (round to nearest even),
     ; IEN/OEN/UEN (bits 3:1) = 0: keep the CTIMER fields (bits 11:4) as they are
     movfs r0, config
-    mov r1, %low(0xFFF1FFF0)
-    movt r1, %high(0xFFF1FFF0)
+    mov32 r1, 0xFFF1FFF0
     and r0, r0, r1
     movts config, r0
     ; the core starts inside the SYNC interrupt (IPEND bit 0) with e-hal's IMASK (everything
     ; but SYNC masked): unmask every interrupt and leave the handler state with rti, or the
     ; user interrupt of e_signal and the exceptions would never be taken.  Only now, with a
     ; stack: a signal the host sent before the start is taken at once.
-    mov r0, %low(.Lrunning)
-    movt r0, %high(.Lrunning)
+    mov32 r0, .Lrunning
     movts iret, r0
     mov r0, #0
     movts imask, r0
     rti
 .Lrunning:
     gie                                 ; exceptions are taken where they happen
-    mov r0, %low(main)
-    movt r0, %high(main)
+    mov32 r0, main
     jalr r0
 .Lhalt:                                 ; main never returns; if it does, sleep for good
     gid
@@ -70,8 +62,7 @@ _epy_start:
     .balign 4
     .global epy_idle_wait
 epy_idle_wait:
-    mov r1, %low(epy_signalled)
-    movt r1, %high(epy_signalled)
+    mov32 r1, epy_signalled
     gid
     ldr r0, [r1]
     sub r0, r0, #0
@@ -96,12 +87,8 @@ epy_signalled:
 ; fault (entry 2) never returns: epy_fault (platform.c) reports it in the mailbox and stops the
 ; core.  (GCC's interrupt attribute is not used for these: with -mfp-mode=round-nearest it
 ; fails with an internal compiler error.)
-    .section ivt_entry_software_exception,"ax",@progbits
-    .balign 4
-    b _epy_software_exception
-    .section ivt_entry_page_miss,"ax",@progbits
-    .balign 4
-    b _epy_memory_fault
+    vector ivt_entry_software_exception, _epy_software_exception
+    vector ivt_entry_page_miss, _epy_memory_fault
 
     .section .text.epy_idle,"ax",@progbits
     .balign 4
@@ -115,29 +102,20 @@ epy_memory_fault:
 _epy_memory_fault:
     mov r0, #2                          ; EPY_FAULT_MEMORY
 .Lfault:
-    mov r1, %low(epy_fault)
-    movt r1, %high(epy_fault)
+    mov32 r1, epy_fault
     jr r1
 
 ; Interrupts the program does not use return at once.
-    .section ivt_entry_timer0,"ax",@progbits
-    rti
-    .section ivt_entry_timer1,"ax",@progbits
-    rti
-    .section ivt_entry_message,"ax",@progbits
-    rti
-    .section ivt_entry_dma0,"ax",@progbits
-    rti
-    .section ivt_entry_dma1,"ax",@progbits
-    rti
-    .section ivt_entry_wand,"ax",@progbits
-    rti
+    unused_vector ivt_entry_timer0
+    unused_vector ivt_entry_timer1
+    unused_vector ivt_entry_message
+    unused_vector ivt_entry_dma0
+    unused_vector ivt_entry_dma1
+    unused_vector ivt_entry_wand
 
 ; The user interrupt (IVT entry 9, e_signal): notes the signal and wakes the core.  Saves what it touches below
 ; the interrupted code's stack pointer (nothing lives there) and restores the flags.
-    .section ivt_entry_swi,"ax",@progbits
-    .balign 4
-    b _epy_user_isr
+    vector ivt_entry_swi, _epy_user_isr
 
     .section .text.epy_idle,"ax",@progbits
     .balign 4
@@ -146,13 +124,11 @@ _epy_user_isr:
     str r1, [sp, #-2]
     str r2, [sp, #-3]
     movfs r2, status
-    mov r1, %low(epy_signalled)
-    movt r1, %high(epy_signalled)
+    mov32 r1, epy_signalled
     mov r0, #1
     str r0, [r1]
     movfs r0, iret
-    mov r1, %low(_epy_idle_insn)
-    movt r1, %high(_epy_idle_insn)
+    mov32 r1, _epy_idle_insn
     sub r1, r0, r1
     bne 1f
     add r0, r0, #2                      ; skip the 16-bit idle instruction
