@@ -102,14 +102,13 @@ def list_argument(xs):
 
 
 def sorted_copy(xs):
-    ys = xs.copy()
-    for i in range(1, len(ys)):
-        key = ys[i]
-        j = i - 1
-        while j >= 0 and ys[j] > key:
-            ys[j + 1] = ys[j]
-            j -= 1
-        ys[j + 1] = key
+    ys = xs.copy()  # selection sort: the smallest of the rest, swapped into place
+    for i in range(len(ys)):
+        m = i
+        for j in range(i + 1, len(ys)):
+            if ys[j] < ys[m]:
+                m = j
+        ys[i], ys[m] = ys[m], ys[i]
     return ys
 
 
