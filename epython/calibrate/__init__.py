@@ -24,7 +24,7 @@ import datetime as _dt
 import json
 import os
 import subprocess
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +90,9 @@ def _array(n: int) -> Any:
     return np.arange(n, dtype=np.float32)
 
 
+#: The prelude of the message and collective kernels.
+_PARALLEL = "from epython.parallel import bcast, probe, recv, reduce, send, sendrecv, sync"
+
 KERNELS: tuple[Micro, ...] = (
     _k("loop", "integer loop", "pass"),
     _k("copy", "integer loop", "s = i"),
@@ -150,6 +153,15 @@ KERNELS: tuple[Micro, ...] = (
     _k("shuffle", "random", "random.shuffle(t)", setup="t = [1, 2, 3]", ret="len(t)",
        prelude="import random"),
     _k("seed", "random", "random.seed(i)", prelude="import random"),
+    # messages: the core messages itself (the only exchange whose instructions e-sim counts
+    # without a wait whose length depends on how the host schedules the cores' processes)
+    _k("send recv", "messages", "send(i, 0)\ns = recv(0)", prelude=_PARALLEL),
+    _k("sendrecv", "messages", "s = sendrecv(i, 0)", prelude=_PARALLEL),
+    _k("probe", "messages", "send(i, 0)\nif probe(0):\n    s = recv(0)", prelude=_PARALLEL),
+    # collectives on a launch of one core: the call's own work, without messages
+    _k("reduce bcast", "collectives", "s = reduce(i, 'sum')\ns = bcast(s, 0)",
+       prelude=_PARALLEL),
+    _k("sync", "collectives", "sync()", prelude=_PARALLEL),
     # validation: mixtures the fit never saw
     _k("dot product", "arrays", "x = x + a[i] * a[i]", setup="x = 0.0", ret="x",
        extra_params="a", extra=("array",), validation=True),
@@ -168,6 +180,8 @@ KERNELS: tuple[Micro, ...] = (
        validation=True),
     _k("dice", "random", "s = s + random.randint(1, 6) + random.randrange(6)",
        prelude="import random", validation=True),
+    _k("exchange", "messages", "send(s, 0)\ns = recv(0) + sendrecv(i, 0)",
+       prelude=_PARALLEL, validation=True),
 )
 
 
@@ -247,7 +261,9 @@ def count_ops(func: Any, args: Sequence[Any]) -> Counter[str]:
 
     Keys are opcode names, ``"builtin NAME"`` and the operand-dependent costs of
     ``costs.EXTRA_COSTS`` (``"alloc objects"``, ``"alloc bytes"``: what the heap model charged;
-    ``"array get"``, ``"array set"``: array elements read and written).  Compute kernels only: a kernel that prints, sends or waits is refused.
+    ``"array get"``, ``"array set"``: array elements read and written).  Compute kernels and
+    kernels whose messages go to core 0 itself (``_own_messages``); a kernel that prints or
+    messages another core is refused.
     """
     from epython.compiler import compile_kernel
     from esim.cores.interp import Interpreter
@@ -257,12 +273,12 @@ def count_ops(func: Any, args: Sequence[Any]) -> Counter[str]:
     interp = Interpreter(program, 0, 1, engine="reference", cost=_tally,
                          extra_costs=_tally_extra())
     gen = interp.run([from_wire(to_wire(a)) for a in args])
+    mailbox: deque[Any] = deque()
+    reply: Any = None
     try:
         while True:
-            request = gen.send(None)
-            if request.name != "tick":
-                raise ValueError(f"count_ops: {request.name} in a calibration kernel; "
-                                 "use compute-only kernels")
+            request = gen.send(reply)
+            reply = _own_messages(request.name, request.args, mailbox)
     except StopIteration:
         pass
     total = interp.cycles
@@ -273,6 +289,38 @@ def count_ops(func: Any, args: Sequence[Any]) -> Counter[str]:
         if c:
             counts[name] = c
     return counts
+
+
+def _own_messages(name: str, args: tuple[Any, ...], mailbox: deque[Any]) -> Any:
+    """What the parallel operation ``name`` returns on a launch of core 0 alone, whose messages
+    go to itself (``mailbox``); None for a tick.  Ints and floats only: calibration kernels
+    send no containers."""
+    if name == "tick" or name in ("parallel.send", "parallel.sync"):
+        if name == "parallel.send":
+            _own_peer(name, args[1])
+            mailbox.append(args[0])
+        return None
+    if name == "parallel.recv":
+        _own_peer(name, args[0])
+        if not mailbox:
+            raise ValueError("count_ops: recv(0) with no message waiting: it would deadlock")
+        return mailbox.popleft()
+    if name == "parallel.probe":
+        _own_peer(name, args[0])
+        return bool(mailbox)
+    if name in ("parallel.sendrecv", "parallel.bcast"):
+        _own_peer(name, args[1])
+        return args[0]
+    if name == "parallel.reduce":
+        return args[0]
+    raise ValueError(f"count_ops: {name} in a calibration kernel; use compute kernels and "
+                     "messages to core 0 itself")
+
+
+def _own_peer(name: str, peer: Any) -> None:
+    if peer != 0:
+        raise ValueError(f"count_ops: {name} with core {peer!r}: calibration kernels run on core "
+                         "0 alone and message only themselves")
 
 
 # --- measuring on the real build ---------------------------------------------------------------
