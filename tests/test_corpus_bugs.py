@@ -204,6 +204,36 @@ def test_a_kernels_store_to_a_device_resident_name_is_kept() -> None:
     assert mod.__dict__[name] == 5  # the host's own value is untouched
 
 
+# --- a global that one function assigns and another only reads --------------------------------
+def test_a_function_that_reads_a_global_sees_what_another_assigned() -> None:
+    # found by running programs as kernels: f read the module's value captured at compile time
+    # (0), not the global slot that k and g assign, and printed 1 where CPython prints 11
+    mod = write_module(textwrap.dedent("""
+        x = 0
+        y = 3
+
+        def f():
+            return x + 1
+
+        def g():
+            global x
+            x = x * 2
+
+        def k():
+            global x
+            x = 5
+            g()
+            return f(), y   # y: no function assigns it, still a constant
+
+        def reader_first():
+            a = f()          # f is compiled before the function that declares x global
+            g()
+            return a, f()
+    """), "sharedglobal")
+    _same_as_cpython(mod.k)
+    _same_as_cpython(mod.reader_first)
+
+
 # --- 5. module-level containers read by a kernel --------------------------------------------
 @pytest.mark.parametrize("value, shown", [
     ("[1, 2]", "list"), ("{1: 2}", "dict"), ("{1, 2}", "set"),

@@ -40,9 +40,17 @@ class ProgramBuilder(ProgramPools):
     """Compiles a kernel and everything it calls into one Program."""
 
     def __init__(self, kernel: Callable[..., Any], device_globals: tuple[str, ...] = (),
-                 reserved: tuple[str, ...] = ()) -> None:
+                 reserved: tuple[str, ...] = (), shared_globals: frozenset[str] = frozenset()
+                 ) -> None:
         self.kernel = kernel
         self.reserved = reserved
+        #: Module-level names that some function of the program declares ``global``: every
+        #: function reads them from their global slot (``shared_globals``, known before the
+        #: build) rather than as the constant captured at compile time.  A build that read one
+        #: of them as a constant (``constant_reads & declared_globals``) is done again.
+        self.shared_globals = shared_globals
+        self.declared_globals: set[str] = set()
+        self.constant_reads: set[str] = set()
         self.consts: list[Any] = []
         self._const_index: dict[tuple[type, Any], int] = {}
         self.globals: list[GlobalSlot] = []
@@ -196,6 +204,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin):
             for node in _walk_scope(stmt):
                 if isinstance(node, ast.Global):
                     self.globals_declared.update(node.names)
+        self.b.declared_globals.update(self.globals_declared)
         own_defs: dict[str, ast.FunctionDef] = {}
         for stmt in fn.body:
             for node in _walk_scope(stmt):

@@ -95,7 +95,8 @@ class ExpressionsMixin(FunctionCompilerBase):
         if name in self.locals:
             self.asm.emit("LOAD_LOCAL", self.locals[name])
             return
-        if name in self.globals_declared or name in self.b.device_globals:
+        if (name in self.globals_declared or name in self.b.device_globals
+                or name in self.b.shared_globals):
             self.asm.emit("LOAD_GLOBAL", self.global_slot(name, e))
             return
         value = lookup_name(self.ref.pyfunc, self.ref.env, name)
@@ -106,6 +107,7 @@ class ExpressionsMixin(FunctionCompilerBase):
             self.fail(e, f"name {name!r} is not defined", "kernels see their parameters, locals, "
                       "module-level constants and functions, math, random and epython.parallel")
         if is_constant(value):
+            self.b.constant_reads.add(name)
             self.load_const(value, e)
             return
         if isinstance(value, type) and issubclass(value, BaseException):
