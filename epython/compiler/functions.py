@@ -48,6 +48,9 @@ class ProgramPools(Protocol):
 
     reserved: tuple[str, ...]  # keywords the kernel's caller takes (launch options)
     device_globals: tuple[str, ...]  # the device-resident names
+    shared_globals: frozenset[str]  # names some function declares global: read from the slot
+    declared_globals: set[str]  # names declared global by the functions compiled so far
+    constant_reads: set[str]  # module-level names read as captured constants so far
 
     def const(self, value: Any) -> int:
         """The index of ``value`` in the constant pool (added once)."""
