@@ -100,6 +100,11 @@ class ExpressionsMixin(FunctionCompilerBase):
             self.asm.emit("LOAD_GLOBAL", self.global_slot(name, e))
             return
         value = lookup_name(self.ref.pyfunc, self.ref.env, name)
+        if missing(value) and name in self.b.declared_globals:
+            # not a module-level name, but a global the kernel creates: read its slot (unset
+            # until assigned: NameError, as in CPython)
+            self.asm.emit("LOAD_GLOBAL", self.global_slot(name, e))
+            return
         if missing(value):
             if name in self.nested:
                 self.fail(e, f"function {name} used as a value", "kernels can call functions and "
