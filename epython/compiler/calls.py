@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import types
 from typing import Any, NoReturn
 
@@ -81,7 +82,9 @@ class CallsMixin(FunctionCompilerBase):
 
     def _call_value(self, e: ast.Call, value: Any, shown: str) -> None:
         builtin = builtin_name(value)
-        if builtin is not None:
+        if value is builtins.list:
+            self._call_list(e)
+        elif builtin is not None:
             self._call_builtin(e, builtin)
         elif isinstance(value, types.FunctionType):
             target = getattr(value, "__wrapped__", None)
@@ -94,6 +97,21 @@ class CallsMixin(FunctionCompilerBase):
             self.fail(e, f"{shown}() is not supported in kernels",
                       "kernels may call their own functions, the builtins listed in "
                       "docs/language.md, math, random and epython.parallel")
+
+    def _call_list(self, e: ast.Call) -> None:
+        """``list()`` is ``[]``; ``list(iterable)`` is ``[item for item in iterable]``: the same
+        list, the same errors (a non-iterable's TypeError), one list.append per item."""
+        if e.keywords:
+            self.fail(e, "list() takes no keyword arguments")
+        if len(e.args) > 1:
+            self.fail(e, f"list expected at most 1 argument, got {len(e.args)}")
+        if not e.args:
+            self.expr(ast.copy_location(ast.List(elts=[], ctx=ast.Load()), e))
+            return
+        item = ast.Name(id="item", ctx=ast.Store())
+        comp = ast.ListComp(elt=ast.Name(id="item", ctx=ast.Load()), generators=[
+            ast.comprehension(target=item, iter=e.args[0], ifs=[], is_async=0)])
+        self.expr(ast.fix_missing_locations(ast.copy_location(comp, e)))
 
     def _user_ref(self, value: types.FunctionType, e: ast.expr) -> FunctionRef:
         def make() -> FunctionRef:

@@ -547,6 +547,10 @@ ZDE = ZeroDivisionError
 OVERFLOW = "does not fit in int32"
 
 #: (kernel, arguments, class, message regex or None, tags besides "errors")
+def list_of_an_int(n):
+    return list(n)  # FAIL
+
+
 RAISING = [
     (floordiv_zero, (7, 0), ZDE, "integer division or modulo by zero", "cpython ints"),
     (mod_by_arg_zero, (7, 0), ZDE, "modulo by zero", "cpython ints"),
@@ -660,6 +664,7 @@ RAISING = [
     (assert_too_small, (1,), AssertionError, "too small", "cpython"),
     (raise_if_true, (3,), ValueError, "bad value 3", "cpython strings"),
     (bad_int_format, (1,), ValueError, None, "cpython strings"),
+    (list_of_an_int, (4,), TypeError, "'int' object is not iterable", "cpython lists"),
 ]
 for fn, args, error, message, tags in RAISING:
     register(fn, args, tags="errors " + tags, error=error, message=message)

@@ -302,8 +302,19 @@ def fstrings_printed(x, s):
     return f"{x}-{s}"
 
 
+def list_constructor(n):
+    a = list()
+    b = list(range(n))
+    c = list("ab" * n)
+    d = list((n, 2.5, "x"))
+    e = list(b)
+    e.append(-1)  # a new list: b is unchanged
+    return a, b, c, d, e, list([[n]])[0]
+
+
 # --- the cases --------------------------------------------------------------------------------
 register(tuple_pack_unpack, (2, 3), tags="cpython tuples")
+register(list_constructor, (3,), tags="cpython lists")
 register(tuple_packing_unpacking, (3, 4), tags="cpython tuples")
 register(tuple_compare_and_concat, (1,), tags="cpython tuples bools")
 register(nested_unpack, (10,), tags="cpython tuples lists")
