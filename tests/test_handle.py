@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from epython import KernelError, offload
-from epython.parallel import coreid
+from epython import DeadlockError, KernelError, offload
+from epython.parallel import coreid, recv
 
 
 def square_id():
@@ -150,6 +152,55 @@ def test_polling_test_progresses_through_a_long_computation(backend: str) -> Non
     assert value == sum(range(1000 * (core + 1)))
     if backend == "sim":  # the core with the least work is first in simulated time
         assert core == 0
+
+
+def test_a_polling_loop_costs_about_what_wait_costs(backend: str) -> None:
+    # issue 19: test() used to let the chip run 6,000 simulated cycles per call, so this loop
+    # took 50x as long as wait(); now each poll runs the chip to the next result (or 20 ms).
+    # Wall times are noisy on shared machines: the bound is loose, the cycles exact.
+    from epython.backends import reset_backends
+
+    kernel = offload(async_=True)(long_work)
+
+    def fresh() -> None:  # each run starts on a new chip at cycle 0 (a launch's cycles depend
+        reset_backends()  # on where between two cycles it starts)
+        kernel(10).wait()  # and after the same warm-up
+
+    fresh()
+    start = time.perf_counter()
+    waited = kernel(3000)
+    values = waited.wait()
+    t_wait = time.perf_counter() - start
+    fresh()
+    start = time.perf_counter()
+    polled = kernel(3000)
+    while not polled.done:
+        if not polled.test():
+            time.sleep(0.001)
+            continue
+        polled.wait_any()
+    t_poll = time.perf_counter() - start
+    assert polled.wait() == values
+    if backend == "sim":
+        assert polled.cycles == waited.cycles  # the same simulation however the host waits
+    assert t_poll < 3 * t_wait + 0.1, (t_poll, t_wait)
+
+
+def deadlocks():
+    return recv(coreid())  # every core waits for a message from itself that never comes
+
+
+def test_a_poll_that_finds_a_deadlock_ends_the_launch(backend: str) -> None:
+    if backend != "sim":
+        pytest.skip("the simulator sees a deadlock the moment it happens; the device backend's "
+                    "wait() reports it by its timeout")
+    handle = offload(async_=True, target=[0, 1])(deadlocks)()
+    polls = 0
+    while not handle.test():
+        polls += 1
+        assert polls < 1000, "test() never saw the deadlock"
+    with pytest.raises(DeadlockError):
+        handle.wait()
 
 
 # every test of this module runs on each available backend (sim, and device over the host e-hal)

@@ -23,9 +23,11 @@ from esim.profile.collect import notify_launch
 
 __all__ = ["SimBackend", "SimLaunch"]
 
-#: Simulated cycles one host poll (``test()``) lets the chip run: about one e_read of a
-#: mailbox flag by the host (10 microseconds at 600 MHz).
-POLL_CYCLES = 6000
+#: Host seconds one poll (``test()``) lets the chip run at most, if no core of the launch
+#: finishes sooner: the simulation advances as far as that wall time allows, so a loop of
+#: ``test()`` and short sleeps costs about what one ``wait()`` does (the simulated cycles are
+#: the same whichever way the host waits).
+POLL_SECONDS = 0.02
 
 
 class SimLaunch:
@@ -61,11 +63,21 @@ class SimLaunch:
                           o.array_updates)
 
     def poll(self) -> list[CoreResult]:
-        """New results; lets the chip run for one host poll when there are none."""
+        """New results; when there are none, lets the chip run until one more core of this
+        launch finishes or ``POLL_SECONDS`` of host time have passed.  A deadlock stops the
+        launch: its cores' results then carry the DeadlockError, as ``wait()`` reports them."""
         with self.backend.lock:
             self._collect()
             if not self._pending and not self.state.finished:
-                self.backend.chip.step_cycles(POLL_CYCLES)
+                target = self._seen + 1
+                try:
+                    self.backend.chip.run_until(
+                        lambda: len(self.state.completion_order) >= target,
+                        time.monotonic() + POLL_SECONDS)
+                except SimTimeout:
+                    pass  # the slice is over: poll again
+                except SimDeadlock as dl:
+                    self._deadlock(dl)
                 self._collect()
             fresh = list(self._pending)
             self._pending.clear()
