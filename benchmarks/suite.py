@@ -292,6 +292,11 @@ def print_table(result: dict[str, Any]) -> None:
               f"{row['vs_e16']:>7.2f} {row['host_kib_per_core']:>14.1f}")
 
 
+def _progress(line: str) -> None:
+    """One progress line on stderr (the table on stdout stays as it is)."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true",
@@ -324,10 +329,22 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"machine": _machine(), "quick": quick, "reps": reps,
                               "engine": os.environ.get("ESIM_ENGINE", "jit"),
                               "device_available": device, "kernels": []}
-    for case in cases:
-        result["kernels"].append(bench_kernel(case, reps, quick, device))
+    total = len(cases) + 2
+    for k, case in enumerate(cases):
+        t0 = time.perf_counter()
+        row = bench_kernel(case, reps, quick, device)
+        result["kernels"].append(row)
+        _progress(f"[{k + 1}/{total}] {case.name}: sim/CPython {row['ratio']:.1f}x "
+                  f"({time.perf_counter() - t0:.1f} s)")
+    t0 = time.perf_counter()
     result["launch"] = bench_launch(10 if quick else 200, reps)
+    _progress(f"[{total - 1}/{total}] launch overhead: {result['launch']['blocking_ms']:.2f} ms "
+              f"per blocking launch ({time.perf_counter() - t0:.1f} s)")
+    t0 = time.perf_counter()
     result["scale"] = bench_scale(quick, 1 if quick else reps)
+    _progress(f"[{total}/{total}] scale: {result['scale'][-1]['chip']} "
+              f"{result['scale'][-1]['vs_e16']:.2f}x e16 per core-instruction "
+              f"({time.perf_counter() - t0:.1f} s)")
     result["seconds"] = time.perf_counter() - started
     print_table(result)
     path = opts.json

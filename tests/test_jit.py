@@ -203,6 +203,9 @@ def test_benchmarks_quick_runs() -> None:
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "fib" in done.stdout and "ratio" in done.stdout
+    # a progress line per kernel, then the launch and scale parts, on stderr
+    progress = [line for line in done.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) >= 3 and progress[0].startswith("[1/") and "fib" in done.stderr
 
 
 def test_float_rounding_matches_struct_rounding() -> None:
