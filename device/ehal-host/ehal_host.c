@@ -388,14 +388,24 @@ static int stop_rect(unsigned row0, unsigned col0, unsigned rows, unsigned cols)
     return rc;
 }
 
-int e_close(e_epiphany_t *dev)
+/* Stop every core of dev's group (the work of e_close and e_reset_group, named fn in errors):
+ * E_ERR when dev is not a valid group, else E_OK with *stopped the result of stopping them. */
+static int stop_group(e_epiphany_t *dev, const char *fn, int *stopped)
 {
     unsigned row0, col0;
-    if (group_origin(dev, "e_close", &row0, &col0) != E_OK)
+    if (group_origin(dev, fn, &row0, &col0) != E_OK)
         return E_ERR;
     pthread_mutex_lock(&lock);
-    int rc = stop_rect(row0, col0, dev->rows, dev->cols);
+    *stopped = stop_rect(row0, col0, dev->rows, dev->cols);
     pthread_mutex_unlock(&lock);
+    return E_OK;
+}
+
+int e_close(e_epiphany_t *dev)
+{
+    int rc;
+    if (stop_group(dev, "e_close", &rc) != E_OK)
+        return E_ERR;
     for (unsigned r = 0; r < dev->rows; r++)
         free(dev->core[r]);
     free(dev->core);
@@ -408,12 +418,9 @@ int e_close(e_epiphany_t *dev)
 
 int e_reset_group(e_epiphany_t *dev)
 {
-    unsigned row0, col0;
-    if (group_origin(dev, "e_reset_group", &row0, &col0) != E_OK)
+    int rc;
+    if (stop_group(dev, "e_reset_group", &rc) != E_OK)
         return E_ERR;
-    pthread_mutex_lock(&lock);
-    int rc = stop_rect(row0, col0, dev->rows, dev->cols);
-    pthread_mutex_unlock(&lock);
     if (rc == E_OK)
         ok();
     return rc;

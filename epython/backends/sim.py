@@ -69,11 +69,8 @@ class SimLaunch:
         with self.backend.lock:
             self._collect()
             if not self._pending and not self.state.finished:
-                target = self._seen + 1
                 try:
-                    self.backend.chip.run_until(
-                        lambda: len(self.state.completion_order) >= target,
-                        time.monotonic() + POLL_SECONDS)
+                    self._run_to_next_result(time.monotonic() + POLL_SECONDS)
                 except SimTimeout:
                     pass  # the slice is over: poll again
                 except SimDeadlock as dl:
@@ -83,16 +80,20 @@ class SimLaunch:
             self._pending.clear()
             return fresh
 
+    def _run_to_next_result(self, deadline: float | None) -> None:
+        """Run the chip until one more core of this launch has finished (lock held); SimTimeout
+        past the wall-clock ``deadline``, SimDeadlock when nothing is left to run."""
+        target = self._seen + 1
+        self.backend.chip.run_until(lambda: len(self.state.completion_order) >= target, deadline)
+
     def wait_next(self, timeout: float | None) -> CoreResult | None:
         """Run the chip until one more core of this launch completes; None if all are out."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self.backend.lock:
             self._collect()
             if not self._pending and not self.state.finished:
-                target = self._seen + 1
                 try:
-                    self.backend.chip.run_until(
-                        lambda: len(self.state.completion_order) >= target, deadline)
+                    self._run_to_next_result(deadline)
                 except SimTimeout:
                     raise self._timeout("no core finished", timeout) from None
                 except SimDeadlock as dl:
