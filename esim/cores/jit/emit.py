@@ -13,12 +13,14 @@ from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.costs import EXTRA_COSTS
-from epython.bytecode.image import INT32_MAX, INT32_MIN, Program
+from epython.bytecode.image import Program
 from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, Flow, Op
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
 from esim.cores.engine import TICK
 from esim.cores.jit.analysis import Analysis, JitFunction
+from esim.cores.jit.fast import Operand, binary, compare, emit_arms, is_class, truth
+from esim.cores.jit.types import FLOAT, OTHER, RANGE, RANGE_ITER, Types
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]
 
@@ -39,10 +41,6 @@ _LITERALS: dict[int, object] = {Op.LOAD_NONE: None, Op.LOAD_TRUE: True, Op.LOAD_
 
 #: Blocks of at most this many instructions are copied into the blocks that jump to them.
 _DUP_LIMIT = 4
-
-_BIN_SYM: dict[int, str] = {Op.BINARY_ADD: "+", Op.BINARY_SUB: "-", Op.BINARY_MUL: "*"}
-_CMP_SYM: dict[int, str] = {Op.COMPARE_EQ: "==", Op.COMPARE_NE: "!=", Op.COMPARE_LT: "<", Op.COMPARE_LE: "<=",
-            Op.COMPARE_GT: ">", Op.COMPARE_GE: ">="}
 
 
 class Emitter:
@@ -71,6 +69,7 @@ class FunctionTranslator:
         self.analyses = analyses
         self.em = em
         self.index = index
+        self.types = Types(program, self.f, self.a)
 
     def generate(self) -> None:
         """Emit the generator function ``f<index>`` of this bytecode function."""
@@ -129,20 +128,19 @@ class FunctionTranslator:
         a, f = self.a, self.f
         s, e = a.blocks[k]
         assigned = a.assigned_in[k]
-        bools: set[int] = set()
         for i in range(s, e):
             if i in a.seg_start:
                 c, n = a.segment_cost(f.instrs, i, e)
                 self.em.emit(indent, f"cyc += {c}; cnt += {n}")
-            assigned = self.instr(i, indent, assigned, bools, inlined)
+            assigned = self.instr(i, indent, assigned, inlined)
         op = f.instrs[e - 1][0]
         if OPCODES[op].flow is Flow.NEXT:
             self.goto(e, indent, inlined)
 
     # --- one instruction ------------------------------------------------------------------
-    def instr(self, i: int, ind: int, assigned: int, bools: set[int], inlined: set[int]) -> int:
+    def instr(self, i: int, ind: int, assigned: int, inlined: set[int]) -> int:
         """Emit instruction ``i`` at ``ind``; ``assigned`` is the mask of locals known
-        to be assigned, ``bools`` the stack slots known to hold a bool.  Returns the new mask."""
+        to be assigned.  Returns the new mask."""
         f, a = self.f, self.a
         op, arg, arg2, _ = f.instrs[i]
         d = a.depth[i]
@@ -155,96 +153,72 @@ class FunctionTranslator:
         def s(k: int) -> str:
             return f"s{k}"
 
-        def charge(v: str, operands: str) -> str:
-            return f"charge({v}, ({operands}))"
+        def opd(k: int) -> Operand:
+            mask, lit = self.types.stack(i, k)
+            return Operand(f"s{k}", mask, lit)
 
         top = s(d - 1) if d >= 1 else ""
         under = s(d - 2) if d >= 2 else ""
         if op == Op.NOP:
             pass
         elif op == Op.POP_TOP:
-            bools.discard(d - 1)
+            pass
         elif op == Op.DUP_TOP:
             emit(f"{s(d)} = {top}")
-            _mark(bools, d, d - 1 in bools)  # a copy of a bool is a bool
         elif op == Op.DUP_TOP_TWO:
             emit(f"{s(d)} = {under}; {s(d + 1)} = {top}")
-            bools.discard(d)
-            bools.discard(d + 1)
         elif op == Op.ROT_TWO:
             emit(f"{top}, {under} = {under}, {top}")
-            bools.discard(d - 1)
-            bools.discard(d - 2)
         elif op == Op.ROT_THREE:
             x, y, z = s(d - 3), s(d - 2), s(d - 1)
             emit(f"{x}, {y}, {z} = {z}, {x}, {y}")
-            bools.difference_update((d - 1, d - 2, d - 3))
         elif op == Op.LOAD_CONST:
             c = self.program.consts[arg]
             if type(c) is int or type(c) is bool or c is None:
                 emit(f"{s(d)} = {c!r}")
             else:
                 emit(f"{s(d)} = consts[{arg}]")
-            bools.discard(d)
         elif op in _LITERALS:
             emit(f"{s(d)} = {_LITERALS[op]!r}")
-            _mark(bools, d, op != Op.LOAD_NONE)
         elif op == Op.LOAD_INT:
             emit(f"{s(d)} = {arg}")
-            bools.discard(d)
         elif op == Op.LOAD_LOCAL:
             emit(f"{s(d)} = l{arg}")
             if not assigned >> arg & 1:
                 emit(f"if {s(d)} is UNSET: raise UNBOUND({f.index}, {arg})")
-            bools.discard(d)
         elif op == Op.STORE_LOCAL:
             emit(f"l{arg} = {top}")
             assigned |= 1 << arg
         elif op == Op.LOAD_GLOBAL:
             emit(f"{s(d)} = glob[{arg}]")
             emit(f"if {s(d)} is UNSET: raise NAME_ERROR({arg})")
-            bools.discard(d)
         elif op == Op.STORE_GLOBAL:
             emit(f"glob[{arg}] = {top}")
         elif Op.UNARY_NEG <= op <= Op.UNARY_INVERT:
             if op == Op.UNARY_NOT:
-                if d - 1 in bools:
-                    emit(f"{top} = not {top}")
-                else:
-                    emit(f"{top} = not ({top} if {top}.__class__ is bool else TRUTH({top}))")
-                bools.add(d - 1)
+                emit(f"{top} = not {truth(opd(d - 1))}")
             elif op == Op.UNARY_NEG:
-                emit(f"{top} = -{top} if {top}.__class__ is float else UNARY({op}, {top})")
-                bools.discard(d - 1)
+                t = opd(d - 1)
+                emit_arms(emit, [([is_class(t, FLOAT)], f"{top} = -{top}"),
+                                 ([], f"{top} = UNARY({op}, {top})")])
             else:
                 emit(f"{top} = UNARY({op}, {top})")
-                bools.discard(d - 1)
         elif Op.BINARY_ADD <= op <= Op.BINARY_XOR:
-            self.binary(op, under, top, emit)
-            bools.discard(d - 2)
+            binary(op, opd(d - 2), opd(d - 1), emit)
         elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
-            emit(f"if {under}.__class__ is list: state.inplace_list({op}, {under}, {top}, charge_bytes)")
-            emit("else:")
-            self.binary(INPLACE_BINARY[op], under, top, lambda text, extra=0: emit(text, extra + 1))
-            bools.discard(d - 2)
-        elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
-            if op in _CMP_SYM:
-                sym = _CMP_SYM[op]
-                emit(f"if {under}.__class__ is int and {top}.__class__ is int: {under} = {under} {sym} {top}")
-                emit(f"elif {under}.__class__ is float and {top}.__class__ is float: "
-                  f"{under} = {under} {sym} {top}")
-                emit(f"else: {under} = COMPARE({op}, {under}, {top})")
-            elif op == Op.COMPARE_IS:
-                emit(f"{under} = {under} is {top}")
-            elif op == Op.COMPARE_IS_NOT:
-                emit(f"{under} = {under} is not {top}")
+            a_, b_ = opd(d - 2), opd(d - 1)
+            if a_.mask & OTHER:
+                emit(f"if {under}.__class__ is list: state.inplace_list({op}, {under}, {top}, charge_bytes)")
+                emit("else:")
+                binary(INPLACE_BINARY[op], a_, b_, lambda text, extra=0: emit(text, extra + 1))
             else:
-                emit(f"{under} = COMPARE({op}, {under}, {top})")
-            bools.add(d - 2)
+                binary(INPLACE_BINARY[op], a_, b_, emit)
+        elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
+            compare(op, opd(d - 2), opd(d - 1), emit)
         elif op in _CONDITIONAL_JUMPS:
             # the top of the stack decides; whether it is popped on either path is in the
             # stack depths of the two targets
-            cond = top if d - 1 in bools else f"({top} if {top}.__class__ is bool else TRUTH({top}))"
+            cond = truth(opd(d - 1))
             neg = "not " if _CONDITIONAL_JUMPS[op] else ""
             emit(f"if {neg}{cond}:")
             self.back(i, arg, ind + 1)
@@ -260,13 +234,17 @@ class FunctionTranslator:
             self.back(i, arg, ind + 1)
             self.goto(arg, ind + 1, inlined)
             emit("else:")
-            emit(f"if {top}.fresh: charge(v, ())", 1)
+            if opd(d - 1).mask != RANGE_ITER:
+                emit(f"if {top}.fresh: charge(v, ())", 1)
             emit(f"{s(d)} = v", 1)
             self.goto(i + 1, ind + 1, inlined)
         elif op == Op.GET_ITER:
-            emit(f"if {top}.__class__ is not KIter:")
-            emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r", 1)
-            bools.discard(d - 1)
+            t = opd(d - 1).mask
+            if t == RANGE:
+                emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r")
+            elif t != RANGE_ITER:
+                emit(f"if {top}.__class__ is not KIter:")
+                emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r", 1)
         elif op == Op.CALL:
             callee = self.funcs[arg]
             n = callee.n_params
@@ -287,15 +265,11 @@ class FunctionTranslator:
             else:
                 emit(f"{s(d - n)} = f{arg}({call_args})")
             emit("nfr -= 1")
-            for k in range(d - n, d + 1):
-                bools.discard(k)
         elif op == Op.RETURN_VALUE:
             emit(f"heap.frames -= {f.frame_bytes}")
             emit(f"return {top}")
         elif op == Op.CALL_BUILTIN:
             self.builtin(i, arg, arg2, d, emit)
-            for k in range(d - arg2, d + 1):
-                bools.discard(k)
         elif op == Op.BINARY_SUBSCR:
             emit(f"if {top}.__class__ is int and {under}.__class__ is list:")
             emit("try:", 1)
@@ -306,7 +280,6 @@ class FunctionTranslator:
             emit(f"else: r = SUBSCR({under}, {top})")
             emit(f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))")
             emit(f"{under} = r")
-            bools.discard(d - 2)
         elif op == Op.STORE_SUBSCR:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
             emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){_extra('array set')}")
@@ -319,83 +292,30 @@ class FunctionTranslator:
                 emit(f"r = [{items}]")
             emit("charge_bytes(OBJECT_BYTES(r), ())")
             emit(f"{s(d - arg)} = r")
-            bools.discard(d - arg)
         elif op == Op.UNPACK_SEQUENCE:
             emit(f"r = UNPACK({top}, {arg})")
             targets = ", ".join(s(d - 1 + arg - 1 - j) for j in range(arg))
             if arg:
                 emit(f"{targets}{',' if arg == 1 else ''} = r")
-            for k in range(d - 1, d - 1 + arg):
-                bools.discard(k)
         elif op == Op.SLICE_SUBSCR:
             av, lo, hi, st = s(d - 4), s(d - 3), s(d - 2), s(d - 1)
             emit(f"r = SLICE({av}, {lo}, {hi}, {st}); charge(r, ({av},)); {av} = r")
-            bools.discard(d - 4)
         elif op == Op.RAISE:
             emit(f"raise Fault(ERROR_CODE({arg}), '' if {top} is None else PY_STR({top}))")
         elif op == Op.FORMAT_VALUE:
             emit(f"if {top}.__class__ is not str: raise SPEC_ERROR({top})")
             emit(f"r = PY_FORMAT({under}, {top}, {arg}); charge(r, ({under}, {top})); {under} = r")
-            bools.discard(d - 2)
         elif op == Op.BUILD_STRING:
             parts = ", ".join(s(k) for k in range(d - arg, d))
             for k in range(d - arg, d):
                 emit(f"if {s(k)}.__class__ is not str: raise PART_ERROR({s(k)})")
             emit(f"r = ''.join([{parts}]); charge(r, {tuple_display([s(k) for k in range(d - arg, d)])}); "
               f"{s(d - arg)} = r")
-            bools.discard(d - arg)
         elif op == Op.LOAD_ATTR:
             emit(f"{top} = ATTR({top}, {arg})")
-            bools.discard(d - 1)
         else:  # pragma: no cover - the verifier rejects unknown opcodes
             raise NotImplementedError(op)
         return assigned
-
-    def binary(self, op: int, a: str, b: str, emit: Any) -> None:
-        """Emit ``a = a <op> b`` with inline int32/float32 fast paths and ``ops.binary``
-        for the rest."""
-        generic = f"r = BINARY({op}, {a}, {b}); {a} = charge(r, ({a}, {b})) if r.__class__ in HEAP_TYPES else r"
-        if op in _BIN_SYM or op == Op.BINARY_TRUEDIV:
-            # Mixed int/float operands: the int is rounded to binary32 first (F32[0] = int), as
-            # ops.binary does with f32(); the division checks its divisor before dividing.
-            sym = _BIN_SYM.get(op, "/")
-            nz = f" and {b}" if op == Op.BINARY_TRUEDIV else ""
-            if op == Op.BINARY_TRUEDIV:
-                emit(f"if {a}.__class__ is int and {b}.__class__ is int{nz}: "
-                  f"F32[0] = {a}; r = F32[0]; F32[0] = {b}; F32[0] = r / F32[0]; {a} = F32[0]")
-            else:
-                emit(f"if {a}.__class__ is int and {b}.__class__ is int:")
-                emit(f"{a} = {a} {sym} {b}", 1)
-                emit(f"if not {INT32_MIN} <= {a} <= {INT32_MAX}: CHECK_INT({a})", 1)
-            emit(f"elif {a}.__class__ is float:")
-            emit(f"if {b}.__class__ is float{nz}: F32[0] = {a} {sym} {b}; {a} = F32[0]", 1)
-            emit(f"elif {b}.__class__ is int{nz}: F32[0] = {b}; F32[0] = {a} {sym} F32[0]; {a} = F32[0]", 1)
-            emit(f"else: {generic}", 1)
-            emit(f"elif {a}.__class__ is int and {b}.__class__ is float{nz}: "
-              f"F32[0] = {a}; F32[0] = F32[0] {sym} {b}; {a} = F32[0]")
-            emit(f"else: {generic}")
-        elif op == Op.BINARY_MOD or op == Op.BINARY_FLOORDIV:
-            sym = "%" if op == Op.BINARY_MOD else "//"
-            emit(f"if {a}.__class__ is int and {b}.__class__ is int and {b}:")
-            emit(f"{a} = {a} {sym} {b}", 1)
-            if op == Op.BINARY_FLOORDIV:
-                emit(f"if {a} == {INT32_MAX + 1}: CHECK_INT({a})", 1)
-            emit(f"else: {generic}")
-        elif op in (Op.BINARY_AND, Op.BINARY_OR, Op.BINARY_XOR):
-            bitwise: dict[int, str] = {Op.BINARY_AND: "&", Op.BINARY_OR: "|", Op.BINARY_XOR: "^"}
-            sym = bitwise[op]
-            emit(f"if {a}.__class__ is int and {b}.__class__ is int: {a} = {a} {sym} {b}")
-            emit(f"else: {generic}")
-        elif op == Op.BINARY_RSHIFT:
-            emit(f"if {a}.__class__ is int and {b}.__class__ is int and {b} >= 0: {a} = {a} >> {b}")
-            emit(f"else: {generic}")
-        elif op == Op.BINARY_LSHIFT:
-            emit(f"if {a}.__class__ is int and {b}.__class__ is int and 0 <= {b} < 32:")
-            emit(f"{a} = {a} << {b}", 1)
-            emit(f"if not {INT32_MIN} <= {a} <= {INT32_MAX}: CHECK_INT({a})", 1)
-            emit(f"else: {generic}")
-        else:
-            emit(generic)
 
     def builtin(self, i: int, code: int, n: int, d: int, emit: Any) -> None:
         """Emit CALL_BUILTIN ``code`` with ``n`` arguments at stack depth ``d``."""
@@ -453,14 +373,6 @@ class FunctionTranslator:
         else:
             emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
         emit(f"{dst} = r")
-
-
-def _mark(bools: set[int], slot: int, is_bool: bool) -> None:
-    """Record whether stack ``slot`` now holds a bool (the emitter then skips TRUTH())."""
-    if is_bool:
-        bools.add(slot)
-    else:
-        bools.discard(slot)
 
 
 def _extra(name: str) -> str:
