@@ -42,7 +42,8 @@ from typing import Any
 
 from epython.bytecode.image import Program, encode
 from epython.bytecode.opcodes import OPCODES
-from esim.cores.engine import UNSET, Request, check_arity, enter, kernel_fault
+from epython.bytecode.protocol import MAX_CALL_DEPTH
+from esim.cores.engine import TICK, UNSET, Request, check_arity, enter, kernel_fault
 from esim.cores.heap import object_bytes
 from esim.cores.jit.analysis import Analysis, JitFunction
 from esim.cores.jit.emit import Emitter, FunctionTranslator
@@ -60,21 +61,23 @@ class CompiledProgram:
         self.program = program
         self.funcs = [JitFunction(program, i) for i in range(len(program.functions))]
         self.analyses = [Analysis(program, f) for f in self.funcs]
-        em = Emitter()
+        shift = self.shift = counter_shift(self.funcs)
+        em = Emitter(shift)
         em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge, "
                    "charge_bytes, charge_deep, push_frame):")
-        em.emit(1, "cyc = 0; cnt = 0; nfr = 0")
+        em.emit(1, "cc = 0; nfr = 0")
         for k in range(len(self.funcs)):
             FunctionTranslator(program, self.funcs, self.analyses, k, em).generate()
         em.emit(1, "def get_state():")
-        em.emit(2, "return cyc, cnt")
+        em.emit(2, f"return cc & {(1 << shift) - 1}, cc >> {shift}")
         em.emit(1, "def set_state(c, n):")
-        em.emit(2, "nonlocal cyc, cnt")
-        em.emit(2, "cyc = c; cnt = n")
+        em.emit(2, "nonlocal cc")
+        em.emit(2, f"cc = (n << {shift}) + c")
         names = ", ".join(f"f{k}" for k in range(len(self.funcs)))
         em.emit(1, f"return ({names}{',' if len(self.funcs) == 1 else ''}), get_state, set_state")
         self.source = "\n".join(em.lines) + "\n"
         self.owner = em.owner
+        self.rem = em.rem
         module = dict(_NAMESPACE)
         fnames = [fn.name for fn in program.functions]
         gnames = [g.name for g in program.globals]
@@ -95,6 +98,17 @@ class CompiledProgram:
         if 1 <= lineno <= len(self.owner):
             return self.owner[lineno - 1]
         return None
+
+
+def counter_shift(funcs: list[JitFunction]) -> int:
+    """The bit position of the instruction count in the generated code's one counter ``cc``
+    (cycles below it).  Between two flushes of the counter at most TICK instructions run
+    before a tick check fails, then at most one back-edge-free path per frame of the call
+    stack: the cycles of that many instructions at the dearest instruction's cost fit below."""
+    total = sum(len(f.instrs) for f in funcs)
+    dearest = max((ins[3] for f in funcs for ins in f.instrs), default=1)
+    bound = (TICK + 2 * (MAX_CALL_DEPTH + 1) * total) * max(dearest, 1)
+    return bound.bit_length() + 1
 
 
 _NAMESPACE: dict[str, Any] = namespace()
@@ -210,16 +224,18 @@ def _locate(cp: CompiledProgram, exc: BaseException, entry: int, set_state: Any,
     after it."""
     tb = exc.__traceback__
     found: tuple[int, int] | None = None
+    line = 0
     while tb is not None:
         if tb.tb_frame.f_code in cp.func_of_code:
             where = cp.where(tb.tb_lineno)
             if where is not None:
                 found = where
+                line = tb.tb_lineno
         tb = tb.tb_next
     if found is None:
         return entry, -1
     func, idx = found
-    a = cp.analyses[func]
+    rem_c, rem_n = cp.rem[line - 1]
     cyc, cnt = get_state()
-    set_state(cyc - a.rem_cyc[idx], cnt - a.rem_cnt[idx])
+    set_state(cyc - rem_c, cnt - rem_n)
     return func, idx

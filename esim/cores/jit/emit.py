@@ -18,7 +18,7 @@ from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, Flow, Op
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
 from esim.cores.engine import TICK
-from esim.cores.jit.analysis import Analysis, JitFunction
+from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
 from esim.cores.jit.fast import Operand, binary, compare, emit_arms, is_class, truth
 from esim.cores.jit.types import FLOAT, OTHER, RANGE, RANGE_ITER, Types
 
@@ -44,17 +44,65 @@ _DUP_LIMIT = 4
 
 
 class Emitter:
-    """Lines of generated source, each with the (function, instruction) it belongs to."""
+    """Lines of generated source, each with the (function, instruction) it belongs to and the
+    cycles and instructions its segment charged beyond that instruction (``rem``, resolved
+    when the function is complete)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shift: int) -> None:
         self.lines: list[str] = []
         self.owner: list[tuple[int, int] | None] = []
+        self.rem: list[tuple[int, int]] = []
+        self.shift = shift  # the counter ``cc`` holds instructions << shift plus cycles
+        self.ref: tuple[Segment, int, int] | None = None  # the current instruction's place
+        self.patches: list[tuple[int, int, Any]] = []
+        self.refs: list[tuple[int, Segment, int, int]] = []
 
     def emit(self, indent: int, text: str, owner: tuple[int, int] | None = None) -> None:
         """Append ``text`` (possibly several lines) at ``indent``, owned by ``owner``."""
         for part in text.split("\n"):
+            if owner is not None and self.ref is not None:
+                self.refs.append((len(self.lines), *self.ref))
             self.lines.append("    " * indent + part)
             self.owner.append(owner)
+            self.rem.append((0, 0))
+
+    def placeholder(self, indent: int, resolve: Any) -> None:
+        """A line whose text ``resolve()`` gives once every segment is complete."""
+        self.patches.append((len(self.lines), indent, resolve))
+        self.emit(indent, "pass")
+
+    def resolve(self) -> None:
+        """Fill in the placeholders and the remainders of the segments emitted so far."""
+        for line, indent, fn in self.patches:
+            self.lines[line] = "    " * indent + fn()
+        for line, seg, c, n in self.refs:
+            self.rem[line] = (seg.c - c, seg.n - n)
+        self.patches.clear()
+        self.refs.clear()
+
+    def packed(self, c: int, n: int) -> int:
+        """``c`` cycles and ``n`` instructions as one counter value."""
+        return (n << self.shift) + c
+
+    def flush(self, pending: tuple[int, int] = (0, 0)) -> str:
+        """Move the counter to the core state, keeping what is charged ahead (``pending``)."""
+        mask = (1 << self.shift) - 1
+        out = f"state.cycles += cc & {mask}; state.instructions += cc >> {self.shift}; cc = 0"
+        p = self.packed(*pending)
+        if p:
+            out = f"cc -= {p}; " + out[:-1] + f"{p}"
+        return out
+
+
+class Segment:
+    """Straight-line generated code whose cycles and instructions are charged at once, on
+    entry (``c``, ``n``: the totals)."""
+
+    __slots__ = ("c", "n")
+
+    def __init__(self) -> None:
+        self.c = 0
+        self.n = 0
 
 
 class FunctionTranslator:
@@ -70,22 +118,24 @@ class FunctionTranslator:
         self.em = em
         self.index = index
         self.types = Types(program, self.f, self.a)
+        self.seg: Segment | None = None
 
     def generate(self) -> None:
         """Emit the generator function ``f<index>`` of this bytecode function."""
         f, a, em = self.f, self.a, self.em
         params = ", ".join(f"l{k}" for k in range(f.n_params))
         em.emit(1, f"def f{f.index}({params}):")
-        em.emit(2, "nonlocal cyc, cnt, nfr")
+        em.emit(2, "nonlocal cc, nfr")
         rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
         if rest:
             em.emit(2, " = ".join(rest) + " = UNSET")
         if len(a.blocks) == 1:
             self.block(0, 2, set())
-            return
-        em.emit(2, "b = 0")
-        em.emit(2, "while True:")
-        self.tree(0, len(a.blocks), 3)
+        else:
+            em.emit(2, "b = 0")
+            em.emit(2, "while True:")
+            self.tree(0, len(a.blocks), 3)
+        em.resolve()
 
     def tree(self, lo: int, hi: int, indent: int) -> None:
         """Emit the dispatch of blocks ``lo..hi-1`` on the block number ``b`` (a balanced
@@ -109,9 +159,15 @@ class FunctionTranslator:
     def back(self, i: int, target: int, indent: int) -> None:
         """Tick before a backward branch from instruction ``i`` (the reference engine does)."""
         if target <= i:
-            self.em.emit(indent, f"if cnt >= {TICK}:")
-            self.em.emit(indent + 1, "state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0")
-            self.em.emit(indent + 1, "yield TICK_REQUEST")
+            em, seg = self.em, self.seg
+            if seg is None:
+                em.emit(indent, f"if cc >= {em.packed(0, TICK)}:")
+                em.emit(indent + 1, em.flush())
+            else:  # the segment goes on after the tick: what it charged ahead stays
+                c, n = seg.c, seg.n
+                em.placeholder(indent, lambda: f"if cc >= {em.packed(0, TICK + seg.n - n)}:")
+                em.placeholder(indent + 1, lambda: em.flush((seg.c - c, seg.n - n)))
+            em.emit(indent + 1, "yield TICK_REQUEST")
 
     def goto(self, target: int, indent: int, inlined: set[int]) -> None:
         """Continue at instruction ``target``: copy a small block or set the block number."""
@@ -122,17 +178,33 @@ class FunctionTranslator:
             self.block(k, indent, inlined | {k})
         else:
             self.em.emit(indent, f"b = {k}")
+            self.seg = None
+
+    def arm(self, target: int, indent: int, inlined: set[int]) -> None:
+        """One way out of a branch: a new segment starts there."""
+        self.seg = None
+        self.goto(target, indent, inlined)
+        self.seg = None
 
     def block(self, k: int, indent: int, inlined: set[int]) -> None:
         """Emit basic block ``k`` (``inlined``: the blocks already copied on this path)."""
         a, f = self.a, self.f
         s, e = a.blocks[k]
         assigned = a.assigned_in[k]
+        em = self.em
         for i in range(s, e):
-            if i in a.seg_start:
-                c, n = a.segment_cost(f.instrs, i, e)
-                self.em.emit(indent, f"cyc += {c}; cnt += {n}")
+            ins = f.instrs[i]
+            seg = self.seg
+            if seg is None:
+                seg = self.seg = Segment()
+                em.placeholder(indent, lambda seg=seg: f"cc += {em.packed(seg.c, seg.n)}")
+            seg.c += ins[3]
+            seg.n += 1
+            em.ref = (seg, seg.c, seg.n)
+            if cuts_segment(ins) or OPCODES[ins[0]].flow is not Flow.NEXT and ins[0] != Op.JUMP:
+                self.seg = None  # the counter is exact after this instruction
             assigned = self.instr(i, indent, assigned, inlined)
+            em.ref = None
         op = f.instrs[e - 1][0]
         if OPCODES[op].flow is Flow.NEXT:
             self.goto(e, indent, inlined)
@@ -222,9 +294,9 @@ class FunctionTranslator:
             neg = "not " if _CONDITIONAL_JUMPS[op] else ""
             emit(f"if {neg}{cond}:")
             self.back(i, arg, ind + 1)
-            self.goto(arg, ind + 1, inlined)
+            self.arm(arg, ind + 1, inlined)
             emit("else:")
-            self.goto(i + 1, ind + 1, inlined)
+            self.arm(i + 1, ind + 1, inlined)
         elif op == Op.JUMP:
             self.back(i, arg, ind)
             self.goto(arg, ind, inlined)
@@ -232,12 +304,12 @@ class FunctionTranslator:
             emit(f"v = next({top}.it, END)")
             emit("if v is END:")
             self.back(i, arg, ind + 1)
-            self.goto(arg, ind + 1, inlined)
+            self.arm(arg, ind + 1, inlined)
             emit("else:")
             if opd(d - 1).mask != RANGE_ITER:
                 emit(f"if {top}.fresh: charge(v, ())", 1)
             emit(f"{s(d)} = v", 1)
-            self.goto(i + 1, ind + 1, inlined)
+            self.arm(i + 1, ind + 1, inlined)
         elif op == Op.GET_ITER:
             t = opd(d - 1).mask
             if t == RANGE:
@@ -249,8 +321,8 @@ class FunctionTranslator:
             callee = self.funcs[arg]
             n = callee.n_params
             fb = callee.frame_bytes
-            emit(f"if cnt >= {TICK}:")
-            emit("state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0", 1)
+            emit(f"if cc >= {self.em.packed(0, TICK)}:")
+            emit(self.em.flush(), 1)
             emit("yield TICK_REQUEST", 1)
             emit(f"if nfr >= {MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
             emit(f"r = heap.used + heap.frames + {fb}")
@@ -325,7 +397,7 @@ class FunctionTranslator:
         tup = tuple_display(args)
         dst = f"s{d - n}"
         if b.observable:
-            emit("state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0")
+            emit(self.em.flush())
             if b.name == "print":
                 emit(f"ca = PRINT_TEXT({tup})")
             else:
