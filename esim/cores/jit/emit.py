@@ -246,8 +246,11 @@ class FunctionTranslator:
             emit(f"{x}, {y}, {z} = {z}, {x}, {y}")
         elif op == Op.LOAD_CONST:
             c = self.program.consts[arg]
+            lit = self.types.consts[arg]  # as the cores hold it (floats as binary32)
             if type(c) is int or type(c) is bool or c is None:
                 emit(f"{s(d)} = {c!r}")
+            elif type(lit) is float and lit - lit == 0.0:
+                emit(f"{s(d)} = {lit!r}")
             else:
                 emit(f"{s(d)} = consts[{arg}]")
         elif op in _LITERALS:

@@ -91,10 +91,23 @@ def _body(emit: Emit, body: Body, extra: int) -> None:
         emit_arms(emit, body, extra)
 
 
+#: binary32's smallest normal and largest finite magnitudes, and Veltkamp's splitting factor
+#: 2**29 + 1: for a double r of a normal binary32 magnitude, c - (c - r) with c = r * factor is r
+#: rounded to 24 significant bits, to nearest even (Dekker 1971), i.e. exactly (float)r.
+_F32_MIN_NORMAL = 1.1754943508222875e-38
+_F32_MAX = 3.4028234663852886e38
+_SPLIT = 536870913.0
+
+
 def round_f32(target: str, expr: str) -> str:
-    """``target = f32(expr)``: a store into the one-element ``array('f')`` rounds to binary32
-    as a C ``(float)`` cast does (round to nearest even, inf on overflow, nan kept)."""
-    return f"F32[0] = {expr}; {target} = F32[0]"
+    """``target = f32(expr)``.  In binary32's normal range by Veltkamp's splitting; else (zero,
+    subnormal, overflow, inf, nan) through a store into the one-element ``array('f')``, which
+    rounds as a C ``(float)`` cast does (inf on overflow, nan kept): both are ``values.f32``."""
+    lo, hi = _F32_MIN_NORMAL, _F32_MAX
+    return (f"r = {expr}\n"
+            f"if {lo!r} <= r <= {hi!r} or {-hi!r} <= r <= {-lo!r}: "
+            f"rc = r * {_SPLIT!r}; {target} = rc - (rc - r)\n"
+            f"else: F32[0] = r; {target} = F32[0]")
 
 
 def _as_f32(x: Operand) -> tuple[str, str]:
