@@ -63,9 +63,10 @@ class CompiledProgram:
         self.analyses = [Analysis(program, f) for f in self.funcs]
         shift = self.shift = counter_shift(self.funcs)
         em = Emitter(shift)
-        em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge, "
-                   "charge_bytes, charge_deep, push_frame):")
-        em.emit(1, "cc = 0; nfr = 0")
+        em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge_, "
+                   "charge_bytes_, charge_deep_, push_frame):")
+        em.emit(1, "cc = 0; nfr = 0; fr = 0; lim = -1")
+        em.emit(1, _FRAMES)
         for k in range(len(self.funcs)):
             FunctionTranslator(program, self.funcs, self.analyses, k, em).generate()
         em.emit(1, "def get_state():")
@@ -74,7 +75,8 @@ class CompiledProgram:
         em.emit(2, "nonlocal cc")
         em.emit(2, f"cc = (n << {shift}) + c")
         names = ", ".join(f"f{k}" for k in range(len(self.funcs)))
-        em.emit(1, f"return ({names}{',' if len(self.funcs) == 1 else ''}), get_state, set_state")
+        em.emit(1, f"return ({names}{',' if len(self.funcs) == 1 else ''}), get_state, set_state, "
+                   "begin, end")
         self.source = "\n".join(em.lines) + "\n"
         self.owner = em.owner
         self.rem = em.rem
@@ -110,6 +112,39 @@ def counter_shift(funcs: list[JitFunction]) -> int:
     bound = (TICK + 2 * (MAX_CALL_DEPTH + 1) * total) * max(dearest, 1)
     return bound.bit_length() + 1
 
+
+#: The frame accounting of the generated code: ``fr`` holds the heap's frame bytes while the
+#: kernel runs (``begin`` takes them, ``end`` and every heap operation give them back) and
+#: ``lim`` at most what the frames may grow to before they would set a new peak or exceed the
+#: workspace (peak - used; every operation that may raise ``used`` recomputes it), so a call
+#: only adds and compares, and goes to ``heap.push_frame`` (``frame_slow``) past ``lim``.
+_FRAMES = """\
+def begin():
+    nonlocal fr, lim
+    fr = heap.frames; lim = heap.peak - heap.used
+def end():
+    heap.frames = fr
+def frame_slow(nb):
+    nonlocal fr, lim
+    fr -= nb; heap.frames = fr
+    push_frame(nb)
+    fr = heap.frames; lim = heap.peak - heap.used
+def charge(v, operands):
+    nonlocal lim
+    heap.frames = fr
+    v = charge_(v, operands)
+    lim = heap.peak - heap.used
+    return v
+def charge_bytes(nbytes, extra):
+    nonlocal lim
+    heap.frames = fr
+    charge_bytes_(nbytes, extra)
+    lim = heap.peak - heap.used
+def charge_deep(r, call_args):
+    nonlocal lim
+    heap.frames = fr
+    charge_deep_(r, call_args)
+    lim = heap.peak - heap.used"""
 
 _NAMESPACE: dict[str, Any] = namespace()
 _CACHE: dict[bytes, CompiledProgram] = {}
@@ -194,11 +229,14 @@ class TranslatingEngine:
         def push_frame(nbytes: int) -> None:
             heap.push_frame(nbytes, lambda: roots(()))
 
-        fs, get_state, set_state = cp.make(state, heap, glob, state.consts, state.core,
+        fs, get_state, set_state, begin, end = cp.make(state, heap, glob, state.consts, state.core,
                                            state.num_cores, array("f", [0.0]), charge,
                                            charge_bytes, charge_deep, push_frame)
+        begun = False
         try:
             enter(state, fentry.frame_bytes, args)
+            begin()
+            begun = True
             gen = fs[entry](*args)
             if analyses[entry].may_yield:
                 return (yield from gen)
@@ -211,6 +249,8 @@ class TranslatingEngine:
                 raise
             raise fault from None
         finally:
+            if begun:
+                end()
             cyc, cnt = get_state()
             state.cycles += cyc
             state.instructions += cnt

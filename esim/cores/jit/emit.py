@@ -125,7 +125,7 @@ class FunctionTranslator:
         f, a, em = self.f, self.a, self.em
         params = ", ".join(f"l{k}" for k in range(f.n_params))
         em.emit(1, f"def f{f.index}({params}):")
-        em.emit(2, "nonlocal cc, nfr")
+        em.emit(2, "nonlocal cc, nfr, fr")
         rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
         if rest:
             em.emit(2, " = ".join(rest) + " = UNSET")
@@ -328,11 +328,8 @@ class FunctionTranslator:
             emit(self.em.flush(), 1)
             emit("yield TICK_REQUEST", 1)
             emit(f"if nfr >= {MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
-            emit(f"r = heap.used + heap.frames + {fb}")
-            emit(f"if r > heap.workspace: push_frame({fb})")
-            emit("else:")
-            emit(f"heap.frames += {fb}", 1)
-            emit("if r > heap.peak: heap.peak = r", 1)
+            emit(f"fr += {fb}")
+            emit(f"if fr > lim: frame_slow({fb})")
             emit("nfr += 1")
             call_args = ", ".join(s(k) for k in range(d - n, d))
             if self.analyses[arg].may_yield:
@@ -341,7 +338,7 @@ class FunctionTranslator:
                 emit(f"{s(d - n)} = f{arg}({call_args})")
             emit("nfr -= 1")
         elif op == Op.RETURN_VALUE:
-            emit(f"heap.frames -= {f.frame_bytes}")
+            emit(f"fr -= {f.frame_bytes}")
             emit(f"return {top}")
         elif op == Op.CALL_BUILTIN:
             self.builtin(i, arg, arg2, d, emit)
