@@ -73,6 +73,16 @@ class Analysis:
                 entry_in = new_in
                 changed = True
         self.assigned_in = entry_in
+        # Predecessor edges and loop depth (blocks inside a back-edge's span) of each block.
+        self.preds = [0] * len(self.blocks)
+        self.loop_depth = [0] * len(self.blocks)
+        for _k, (_s, e) in enumerate(self.blocks):
+            for j in graph.successors(e - 1):
+                self.preds[self.block_of[j]] += 1
+                if j < e:
+                    for m, (s2, _e2) in enumerate(self.blocks):
+                        if j <= s2 < e:
+                            self.loop_depth[m] += 1
         self.may_yield = any(
             depth[i] is not None and (op == Op.CALL or (op == Op.CALL_BUILTIN and BUILTINS[arg].observable)
                                       or (OPCODES[op].is_jump and arg <= i))

@@ -119,42 +119,71 @@ class FunctionTranslator:
         self.index = index
         self.types = Types(program, self.f, self.a)
         self.seg: Segment | None = None
+        self.targets: set[int] = {0}
+        self.top = 0  # the block the dispatch is running
 
     def generate(self) -> None:
-        """Emit the generator function ``f<index>`` of this bytecode function."""
+        """Emit the generator function ``f<index>`` of this bytecode function.  A first pass
+        into a scratch emitter finds the blocks some path dispatches to (``b = k``); only
+        those get a place in the dispatch."""
+        real = self.em
+        self.em = Emitter(real.shift)
+        self.targets = {0}
+        self.body()
+        targets = sorted(self.targets)
+        self.em = real
+        self.targets = {0}
+        self.body(targets)
+        assert self.targets <= set(targets), (self.targets, targets)
+
+    def body(self, targets: list[int] | None = None) -> None:
+        """Emit the function (``targets``: the dispatched blocks; None: the first pass)."""
         f, a, em = self.f, self.a, self.em
+        self.seg = None
         params = ", ".join(f"l{k}" for k in range(f.n_params))
         em.emit(1, f"def f{f.index}({params}):")
         em.emit(2, "nonlocal cc, nfr, fr")
         rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
         if rest:
             em.emit(2, " = ".join(rest) + " = UNSET")
-        if len(a.blocks) == 1:
-            self.block(0, 2, set())
-        else:
+        ks = targets if targets is not None else list(range(len(a.blocks)))
+        if len(ks) > 1:
             em.emit(2, "b = 0")
             em.emit(2, "while True:")
-            self.tree(0, len(a.blocks), 3)
+            self.tree(ks, 3)
+        else:  # one block dispatched: the loop is its own
+            em.emit(2, "while True:")
+            self.top = 0
+            self.block(0, 3, {0})
         em.resolve()
 
-    def tree(self, lo: int, hi: int, indent: int) -> None:
-        """Emit the dispatch of blocks ``lo..hi-1`` on the block number ``b`` (a balanced
-        if-tree)."""
+    def tree(self, ks: list[int], indent: int) -> None:
+        """Emit the dispatch of blocks ``ks`` on the block number ``b``: a chain, the blocks
+        in the deepest loops first, for a few; else a balanced if-tree.  Each block runs in a
+        loop of its own: a jump back to it is ``continue``, a jump elsewhere ``b = k; break``."""
         em = self.em
-        if hi - lo == 1:
-            self.block(lo, indent, set())
+        if len(ks) <= 4:
+            order = sorted(ks, key=lambda k: -self.a.loop_depth[k])
+            for n, k in enumerate(order):
+                if n == len(order) - 1:
+                    if n:
+                        em.emit(indent, "else:")
+                    self.top_block(k, indent + (1 if n else 0))
+                else:
+                    em.emit(indent, f"{'if' if n == 0 else 'elif'} b == {k}:")
+                    self.top_block(k, indent + 1)
             return
-        if hi - lo == 2:
-            em.emit(indent, f"if b == {lo}:")
-            self.block(lo, indent + 1, set())
-            em.emit(indent, "else:")
-            self.block(lo + 1, indent + 1, set())
-            return
-        mid = (lo + hi) // 2
-        em.emit(indent, f"if b < {mid}:")
-        self.tree(lo, mid, indent + 1)
+        mid = len(ks) // 2
+        em.emit(indent, f"if b < {ks[mid]}:")
+        self.tree(ks[:mid], indent + 1)
         em.emit(indent, "else:")
-        self.tree(mid, hi, indent + 1)
+        self.tree(ks[mid:], indent + 1)
+
+    def top_block(self, k: int, indent: int) -> None:
+        """Block ``k`` as the dispatch runs it, in its own loop."""
+        self.em.emit(indent, "while True:")
+        self.top = k
+        self.block(k, indent + 1, {k})
 
     def back(self, i: int, target: int, indent: int) -> None:
         """Tick before a backward branch from instruction ``i`` (the reference engine does)."""
@@ -174,10 +203,16 @@ class FunctionTranslator:
         a = self.a
         k = a.block_of[target]
         s, e = a.blocks[k]
-        if e - s <= _DUP_LIMIT and k not in inlined and len(inlined) < 3:
+        small = e - s <= _DUP_LIMIT and len(inlined) < 4
+        single = a.preds[k] == 1 and len(inlined) < 8
+        if k not in inlined and (small or single):
             self.block(k, indent, inlined | {k})
+        elif k == self.top:
+            self.em.emit(indent, "continue")
+            self.seg = None
         else:
-            self.em.emit(indent, f"b = {k}")
+            self.em.emit(indent, f"b = {k}; break")
+            self.targets.add(k)
             self.seg = None
 
     def arm(self, target: int, indent: int, inlined: set[int]) -> None:
