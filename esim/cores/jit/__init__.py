@@ -61,19 +61,20 @@ class CompiledProgram:
         self.program = program
         self.funcs = [JitFunction(program, i) for i in range(len(program.functions))]
         self.analyses = [Analysis(program, f) for f in self.funcs]
-        shift = self.shift = counter_shift(self.funcs)
-        em = Emitter(shift)
+        shift, real = counter_shift(self.funcs)
+        em = Emitter(shift, real)
         em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge_, "
                    "charge_bytes_, charge_deep_, push_frame):")
-        em.emit(1, "cc = 0; nfr = 0; fr = 0; lim = -1")
+        em.emit(1, f"cc = {em.packed(0, 0)}; nfr = 0; fr = 0; lim = -1")
         em.emit(1, _FRAMES)
         for k in range(len(self.funcs)):
             FunctionTranslator(program, self.funcs, self.analyses, k, em).generate()
         em.emit(1, "def get_state():")
-        em.emit(2, f"return cc & {(1 << shift) - 1}, cc >> {shift}")
+        em.emit(2, "k = int(cc)")
+        em.emit(2, f"return k & {(1 << shift) - 1}, k >> {shift}")
         em.emit(1, "def set_state(c, n):")
         em.emit(2, "nonlocal cc")
-        em.emit(2, f"cc = (n << {shift}) + c")
+        em.emit(2, f"cc = {'float' if real else ''}((n << {shift}) + c)")
         names = ", ".join(f"f{k}" for k in range(len(self.funcs)))
         em.emit(1, f"return ({names}{',' if len(self.funcs) == 1 else ''}), get_state, set_state, "
                    "begin, end")
@@ -102,15 +103,18 @@ class CompiledProgram:
         return None
 
 
-def counter_shift(funcs: list[JitFunction]) -> int:
+def counter_shift(funcs: list[JitFunction]) -> tuple[int, bool]:
     """The bit position of the instruction count in the generated code's one counter ``cc``
     (cycles below it).  Between two flushes of the counter at most TICK instructions run
     before a tick check fails, then at most one back-edge-free path per frame of the call
-    stack: the cycles of that many instructions at the dearest instruction's cost fit below."""
+    stack: the cycles of that many instructions at the dearest instruction's cost fit below.
+    Also whether the counter may be a float (exactly, below 2**53)."""
     total = sum(len(f.instrs) for f in funcs)
     dearest = max((ins[3] for f in funcs for ins in f.instrs), default=1)
-    bound = (TICK + 2 * (MAX_CALL_DEPTH + 1) * total) * max(dearest, 1)
-    return bound.bit_length() + 1
+    count = TICK + 2 * (MAX_CALL_DEPTH + 1) * total
+    shift = (count * max(dearest, 1)).bit_length() + 1
+    # a float adds faster than a two-digit int; it is exact while the counter is below 2**53
+    return shift, (count << shift).bit_length() <= 52
 
 
 #: The frame accounting of the generated code: ``fr`` holds the heap's frame bytes while the

@@ -48,11 +48,12 @@ class Emitter:
     cycles and instructions its segment charged beyond that instruction (``rem``, resolved
     when the function is complete)."""
 
-    def __init__(self, shift: int) -> None:
+    def __init__(self, shift: int, real: bool = False) -> None:
         self.lines: list[str] = []
         self.owner: list[tuple[int, int] | None] = []
         self.rem: list[tuple[int, int]] = []
         self.shift = shift  # the counter ``cc`` holds instructions << shift plus cycles
+        self.real = real  # ... as a float (exact: the counter stays below 2**53)
         self.ref: tuple[Segment, int, int] | None = None  # the current instruction's place
         self.patches: list[tuple[int, int, Any]] = []
         self.refs: list[tuple[int, Segment, int, int]] = []
@@ -80,18 +81,21 @@ class Emitter:
         self.patches.clear()
         self.refs.clear()
 
-    def packed(self, c: int, n: int) -> int:
-        """``c`` cycles and ``n`` instructions as one counter value."""
-        return (n << self.shift) + c
+    def packed(self, c: int, n: int) -> str:
+        """``c`` cycles and ``n`` instructions as one counter value (source)."""
+        v = (n << self.shift) + c
+        return f"{v}.0" if self.real else str(v)
 
     def flush(self, pending: tuple[int, int] = (0, 0)) -> str:
         """Move the counter to the core state, keeping what is charged ahead (``pending``)."""
         mask = (1 << self.shift) - 1
-        out = f"state.cycles += cc & {mask}; state.instructions += cc >> {self.shift}; cc = 0"
+        k = "k = int(cc); " if self.real else ""
+        var = "k" if self.real else "cc"
         p = self.packed(*pending)
-        if p:
-            out = f"cc -= {p}; " + out[:-1] + f"{p}"
-        return out
+        out = f"{k}state.cycles += {var} & {mask}; state.instructions += {var} >> {self.shift}"
+        if pending != (0, 0):
+            return f"cc -= {p}; {out}; cc = {p}"
+        return f"{out}; cc = {self.packed(0, 0)}"
 
 
 class Segment:
@@ -127,7 +131,7 @@ class FunctionTranslator:
         into a scratch emitter finds the blocks some path dispatches to (``b = k``); only
         those get a place in the dispatch."""
         real = self.em
-        self.em = Emitter(real.shift)
+        self.em = Emitter(real.shift, real.real)
         self.targets = {0}
         self.body()
         targets = sorted(self.targets)
