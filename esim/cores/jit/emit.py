@@ -240,7 +240,8 @@ class FunctionTranslator:
             seg.c += ins[3]
             seg.n += 1
             em.ref = (seg, seg.c, seg.n)
-            if cuts_segment(ins) or OPCODES[ins[0]].flow is not Flow.NEXT and ins[0] != Op.JUMP:
+            if cuts_segment(ins) or (OPCODES[ins[0]].flow is not Flow.NEXT
+                                     and ins[0] not in (Op.JUMP, Op.FOR_ITER)):
                 self.seg = None  # the counter is exact after this instruction
             assigned = self.instr(i, indent, assigned, inlined)
             em.ref = None
@@ -343,15 +344,25 @@ class FunctionTranslator:
             self.back(i, arg, ind)
             self.goto(arg, ind, inlined)
         elif op == Op.FOR_ITER:
+            # The segment goes on into the next item's path (the likely one), charged ahead;
+            # the end of the loop takes back what that path added.
+            em, seg, ref = self.em, self.seg, self.em.ref
+            assert seg is not None
+            c0, n0 = seg.c, seg.n
             emit(f"v = next({top}.it, END)")
             emit("if v is END:")
+            em.placeholder(ind + 1, lambda: f"cc -= {em.packed(seg.c - c0, seg.n - n0)}"
+                           if (seg.c, seg.n) != (c0, n0) else "pass")
             self.back(i, arg, ind + 1)
             self.arm(arg, ind + 1, inlined)
+            em.ref = ref
             emit("else:")
             if opd(d - 1).mask != RANGE_ITER:
                 emit(f"if {top}.fresh: charge(v, ())", 1)
             emit(f"{s(d)} = v", 1)
-            self.arm(i + 1, ind + 1, inlined)
+            self.seg = seg
+            self.goto(i + 1, ind + 1, inlined)
+            self.seg = None
         elif op == Op.GET_ITER:
             t = opd(d - 1).mask
             if t == RANGE:
