@@ -20,7 +20,7 @@ from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SL
 from esim.cores.engine import TICK
 from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
 from esim.cores.jit.fast import Operand, binary, compare, emit_arms, is_class, truth
-from esim.cores.jit.types import FLOAT, OTHER, RANGE, RANGE_ITER, Types
+from esim.cores.jit.types import FLOAT, INT, OTHER, RANGE, RANGE_ITER, Types
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]
 
@@ -393,18 +393,27 @@ class FunctionTranslator:
         elif op == Op.CALL_BUILTIN:
             self.builtin(i, arg, arg2, d, emit)
         elif op == Op.BINARY_SUBSCR:
-            emit(f"if {top}.__class__ is int and {under}.__class__ is list:")
+            ti = is_class(opd(d - 1), INT)
+            int_and = "" if ti is True else f"{top}.__class__ is int and "
+            emit(f"if {int_and}{under}.__class__ is list:")
             emit("try:", 1)
             emit(f"r = {under}[{top}]", 2)
             emit("except IndexError:", 1)
             emit(f"r = SUBSCR({under}, {top})", 2)
-            emit(f"elif {under}.__class__ is Array: r = ARRAY_GET({under}, {top}){_extra('array get')}")
+            emit(f"elif {under}.__class__ is Array:")
+            emit(f"r = {under}.shape", 1)
+            emit(f"if {int_and}len(r) == 1 and 0 <= {top} < r[0]: r = {under}.data[{under}.offset + {top}]", 1)
+            emit(f"else: r = ARRAY_GET({under}, {top})", 1)
+            extra = self.extra("array get", f.instrs[i][3])
+            if extra:
+                emit(extra, 1)
             emit(f"else: r = SUBSCR({under}, {top})")
             emit(f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))")
             emit(f"{under} = r")
         elif op == Op.STORE_SUBSCR:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
-            emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){_extra('array set')}")
+            extra = self.extra("array set", f.instrs[i][3])
+            emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){'; ' + extra if extra else ''}")
             emit(f"else: STORE({t}, {x}, {v})")
         elif op == Op.BUILD_TUPLE or op == Op.BUILD_LIST:
             items = ", ".join(s(k) for k in range(d - arg, d))
@@ -438,6 +447,17 @@ class FunctionTranslator:
         else:  # pragma: no cover - the verifier rejects unknown opcodes
             raise NotImplementedError(op)
         return assigned
+
+    def extra(self, name: str, cost: int) -> str:
+        """The statement charging an operand-dependent cost (costs.EXTRA_COSTS) of an
+        instruction of table cost ``cost`` ('' for 0): into the counter when the cycles part
+        stays non-negative (the instruction's cost is charged ahead), else to the state."""
+        cycles = EXTRA_COSTS[name]
+        if not cycles:
+            return ""
+        if cost + cycles >= 0:
+            return f"cc += {self.em.packed(cycles, 0)}" if cycles > 0 else f"cc -= {self.em.packed(-cycles, 0)}"
+        return f"state.cycles += {cycles}"
 
     def builtin(self, i: int, code: int, n: int, d: int, emit: Any) -> None:
         """Emit CALL_BUILTIN ``code`` with ``n`` arguments at stack depth ``d``."""
@@ -495,12 +515,6 @@ class FunctionTranslator:
         else:
             emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
         emit(f"{dst} = r")
-
-
-def _extra(name: str) -> str:
-    """The statement charging an operand-dependent cost (costs.EXTRA_COSTS), if it is not 0."""
-    cycles = EXTRA_COSTS[name]
-    return f"; state.cycles += {cycles}" if cycles else ""
 
 
 def tuple_display(items: list[str]) -> str:
