@@ -125,6 +125,7 @@ class FunctionTranslator:
         self.seg: Segment | None = None
         self.targets: set[int] = {0}
         self.top = 0  # the block the dispatch is running
+        self.in_for = False  # emitting the body of a for_loop
 
     def generate(self) -> None:
         """Emit the generator function ``f<index>`` of this bytecode function.  A first pass
@@ -187,7 +188,37 @@ class FunctionTranslator:
         """Block ``k`` as the dispatch runs it, in its own loop."""
         self.em.emit(indent, "while True:")
         self.top = k
-        self.block(k, indent + 1, {k})
+        s, e = self.a.blocks[k]
+        if e - s == 1 and self.f.instrs[s][0] == Op.FOR_ITER:
+            self.for_loop(s, indent + 1)
+        else:
+            self.block(k, indent + 1, {k})
+
+    def for_loop(self, i: int, ind: int) -> None:
+        """A loop head (a block of one FOR_ITER) as a Python ``for`` over the iterator: a jump
+        back to it from the body is ``continue``, which charges the next FOR_ITER ahead (it
+        is charged once on entry); the ``else`` clause is the loop's end; a ``break`` from
+        the body goes to the dispatch."""
+        f, a, em = self.f, self.a, self.em
+        op, arg, _, cost = f.instrs[i]
+        d = a.depth[i]
+        assert d is not None
+        own = (f.index, i)
+        top = f"s{d - 1}"
+        em.emit(ind, f"cc += {em.packed(cost, 1)}")
+        em.emit(ind, f"for v in {top}.it:", own)
+        if self.types.stack(i, d - 1)[0] != RANGE_ITER:
+            em.emit(ind + 1, f"if {top}.fresh: charge(v, ())", own)
+        em.emit(ind + 1, f"s{d} = v", own)
+        self.seg = None
+        self.in_for = True
+        self.goto(i + 1, ind + 1, {a.block_of[i]})
+        self.in_for = False
+        self.seg = None
+        em.emit(ind, "else:")
+        self.back(i, arg, ind + 1)
+        self.arm(arg, ind + 1, {a.block_of[i]})
+        em.emit(ind, "break")
 
     def back(self, i: int, target: int, indent: int) -> None:
         """Tick before a backward branch from instruction ``i`` (the reference engine does)."""
@@ -212,6 +243,13 @@ class FunctionTranslator:
         if k not in inlined and (small or single):
             self.block(k, indent, inlined | {k})
         elif k == self.top:
+            if self.in_for:  # the next FOR_ITER, charged ahead of the loop's continue
+                cost = self.f.instrs[target][3]
+                if self.seg is None:
+                    self.em.emit(indent, f"cc += {self.em.packed(cost, 1)}")
+                else:
+                    self.seg.c += cost
+                    self.seg.n += 1
             self.em.emit(indent, "continue")
             self.seg = None
         else:
