@@ -255,6 +255,10 @@ def float_edges(x, y):
     return a, b, c, d, e, 0.5 * x, x + 1, 3 / 7
 
 
+def int_float_mix(i, y):
+    return i * y, y - i, i / 3, i / y, 7 / i, 16777217 * y, i + 0.0
+
+
 def loops_with_exits(n, word):
     total = 0
     for i in range(n):
@@ -303,12 +307,18 @@ def long_loop_then_print(n):
     (float_edges, [1.0000001192092896, 1.0000001192092896]),
     (float_edges, [-0.0, 5.0]),
     (float_edges, [0.0, 0.0]),
+    (int_float_mix, [16777217, 0.5]),
+    (int_float_mix, [-16777219, 3.0]),
+    (int_float_mix, [16777216, -0.0]),
+    (int_float_mix, [2147483647, 1e-3]),
+    (int_float_mix, [-2147483648, 2.5]),
     (loops_with_exits, [12, "abxc"]),
     (loops_with_exits, [3, "ab"]),
     (long_loop_then_print, [30000]),
 ])
 def test_fast_paths_agree_with_the_reference(fn: Any, args: list[Any]) -> None:
-    """Literal operands, one-sided int32 checks at the boundaries, locals whose class changes,
+    """Literal operands, one-sided int32 checks at the boundaries, ints rounded to float32
+    beyond 2**24, locals whose class changes,
     float32 rounding near zero, subnormals and overflow, for loops left by break, continue,
     return and exhaustion, and ticks inside a loop's charged-ahead segments."""
     assert_same_direct(fn, args)

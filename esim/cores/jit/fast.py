@@ -110,11 +110,12 @@ def round_f32(target: str, expr: str) -> str:
             f"else: F32[0] = r; {target} = F32[0]")
 
 
-def _as_f32(x: Operand) -> tuple[str, str]:
-    """(setup, expression) of ``f32(x)`` for an int operand."""
-    if type(x.lit) is int and abs(x.lit) <= _F32_EXACT:
-        return "", repr(float(x.lit))
-    return f"F32[0] = {x.name}; ", "F32[0]"
+def _as_f32(x: Operand) -> str:
+    """The expression ``f32(x)`` of an int operand: exact up to 2**24 in magnitude (a float
+    add converts exactly), rounded by ``INT_F32`` beyond."""
+    if type(x.lit) is int:
+        return repr(float(x.lit)) if abs(x.lit) <= _F32_EXACT else f"INT_F32({x.lit})"
+    return f"({x.name} + 0.0 if {-_F32_EXACT} <= {x.name} <= {_F32_EXACT} else INT_F32({x.name}))"
 
 
 def _nonzero(x: Operand) -> Cond:
@@ -146,17 +147,17 @@ def binary(op: int, a: Operand, b: Operand, emit: Emit) -> None:
         sym = _BIN_SYM[op]
         div = op == Op.BINARY_TRUEDIV
         nz: list[Cond] = [_nonzero(b)] if div else []
-        sb, eb = _as_f32(b)
-        sa, ea = _as_f32(a)
+        eb = _as_f32(b)
+        ea = _as_f32(a)
         if div:
-            int_arm = (f"{sa}r = {ea}; {sb}" + round_f32(x, f"r / {eb}"))
+            int_arm = round_f32(x, f"{ea} / {eb}")
         else:
             int_arm = f"{x} = {x} {sym} {y}\n{_overflow(x, op, b)}"
         arms = [([ia, ib, *nz], int_arm),
                 ([fa], [([fb, *nz], round_f32(x, f"{x} {sym} {y}")),
-                        ([ib, *nz], sb + round_f32(x, f"{x} {sym} {eb}")),
+                        ([ib, *nz], round_f32(x, f"{x} {sym} {eb}")),
                         ([], generic)]),
-                ([ia, fb, *nz], sa + round_f32(x, f"{ea} {sym} {y}")),
+                ([ia, fb, *nz], round_f32(x, f"{ea} {sym} {y}")),
                 ([], generic)]
     elif op == Op.BINARY_MOD or op == Op.BINARY_FLOORDIV:
         sym = "%" if op == Op.BINARY_MOD else "//"
