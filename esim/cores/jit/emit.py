@@ -351,8 +351,7 @@ class FunctionTranslator:
             if op == Op.UNARY_NOT:
                 emit(f"{top} = not {truth(opd(d - 1))}")
             elif op == Op.UNARY_NEG:
-                t = opd(d - 1)
-                emit_arms(emit, [([is_class(t, FLOAT)], f"{top} = -{top}"),
+                emit_arms(emit, [([is_class(opd(d - 1), FLOAT)], f"{top} = -{top}"),
                                  ([], f"{top} = UNARY({op}, {top})")])
             else:
                 emit(f"{top} = UNARY({op}, {top})")
@@ -402,10 +401,10 @@ class FunctionTranslator:
             self.goto(i + 1, ind + 1, inlined)
             self.seg = None
         elif op == Op.GET_ITER:
-            t = opd(d - 1).mask
-            if t == RANGE:
+            it_mask = opd(d - 1).mask
+            if it_mask == RANGE:
                 emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r")
-            elif t != RANGE_ITER:
+            elif it_mask != RANGE_ITER:
                 emit(f"if {top}.__class__ is not KIter:")
                 emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r", 1)
         elif op == Op.CALL:

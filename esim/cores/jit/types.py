@@ -33,11 +33,12 @@ _INT_RESULT = frozenset((Op.BINARY_ADD, Op.BINARY_SUB, Op.BINARY_MUL, Op.BINARY_
                          Op.BINARY_OR, Op.BINARY_XOR))
 _FLOAT_RESULT = frozenset((Op.BINARY_ADD, Op.BINARY_SUB, Op.BINARY_MUL, Op.BINARY_TRUEDIV,
                            Op.BINARY_FLOORDIV, Op.BINARY_MOD, Op.BINARY_POW))
-_INPLACE = {Op.INPLACE_ADD: Op.BINARY_ADD, Op.INPLACE_MUL: Op.BINARY_MUL}
+_INPLACE: dict[int, int] = {Op.INPLACE_ADD: Op.BINARY_ADD, Op.INPLACE_MUL: Op.BINARY_MUL}
 _INT_BUILTINS = frozenset(BUILTIN_BY_NAME[n].code for n in ("len", "parallel.coreid",
                                                              "parallel.numcores"))
 _RANGE = BUILTIN_BY_NAME["range"].code
-_LITERALS = {Op.LOAD_TRUE: (BOOL, None), Op.LOAD_FALSE: (BOOL, None), Op.LOAD_NONE: (NONE, None)}
+_LITERALS: dict[int, Slot] = {Op.LOAD_TRUE: (BOOL, None), Op.LOAD_FALSE: (BOOL, None),
+                              Op.LOAD_NONE: (NONE, None)}
 
 
 def literal_slot(value: object) -> Slot:
