@@ -343,3 +343,27 @@ def test_float32_splitting_is_the_store_rounding() -> None:
         rc = r * 536870913.0
         box[0] = r
         assert rc - (rc - r) == box[0], r
+
+
+def strs_and_literals(n):
+    s = "x"
+    t = 0
+    parts = []
+    for i in range(n):
+        s = s + "ab"
+        t = t + 3
+        if t % 2 == 0:
+            parts.append(s * 2)
+        t = t - 1 if len(s) > 9 else t + 2
+    return len(parts), t
+
+
+def test_literal_slots_are_not_roots() -> None:
+    """Literals an operator takes from the source leave their stack slot stale: the live roots
+    skip slots that only ever hold immediates, so MemoryError comes at the reference's points."""
+    errors = set()
+    for workspace in range(100, 1500, 37):
+        out = assert_same_direct(strs_and_literals, [30], workspace)
+        if "error" in out:
+            errors.add(out["error"][3])
+    assert errors

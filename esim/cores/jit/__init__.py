@@ -48,6 +48,7 @@ from esim.cores.heap import object_bytes
 from esim.cores.jit.analysis import Analysis, JitFunction
 from esim.cores.jit.emit import Emitter, FunctionTranslator
 from esim.cores.jit.runtime import namespace
+from esim.cores.jit.types import BOOL, FLOAT, INT, NONE
 from esim.cores.semantics import unbound_local, undefined_global
 from esim.cores.state import CoreState
 
@@ -67,8 +68,14 @@ class CompiledProgram:
                    "charge_bytes_, charge_deep_, push_frame):")
         em.emit(1, f"cc = {em.packed(0, 0)}; nfr = 0; fr = 0; lim = -1")
         em.emit(1, _FRAMES)
+        #: per function and instruction, the stack slots that may hold a heap object (the
+        #: others hold ints, floats, bools or None, or a literal the source carries)
+        self.boxed: list[list[tuple[int, ...]]] = []
         for k in range(len(self.funcs)):
-            FunctionTranslator(program, self.funcs, self.analyses, k, em).generate()
+            tr = FunctionTranslator(program, self.funcs, self.analyses, k, em)
+            tr.generate()
+            self.boxed.append([tuple(j for j in range(len(st)) if st[j][0] & ~_IMMEDIATE)
+                               if st is not None else () for st in tr.types.stack_at])
         em.emit(1, "def get_state():")
         em.emit(2, "k = int(cc)")
         em.emit(2, f"return k & {(1 << shift) - 1}, k >> {shift}")
@@ -151,6 +158,7 @@ def charge_deep(r, call_args):
     lim = heap.peak - heap.used"""
 
 _NAMESPACE: dict[str, Any] = namespace()
+_IMMEDIATE = INT | FLOAT | BOOL | NONE
 _CACHE: dict[bytes, CompiledProgram] = {}
 
 
@@ -185,6 +193,7 @@ class TranslatingEngine:
         heap = state.heap
         glob = state.globals
         func_of_code = cp.func_of_code
+        boxed = cp.boxed
         analyses = cp.analyses
         funcs = cp.funcs
 
@@ -210,8 +219,9 @@ class TranslatingEngine:
                         v = loc.get(f"l{j}", UNSET)
                         if v is not UNSET:
                             out.append(v)
-                    for j in range(depth):
-                        out.append(loc[f"s{j}"])
+                    for j in boxed[k][idx]:
+                        if j < depth:
+                            out.append(loc[f"s{j}"])
                 frame = frame.f_back
             out.extend(glob)
             return out

@@ -19,7 +19,7 @@ from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, Flow, O
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
 from esim.cores.engine import TICK
 from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
-from esim.cores.jit.fast import Operand, binary, compare, emit_arms, is_class, truth
+from esim.cores.jit.fast import Operand, binary, compare, direct_compare, emit_arms, is_class, truth
 from esim.cores.jit.types import FLOAT, INT, OTHER, RANGE, RANGE_ITER, Types
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]
@@ -126,6 +126,7 @@ class FunctionTranslator:
         self.targets: set[int] = {0}
         self.top = 0  # the block the dispatch is running
         self.in_for = False  # emitting the body of a for_loop
+        self.fused: str | None = None  # a comparison the next branch tests
 
     def generate(self) -> None:
         """Emit the generator function ``f<index>`` of this bytecode function.  A first pass
@@ -322,6 +323,8 @@ class FunctionTranslator:
         elif op == Op.ROT_THREE:
             x, y, z = s(d - 3), s(d - 2), s(d - 1)
             emit(f"{x}, {y}, {z} = {z}, {x}, {y}")
+        elif (op == Op.LOAD_CONST or op == Op.LOAD_INT) and self.consumed_literal(i):
+            pass  # the next operator takes the literal from the source (Operand.text)
         elif op == Op.LOAD_CONST:
             c = self.program.consts[arg]
             lit = self.types.consts[arg]  # as the cores hold it (floats as binary32)
@@ -360,17 +363,24 @@ class FunctionTranslator:
         elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
             a_, b_ = opd(d - 2), opd(d - 1)
             if a_.mask & OTHER:
-                emit(f"if {under}.__class__ is list: state.inplace_list({op}, {under}, {top}, charge_bytes)")
+                emit(f"if {under}.__class__ is list: "
+                     f"state.inplace_list({op}, {under}, {b_.text}, charge_bytes)")
                 emit("else:")
                 binary(INPLACE_BINARY[op], a_, b_, lambda text, extra=0: emit(text, extra + 1))
             else:
                 binary(INPLACE_BINARY[op], a_, b_, emit)
         elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
-            compare(op, opd(d - 2), opd(d - 1), emit)
+            fused = direct_compare(op, opd(d - 2), opd(d - 1))
+            if fused is not None and self.next_in_block(i) in (Op.POP_JUMP_IF_FALSE,
+                                                               Op.POP_JUMP_IF_TRUE):
+                self.fused = fused  # the branch tests it (it cannot raise)
+            else:
+                compare(op, opd(d - 2), opd(d - 1), emit)
         elif op in _CONDITIONAL_JUMPS:
             # the top of the stack decides; whether it is popped on either path is in the
             # stack depths of the two targets
-            cond = truth(opd(d - 1))
+            cond = truth(opd(d - 1)) if self.fused is None else self.fused
+            self.fused = None
             neg = "not " if _CONDITIONAL_JUMPS[op] else ""
             emit(f"if {neg}{cond}:")
             self.back(i, arg, ind + 1)
@@ -484,6 +494,27 @@ class FunctionTranslator:
         else:  # pragma: no cover - the verifier rejects unknown opcodes
             raise NotImplementedError(op)
         return assigned
+
+    def next_in_block(self, i: int) -> int | None:
+        """The opcode of instruction ``i + 1`` when control always goes there from ``i`` and
+        nothing else can (the same basic block)."""
+        a, f = self.a, self.f
+        if (i + 1 >= len(f.instrs) or i + 1 in a.block_of or a.depth[i + 1] is None
+                or OPCODES[f.instrs[i][0]].flow is not Flow.NEXT):
+            return None
+        return f.instrs[i + 1][0]
+
+    def consumed_literal(self, i: int) -> bool:
+        """Does instruction ``i`` push a literal that the next instruction, an operator, takes
+        from the source (so the slot need not hold it: roots skip immediate slots)?"""
+        nxt = self.next_in_block(i)
+        if nxt is None or not (Op.BINARY_ADD <= nxt <= Op.BINARY_XOR
+                               or Op.COMPARE_EQ <= nxt <= Op.COMPARE_IS_NOT
+                               or nxt in (Op.INPLACE_ADD, Op.INPLACE_MUL)):
+            return False
+        d = self.a.depth[i]
+        assert d is not None
+        return self.types.stack(i + 1, d)[1] is not None
 
     def extra(self, name: str, cost: int) -> str:
         """The statement charging an operand-dependent cost (costs.EXTRA_COSTS) of an

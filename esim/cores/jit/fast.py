@@ -18,7 +18,7 @@ from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import Op
 from esim.cores.jit.types import ANY, BOOL, FLOAT, INT, OTHER
 
-__all__ = ["Operand", "binary", "compare", "emit_arms", "is_class", "truth"]
+__all__ = ["Operand", "binary", "compare", "direct_compare", "emit_arms", "is_class", "truth"]
 
 #: emit(text, extra_indent)
 Emit = Callable[..., None]
@@ -44,7 +44,8 @@ class Operand(NamedTuple):
 
     @property
     def text(self) -> str:
-        """The slot's value in source: its literal when known."""
+        """The slot's value in source: its literal when known (the slot itself may then not
+    hold it: the emitter leaves a literal consumed by the next operator in the source)."""
         return self.name if self.lit is None else repr(self.lit)
 
 
@@ -139,8 +140,8 @@ def _overflow(a: str, op: int, b: Operand) -> str:
 def binary(op: int, a: Operand, b: Operand, emit: Emit) -> None:
     """Emit ``a = a <op> b`` (``a``'s slot receives the result)."""
     x, y = a.name, b.text
-    generic = (f"r = BINARY({op}, {x}, {b.name}); "
-               f"{x} = charge(r, ({x}, {b.name})) if r.__class__ in HEAP_TYPES else r")
+    generic = (f"r = BINARY({op}, {x}, {y}); "
+               f"{x} = charge(r, ({x}, {y})) if r.__class__ in HEAP_TYPES else r")
     ia, ib, fa, fb = is_class(a, INT), is_class(b, INT), is_class(a, FLOAT), is_class(b, FLOAT)
     arms: list[Arm]
     if op in _BIN_SYM:
@@ -196,11 +197,19 @@ def compare(op: int, a: Operand, b: Operand, emit: Emit) -> None:
             return
         arms: list[Arm] = [([is_class(a, INT), is_class(b, INT)], direct),
                            ([is_class(a, FLOAT), is_class(b, FLOAT)], direct),
-                           ([], f"{x} = COMPARE({op}, {x}, {b.name})")]
+                           ([], f"{x} = COMPARE({op}, {x}, {y})")]
         emit_arms(emit, arms)
     elif op == Op.COMPARE_IS:
-        emit(f"{x} = {x} is {b.name}")
+        emit(f"{x} = {x} is {y}")
     elif op == Op.COMPARE_IS_NOT:
-        emit(f"{x} = {x} is not {b.name}")
+        emit(f"{x} = {x} is not {y}")
     else:
-        emit(f"{x} = COMPARE({op}, {x}, {b.name})")
+        emit(f"{x} = COMPARE({op}, {x}, {y})")
+
+
+def direct_compare(op: int, a: Operand, b: Operand) -> str | None:
+    """The expression of ``a <cmp> b`` when both are known numbers (it cannot raise), else
+    None."""
+    if op in _CMP_SYM and not (a.mask | b.mask) & ~(INT | FLOAT):
+        return f"({a.name} {_CMP_SYM[op]} {b.text})"
+    return None
