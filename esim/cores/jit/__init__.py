@@ -40,6 +40,7 @@ from array import array
 from collections.abc import Generator
 from typing import Any
 
+from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program, encode
 from epython.bytecode.opcodes import OPCODES
 from epython.bytecode.protocol import MAX_CALL_DEPTH
@@ -117,7 +118,9 @@ def counter_shift(funcs: list[JitFunction]) -> tuple[int, bool]:
     stack: the cycles of that many instructions at the dearest instruction's cost fit below.
     Also whether the counter may be a float (exactly, below 2**53)."""
     total = sum(len(f.instrs) for f in funcs)
-    dearest = max((ins[3] for f in funcs for ins in f.instrs), default=1)
+    # an array access adds its extra cost to the counter too (FunctionTranslator.extra)
+    extra = max(0, EXTRA_COSTS["array get"], EXTRA_COSTS["array set"])
+    dearest = max((ins[3] for f in funcs for ins in f.instrs), default=1) + extra
     count = TICK + 2 * (MAX_CALL_DEPTH + 1) * total
     shift = (count * max(dearest, 1)).bit_length() + 1
     # a float adds faster than a two-digit int; it is exact while the counter is below 2**53
