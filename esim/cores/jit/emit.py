@@ -442,21 +442,28 @@ class FunctionTranslator:
         elif op == Op.BINARY_SUBSCR:
             ti = is_class(opd(d - 1), INT)
             int_and = "" if ti is True else f"{top}.__class__ is int and "
+            fresh = f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))"
             emit(f"if {int_and}{under}.__class__ is list:")
             emit("try:", 1)
             emit(f"r = {under}[{top}]", 2)
             emit("except IndexError:", 1)
             emit(f"r = SUBSCR({under}, {top})", 2)
+            emit(fresh, 1)
+            emit(f"{under} = r", 1)
             emit(f"elif {under}.__class__ is Array:")
+            extra = self.extra("array get", f.instrs[i][3])  # after the read: it may fail
+            extra = f"; {extra}" if extra else ""
             emit(f"r = {under}.shape", 1)
-            emit(f"if {int_and}len(r) == 1 and 0 <= {top} < r[0]: r = {under}.data[{under}.offset + {top}]", 1)
-            emit(f"else: r = ARRAY_GET({under}, {top})", 1)
-            extra = self.extra("array get", f.instrs[i][3])
-            if extra:
-                emit(extra, 1)
-            emit(f"else: r = SUBSCR({under}, {top})")
-            emit(f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))")
-            emit(f"{under} = r")
+            emit(f"if {int_and}len(r) == 1 and 0 <= {top} < r[0]: "
+                 f"{under} = {under}.data[{under}.offset + {top}]{extra}", 1)  # int, float, bool
+            emit("else:", 1)
+            emit(f"r = ARRAY_GET({under}, {top}){extra}", 2)
+            emit(fresh, 2)
+            emit(f"{under} = r", 2)
+            emit("else:")
+            emit(f"r = SUBSCR({under}, {top})", 1)
+            emit(fresh, 1)
+            emit(f"{under} = r", 1)
         elif op == Op.STORE_SUBSCR:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
             extra = self.extra("array set", f.instrs[i][3])

@@ -57,8 +57,8 @@ def literal_slot(value: object) -> Slot:
 def binary_result(op: int, a: int, b: int) -> int:
     """The class mask of ``a <op> b`` (masks) when it does not raise."""
     if op in _INPLACE:
-        if (a | b) & ~(INT | FLOAT):
-            return ANY  # lists grow in place; the rest as the binary op
+        if a & OTHER:
+            return ANY  # a list grows in place; anything else as the binary op
         op = _INPLACE[op]
     if a == INT and b == INT:
         if op in _INT_RESULT:
