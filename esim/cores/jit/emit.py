@@ -9,6 +9,7 @@ for the scheme).  The names the generated code uses are its namespace
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from epython.bytecode import protocol
@@ -127,6 +128,8 @@ class FunctionTranslator:
         self.top = 0  # the block the dispatch is running
         self.in_for = False  # emitting the body of a for_loop
         self.fused: str | None = None  # a comparison the next branch tests
+        #: what a branch charged ahead and the next segment's charge takes back
+        self.owed: tuple[Callable[[], int], Callable[[], int]] | None = None
 
     def generate(self) -> None:
         """Emit the generator function ``f<index>`` of this bytecode function.  A first pass
@@ -234,14 +237,21 @@ class FunctionTranslator:
                 em.placeholder(indent + 1, lambda: em.flush((seg.c - c, seg.n - n)))
             em.emit(indent + 1, "yield TICK_REQUEST")
 
+    def inlines(self, k: int, inlined: set[int]) -> bool:
+        """Is block ``k`` copied where a path reaches it (a small block, or one with one
+        predecessor)?"""
+        a = self.a
+        s, e = a.blocks[k]
+        small = e - s <= _DUP_LIMIT and len(inlined) < 4
+        single = a.preds[k] == 1 and len(inlined) < 8
+        return k not in inlined and (small or single)
+
     def goto(self, target: int, indent: int, inlined: set[int]) -> None:
         """Continue at instruction ``target``: copy a small block or set the block number."""
         a = self.a
         k = a.block_of[target]
         s, e = a.blocks[k]
-        small = e - s <= _DUP_LIMIT and len(inlined) < 4
-        single = a.preds[k] == 1 and len(inlined) < 8
-        if k not in inlined and (small or single):
+        if self.inlines(k, inlined):
             self.block(k, indent, inlined | {k})
         elif k == self.top:
             if self.in_for:  # the next FOR_ITER, charged ahead of the loop's continue
@@ -275,12 +285,20 @@ class FunctionTranslator:
             seg = self.seg
             if seg is None:
                 seg = self.seg = Segment()
-                em.placeholder(indent, lambda seg=seg: f"cc += {em.packed(seg.c, seg.n)}")
+                owed, self.owed = self.owed, None
+                if owed is None:
+                    em.placeholder(indent, lambda seg=seg: f"cc += {em.packed(seg.c, seg.n)}")
+                else:  # this segment's charge also takes back what a branch charged ahead
+                    back_c, back_n = owed
+                    em.placeholder(indent, lambda seg=seg, b=back_c, n=back_n:
+                                   _add(em, seg.c - b(), seg.n - n()))
             seg.c += ins[3]
             seg.n += 1
             em.ref = (seg, seg.c, seg.n)
             if cuts_segment(ins) or (OPCODES[ins[0]].flow is not Flow.NEXT
-                                     and ins[0] not in (Op.JUMP, Op.FOR_ITER)):
+                                     and ins[0] not in (Op.JUMP, Op.FOR_ITER,
+                                                        Op.POP_JUMP_IF_FALSE,
+                                                        Op.POP_JUMP_IF_TRUE)):
                 self.seg = None  # the counter is exact after this instruction
             assigned = self.instr(i, indent, assigned, inlined)
             em.ref = None
@@ -382,11 +400,38 @@ class FunctionTranslator:
             cond = truth(opd(d - 1)) if self.fused is None else self.fused
             self.fused = None
             neg = "not " if _CONDITIONAL_JUMPS[op] else ""
+            seg, ref = self.seg, self.em.ref
             emit(f"if {neg}{cond}:")
-            self.back(i, arg, ind + 1)
-            self.arm(arg, ind + 1, inlined)
-            emit("else:")
-            self.arm(i + 1, ind + 1, inlined)
+            if seg is None:  # JUMP_IF_*_OR_POP: both ways start a segment
+                self.back(i, arg, ind + 1)
+                self.arm(arg, ind + 1, inlined)
+                emit("else:")
+                self.arm(i + 1, ind + 1, inlined)
+            else:
+                # The segment goes on into the fall-through path, charged ahead; the jump
+                # takes that back, with its own first segment's charge when it can.
+                em, spec = self.em, seg
+                c0, n0 = seg.c, seg.n
+
+                def ahead_c() -> int:
+                    return spec.c - c0
+
+                def ahead_n() -> int:
+                    return spec.n - n0
+
+                self.seg = None
+                if arg > i and self.inlines(self.a.block_of[arg], inlined):
+                    self.owed = (ahead_c, ahead_n)
+                else:
+                    em.placeholder(ind + 1, lambda: _add(em, -ahead_c(), -ahead_n()))
+                self.back(i, arg, ind + 1)
+                self.arm(arg, ind + 1, inlined)
+                self.owed = None
+                em.ref = ref
+                emit("else:")
+                self.seg = seg
+                self.goto(i + 1, ind + 1, inlined)
+                self.seg = None
         elif op == Op.JUMP:
             self.back(i, arg, ind)
             self.goto(arg, ind, inlined)
@@ -590,6 +635,15 @@ class FunctionTranslator:
         else:
             emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
         emit(f"{dst} = r")
+
+
+def _add(em: Emitter, c: int, n: int) -> str:
+    """The statement adding ``c`` cycles and ``n`` instructions to the counter."""
+    if (c, n) == (0, 0):
+        return "pass"
+    if n < 0 or (n == 0 and c < 0):
+        return f"cc -= {em.packed(-c, -n)}"
+    return f"cc += {em.packed(c, n)}"
 
 
 def tuple_display(items: list[str]) -> str:
