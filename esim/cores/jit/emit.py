@@ -128,6 +128,7 @@ class FunctionTranslator:
         self.top = 0  # the block the dispatch is running
         self.in_for = False  # emitting the body of a for_loop
         self.fused: str | None = None  # a comparison the next branch tests
+        self.stored_by_for = -1  # a STORE_LOCAL the for statement of a loop head does
         #: what a branch charged ahead and the next segment's charge takes back
         self.owed: tuple[Callable[[], int], Callable[[], int]] | None = None
 
@@ -210,10 +211,17 @@ class FunctionTranslator:
         own = (f.index, i)
         top = f"s{d - 1}"
         em.emit(ind, f"cc += {em.packed(cost, 1)}")
-        em.emit(ind, f"for v in {top}.it:", own)
-        if self.types.stack(i, d - 1)[0] != RANGE_ITER:
-            em.emit(ind + 1, f"if {top}.fresh: charge(v, ())", own)
-        em.emit(ind + 1, f"s{d} = v", own)
+        nxt = f.instrs[i + 1] if i + 1 < len(f.instrs) else None
+        if (self.types.stack(i, d - 1)[0] == RANGE_ITER and nxt is not None
+                and nxt[0] == Op.STORE_LOCAL and self.inlines(a.block_of[i + 1], {a.block_of[i]})):
+            # ints of a range, stored at once: the loop variable is the local
+            em.emit(ind, f"for l{nxt[1]} in {top}.it:", own)
+            self.stored_by_for = i + 1
+        else:
+            em.emit(ind, f"for v in {top}.it:", own)
+            if self.types.stack(i, d - 1)[0] != RANGE_ITER:
+                em.emit(ind + 1, f"if {top}.fresh: charge(v, ())", own)
+            em.emit(ind + 1, f"s{d} = v", own)
         self.seg = None
         self.in_for = True
         self.goto(i + 1, ind + 1, {a.block_of[i]})
@@ -361,7 +369,10 @@ class FunctionTranslator:
             if not assigned >> arg & 1:
                 emit(f"if {s(d)} is UNSET: raise UNBOUND({f.index}, {arg})")
         elif op == Op.STORE_LOCAL:
-            emit(f"l{arg} = {top}")
+            if self.stored_by_for == i:
+                self.stored_by_for = -1  # the for statement stored it
+            else:
+                emit(f"l{arg} = {top}")
             assigned |= 1 << arg
         elif op == Op.LOAD_GLOBAL:
             emit(f"{s(d)} = glob[{arg}]")
