@@ -218,3 +218,155 @@ def test_float_rounding_matches_struct_rounding() -> None:
               math.inf, -math.inf, 1.0000000596046448, 16777217.0, 2.0 ** -149 * 0.5]:
         box[0] = v
         assert repr(box[0]) == repr(f32(v)), v
+
+
+# --- the fast paths of the static types, the counter and the loops -------------------------------
+
+
+def add_literals(x, y):
+    a = x + 1
+    b = y - 1
+    c = y + (-1)
+    d = x - (-1)
+    return a, b, c, d
+
+
+def mul_shift_literals(x):
+    a = x * 2
+    b = x << 1
+    c = x // -1
+    return a, b, c
+
+
+def locals_change_class(n):
+    s = 0
+    t = 1
+    for i in range(n):
+        s = s + 0.5 if i % 2 else s + 1
+        t = t * 3 if i < 5 else t // 2
+        if i == 3:
+            t = True
+    return s, t
+
+
+def float_edges(x, y):
+    a = x * y
+    b = x / y
+    c = a * a
+    d = -x * 0.0
+    e = x - x
+    return a, b, c, d, e, 0.5 * x, x + 1, 3 / 7
+
+
+def int_float_mix(i, y):
+    return i * y, y - i, i / 3, i / y, 7 / i, 16777217 * y, i + 0.0
+
+
+def loops_with_exits(n, word):
+    total = 0
+    for i in range(n):
+        for ch in word:
+            if ch == "x":
+                break
+            total += 1
+        else:
+            total += 100
+        if i > 7:
+            return total, i
+        for j in range(i):
+            if j % 2:
+                continue
+            total += j
+    for k in range(0):
+        total = -1
+    return total, n
+
+
+def long_loop_then_print(n):
+    s = 0
+    for i in range(n):
+        s += i % 7
+    print(s)
+    for j in range(n):
+        if j % 3 == 0:
+            s -= 1
+    return s
+
+
+@pytest.mark.parametrize(("fn", "args"), [
+    (add_literals, [2147483646, -2147483647]),
+    (add_literals, [2147483647, 0]),
+    (add_literals, [0, -2147483648]),
+    (add_literals, [5, 7]),
+    (mul_shift_literals, [1073741823]),
+    (mul_shift_literals, [1073741824]),
+    (mul_shift_literals, [-1073741825]),
+    (mul_shift_literals, [-2147483648]),
+    (locals_change_class, [12]),
+    (float_edges, [3.0, 7.0]),
+    (float_edges, [1e-20, 1e-20]),
+    (float_edges, [3e38, 3.0]),
+    (float_edges, [-1e-30, 1e10]),
+    (float_edges, [1.0000001192092896, 1.0000001192092896]),
+    (float_edges, [-0.0, 5.0]),
+    (float_edges, [0.0, 0.0]),
+    (int_float_mix, [16777217, 0.5]),
+    (int_float_mix, [-16777219, 3.0]),
+    (int_float_mix, [16777216, -0.0]),
+    (int_float_mix, [2147483647, 1e-3]),
+    (int_float_mix, [-2147483648, 2.5]),
+    (loops_with_exits, [12, "abxc"]),
+    (loops_with_exits, [3, "ab"]),
+    (long_loop_then_print, [30000]),
+])
+def test_fast_paths_agree_with_the_reference(fn: Any, args: list[Any]) -> None:
+    """Literal operands, one-sided int32 checks at the boundaries, ints rounded to float32
+    beyond 2**24, locals whose class changes,
+    float32 rounding near zero, subnormals and overflow, for loops left by break, continue,
+    return and exhaustion, and ticks inside a loop's charged-ahead segments."""
+    assert_same_direct(fn, args)
+
+
+def test_float32_splitting_is_the_store_rounding() -> None:
+    """Veltkamp's splitting (the generated code's float32 rounding in the normal range) is
+    round-to-nearest-even on 24 bits: the array('f') store's result, ties included."""
+    import random
+    from array import array
+
+    box = array("f", [0.0])
+    rnd = random.Random(19)
+    for _ in range(20000):
+        e = rnd.randint(-126, 127)
+        m = rnd.getrandbits(25) | (1 << 24) | (rnd.random() < 0.5)  # ties when odd
+        r = math.ldexp(m, e - 24) * rnd.choice((1, -1))
+        if rnd.random() < 0.5:
+            r = math.ldexp(rnd.getrandbits(53) | (1 << 52), e - 52)
+        if not 1.1754943508222875e-38 <= abs(r) <= 3.4028234663852886e38:
+            continue
+        rc = r * 536870913.0
+        box[0] = r
+        assert rc - (rc - r) == box[0], r
+
+
+def strs_and_literals(n):
+    s = "x"
+    t = 0
+    parts = []
+    for i in range(n):
+        s = s + "ab"
+        t = t + 3
+        if t % 2 == 0:
+            parts.append(s * 2)
+        t = t - 1 if len(s) > 9 else t + 2
+    return len(parts), t
+
+
+def test_literal_slots_are_not_roots() -> None:
+    """Literals an operator takes from the source leave their stack slot stale: the live roots
+    skip slots that only ever hold immediates, so MemoryError comes at the reference's points."""
+    errors = set()
+    for workspace in range(100, 1500, 37):
+        out = assert_same_direct(strs_and_literals, [30], workspace)
+        if "error" in out:
+            errors.add(out["error"][3])
+    assert errors

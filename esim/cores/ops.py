@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from epython.bytecode import protocol
@@ -103,80 +104,95 @@ def _int_pow(a: int, b: int) -> int:
     return check_int(a ** b)
 
 
+def _int_truediv(a: int, b: int) -> float:
+    if b == 0:
+        raise Fault(ErrorCode.ZeroDivisionError, "division by zero")
+    return f32(f32(a) / f32(b))
+
+
+def _int_floordiv(a: int, b: int) -> int:
+    if b == 0:
+        raise Fault(ErrorCode.ZeroDivisionError, "integer division or modulo by zero")
+    return check_int(a // b)
+
+
+def _int_mod(a: int, b: int) -> int:
+    if b == 0:
+        raise Fault(ErrorCode.ZeroDivisionError, "integer modulo by zero")
+    return a % b
+
+
+def _int_power(a: int, b: int) -> Any:
+    if b < 0:
+        if a == 0:
+            raise Fault(ErrorCode.ZeroDivisionError, "0.0 cannot be raised to a negative power")
+        return _float_pow(f32(a), f32(b))
+    return _int_pow(a, b)
+
+
+def _lshift(a: int, b: int) -> int:
+    if b < 0:
+        raise Fault(ErrorCode.ValueError, "negative shift count")
+    if a == 0:
+        return 0
+    if b >= 32:
+        raise Fault(ErrorCode.OverflowError, f"integer overflow: {a} << {b} does not fit in int32")
+    return check_int(a << b)
+
+
+def _rshift(a: int, b: int) -> int:
+    if b < 0:
+        raise Fault(ErrorCode.ValueError, "negative shift count")
+    return a >> min(b, 31)
+
+
+def _float_truediv(x: float, y: float) -> float:
+    if y == 0.0:
+        raise Fault(ErrorCode.ZeroDivisionError, "float division by zero")
+    return f32(x / y)
+
+
+def _float_floordiv_checked(x: float, y: float) -> float:
+    if y == 0.0:
+        raise Fault(ErrorCode.ZeroDivisionError, "float floor division by zero")
+    return _float_floordiv(x, y)
+
+
+def _float_mod_checked(x: float, y: float) -> float:
+    if y == 0.0:
+        raise Fault(ErrorCode.ZeroDivisionError, "float modulo")
+    return _float_mod(x, y)
+
+
+#: The BINARY_* opcodes on two ints (or bools), and on two numbers one of which is a float
+#: (both already binary32).
+_INT_BINARY: dict[int, Callable[[Any, Any], Any]] = {
+    Op.BINARY_ADD: lambda a, b: check_int(a + b), Op.BINARY_SUB: lambda a, b: check_int(a - b),
+    Op.BINARY_MUL: lambda a, b: check_int(a * b), Op.BINARY_TRUEDIV: _int_truediv,
+    Op.BINARY_FLOORDIV: _int_floordiv, Op.BINARY_MOD: _int_mod, Op.BINARY_POW: _int_power,
+    Op.BINARY_LSHIFT: _lshift, Op.BINARY_RSHIFT: _rshift, Op.BINARY_AND: lambda a, b: a & b,
+    Op.BINARY_OR: lambda a, b: a | b, Op.BINARY_XOR: lambda a, b: a ^ b}
+_FLOAT_BINARY: dict[int, Callable[[float, float], float]] = {
+    Op.BINARY_ADD: lambda x, y: f32(x + y), Op.BINARY_SUB: lambda x, y: f32(x - y),
+    Op.BINARY_MUL: lambda x, y: f32(x * y), Op.BINARY_TRUEDIV: _float_truediv,
+    Op.BINARY_FLOORDIV: _float_floordiv_checked, Op.BINARY_MOD: _float_mod_checked,
+    Op.BINARY_POW: _float_pow}
+
+
 def binary(op: int, a: Any, b: Any) -> Any:
     """``a <op> b`` for the BINARY_* opcodes."""
     ta = type(a)
     tb = type(b)
     if (ta is int or ta is bool) and (tb is int or tb is bool):
-        if op == Op.BINARY_ADD:
-            return check_int(a + b)
-        if op == Op.BINARY_SUB:
-            return check_int(a - b)
-        if op == Op.BINARY_MUL:
-            return check_int(a * b)
-        if op == Op.BINARY_TRUEDIV:
-            if b == 0:
-                raise Fault(ErrorCode.ZeroDivisionError, "division by zero")
-            return f32(f32(a) / f32(b))
-        if op == Op.BINARY_FLOORDIV:
-            if b == 0:
-                raise Fault(ErrorCode.ZeroDivisionError, "integer division or modulo by zero")
-            return check_int(a // b)
-        if op == Op.BINARY_MOD:
-            if b == 0:
-                raise Fault(ErrorCode.ZeroDivisionError, "integer modulo by zero")
-            return a % b
-        if op == Op.BINARY_POW:
-            if b < 0:
-                if a == 0:
-                    raise Fault(ErrorCode.ZeroDivisionError,
-                                "0.0 cannot be raised to a negative power")
-                return _float_pow(f32(a), f32(b))
-            return _int_pow(a, b)
-        if op == Op.BINARY_LSHIFT:
-            if b < 0:
-                raise Fault(ErrorCode.ValueError, "negative shift count")
-            if a == 0:
-                return 0
-            if b >= 32:
-                raise Fault(ErrorCode.OverflowError,
-                            f"integer overflow: {a} << {b} does not fit in int32")
-            return check_int(a << b)
-        if op == Op.BINARY_RSHIFT:
-            if b < 0:
-                raise Fault(ErrorCode.ValueError, "negative shift count")
-            return a >> min(b, 31)
-        if op == Op.BINARY_AND:
-            return a & b
-        if op == Op.BINARY_OR:
-            return a | b
-        if op == Op.BINARY_XOR:
-            return a ^ b
-    if ta in _NUM and tb in _NUM:
+        fn = _INT_BINARY.get(op)
+        if fn is not None:
+            return fn(a, b)
+    elif ta in _NUM and tb in _NUM:
         if op >= Op.BINARY_LSHIFT:
             raise _type_error(op, a, b)
-        x = a if ta is float else f32(a)
-        y = b if tb is float else f32(b)
-        if op == Op.BINARY_ADD:
-            return f32(x + y)
-        if op == Op.BINARY_SUB:
-            return f32(x - y)
-        if op == Op.BINARY_MUL:
-            return f32(x * y)
-        if op == Op.BINARY_TRUEDIV:
-            if y == 0.0:
-                raise Fault(ErrorCode.ZeroDivisionError, "float division by zero")
-            return f32(x / y)
-        if op == Op.BINARY_FLOORDIV:
-            if y == 0.0:
-                raise Fault(ErrorCode.ZeroDivisionError, "float floor division by zero")
-            return _float_floordiv(x, y)
-        if op == Op.BINARY_MOD:
-            if y == 0.0:
-                raise Fault(ErrorCode.ZeroDivisionError, "float modulo")
-            return _float_mod(x, y)
-        if op == Op.BINARY_POW:
-            return _float_pow(x, y)
+        fl = _FLOAT_BINARY.get(op)
+        if fl is not None:
+            return fl(a if ta is float else f32(a), b if tb is float else f32(b))
     if op == Op.BINARY_ADD:
         if ta is tb and ta in (str, list, tuple):
             return a + b

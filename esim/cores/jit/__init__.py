@@ -40,13 +40,16 @@ from array import array
 from collections.abc import Generator
 from typing import Any
 
+from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program, encode
 from epython.bytecode.opcodes import OPCODES
-from esim.cores.engine import UNSET, Request, check_arity, enter, kernel_fault
+from epython.bytecode.protocol import MAX_CALL_DEPTH
+from esim.cores.engine import TICK, UNSET, Request, check_arity, enter, kernel_fault
 from esim.cores.heap import object_bytes
 from esim.cores.jit.analysis import Analysis, JitFunction
 from esim.cores.jit.emit import Emitter, FunctionTranslator
 from esim.cores.jit.runtime import namespace
+from esim.cores.jit.types import BOOL, FLOAT, INT, NONE
 from esim.cores.semantics import unbound_local, undefined_global
 from esim.cores.state import CoreState
 
@@ -60,21 +63,32 @@ class CompiledProgram:
         self.program = program
         self.funcs = [JitFunction(program, i) for i in range(len(program.functions))]
         self.analyses = [Analysis(program, f) for f in self.funcs]
-        em = Emitter()
-        em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge, "
-                   "charge_bytes, charge_deep, push_frame):")
-        em.emit(1, "cyc = 0; cnt = 0; nfr = 0")
+        shift, real = counter_shift(self.funcs)
+        em = Emitter(shift, real)
+        em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge_, "
+                   "charge_bytes_, charge_deep_, push_frame):")
+        em.emit(1, f"cc = {em.packed(0, 0)}; nfr = 0; fr = 0; lim = -1")
+        em.emit(1, _FRAMES)
+        #: per function and instruction, the stack slots that may hold a heap object (the
+        #: others hold ints, floats, bools or None, or a literal the source carries)
+        self.boxed: list[list[tuple[int, ...]]] = []
         for k in range(len(self.funcs)):
-            FunctionTranslator(program, self.funcs, self.analyses, k, em).generate()
+            tr = FunctionTranslator(program, self.funcs, self.analyses, k, em)
+            tr.generate()
+            self.boxed.append([tuple(j for j in range(len(st)) if st[j][0] & ~_IMMEDIATE)
+                               if st is not None else () for st in tr.types.stack_at])
         em.emit(1, "def get_state():")
-        em.emit(2, "return cyc, cnt")
+        em.emit(2, "k = int(cc)")
+        em.emit(2, f"return k & {(1 << shift) - 1}, k >> {shift}")
         em.emit(1, "def set_state(c, n):")
-        em.emit(2, "nonlocal cyc, cnt")
-        em.emit(2, "cyc = c; cnt = n")
+        em.emit(2, "nonlocal cc")
+        em.emit(2, f"cc = {'float' if real else ''}((n << {shift}) + c)")
         names = ", ".join(f"f{k}" for k in range(len(self.funcs)))
-        em.emit(1, f"return ({names}{',' if len(self.funcs) == 1 else ''}), get_state, set_state")
+        em.emit(1, f"return ({names}{',' if len(self.funcs) == 1 else ''}), get_state, set_state, "
+                   "begin, end")
         self.source = "\n".join(em.lines) + "\n"
         self.owner = em.owner
+        self.rem = em.rem
         module = dict(_NAMESPACE)
         fnames = [fn.name for fn in program.functions]
         gnames = [g.name for g in program.globals]
@@ -97,7 +111,57 @@ class CompiledProgram:
         return None
 
 
+def counter_shift(funcs: list[JitFunction]) -> tuple[int, bool]:
+    """The bit position of the instruction count in the generated code's one counter ``cc``
+    (cycles below it).  Between two flushes of the counter at most TICK instructions run
+    before a tick check fails, then at most one back-edge-free path per frame of the call
+    stack: the cycles of that many instructions at the dearest instruction's cost fit below.
+    Also whether the counter may be a float (exactly, below 2**53)."""
+    total = sum(len(f.instrs) for f in funcs)
+    # an array access adds its extra cost to the counter too (FunctionTranslator.extra)
+    extra = max(0, EXTRA_COSTS["array get"], EXTRA_COSTS["array set"])
+    dearest = max((ins[3] for f in funcs for ins in f.instrs), default=1) + extra
+    count = TICK + 2 * (MAX_CALL_DEPTH + 1) * total
+    shift = (count * max(dearest, 1)).bit_length() + 1
+    # a float adds faster than a two-digit int; it is exact while the counter is below 2**53
+    return shift, (count << shift).bit_length() <= 52
+
+
+#: The frame accounting of the generated code: ``fr`` holds the heap's frame bytes while the
+#: kernel runs (``begin`` takes them, ``end`` and every heap operation give them back) and
+#: ``lim`` at most what the frames may grow to before they would set a new peak or exceed the
+#: workspace (peak - used; every operation that may raise ``used`` recomputes it), so a call
+#: only adds and compares, and goes to ``heap.push_frame`` (``frame_slow``) past ``lim``.
+_FRAMES = """\
+def begin():
+    nonlocal fr, lim
+    fr = heap.frames; lim = heap.peak - heap.used
+def end():
+    heap.frames = fr
+def frame_slow(nb):
+    nonlocal fr, lim
+    fr -= nb; heap.frames = fr
+    push_frame(nb)
+    fr = heap.frames; lim = heap.peak - heap.used
+def charge(v, operands):
+    nonlocal lim
+    heap.frames = fr
+    v = charge_(v, operands)
+    lim = heap.peak - heap.used
+    return v
+def charge_bytes(nbytes, extra):
+    nonlocal lim
+    heap.frames = fr
+    charge_bytes_(nbytes, extra)
+    lim = heap.peak - heap.used
+def charge_deep(r, call_args):
+    nonlocal lim
+    heap.frames = fr
+    charge_deep_(r, call_args)
+    lim = heap.peak - heap.used"""
+
 _NAMESPACE: dict[str, Any] = namespace()
+_IMMEDIATE = INT | FLOAT | BOOL | NONE
 _CACHE: dict[bytes, CompiledProgram] = {}
 
 
@@ -132,6 +196,7 @@ class TranslatingEngine:
         heap = state.heap
         glob = state.globals
         func_of_code = cp.func_of_code
+        boxed = cp.boxed
         analyses = cp.analyses
         funcs = cp.funcs
 
@@ -157,8 +222,9 @@ class TranslatingEngine:
                         v = loc.get(f"l{j}", UNSET)
                         if v is not UNSET:
                             out.append(v)
-                    for j in range(depth):
-                        out.append(loc[f"s{j}"])
+                    for j in boxed[k][idx]:
+                        if j < depth:
+                            out.append(loc[f"s{j}"])
                 frame = frame.f_back
             out.extend(glob)
             return out
@@ -180,11 +246,14 @@ class TranslatingEngine:
         def push_frame(nbytes: int) -> None:
             heap.push_frame(nbytes, lambda: roots(()))
 
-        fs, get_state, set_state = cp.make(state, heap, glob, state.consts, state.core,
+        fs, get_state, set_state, begin, end = cp.make(state, heap, glob, state.consts, state.core,
                                            state.num_cores, array("f", [0.0]), charge,
                                            charge_bytes, charge_deep, push_frame)
+        begun = False
         try:
             enter(state, fentry.frame_bytes, args)
+            begin()
+            begun = True
             gen = fs[entry](*args)
             if analyses[entry].may_yield:
                 return (yield from gen)
@@ -197,6 +266,8 @@ class TranslatingEngine:
                 raise
             raise fault from None
         finally:
+            if begun:
+                end()
             cyc, cnt = get_state()
             state.cycles += cyc
             state.instructions += cnt
@@ -210,16 +281,18 @@ def _locate(cp: CompiledProgram, exc: BaseException, entry: int, set_state: Any,
     after it."""
     tb = exc.__traceback__
     found: tuple[int, int] | None = None
+    line = 0
     while tb is not None:
         if tb.tb_frame.f_code in cp.func_of_code:
             where = cp.where(tb.tb_lineno)
             if where is not None:
                 found = where
+                line = tb.tb_lineno
         tb = tb.tb_next
     if found is None:
         return entry, -1
     func, idx = found
-    a = cp.analyses[func]
+    rem_c, rem_n = cp.rem[line - 1]
     cyc, cnt = get_state()
-    set_state(cyc - a.rem_cyc[idx], cnt - a.rem_cnt[idx])
+    set_state(cyc - rem_c, cnt - rem_n)
     return func, idx

@@ -1,7 +1,6 @@
 """The analysis the translating engine needs of each bytecode function: the static stack depth
 at every instruction and the basic blocks (``epython.bytecode.flow``, the verifier's analysis), the definite assignment of locals at each block entry,
-and the *segments* (runs of instructions whose cycles are charged at once) with what remains of
-each segment after every instruction (to uncharge it when an instruction faults).
+and whether it may yield.
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ class Analysis:
 
     def __init__(self, program: Program, f: JitFunction) -> None:
         instrs = f.instrs
-        n = len(instrs)
         graph = analyse(program.functions[f.index].code,
                         lambda callee: program.functions[callee].n_params)
         depth = self.depth = graph.depths
@@ -75,42 +73,20 @@ class Analysis:
                 entry_in = new_in
                 changed = True
         self.assigned_in = entry_in
-        # Segments: cut after CALL and observable CALL_BUILTIN; remainders for faults.
-        self.seg_start: set[int] = set()
-        self.rem_cyc = [0] * n
-        self.rem_cnt = [0] * n
-        for s, e in self.blocks:
-            seg = s
-            self.seg_start.add(s)
-            for i in range(s, e):
-                if cuts_segment(instrs[i]) and i + 1 < e:
-                    self._remainders(instrs, seg, i + 1)
-                    seg = i + 1
-                    self.seg_start.add(seg)
-            self._remainders(instrs, seg, e)
+        # Predecessor edges and loop depth (blocks inside a back-edge's span) of each block.
+        self.preds = [0] * len(self.blocks)
+        self.loop_depth = [0] * len(self.blocks)
+        for _k, (_s, e) in enumerate(self.blocks):
+            for j in graph.successors(e - 1):
+                self.preds[self.block_of[j]] += 1
+                if j < e:
+                    for m, (s2, _e2) in enumerate(self.blocks):
+                        if j <= s2 < e:
+                            self.loop_depth[m] += 1
         self.may_yield = any(
             depth[i] is not None and (op == Op.CALL or (op == Op.CALL_BUILTIN and BUILTINS[arg].observable)
                                       or (OPCODES[op].is_jump and arg <= i))
             for i, (op, arg, _, _) in enumerate(instrs))
-
-    def _remainders(self, instrs: list[tuple[int, int, int, int]], s: int, e: int) -> None:
-        c = k = 0
-        for i in range(e - 1, s - 1, -1):
-            self.rem_cyc[i] = c
-            self.rem_cnt[i] = k
-            c += instrs[i][3]
-            k += 1
-
-    def segment_cost(self, instrs: list[tuple[int, int, int, int]], s: int, e: int) -> tuple[int, int]:
-        """Cycles and instructions of the segment that starts at ``s`` (it ends at the first
-        instruction that cuts a segment, or at ``e``)."""
-        c = k = 0
-        for i in range(s, e):
-            c += instrs[i][3]
-            k += 1
-            if cuts_segment(instrs[i]):
-                break
-        return c, k
 
 
 def cuts_segment(ins: tuple[int, int, int, int]) -> bool:

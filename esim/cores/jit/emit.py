@@ -9,16 +9,19 @@ for the scheme).  The names the generated code uses are its namespace
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.costs import EXTRA_COSTS
-from epython.bytecode.image import INT32_MAX, INT32_MIN, Program
+from epython.bytecode.image import Program
 from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, Flow, Op
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
 from esim.cores.engine import TICK
-from esim.cores.jit.analysis import Analysis, JitFunction
+from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
+from esim.cores.jit.fast import Operand, binary, compare, direct_compare, emit_arms, is_class, truth
+from esim.cores.jit.types import FLOAT, INT, OTHER, RANGE, RANGE_ITER, Types
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]
 
@@ -40,23 +43,71 @@ _LITERALS: dict[int, object] = {Op.LOAD_NONE: None, Op.LOAD_TRUE: True, Op.LOAD_
 #: Blocks of at most this many instructions are copied into the blocks that jump to them.
 _DUP_LIMIT = 4
 
-_BIN_SYM: dict[int, str] = {Op.BINARY_ADD: "+", Op.BINARY_SUB: "-", Op.BINARY_MUL: "*"}
-_CMP_SYM: dict[int, str] = {Op.COMPARE_EQ: "==", Op.COMPARE_NE: "!=", Op.COMPARE_LT: "<", Op.COMPARE_LE: "<=",
-            Op.COMPARE_GT: ">", Op.COMPARE_GE: ">="}
-
 
 class Emitter:
-    """Lines of generated source, each with the (function, instruction) it belongs to."""
+    """Lines of generated source, each with the (function, instruction) it belongs to and the
+    cycles and instructions its segment charged beyond that instruction (``rem``, resolved
+    when the function is complete)."""
 
-    def __init__(self) -> None:
+    def __init__(self, shift: int, real: bool = False) -> None:
         self.lines: list[str] = []
         self.owner: list[tuple[int, int] | None] = []
+        self.rem: list[tuple[int, int]] = []
+        self.shift = shift  # the counter ``cc`` holds instructions << shift plus cycles
+        self.real = real  # ... as a float (exact: the counter stays below 2**53)
+        self.ref: tuple[Segment, int, int] | None = None  # the current instruction's place
+        self.patches: list[tuple[int, int, Any]] = []
+        self.refs: list[tuple[int, Segment, int, int]] = []
 
     def emit(self, indent: int, text: str, owner: tuple[int, int] | None = None) -> None:
         """Append ``text`` (possibly several lines) at ``indent``, owned by ``owner``."""
         for part in text.split("\n"):
+            if owner is not None and self.ref is not None:
+                self.refs.append((len(self.lines), *self.ref))
             self.lines.append("    " * indent + part)
             self.owner.append(owner)
+            self.rem.append((0, 0))
+
+    def placeholder(self, indent: int, resolve: Any) -> None:
+        """A line whose text ``resolve()`` gives once every segment is complete."""
+        self.patches.append((len(self.lines), indent, resolve))
+        self.emit(indent, "pass")
+
+    def resolve(self) -> None:
+        """Fill in the placeholders and the remainders of the segments emitted so far."""
+        for line, indent, fn in self.patches:
+            self.lines[line] = "    " * indent + fn()
+        for line, seg, c, n in self.refs:
+            self.rem[line] = (seg.c - c, seg.n - n)
+        self.patches.clear()
+        self.refs.clear()
+
+    def packed(self, c: int, n: int) -> str:
+        """``c`` cycles and ``n`` instructions as one counter value (source)."""
+        v = (n << self.shift) + c
+        return f"{v}.0" if self.real else str(v)
+
+    def flush(self, pending: tuple[int, int] = (0, 0)) -> str:
+        """Move the counter to the core state, keeping what is charged ahead (``pending``)."""
+        mask = (1 << self.shift) - 1
+        k = "k = int(cc); " if self.real else ""
+        var = "k" if self.real else "cc"
+        p = self.packed(*pending)
+        out = f"{k}state.cycles += {var} & {mask}; state.instructions += {var} >> {self.shift}"
+        if pending != (0, 0):
+            return f"cc -= {p}; {out}; cc = {p}"
+        return f"{out}; cc = {self.packed(0, 0)}"
+
+
+class Segment:
+    """Straight-line generated code whose cycles and instructions are charged at once, on
+    entry (``c``, ``n``: the totals)."""
+
+    __slots__ = ("c", "n")
+
+    def __init__(self) -> None:
+        self.c = 0
+        self.n = 0
 
 
 class FunctionTranslator:
@@ -71,78 +122,202 @@ class FunctionTranslator:
         self.analyses = analyses
         self.em = em
         self.index = index
+        self.types = Types(program, self.f, self.a)
+        self.seg: Segment | None = None
+        self.targets: set[int] = {0}
+        self.top = 0  # the block the dispatch is running
+        self.in_for = False  # emitting the body of a for_loop
+        self.fused: str | None = None  # a comparison the next branch tests
+        self.stored_by_for = -1  # a STORE_LOCAL the for statement of a loop head does
+        #: what a branch charged ahead and the next segment's charge takes back
+        self.owed: tuple[Callable[[], int], Callable[[], int]] | None = None
 
     def generate(self) -> None:
-        """Emit the generator function ``f<index>`` of this bytecode function."""
+        """Emit the generator function ``f<index>`` of this bytecode function.  A first pass
+        into a scratch emitter finds the blocks some path dispatches to (``b = k``); only
+        those get a place in the dispatch."""
+        real = self.em
+        self.em = Emitter(real.shift, real.real)
+        self.targets = {0}
+        self.body()
+        targets = sorted(self.targets)
+        self.em = real
+        self.targets = {0}
+        self.body(targets)
+        assert self.targets <= set(targets), (self.targets, targets)
+
+    def body(self, targets: list[int] | None = None) -> None:
+        """Emit the function (``targets``: the dispatched blocks; None: the first pass)."""
         f, a, em = self.f, self.a, self.em
+        self.seg = None
         params = ", ".join(f"l{k}" for k in range(f.n_params))
         em.emit(1, f"def f{f.index}({params}):")
-        em.emit(2, "nonlocal cyc, cnt, nfr")
+        em.emit(2, "nonlocal cc, nfr, fr")
         rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
         if rest:
             em.emit(2, " = ".join(rest) + " = UNSET")
-        if len(a.blocks) == 1:
-            self.block(0, 2, set())
-            return
-        em.emit(2, "b = 0")
-        em.emit(2, "while True:")
-        self.tree(0, len(a.blocks), 3)
+        ks = targets if targets is not None else list(range(len(a.blocks)))
+        if len(ks) > 1:
+            em.emit(2, "b = 0")
+            em.emit(2, "while True:")
+            self.tree(ks, 3)
+        else:  # one block dispatched: the loop is its own
+            em.emit(2, "while True:")
+            self.top = 0
+            self.block(0, 3, {0})
+        em.resolve()
 
-    def tree(self, lo: int, hi: int, indent: int) -> None:
-        """Emit the dispatch of blocks ``lo..hi-1`` on the block number ``b`` (a balanced
-        if-tree)."""
+    def tree(self, ks: list[int], indent: int) -> None:
+        """Emit the dispatch of blocks ``ks`` on the block number ``b``: a chain, the blocks
+        in the deepest loops first, for a few; else a balanced if-tree.  Each block runs in a
+        loop of its own: a jump back to it is ``continue``, a jump elsewhere ``b = k; break``."""
         em = self.em
-        if hi - lo == 1:
-            self.block(lo, indent, set())
+        if len(ks) <= 4:
+            order = sorted(ks, key=lambda k: -self.a.loop_depth[k])
+            for n, k in enumerate(order):
+                if n == len(order) - 1:
+                    if n:
+                        em.emit(indent, "else:")
+                    self.top_block(k, indent + (1 if n else 0))
+                else:
+                    em.emit(indent, f"{'if' if n == 0 else 'elif'} b == {k}:")
+                    self.top_block(k, indent + 1)
             return
-        if hi - lo == 2:
-            em.emit(indent, f"if b == {lo}:")
-            self.block(lo, indent + 1, set())
-            em.emit(indent, "else:")
-            self.block(lo + 1, indent + 1, set())
-            return
-        mid = (lo + hi) // 2
-        em.emit(indent, f"if b < {mid}:")
-        self.tree(lo, mid, indent + 1)
+        mid = len(ks) // 2
+        em.emit(indent, f"if b < {ks[mid]}:")
+        self.tree(ks[:mid], indent + 1)
         em.emit(indent, "else:")
-        self.tree(mid, hi, indent + 1)
+        self.tree(ks[mid:], indent + 1)
+
+    def top_block(self, k: int, indent: int) -> None:
+        """Block ``k`` as the dispatch runs it, in its own loop."""
+        self.em.emit(indent, "while True:")
+        self.top = k
+        s, e = self.a.blocks[k]
+        if e - s == 1 and self.f.instrs[s][0] == Op.FOR_ITER:
+            self.for_loop(s, indent + 1)
+        else:
+            self.block(k, indent + 1, {k})
+
+    def for_loop(self, i: int, ind: int) -> None:
+        """A loop head (a block of one FOR_ITER) as a Python ``for`` over the iterator: a jump
+        back to it from the body is ``continue``, which charges the next FOR_ITER ahead (it
+        is charged once on entry); the ``else`` clause is the loop's end; a ``break`` from
+        the body goes to the dispatch."""
+        f, a, em = self.f, self.a, self.em
+        op, arg, _, cost = f.instrs[i]
+        d = a.depth[i]
+        assert d is not None
+        own = (f.index, i)
+        top = f"s{d - 1}"
+        em.emit(ind, f"cc += {em.packed(cost, 1)}")
+        nxt = f.instrs[i + 1] if i + 1 < len(f.instrs) else None
+        if (self.types.stack(i, d - 1)[0] == RANGE_ITER and nxt is not None
+                and nxt[0] == Op.STORE_LOCAL and self.inlines(a.block_of[i + 1], {a.block_of[i]})):
+            # ints of a range, stored at once: the loop variable is the local
+            em.emit(ind, f"for l{nxt[1]} in {top}.it:", own)
+            self.stored_by_for = i + 1
+        else:
+            em.emit(ind, f"for v in {top}.it:", own)
+            if self.types.stack(i, d - 1)[0] != RANGE_ITER:
+                em.emit(ind + 1, f"if {top}.fresh: charge(v, ())", own)
+            em.emit(ind + 1, f"s{d} = v", own)
+        self.seg = None
+        self.in_for = True
+        self.goto(i + 1, ind + 1, {a.block_of[i]})
+        self.in_for = False
+        self.seg = None
+        em.emit(ind, "else:")
+        self.back(i, arg, ind + 1)
+        self.arm(arg, ind + 1, {a.block_of[i]})
+        em.emit(ind, "break")
 
     def back(self, i: int, target: int, indent: int) -> None:
         """Tick before a backward branch from instruction ``i`` (the reference engine does)."""
         if target <= i:
-            self.em.emit(indent, f"if cnt >= {TICK}:")
-            self.em.emit(indent + 1, "state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0")
-            self.em.emit(indent + 1, "yield TICK_REQUEST")
+            em, seg = self.em, self.seg
+            if seg is None:
+                em.emit(indent, f"if cc >= {em.packed(0, TICK)}:")
+                em.emit(indent + 1, em.flush())
+            else:  # the segment goes on after the tick: what it charged ahead stays
+                c, n = seg.c, seg.n
+                em.placeholder(indent, lambda: f"if cc >= {em.packed(0, TICK + seg.n - n)}:")
+                em.placeholder(indent + 1, lambda: em.flush((seg.c - c, seg.n - n)))
+            em.emit(indent + 1, "yield TICK_REQUEST")
+
+    def inlines(self, k: int, inlined: set[int]) -> bool:
+        """Is block ``k`` copied where a path reaches it (a small block, or one with one
+        predecessor)?"""
+        a = self.a
+        s, e = a.blocks[k]
+        small = e - s <= _DUP_LIMIT and len(inlined) < 4
+        single = a.preds[k] == 1 and len(inlined) < 8
+        return k not in inlined and (small or single)
 
     def goto(self, target: int, indent: int, inlined: set[int]) -> None:
         """Continue at instruction ``target``: copy a small block or set the block number."""
         a = self.a
         k = a.block_of[target]
         s, e = a.blocks[k]
-        if e - s <= _DUP_LIMIT and k not in inlined and len(inlined) < 3:
+        if self.inlines(k, inlined):
             self.block(k, indent, inlined | {k})
+        elif k == self.top:
+            if self.in_for:  # the next FOR_ITER, charged ahead of the loop's continue
+                cost = self.f.instrs[target][3]
+                if self.seg is None:
+                    self.em.emit(indent, f"cc += {self.em.packed(cost, 1)}")
+                else:
+                    self.seg.c += cost
+                    self.seg.n += 1
+            self.em.emit(indent, "continue")
+            self.seg = None
         else:
-            self.em.emit(indent, f"b = {k}")
+            self.em.emit(indent, f"b = {k}; break")
+            self.targets.add(k)
+            self.seg = None
+
+    def arm(self, target: int, indent: int, inlined: set[int]) -> None:
+        """One way out of a branch: a new segment starts there."""
+        self.seg = None
+        self.goto(target, indent, inlined)
+        self.seg = None
 
     def block(self, k: int, indent: int, inlined: set[int]) -> None:
         """Emit basic block ``k`` (``inlined``: the blocks already copied on this path)."""
         a, f = self.a, self.f
         s, e = a.blocks[k]
         assigned = a.assigned_in[k]
-        bools: set[int] = set()
+        em = self.em
         for i in range(s, e):
-            if i in a.seg_start:
-                c, n = a.segment_cost(f.instrs, i, e)
-                self.em.emit(indent, f"cyc += {c}; cnt += {n}")
-            assigned = self.instr(i, indent, assigned, bools, inlined)
+            ins = f.instrs[i]
+            seg = self.seg
+            if seg is None:
+                seg = self.seg = Segment()
+                owed, self.owed = self.owed, None
+                if owed is None:
+                    em.placeholder(indent, lambda seg=seg: f"cc += {em.packed(seg.c, seg.n)}")
+                else:  # this segment's charge also takes back what a branch charged ahead
+                    back_c, back_n = owed
+                    em.placeholder(indent, lambda seg=seg, b=back_c, n=back_n:
+                                   _add(em, seg.c - b(), seg.n - n()))
+            seg.c += ins[3]
+            seg.n += 1
+            em.ref = (seg, seg.c, seg.n)
+            if cuts_segment(ins) or (OPCODES[ins[0]].flow is not Flow.NEXT
+                                     and ins[0] not in (Op.JUMP, Op.FOR_ITER,
+                                                        Op.POP_JUMP_IF_FALSE,
+                                                        Op.POP_JUMP_IF_TRUE)):
+                self.seg = None  # the counter is exact after this instruction
+            assigned = self.instr(i, indent, assigned, inlined)
+            em.ref = None
         op = f.instrs[e - 1][0]
         if OPCODES[op].flow is Flow.NEXT:
             self.goto(e, indent, inlined)
 
     # --- one instruction ------------------------------------------------------------------
-    def instr(self, i: int, ind: int, assigned: int, bools: set[int], inlined: set[int]) -> int:
+    def instr(self, i: int, ind: int, assigned: int, inlined: set[int]) -> int:
         """Emit instruction ``i`` at ``ind``; ``assigned`` is the mask of locals known
-        to be assigned, ``bools`` the stack slots known to hold a bool.  Returns the new mask."""
+        to be assigned.  Returns the new mask."""
         f, a = self.f, self.a
         op, arg, arg2, _ = f.instrs[i]
         d = a.depth[i]
@@ -155,131 +330,159 @@ class FunctionTranslator:
         def s(k: int) -> str:
             return f"s{k}"
 
-        def charge(v: str, operands: str) -> str:
-            return f"charge({v}, ({operands}))"
+        def opd(k: int) -> Operand:
+            mask, lit = self.types.stack(i, k)
+            return Operand(f"s{k}", mask, lit)
 
         top = s(d - 1) if d >= 1 else ""
         under = s(d - 2) if d >= 2 else ""
         if op == Op.NOP:
             pass
         elif op == Op.POP_TOP:
-            bools.discard(d - 1)
+            pass
         elif op == Op.DUP_TOP:
             emit(f"{s(d)} = {top}")
-            _mark(bools, d, d - 1 in bools)  # a copy of a bool is a bool
         elif op == Op.DUP_TOP_TWO:
             emit(f"{s(d)} = {under}; {s(d + 1)} = {top}")
-            bools.discard(d)
-            bools.discard(d + 1)
         elif op == Op.ROT_TWO:
             emit(f"{top}, {under} = {under}, {top}")
-            bools.discard(d - 1)
-            bools.discard(d - 2)
         elif op == Op.ROT_THREE:
             x, y, z = s(d - 3), s(d - 2), s(d - 1)
             emit(f"{x}, {y}, {z} = {z}, {x}, {y}")
-            bools.difference_update((d - 1, d - 2, d - 3))
+        elif (op == Op.LOAD_CONST or op == Op.LOAD_INT) and self.consumed_literal(i):
+            pass  # the next operator takes the literal from the source (Operand.text)
         elif op == Op.LOAD_CONST:
             c = self.program.consts[arg]
+            lit = self.types.consts[arg]  # as the cores hold it (floats as binary32)
             if type(c) is int or type(c) is bool or c is None:
                 emit(f"{s(d)} = {c!r}")
+            elif type(lit) is float and lit - lit == 0.0:
+                emit(f"{s(d)} = {lit!r}")
             else:
                 emit(f"{s(d)} = consts[{arg}]")
-            bools.discard(d)
         elif op in _LITERALS:
             emit(f"{s(d)} = {_LITERALS[op]!r}")
-            _mark(bools, d, op != Op.LOAD_NONE)
         elif op == Op.LOAD_INT:
             emit(f"{s(d)} = {arg}")
-            bools.discard(d)
         elif op == Op.LOAD_LOCAL:
             emit(f"{s(d)} = l{arg}")
             if not assigned >> arg & 1:
                 emit(f"if {s(d)} is UNSET: raise UNBOUND({f.index}, {arg})")
-            bools.discard(d)
         elif op == Op.STORE_LOCAL:
-            emit(f"l{arg} = {top}")
+            if self.stored_by_for == i:
+                self.stored_by_for = -1  # the for statement stored it
+            else:
+                emit(f"l{arg} = {top}")
             assigned |= 1 << arg
         elif op == Op.LOAD_GLOBAL:
             emit(f"{s(d)} = glob[{arg}]")
             emit(f"if {s(d)} is UNSET: raise NAME_ERROR({arg})")
-            bools.discard(d)
         elif op == Op.STORE_GLOBAL:
             emit(f"glob[{arg}] = {top}")
         elif Op.UNARY_NEG <= op <= Op.UNARY_INVERT:
             if op == Op.UNARY_NOT:
-                if d - 1 in bools:
-                    emit(f"{top} = not {top}")
-                else:
-                    emit(f"{top} = not ({top} if {top}.__class__ is bool else TRUTH({top}))")
-                bools.add(d - 1)
+                emit(f"{top} = not {truth(opd(d - 1))}")
             elif op == Op.UNARY_NEG:
-                emit(f"{top} = -{top} if {top}.__class__ is float else UNARY({op}, {top})")
-                bools.discard(d - 1)
+                emit_arms(emit, [([is_class(opd(d - 1), FLOAT)], f"{top} = -{top}"),
+                                 ([], f"{top} = UNARY({op}, {top})")])
             else:
                 emit(f"{top} = UNARY({op}, {top})")
-                bools.discard(d - 1)
         elif Op.BINARY_ADD <= op <= Op.BINARY_XOR:
-            self.binary(op, under, top, emit)
-            bools.discard(d - 2)
+            binary(op, opd(d - 2), opd(d - 1), emit)
         elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
-            emit(f"if {under}.__class__ is list: state.inplace_list({op}, {under}, {top}, charge_bytes)")
-            emit("else:")
-            self.binary(INPLACE_BINARY[op], under, top, lambda text, extra=0: emit(text, extra + 1))
-            bools.discard(d - 2)
-        elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
-            if op in _CMP_SYM:
-                sym = _CMP_SYM[op]
-                emit(f"if {under}.__class__ is int and {top}.__class__ is int: {under} = {under} {sym} {top}")
-                emit(f"elif {under}.__class__ is float and {top}.__class__ is float: "
-                  f"{under} = {under} {sym} {top}")
-                emit(f"else: {under} = COMPARE({op}, {under}, {top})")
-            elif op == Op.COMPARE_IS:
-                emit(f"{under} = {under} is {top}")
-            elif op == Op.COMPARE_IS_NOT:
-                emit(f"{under} = {under} is not {top}")
+            a_, b_ = opd(d - 2), opd(d - 1)
+            if a_.mask & OTHER:
+                emit(f"if {under}.__class__ is list: "
+                     f"state.inplace_list({op}, {under}, {b_.text}, charge_bytes)")
+                emit("else:")
+                binary(INPLACE_BINARY[op], a_, b_, lambda text, extra=0: emit(text, extra + 1))
             else:
-                emit(f"{under} = COMPARE({op}, {under}, {top})")
-            bools.add(d - 2)
+                binary(INPLACE_BINARY[op], a_, b_, emit)
+        elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
+            fused = direct_compare(op, opd(d - 2), opd(d - 1))
+            if fused is not None and self.next_in_block(i) in (Op.POP_JUMP_IF_FALSE,
+                                                               Op.POP_JUMP_IF_TRUE):
+                self.fused = fused  # the branch tests it (it cannot raise)
+            else:
+                compare(op, opd(d - 2), opd(d - 1), emit)
         elif op in _CONDITIONAL_JUMPS:
             # the top of the stack decides; whether it is popped on either path is in the
             # stack depths of the two targets
-            cond = top if d - 1 in bools else f"({top} if {top}.__class__ is bool else TRUTH({top}))"
+            cond = truth(opd(d - 1)) if self.fused is None else self.fused
+            self.fused = None
             neg = "not " if _CONDITIONAL_JUMPS[op] else ""
+            seg, ref = self.seg, self.em.ref
             emit(f"if {neg}{cond}:")
-            self.back(i, arg, ind + 1)
-            self.goto(arg, ind + 1, inlined)
-            emit("else:")
-            self.goto(i + 1, ind + 1, inlined)
+            if seg is None:  # JUMP_IF_*_OR_POP: both ways start a segment
+                self.back(i, arg, ind + 1)
+                self.arm(arg, ind + 1, inlined)
+                emit("else:")
+                self.arm(i + 1, ind + 1, inlined)
+            else:
+                # The segment goes on into the fall-through path, charged ahead; the jump
+                # takes that back, with its own first segment's charge when it can.
+                em, spec = self.em, seg
+                c0, n0 = seg.c, seg.n
+
+                def ahead_c() -> int:
+                    return spec.c - c0
+
+                def ahead_n() -> int:
+                    return spec.n - n0
+
+                self.seg = None
+                if arg > i and self.inlines(self.a.block_of[arg], inlined):
+                    self.owed = (ahead_c, ahead_n)
+                else:
+                    em.placeholder(ind + 1, lambda: _add(em, -ahead_c(), -ahead_n()))
+                self.back(i, arg, ind + 1)
+                self.arm(arg, ind + 1, inlined)
+                self.owed = None
+                em.ref = ref
+                emit("else:")
+                self.seg = seg
+                self.goto(i + 1, ind + 1, inlined)
+                self.seg = None
         elif op == Op.JUMP:
             self.back(i, arg, ind)
             self.goto(arg, ind, inlined)
         elif op == Op.FOR_ITER:
+            # The segment goes on into the next item's path (the likely one), charged ahead;
+            # the end of the loop takes back what that path added.
+            em, seg, ref = self.em, self.seg, self.em.ref
+            assert seg is not None
+            c0, n0 = seg.c, seg.n
             emit(f"v = next({top}.it, END)")
             emit("if v is END:")
+            em.placeholder(ind + 1, lambda: f"cc -= {em.packed(seg.c - c0, seg.n - n0)}"
+                           if (seg.c, seg.n) != (c0, n0) else "pass")
             self.back(i, arg, ind + 1)
-            self.goto(arg, ind + 1, inlined)
+            self.arm(arg, ind + 1, inlined)
+            em.ref = ref
             emit("else:")
-            emit(f"if {top}.fresh: charge(v, ())", 1)
+            if opd(d - 1).mask != RANGE_ITER:
+                emit(f"if {top}.fresh: charge(v, ())", 1)
             emit(f"{s(d)} = v", 1)
+            self.seg = seg
             self.goto(i + 1, ind + 1, inlined)
+            self.seg = None
         elif op == Op.GET_ITER:
-            emit(f"if {top}.__class__ is not KIter:")
-            emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r", 1)
-            bools.discard(d - 1)
+            it_mask = opd(d - 1).mask
+            if it_mask == RANGE:
+                emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r")
+            elif it_mask != RANGE_ITER:
+                emit(f"if {top}.__class__ is not KIter:")
+                emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r", 1)
         elif op == Op.CALL:
             callee = self.funcs[arg]
             n = callee.n_params
             fb = callee.frame_bytes
-            emit(f"if cnt >= {TICK}:")
-            emit("state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0", 1)
+            emit(f"if cc >= {self.em.packed(0, TICK)}:")
+            emit(self.em.flush(), 1)
             emit("yield TICK_REQUEST", 1)
             emit(f"if nfr >= {MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
-            emit(f"r = heap.used + heap.frames + {fb}")
-            emit(f"if r > heap.workspace: push_frame({fb})")
-            emit("else:")
-            emit(f"heap.frames += {fb}", 1)
-            emit("if r > heap.peak: heap.peak = r", 1)
+            emit(f"fr += {fb}")
+            emit(f"if fr > lim: frame_slow({fb})")
             emit("nfr += 1")
             call_args = ", ".join(s(k) for k in range(d - n, d))
             if self.analyses[arg].may_yield:
@@ -287,29 +490,40 @@ class FunctionTranslator:
             else:
                 emit(f"{s(d - n)} = f{arg}({call_args})")
             emit("nfr -= 1")
-            for k in range(d - n, d + 1):
-                bools.discard(k)
         elif op == Op.RETURN_VALUE:
-            emit(f"heap.frames -= {f.frame_bytes}")
+            emit(f"fr -= {f.frame_bytes}")
             emit(f"return {top}")
         elif op == Op.CALL_BUILTIN:
             self.builtin(i, arg, arg2, d, emit)
-            for k in range(d - arg2, d + 1):
-                bools.discard(k)
         elif op == Op.BINARY_SUBSCR:
-            emit(f"if {top}.__class__ is int and {under}.__class__ is list:")
+            ti = is_class(opd(d - 1), INT)
+            int_and = "" if ti is True else f"{top}.__class__ is int and "
+            fresh = f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))"
+            emit(f"if {int_and}{under}.__class__ is list:")
             emit("try:", 1)
             emit(f"r = {under}[{top}]", 2)
             emit("except IndexError:", 1)
             emit(f"r = SUBSCR({under}, {top})", 2)
-            emit(f"elif {under}.__class__ is Array: r = ARRAY_GET({under}, {top}){_extra('array get')}")
-            emit(f"else: r = SUBSCR({under}, {top})")
-            emit(f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))")
-            emit(f"{under} = r")
-            bools.discard(d - 2)
+            emit(fresh, 1)
+            emit(f"{under} = r", 1)
+            emit(f"elif {under}.__class__ is Array:")
+            extra = self.extra("array get", f.instrs[i][3])  # after the read: it may fail
+            extra = f"; {extra}" if extra else ""
+            emit(f"r = {under}.shape", 1)
+            emit(f"if {int_and}len(r) == 1 and 0 <= {top} < r[0]: "
+                 f"{under} = {under}.data[{under}.offset + {top}]{extra}", 1)  # int, float, bool
+            emit("else:", 1)
+            emit(f"r = ARRAY_GET({under}, {top}){extra}", 2)
+            emit(fresh, 2)
+            emit(f"{under} = r", 2)
+            emit("else:")
+            emit(f"r = SUBSCR({under}, {top})", 1)
+            emit(fresh, 1)
+            emit(f"{under} = r", 1)
         elif op == Op.STORE_SUBSCR:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
-            emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){_extra('array set')}")
+            extra = self.extra("array set", f.instrs[i][3])
+            emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){'; ' + extra if extra else ''}")
             emit(f"else: STORE({t}, {x}, {v})")
         elif op == Op.BUILD_TUPLE or op == Op.BUILD_LIST:
             items = ", ".join(s(k) for k in range(d - arg, d))
@@ -319,83 +533,62 @@ class FunctionTranslator:
                 emit(f"r = [{items}]")
             emit("charge_bytes(OBJECT_BYTES(r), ())")
             emit(f"{s(d - arg)} = r")
-            bools.discard(d - arg)
         elif op == Op.UNPACK_SEQUENCE:
             emit(f"r = UNPACK({top}, {arg})")
             targets = ", ".join(s(d - 1 + arg - 1 - j) for j in range(arg))
             if arg:
                 emit(f"{targets}{',' if arg == 1 else ''} = r")
-            for k in range(d - 1, d - 1 + arg):
-                bools.discard(k)
         elif op == Op.SLICE_SUBSCR:
             av, lo, hi, st = s(d - 4), s(d - 3), s(d - 2), s(d - 1)
             emit(f"r = SLICE({av}, {lo}, {hi}, {st}); charge(r, ({av},)); {av} = r")
-            bools.discard(d - 4)
         elif op == Op.RAISE:
             emit(f"raise Fault(ERROR_CODE({arg}), '' if {top} is None else PY_STR({top}))")
         elif op == Op.FORMAT_VALUE:
             emit(f"if {top}.__class__ is not str: raise SPEC_ERROR({top})")
             emit(f"r = PY_FORMAT({under}, {top}, {arg}); charge(r, ({under}, {top})); {under} = r")
-            bools.discard(d - 2)
         elif op == Op.BUILD_STRING:
             parts = ", ".join(s(k) for k in range(d - arg, d))
             for k in range(d - arg, d):
                 emit(f"if {s(k)}.__class__ is not str: raise PART_ERROR({s(k)})")
             emit(f"r = ''.join([{parts}]); charge(r, {tuple_display([s(k) for k in range(d - arg, d)])}); "
               f"{s(d - arg)} = r")
-            bools.discard(d - arg)
         elif op == Op.LOAD_ATTR:
             emit(f"{top} = ATTR({top}, {arg})")
-            bools.discard(d - 1)
         else:  # pragma: no cover - the verifier rejects unknown opcodes
             raise NotImplementedError(op)
         return assigned
 
-    def binary(self, op: int, a: str, b: str, emit: Any) -> None:
-        """Emit ``a = a <op> b`` with inline int32/float32 fast paths and ``ops.binary``
-        for the rest."""
-        generic = f"r = BINARY({op}, {a}, {b}); {a} = charge(r, ({a}, {b})) if r.__class__ in HEAP_TYPES else r"
-        if op in _BIN_SYM or op == Op.BINARY_TRUEDIV:
-            # Mixed int/float operands: the int is rounded to binary32 first (F32[0] = int), as
-            # ops.binary does with f32(); the division checks its divisor before dividing.
-            sym = _BIN_SYM.get(op, "/")
-            nz = f" and {b}" if op == Op.BINARY_TRUEDIV else ""
-            if op == Op.BINARY_TRUEDIV:
-                emit(f"if {a}.__class__ is int and {b}.__class__ is int{nz}: "
-                  f"F32[0] = {a}; r = F32[0]; F32[0] = {b}; F32[0] = r / F32[0]; {a} = F32[0]")
-            else:
-                emit(f"if {a}.__class__ is int and {b}.__class__ is int:")
-                emit(f"{a} = {a} {sym} {b}", 1)
-                emit(f"if not {INT32_MIN} <= {a} <= {INT32_MAX}: CHECK_INT({a})", 1)
-            emit(f"elif {a}.__class__ is float:")
-            emit(f"if {b}.__class__ is float{nz}: F32[0] = {a} {sym} {b}; {a} = F32[0]", 1)
-            emit(f"elif {b}.__class__ is int{nz}: F32[0] = {b}; F32[0] = {a} {sym} F32[0]; {a} = F32[0]", 1)
-            emit(f"else: {generic}", 1)
-            emit(f"elif {a}.__class__ is int and {b}.__class__ is float{nz}: "
-              f"F32[0] = {a}; F32[0] = F32[0] {sym} {b}; {a} = F32[0]")
-            emit(f"else: {generic}")
-        elif op == Op.BINARY_MOD or op == Op.BINARY_FLOORDIV:
-            sym = "%" if op == Op.BINARY_MOD else "//"
-            emit(f"if {a}.__class__ is int and {b}.__class__ is int and {b}:")
-            emit(f"{a} = {a} {sym} {b}", 1)
-            if op == Op.BINARY_FLOORDIV:
-                emit(f"if {a} == {INT32_MAX + 1}: CHECK_INT({a})", 1)
-            emit(f"else: {generic}")
-        elif op in (Op.BINARY_AND, Op.BINARY_OR, Op.BINARY_XOR):
-            bitwise: dict[int, str] = {Op.BINARY_AND: "&", Op.BINARY_OR: "|", Op.BINARY_XOR: "^"}
-            sym = bitwise[op]
-            emit(f"if {a}.__class__ is int and {b}.__class__ is int: {a} = {a} {sym} {b}")
-            emit(f"else: {generic}")
-        elif op == Op.BINARY_RSHIFT:
-            emit(f"if {a}.__class__ is int and {b}.__class__ is int and {b} >= 0: {a} = {a} >> {b}")
-            emit(f"else: {generic}")
-        elif op == Op.BINARY_LSHIFT:
-            emit(f"if {a}.__class__ is int and {b}.__class__ is int and 0 <= {b} < 32:")
-            emit(f"{a} = {a} << {b}", 1)
-            emit(f"if not {INT32_MIN} <= {a} <= {INT32_MAX}: CHECK_INT({a})", 1)
-            emit(f"else: {generic}")
-        else:
-            emit(generic)
+    def next_in_block(self, i: int) -> int | None:
+        """The opcode of instruction ``i + 1`` when control always goes there from ``i`` and
+        nothing else can (the same basic block)."""
+        a, f = self.a, self.f
+        if (i + 1 >= len(f.instrs) or i + 1 in a.block_of or a.depth[i + 1] is None
+                or OPCODES[f.instrs[i][0]].flow is not Flow.NEXT):
+            return None
+        return f.instrs[i + 1][0]
+
+    def consumed_literal(self, i: int) -> bool:
+        """Does instruction ``i`` push a literal that the next instruction, an operator, takes
+        from the source (so the slot need not hold it: roots skip immediate slots)?"""
+        nxt = self.next_in_block(i)
+        if nxt is None or not (Op.BINARY_ADD <= nxt <= Op.BINARY_XOR
+                               or Op.COMPARE_EQ <= nxt <= Op.COMPARE_IS_NOT
+                               or nxt in (Op.INPLACE_ADD, Op.INPLACE_MUL)):
+            return False
+        d = self.a.depth[i]
+        assert d is not None
+        return self.types.stack(i + 1, d)[1] is not None
+
+    def extra(self, name: str, cost: int) -> str:
+        """The statement charging an operand-dependent cost (costs.EXTRA_COSTS) of an
+        instruction of table cost ``cost`` ('' for 0): into the counter when the cycles part
+        stays non-negative (the instruction's cost is charged ahead), else to the state."""
+        cycles = EXTRA_COSTS[name]
+        if not cycles:
+            return ""
+        if cost + cycles >= 0:
+            return f"cc += {self.em.packed(cycles, 0)}" if cycles > 0 else f"cc -= {self.em.packed(-cycles, 0)}"
+        return f"state.cycles += {cycles}"
 
     def builtin(self, i: int, code: int, n: int, d: int, emit: Any) -> None:
         """Emit CALL_BUILTIN ``code`` with ``n`` arguments at stack depth ``d``."""
@@ -405,7 +598,7 @@ class FunctionTranslator:
         tup = tuple_display(args)
         dst = f"s{d - n}"
         if b.observable:
-            emit("state.cycles += cyc; state.instructions += cnt; cyc = 0; cnt = 0")
+            emit(self.em.flush())
             if b.name == "print":
                 emit(f"ca = PRINT_TEXT({tup})")
             else:
@@ -455,18 +648,13 @@ class FunctionTranslator:
         emit(f"{dst} = r")
 
 
-def _mark(bools: set[int], slot: int, is_bool: bool) -> None:
-    """Record whether stack ``slot`` now holds a bool (the emitter then skips TRUTH())."""
-    if is_bool:
-        bools.add(slot)
-    else:
-        bools.discard(slot)
-
-
-def _extra(name: str) -> str:
-    """The statement charging an operand-dependent cost (costs.EXTRA_COSTS), if it is not 0."""
-    cycles = EXTRA_COSTS[name]
-    return f"; state.cycles += {cycles}" if cycles else ""
+def _add(em: Emitter, c: int, n: int) -> str:
+    """The statement adding ``c`` cycles and ``n`` instructions to the counter."""
+    if (c, n) == (0, 0):
+        return "pass"
+    if n < 0 or (n == 0 and c < 0):
+        return f"cc -= {em.packed(-c, -n)}"
+    return f"cc += {em.packed(c, n)}"
 
 
 def tuple_display(items: list[str]) -> str:

@@ -15,7 +15,7 @@ from esim.cores import ops, semantics
 from esim.cores.builtins import call_builtin, fresh_choice
 from esim.cores.engine import TICK_REQUEST, UNSET, Request
 from esim.cores.heap import object_bytes
-from esim.cores.values import Array, Fault, KIter, check_int, py_format, py_str, type_name
+from esim.cores.values import Array, Fault, KIter, check_int, f32, py_format, py_str, type_name
 
 __all__ = ["namespace"]
 
@@ -52,6 +52,12 @@ def raise_overflow(v: int) -> None:
     check_int(v)
 
 
+def int_f32(v: int) -> float:
+    """``f32(v)`` of an int (exact as a double: int32), as ``ops.binary`` rounds an int
+    operand of a float operation."""
+    return f32(float(v))
+
+
 def namespace() -> dict[str, Any]:
     """The globals of a program's generated module (a fresh dict each call)."""
     return {
@@ -67,7 +73,7 @@ def namespace() -> dict[str, Any]:
         "ARRAY_SET": array_set, "CALL_BUILTIN": call_builtin, "FRESH_CHOICE": fresh_choice,
         "OBJECT_BYTES": object_bytes, "ERROR_CODE": ErrorCode, "PY_STR": py_str,
         "PY_FORMAT": py_format, "PRINT_TEXT": semantics.print_text, "DEPTH_ERROR": depth_error,
-        "math": math,
+        "math": math, "INT_F32": int_f32,
         "SPEC_ERROR": lambda v: Fault(ErrorCode.TypeError,
                                       f"format spec must be a str, not {type_name(v)}"),
         "PART_ERROR": lambda v: Fault(ErrorCode.TypeError,

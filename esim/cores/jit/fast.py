@@ -1,0 +1,215 @@
+"""The operators of the translating engine's generated code: inline int32 and float32 fast
+paths chosen by what the static types (``esim/cores/jit/types.py``) know of the operands, and the
+reference's ``ops`` functions for everything else.
+
+Each operator is a chain of *arms*: (conditions, body).  A condition is a class test, a value
+test, or True/False when the types decide it; arms whose conditions are known false are dropped,
+and the first arm known true ends the chain.  With nothing known the chain is the generic one
+(int/int, then float, then ``ops.binary``); the arms compute exactly what ``ops.binary`` and
+``ops.compare`` compute for those operands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple, Union
+
+from epython.bytecode.image import INT32_MAX, INT32_MIN
+from epython.bytecode.opcodes import Op
+from esim.cores.jit.types import ANY, BOOL, FLOAT, INT, OTHER
+
+__all__ = ["Operand", "binary", "compare", "direct_compare", "emit_arms", "is_class", "truth"]
+
+#: emit(text, extra_indent)
+Emit = Callable[..., None]
+Cond = Union[str, bool]  # noqa: UP007 (a runtime alias)
+Body = Union[str, list["Arm"]]  # noqa: UP007
+Arm = tuple[list[Cond], Body]
+
+_BIN_SYM: dict[int, str] = {Op.BINARY_ADD: "+", Op.BINARY_SUB: "-", Op.BINARY_MUL: "*",
+                            Op.BINARY_TRUEDIV: "/"}
+_BITWISE: dict[int, str] = {Op.BINARY_AND: "&", Op.BINARY_OR: "|", Op.BINARY_XOR: "^"}
+_CMP_SYM: dict[int, str] = {Op.COMPARE_EQ: "==", Op.COMPARE_NE: "!=", Op.COMPARE_LT: "<",
+                            Op.COMPARE_LE: "<=", Op.COMPARE_GT: ">", Op.COMPARE_GE: ">="}
+_CLASS_NAME = {INT: "int", FLOAT: "float", BOOL: "bool"}
+_F32_EXACT = 1 << 24  # ints of at most this magnitude are exact in binary32
+
+
+class Operand(NamedTuple):
+    """A stack slot as the generated code names it, with its static class mask and literal."""
+
+    name: str
+    mask: int = ANY
+    lit: object = None
+
+    @property
+    def text(self) -> str:
+        """The slot's value in source: its literal when known (the slot itself may then not
+    hold it: the emitter leaves a literal consumed by the next operator in the source)."""
+        return self.name if self.lit is None else repr(self.lit)
+
+
+def is_class(x: Operand, cls: int) -> Cond:
+    """The test ``x.__class__ is <cls>``, or its outcome when the mask decides it."""
+    if x.mask == cls:
+        return True
+    if not x.mask & cls:
+        return False
+    return f"{x.name}.__class__ is {_CLASS_NAME[cls]}"
+
+
+def truth(x: Operand) -> str:
+    """The truth of ``x`` as ``ops.truth`` gives it (``bool(x)`` for all but arrays)."""
+    if not x.mask & OTHER:
+        return x.name
+    return f"({x.name} if {x.name}.__class__ is bool else TRUTH({x.name}))"
+
+
+def emit_arms(emit: Emit, arms: list[Arm], extra: int = 0) -> None:
+    """Emit ``arms`` as an if/elif/else chain (see the module docstring)."""
+    first = True
+    for conds, body in arms:
+        if False in conds:
+            continue
+        parts = [c for c in conds if c is not True]
+        if not parts:
+            if first:
+                _body(emit, body, extra)
+            else:
+                emit("else:", extra)
+                _body(emit, body, extra + 1)
+            return
+        emit(f"{'if' if first else 'elif'} {' and '.join(str(p) for p in parts)}:", extra)
+        _body(emit, body, extra + 1)
+        first = False
+
+
+def _body(emit: Emit, body: Body, extra: int) -> None:
+    if isinstance(body, str):
+        for line in body.split("\n"):
+            emit(line, extra)
+    else:
+        emit_arms(emit, body, extra)
+
+
+#: binary32's smallest normal and largest finite magnitudes, and Veltkamp's splitting factor
+#: 2**29 + 1: for a double r of a normal binary32 magnitude, c - (c - r) with c = r * factor is r
+#: rounded to 24 significant bits, to nearest even (Dekker 1971), i.e. exactly (float)r.
+_F32_MIN_NORMAL = 1.1754943508222875e-38
+_F32_MAX = 3.4028234663852886e38
+_SPLIT = 536870913.0
+
+
+def round_f32(target: str, expr: str) -> str:
+    """``target = f32(expr)``.  In binary32's normal range by Veltkamp's splitting; else (zero,
+    subnormal, overflow, inf, nan) through a store into the one-element ``array('f')``, which
+    rounds as a C ``(float)`` cast does (inf on overflow, nan kept): both are ``values.f32``."""
+    lo, hi = _F32_MIN_NORMAL, _F32_MAX
+    return (f"r = {expr}\n"
+            f"if {lo!r} <= r <= {hi!r} or {-hi!r} <= r <= {-lo!r}: "
+            f"rc = r * {_SPLIT!r}; {target} = rc - (rc - r)\n"
+            f"else: F32[0] = r; {target} = F32[0]")
+
+
+def _as_f32(x: Operand) -> str:
+    """The expression ``f32(x)`` of an int operand: exact up to 2**24 in magnitude (a float
+    add converts exactly), rounded by ``INT_F32`` beyond."""
+    if type(x.lit) is int:
+        return repr(float(x.lit)) if abs(x.lit) <= _F32_EXACT else f"INT_F32({x.lit})"
+    return f"({x.name} + 0.0 if {-_F32_EXACT} <= {x.name} <= {_F32_EXACT} else INT_F32({x.name}))"
+
+
+def _nonzero(x: Operand) -> Cond:
+    if x.lit is not None:
+        return bool(x.lit)
+    return x.name
+
+
+def _overflow(a: str, op: int, b: Operand) -> str:
+    """The int32 check of ``a``, the result of ``a_old <op> b`` (one-sided when ``b`` is a
+    literal of an add or a subtract: int operands are always int32)."""
+    lit = b.lit
+    if type(lit) is int and op in (Op.BINARY_ADD, Op.BINARY_SUB):
+        up = (lit >= 0) == (op == Op.BINARY_ADD)
+        if up:
+            return f"if {a} > {INT32_MAX}: CHECK_INT({a})"
+        return f"if {a} < {INT32_MIN}: CHECK_INT({a})"
+    return f"if not {INT32_MIN} <= {a} <= {INT32_MAX}: CHECK_INT({a})"
+
+
+def binary(op: int, a: Operand, b: Operand, emit: Emit) -> None:
+    """Emit ``a = a <op> b`` (``a``'s slot receives the result)."""
+    x, y = a.name, b.text
+    generic = (f"r = BINARY({op}, {x}, {y}); "
+               f"{x} = charge(r, ({x}, {y})) if r.__class__ in HEAP_TYPES else r")
+    ia, ib, fa, fb = is_class(a, INT), is_class(b, INT), is_class(a, FLOAT), is_class(b, FLOAT)
+    arms: list[Arm]
+    if op in _BIN_SYM:
+        sym = _BIN_SYM[op]
+        div = op == Op.BINARY_TRUEDIV
+        nz: list[Cond] = [_nonzero(b)] if div else []
+        eb = _as_f32(b)
+        ea = _as_f32(a)
+        if div:
+            int_arm = round_f32(x, f"{ea} / {eb}")
+        else:
+            int_arm = f"{x} = {x} {sym} {y}\n{_overflow(x, op, b)}"
+        arms = [([ia, ib, *nz], int_arm),
+                ([fa], [([fb, *nz], round_f32(x, f"{x} {sym} {y}")),
+                        ([ib, *nz], round_f32(x, f"{x} {sym} {eb}")),
+                        ([], generic)]),
+                ([ia, fb, *nz], round_f32(x, f"{ea} {sym} {y}")),
+                ([], generic)]
+    elif op == Op.BINARY_MOD or op == Op.BINARY_FLOORDIV:
+        sym = "%" if op == Op.BINARY_MOD else "//"
+        body = f"{x} = {x} {sym} {y}"
+        if op == Op.BINARY_FLOORDIV:
+            body += f"\nif {x} == {INT32_MAX + 1}: CHECK_INT({x})"
+        arms = [([ia, ib, _nonzero(b)], body), ([], generic)]
+    elif op in _BITWISE:
+        arms = [([ia, ib], f"{x} = {x} {_BITWISE[op]} {y}"), ([], generic)]
+    elif op == Op.BINARY_RSHIFT:
+        arms = [([ia, ib, _range_cond(b, 0, None)], f"{x} = {x} >> {y}"), ([], generic)]
+    elif op == Op.BINARY_LSHIFT:
+        arms = [([ia, ib, _range_cond(b, 0, 32)],
+                 f"{x} = {x} << {y}\nif not {INT32_MIN} <= {x} <= {INT32_MAX}: CHECK_INT({x})"),
+                ([], generic)]
+    else:
+        arms = [([], generic)]
+    emit_arms(emit, arms)
+
+
+def _range_cond(b: Operand, lo: int, hi: int | None) -> Cond:
+    """``lo <= b`` (and ``b < hi``)."""
+    if type(b.lit) is int:
+        return lo <= b.lit and (hi is None or b.lit < hi)
+    return f"{lo} <= {b.name}" if hi is None else f"{lo} <= {b.name} < {hi}"
+
+
+def compare(op: int, a: Operand, b: Operand, emit: Emit) -> None:
+    """Emit ``a = a <cmp> b``."""
+    x, y = a.name, b.text
+    if op in _CMP_SYM:
+        sym = _CMP_SYM[op]
+        direct = f"{x} = {x} {sym} {y}"
+        if not (a.mask | b.mask) & ~(INT | FLOAT):  # numbers compare as Python numbers
+            emit(direct)
+            return
+        arms: list[Arm] = [([is_class(a, INT), is_class(b, INT)], direct),
+                           ([is_class(a, FLOAT), is_class(b, FLOAT)], direct),
+                           ([], f"{x} = COMPARE({op}, {x}, {y})")]
+        emit_arms(emit, arms)
+    elif op == Op.COMPARE_IS:
+        emit(f"{x} = {x} is {y}")
+    elif op == Op.COMPARE_IS_NOT:
+        emit(f"{x} = {x} is not {y}")
+    else:
+        emit(f"{x} = COMPARE({op}, {x}, {y})")
+
+
+def direct_compare(op: int, a: Operand, b: Operand) -> str | None:
+    """The expression of ``a <cmp> b`` when both are known numbers (it cannot raise), else
+    None."""
+    if op in _CMP_SYM and not (a.mask | b.mask) & ~(INT | FLOAT):
+        return f"({a.name} {_CMP_SYM[op]} {b.text})"
+    return None

@@ -1,0 +1,207 @@
+"""What the translating engine knows statically about the values of one function: for every
+reachable instruction, the classes each local and each stack slot may hold before it runs, and
+the literal value of a slot when every path gives it the same int or float constant.
+
+A type is a bit mask of the classes below (``ANY``: nothing known).  The transfer functions
+follow ``ops.binary`` exactly where they claim anything: an int/int arithmetic result is an int
+(or the instruction raises), a result with a float operand is a float (or it raises: a float
+with anything but a number is a TypeError), a comparison is a bool, ``range()`` is a range,
+``iter()`` of a range is a KIter of ints that are not fresh objects.  Parameters, globals and
+everything else are ``ANY``.  The emitter uses the masks only to drop class tests whose outcome
+is known, so the generated code computes the same values as the generic code.
+"""
+
+from __future__ import annotations
+
+from epython.bytecode.flow import stack_effect
+from epython.bytecode.image import Program
+from epython.bytecode.opcodes import BUILTIN_BY_NAME, OPCODES, Flow, Op
+from esim.cores.jit.analysis import Analysis, JitFunction
+from esim.cores.state import core_constants
+
+__all__ = ["ANY", "BOOL", "FLOAT", "INT", "NONE", "RANGE", "RANGE_ITER", "Slot", "Types"]
+
+INT, FLOAT, BOOL, NONE, RANGE, RANGE_ITER, OTHER = 1, 2, 4, 8, 16, 32, 64
+ANY = 127
+
+#: A slot's static knowledge: (class mask, literal or None).
+Slot = tuple[int, object]
+_UNKNOWN: Slot = (ANY, None)
+
+_INT_RESULT = frozenset((Op.BINARY_ADD, Op.BINARY_SUB, Op.BINARY_MUL, Op.BINARY_FLOORDIV,
+                         Op.BINARY_MOD, Op.BINARY_LSHIFT, Op.BINARY_RSHIFT, Op.BINARY_AND,
+                         Op.BINARY_OR, Op.BINARY_XOR))
+_FLOAT_RESULT = frozenset((Op.BINARY_ADD, Op.BINARY_SUB, Op.BINARY_MUL, Op.BINARY_TRUEDIV,
+                           Op.BINARY_FLOORDIV, Op.BINARY_MOD, Op.BINARY_POW))
+_INPLACE: dict[int, int] = {Op.INPLACE_ADD: Op.BINARY_ADD, Op.INPLACE_MUL: Op.BINARY_MUL}
+_INT_BUILTINS = frozenset(BUILTIN_BY_NAME[n].code for n in ("len", "parallel.coreid",
+                                                             "parallel.numcores"))
+_RANGE = BUILTIN_BY_NAME["range"].code
+_LITERALS: dict[int, Slot] = {Op.LOAD_TRUE: (BOOL, None), Op.LOAD_FALSE: (BOOL, None),
+                              Op.LOAD_NONE: (NONE, None)}
+
+
+def literal_slot(value: object) -> Slot:
+    """The knowledge of a slot holding the constant ``value``."""
+    if type(value) is int:
+        return (INT, value)
+    if type(value) is float:
+        return (FLOAT, value if value - value == 0.0 else None)  # inf and nan: no literal
+    if type(value) is bool:
+        return (BOOL, None)
+    if value is None:
+        return (NONE, None)
+    return (OTHER, None)
+
+
+def binary_result(op: int, a: int, b: int) -> int:
+    """The class mask of ``a <op> b`` (masks) when it does not raise."""
+    if op in _INPLACE:
+        if a & OTHER:
+            return ANY  # a list grows in place; anything else as the binary op
+        op = _INPLACE[op]
+    if a == INT and b == INT:
+        if op in _INT_RESULT:
+            return INT
+        return FLOAT if op == Op.BINARY_TRUEDIV else ANY
+    if (a == FLOAT or b == FLOAT) and op in _FLOAT_RESULT:
+        return FLOAT
+    if op == Op.BINARY_TRUEDIV and not (a | b) & ~(INT | FLOAT):
+        return FLOAT
+    return ANY
+
+
+def _join(x: Slot, y: Slot) -> Slot:
+    same = x[1] is not None and type(x[1]) is type(y[1]) and repr(x[1]) == repr(y[1])
+    return (x[0] | y[0], x[1] if same else None)
+
+
+class Types:
+    """The static knowledge before each instruction: ``locals_at[i]`` and ``stack_at[i]``
+    (None for unreachable instructions)."""
+
+    def __init__(self, program: Program, f: JitFunction, a: Analysis) -> None:
+        self.program = program
+        self.f = f
+        self.consts = core_constants(program)
+        n = len(f.instrs)
+        self.locals_at: list[tuple[Slot, ...] | None] = [None] * n
+        self.stack_at: list[tuple[Slot, ...] | None] = [None] * n
+        try:
+            self._solve(a)
+        except _Unknown:  # a shape this analysis does not follow: nothing is known
+            self.locals_at = [None] * n
+            self.stack_at = [None] * n
+
+    def stack(self, i: int, slot: int) -> Slot:
+        """What is known of stack ``slot`` before instruction ``i``."""
+        st = self.stack_at[i]
+        if st is None or slot >= len(st):
+            return _UNKNOWN
+        return st[slot]
+
+    def local(self, i: int, k: int) -> Slot:
+        """What is known of local ``k`` before instruction ``i`` (when it is assigned)."""
+        lo = self.locals_at[i]
+        if lo is None:
+            return _UNKNOWN
+        return lo[k]
+
+    def _solve(self, a: Analysis) -> None:
+        f = self.f
+        unset: Slot = (0, None)  # no class yet: only ever assigned on paths that store it
+        entry_locals = tuple([_UNKNOWN] * f.n_params + [unset] * (f.n_locals - f.n_params))
+        work = [0]
+        self.locals_at[0] = entry_locals
+        self.stack_at[0] = ()
+        while work:
+            i = work.pop()
+            lo, st = self.locals_at[i], self.stack_at[i]
+            assert lo is not None and st is not None
+            for target, state in self._step(i, lo, st):
+                if a.depth[target] != len(state[1]):
+                    raise _Unknown
+                old_l, old_s = self.locals_at[target], self.stack_at[target]
+                if old_l is None or old_s is None:
+                    new = state
+                else:
+                    new = (tuple(_join(x, y) for x, y in zip(old_l, state[0])),
+                           tuple(_join(x, y) for x, y in zip(old_s, state[1])))
+                    if new == (old_l, old_s):
+                        continue
+                self.locals_at[target], self.stack_at[target] = new
+                work.append(target)
+
+    def _step(self, i: int, lo: tuple[Slot, ...], st: tuple[Slot, ...]
+              ) -> list[tuple[int, tuple[tuple[Slot, ...], tuple[Slot, ...]]]]:
+        """The states after instruction ``i`` on each way out of it."""
+        f = self.f
+        op, arg, arg2, _ = f.instrs[i]
+        info = OPCODES[op]
+        pops, pushes = stack_effect(info, (arg, arg2),
+                                    lambda k: self.program.functions[k].n_params)
+        if pops > len(st):
+            raise _Unknown
+        out: list[tuple[int, tuple[tuple[Slot, ...], tuple[Slot, ...]]]] = []
+        if info.is_jump:
+            bp = info.branch_pops
+            taken = st[:len(st) - bp] + (_UNKNOWN,) * info.branch_pushes
+            out.append((arg, (lo, taken)))
+        if info.flow in (Flow.NEXT, Flow.BRANCH) and i + 1 < len(f.instrs):
+            new_lo, pushed = self._effect(op, arg, lo, st)
+            if pushed is None:
+                pushed = (_UNKNOWN,) * pushes
+            if len(pushed) != pushes:
+                raise _Unknown
+            keep = st[:len(st) - pops]
+            if op == Op.FOR_ITER:  # the iterator stays, the item comes
+                keep = st
+                pushed = (self._item(st[-1]),)
+            out.append((i + 1, (new_lo, keep + pushed)))
+        return out
+
+    def _item(self, it: Slot) -> Slot:
+        return (INT, None) if it[0] == RANGE_ITER else _UNKNOWN
+
+    def _effect(self, op: int, arg: int, lo: tuple[Slot, ...], st: tuple[Slot, ...]
+                ) -> tuple[tuple[Slot, ...], tuple[Slot, ...] | None]:
+        """(locals after, slots pushed) of a falling-through instruction (None: unknown)."""
+        if op == Op.LOAD_LOCAL:
+            v = lo[arg]
+            return lo, ((v[0] or ANY, v[1]),)
+        if op == Op.STORE_LOCAL:
+            return lo[:arg] + (st[-1],) + lo[arg + 1:], ()
+        if op == Op.LOAD_INT:
+            return lo, ((INT, arg),)
+        if op == Op.LOAD_CONST:
+            return lo, (literal_slot(self.consts[arg]),)
+        if op in _LITERALS:
+            return lo, (_LITERALS[op],)
+        if op == Op.DUP_TOP:
+            return lo, (st[-1], st[-1])
+        if op == Op.DUP_TOP_TWO:
+            return lo, (st[-2], st[-1], st[-2], st[-1])
+        if op == Op.ROT_TWO:
+            return lo, (st[-1], st[-2])
+        if op == Op.ROT_THREE:
+            return lo, (st[-1], st[-3], st[-2])
+        if Op.BINARY_ADD <= op <= Op.BINARY_XOR or op in _INPLACE:
+            return lo, ((binary_result(op, st[-2][0], st[-1][0]), None),)
+        if Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT or op == Op.UNARY_NOT:
+            return lo, ((BOOL, None),)
+        if op == Op.UNARY_NEG or op == Op.UNARY_POS:
+            t = st[-1][0]
+            return lo, ((t if t in (INT, FLOAT) else ANY, None),)
+        if op == Op.GET_ITER:
+            t = st[-1][0]
+            return lo, ((RANGE_ITER if t in (RANGE, RANGE_ITER) else ANY, None),)
+        if op == Op.CALL_BUILTIN:
+            if arg == _RANGE:
+                return lo, ((RANGE, None),)
+            if arg in _INT_BUILTINS:
+                return lo, ((INT, None),)
+        return lo, None
+
+
+class _Unknown(Exception):
+    """The analysis met a stack shape it does not follow."""
