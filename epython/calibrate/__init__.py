@@ -295,10 +295,11 @@ def _own_messages(name: str, args: tuple[Any, ...], mailbox: deque[Any]) -> Any:
     """What the parallel operation ``name`` returns on a launch of core 0 alone, whose messages
     go to itself (``mailbox``); None for a tick.  Ints and floats only: calibration kernels
     send no containers."""
-    if name == "tick" or name in ("parallel.send", "parallel.sync"):
-        if name == "parallel.send":
-            _own_peer(name, args[1])
-            mailbox.append(args[0])
+    if name in ("tick", "parallel.sync"):
+        return None
+    if name == "parallel.send":
+        _own_peer(name, args[1])
+        mailbox.append(args[0])
         return None
     if name == "parallel.recv":
         _own_peer(name, args[0])

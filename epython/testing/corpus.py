@@ -1,9 +1,9 @@
 """Run small programs as kernels and compare what they print with CPython (issue 17).
 
 A program is a Python file in the style of MicroPython's ``tests/basics``: top-level statements
-that print.  :func:`as_kernel` turns it into a module whose function ``kernel()`` runs those
-statements on one core: imports and ``def``/``class`` statements stay at module level, every
-other top-level statement moves into ``kernel``, and every name the program assigns at top level
+that print.  :func:`as_kernel` turns it into a module whose one kernel function (``KERNEL``) runs
+those statements on one core: imports and ``def``/``class`` statements stay at module level, every
+other top-level statement moves into that function, and every name the program assigns at top level
 becomes a ``global`` of the kernel (so that the program's functions see it, as they see module
 globals under CPython).  :func:`run_program` runs the original under CPython (a subprocess, with
 a timeout) and the kernel on a backend, and classifies the pair:
