@@ -10,6 +10,7 @@
     hello(10, 20)   # [30] * 16 on the 16 cores; EPYTHON_BACKEND selects sim (default) or device
 """
 
+from epython.arrays import split
 from epython.device_data import copy_from_device, copy_to_device, define_on_device
 from epython.errors import (
     BackendError,
@@ -42,6 +43,7 @@ __all__ = [
     "define_on_device",
     "offload",
     "profile",
+    "split",
 ]
 
 __version__ = "0.1.0"

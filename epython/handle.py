@@ -11,12 +11,13 @@ import time
 import weakref
 from collections.abc import Callable, Generator
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any, TextIO, TypeVar
 
 from epython.backends.base import CoreResult, Launch
 from epython.errors import DeadlockError
 
-__all__ = ["KernelHandle", "check_timeout"]
+__all__ = ["KernelHandle", "SplitBack", "check_timeout"]
 
 log = logging.getLogger("epython")
 
@@ -46,6 +47,15 @@ def _stop_drivers() -> None:
 
 
 threading._register_atexit(_stop_drivers)  # type: ignore[attr-defined]  # runs before joining threads
+
+
+@dataclass
+class SplitBack:
+    """Where the changes of a split array argument go: the caller's array and, per rank, the
+    flat positions in it of its block's elements (``epython.arrays.split_blocks``)."""
+
+    array: Any
+    positions: list[Any]
 
 
 class KernelHandle:
@@ -125,7 +135,11 @@ class KernelHandle:
                 target = self._arrays.get(index)
                 if target is None:
                     continue
-                flat = target.reshape(-1)  # a view for the contiguous arrays we accept
+                if isinstance(target, SplitBack):  # this core's block goes to its place
+                    places = target.positions[rank]
+                    changes = {int(places[i]): value for i, value in changes.items()}
+                    target = target.array
+                flat = target.reshape(-1) if target.flags.c_contiguous else target.flat
                 for position, value in changes.items():
                     flat[position] = value
 

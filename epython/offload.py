@@ -20,10 +20,12 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
+from epython.arrays import SplitArray, split_blocks, too_wide
 from epython.backends import get_backend
+from epython.backends.base import PerCore
 from epython.compiler import CompiledKernel, compile_kernel
 from epython.device_data import defined_names
-from epython.handle import KernelHandle, check_timeout
+from epython.handle import KernelHandle, SplitBack, check_timeout
 from epython.marshal import MarshalError, check_value, to_array
 
 __all__ = ["Kernel", "offload"]
@@ -111,11 +113,42 @@ class Kernel:
             else:
                 raise TypeError(f"{self.compiled.name}() missing required argument {p!r}")
         for p, v in zip(params, values):
+            if isinstance(v, np.ndarray):
+                continue  # checked as it is converted (_wire)
             try:
                 check_value(v, f"argument {p!r} of {self.compiled.name}()")
             except MarshalError as exc:
                 raise TypeError(str(exc)) from None
         return values
+
+    def _wire(self, values: list[Any], cores: list[int]) -> tuple[list[Any], dict[int, Any]]:
+        """The arguments as they travel (arrays converted, split arrays cut into one block per
+        core) and what the handle writes the cores' array changes back into."""
+        wire: list[Any] = []
+        back: dict[int, Any] = {}
+        for i, (p, v) in enumerate(zip(self.compiled.params, values)):
+            if not isinstance(v, np.ndarray):
+                wire.append(v)
+                continue
+            where = f"argument {p!r} of {self.compiled.name}()"
+            try:
+                if isinstance(v, SplitArray):
+                    blocks = split_blocks(v, len(cores))
+                    wire.append(PerCore(tuple(self._array(b, where, p) for b, _ in blocks)))
+                    back[i] = SplitBack(np.asarray(v), [positions for _, positions in blocks])
+                else:
+                    wire.append(self._array(v, where, p))
+                    back[i] = v
+            except MarshalError as exc:
+                raise TypeError(str(exc)) from None
+        return wire, back
+
+    @staticmethod
+    def _array(v: np.ndarray[Any, Any], where: str, name: str) -> np.ndarray[Any, Any]:
+        wide = too_wide(where, v, name)
+        if wide is not None:
+            raise wide
+        return to_array(v, where)
 
     def _cores(self, opts: dict[str, Any], n: int, busy: set[int]) -> tuple[list[int], bool]:
         target = opts.get("target")
@@ -152,11 +185,9 @@ class Kernel:
         values = self._bind(args, kwargs)
         backend = get_backend(opts.get("backend"))
         cores, single = self._cores(opts, backend.num_cores(), backend.busy_cores())
-        wire = [to_array(v, f"argument {p!r} of {self.compiled.name}()")
-                if isinstance(v, np.ndarray) else v for p, v in zip(self.compiled.params, values)]
+        wire, arrays = self._wire(values, cores)
         log.debug("launching %s on %s backend, cores %s", self.compiled.name, backend.name, cores)
         launch = backend.launch(self.compiled, wire, cores)
-        arrays = {i: v for i, v in enumerate(values) if isinstance(v, np.ndarray)}
         return KernelHandle(self.compiled.name, launch, single=single, arrays=arrays)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

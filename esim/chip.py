@@ -14,20 +14,20 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import simpy
 
+from epython.arrays import check_launch_fits
 from epython.bytecode import protocol
 from epython.bytecode.image import ImageError, Program
-from epython.bytecode.memory import arguments_bytes, check_fits
 from epython.bytecode.verify import verify_bytes
 from epython.marshal import encode_value
 from esim.config import ChipConfig, preset
 from esim.cores.core import Core
-from esim.cores.launch import CoreOutcome, LaunchState, PrintedLine
+from esim.cores.launch import ArgBlock, CoreOutcome, LaunchState, PrintedLine
 from esim.cores.memory import from_wire, to_wire
 from esim.mesh import Mesh
 
@@ -97,21 +97,34 @@ class Chip:
             self._programs[image] = cached
         return cached
 
-    def launch(self, image: bytes, args: list[Any], cores: list[int]) -> LaunchState:
+    def launch(self, image: bytes, args: list[Any], cores: list[int],
+               core_args: Mapping[int, list[Any]] | None = None,
+               names: Sequence[str] = (), kernel: str = "") -> LaunchState:
         """Start the program ``image`` on ``cores`` at the current cycle; returns at once.
 
         The host writes the image and the encoded arguments once into shared DRAM, then signals
         each core; cores that are busy take the launch when they finish their earlier ones.
+        ``core_args`` gives cores an argument list of their own (``epython.split``): each such
+        block is written to DRAM too, and its core fetches it instead of ``args``.  ``names``
+        and ``kernel`` (the kernel's parameters and name) name an argument that does not fit
+        a core.
         """
         for c in cores:
             self.config.coords(c)  # validates the id
         args_bytes, list_bytes, array_bytes = argument_bytes(args)
-        check_fits(self.config, len(image), arguments_bytes(1 + args_bytes, args))
+        blocks = {}
+        for c, own in (core_args or {}).items():
+            blocks[c] = ArgBlock(list(own), *argument_bytes(own))
+            check_launch_fits(self.config, len(image), own, names, core=c, kernel=kernel,
+                              encoded_bytes=blocks[c].nbytes)
+        if any(c not in blocks for c in cores):
+            check_launch_fits(self.config, len(image), args, names, kernel=kernel,
+                              encoded_bytes=args_bytes)
         program, image_error = self.program_of(image)
         launch = LaunchState(self.env, program, len(image), list(args), args_bytes, list(cores),
                              int(self.env.now), list_bytes, array_bytes,
                              eager_bytes=protocol.eager_bytes(self.config.num_cores),
-                             image_error=image_error)
+                             image_error=image_error, core_blocks=blocks)
         log.debug("chip %s: launch of %d-byte image on cores %s at cycle %d", self.config.name,
                   len(image), cores, launch.issue_cycle)
         for c in cores:
@@ -138,8 +151,7 @@ class Chip:
 
     def _host_start(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
         """Host side of a launch: program and arguments to DRAM, then a start flag per core."""
-        upload = self.mesh.write("host", "dram", launch.image_bytes + launch.args_bytes,
-                                 method="store")
+        upload = self.mesh.write("host", "dram", launch.upload_bytes, method="store")
         yield upload.arrived
         for c in launch.cores:
             flag = self.mesh.write("host", c, 4, method="store")

@@ -11,26 +11,27 @@ The textbook three-step scan:
    then receive from the left" cannot deadlock.
 3. Each core adds that offset to its chunk and writes it back into the array argument.
 
+``split(values)`` gives each core its own chunk of the array (docs/arrays.md); the scanned
+chunks come back into ``values``, each to its place.
+
 The result is compared with ``numpy.cumsum``.
 """
 
 import numpy as np
 
-from epython import offload
+from epython import offload, split
 from epython.parallel import coreid, numcores, recv, send
 
 N = 16 * 40             # 40 values per core
 
 
 @offload
-def prefix_sum(a):
+def prefix_sum(a):              # a: this core's chunk (split() below)
     me = coreid()
     p = numcores()
-    n = len(a) // p
-    start = me * n
     # 1. local inclusive scan
     running = 0
-    for i in range(start, start + n):
+    for i in range(len(a)):
         running += a[i]
         a[i] = running
     total = running
@@ -45,7 +46,7 @@ def prefix_sum(a):
         step *= 2
     offset = scan - total       # exclusive: the sum of the chunks to my left
     # 3. shift my chunk by the offset
-    for i in range(start, start + n):
+    for i in range(len(a)):
         a[i] += offset
     return offset
 
@@ -55,7 +56,7 @@ data = rng.integers(-50, 100, size=N, dtype=np.int32)
 expected = np.cumsum(data)
 
 values = data.copy()
-offsets = prefix_sum(values)    # values is scanned in place
+offsets = prefix_sum(split(values))  # each core its chunk; values is scanned in place
 print("chunk offsets:", offsets)
 print("scan head:", values[:8].tolist(), "... last:", int(values[-1]))
 

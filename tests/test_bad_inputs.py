@@ -89,6 +89,9 @@ ARGUMENTS = [
     ((np.zeros(3, dtype=complex), 1), {}, TypeError, r"arrays of dtype complex128 are not supported"),
     ((np.array([2**40]), 1), {}, TypeError, r"values outside int32"),
     ((np.zeros(20000, dtype=np.float32), 1), {}, MemoryError,
+     r"argument 'a' of add\(\): the float32 array of shape \(20000,\) takes 80005 bytes of core "
+     r"memory but \d+ are left for it \(each core of e16 has \d+ bytes .*epython.split\(a\)"),
+    ((list(range(3000)), 1), {}, MemoryError,
      r"the launch needs \d+ bytes of core memory .* but each core of e16 has \d+ bytes"),
     ((1, 2), {"target": 99}, ValueError, r"target core 99 does not exist; this backend has cores 0..15"),
     ((1, 2), {"target": []}, TypeError, r"target must be a core id or a non-empty list"),

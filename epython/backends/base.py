@@ -7,7 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from epython.compiler import CompiledKernel
 
-__all__ = ["Backend", "CoreResult", "Launch"]
+__all__ = ["Backend", "CoreResult", "Launch", "PerCore", "core_arguments"]
 
 
 @dataclass
@@ -22,6 +22,23 @@ class CoreResult:
     lines: list[str] = field(default_factory=list)
     #: numpy array arguments the core changed: argument index -> {flat index: new value}
     array_updates: dict[int, dict[int, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PerCore:
+    """An argument with a value of its own for each core of the launch, in the order of the
+    launch's cores (``epython.split`` makes them)."""
+
+    values: tuple[Any, ...]
+
+
+def core_arguments(args: list[Any], cores: list[int]) -> dict[int, list[Any]] | None:
+    """Each core's own argument list when some argument is :class:`PerCore`; None when every
+    core receives ``args`` as they are."""
+    if not any(isinstance(a, PerCore) for a in args):
+        return None
+    return {c: [a.values[rank] if isinstance(a, PerCore) else a for a in args]
+            for rank, c in enumerate(cores)}
 
 
 @runtime_checkable
@@ -71,7 +88,8 @@ class Backend(Protocol):
         ...
 
     def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> Launch:
-        """Start ``kernel`` with ``args`` on ``cores`` and return at once."""
+        """Start ``kernel`` with ``args`` on ``cores`` and return at once.  An argument that is
+        a :class:`PerCore` gives each core its own value (:func:`core_arguments`)."""
         ...
 
     def copy_to_device(self, name: str, value: Any, cores: list[int]) -> None:

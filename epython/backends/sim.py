@@ -13,7 +13,7 @@ import time
 from collections import deque
 from typing import Any
 
-from epython.backends.base import CoreResult
+from epython.backends.base import CoreResult, core_arguments
 from epython.backends.reports import blocked_core, deadlock_error, kernel_error, timeout_error
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
@@ -210,7 +210,9 @@ class SimBackend:
     def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> SimLaunch:
         """Queue ``kernel`` on ``cores`` of the chip at the current simulated cycle."""
         with self.lock:
-            state = self.chip.launch(kernel.image, args, cores)
+            own = core_arguments(args, cores)
+            shared = args if own is None else own[cores[0]]
+            state = self.chip.launch(kernel.image, shared, cores, own, kernel.params, kernel.name)
             notify_launch(self.chip, state, kernel.name)  # active profiles count this launch
             self._launches.append(state)
             return SimLaunch(self, kernel, state)

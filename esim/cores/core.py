@@ -117,7 +117,7 @@ class Core:
         yield launch.signalled[self.id]  # the host's start flag
         kinds["host_io"] += env.now - t0
         t0 = env.now
-        fetch = self.mesh.read(self.id, "dram", launch.image_bytes + launch.args_bytes,
+        fetch = self.mesh.read(self.id, "dram", launch.image_bytes + launch.block(self.id).nbytes,
                                method="dma_read")
         yield fetch.arrived
         kinds["dram"] += env.now - t0
@@ -127,11 +127,12 @@ class Core:
         up the interpreter over the workspace that is left."""
         # The kernel works on a copy: a failing kernel leaves the resident values intact.
         working = {name: from_wire(to_wire(v)) for name, v in self.resident.items()}
+        given = launch.block(self.id)
         # The argument block sits in core memory below the workspace: the count byte, the
         # encoded arguments, then (when the program names any) this core's device-resident
         # values as (u16 global index, encoded value) after a count byte, as the device's host
         # writes it (epython/backends/device/backend.py).
-        block = 1 + launch.args_bytes + len(encode_resident(
+        block = 1 + given.nbytes + len(encode_resident(
             program.globals, {name: to_wire(v) for name, v in working.items()}))
         interp = Interpreter(program, self.id, len(launch.cores), global_values=working,
                              workspace=workspace_bytes(
@@ -140,9 +141,9 @@ class Core:
                                                      len(program.functions))))
         # the core's own launch work (verifying and copying the image, decoding its tables and
         # the arguments, posting the result), measured on the real build
-        interp.cycles += round(launch_cycles(launch.image_bytes, launch.args_bytes,
-                                             launch.list_args_bytes, launch.array_args_bytes))
-        args = [from_wire(v) for v in launch.args]
+        interp.cycles += round(launch_cycles(launch.image_bytes, given.nbytes,
+                                             given.list_bytes, given.array_bytes))
+        args = [from_wire(v) for v in given.args]
         interp.heap.exempt_in_place(args + list(working.values()))
         arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
         return _Placed(interp, args, block, arrays,

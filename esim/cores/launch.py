@@ -18,7 +18,7 @@ from epython.bytecode import protocol
 from epython.bytecode.image import Program
 from epython.bytecode.opcodes import ErrorCode
 
-__all__ = ["KINDS", "CoreOutcome", "LaunchState", "MessageSlot", "PrintedLine"]
+__all__ = ["KINDS", "ArgBlock", "CoreOutcome", "LaunchState", "MessageSlot", "PrintedLine"]
 
 #: What a core's cycles are spent on (the profiler's categories).
 KINDS = ("compute", "message", "barrier", "dram", "host_io")
@@ -50,6 +50,16 @@ class CoreOutcome:
     def cycles(self) -> int:
         """Simulated cycles from the core taking the launch to its result reaching the host."""
         return self.end_cycle - self.start_cycle
+
+
+@dataclass(frozen=True)
+class ArgBlock:
+    """The arguments one core of a launch receives, and the bytes they take on the wire."""
+
+    args: list[Any]
+    nbytes: int  # encoded, without the count byte
+    list_bytes: int = 0  # the part in lists and tuples (decoded into the heap)
+    array_bytes: int = 0  # the part in arrays (compared with the argument after the kernel)
 
 
 @dataclass
@@ -92,6 +102,9 @@ class LaunchState:
     completion_order: list[int] = field(default_factory=list)
     lines: list[PrintedLine] = field(default_factory=list)
     image_error: str = ""
+    #: cores that receive arguments of their own (``epython.split``): core -> its block;
+    #: the other cores receive ``args``
+    core_blocks: dict[int, ArgBlock] = field(default_factory=dict)
     #: message slots by (channel, source rank, destination rank)
     slots: dict[tuple[str, int, int], MessageSlot] = field(default_factory=dict)
     #: what each blocked rank waits for, and where (function, line) its request was made
@@ -99,6 +112,20 @@ class LaunchState:
     where: dict[int, tuple[int, int]] = field(default_factory=dict)
     at_barrier: set[int] = field(default_factory=set)
     _seq: int = 0
+
+    def block(self, core: int) -> ArgBlock:
+        """The arguments ``core`` fetches and decodes."""
+        own = self.core_blocks.get(core)
+        if own is not None:
+            return own
+        return ArgBlock(self.args, self.args_bytes, self.list_args_bytes, self.array_args_bytes)
+
+    @property
+    def upload_bytes(self) -> int:
+        """What the host writes to DRAM: the image and each distinct argument block."""
+        shared = any(c not in self.core_blocks for c in self.cores)
+        return (self.image_bytes + (self.args_bytes if shared else 0)
+                + sum(b.nbytes for b in self.core_blocks.values()))
 
     def rank(self, core: int) -> int:
         """Position of a chip core within this launch (its ``coreid()``)."""

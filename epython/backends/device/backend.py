@@ -18,7 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from epython.backends.base import CoreResult
+from epython.arrays import check_launch_fits
+from epython.backends.base import CoreResult, core_arguments
 from epython.backends.device import mailbox as M
 from epython.backends.device.dram import LAUNCH_AREA_BYTES, LaunchArea, align
 from epython.backends.device.ehal import E_FALSE, E_TRUE, EEpiphany, EHal, EMem, EPlatform
@@ -27,7 +28,7 @@ from epython.backends.device.launch import DeviceLaunch
 from epython.backends.device.locate import core_program, find_ehal
 from epython.backends.reports import blocked_core, deadlock_error, timeout_error
 from epython.bytecode import protocol as P
-from epython.bytecode.memory import E16_CORE_MEMORY, arguments_bytes, check_fits
+from epython.bytecode.memory import E16_CORE_MEMORY
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
 from epython.errors import BackendError, CoreFault, DeadlockError, LaunchCancelled
@@ -141,12 +142,20 @@ class DeviceBackend:
         """Write the image and arguments to shared DRAM and queue the launch on ``cores``."""
         if len(args) > 255:
             raise TypeError(f"{kernel.name}(): {len(args)} arguments; a launch carries at most 255")
-        block = bytes([len(args)]) + b"".join(
-            encode_value(a, f"argument {p!r} of {kernel.name}()")
-            for p, a in zip(list(kernel.params) + [f"#{i}" for i in range(len(args))], args))
+        own = core_arguments(args, cores)
         # the cores as device/core is built for them: the limit and the message of the
         # simulator's e16 preset (docs/language.md, "Memory model")
-        check_fits(E16_CORE_MEMORY, len(kernel.image), arguments_bytes(len(block), args))
+        if own is None:
+            block = self._block(kernel, args)
+            check_launch_fits(E16_CORE_MEMORY, len(kernel.image), args, kernel.params,
+                              kernel=kernel.name, encoded_bytes=len(block) - 1)
+            blocks: dict[int, bytes] = {}
+        else:  # every core its own block (epython.split), written when the core starts
+            blocks = {c: self._block(kernel, a) for c, a in own.items()}
+            for c, a in own.items():
+                check_launch_fits(E16_CORE_MEMORY, len(kernel.image), a, kernel.params, core=c,
+                                  kernel=kernel.name, encoded_bytes=len(blocks[c]) - 1)
+            block = b""
         with self.lock:
             self._open()
             n = self.num_cores()
@@ -155,13 +164,21 @@ class DeviceBackend:
                 raise ValueError(f"{kernel.name}(): cores {cores} must be distinct ids in 0..{n - 1}")
             region = self._area.allocate(align(len(kernel.image)) + len(block))
             launch = DeviceLaunch(self, kernel, list(args), cores, region, len(kernel.image),
-                                  block)
+                                  block, blocks)
             self._write_mem(launch.image_offset, kernel.image, "writing the program image")
-            self._write_mem(launch.args_offset, block, "writing the argument block")
+            if block:
+                self._write_mem(launch.args_offset, block, "writing the argument block")
             for c in cores:
                 self._queues[c].append(launch)
             self.progress()
             return launch
+
+    @staticmethod
+    def _block(kernel: CompiledKernel, args: list[Any]) -> bytes:
+        """The argument block: the count byte, then each encoded argument."""
+        return bytes([len(args)]) + b"".join(
+            encode_value(a, f"argument {p!r} of {kernel.name}()")
+            for p, a in zip(list(kernel.params) + [f"#{i}" for i in range(len(args))], args))
 
     # --- driver lifetime ------------------------------------------------------------------
     def _open(self) -> None:
@@ -301,9 +318,9 @@ class DeviceBackend:
         base = core * P.MAILBOX_STRIDE
         args_offset, args_size = launch.args_offset, launch.args_size
         resident = encode_resident(launch.kernel.program.globals, self._resident.get(core, {}))
-        if resident:
+        if resident or core in launch.blocks:
             # this core's own argument block: the arguments, then its device-resident values
-            block = launch.block + resident
+            block = launch.block_of(core) + resident
             args_offset = self._area.allocate(len(block))[0]
             args_size = len(block)
             self._core_blocks[core] = (args_offset, args_size)
@@ -374,7 +391,8 @@ class DeviceBackend:
             changes = self._read_mem(base + P.MAILBOX_CHANGES_OFFSET,
                                      min(h.changes_size, P.MAILBOX_CHANGES_BYTES),
                                      f"reading core {core}'s changes to array arguments")
-        out = M.decode_outcome(launch.kernel, core, h, area, message, changes, launch.block)
+        out = M.decode_outcome(launch.kernel, core, h, area, message, changes,
+                               launch.block_of(core))
         self._free_core_block(core)
         held = self._resident.setdefault(core, {})
         for name, value in out.resident.items():

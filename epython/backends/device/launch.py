@@ -57,7 +57,8 @@ class DeviceLaunch:
     """
 
     def __init__(self, backend: LaunchScheduler, kernel: CompiledKernel, args: list[Any],
-                 cores: list[int], region: tuple[int, int], image_size: int, block: bytes) -> None:
+                 cores: list[int], region: tuple[int, int], image_size: int, block: bytes,
+                 blocks: dict[int, bytes] | None = None) -> None:
         self.backend = backend
         self.kernel = kernel
         self.args = args
@@ -68,6 +69,8 @@ class DeviceLaunch:
         self.args_offset = region[0] + align(image_size)
         self.args_size = len(block)
         self.block = block  # the argument block (cores with device-resident values extend it)
+        #: the cores' own argument blocks (epython.split), instead of ``block``
+        self.blocks = blocks or {}
         #: cores whose result (or cancellation) has been delivered
         self.delivered: set[int] = set()
         self._pending: deque[CoreResult] = deque()
@@ -77,6 +80,10 @@ class DeviceLaunch:
         self._core_lines: dict[int, list[str]] = {c: [] for c in self.cores}
         self._issued = time.monotonic()
         self._finished: float | None = None
+
+    def block_of(self, core: int) -> bytes:
+        """The argument block ``core`` receives."""
+        return self.blocks.get(core, self.block)
 
     def __repr__(self) -> str:
         return (f"<DeviceLaunch {self.kernel.name} on cores {self.cores}: "
