@@ -88,6 +88,9 @@ class KernelHandle:
         self._copied_back = False
         self._futures: list[Future[Any]] | None = None
         self._driver: threading.Thread | None = None
+        stream = getattr(launch, "stream", None)
+        if stream is not None:  # printed lines reach stdout while the launch runs
+            stream(self._print_lines)
 
     def __repr__(self) -> str:
         done = len(self._results)

@@ -183,11 +183,13 @@ class Chip:
     def _wait_for(self, event: simpy.Event) -> None:
         self.run_until(lambda: bool(event.processed))
 
-    def run_until(self, condition: Callable[[], bool], deadline: float | None = None) -> None:
+    def run_until(self, condition: Callable[[], bool], deadline: float | None = None,
+                  progress: Callable[[], None] | None = None) -> None:
         """Advance simulated time until ``condition()`` holds.
 
         Raises SimTimeout when the wall-clock ``deadline`` (``time.monotonic()``) passes and
-        SimDeadlock when no event is left while the condition is still false.
+        SimDeadlock when no event is left while the condition is still false.  ``progress`` is
+        called every 64 steps (the host's backend prints the lines that have arrived).
         """
         if condition():
             return
@@ -202,8 +204,11 @@ class Chip:
                 steps += 1
                 if interrupted:
                     raise KeyboardInterrupt
-                if deadline is not None and steps % 64 == 0 and time.monotonic() > deadline:
-                    raise SimTimeout("simulation did not reach the awaited event in time")
+                if steps % 64 == 0:
+                    if progress is not None:
+                        progress()
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise SimTimeout("simulation did not reach the awaited event in time")
 
     def step_cycles(self, cycles: float) -> None:
         """Advance simulated time by ``cycles`` (or until nothing is left to simulate)."""

@@ -11,6 +11,7 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from epython.backends.base import CoreResult, core_arguments
@@ -18,7 +19,7 @@ from epython.backends.reports import blocked_core, deadlock_error, kernel_error,
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
 from epython.errors import DeadlockError, LaunchCancelled
-from esim.chip import Chip, CoreOutcome, LaunchState, SimDeadlock, SimTimeout
+from esim.chip import Chip, CoreOutcome, LaunchState, PrintedLine, SimDeadlock, SimTimeout
 from esim.profile.collect import notify_launch
 
 __all__ = ["SimBackend", "SimLaunch"]
@@ -42,6 +43,8 @@ class SimLaunch:
         self._seen = 0
         self._pending: deque[CoreResult] = deque()
         self._lines_taken = 0
+        self._unprinted: list[PrintedLine] = []  # arrived, not yet final in the order
+        self._sink: Callable[[], None] | None = None
 
     def _collect(self) -> None:
         """Move newly finished cores' outcomes to the pending queue."""
@@ -84,7 +87,8 @@ class SimLaunch:
         """Run the chip until one more core of this launch has finished (lock held); SimTimeout
         past the wall-clock ``deadline``, SimDeadlock when nothing is left to run."""
         target = self._seen + 1
-        self.backend.chip.run_until(lambda: len(self.state.completion_order) >= target, deadline)
+        self.backend.chip.run_until(lambda: len(self.state.completion_order) >= target, deadline,
+                                    self._stream)
 
     def wait_next(self, timeout: float | None) -> CoreResult | None:
         """Run the chip until one more core of this launch completes; None if all are out."""
@@ -107,7 +111,8 @@ class SimLaunch:
         with self.backend.lock:
             if not self.state.finished:
                 try:
-                    self.backend.chip.run_until(lambda: self.state.finished, deadline)
+                    self.backend.chip.run_until(lambda: self.state.finished, deadline,
+                                                self._stream)
                 except SimTimeout:
                     self._collect()
                     if self._pending:
@@ -156,13 +161,31 @@ class SimLaunch:
         self._collect()
         return self.deadlock
 
+    def stream(self, sink: Callable[[], None]) -> None:
+        """Call ``sink`` while the chip runs for this launch, when printed lines are ready
+        (the handle then takes and prints them: output streams during blocking calls)."""
+        self._sink = sink
+
+    def _stream(self) -> None:
+        if self._sink is not None and len(self.state.lines) > self._lines_taken:
+            self._sink()
+
     def take_lines(self) -> list[tuple[int, str]]:
-        """Printed lines in the order they reached shared DRAM (cycle, then core)."""
+        """Printed lines in the order they reached shared DRAM (cycle, then core, then the
+        order each core printed them).  While the launch runs, only the lines that arrived
+        before the current cycle are taken: no line still to come can precede them, so the
+        order is the same whenever the host looks."""
         with self.backend.lock:
-            lines = self.state.lines[self._lines_taken:]
+            self._unprinted += self.state.lines[self._lines_taken:]
             self._lines_taken = len(self.state.lines)
-        lines = sorted(lines, key=lambda pl: (pl.cycle, pl.core, pl.seq))
-        return [(pl.core, pl.text) for pl in lines]
+            if self.state.finished:
+                ready, self._unprinted = self._unprinted, []
+            else:
+                now = self.backend.chip.now
+                ready = [pl for pl in self._unprinted if pl.cycle < now]
+                self._unprinted = [pl for pl in self._unprinted if pl.cycle >= now]
+        ready.sort(key=lambda pl: (pl.cycle, pl.core, pl.seq))
+        return [(pl.core, pl.text) for pl in ready]
 
     @property
     def seconds(self) -> float | None:

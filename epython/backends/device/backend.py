@@ -418,6 +418,10 @@ class DeviceBackend:
                 if ready():
                     return
                 snapshot = self._blocked(launch)
+                printed = launch.sink is not None and launch.has_lines()
+            if printed:
+                assert launch.sink is not None
+                launch.sink()
             now = time.monotonic()
             if snapshot != blocked:
                 blocked, since = snapshot, now

@@ -77,6 +77,7 @@ class DeviceLaunch:
         #: errors of the cores that have failed so far, by core (for deadlock reports)
         self.errors: dict[int, BaseException] = {}
         self._lines: list[tuple[int, str]] = []
+        self.sink: Callable[[], None] | None = None  # see stream()
         self._core_lines: dict[int, list[str]] = {c: [] for c in self.cores}
         self._issued = time.monotonic()
         self._finished: float | None = None
@@ -161,11 +162,21 @@ class DeviceLaunch:
         with self.backend.lock:
             self.backend.cancel(self, reason)
 
+    def has_lines(self) -> bool:
+        """Lines read and not yet taken."""
+        return bool(self._lines)
+
+    def stream(self, sink: Callable[[], None]) -> None:
+        """Call ``sink`` while a wait polls this launch and lines have been read (the handle
+        takes and prints them: output streams during blocking calls)."""
+        self.sink = sink
+
     def take_lines(self) -> list[tuple[int, str]]:
         """Printed lines read since the last call, as (core, text), ordered by core.
 
         Each core's lines keep their order; lines of several cores collected by one call are
-        listed core by core, so the output does not depend on host thread timing.
+        listed core by core.  Lines stream while the launch runs (``stream``), so how the
+        cores' lines interleave depends on when the host reads the rings.
         """
         with self.backend.lock:
             lines, self._lines = self._lines, []
