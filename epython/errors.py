@@ -7,6 +7,8 @@ class the kernel raised, so ``except ZeroDivisionError`` works on the host.
 from __future__ import annotations
 
 import builtins
+import sys
+import types
 from typing import Any
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "LaunchCancelled",
     "LaunchOptionWarning",
     "kernel_error_class",
+    "kernel_traceback",
 ]
 
 
@@ -66,7 +69,11 @@ class KernelError(EpythonError):
 
     Instances are also instances of the built-in class the kernel raised (see
     :func:`kernel_error_class`).  Attributes: ``core``, ``lineno``, ``source_line``,
-    ``filename``, ``kernel`` (the kernel's name) and ``kind`` (the built-in class name).
+    ``filename``, ``kernel`` (the kernel's name), ``kind`` (the built-in class name),
+    ``function`` (the kernel function that failed) and ``frames``: the call chain as
+    ``(filename, lineno, function)`` tuples, innermost last.  The exception's traceback ends with
+    one frame per entry of ``frames`` (see :func:`kernel_traceback`), so Python, pytest and IDEs
+    show the kernel's source lines.
     """
 
     core: int
@@ -76,9 +83,12 @@ class KernelError(EpythonError):
     kernel: str
     kind: str
     message: str
+    function: str
+    frames: tuple[tuple[str, int, str], ...]
 
     def __init__(self, message: str, *, core: int, lineno: int, source_line: str = "",
-                 filename: str = "<kernel>", kernel: str = "?", kind: str = "RuntimeError") -> None:
+                 filename: str = "<kernel>", kernel: str = "?", kind: str = "RuntimeError",
+                 function: str = "", frames: tuple[tuple[str, int, str], ...] = ()) -> None:
         self.message = message
         self.core = core
         self.lineno = lineno
@@ -86,14 +96,18 @@ class KernelError(EpythonError):
         self.filename = filename
         self.kernel = kernel
         self.kind = kind
+        self.function = function or kernel
+        self.frames = tuple(frames) or ((filename, lineno, self.function),)
         text = f"{kind}: {message} (core {core}, {filename}:{lineno}, in {kernel})"
         if source_line:
             text += f"\n    {source_line.strip()}"
         super().__init__(text)
+        self.__traceback__ = kernel_traceback(self.frames)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_kernel_error, (self.kind, self.message, self.core, self.lineno,
-                                        self.source_line, self.filename, self.kernel))
+                                        self.source_line, self.filename, self.kernel,
+                                        self.function, self.frames))
 
 
 class DeadlockError(EpythonError, RuntimeError):
@@ -137,6 +151,43 @@ def kernel_error_class(kind: str) -> type[KernelError]:
 
 
 def _rebuild_kernel_error(kind: str, message: str, core: int, lineno: int, source_line: str,
-                          filename: str, kernel: str) -> KernelError:
+                          filename: str, kernel: str, function: str = "",
+                          frames: tuple[tuple[str, int, str], ...] = ()) -> KernelError:
     return kernel_error_class(kind)(message, core=core, lineno=lineno, source_line=source_line,
-                                    filename=filename, kernel=kernel, kind=kind)
+                                    filename=filename, kernel=kernel, kind=kind,
+                                    function=function, frames=frames)
+
+
+class _StubRaise(Exception):
+    """Raised by a traceback stub to capture the frame it runs in."""
+
+
+def _stub_frame(filename: str, lineno: int, function: str) -> types.TracebackType | None:
+    """A traceback entry whose frame is at ``filename:lineno`` in a code object named
+    ``function``: a one-statement stub compiled at that place, so that :mod:`traceback` reads the
+    real source line through :mod:`linecache` (the way Jinja2 shows template lines)."""
+    try:
+        code = compile("\n" * max(lineno - 1, 0) + "raise __epy_stub__", filename, "exec")
+    except (SyntaxError, ValueError):  # pragma: no cover - a filename compile() refuses
+        return None
+    name = function if function.isidentifier() else "<kernel>"
+    code = code.replace(co_name=name)
+    if sys.version_info >= (3, 11):  # tracebacks name frames by co_qualname from 3.11 on
+        code = code.replace(co_qualname=name)
+    try:
+        exec(code, {"__name__": "epython.kernel", "__epy_stub__": _StubRaise})
+    except _StubRaise as exc:
+        tb = exc.__traceback__
+        return tb.tb_next if tb is not None else None
+    return None  # pragma: no cover - the stub always raises
+
+
+def kernel_traceback(frames: tuple[tuple[str, int, str], ...]) -> types.TracebackType | None:
+    """A traceback with one entry per ``(filename, lineno, function)`` of a kernel's call chain,
+    outermost first, for a :class:`KernelError` to end with."""
+    head: types.TracebackType | None = None
+    for filename, lineno, function in reversed(frames):
+        stub = _stub_frame(filename, lineno, function)
+        if stub is not None:
+            head = types.TracebackType(head, stub.tb_frame, stub.tb_lasti, stub.tb_lineno)
+    return head

@@ -14,18 +14,29 @@ __all__ = ["blocked_core", "deadlock_error", "kernel_error", "timeout_error"]
 
 
 def kernel_error(kernel: CompiledKernel, code: int, message: str, *, core: int, func: int,
-                 line: int) -> KernelError:
+                 line: int, chain: tuple[tuple[int, int], ...] = ()) -> KernelError:
     """The exception for error ``code`` (an ErrorCode) that ``core`` reported at ``line`` of
     function ``func`` of ``kernel``: both KernelError and the built-in class it names, with the
-    kernel's source line.  An unknown code becomes a RuntimeError that says so."""
+    kernel's source line.  ``chain``: the ``(func, line)`` of each caller, outermost first (the
+    failing frame itself is ``func``/``line``); the error's traceback ends with them all.  An
+    unknown code becomes a RuntimeError that says so."""
     try:
         kind = ErrorCode(code).name
     except ValueError:
         kind = "RuntimeError"
         message = f"unknown error code {code} from core {core}: {message}"
+    frames = tuple((kernel.filename_of(f), n, _function_name(kernel, f))
+                   for f, n in (*chain, (func, line)))
     return kernel_error_class(kind)(
         message, core=core, lineno=line, source_line=kernel.source_line(func, line),
-        filename=kernel.filename_of(func), kernel=kernel.name, kind=kind)
+        filename=kernel.filename_of(func), kernel=kernel.name, kind=kind,
+        function=frames[-1][2], frames=frames)
+
+
+def _function_name(kernel: CompiledKernel, func: int) -> str:
+    """The name of function ``func`` of ``kernel`` (the kernel's own name if out of range)."""
+    functions = kernel.program.functions
+    return functions[func].name if 0 <= func < len(functions) else kernel.name
 
 
 def blocked_core(kernel: CompiledKernel, core: int, what: str, func: int, line: int) -> str:

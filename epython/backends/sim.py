@@ -58,7 +58,7 @@ class SimLaunch:
         if o.aborted or o.error == ErrorCode.OK:
             return None
         return kernel_error(self.kernel, o.error, o.message, core=o.core, func=o.func,
-                            line=o.lineno)
+                            line=o.lineno, chain=o.chain)
 
     def _result(self, o: CoreOutcome) -> CoreResult:
         error = (self.deadlock or LaunchCancelled(o.message)) if o.aborted else self._kernel_error(o)

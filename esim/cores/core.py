@@ -193,6 +193,7 @@ class Core:
             outcome.message = fault.message
             outcome.func = fault.func
             outcome.lineno = fault.lineno
+            outcome.chain = fault.chain
         if interp.cycles > charged:
             yield env.timeout(interp.cycles - charged)
             kinds["compute"] += interp.cycles - charged

@@ -67,6 +67,8 @@ class KernelFault(Exception):
         self.message = message
         self.func = func
         self.lineno = lineno
+        #: (function, line) of each caller, outermost first; set by the engine that raised it
+        self.chain: tuple[tuple[int, int], ...] = ()
 
 
 class Engine(Protocol):

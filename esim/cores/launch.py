@@ -34,6 +34,8 @@ class CoreOutcome:
     message: str = ""
     func: int = 0
     lineno: int = 0
+    #: (function, line) of each caller of the frame that failed, outermost first
+    chain: tuple[tuple[int, int], ...] = ()
     start_cycle: int = 0
     end_cycle: int = 0
     instructions: int = 0

@@ -371,6 +371,7 @@ class ReferenceEngine:
             fault = kernel_fault(exc, func, code.line_at(pc - 1), lambda: OPCODES[op].name)
             if fault is None:
                 raise
+            fault.chain = tuple((f, c.line_at(p - 1)) for f, c, p, _, _ in frames)
             raise fault from None
         finally:
             state.cycles += cycles

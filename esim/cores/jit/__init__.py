@@ -264,6 +264,7 @@ class TranslatingEngine:
                                  lambda: OPCODES[cp.funcs[func].instrs[idx][0]].name)
             if fault is None:  # not a kernel's error: counters as the reference's, re-raised
                 raise
+            fault.chain = _callers(cp, exc)
             raise fault from None
         finally:
             if begun:
@@ -272,6 +273,18 @@ class TranslatingEngine:
             state.cycles += cyc
             state.instructions += cnt
             set_state(0, 0)
+
+
+def _callers(cp: CompiledProgram, exc: BaseException) -> tuple[tuple[int, int], ...]:
+    """(function, line) of each kernel frame in ``exc``'s traceback but the innermost (the
+    callers of the function that failed), outermost first; only computed for an error."""
+    chain: list[tuple[int, int]] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code in cp.func_of_code and (where := cp.where(tb.tb_lineno)):
+            chain.append((where[0], cp.funcs[where[0]].line_at(where[1])))
+        tb = tb.tb_next
+    return tuple(chain[:-1])
 
 
 def _locate(cp: CompiledProgram, exc: BaseException, entry: int, set_state: Any,
