@@ -44,6 +44,10 @@ MAX_POLL_SLEEP = 0.002
 #: Seconds every unfinished core of a launch must stay blocked (same wait in its mailbox) before
 #: the host declares a deadlock, like the simulator does when no event is left.
 DEADLOCK_SECONDS = 0.5
+#: While a wait polls, the lines read from the cores' output rings are printed at most this
+#: often (seconds), each batch core by core: a launch shorter than this prints its lines in
+#: core order, a longer one streams them.
+STREAM_SECONDS = 0.1
 
 Snapshot = tuple[tuple[int, int, int, int, int], ...]  # (core, kind, peer, line, heartbeat)
 
@@ -418,8 +422,10 @@ class DeviceBackend:
                 if ready():
                     return
                 snapshot = self._blocked(launch)
-                printed = launch.sink is not None and launch.has_lines()
+                printed = (launch.sink is not None and launch.has_lines()
+                           and time.monotonic() - launch.streamed >= STREAM_SECONDS)
             if printed:
+                launch.streamed = time.monotonic()
                 assert launch.sink is not None
                 launch.sink()
             now = time.monotonic()

@@ -78,6 +78,7 @@ class DeviceLaunch:
         self.errors: dict[int, BaseException] = {}
         self._lines: list[tuple[int, str]] = []
         self.sink: Callable[[], None] | None = None  # see stream()
+        self.streamed = time.monotonic()  # when lines were last streamed
         self._core_lines: dict[int, list[str]] = {c: [] for c in self.cores}
         self._issued = time.monotonic()
         self._finished: float | None = None
