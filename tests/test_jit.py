@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from epython.bytecode.protocol import MAX_CALL_DEPTH
 from epython.compiler import compile_kernel
 from esim.chip import Chip
 from esim.cores.interp import Interpreter, KernelFault
@@ -325,6 +326,46 @@ def test_fast_paths_agree_with_the_reference(fn: Any, args: list[Any]) -> None:
     float32 rounding near zero, subnormals and overflow, for loops left by break, continue,
     return and exhaustion, and ticks inside a loop's charged-ahead segments."""
     assert_same_direct(fn, args)
+
+
+def depth_chain(n):
+    if n <= 0:
+        return 0
+    return depth_chain(n - 1) + 1
+
+
+def leaf_plus(x):
+    return x + 1
+
+
+def depth_then_leaf(n):
+    if n <= 0:
+        return leaf_plus(n)
+    return depth_then_leaf(n - 1) + 1
+
+
+@pytest.mark.parametrize("fn", [depth_chain, depth_then_leaf])
+@pytest.mark.parametrize("n", [MAX_CALL_DEPTH - 3, MAX_CALL_DEPTH - 2, MAX_CALL_DEPTH - 1,
+                               MAX_CALL_DEPTH, MAX_CALL_DEPTH + 5])
+def test_call_depth_limit_inside_calls(fn: Any, n: int) -> None:
+    """The call depth (a parameter of the generated functions) hits MAX_CALL_DEPTH at the
+    reference's call, with a yielding recursive callee and a plain (never-yielding) leaf."""
+    out = assert_same_direct(fn, [n])
+    total = n + 1 + (fn is depth_then_leaf)  # frames, the entry's included
+    assert ("error" in out) == (total > MAX_CALL_DEPTH), out.get("error")
+
+
+def test_recursion_with_ticks_and_memory_limits_agree() -> None:
+    """Deep recursion across ticks (fib: ~40,000 instructions) and MemoryError from frames
+    pushed inside nested calls, over a sweep of workspaces."""
+    out = assert_same_direct(fib, [17])
+    assert len(out["requests"]) >= 1  # ticks
+    errors = set()
+    for workspace in range(200, 4000, 97):
+        out = assert_same_direct(depth_chain, [50], workspace)
+        if "error" in out:
+            errors.add(out["error"][0])
+    assert errors
 
 
 def test_float32_splitting_is_the_store_rounding() -> None:
