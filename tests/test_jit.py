@@ -76,6 +76,16 @@ def assert_same_direct(fn: Any, args: list[Any], workspace: int | None = None) -
     return ref
 
 
+def errors_over_workspaces(fn: Any, args: list[Any], workspaces: Any) -> set[tuple[int, int]]:
+    """(error code, line) of the faults over a sweep of workspaces, the engines agreeing."""
+    errors = set()
+    for workspace in workspaces:
+        out = assert_same_direct(fn, list(args), workspace)
+        if "error" in out:
+            errors.add((out["error"][0], out["error"][3]))
+    return errors
+
+
 def run_chip(fn: Any, args: list[Any], engine: str, monkeypatch: pytest.MonkeyPatch,
              chip: str = "e16", cores: int = 16) -> dict[str, Any]:
     monkeypatch.setenv("ESIM_ENGINE", engine)
@@ -360,12 +370,7 @@ def test_recursion_with_ticks_and_memory_limits_agree() -> None:
     pushed inside nested calls, over a sweep of workspaces."""
     out = assert_same_direct(fib, [17])
     assert len(out["requests"]) >= 1  # ticks
-    errors = set()
-    for workspace in range(200, 4000, 97):
-        out = assert_same_direct(depth_chain, [50], workspace)
-        if "error" in out:
-            errors.add(out["error"][0])
-    assert errors
+    assert errors_over_workspaces(depth_chain, [50], range(200, 4000, 97))
 
 
 def test_float32_splitting_is_the_store_rounding() -> None:
@@ -405,9 +410,4 @@ def strs_and_literals(n):
 def test_literal_slots_are_not_roots() -> None:
     """Literals an operator takes from the source leave their stack slot stale: the live roots
     skip slots that only ever hold immediates, so MemoryError comes at the reference's points."""
-    errors = set()
-    for workspace in range(100, 1500, 37):
-        out = assert_same_direct(strs_and_literals, [30], workspace)
-        if "error" in out:
-            errors.add(out["error"][3])
-    assert errors
+    assert errors_over_workspaces(strs_and_literals, [30], range(100, 1500, 37))
