@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from epython.bytecode.protocol import MAX_CALL_DEPTH
 from epython.compiler import compile_kernel
 from esim.chip import Chip
 from esim.cores.interp import Interpreter, KernelFault
@@ -73,6 +74,16 @@ def assert_same_direct(fn: Any, args: list[Any], workspace: int | None = None) -
     jit = run_direct(fn, args, "jit", workspace)
     assert jit == ref, (fn.__name__, args, workspace)
     return ref
+
+
+def errors_over_workspaces(fn: Any, args: list[Any], workspaces: Any) -> set[tuple[int, int]]:
+    """(error code, line) of the faults over a sweep of workspaces, the engines agreeing."""
+    errors = set()
+    for workspace in workspaces:
+        out = assert_same_direct(fn, list(args), workspace)
+        if "error" in out:
+            errors.add((out["error"][0], out["error"][3]))
+    return errors
 
 
 def run_chip(fn: Any, args: list[Any], engine: str, monkeypatch: pytest.MonkeyPatch,
@@ -327,6 +338,41 @@ def test_fast_paths_agree_with_the_reference(fn: Any, args: list[Any]) -> None:
     assert_same_direct(fn, args)
 
 
+def depth_chain(n):
+    if n <= 0:
+        return 0
+    return depth_chain(n - 1) + 1
+
+
+def leaf_plus(x):
+    return x + 1
+
+
+def depth_then_leaf(n):
+    if n <= 0:
+        return leaf_plus(n)
+    return depth_then_leaf(n - 1) + 1
+
+
+@pytest.mark.parametrize("fn", [depth_chain, depth_then_leaf])
+@pytest.mark.parametrize("n", [MAX_CALL_DEPTH - 3, MAX_CALL_DEPTH - 2, MAX_CALL_DEPTH - 1,
+                               MAX_CALL_DEPTH, MAX_CALL_DEPTH + 5])
+def test_call_depth_limit_inside_calls(fn: Any, n: int) -> None:
+    """The call depth (a parameter of the generated functions) hits MAX_CALL_DEPTH at the
+    reference's call, with a yielding recursive callee and a plain (never-yielding) leaf."""
+    out = assert_same_direct(fn, [n])
+    total = n + 1 + (fn is depth_then_leaf)  # frames, the entry's included
+    assert ("error" in out) == (total > MAX_CALL_DEPTH), out.get("error")
+
+
+def test_recursion_with_ticks_and_memory_limits_agree() -> None:
+    """Deep recursion across ticks (fib: ~40,000 instructions) and MemoryError from frames
+    pushed inside nested calls, over a sweep of workspaces."""
+    out = assert_same_direct(fib, [17])
+    assert len(out["requests"]) >= 1  # ticks
+    assert errors_over_workspaces(depth_chain, [50], range(200, 4000, 97))
+
+
 def test_float32_splitting_is_the_store_rounding() -> None:
     """Veltkamp's splitting (the generated code's float32 rounding in the normal range) is
     round-to-nearest-even on 24 bits: the array('f') store's result, ties included."""
@@ -364,9 +410,4 @@ def strs_and_literals(n):
 def test_literal_slots_are_not_roots() -> None:
     """Literals an operator takes from the source leave their stack slot stale: the live roots
     skip slots that only ever hold immediates, so MemoryError comes at the reference's points."""
-    errors = set()
-    for workspace in range(100, 1500, 37):
-        out = assert_same_direct(strs_and_literals, [30], workspace)
-        if "error" in out:
-            errors.add(out["error"][3])
-    assert errors
+    assert errors_over_workspaces(strs_and_literals, [30], range(100, 1500, 37))

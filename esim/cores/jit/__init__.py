@@ -26,7 +26,9 @@ Translation scheme (docs/performance.md):
   inf on overflow, as ``values.f32``).  Anything but int/int or float/float goes to the
   reference's ``ops`` functions, which raise the same Faults.
 * Calls are ``yield from`` of the callee's generator (or a plain call for a callee that can
-  never yield: no call, no loop, no observable builtin).
+  never yield: no call, no loop, no observable builtin).  The call depth is the last
+  parameter ``dep`` of every generated function (the caller checks it against MAX_CALL_DEPTH
+  and passes ``dep + 1``): a local, not a shared counter.
 * Memory: the same charges at the same points.  The live roots for an exact trace near the limit
   are found by walking the Python frames of the generated functions (``sys._getframe``): the
   current line gives the instruction, the static depth gives which stack slots are live.
@@ -67,7 +69,7 @@ class CompiledProgram:
         em = Emitter(shift, real)
         em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge_, "
                    "charge_bytes_, charge_deep_, push_frame):")
-        em.emit(1, f"cc = {em.packed(0, 0)}; nfr = 0; fr = 0; lim = -1")
+        em.emit(1, f"cc = {em.packed(0, 0)}; fr = 0; lim = -1")
         em.emit(1, _FRAMES)
         #: per function and instruction, the stack slots that may hold a heap object (the
         #: others hold ints, floats, bools or None, or a literal the source carries)
@@ -254,7 +256,7 @@ class TranslatingEngine:
             enter(state, fentry.frame_bytes, args)
             begin()
             begun = True
-            gen = fs[entry](*args)
+            gen = fs[entry](*args, 0)
             if analyses[entry].may_yield:
                 return (yield from gen)
             return gen

@@ -85,9 +85,10 @@ class FunctionTranslator:
         """Emit the function (``targets``: the dispatched blocks; None: the first pass)."""
         f, a, em = self.f, self.a, self.em
         self.seg = None
-        params = ", ".join(f"l{k}" for k in range(f.n_params))
-        em.emit(1, f"def f{f.index}({params}):")
-        em.emit(2, "nonlocal cc, nfr, fr")
+        # ``dep``: the number of calls below the entry's frame (the call depth, a parameter)
+        params = "".join(f"l{k}, " for k in range(f.n_params))
+        em.emit(1, f"def f{f.index}({params}dep):")
+        em.emit(2, "nonlocal cc, fr")
         rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
         if rest:
             em.emit(2, " = ".join(rest) + " = UNSET")
@@ -415,16 +416,14 @@ class FunctionTranslator:
             emit(f"if cc >= {self.em.packed(0, TICK)}:")
             emit(self.em.flush(), 1)
             emit("yield TICK_REQUEST", 1)
-            emit(f"if nfr >= {MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
+            emit(f"if dep >= {MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
             emit(f"fr += {fb}")
             emit(f"if fr > lim: frame_slow({fb})")
-            emit("nfr += 1")
-            call_args = ", ".join(s(k) for k in range(d - n, d))
+            call_args = "".join(f"{s(k)}, " for k in range(d - n, d)) + "dep + 1"
             if self.analyses[arg].may_yield:
                 emit(f"{s(d - n)} = yield from f{arg}({call_args})")
             else:
                 emit(f"{s(d - n)} = f{arg}({call_args})")
-            emit("nfr -= 1")
         elif op == Op.RETURN_VALUE:
             emit(f"fr -= {f.frame_bytes}")
             emit(f"return {top}")
