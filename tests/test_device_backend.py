@@ -465,3 +465,45 @@ def test_deadlock_is_reported_like_on_the_simulator(device: D.DeviceBackend) -> 
     with pytest.raises(DeadlockError):
         stuck(2, target=[0, 1], backend="sim")
     assert who(1, target=[0, 1]) == [0, 1]  # the cores are free again
+
+
+@offload
+def spread(n, text):  # type: ignore[no-untyped-def]
+    return [text] * ((n + coreid()) % 5)
+
+
+def test_interleaved_kernels_and_arguments_never_see_stale_images_or_results(
+        device: D.DeviceBackend) -> None:
+    # launches of different kernels, arguments and result sizes back to back on the same
+    # cores: each result is the one of its own launch, as on the simulator (a shortened read
+    # of the result area or a reused read buffer must not leak an earlier launch's bytes)
+    for n in (7, 0, 3, 11, 1):
+        text = "x" * (40 * n)
+        for name in ("device", "sim"):
+            assert spread(n, text, backend=name) == [[text] * ((n + c) % 5) for c in range(16)]
+        assert who(n) == [n * c for c in range(16)]
+        with pytest.raises(ZeroDivisionError):
+            work(np.zeros(16, dtype=np.int32), 0, target=[n % 16])
+        assert spread(n + 1, "y", target=[n % 16, 15]) == [["y"] * ((n + 1 + c) % 5)
+                                                            for c in (n % 16, 15)]
+        arr = np.arange(16, dtype=np.int32)
+        assert work(arr, n + 1, target=[3, 9]) == [10 // (n + 1)] * 2
+        assert arr[3] == 7 and arr[9] == 19
+
+
+def test_a_core_left_running_by_a_timeout_does_not_break_the_next_launches(
+        device: D.DeviceBackend) -> None:
+    h = spin.launch(1, target=[0, 1, 2, 3])
+    with pytest.raises(TimeoutError, match="spin"):
+        h.wait(timeout=0.1)
+    # the spinning cores' threads keep running; the other cores launch as usual
+    for a in (2, 5, 9):
+        assert who(a, target=list(range(4, 16))) == [a * c for c in range(4, 16)]
+    h.cancel()
+    with pytest.raises(LaunchCancelled):
+        h.wait()
+    for a in (4, 6):  # the cancelled cores run the next launches with their own arguments
+        assert who(a) == [a * c for c in range(16)]
+    with pytest.raises(TimeoutError):  # a blocking launch that times out is cancelled
+        spin(2, timeout=0.1)
+    assert who(8) == [8 * c for c in range(16)]

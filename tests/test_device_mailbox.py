@@ -210,6 +210,16 @@ def test_outcome_keeps_the_posted_resident_values() -> None:
     assert (out.value, out.resident) == (8, {"counter": 8})
 
 
+def test_result_bytes_reads_only_the_result_unless_resident_values_follow() -> None:
+    plain, resident = compile_kernel(divide), compile_kernel(bump, ("counter",))
+    assert mailbox.result_bytes(plain, header(result_size=5)) == 5
+    assert mailbox.result_bytes(plain, header(result_size=1 << 20)) == P.MAILBOX_RESULT_BYTES
+    assert mailbox.result_bytes(resident, header(result_size=5)) == P.MAILBOX_RESULT_BYTES
+    failed = header(result_size=5, error_code=int(ErrorCode.ZeroDivisionError))
+    assert mailbox.result_bytes(plain, failed) == mailbox.result_bytes(resident, failed) == 0
+    assert header(result_size=5).values["result_size"] == 5
+
+
 # --- the launch area -------------------------------------------------------------------------
 
 def test_launch_area_first_fit_aligned_and_reused() -> None:

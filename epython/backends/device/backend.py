@@ -96,6 +96,7 @@ class DeviceBackend:
         self._core_blocks: dict[int, tuple[int, int]] = {}
         #: the simulator the e-hal drives (EPYTHON_EHAL=esim), stopped by close()
         self._session: EsimSession | None = None
+        self._read_buf = ctypes.create_string_buffer(P.MAILBOX_RESULT_BYTES)
 
     # --- Backend interface ----------------------------------------------------------------
     def available(self) -> bool:
@@ -290,13 +291,18 @@ class DeviceBackend:
         return self.hal
 
     def _write_mem(self, offset: int, data: bytes, doing: str) -> None:
-        buf = ctypes.create_string_buffer(data, len(data))
-        self._hal().call("e_write", doing, ctypes.byref(self._mem), 0, 0, offset, buf, len(data))
+        # bytes pass as a const void * without a copy (e_write only reads its source)
+        self._hal().call("e_write", doing, ctypes.byref(self._mem), 0, 0, offset, bytes(data),
+                         len(data))
 
     def _read_mem(self, offset: int, size: int, doing: str) -> bytes:
-        buf = ctypes.create_string_buffer(size)
+        # one buffer for every read (the lock is held): a poll reads 16 headers, and a fresh,
+        # zero-filled buffer per read cost more than the read itself
+        if size > len(self._read_buf):
+            self._read_buf = ctypes.create_string_buffer(size)
+        buf = self._read_buf
         self._hal().call("e_read", doing, ctypes.byref(self._mem), 0, 0, offset, buf, size)
-        return buf.raw
+        return ctypes.string_at(buf, size)
 
     def _set(self, core: int, field: str, value: int) -> None:
         self._write_mem(M.field_offset(core, field), M.u32(value),
@@ -332,7 +338,7 @@ class DeviceBackend:
         offset, fields = M.launch_fields(launch.image_offset, launch.image_size, args_offset,
                                          args_size, len(launch.cores))
         self._write_mem(base + offset, fields, f"writing core {core}'s launch fields")
-        self._write_mem(base + P.MAILBOX_CORES_OFFSET, M.core_list(launch.cores),
+        self._write_mem(base + P.MAILBOX_CORES_OFFSET, launch.core_list,
                         f"writing core {core}'s core list")
         self._cmd[core] = M.next_command(self._cmd[core])
         self._active[core] = launch
@@ -383,8 +389,9 @@ class DeviceBackend:
     def _result(self, core: int, h: M.Header, launch: DeviceLaunch) -> CoreResult:
         """Read and decode what ``core`` posted for ``launch``; keep its device-resident values."""
         base = core * P.MAILBOX_STRIDE
-        area = self._read_mem(base + P.MAILBOX_RESULT_OFFSET, P.MAILBOX_RESULT_BYTES,
-                              f"reading core {core}'s result")
+        size = M.result_bytes(launch.kernel, h)
+        area = self._read_mem(base + P.MAILBOX_RESULT_OFFSET, size,
+                              f"reading core {core}'s result") if size else b""
         message = b""
         if h.error_code != ErrorCode.OK:
             message = self._read_mem(base + P.MAILBOX_MESSAGE_OFFSET,

@@ -270,4 +270,5 @@ class EHal:
 
     def call(self, name: str, doing: str, *args: Any) -> int:
         """Call e-hal function ``name`` and check its result."""
-        return self.check(name, int(getattr(self.lib, name)(*args)), doing)
+        rc = int(getattr(self.lib, name)(*args))
+        return rc if rc >= 0 else self.check(name, rc, doing)

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from epython.backends.base import CoreResult
 from epython.backends.device.dram import align
+from epython.backends.device.mailbox import core_list
 from epython.compiler import CompiledKernel
 
 __all__ = ["DeviceLaunch", "LaunchScheduler"]
@@ -63,6 +64,8 @@ class DeviceLaunch:
         self.kernel = kernel
         self.args = args
         self.cores = list(cores)
+        #: the mailbox's core list, the same bytes for every core of the launch
+        self.core_list = core_list(self.cores)
         self.region = region
         self.image_offset = region[0]
         self.image_size = image_size

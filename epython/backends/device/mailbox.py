@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,6 +39,7 @@ __all__ = [
     "launch_fields",
     "core_list",
     "next_command",
+    "result_bytes",
     "ring_reads",
     "split_lines",
     "u32",
@@ -59,24 +60,50 @@ assert [FIELDS[f] for f in LAUNCH_FIELDS] == list(range(FIELDS[LAUNCH_FIELDS[0]]
 
 
 class Header:
-    """The u32 words at the start of a mailbox, by name (``h.done_seq``, ``h.wait_kind``)."""
+    """The u32 words at the start of a mailbox, by name (``h.done_seq``, ``h.wait_kind``).
+
+    Read on every poll of every busy core, so a field is a property over the unpacked words
+    (no per-read dict)."""
+
+    __slots__ = ("words",)
 
     def __init__(self, raw: bytes) -> None:
-        values = _HEADER.unpack(raw[:HEADER_BYTES])
-        self.values = {name: values[off // 4] for name, off in P.MAILBOX_FIELDS}
+        self.words = _HEADER.unpack_from(raw)
 
-    def __getattr__(self, name: str) -> int:
-        try:
-            return int(self.values[name])
-        except KeyError:
-            raise AttributeError(name) from None
+    @property
+    def values(self) -> dict[str, int]:
+        """Every header word by name."""
+        return {name: self.words[off // 4] for name, off in P.MAILBOX_FIELDS}
 
     def wait_state(self, core: int) -> tuple[int, int, int, int, int] | None:
         """(core, wait kind, peer, line, heartbeat) when the core is blocked in a parallel
         operation, else None."""
-        if self.values["wait_kind"] == P.WAIT_NONE:
+        if self.wait_kind == P.WAIT_NONE:
             return None
         return (core, self.wait_kind, self.wait_peer, self.wait_line, self.heartbeat)
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> int: ...
+
+
+def _word(index: int, name: str) -> property:
+    """The property that reads header word ``index`` (``name``)."""
+    return property(lambda h: h.words[index], doc=f"header word {name}")
+
+
+for _name, _off in P.MAILBOX_FIELDS:
+    setattr(Header, _name, _word(_off // 4, _name))
+
+
+def result_bytes(kernel: CompiledKernel, h: Header) -> int:
+    """How much of the result area :func:`decode_outcome` needs: the result value only, unless
+    the program names device-resident values (posted after it, of a size the header does not
+    give) or the core failed (then no result value is decoded)."""
+    if h.error_code != ErrorCode.OK:
+        return 0
+    if any(slot.init == NO_INIT for slot in kernel.program.globals):
+        return P.MAILBOX_RESULT_BYTES
+    return min(h.result_size, P.MAILBOX_RESULT_BYTES)
 
 
 def field_offset(core: int, name: str) -> int:
