@@ -43,7 +43,12 @@ def core_arguments(args: list[Any], cores: list[int]) -> dict[int, list[Any]] | 
 
 @runtime_checkable
 class Launch(Protocol):
-    """A launch in progress.  Per-core completions come in the order the cores finish."""
+    """A launch in progress.  Per-core completions come in the order the cores finish.
+
+    A launch may also have ``stream(sink)``: it then calls ``sink()`` while a wait runs it and
+    printed lines are ready, and the handle takes and prints them (output streams during
+    blocking calls); without it, lines are printed as results are collected.
+    """
 
     cores: list[int]
 
