@@ -111,13 +111,14 @@ class Chip:
         """
         for c in cores:
             self.config.coords(c)  # validates the id
-        args_bytes, list_bytes, array_bytes = argument_bytes(args)
         blocks = {}
         for c, own in (core_args or {}).items():
             blocks[c] = ArgBlock(list(own), *argument_bytes(own))
             check_launch_fits(self.config, len(image), own, names, core=c, kernel=kernel,
                               encoded_bytes=blocks[c].nbytes)
-        if any(c not in blocks for c in cores):
+        args_bytes = list_bytes = array_bytes = 0
+        if any(c not in blocks for c in cores):  # some core receives ``args``
+            args_bytes, list_bytes, array_bytes = argument_bytes(args)
             check_launch_fits(self.config, len(image), args, names, kernel=kernel,
                               encoded_bytes=args_bytes)
         program, image_error = self.program_of(image)

@@ -233,9 +233,9 @@ class SimBackend:
     def launch(self, kernel: CompiledKernel, args: list[Any], cores: list[int]) -> SimLaunch:
         """Queue ``kernel`` on ``cores`` of the chip at the current simulated cycle."""
         with self.lock:
-            own = core_arguments(args, cores)
-            shared = args if own is None else own[cores[0]]
-            state = self.chip.launch(kernel.image, shared, cores, own, kernel.params, kernel.name)
+            own = core_arguments(args, cores)  # then no core receives ``args`` itself
+            state = self.chip.launch(kernel.image, args if own is None else [], cores, own,
+                                     kernel.params, kernel.name)
             notify_launch(self.chip, state, kernel.name)  # active profiles count this launch
             self._launches.append(state)
             return SimLaunch(self, kernel, state)

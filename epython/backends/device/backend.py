@@ -44,10 +44,6 @@ MAX_POLL_SLEEP = 0.002
 #: Seconds every unfinished core of a launch must stay blocked (same wait in its mailbox) before
 #: the host declares a deadlock, like the simulator does when no event is left.
 DEADLOCK_SECONDS = 0.5
-#: While a wait polls, the lines read from the cores' output rings are printed at most this
-#: often (seconds), each batch core by core: a launch shorter than this prints its lines in
-#: core order, a longer one streams them.
-STREAM_SECONDS = 0.1
 
 Snapshot = tuple[tuple[int, int, int, int, int], ...]  # (core, kind, peer, line, heartbeat)
 
@@ -156,8 +152,9 @@ class DeviceBackend:
                               kernel=kernel.name, encoded_bytes=len(block) - 1)
             blocks: dict[int, bytes] = {}
         else:  # every core its own block (epython.split), written when the core starts
-            blocks = {c: self._block(kernel, a) for c, a in own.items()}
+            blocks = {}
             for c, a in own.items():
+                blocks[c] = self._block(kernel, a)
                 check_launch_fits(E16_CORE_MEMORY, len(kernel.image), a, kernel.params, core=c,
                                   kernel=kernel.name, encoded_bytes=len(blocks[c]) - 1)
             block = b""
@@ -429,12 +426,7 @@ class DeviceBackend:
                 if ready():
                     return
                 snapshot = self._blocked(launch)
-                printed = (launch.sink is not None and launch.has_lines()
-                           and time.monotonic() - launch.streamed >= STREAM_SECONDS)
-            if printed:
-                launch.streamed = time.monotonic()
-                assert launch.sink is not None
-                launch.sink()
+            launch.stream_lines()
             now = time.monotonic()
             if snapshot != blocked:
                 blocked, since = snapshot, now

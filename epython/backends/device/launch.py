@@ -18,7 +18,12 @@ from epython.backends.device.dram import align
 from epython.backends.device.mailbox import core_list
 from epython.compiler import CompiledKernel
 
-__all__ = ["DeviceLaunch", "LaunchScheduler"]
+__all__ = ["STREAM_SECONDS", "DeviceLaunch", "LaunchScheduler"]
+
+#: While a wait polls, the lines read from the cores' output rings are printed at most this
+#: often (seconds), each batch core by core: a launch shorter than this prints its lines in
+#: core order, a longer one streams them.
+STREAM_SECONDS = 0.1
 
 
 class LaunchScheduler(Protocol):
@@ -80,8 +85,8 @@ class DeviceLaunch:
         #: errors of the cores that have failed so far, by core (for deadlock reports)
         self.errors: dict[int, BaseException] = {}
         self._lines: list[tuple[int, str]] = []
-        self.sink: Callable[[], None] | None = None  # see stream()
-        self.streamed = time.monotonic()  # when lines were last streamed
+        self._sink: Callable[[], None] | None = None  # see stream()
+        self._streamed = time.monotonic()  # when lines were last handed to the sink
         self._core_lines: dict[int, list[str]] = {c: [] for c in self.cores}
         self._issued = time.monotonic()
         self._finished: float | None = None
@@ -166,14 +171,18 @@ class DeviceLaunch:
         with self.backend.lock:
             self.backend.cancel(self, reason)
 
-    def has_lines(self) -> bool:
-        """Lines read and not yet taken."""
-        return bool(self._lines)
-
     def stream(self, sink: Callable[[], None]) -> None:
         """Call ``sink`` while a wait polls this launch and lines have been read (the handle
         takes and prints them: output streams during blocking calls)."""
-        self.sink = sink
+        self._sink = sink
+
+    def stream_lines(self) -> None:
+        """Called by each poll of a wait (without the backend's lock): hand the lines read so
+        far to the sink, at most every ``STREAM_SECONDS``."""
+        now = time.monotonic()
+        if self._sink is not None and self._lines and now - self._streamed >= STREAM_SECONDS:
+            self._streamed = now
+            self._sink()
 
     def take_lines(self) -> list[tuple[int, str]]:
         """Printed lines read since the last call, as (core, text), ordered by core.
