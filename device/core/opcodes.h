@@ -204,6 +204,7 @@ enum epy_tag {
     TAG_TUPLE = 6,
     TAG_LIST = 7,
     TAG_ARRAY = 8,
+    TAG_SHARED = 9,
 };
 
 /* Attribute ids of OP_LOAD_ATTR. */
@@ -278,5 +279,6 @@ enum epy_wait {
 #define EPY_NESTING_ITER_MESSAGE "maximum recursion depth exceeded while nesting iterators (kernels build iterators of at most 4 iterators)"
 #define EPY_RESULT_TOO_LARGE_MESSAGE "the kernel's result cannot be returned to the host: it needs more than the mailbox's 12288 bytes"
 #define EPY_RESIDENT_TOO_LARGE_MESSAGE "the kernel's result and device-resident values exceed the mailbox's 12288 bytes"
+#define EPY_SHARED_ENCODE_MESSAGE "a shared() array stays in DRAM and cannot be returned or sent (send a slice); the caller's array gets its contents at the end"
 
 #endif /* EPY_OPCODES_H */

@@ -197,7 +197,8 @@ def _protocol_lines() -> list[str]:
                  "MAX_ITERATOR_NESTING"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
     for name in ("NESTING_REPR_MESSAGE", "NESTING_COMPARE_MESSAGE", "NESTING_ENCODE_MESSAGE",
-                 "NESTING_ITER_MESSAGE", "RESULT_TOO_LARGE_MESSAGE", "RESIDENT_TOO_LARGE_MESSAGE"):
+                 "NESTING_ITER_MESSAGE", "RESULT_TOO_LARGE_MESSAGE", "RESIDENT_TOO_LARGE_MESSAGE",
+                 "SHARED_ENCODE_MESSAGE"):
         out.append(f"#define EPY_{name} \"{getattr(protocol, name)}\"")
     return out
 

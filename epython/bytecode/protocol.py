@@ -32,6 +32,8 @@ __all__ = [
     "COLD_CODE_OFFSET",
     "DRAM_AREA_OFFSET",
     "DRAM_CORE_BASE",
+    "SHARED_ARRAYS_BYTES",
+    "SHARED_ENCODE_MESSAGE",
     "EHAL_SHM_BYTES",
     "EHAL_SHM_OFFSET",
     "LOCAL_MEMORY_BYTES",
@@ -182,6 +184,14 @@ COLD_CODE_BYTES = 0x00100000
 #: page aligned, which e-hal's esim target needs (its e_mem_t accesses add a buffer's in-page
 #: offset to an address that already holds it).
 DRAM_AREA_OFFSET = 0x00200000
+
+#: Bytes of shared() arrays one launch may place in shared DRAM, all arrays together.  They
+#: lie in the launch area with the launches' images and argument blocks
+#: (epython/backends/device/dram.py, 12 MB), which ends below e-hal's table.
+SHARED_ARRAYS_BYTES = 8 << 20
+#: What a core raises when a kernel returns, sends or broadcasts a shared() array.
+SHARED_ENCODE_MESSAGE = ("a shared() array stays in DRAM and cannot be returned or sent "
+                         "(send a slice); the caller's array gets its contents at the end")
 
 # --- core <-> core messages --------------------------------------------------------------
 #: Each message slot starts with a u32 sequence flag and a u32 byte length.

@@ -11,8 +11,9 @@ from epython.errors import BackendError
 
 __all__ = ["ALIGN", "LAUNCH_AREA_BYTES", "LaunchArea", "align"]
 
-#: Bytes of the launch area (program images and argument blocks after the mailboxes).
-LAUNCH_AREA_BYTES = 8 << 20
+#: Bytes of the launch area (program images, argument blocks and shared() arrays after the
+#: mailboxes); with the mailboxes it ends below e-hal's table (protocol.EHAL_SHM_OFFSET).
+LAUNCH_AREA_BYTES = 12 << 20
 #: Alignment of every region (the cores read images and arguments as 8-byte words).
 ALIGN = 8
 
