@@ -3,6 +3,10 @@ issue 16 item 2).  Every test runs on both backends (the ``backend`` fixture).""
 
 from __future__ import annotations
 
+import runpy
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -165,3 +169,28 @@ def test_dram_traffic_is_in_the_cycles_and_the_profile() -> None:
     assert dram.cores[0].cycles_by_kind["dram"] > prof.cores[0].cycles_by_kind["dram"] + 64 * 400
     elink = sum(x.bytes for x in dram.links if x.network == "elink")
     assert elink >= sum(x.bytes for x in prof.links if x.network == "elink") + 2 * 64 * 4
+
+
+def test_both_engines_count_the_same_dram_traffic(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference engine (the spec) and the JIT yield at the same points and read the same
+    elements: the same results, instructions, compute cycles and bytes over the eLink."""
+    seen = []
+    for engine in ("reference", "jit"):
+        monkeypatch.setenv("ESIM_ENGINE", engine)
+        a = np.arange(300, dtype=np.float32)
+        with profile() as prof:
+            got = offload(auto=4)(slice_and_loop)(shared(a))
+            sums = offload(auto=4)(strided_scale)(shared(a), 2)
+        seen.append((got, sums, a.tolist(),
+                     [(c.instructions, c.cycles_by_kind["compute"]) for c in prof.cores],
+                     sum(x.bytes for x in prof.links if x.network == "elink")))
+    assert seen[0] == seen[1]
+
+
+def test_the_stencil_example_matches_numpy(backend: str, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """examples/stencil.py (heat diffusion streamed from DRAM) checks itself against numpy."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "stencil.py"
+    monkeypatch.setattr(sys, "argv", [str(example), "--cells", "700", "--steps", "2"])
+    runpy.run_path(str(example), run_name="__main__")
+    assert "700 cells, 2 steps: identical to numpy float32" in capsys.readouterr().out

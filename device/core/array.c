@@ -17,8 +17,6 @@ EPY_COLD uint32_t array_wire_size(const uint8_t *p, uint32_t max)
     return bytes <= max ? bytes : 0;
 }
 
-/* Bytes of the shared-DRAM window (32 MB) the cores see at EPY_DRAM_CORE_BASE. */
-#define DRAM_WINDOW_BYTES (32u << 20)
 
 /* Bytes of a shared() array's descriptor at p (tag, dtype, ndim, u32 shape[ndim], u32 offset of
  * the data in epython's DRAM area); 0 when malformed or outside the DRAM window. */
@@ -30,7 +28,7 @@ EPY_COLD uint32_t shared_wire_size(const uint8_t *p, uint32_t max)
     if (p[2] == 2)
         n *= rd32(p + 7);
     uint64_t end = EPY_DRAM_AREA_OFFSET + off + n * (p[1] == 2 ? 1u : 4u);
-    return end <= DRAM_WINDOW_BYTES ? 7u + 4u * p[2] : 0;
+    return end <= EPY_DRAM_WINDOW_BYTES ? 7u + 4u * p[2] : 0;
 }
 
 /* Describe an array or row value. */

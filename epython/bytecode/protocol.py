@@ -32,6 +32,8 @@ __all__ = [
     "COLD_CODE_OFFSET",
     "DRAM_AREA_OFFSET",
     "DRAM_CORE_BASE",
+    "DRAM_WINDOW_BYTES",
+    "SHARED_AREA_OFFSET",
     "SHARED_ARRAYS_BYTES",
     "SHARED_ENCODE_MESSAGE",
     "EHAL_SHM_BYTES",
@@ -185,10 +187,14 @@ COLD_CODE_BYTES = 0x00100000
 #: offset to an address that already holds it).
 DRAM_AREA_OFFSET = 0x00200000
 
-#: Bytes of shared() arrays one launch may place in shared DRAM, all arrays together.  They
-#: lie in the launch area with the launches' images and argument blocks
-#: (epython/backends/device/dram.py, 12 MB), which ends below e-hal's table.
-SHARED_ARRAYS_BYTES = 8 << 20
+#: Bytes of the shared-DRAM window the cores see at DRAM_CORE_BASE.
+DRAM_WINDOW_BYTES = 32 << 20
+#: Where the shared() arrays of the launches in flight lie: from the end of e-hal's table to
+#: the end of the window (12 MB), apart from the launch area.  Descriptors give an array's
+#: offset from DRAM_AREA_OFFSET, as the mailboxes do.
+SHARED_AREA_OFFSET = EHAL_SHM_OFFSET + EHAL_SHM_BYTES
+#: Bytes of shared() arrays one launch may use, all its arrays together: the whole area.
+SHARED_ARRAYS_BYTES = DRAM_WINDOW_BYTES - SHARED_AREA_OFFSET
 #: What a core raises when a kernel returns, sends or broadcasts a shared() array.
 SHARED_ENCODE_MESSAGE = ("a shared() array stays in DRAM and cannot be returned or sent "
                          "(send a slice); the caller's array gets its contents at the end")

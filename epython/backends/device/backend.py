@@ -23,7 +23,7 @@ import numpy as np
 from epython.arrays import check_launch_fits
 from epython.backends.base import CoreResult, core_arguments
 from epython.backends.device import mailbox as M
-from epython.backends.device.dram import LAUNCH_AREA_BYTES, LaunchArea, align
+from epython.backends.device.dram import LaunchArea, align
 from epython.backends.device.ehal import E_FALSE, E_TRUE, EEpiphany, EHal, EMem, EPlatform
 from epython.backends.device.elf import symbolize
 from epython.backends.device.launch import DeviceLaunch
@@ -57,6 +57,13 @@ def _close_at_exit(ref: weakref.ref[DeviceBackend]) -> None:
         backend.close()
 
 
+def _shared_area() -> LaunchArea:
+    """The allocator of the shared() arrays' area (protocol.SHARED_AREA_OFFSET; offsets from
+    the start of epython's DRAM area, as every offset the backend writes)."""
+    return LaunchArea(P.SHARED_AREA_OFFSET - P.DRAM_AREA_OFFSET, P.SHARED_ARRAYS_BYTES,
+                      "the area of shared() arrays")
+
+
 def _copy_wire(value: Any) -> Any:
     """An independent copy of a wire value (arrays and lists are not shared with the caller)."""
     return decode_value(encode_value(value))
@@ -87,6 +94,7 @@ class DeviceBackend:
         self._active: list[DeviceLaunch | None] = []
         self._queues: list[deque[DeviceLaunch]] = []
         self._area = LaunchArea(self.num_cores() * P.MAILBOX_STRIDE)
+        self._shared_area = _shared_area()
         #: device-resident values per core (wire values).  The host keeps them and sends the
         #: ones a launch names with its arguments; a core posts them back when it succeeds.
         self._resident: dict[int, dict[str, Any]] = {}
@@ -176,7 +184,7 @@ class DeviceBackend:
                 region = self._area.allocate(align(len(kernel.image)) + len(block))
             except BaseException:
                 for arg in shared:
-                    self._area.free(arg.offset)
+                    self._shared_area.free(arg.offset)
                 raise
             launch = DeviceLaunch(self, kernel, list(args), cores, region, len(kernel.image),
                                   block, blocks, shared)
@@ -195,10 +203,10 @@ class DeviceBackend:
         for arg in args:
             if isinstance(arg, SharedArg) and arg not in placed:
                 try:
-                    arg.offset = self._area.allocate(arg.nbytes)[0]
+                    arg.offset = self._shared_area.allocate(arg.nbytes)[0]
                 except BackendError:
                     for done in placed:
-                        self._area.free(done.offset)
+                        self._shared_area.free(done.offset)
                     raise
                 placed.append(arg)
                 self._write_mem(arg.offset, arg.array.tobytes(), "writing a shared() array")
@@ -235,7 +243,8 @@ class DeviceBackend:
                                    f"1 to {M.MAX_CORES} cores")
             hal.call("e_open", "opening the chip as one workgroup", ctypes.byref(self._dev),
                      0, 0, rows, cols)
-            size = rows * cols * P.MAILBOX_STRIDE + LAUNCH_AREA_BYTES
+            # the mailboxes and the launch area, and (past e-hal's table) the shared() arrays
+            size = P.DRAM_WINDOW_BYTES - P.DRAM_AREA_OFFSET
             hal.call("e_alloc", f"mapping {size} bytes of shared DRAM at offset "
                      f"{P.DRAM_AREA_OFFSET:#x}", ctypes.byref(self._mem), P.DRAM_AREA_OFFSET, size)
         except BaseException:
@@ -263,6 +272,7 @@ class DeviceBackend:
         self._active = [None] * n
         self._queues = [deque() for _ in range(n)]
         self._area = LaunchArea(n * P.MAILBOX_STRIDE)
+        self._shared_area = _shared_area()
         hal.call("e_load_group", f"loading the core program {self.program}",
                  str(self.program).encode(), ctypes.byref(self._dev), 0, 0, self._rows,
                  self._cols, E_FALSE)
@@ -345,7 +355,7 @@ class DeviceBackend:
         for arg in launch.shared:
             data = self._read_mem(arg.offset, arg.nbytes, "reading a shared() array back")
             arg.array[...] = np.frombuffer(data, dtype=arg.array.dtype).reshape(arg.array.shape)
-            self._area.free(arg.offset)
+            self._shared_area.free(arg.offset)
 
     def _free_core_block(self, core: int) -> None:
         """Give back ``core``'s own argument block, if its launch had one."""

@@ -11,9 +11,8 @@ from epython.errors import BackendError
 
 __all__ = ["ALIGN", "LAUNCH_AREA_BYTES", "LaunchArea", "align"]
 
-#: Bytes of the launch area (program images, argument blocks and shared() arrays after the
-#: mailboxes); with the mailboxes it ends below e-hal's table (protocol.EHAL_SHM_OFFSET).
-LAUNCH_AREA_BYTES = 12 << 20
+#: Bytes of the launch area (program images and argument blocks after the mailboxes).
+LAUNCH_AREA_BYTES = 8 << 20
 #: Alignment of every region (the cores read images and arguments as 8-byte words).
 ALIGN = 8
 
@@ -26,9 +25,11 @@ def align(nbytes: int) -> int:
 class LaunchArea:
     """First-fit allocation of regions in ``[start, start + size)``."""
 
-    def __init__(self, start: int, size: int = LAUNCH_AREA_BYTES) -> None:
+    def __init__(self, start: int, size: int = LAUNCH_AREA_BYTES,
+                 name: str = "the launch area") -> None:
         self.start = start
         self.size = size
+        self.name = name
         self._regions: list[tuple[int, int]] = []  # (start, end) in use
 
     def __len__(self) -> int:
@@ -45,7 +46,7 @@ class LaunchArea:
                 break
             start = max(start, used_end)
         if start + nbytes > self.start + self.size:
-            raise BackendError(f"the launch area in shared DRAM ({self.size} bytes) is full "
+            raise BackendError(f"{self.name} in shared DRAM ({self.size} bytes) is full "
                                f"with {len(self._regions)} launches in flight; wait for some "
                                "of them before launching more")
         self._regions.append((start, start + nbytes))
