@@ -23,7 +23,7 @@ import numpy as np
 from epython.arrays import check_launch_fits
 from epython.backends.base import CoreResult, core_arguments
 from epython.backends.device import mailbox as M
-from epython.backends.device.dram import LaunchArea, align
+from epython.backends.device.dram import LaunchArea, align, shared_area
 from epython.backends.device.ehal import E_FALSE, E_TRUE, EEpiphany, EHal, EMem, EPlatform
 from epython.backends.device.elf import symbolize
 from epython.backends.device.launch import DeviceLaunch
@@ -57,13 +57,6 @@ def _close_at_exit(ref: weakref.ref[DeviceBackend]) -> None:
         backend.close()
 
 
-def _shared_area() -> LaunchArea:
-    """The allocator of the shared() arrays' area (protocol.SHARED_AREA_OFFSET; offsets from
-    the start of epython's DRAM area, as every offset the backend writes)."""
-    return LaunchArea(P.SHARED_AREA_OFFSET - P.DRAM_AREA_OFFSET, P.SHARED_ARRAYS_BYTES,
-                      "the area of shared() arrays")
-
-
 def _copy_wire(value: Any) -> Any:
     """An independent copy of a wire value (arrays and lists are not shared with the caller)."""
     return decode_value(encode_value(value))
@@ -94,7 +87,7 @@ class DeviceBackend:
         self._active: list[DeviceLaunch | None] = []
         self._queues: list[deque[DeviceLaunch]] = []
         self._area = LaunchArea(self.num_cores() * P.MAILBOX_STRIDE)
-        self._shared_area = _shared_area()
+        self._shared_area = shared_area()
         #: device-resident values per core (wire values).  The host keeps them and sends the
         #: ones a launch names with its arguments; a core posts them back when it succeeds.
         self._resident: dict[int, dict[str, Any]] = {}
@@ -272,7 +265,7 @@ class DeviceBackend:
         self._active = [None] * n
         self._queues = [deque() for _ in range(n)]
         self._area = LaunchArea(n * P.MAILBOX_STRIDE)
-        self._shared_area = _shared_area()
+        self._shared_area = shared_area()
         hal.call("e_load_group", f"loading the core program {self.program}",
                  str(self.program).encode(), ctypes.byref(self._dev), 0, 0, self._rows,
                  self._cols, E_FALSE)
