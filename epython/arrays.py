@@ -37,18 +37,9 @@ __all__ = ["SharedArray", "SplitArray", "check_launch_fits", "shared", "shared_a
            "split_blocks", "too_wide"]
 
 
-class SplitArray(np.ndarray):
-    """A view of an array marked to be split over a launch's cores (made by :func:`split`).
-
-    It is the caller's array (same memory), so the undecorated function sees the whole array
-    and changes it in place.  Slices and arithmetic results are plain arrays: only the view
-    passed to the kernel is split.
-    """
-
-    split_axis: int
-
-    def __array_finalize__(self, obj: Any) -> None:
-        self.split_axis = getattr(obj, "split_axis", 0)
+class _Marked(np.ndarray):
+    """A view of the caller's array that marks how a launch passes it: slices and arithmetic
+    results are plain arrays, only the view itself is marked."""
 
     def __array_wrap__(self, out: Any, context: Any = None, return_scalar: bool = False) -> Any:
         result = np.asarray(out)
@@ -56,6 +47,19 @@ class SplitArray(np.ndarray):
 
     def __getitem__(self, key: Any) -> Any:
         return np.asarray(self)[key]
+
+
+class SplitArray(_Marked):
+    """A view of an array marked to be split over a launch's cores (made by :func:`split`).
+
+    It is the caller's array (same memory), so the undecorated function sees the whole array
+    and changes it in place.
+    """
+
+    split_axis: int
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.split_axis = getattr(obj, "split_axis", 0)
 
     def __repr__(self) -> str:
         return f"split({np.asarray(self)!r}, axis={self.split_axis})"
@@ -84,7 +88,7 @@ def split(a: np.ndarray[Any, Any], axis: int = 0) -> SplitArray:
     return view
 
 
-class SharedArray(np.ndarray):
+class SharedArray(_Marked):
     """A view of an array marked to live in shared DRAM during a launch (made by :func:`shared`).
 
     It is the caller's array (same memory): the undecorated function works on it directly, and
@@ -93,13 +97,6 @@ class SharedArray(np.ndarray):
 
     #: marks the view for the marshal layer, which refuses it inside lists and tuples
     epython_shared = True
-
-    def __array_wrap__(self, out: Any, context: Any = None, return_scalar: bool = False) -> Any:
-        result = np.asarray(out)
-        return result[()] if return_scalar else result
-
-    def __getitem__(self, key: Any) -> Any:
-        return np.asarray(self)[key]
 
     def __repr__(self) -> str:
         return f"shared({np.asarray(self)!r})"
