@@ -88,6 +88,7 @@ EPY_COLD static uint32_t skip_value(const uint8_t *p, uint32_t n, int depth)
         return pos;
     }
     case TAG_ARRAY: return array_wire_size(p, n);
+    case TAG_SHARED: return shared_wire_size(p, n);
     default: return 0;
     }
 }

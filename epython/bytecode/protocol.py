@@ -32,6 +32,10 @@ __all__ = [
     "COLD_CODE_OFFSET",
     "DRAM_AREA_OFFSET",
     "DRAM_CORE_BASE",
+    "DRAM_WINDOW_BYTES",
+    "SHARED_AREA_OFFSET",
+    "SHARED_ARRAYS_BYTES",
+    "SHARED_ENCODE_MESSAGE",
     "EHAL_SHM_BYTES",
     "EHAL_SHM_OFFSET",
     "LOCAL_MEMORY_BYTES",
@@ -182,6 +186,18 @@ COLD_CODE_BYTES = 0x00100000
 #: page aligned, which e-hal's esim target needs (its e_mem_t accesses add a buffer's in-page
 #: offset to an address that already holds it).
 DRAM_AREA_OFFSET = 0x00200000
+
+#: Bytes of the shared-DRAM window the cores see at DRAM_CORE_BASE.
+DRAM_WINDOW_BYTES = 32 << 20
+#: Where the shared() arrays of the launches in flight lie: from the end of e-hal's table to
+#: the end of the window (12 MB), apart from the launch area.  Descriptors give an array's
+#: offset from DRAM_AREA_OFFSET, as the mailboxes do.
+SHARED_AREA_OFFSET = EHAL_SHM_OFFSET + EHAL_SHM_BYTES
+#: Bytes of shared() arrays one launch may use, all its arrays together: the whole area.
+SHARED_ARRAYS_BYTES = DRAM_WINDOW_BYTES - SHARED_AREA_OFFSET
+#: What a core raises when a kernel returns, sends or broadcasts a shared() array.
+SHARED_ENCODE_MESSAGE = ("a shared() array stays in DRAM and cannot be returned or sent "
+                         "(send a slice); the caller's array gets its contents at the end")
 
 # --- core <-> core messages --------------------------------------------------------------
 #: Each message slot starts with a u32 sequence flag and a u32 byte length.
