@@ -46,8 +46,8 @@ def kernel_error(kernel: CompiledKernel, code: int, message: str, *, core: int, 
 def omitted_frame(count: int) -> tuple[str, int, str]:
     """The entry of ``KernelError.frames`` that marks where a long chain was cut: ``count``
     frames were left out there (the traceback shows it as ``File "<kernel>", line 1, in <N
-    kernel frames omitted>``)."""
-    return ("<kernel>", 0, f"<{count} kernel frames omitted>")
+    kernel frames omitted>``, no source line)."""
+    return ("<kernel>", 0, f"<{count} kernel frame{'s' if count != 1 else ''} omitted>")
 
 
 def _function_name(kernel: CompiledKernel, func: int) -> str:
