@@ -69,27 +69,27 @@ EXPECTED = [(_line(chain_kernel, 1), "chain_kernel"), (_line(_rec, 3), "_rec"),
             (_line(_divide, 1), "_divide")]
 
 
+def _check_chain(core: int) -> None:
+    """chain_kernel(2) on ``core`` raises with the EXPECTED chain (whichever backend or engine)."""
+    with pytest.raises(ZeroDivisionError) as info:
+        offload(target=core)(chain_kernel)(2)
+    exc = info.value
+    assert isinstance(exc, KernelError)
+    assert _names(exc.frames) == EXPECTED
+    assert exc.function == "_divide" and exc.lineno == _line(_divide, 1) and exc.core == core
+    assert all(f == __file__ for f, _, _ in exc.frames)
+
+
 @pytest.mark.parametrize("engine", ["reference", "jit"])
 def test_chain_through_recursion_nested_defs_and_helpers(engine: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ESIM_ENGINE", engine)
-    with pytest.raises(ZeroDivisionError) as info:
-        offload(target=0)(chain_kernel)(2)
-    exc = info.value
-    assert isinstance(exc, KernelError)
-    assert _names(exc.frames) == EXPECTED
-    assert exc.function == "_divide" and exc.lineno == _line(_divide, 1) and exc.core == 0
-    assert all(f == __file__ for f, _, _ in exc.frames)
+    _check_chain(0)
 
 
-def test_chain_is_the_same_on_both_backends(backend: str) -> None:
-    with pytest.raises(ZeroDivisionError) as info:
-        offload(target=0)(chain_kernel)(2)
-    exc = info.value
-    assert isinstance(exc, KernelError)
-    assert _names(exc.frames) == EXPECTED
-    assert exc.function == "_divide" and exc.lineno == _line(_divide, 1) and exc.core == 0
-    assert all(f == __file__ for f, _, _ in exc.frames)
+@pytest.mark.parametrize("core", [0, 11])
+def test_chain_is_the_same_on_both_backends(backend: str, core: int) -> None:
+    _check_chain(core)
 
 
 def test_printed_traceback_ends_with_the_kernel_frames(backend: str) -> None:
