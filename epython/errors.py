@@ -73,9 +73,8 @@ class KernelError(EpythonError):
     ``function`` (the kernel function that failed) and ``frames``: the call chain as
     ``(filename, lineno, function)`` tuples, innermost last (a chain longer than the cap,
     docs/language.md "Errors", has one ``("<kernel>", 0, "<N kernel frames omitted>")`` entry
-    where it was cut).  The exception's traceback ends with
-    one frame per entry of ``frames`` (see :func:`kernel_traceback`), so Python, pytest and IDEs
-    show the kernel's source lines.
+    where it was cut).  The exception's traceback ends with one frame per entry of ``frames``
+    (see :func:`kernel_traceback`), so Python, pytest and IDEs show the kernel's source lines.
     """
 
     core: int

@@ -262,7 +262,7 @@ def decode_chain(raw: bytes) -> tuple[tuple[tuple[int, int], ...], int]:
     kept = min(total, P.ERROR_CHAIN_FRAMES - 1, (len(raw) - 4) // 8)
     words = struct.unpack_from(f"<{2 * kept}I", raw, 4)
     chain = tuple((words[2 * k], words[2 * k + 1]) for k in range(kept))
-    return chain, (total - kept if kept == P.ERROR_CHAIN_FRAMES - 1 else 0)
+    return chain, (min(total, P.MAX_CALL_DEPTH) - kept if kept == P.ERROR_CHAIN_FRAMES - 1 else 0)
 
 
 def decode_outcome(kernel: CompiledKernel, core: int, h: Header, area: bytes,
