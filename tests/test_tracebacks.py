@@ -279,15 +279,30 @@ def test_cut_chain_keeps_the_outermost_and_the_innermost() -> None:
 
 
 # --- property: generated call chains agree between the backends and with CPython ----------------
+#: The bottom helper of a generated chain, failing when x == 0: (lines of h0's body, the class,
+#: whether CPython raises it too).
+BOTTOMS: list[tuple[list[str], type[BaseException], bool]] = [
+    (["return 100 // x"], ZeroDivisionError, True),
+    (["return 1.0 / x"], ZeroDivisionError, True),
+    (["return [1, 2, 3][3 - x]"], IndexError, True),
+    (['assert x != 0, "x is zero"', "return x"], AssertionError, True),
+    (["s = [x, x]", "for i in range(20 if x == 0 else 0):", "    s = s + s", "return len(s)"],
+     MemoryError, False),
+]
+
+
 @st.composite
-def chain_programs(draw: Any) -> tuple[str, list[int], int, bool]:
+def chain_programs(draw: Any) -> tuple[str, list[int], int, type[BaseException] | None]:
     """A kernel calling through a chain of helpers (direct calls, calls in loops, calls after a
-    guard) and optionally a recursion first, that divides by zero at the bottom on some cores:
-    (source, cores, argument, whether a recursion may exceed the call depth)."""
+    guard) and optionally a recursion first, whose bottom helper fails (BOTTOMS) on the cores
+    where its argument reaches 0: (source, cores, argument, the class CPython raises there too,
+    or None)."""
+    body, error, cpython = draw(st.sampled_from(BOTTOMS))
     styles = draw(st.lists(st.sampled_from(["direct", "loop", "guard"]), max_size=5))
     depth = draw(st.one_of(st.none(), st.integers(0, P.MAX_CALL_DEPTH + 4)))
     cores = draw(st.sets(st.integers(0, 15), min_size=1, max_size=3).map(sorted))
-    lines = ["from epython.parallel import coreid", "", "", "def h0(x):", "    return 100 // x"]
+    lines = ["from epython.parallel import coreid", "", "", "def h0(x):"]
+    lines += ["    " + line for line in body]
     for k, style in enumerate(styles, 1):
         lines += ["", "", f"def h{k}(x):"]
         if style == "direct":
@@ -303,28 +318,36 @@ def chain_programs(draw: Any) -> tuple[str, list[int], int, bool]:
                   "    return rec(n - 1, x)"]
         call = f"rec({depth}, x)"
     lines += ["", "", "def kernel(a):", "    x = a + coreid() % 3", f"    return {call}", ""]
-    return "\n".join(lines), cores, draw(st.integers(0, 3)), depth is not None
+    return "\n".join(lines), cores, draw(st.integers(0, 3)), error if cpython else None
+
+
+def _sans_memory_message(outcomes: dict[int, Any]) -> dict[int, Any]:
+    """``outcomes`` with the message of each MemoryError left out: the sizes in it differ between
+    the backends for ``s = s + s`` (the simulator fails on a smaller request with more live
+    bytes), a disagreement of the memory accounting that is not the call chain's."""
+    return {c: o[:5] + ("",) + o[6:] if o[0] == "MemoryError" else o
+            for c, o in outcomes.items()}
 
 
 @needs_device
 @prop_settings(weight=0.3)
 @given(program=chain_programs())
 def test_generated_chains_agree_between_backends_and_with_cpython(
-        program: tuple[str, list[int], int, bool]) -> None:
-    source, cores, a, recursive = program
+        program: tuple[str, list[int], int, type[BaseException] | None]) -> None:
+    source, cores, a, error = program
     note(f"cores {cores}, a = {a}\n{source}")
     mod = C.write_module(source, "ept")
     sim = _outcomes(mod.kernel, (a,), cores, "sim")
-    assert sim == _outcomes(mod.kernel, (a,), cores, "device")
-    if 0 not in cores or sim[0][0] != "ZeroDivisionError":
+    dev = _outcomes(mod.kernel, (a,), cores, "device")
+    assert _sans_memory_message(sim) == _sans_memory_message(dev)
+    if error is None or 0 not in cores or sim[0][0] != error.__name__:
         return
-    with pytest.raises(ZeroDivisionError) as info:  # CPython: coreid() is 0
+    with pytest.raises(error) as info:  # CPython: coreid() is 0
         mod.kernel(a)
     ref = [(fs.lineno, fs.name) for fs in traceback.extract_tb(info.value.__traceback__)
            if fs.filename == mod.__file__]
-    frames = sim[0][4]
-    if len(ref) <= P.ERROR_CHAIN_FRAMES:
-        assert _names(frames) == ref
-    else:
-        assert recursive and frames[P.ERROR_CHAIN_OUTER] == omitted_frame(
-            len(ref) - P.ERROR_CHAIN_FRAMES)
+    kept, omitted = P.cut_chain(tuple(ref[:-1]))
+    if omitted:  # the chain as the cap cuts it
+        marker = omitted_frame(omitted)
+        kept = (*kept[:P.ERROR_CHAIN_OUTER], (marker[1], marker[2]), *kept[P.ERROR_CHAIN_OUTER:])
+    assert _names(sim[0][4]) == [*kept, ref[-1]]
