@@ -185,7 +185,8 @@ def _protocol_lines() -> list[str]:
                  "MAILBOX_STRIDE", "VALUE_SLOT_BYTES", "OBJECT_HEADER_BYTES",
                  "FRAME_HEADER_BYTES", "MAX_CALL_DEPTH", "LOCAL_MEMORY_BYTES",
                  "RUNTIME_RESERVED_BYTES", "CORE_MAILBOX_BYTES", "MESSAGE_SLOT_HEADER_BYTES",
-                 "WORKSPACE_ALIGN", "FUNC_INFO_BYTES"):
+                 "WORKSPACE_ALIGN", "FUNC_INFO_BYTES", "MAILBOX_ERROR_CHAIN_OFFSET",
+                 "ERROR_CHAIN_FRAMES", "ERROR_CHAIN_OUTER"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
     out.append("enum epy_wait {")
     for name, number, _text in protocol.WAIT_KINDS:

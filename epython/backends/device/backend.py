@@ -426,18 +426,21 @@ class DeviceBackend:
         size = M.result_bytes(launch.kernel, h)
         area = self._read_mem(base + P.MAILBOX_RESULT_OFFSET, size,
                               f"reading core {core}'s result") if size else b""
-        message = b""
+        message = chain = b""
         if h.error_code != ErrorCode.OK:
             message = self._read_mem(base + P.MAILBOX_MESSAGE_OFFSET,
                                      P.MAILBOX_RESULT_OFFSET - P.MAILBOX_MESSAGE_OFFSET,
                                      f"reading core {core}'s error message")
+            chain = self._read_mem(base + P.MAILBOX_ERROR_CHAIN_OFFSET,
+                                   P.MAILBOX_ERROR_CHAIN_BYTES,
+                                   f"reading core {core}'s error call chain")
         changes = b""
         if h.changes_size:
             changes = self._read_mem(base + P.MAILBOX_CHANGES_OFFSET,
                                      min(h.changes_size, P.MAILBOX_CHANGES_BYTES),
                                      f"reading core {core}'s changes to array arguments")
         out = M.decode_outcome(launch.kernel, core, h, area, message, changes,
-                               launch.block_of(core))
+                               launch.block_of(core), chain)
         self._free_core_block(core)
         held = self._resident.setdefault(core, {})
         for name, value in out.resident.items():
