@@ -2,8 +2,7 @@
 moves results and printed text from the mailboxes to the launches, and cancels, times out and
 detects deadlocks the way the simulator backend reports them.
 
-The queues advance whenever the host polls (``poll``/``wait_next``/``busy_cores``/``launch``);
-there is no thread of its own.
+The queues advance whenever the host polls (``poll``/``wait_next``/``busy_cores``/``launch``).
 """
 
 from __future__ import annotations
@@ -82,6 +81,7 @@ class DeviceBackend:
         self._rows = 4
         self._cols = 4
         self._cmd: list[int] = []
+        self._command = 0  # the last launch's command number (see launch())
         self._out_tail: list[int] = []
         self._partial: list[bytes] = []
         self._active: list[DeviceLaunch | None] = []
@@ -181,6 +181,9 @@ class DeviceBackend:
                 raise
             launch = DeviceLaunch(self, kernel, list(args), cores, region, len(kernel.image),
                                   block, blocks, shared)
+            # one command number for all its cores: it is the epoch of its messages (comm.c)
+            self._command = M.next_command(self._command) or 1
+            launch.command = self._command
             self._write_mem(launch.image_offset, kernel.image, "writing the program image")
             if block:
                 self._write_mem(launch.args_offset, block, "writing the argument block")
@@ -374,7 +377,7 @@ class DeviceBackend:
         self._write_mem(base + offset, fields, f"writing core {core}'s launch fields")
         self._write_mem(base + P.MAILBOX_CORES_OFFSET, launch.core_list,
                         f"writing core {core}'s core list")
-        self._cmd[core] = M.next_command(self._cmd[core])
+        self._cmd[core] = launch.command
         self._active[core] = launch
         self._set(core, "command", self._cmd[core])  # the start signal, written last
         self._hal().call("e_signal", f"signalling core {core}", ctypes.byref(self._dev),

@@ -83,6 +83,8 @@ class DeviceLaunch:
         self.blocks = blocks or {}
         #: the launch's shared() arrays, each in its own region of the launch area
         self.shared = shared or []
+        #: the command word every core of the launch receives (the backend numbers launches)
+        self.command = 0
         #: cores whose result (or cancellation) has been delivered
         self.delivered: set[int] = set()
         self._pending: deque[CoreResult] = deque()
