@@ -35,6 +35,7 @@ import numpy as np
 from epython.bytecode.costs import EXTRA_COSTS, LAUNCH_COSTS
 from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, OPS, Op
+from epython.calibrate.collectives import comm_table
 from epython.calibrate.prior import PRIOR
 from esim.chip import argument_bytes
 from esim.cores.builtins import LIST_ITEM_COST, RANDOM_DRAW_COST
@@ -576,7 +577,7 @@ def generate_table(data: dict[str, Any]) -> str:
               "LAUNCH_COSTS: dict[str, int] = {"]
     launch = data["instructions_per_launch"]
     lines += [f"    {name!r}: {round(launch[name])}," for name in LAUNCH_FEATURES]
-    lines += ["}", ""]
+    lines += ["}", ""] + comm_table(data)
     return "\n".join(lines)
 
 

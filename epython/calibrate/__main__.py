@@ -23,6 +23,7 @@ from epython.calibrate import (
     generate_table,
     report_rows,
 )
+from epython.calibrate.collectives import calibrate_collectives
 
 
 def _print_report(rows: list[dict[str, Any]]) -> None:
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate epython/bytecode/costs.py from the data file (no e-sim)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when epython/bytecode/costs.py is stale")
+    parser.add_argument("--collectives", action="store_true",
+                        help="measure only the collectives on 1, 2, 4 and 16 e-sim cores")
     parser.add_argument("--report", action="store_true",
                         help="the per-kernel ratios of the current table (no e-sim)")
     opts = parser.parse_args(argv)
@@ -72,8 +75,13 @@ def main(argv: list[str] | None = None) -> int:
               f"lacks {', '.join(missing)} (docs/backends.md, 'The device backend on e-sim')",
               file=sys.stderr)
         return 2
+    if opts.collectives:
+        print(calibrate_collectives(log=print)["instructions_per_message"])
+        print(f"wrote {DATA}; now: python -m epython.calibrate --table")
+        return 0
     print(f"measuring {len(KERNELS)} kernels on e-sim (EPYTHON_EHAL=esim), core 0")
     data = calibrate(log=print)
+    calibrate_collectives(log=print)
     print(f"wrote {DATA} (the real build executes {data['scale_over_hand_estimates']:.2f}x the "
           "instructions the hand estimates charged as cycles)")
     fitted = {k: cycles_of(v, k) for k, v in data["instructions_per_operation"].items()}
