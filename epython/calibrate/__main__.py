@@ -40,6 +40,17 @@ def _print_report(rows: list[dict[str, Any]]) -> None:
     print(f"median ratio {mid:.2f}; the farthest kernel is {worst:.0%} from it")
 
 
+def _print_collectives(data: dict[str, Any]) -> None:
+    from epython.calibrate.collectives import CORE_COUNTS, collective_rows, run_collectives
+
+    sim = {n: run_collectives(n, backend="sim", repeat=1) for n in CORE_COUNTS}
+    print("-- collectives on several cores: the root's messages (beyond the baseline)")
+    print(f"{'kernel':<8} {'cores':>5} {'e-sim instr':>11} {'sim cycles':>10} {'ratio':>6}")
+    for r in collective_rows(data, sim):
+        print(f"{r['kernel']:<8} {r['cores']:>5} {r['measured']:>11} {r['model']:>10} "
+              f"{r['ratio']:>6.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line: measure on e-sim, or write the cost table; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m epython.calibrate", description=__doc__,
@@ -64,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {TABLE}")
         return 0
     if opts.report:
-        _print_report(report_rows(json.loads(DATA.read_text())))
+        data = json.loads(DATA.read_text())
+        _print_report(report_rows(data))
+        if "collectives" in data:
+            _print_collectives(data)
         return 0
     os.environ["EPYTHON_EHAL"] = "esim"
     from epython.backends.device.esim import esim_prefix, missing_parts
