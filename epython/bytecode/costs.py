@@ -153,3 +153,10 @@ COMM_COSTS: dict[str, int] = {
     'collective recv': 587,
     'reduce item': 245,
 }
+
+#: The heap's compaction (esim/cores/heap.py): cycles per compaction and per live object
+#: it finds (scanned, its references updated, moved).
+COMPACTION_COSTS: dict[str, int] = {
+    'compaction': 1204,
+    'compaction object': 103,
+}

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["COLLECTIVE_KERNELS", "COMM_FEATURES", "CORE_COUNTS", "DELAY", "calibrate_collectives",
-           "collective_rows", "comm_table", "fit_collectives", "measure_collectives", "run_collectives"]
+           "collective_rows", "comm_table", "cost_lines", "fit_collectives", "measure_collectives", "run_collectives"]
 
 #: The per-message costs (instructions) that ``fit_collectives`` derives.
 COMM_FEATURES = ("collective send", "collective recv", "reduce item")
@@ -158,26 +158,33 @@ def collective_rows(data: dict[str, Any], sim: dict[int, dict[str, list[int]]] |
     return out
 
 
-def comm_table(data: dict[str, Any]) -> list[str]:
-    """The ``COMM_COSTS`` lines of the generated ``costs.py``: the measured per-message costs of
-    ``data["collectives"]`` (cycles = instructions: the handling runs inside one builtin, no
-    dispatch of its own), or, before they are measured, the hand estimates of ``prior.json``
-    scaled as the fit scales the others."""
+def cost_lines(table: str, comment: list[str], features: Sequence[str],
+               measured: dict[str, float], scale: float) -> list[str]:
+    """Lines of the generated ``costs.py`` defining ``table``: the ``measured`` costs of
+    ``features`` (cycles = instructions: inside one bytecode's handler, no dispatch of its
+    own), or, until measured, the hand estimates of ``prior.json`` scaled as the fit scales the
+    others."""
     from epython.calibrate.prior import PRIOR
 
-    measured = data.get("collectives", {}).get("instructions_per_message", {})
-    scale = data.get("scale_over_hand_estimates", 1.0)
-    lines = ["#: The handling of each message inside a collective on more than one core: cycles per",
-             "#: message sent, per message received, per item ``reduce`` combines (esim/cores/comm.py)."]
-    missing = [k for k in COMM_FEATURES if k not in measured]
+    lines = [f"#: {c}" for c in comment]
+    missing = [k for k in features if k not in measured]
     if missing:
         lines.append("#: Not yet measured (the hand estimate times the data's scale): "
                      + ", ".join(missing) + ".")
-    lines.append("COMM_COSTS: dict[str, int] = {")
-    for name in COMM_FEATURES:
+    lines.append(f"{table}: dict[str, int] = {{")
+    for name in features:
         value = measured[name] if name in measured else scale * PRIOR[name]
         lines.append(f"    {name!r}: {max(0, round(value))},")
     return lines + ["}", ""]
+
+
+def comm_table(data: dict[str, Any]) -> list[str]:
+    """The ``COMM_COSTS`` lines of the generated ``costs.py`` (``cost_lines``)."""
+    return cost_lines("COMM_COSTS", [
+        "The handling of each message inside a collective on more than one core: cycles per",
+        "message sent, per message received, per item ``reduce`` combines (esim/cores/comm.py)."],
+        COMM_FEATURES, data.get("collectives", {}).get("instructions_per_message", {}),
+        data.get("scale_over_hand_estimates", 1.0))
 
 
 def calibrate_collectives(log: Any = None, data_file: Path | None = None) -> dict[str, Any]:
