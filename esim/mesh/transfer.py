@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
@@ -218,8 +218,7 @@ class TransferEngine:
         transfer.issued, transfer.arrived = env.event(), env.event()
 
         def fire(event: simpy.Event) -> None:
-            times: tuple[float, float] = event.value  # go_on's (issued, arrival)
-            issued, arrival = times
+            issued, arrival = cast("tuple[float, float]", event.value)  # go_on's
             if plan.sink is not None:
                 plan.sink.add(nbytes, packets, 0.0, 0.0)
             for which, at in (("issued", issued), ("arrived", arrival)):
