@@ -142,16 +142,17 @@ class Mesh:
             if cached is None:
                 cached = self._write_routes[key] = self._write_route(s, d)
             route, network = cached
-            arbiter = self.arbiter if network == "xmesh" else None
+            lane = (self.arbiter.lane(route) if network == "xmesh" and self.arbiter is not None
+                    else None)
             if method == "dma":
                 plan = WritePlan(route, header, cfg.dma_cycles_per_packet,
                                  start_delay=cfg.dma_setup_cycles, issued_at_start=True,
                                  sink=self._sink(d),
                                  packet_bytes=_element(align, nbytes),
-                                 arbiter=arbiter, arbiter_at=len(route) - 1)
+                                 lane=lane)
             else:
                 plan = WritePlan(route, header, cfg.store_issue_cycles, sink=self._sink(d),
-                                 arbiter=arbiter, arbiter_at=len(route) - 1)
+                                 lane=lane)
         transfer = self._transfer(s, d, nbytes, method, network)
         self.engine.start_write(transfer, plan)
         return transfer

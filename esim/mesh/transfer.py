@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import simpy
 
-from esim.mesh.arbiter import Arbiter, Waiting, route_key
+from esim.mesh.arbiter import Lane, Waiting
 from esim.mesh.link import Header, Link
 from esim.mesh.stats import Accumulator, TransferRecord
 
@@ -48,30 +48,43 @@ def traverse(route: Sequence[Link], packets: int, nbytes: int, now: float,
     ``(issued, arrival)``: the cycle the source is free for its next chunk and the cycle the
     chunk's last byte reaches the end of the route.
     """
-    # the last packet leaves the source at now + source_cycles; stalled: the head's waits
-    _, tail, stalled = _walk(route, packets, nbytes, header, now, now + source_cycles, 0.0)
+    head = now
+    tail = now + source_cycles  # the last packet leaves the source
+    stalled = 0.0  # cycles the head waited for busy links
+    for link in route:  # _walk, inlined: the hot path
+        start, end = link.reserve(head, packets, nbytes, header)
+        stalled += start - head
+        latency = link.latency_cycles
+        tail = (tail if tail >= end else end) + latency
+        head = start + latency
     return now + max(source_cycles, stalled), tail
 
 
-def traverse_arbitrated(env: simpy.Environment, route: Sequence[Link], at: int, arbiter: Arbiter,
-                        packets: int, nbytes: int, now: float, source_cycles: float,
+def traverse_arbitrated(env: simpy.Environment, lane: Lane, packets: int, nbytes: int,
+                        now: float, source_cycles: float,
                         header: Header) -> tuple[float, float] | simpy.Event:
-    """``traverse`` for a route whose link ``route[at]`` is served by ``arbiter``: the same
-    ``(issued, arrival)`` when the chunk need not wait its turn there; else an event that
-    carries them once the arbiter has served the chunk."""
-    head, tail, stalled = _walk(route[:at], packets, nbytes, header, now, now + source_cycles, 0.0)
+    """``traverse`` for a route through an arbitrated link (``lane``): the same ``(issued,
+    arrival)`` when the chunk need not wait its turn there; else an event that carries them
+    once the arbiter has served the chunk."""
+    arbiter = lane.arbiter
+    link = lane.link
+    if not arbiter.waiting and (link.free_at <= now or link.last_owner == header.owner):
+        return traverse(lane.route, packets, nbytes, now, source_cycles, header)  # no contention
+    head, tail, stalled = _walk(lane.before, packets, nbytes, header, now, now + source_cycles,
+                                0.0)
     if not arbiter.busy(head, header.owner):
-        _, tail, stalled = _walk(route[at:], packets, nbytes, header, head, tail, stalled)
+        head, tail, stalled = _walk((lane.link,), packets, nbytes, header, head, tail, stalled)
+        _, tail, stalled = _walk(lane.after, packets, nbytes, header, head, tail, stalled)
         return now + max(source_cycles, stalled), tail
     result = env.event()
 
     def go_on(start: float, end: float) -> None:
-        latency = route[at].latency_cycles
-        _, t, s = _walk(route[at + 1:], packets, nbytes, header, start + latency,
+        latency = lane.link.latency_cycles
+        _, t, s = _walk(lane.after, packets, nbytes, header, start + latency,
                         max(tail, end) + latency, stalled + start - head)
         result.succeed((now + max(source_cycles, s), t))
 
-    arbiter.enqueue(Waiting(route_key(route, at), head, packets, nbytes, header, go_on))
+    arbiter.enqueue(lane, Waiting(head, packets, nbytes, header, go_on))
     return result
 
 
@@ -121,8 +134,7 @@ class WritePlan:
     issued_at_start: bool = False  # DMA: the core is free once the engine runs
     sink: Accumulator | None = None  # counts bytes delivered (DRAM)
     packet_bytes: int = 0  # data bytes per packet (a DMA's element size); 0: a full packet
-    arbiter: Arbiter | None = None  # serves route[arbiter_at] (the eLink) in round robin
-    arbiter_at: int = 0
+    lane: Lane | None = None  # the route through an arbitrated link (the eLink's tx)
 
 
 @dataclass(frozen=True)
@@ -189,14 +201,17 @@ class TransferEngine:
             chunk = min(remaining, self.chunk_bytes)
             packets = self._packets(chunk, plan.packet_bytes)
             result = self._traverse(plan, packets, chunk, env.now)
+            queued = False
             if isinstance(result, simpy.Event):
-                result = yield result  # waited for its turn at the arbitrated link
+                queued = True
+                result = cast("tuple[float, float]", (yield result))  # waited for its turn
             issued, arrival = result
             if plan.sink is not None:
                 plan.sink.add(chunk, packets, 0.0, 0.0)
             last_arrival = max(last_arrival, arrival)
             remaining -= chunk
-            yield env.timeout(max(0.0, issued - env.now))
+            if not queued or issued > env.now:  # a served chunk's source is usually free now
+                yield env.timeout(max(0.0, issued - env.now))
         if not plan.issued_at_start:
             self._fire(transfer, "issued")
         yield env.timeout(max(0.0, last_arrival - env.now))
@@ -205,10 +220,9 @@ class TransferEngine:
     def _traverse(self, plan: WritePlan, packets: int, nbytes: int,
                   now: float) -> tuple[float, float] | simpy.Event:
         source = packets * plan.source_cycles_per_packet
-        if plan.arbiter is None:
+        if plan.lane is None:
             return traverse(plan.route, packets, nbytes, now, source, plan.header)
-        return traverse_arbitrated(self.env, plan.route, plan.arbiter_at, plan.arbiter, packets,
-                                   nbytes, now, source, plan.header)
+        return traverse_arbitrated(self.env, plan.lane, packets, nbytes, now, source, plan.header)
 
     def _when_served(self, transfer: Transfer, plan: WritePlan, nbytes: int, packets: int,
                      served: simpy.Event) -> None:
