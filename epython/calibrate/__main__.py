@@ -1,7 +1,9 @@
 """``python -m epython.calibrate``: measure the real build on e-sim and fit the cost table.
 
 ``--table`` regenerates ``epython/bytecode/costs.py`` from the data file, ``--check`` says
-whether it is stale, ``--report`` prints the per-kernel ratios of the current table.
+whether it is stale, ``--report`` prints the per-kernel ratios of the current table;
+``--collectives`` and ``--compaction`` measure only the messages of collectives on several
+cores and the heap's compaction (both also part of a full run).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from epython.calibrate import (
     report_rows,
 )
 from epython.calibrate.collectives import calibrate_collectives
+from epython.calibrate.compaction import calibrate_compaction
 
 
 def _print_report(rows: list[dict[str, Any]]) -> None:
@@ -61,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="exit 1 when epython/bytecode/costs.py is stale")
     parser.add_argument("--collectives", action="store_true",
                         help="measure only the collectives on 1, 2, 4 and 16 e-sim cores")
+    parser.add_argument("--compaction", action="store_true",
+                        help="measure only the heap's compaction on one e-sim core")
     parser.add_argument("--report", action="store_true",
                         help="the per-kernel ratios of the current table (no e-sim)")
     opts = parser.parse_args(argv)
@@ -89,13 +94,17 @@ def main(argv: list[str] | None = None) -> int:
               f"lacks {', '.join(missing)} (docs/backends.md, 'The device backend on e-sim')",
               file=sys.stderr)
         return 2
-    if opts.collectives:
-        print(calibrate_collectives(log=print)["instructions_per_message"])
+    if opts.collectives or opts.compaction:
+        if opts.collectives:
+            print(calibrate_collectives(log=print)["instructions_per_message"])
+        if opts.compaction:
+            print(calibrate_compaction()["instructions"])
         print(f"wrote {DATA}; now: python -m epython.calibrate --table")
         return 0
     print(f"measuring {len(KERNELS)} kernels on e-sim (EPYTHON_EHAL=esim), core 0")
     data = calibrate(log=print)
     calibrate_collectives(log=print)
+    calibrate_compaction()
     print(f"wrote {DATA} (the real build executes {data['scale_over_hand_estimates']:.2f}x the "
           "instructions the hand estimates charged as cycles)")
     fitted = {k: cycles_of(v, k) for k, v in data["instructions_per_operation"].items()}
