@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import simpy
 
 from esim.config import ChipConfig
+from esim.mesh.arbiter import Arbiter
 from esim.mesh.dram import Dram
 from esim.mesh.elink import ELink
 from esim.mesh.endpoints import Endpoint, Place, resolve
@@ -87,6 +88,9 @@ class Mesh:
         self.rmesh = Network("rmesh", config, self.stats, route)
         self.xmesh = Network("xmesh", config, self.stats, route)
         self.elink = ELink(config, self.stats)
+        # the cores' writes off chip meet at the eLink's tx: served in round robin per router
+        self.arbiter = (Arbiter(env, self.elink.tx) if config.elink_arbitration == "round_robin"
+                        else None)
         self.dram = Dram(config, self.stats)
         self.host = HostPort(config, self.stats)
         self.engine = TransferEngine(env, config.sim_chunk_bytes, config.packet_payload_bytes)
@@ -140,14 +144,17 @@ class Mesh:
             if cached is None:
                 cached = self._write_routes[key] = self._write_route(s, d)
             route, network = cached
+            lane = (self.arbiter.lane(route) if network == "xmesh" and self.arbiter is not None
+                    else None)
             if method == "dma":
                 plan = WritePlan(route, header, cfg.dma_cycles_per_packet,
                                  start_delay=cfg.dma_setup_cycles, issued_at_start=True,
                                  sink=self._sink(d),
-                                 packet_bytes=_element(align, nbytes))
+                                 packet_bytes=_element(align, nbytes),
+                                 lane=lane)
             else:
                 plan = WritePlan(route, header, cfg.store_issue_cycles, sink=self._sink(d),
-                                 packet_bytes=element or 0)
+                                 packet_bytes=element or 0, lane=lane)
         transfer = self._transfer(s, d, nbytes, method, network)
         self.engine.start_write(transfer, plan)
         return transfer
