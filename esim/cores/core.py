@@ -8,8 +8,10 @@ them.  Every transfer crosses the mesh model, so none of it is free.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
-from dataclasses import dataclass
+import time
+from collections import deque
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import simpy
@@ -29,7 +31,7 @@ from esim.cores.memory import from_wire, to_wire
 from esim.cores.values import Array, Fault, same_bits
 from esim.mesh import Mesh
 
-__all__ = ["KINDS", "Core", "CoreOutcome", "launch_cycles"]
+__all__ = ["KINDS", "Core", "CoreOutcome", "Prerun", "launch_cycles"]
 
 _PRINT = BUILTIN_BY_NAME["print"].code
 
@@ -55,6 +57,23 @@ class _Placed:
     originals: dict[int, list[Any]]
 
 
+@dataclass
+class Prerun:
+    """A core's kernel run made ahead of simulated time: the placed launch, the live
+    interpreter, each request it made with the interpreter's cycle count at that moment, and
+    how it ended (StopIteration or KernelFault; None while it goes on)."""
+
+    placed: _Placed
+    gen: Generator[Any, Any, Any]
+    steps: list[tuple[int, Any]] = field(default_factory=list)
+    ended: BaseException | None = None
+
+    @property
+    def complete(self) -> bool:
+        """True when the kernel ended having made no request but ticks (no traffic)."""
+        return self.ended is not None and all(r.code == TICK_CODE for _, r in self.steps)
+
+
 class Core:
     """A simulated core: its id, its FIFO of launches, and the process that runs each one.
 
@@ -76,20 +95,23 @@ class Core:
     def __repr__(self) -> str:
         return f"<Core {self.id} ({self.row},{self.col})>"
 
-    def run_launch(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
+    def run_launch(self, launch: LaunchState,
+                   pre: Prerun | None = None) -> Generator[simpy.Event, Any, None]:
         """SimPy process: wait for the core, fetch, place, execute, post the result.
 
-        An interrupt (the host aborting a deadlocked launch) ends the launch on this core with
-        an ``aborted`` outcome and frees the core for the next launch.
+        ``pre``: the kernel's run so far, made ahead of simulated time (:meth:`prerun`).  An
+        interrupt (the host aborting a deadlocked launch) ends the launch on this core with an
+        ``aborted`` outcome and frees the core for the next launch.
         """
         try:
-            yield from self._run_launch(launch)
+            yield from self._run_launch(launch, pre)
         except simpy.Interrupt as stop:
             launch.finish(CoreOutcome(self.id, error=ErrorCode.RuntimeError, message=str(stop.cause),
                                       start_cycle=int(self.env.now), end_cycle=int(self.env.now),
                                       aborted=True))
 
-    def _run_launch(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
+    def _run_launch(self, launch: LaunchState,
+                    pre: Prerun | None) -> Generator[simpy.Event, Any, None]:
         with self.slot.request() as turn:
             yield turn
             outcome = CoreOutcome(self.id, start_cycle=int(self.env.now))
@@ -101,9 +123,10 @@ class Core:
                 yield from self._post_result(outcome, 8 + len(outcome.message))
                 launch.finish(outcome)
                 return
-            placed = self._place(launch, launch.program)
-            posted = yield from self._execute(launch, placed, outcome)
-            result_bytes = self._result(launch.program, placed, outcome, posted)
+            placed = pre.placed if pre is not None else self._place(launch, launch.program)
+            posted = yield from self._execute(launch, placed, outcome, pre)
+            result_bytes, keep = self._result(launch.program, placed, outcome, posted)
+            self.resident.update(keep)
             outcome.peak_memory = placed.interp.heap.peak + launch.image_bytes + placed.block
             yield from self._post_result(outcome, result_bytes)
         launch.finish(outcome)
@@ -149,11 +172,13 @@ class Core:
         return _Placed(interp, args, block, arrays,
                        {i: list(a.data) for i, a in arrays})
 
-    def _execute(self, launch: LaunchState, placed: _Placed,
-                 outcome: CoreOutcome) -> Generator[simpy.Event, Any, dict[str, Any]]:
+    def _execute(self, launch: LaunchState, placed: _Placed, outcome: CoreOutcome,
+                 pre: Prerun | None = None) -> Generator[simpy.Event, Any, dict[str, Any]]:
         """Drive the interpreter: charge its cycles to simulated time and carry out its
         requests (printing, the parallel module).  Returns the device-resident values the
-        kernel leaves (posted with its result)."""
+        kernel leaves (posted with its result).  ``pre``: the part of the run made ahead of
+        simulated time (:meth:`prerun`); its requests are charged and handled here in order,
+        exactly as if the interpreter made them now."""
         env = self.env
         kinds = outcome.cycles_by_kind
         interp = placed.interp
@@ -161,16 +186,23 @@ class Core:
         charged = 0
         partial = ""
         posted: dict[str, Any] = {}
-        gen = interp.run(placed.args)
+        gen = pre.gen if pre is not None else interp.run(placed.args)
+        ahead = deque(pre.steps) if pre is not None else None
         reply: Any = None
         failure: Fault | None = None
         try:
             while True:
-                request = gen.throw(failure) if failure is not None else gen.send(reply)
-                if interp.cycles > charged:
-                    yield env.timeout(interp.cycles - charged)
-                    kinds["compute"] += interp.cycles - charged
-                    charged = interp.cycles
+                if ahead:
+                    cycles, request = ahead.popleft()
+                elif pre is not None and pre.ended is not None:
+                    raise pre.ended
+                else:
+                    request = gen.throw(failure) if failure is not None else gen.send(reply)
+                    cycles = interp.cycles
+                if cycles > charged:
+                    yield env.timeout(cycles - charged)
+                    kinds["compute"] += cycles - charged
+                    charged = cycles
                 reply = None
                 failure = None
                 t0 = env.now
@@ -183,17 +215,8 @@ class Core:
                     except Fault as fault:
                         failure = fault
                     kinds["barrier" if request.code == SYNC else "message"] += env.now - t0
-        except StopIteration as stop:
-            outcome.value = to_wire(stop.value)
-            program = interp.program
-            posted = {slot.name: value for slot, value in zip(program.globals, interp.globals)
-                      if slot.name in self.resident and slot.init == NO_INIT}
-        except KernelFault as fault:
-            outcome.error = fault.code
-            outcome.message = fault.message
-            outcome.func = fault.func
-            outcome.lineno = fault.lineno
-            outcome.chain = fault.chain
+        except (StopIteration, KernelFault) as end:
+            posted = self._conclude(interp, end, outcome)
         if interp.cycles > charged:
             yield env.timeout(interp.cycles - charged)
             kinds["compute"] += interp.cycles - charged
@@ -205,10 +228,66 @@ class Core:
         outcome.compute_cycles = interp.cycles
         return posted
 
+    def _conclude(self, interp: Interpreter, end: BaseException,
+                  outcome: CoreOutcome) -> dict[str, Any]:
+        """Put how the kernel ended (its value, or its fault) into ``outcome``; the
+        device-resident values it leaves."""
+        if isinstance(end, StopIteration):
+            outcome.value = to_wire(end.value)
+            return {slot.name: value for slot, value in zip(interp.program.globals, interp.globals)
+                    if slot.name in self.resident and slot.init == NO_INIT}
+        assert isinstance(end, KernelFault)
+        outcome.error = end.code
+        outcome.message = end.message
+        outcome.func = end.func
+        outcome.lineno = end.lineno
+        outcome.chain = end.chain
+        return {}
+
+    # --- running ahead of simulated time (esim/replay.py) ----------------------------------
+    def prerun(self, launch: LaunchState, deadline: float | None = None, max_steps: int = 64,
+               stop: Sequence[object] = ()) -> Prerun:
+        """Place the launch and run its kernel now, ahead of simulated time, up to its first
+        request other than a tick (or ``max_steps`` ticks, the wall-clock ``deadline``, or a
+        tick when ``stop`` is not empty: the host's Ctrl-C).
+
+        The kernel's run does not depend on simulated time, so ``_run_launch(launch, pre)``
+        later charges and handles what it did exactly as a live run would.
+        """
+        assert launch.program is not None
+        placed = self._place(launch, launch.program)
+        gen = placed.interp.run(placed.args)
+        pre = Prerun(placed, gen)
+        while len(pre.steps) < max_steps:
+            try:
+                request = gen.send(None)
+            except (StopIteration, KernelFault) as end:
+                pre.ended = end
+                break
+            pre.steps.append((placed.interp.cycles, request))
+            if request.code != TICK_CODE or stop or (deadline is not None
+                                                     and time.monotonic() > deadline):
+                break
+        return pre
+
+    def conclude_prerun(self, launch: LaunchState, pre: Prerun) -> tuple[CoreOutcome, int, dict[str, Any]]:
+        """A complete prerun's outcome (without its cycles), the bytes of its result and the
+        device-resident values to keep when the result is posted."""
+        assert pre.ended is not None and launch.program is not None
+        outcome = CoreOutcome(self.id)
+        interp = pre.placed.interp
+        posted = self._conclude(interp, pre.ended, outcome)
+        outcome.instructions = interp.instructions
+        outcome.compute_cycles = interp.cycles
+        result_bytes, keep = self._result(launch.program, pre.placed, outcome, posted)
+        outcome.peak_memory = interp.heap.peak + launch.image_bytes + pre.placed.block
+        return outcome, result_bytes, keep
+
     def _result(self, program: Program, placed: _Placed, outcome: CoreOutcome,
-                posted: dict[str, Any]) -> int:
+                posted: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Fill in the outcome's array updates and check that the result (and the resident
-        values it carries) can be posted; the bytes the result takes in the mailbox."""
+        values it carries) can be posted; the bytes the result takes in the mailbox and the
+        device-resident values to keep (the caller stores them when the result posts)."""
         for index, array in placed.arrays:
             # the elements whose bits differ from the argument's at launch (as the device's
             # runtime.c compares its copy with the argument block): writing back an unchanged
@@ -219,6 +298,7 @@ class Core:
             if changed:
                 outcome.array_updates[index] = changed
         result_bytes = 0
+        keep: dict[str, Any] = {}
         if not outcome.error:
             try:
                 result_bytes = len(encode_value(outcome.value))
@@ -233,7 +313,7 @@ class Core:
                     outcome.message = protocol.RESIDENT_TOO_LARGE_MESSAGE
                     outcome.value = None
                 else:  # device-resident values persist only when the whole result posts
-                    self.resident.update(posted)
+                    keep = posted
             except NestingError:
                 outcome.error = ErrorCode.RecursionError
                 outcome.message = protocol.NESTING_ENCODE_MESSAGE
@@ -244,7 +324,7 @@ class Core:
                 outcome.value = None
         if outcome.error:
             result_bytes = 8 + len(outcome.message.encode())
-        return result_bytes
+        return result_bytes, keep
 
     def _post_result(self, outcome: CoreOutcome,
                      result_bytes: int) -> Generator[simpy.Event, Any, None]:

@@ -113,6 +113,8 @@ class LaunchState:
     waiting: dict[int, str] = field(default_factory=dict)
     where: dict[int, tuple[int, int]] = field(default_factory=dict)
     at_barrier: set[int] = field(default_factory=set)
+    #: the cycle each core's result reached the host (CoreOutcome.end_cycle, unrounded)
+    end_times: dict[int, float] = field(default_factory=dict)
     _seq: int = 0
 
     def block(self, core: int) -> ArgBlock:
@@ -141,8 +143,11 @@ class LaunchState:
     def finish(self, outcome: CoreOutcome) -> None:
         """Called by a core when its result has reached the host."""
         self.outcomes[outcome.core] = outcome
+        self.end_times[outcome.core] = self.env.now
         self.completion_order.append(outcome.core)
-        self.done[outcome.core].succeed(outcome)
+        done = self.done.get(outcome.core)  # a replayed launch has no events to fire
+        if done is not None:
+            done.succeed(outcome)
         if self.finished:
             self.slots.clear()  # nothing can be sent or received any more
 
