@@ -11,6 +11,7 @@ from __future__ import annotations
 import _signal
 import contextlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -133,7 +134,8 @@ class Chip:
         launch = LaunchState(self.env, program, len(image), list(args), args_bytes, list(cores),
                              int(self.env.now), list_bytes, array_bytes,
                              eager_bytes=protocol.eager_bytes(self.config.num_cores),
-                             image_error=image_error, core_blocks=blocks)
+                             image_error=image_error, core_blocks=blocks,
+                             engine=os.environ.get("ESIM_ENGINE") or "jit")
         log.debug("chip %s: launch of %d-byte image on cores %s at cycle %d", self.config.name,
                   len(image), cores, launch.issue_cycle)
         self._start_deferred()
@@ -240,21 +242,29 @@ class Chip:
         replay.apply(self.mesh, schedule, now)
         self.replays.hits += 1
         start = int(now)
+        finished = []
         for c in schedule.order:
             outcome, _, keep = ends[c]
             times = schedule.cores[c]
             outcome.start_cycle = start + times.start
             outcome.end_cycle = int(now + times.end)
             outcome.cycles_by_kind = dict(times.kinds)
-            self.env.timeout(times.end).callbacks.append(self._finisher(launch, outcome, keep))
+            finished.append((outcome, keep, now + times.end))
+        # One event at the last result: the host, waiting for them all, sees the same outcomes,
+        # completion order and final cycle as when each result arrives on its own.
+        last = max(times.end for times in schedule.cores.values())
+        self.env.timeout(last).callbacks.append(self._finisher(launch, finished))
         return True
 
-    def _finisher(self, launch: LaunchState, outcome: CoreOutcome,
-                  keep: dict[str, Any]) -> Callable[[simpy.Event], None]:
-        """The callback that ends a replayed core's launch: its result has reached the host."""
+    def _finisher(self, launch: LaunchState, finished: list[tuple[CoreOutcome, dict[str, Any], float]]
+                  ) -> Callable[[simpy.Event], None]:
+        """The callback that ends a replayed launch: its cores' results, in the order they
+        reached the host (outcome, device-resident values to keep, cycle of arrival)."""
         def finish(_event: simpy.Event) -> None:
-            self.device_data[outcome.core].update(keep)
-            launch.finish(outcome)
+            for outcome, keep, cycle in finished:
+                self.device_data[outcome.core].update(keep)
+                launch.finish(outcome)
+                launch.end_times[outcome.core] = cycle
         return finish
 
     def blocked(self) -> list[tuple[int, str, int, int]]:

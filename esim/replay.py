@@ -61,7 +61,9 @@ class Schedule:
 
     links: list[tuple[Link, float]]  # each link used, with its free_at afterwards
     counters: list[tuple[Accumulator, int, int, float, float]]  # bytes, packets, busy, wait
-    transfers: list[TransferRecord]  # cycles relative to the start
+    #: each transfer's (src, dst, nbytes, method, network) and its start, issue and arrival
+    #: cycles relative to the launch's start
+    transfers: list[tuple[tuple[str, str, int, str, str], float, float, float]]
     cores: dict[int, CoreTimes]
     order: list[int]  # completion order
 
@@ -108,7 +110,12 @@ def record(mesh: Mesh, before: Snapshot, launch: LaunchState) -> Schedule | None
         if acc.packets != p or acc.bytes != b:
             counters.append((acc, acc.bytes - b, acc.packets - p, acc.busy_cycles - busy,
                              acc.wait_cycles - wait))
-    transfers = [_shifted(t, -t0) for t in stats.transfers[before.transfers:]]
+    transfers = []
+    for t in stats.transfers[before.transfers:]:
+        if t.issued_cycle is None or t.arrival_cycle is None:
+            return None
+        transfers.append(((t.src, t.dst, t.nbytes, t.method, t.network), t.start_cycle - t0,
+                          t.issued_cycle - t0, t.arrival_cycle - t0))
     cores = {}
     for c in launch.cores:
         o = launch.outcomes.get(c)
@@ -128,13 +135,9 @@ def apply(mesh: Mesh, schedule: Schedule, now: float) -> None:
         acc.packets += packets
         acc.busy_cycles += busy
         acc.wait_cycles += wait
-    mesh.stats.transfers.extend(_shifted(t, now) for t in schedule.transfers)
-
-
-def _shifted(t: TransferRecord, by: float) -> TransferRecord:
-    return TransferRecord(t.src, t.dst, t.nbytes, t.method, t.network, t.start_cycle + by,
-                          None if t.issued_cycle is None else t.issued_cycle + by,
-                          None if t.arrival_cycle is None else t.arrival_cycle + by)
+    record = TransferRecord
+    mesh.stats.transfers.extend([record(*what, start + now, issued + now, arrival + now)
+                                 for what, start, issued, arrival in schedule.transfers])
 
 
 @dataclass

@@ -148,24 +148,36 @@ class Core:
     def _place(self, launch: LaunchState, program: Program) -> _Placed:
         """Decode the arguments and this core's device-resident values into its memory and set
         up the interpreter over the workspace that is left."""
-        # The kernel works on a copy: a failing kernel leaves the resident values intact.
-        working = {name: from_wire(to_wire(v)) for name, v in self.resident.items()}
         given = launch.block(self.id)
+        # The kernel works on a copy: a failing kernel leaves the resident values intact.
         # The argument block sits in core memory below the workspace: the count byte, the
         # encoded arguments, then (when the program names any) this core's device-resident
         # values as (u16 global index, encoded value) after a count byte, as the device's host
         # writes it (epython/backends/device/backend.py).
-        block = 1 + given.nbytes + len(encode_resident(
-            program.globals, {name: to_wire(v) for name, v in working.items()}))
+        working: dict[str, Any] = {}
+        resident_bytes = -1  # no resident values: the same for every such core of the launch
+        if self.resident:
+            working = {name: from_wire(to_wire(v)) for name, v in self.resident.items()}
+            resident_bytes = len(encode_resident(
+                program.globals, {name: to_wire(v) for name, v in working.items()}))
+        key = (given.nbytes, given.list_bytes, given.array_bytes, resident_bytes)
+        fixed = launch.placements.get(key)
+        if fixed is None:
+            if resident_bytes < 0:
+                resident_bytes = len(encode_resident(program.globals, {}))
+            block = 1 + given.nbytes + resident_bytes
+            tables = launch_tables_bytes(len(program.consts), len(program.globals),
+                                         len(program.functions))
+            # the core's own launch work (verifying and copying the image, decoding its tables
+            # and the arguments, posting the result), measured on the real build
+            fixed = launch.placements[key] = (
+                block, workspace_bytes(self.config, launch.image_bytes, block, tables),
+                round(launch_cycles(launch.image_bytes, given.nbytes, given.list_bytes,
+                                    given.array_bytes)))
+        block, workspace, cycles = fixed
         interp = Interpreter(program, self.id, len(launch.cores), global_values=working,
-                             workspace=workspace_bytes(
-                                 self.config, launch.image_bytes, block,
-                                 launch_tables_bytes(len(program.consts), len(program.globals),
-                                                     len(program.functions))))
-        # the core's own launch work (verifying and copying the image, decoding its tables and
-        # the arguments, posting the result), measured on the real build
-        interp.cycles += round(launch_cycles(launch.image_bytes, given.nbytes,
-                                             given.list_bytes, given.array_bytes))
+                             workspace=workspace, engine=launch.engine or None)
+        interp.cycles += cycles
         args = [from_wire(v) for v in given.args]
         interp.heap.exempt_in_place(args + list(working.values()))
         arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]

@@ -104,6 +104,8 @@ class LaunchState:
     completion_order: list[int] = field(default_factory=list)
     lines: list[PrintedLine] = field(default_factory=list)
     image_error: str = ""
+    #: the cores' interpreter engine (esim.cores.interp.Interpreter's ``engine``; "": its default)
+    engine: str = ""
     #: cores that receive arguments of their own (``epython.split``): core -> its block;
     #: the other cores receive ``args``
     core_blocks: dict[int, ArgBlock] = field(default_factory=dict)
@@ -115,6 +117,9 @@ class LaunchState:
     at_barrier: set[int] = field(default_factory=set)
     #: the cycle each core's result reached the host (CoreOutcome.end_cycle, unrounded)
     end_times: dict[int, float] = field(default_factory=dict)
+    #: what placing an argument block in a core's memory takes, by block shape (core.py)
+    placements: dict[tuple[int, int, int, int], tuple[int, int, int]] = field(default_factory=dict)
+    _shared: ArgBlock | None = None
     _seq: int = 0
 
     def block(self, core: int) -> ArgBlock:
@@ -122,7 +127,10 @@ class LaunchState:
         own = self.core_blocks.get(core)
         if own is not None:
             return own
-        return ArgBlock(self.args, self.args_bytes, self.list_args_bytes, self.array_args_bytes)
+        if self._shared is None:
+            self._shared = ArgBlock(self.args, self.args_bytes, self.list_args_bytes,
+                                    self.array_args_bytes)
+        return self._shared
 
     @property
     def upload_bytes(self) -> int:
