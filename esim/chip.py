@@ -215,6 +215,10 @@ class Chip:
                     return
                 started = self._replayed(launch, pres)
                 if started:
+                    while not launch.finished:  # a few steps: the replay's one event
+                        self.env.step()
+                    if interrupted:
+                        raise KeyboardInterrupt
                     return
                 before = replay.Snapshot.take(self.mesh, self.env.now)
                 started = True
