@@ -120,6 +120,7 @@ class LaunchState:
     #: what placing an argument block in a core's memory takes, by block shape (core.py)
     placements: dict[tuple[int, int, int, int], tuple[int, int, int]] = field(default_factory=dict)
     _shared: ArgBlock | None = None
+    _ranks: dict[int, int] | None = None
     _seq: int = 0
 
     def block(self, core: int) -> ArgBlock:
@@ -141,7 +142,14 @@ class LaunchState:
 
     def rank(self, core: int) -> int:
         """Position of a chip core within this launch (its ``coreid()``)."""
-        return self.cores.index(core)
+        return self.ranks[core]
+
+    @property
+    def ranks(self) -> dict[int, int]:
+        """Each chip core of the launch -> its rank (a dict: looked up per message)."""
+        if self._ranks is None:
+            self._ranks = {c: r for r, c in enumerate(self.cores)}
+        return self._ranks
 
     @property
     def size(self) -> int:
