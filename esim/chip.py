@@ -234,10 +234,14 @@ class Chip:
     def _replayed(self, launch: LaunchState, pres: dict[int, Prerun]) -> bool:
         """Replay the launch whose kernels ran ahead (``pres``, all complete) if a schedule was
         recorded for it and its links are free; else keep its key for the recording."""
-        ends = {c: self.cores[c].conclude_prerun(launch, pres[c]) for c in launch.cores}
-        key = (tuple(launch.cores), launch.image_bytes, launch.upload_bytes,
-               tuple((launch.block(c).nbytes, tuple(cycles for cycles, _ in pres[c].steps),
-                      pres[c].placed.interp.cycles, ends[c][1]) for c in launch.cores))
+        ends = {}
+        shape = []
+        for c in launch.cores:
+            pre = pres[c]
+            end = ends[c] = self.cores[c].conclude_prerun(launch, pre)
+            shape.append((launch.block(c).nbytes, pre.placed.interp.cycles, end[1],
+                          tuple([cycles for cycles, _ in pre.steps]) if pre.steps else ()))
+        key = (tuple(launch.cores), launch.image_bytes, launch.upload_bytes, tuple(shape))
         now = self.env.now
         schedule = self.replays.get(key)
         if schedule is None or not schedule.links_idle(now):

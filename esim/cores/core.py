@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import simpy
@@ -57,21 +57,20 @@ class _Placed:
     originals: dict[int, list[Any]]
 
 
-@dataclass
 class Prerun:
     """A core's kernel run made ahead of simulated time: the placed launch, the live
     interpreter, each request it made with the interpreter's cycle count at that moment, and
-    how it ended (StopIteration or KernelFault; None while it goes on)."""
+    how it ended (StopIteration or KernelFault; None while it goes on).  ``complete``: it
+    ended having made no request but ticks (so it made no traffic)."""
 
-    placed: _Placed
-    gen: Generator[Any, Any, Any]
-    steps: list[tuple[int, Any]] = field(default_factory=list)
-    ended: BaseException | None = None
+    __slots__ = ("complete", "ended", "gen", "placed", "steps")
 
-    @property
-    def complete(self) -> bool:
-        """True when the kernel ended having made no request but ticks (no traffic)."""
-        return self.ended is not None and all(r.code == TICK_CODE for _, r in self.steps)
+    def __init__(self, placed: _Placed, gen: Generator[Any, Any, Any]) -> None:
+        self.placed = placed
+        self.gen = gen
+        self.steps: list[tuple[int, Any]] = []
+        self.ended: BaseException | None = None
+        self.complete = False
 
 
 class Core:
@@ -178,6 +177,8 @@ class Core:
         interp = Interpreter(program, self.id, len(launch.cores), global_values=working,
                              workspace=workspace, engine=launch.engine or None)
         interp.cycles += cycles
+        if not given.args and not working:  # nothing to decode (a common launch)
+            return _Placed(interp, [], block, [], {})
         args = [from_wire(v) for v in given.args]
         interp.heap.exempt_in_place(args + list(working.values()))
         arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
@@ -270,13 +271,15 @@ class Core:
         placed = self._place(launch, launch.program)
         gen = placed.interp.run(placed.args)
         pre = Prerun(placed, gen)
-        while len(pre.steps) < max_steps:
+        steps = pre.steps
+        while len(steps) < max_steps:
             try:
                 request = gen.send(None)
             except (StopIteration, KernelFault) as end:
                 pre.ended = end
+                pre.complete = True  # every request so far was a tick
                 break
-            pre.steps.append((placed.interp.cycles, request))
+            steps.append((placed.interp.cycles, request))
             if request.code != TICK_CODE or stop or (deadline is not None
                                                      and time.monotonic() > deadline):
                 break
