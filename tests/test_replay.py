@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 
 from epython.backends.sim import SimBackend
@@ -41,6 +42,22 @@ def bigger(n):
     return [acc, coreid(), n]
 
 
+def scale(a, k):
+    for i in range(len(a)):
+        a[i] = a[i] * k + coreid()
+    return len(a)
+
+
+def fails(n):
+    return n // (coreid() - 2)
+
+
+def bump(k):
+    global counter
+    counter = counter + k
+    return counter
+
+
 def talks():
     print("hello from", coreid())
     return coreid()
@@ -52,6 +69,8 @@ CASES = [
     (sums, ([1, 2, 3, 4, 5, 6, 7, 8] * 4,), list(range(16))),
     (bigger, (300,), [3]),
     (bigger, (40,), list(range(8))),
+    (scale, (np.arange(12, dtype=np.float32), 3), list(range(16))),
+    (fails, (7,), [0, 1, 2, 3]),
 ]
 
 
@@ -69,8 +88,8 @@ def _run(replay: bool, launches: list[tuple[Any, tuple[Any, ...], list[int]]]) -
     with Recorder(chip) as rec:
         for fn, args, cores in launches:
             launch = backend.launch(compile_kernel(fn), list(args), cores)
-            results.append([(r.core, repr(r.value), r.error, r.cycles, r.instructions, r.lines)
-                            for r in launch.wait_all(None)])
+            results.append([(r.core, repr(r.value), repr(r.error), r.cycles, r.instructions,
+                             r.lines, repr(r.array_updates)) for r in launch.wait_all(None)])
             results.append([(o.core, o.start_cycle, o.end_cycle, o.peak_memory,
                              sorted(o.cycles_by_kind)) for o in launch.state.outcomes.values()])
     stats = chip.mesh.stats
@@ -144,3 +163,21 @@ def test_a_busy_link_falls_back_to_the_detailed_path() -> None:
     assert chip.replays.hits == 0
     backend.launch(kernel, [], [0, 1]).wait_all(None)
     assert chip.replays.hits == 1
+
+
+def test_device_resident_values_replay_as_in_detail() -> None:
+    def run(replay: bool) -> tuple[list[Any], list[Any], int]:
+        backend = SimBackend("e16")
+        backend.chip.replay = replay
+        backend.copy_to_device("counter", 10, [0, 1, 2])
+        kernel = compile_kernel(bump)
+        values = []
+        for k in (1, 1, 2, 1):
+            values.append([(r.value, r.cycles)
+                           for r in backend.launch(kernel, [k], [0, 1, 2]).wait_all(None)])
+        return values, backend.copy_from_device("counter", [0, 1, 2]), backend.chip.replays.hits
+
+    replayed, detailed = run(True), run(False)
+    assert replayed[:2] == detailed[:2]
+    assert replayed[1] == [15, 15, 15]
+    assert replayed[2] > 0
