@@ -239,9 +239,10 @@ class Chip:
         for c in launch.cores:
             pre = pres[c]
             end = ends[c] = self.cores[c].conclude_prerun(launch, pre)
-            shape.append((launch.block(c).nbytes, pre.placed.interp.cycles, end[1],
+            shape.append((pre.placed.interp.cycles, end[1],
                           tuple([cycles for cycles, _ in pre.steps]) if pre.steps else ()))
-        key = (tuple(launch.cores), launch.image_bytes, launch.upload_bytes, tuple(shape))
+        # the protocol's traffic, then each core's compute charges and result bytes
+        key = (launch.traffic_shape(), tuple(shape))
         now = self.env.now
         schedule = self.replays.get(key)
         if schedule is None or not schedule.links_idle(now):

@@ -140,6 +140,14 @@ class LaunchState:
         return (self.image_bytes + (self.args_bytes if shared else 0)
                 + sum(b.nbytes for b in self.core_blocks.values()))
 
+    def traffic_shape(self) -> tuple[Any, ...]:
+        """Everything the launch protocol's own traffic depends on besides what each kernel
+        does (the host's upload and start flags, each core's fetch): the key under which a
+        replay (esim/replay.py) keeps the schedule of a launch.  Whatever new transfer a launch
+        makes must be a function of this."""
+        return (tuple(self.cores), self.image_bytes, self.upload_bytes,
+                tuple(self.block(c).nbytes for c in self.cores))
+
     def rank(self, core: int) -> int:
         """Position of a chip core within this launch (its ``coreid()``)."""
         return self.ranks[core]
