@@ -61,9 +61,9 @@ class Schedule:
 
     links: list[tuple[Link, float]]  # each link used, with its free_at afterwards
     counters: list[tuple[Accumulator, int, int, float, float]]  # bytes, packets, busy, wait
-    #: each transfer's (src, dst, nbytes, method, network) and its start, issue and arrival
+    #: each transfer's src, dst, nbytes, method, network and its start, issue and arrival
     #: cycles relative to the launch's start
-    transfers: list[tuple[tuple[str, str, int, str, str], float, float, float]]
+    transfers: list[tuple[str, str, int, str, str, float, float, float]]
     cores: dict[int, CoreTimes]
     order: list[int]  # completion order
 
@@ -114,7 +114,7 @@ def record(mesh: Mesh, before: Snapshot, launch: LaunchState) -> Schedule | None
     for t in stats.transfers[before.transfers:]:
         if t.issued_cycle is None or t.arrival_cycle is None:
             return None
-        transfers.append(((t.src, t.dst, t.nbytes, t.method, t.network), t.start_cycle - t0,
+        transfers.append((t.src, t.dst, t.nbytes, t.method, t.network, t.start_cycle - t0,
                           t.issued_cycle - t0, t.arrival_cycle - t0))
     cores = {}
     for c in launch.cores:
@@ -136,8 +136,9 @@ def apply(mesh: Mesh, schedule: Schedule, now: float) -> None:
         acc.busy_cycles += busy
         acc.wait_cycles += wait
     record = TransferRecord
-    mesh.stats.transfers.extend([record(*what, start + now, issued + now, arrival + now)
-                                 for what, start, issued, arrival in schedule.transfers])
+    mesh.stats.transfers.extend([
+        record(src, dst, nbytes, method, network, start + now, issued + now, arrival + now)
+        for src, dst, nbytes, method, network, start, issued, arrival in schedule.transfers])
 
 
 @dataclass
