@@ -179,9 +179,10 @@ class Chip:
         self.run_until(lambda: launch.finished, deadline, progress)
 
     def _idle(self, launch: LaunchState) -> bool:
-        """True when nothing but ``launch`` (not started yet) is going on in the chip: no other
-        launch unfinished, no process or callback waiting for an event."""
-        if any(r is not launch and not r.finished for r in self._running):
+        """True when nothing but ``launch`` (not started yet) is going on in the chip (no other
+        launch unfinished, no process or callback waiting for an event) and ``launch`` may be
+        run ahead: its kernels' shared() arrays would make DRAM traffic as they run."""
+        if launch.shared or any(r is not launch and not r.finished for r in self._running):
             return False
         for *_, event in self.env._queue:
             # only a resource's bookkeeping may be pending (a core's slot just released)

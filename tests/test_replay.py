@@ -181,3 +181,21 @@ def test_device_resident_values_replay_as_in_detail() -> None:
     assert replayed[:2] == detailed[:2]
     assert replayed[1] == [15, 15, 15]
     assert replayed[2] > 0
+
+
+def test_shared_arrays_run_in_detail() -> None:
+    from epython import offload, shared
+    from epython.backends import get_backend
+
+    def triple(a, k):
+        for i in range(coreid(), len(a), 16):
+            a[i] = a[i] * k
+        return len(a)
+
+    chip = get_backend("sim").chip
+    before = chip.replays.hits
+    data = np.arange(64, dtype=np.float32)
+    for _ in range(3):  # their DRAM traffic happens as the kernel runs: never replayed
+        assert offload(triple)(shared(data), 2) == [64] * 16
+    assert data.tolist() == [v * 8.0 for v in range(64)]
+    assert chip.replays.hits == before

@@ -20,7 +20,7 @@ import simpy
 
 from epython.bytecode import protocol
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, ErrorCode, Op
-from epython.marshal import MarshalError, NestingError, encode_value
+from epython.marshal import MarshalError, NestingError, SharedEncodeError, encode_value
 from esim.cores import ops
 from esim.cores.engine import Request
 from esim.cores.launch import LaunchState
@@ -164,6 +164,8 @@ class RankComm:
             nbytes = len(encode_value(wire)) + HEADER_BYTES
         except NestingError:
             raise Fault(ErrorCode.RecursionError, protocol.NESTING_ENCODE_MESSAGE) from None
+        except SharedEncodeError as exc:
+            raise Fault(ErrorCode.TypeError, str(exc)) from None
         except MarshalError as exc:
             raise Fault(ErrorCode.TypeError, f"cannot send {type_name(value)}: {exc}") from None
         copy = from_wire(wire)  # the receiver gets its own copy in its own memory

@@ -21,9 +21,17 @@ from epython.bytecode.costs import LAUNCH_COSTS
 from epython.bytecode.image import NO_INIT, Program
 from epython.bytecode.memory import launch_tables_bytes, workspace_bytes
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, ErrorCode
-from epython.marshal import MarshalError, NestingError, encode_resident, encode_value
+from epython.marshal import (
+    MarshalError,
+    NestingError,
+    SharedArg,
+    SharedEncodeError,
+    encode_resident,
+    encode_value,
+)
 from esim.config import ChipConfig
 from esim.cores.comm import SYNC, RankComm
+from esim.cores.dram import DramView
 from esim.cores.engine import TICK_CODE, KernelFault
 from esim.cores.interp import Interpreter
 from esim.cores.launch import KINDS, CoreOutcome, LaunchState
@@ -55,6 +63,8 @@ class _Placed:
     #: the array arguments with their elements at launch (to find what the kernel changed)
     arrays: list[tuple[int, Array]]
     originals: dict[int, list[Any]]
+    #: this core's views of the launch's shared() arrays (their accesses become DRAM traffic)
+    dram: list[DramView]
 
 
 class Prerun:
@@ -119,7 +129,7 @@ class Core:
                 # The runtime verifies every image before running it (docs/bytecode.md).
                 outcome.error = ErrorCode.BadImage
                 outcome.message = f"the core's verifier rejected the program image: {launch.image_error}"
-                yield from self._post_result(outcome, 8 + len(outcome.message))
+                yield from self._post_result(launch, outcome, 8 + len(outcome.message))
                 launch.finish(outcome)
                 return
             placed = pre.placed if pre is not None else self._place(launch, launch.program)
@@ -127,7 +137,7 @@ class Core:
             result_bytes, keep = self._result(launch.program, placed, outcome, posted)
             self.resident.update(keep)
             outcome.peak_memory = placed.interp.heap.peak + launch.image_bytes + placed.block
-            yield from self._post_result(outcome, result_bytes)
+            yield from self._post_result(launch, outcome, result_bytes)
         launch.finish(outcome)
 
     # --- the four steps of a launch ------------------------------------------------------
@@ -178,12 +188,21 @@ class Core:
                              workspace=workspace, engine=launch.engine or None)
         interp.cycles += cycles
         if not given.args and not working:  # nothing to decode (a common launch)
-            return _Placed(interp, [], block, [], {})
-        args = [from_wire(v) for v in given.args]
+            return _Placed(interp, [], block, [], {}, [])
+        dram: list[DramView] = []
+        args: list[Any] = []
+        for v in given.args:
+            if isinstance(v, SharedArg):
+                store = launch.shared[id(v)]
+                dram.append(store.view())
+                args.append(store.array(dram[-1]))
+            else:
+                args.append(from_wire(v))
         interp.heap.exempt_in_place(args + list(working.values()))
-        arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
+        arrays = [(i, a) for i, a in enumerate(args)
+                  if isinstance(a, Array) and not isinstance(a.data, DramView)]
         return _Placed(interp, args, block, arrays,
-                       {i: list(a.data) for i, a in arrays})
+                       {i: list(a.data) for i, a in arrays}, dram)
 
     def _execute(self, launch: LaunchState, placed: _Placed, outcome: CoreOutcome,
                  pre: Prerun | None = None) -> Generator[simpy.Event, Any, dict[str, Any]]:
@@ -216,6 +235,8 @@ class Core:
                     yield env.timeout(cycles - charged)
                     kinds["compute"] += cycles - charged
                     charged = cycles
+                if placed.dram:
+                    yield from self._dram_traffic(placed.dram, kinds)
                 reply = None
                 failure = None
                 t0 = env.now
@@ -233,6 +254,8 @@ class Core:
         if interp.cycles > charged:
             yield env.timeout(interp.cycles - charged)
             kinds["compute"] += interp.cycles - charged
+        if placed.dram:
+            yield from self._dram_traffic(placed.dram, kinds)
         t0 = env.now
         if partial:
             yield from self._print(launch, outcome, partial + "\n")
@@ -298,6 +321,29 @@ class Core:
         outcome.peak_memory = interp.heap.peak + launch.image_bytes + pre.placed.block
         return outcome, result_bytes, keep
 
+    def _dram_traffic(self, views: list[DramView],
+                      kinds: dict[str, float]) -> Generator[simpy.Event, Any, None]:
+        """Move the shared-DRAM accesses the kernel made since the last yield over the mesh:
+        its posted stores, then its blocking loads (one round trip each), by element size."""
+        loads: dict[int, int] = {}
+        stores: dict[int, int] = {}
+        for view in views:
+            n_loads, n_stores = view.take()
+            if n_loads:
+                loads[view.esize] = loads.get(view.esize, 0) + n_loads
+            if n_stores:
+                stores[view.esize] = stores.get(view.esize, 0) + n_stores
+        if not loads and not stores:
+            return
+        env = self.env
+        t0 = env.now
+        for size, count in sorted(stores.items()):
+            yield self.mesh.write(self.id, "dram", size * count, method="store",
+                                  element=size).issued
+        for size, count in sorted(loads.items()):
+            yield self.mesh.read(self.id, "dram", size * count, method="load", element=size).arrived
+        kinds["dram"] += env.now - t0
+
     def _result(self, program: Program, placed: _Placed, outcome: CoreOutcome,
                 posted: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Fill in the outcome's array updates and check that the result (and the resident
@@ -329,6 +375,10 @@ class Core:
                     outcome.value = None
                 else:  # device-resident values persist only when the whole result posts
                     keep = posted
+            except SharedEncodeError as exc:
+                outcome.error = ErrorCode.TypeError
+                outcome.message = str(exc)
+                outcome.value = None
             except NestingError:
                 outcome.error = ErrorCode.RecursionError
                 outcome.message = protocol.NESTING_ENCODE_MESSAGE
@@ -341,13 +391,16 @@ class Core:
             result_bytes = 8 + len(outcome.message.encode())
         return result_bytes, keep
 
-    def _post_result(self, outcome: CoreOutcome,
+    def _post_result(self, launch: LaunchState, outcome: CoreOutcome,
                      result_bytes: int) -> Generator[simpy.Event, Any, None]:
         """The core posts its result into its DRAM mailbox; the host then reads it."""
         env = self.env
         t0 = env.now
         yield self.mesh.write(self.id, "dram", result_bytes + 8, method="store").arrived
         yield self.mesh.read("host", "dram", result_bytes + 8, method="load").arrived
+        if launch.shared and len(launch.outcomes) == len(launch.cores) - 1:
+            # the launch's last result: the host reads the shared arrays back from DRAM
+            yield self.mesh.read("host", "dram", launch.shared_bytes, method="load").arrived
         outcome.cycles_by_kind["host_io"] += env.now - t0
         outcome.end_cycle = int(env.now)
 

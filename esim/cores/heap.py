@@ -84,10 +84,14 @@ class Heap:
             elif t is list or t is tuple:
                 todo.extend(v)
 
-    def charge(self, nbytes: int, roots: Any) -> None:
-        """Account an allocation of ``nbytes``; ``roots()`` yields the live roots if needed."""
+    def charge(self, nbytes: int, roots: Any, fresh: bool = False) -> None:
+        """Account an allocation of ``nbytes``; ``roots()`` yields the live roots if needed.
+
+        ``fresh``: the new object (of ``nbytes``) is already among the roots; the collection
+        then leaves it out, as the cores collect before they allocate it.
+        """
         if self.used + self.frames + nbytes > self.workspace:
-            self.used = self.live_bytes(roots())
+            self.used = self.live_bytes(roots()) - (nbytes if fresh else 0)
             if self.used + self.frames + nbytes > self.workspace:
                 raise Fault(ErrorCode.MemoryError,
                             f"out of core memory: {nbytes} bytes requested, "

@@ -17,6 +17,8 @@ import simpy
 from epython.bytecode import protocol
 from epython.bytecode.image import Program
 from epython.bytecode.opcodes import ErrorCode
+from epython.marshal import SharedArg
+from esim.cores.dram import DramStore
 
 __all__ = ["KINDS", "ArgBlock", "CoreOutcome", "LaunchState", "MessageSlot", "PrintedLine"]
 
@@ -115,30 +117,47 @@ class LaunchState:
     waiting: dict[int, str] = field(default_factory=dict)
     where: dict[int, tuple[int, int]] = field(default_factory=dict)
     at_barrier: set[int] = field(default_factory=set)
+    #: the launch's shared() arrays in simulated DRAM, by ``id()`` of their SharedArg
+    shared: dict[int, DramStore] = field(default_factory=dict)
     #: the cycle each core's result reached the host (CoreOutcome.end_cycle, unrounded)
     end_times: dict[int, float] = field(default_factory=dict)
     #: what placing an argument block in a core's memory takes, by block shape (core.py)
     placements: dict[tuple[int, int, int, int], tuple[int, int, int]] = field(default_factory=dict)
-    _shared: ArgBlock | None = None
+    _shared_block: ArgBlock | None = None
     _ranks: dict[int, int] | None = None
     _seq: int = 0
+
+    def __post_init__(self) -> None:
+        for arg in self.args:
+            if isinstance(arg, SharedArg):
+                self.shared[id(arg)] = DramStore(arg)
+        for block in self.core_blocks.values():
+            for arg in block.args:
+                if isinstance(arg, SharedArg) and id(arg) not in self.shared:
+                    self.shared[id(arg)] = DramStore(arg)
+
+    @property
+    def shared_bytes(self) -> int:
+        """Bytes of the launch's shared() arrays (the host writes them to DRAM at the start
+        and reads them back at the end)."""
+        return sum(store.arg.nbytes for store in self.shared.values())
 
     def block(self, core: int) -> ArgBlock:
         """The arguments ``core`` fetches and decodes."""
         own = self.core_blocks.get(core)
         if own is not None:
             return own
-        if self._shared is None:
-            self._shared = ArgBlock(self.args, self.args_bytes, self.list_args_bytes,
-                                    self.array_args_bytes)
-        return self._shared
+        if self._shared_block is None:
+            self._shared_block = ArgBlock(self.args, self.args_bytes, self.list_args_bytes,
+                                          self.array_args_bytes)
+        return self._shared_block
 
     @property
     def upload_bytes(self) -> int:
         """What the host writes to DRAM: the image and each distinct argument block."""
         shared = any(c not in self.core_blocks for c in self.cores)
         return (self.image_bytes + (self.args_bytes if shared else 0)
-                + sum(b.nbytes for b in self.core_blocks.values()))
+                + sum(b.nbytes for b in self.core_blocks.values()) + self.shared_bytes)
 
     def traffic_shape(self) -> tuple[Any, ...]:
         """Everything the launch protocol's own traffic depends on besides what each kernel
@@ -169,11 +188,13 @@ class LaunchState:
         self.outcomes[outcome.core] = outcome
         self.end_times[outcome.core] = self.env.now
         self.completion_order.append(outcome.core)
+        if self.finished:
+            self.slots.clear()  # nothing can be sent or received any more
+            for store in self.shared.values():  # before the host sees the last result
+                store.write_back()
         done = self.done.get(outcome.core)  # a replayed launch has no events to fire
         if done is not None:
             done.succeed(outcome)
-        if self.finished:
-            self.slots.clear()  # nothing can be sent or received any more
 
     def post_line(self, core: int, text: str, arrived: simpy.Event) -> None:
         """Record a printed line once it has arrived in DRAM."""

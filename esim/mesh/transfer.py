@@ -104,10 +104,10 @@ class ReadPlan:
     request_cycles_per_packet: float
     reply_cycles_per_packet: float
     service_cycles: float
-    blocking: bool  # loads: one 8-byte request at a time, each waits for its reply
+    blocking: bool  # loads: one request at a time (8 bytes, or packet_bytes), each waits for its reply
     start_delay: float = 0.0
     sink: Accumulator | None = None  # counts bytes read at the source (DRAM)
-    packet_bytes: int = 0  # data bytes per packet (a DMA's element size); 0: a full packet
+    packet_bytes: int = 0  # data bytes per packet (a DMA's or a load's element); 0: a full packet
 
 
 class TransferEngine:
@@ -177,7 +177,7 @@ class TransferEngine:
             yield env.timeout(plan.start_delay)
         if not plan.blocking:
             self._fire(transfer, "issued")
-        step = self.packet_bytes if plan.blocking else self.chunk_bytes
+        step = (plan.packet_bytes or self.packet_bytes) if plan.blocking else self.chunk_bytes
         remaining = transfer.record.nbytes
         last_arrival = [env.now]  # updated by reply callbacks of pipelined reads
         last_ready = env.now
