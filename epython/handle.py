@@ -90,6 +90,7 @@ class KernelHandle:
         self.kernel_name = kernel_name
         self._launch = launch
         self.cores: list[int] = list(launch.cores)
+        self._ranks = {core: rank for rank, core in enumerate(self.cores)}
         self._single = single
         self._stdout = stdout
         self._results: dict[int, CoreResult] = {}  # by rank, everything that has arrived
@@ -112,7 +113,7 @@ class KernelHandle:
     # --- plumbing ----------------------------------------------------------------------------
     def _absorb(self, results: list[CoreResult]) -> None:
         for r in results:
-            rank = self.cores.index(r.core)
+            rank = self._ranks[r.core]
             if rank in self._results:  # pragma: no cover - a backend contract violation
                 raise RuntimeError(f"backend delivered core {rank} twice")
             self._results[rank] = r

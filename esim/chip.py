@@ -11,6 +11,7 @@ from __future__ import annotations
 import _signal
 import contextlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -19,14 +20,16 @@ from typing import Any
 
 import numpy as np
 import simpy
+from simpy.resources.base import BaseResource
 
 from epython.arrays import check_launch_fits
 from epython.bytecode import protocol
 from epython.bytecode.image import ImageError, Program
 from epython.bytecode.verify import verify_bytes
 from epython.marshal import encode_value
+from esim import replay
 from esim.config import ChipConfig, preset
-from esim.cores.core import Core
+from esim.cores.core import Core, Prerun
 from esim.cores.launch import ArgBlock, CoreOutcome, LaunchState, PrintedLine
 from esim.cores.memory import from_wire, to_wire
 from esim.mesh import Mesh
@@ -75,6 +78,12 @@ class Chip:
                       for i in range(self.config.num_cores)]
         self._programs: dict[bytes, tuple[Program | None, str]] = {}
         self._running: list[LaunchState] = []  # launches not yet finished, oldest first
+        #: replay launches on an idle chip that only compute (esim/replay.py)
+        self.replay = True
+        self.replays = replay.ReplayCache()
+        self._deferred: LaunchState | None = None  # launched, not started: see finish_launch
+        self._links_known: bool | None = None  # the links keep only state a replay restores
+        self._pending_key: Any = None  # the key of the launch being recorded
 
     def __repr__(self) -> str:
         return f"<Chip {self.config.name} {self.config.rows}x{self.config.cols} at cycle {self.env.now:.0f}>"
@@ -125,17 +134,148 @@ class Chip:
         launch = LaunchState(self.env, program, len(image), list(args), args_bytes, list(cores),
                              int(self.env.now), list_bytes, array_bytes,
                              eager_bytes=protocol.eager_bytes(self.config.num_cores),
-                             image_error=image_error, core_blocks=blocks)
+                             image_error=image_error, core_blocks=blocks,
+                             engine=os.environ.get("ESIM_ENGINE") or "jit")
         log.debug("chip %s: launch of %d-byte image on cores %s at cycle %d", self.config.name,
                   len(image), cores, launch.issue_cycle)
-        for c in cores:
-            launch.signalled[c] = self.env.event()
-            launch.done[c] = self.env.event()
+        self._start_deferred()
         self._running = [r for r in self._running if not r.finished] + [launch]
-        self.env.process(self._host_start(launch))
-        for c in cores:
-            launch.processes[c] = self.env.process(self.cores[c].run_launch(launch))
+        if program is not None and self.replay:
+            # Started when the chip next does anything (the same cycle: time only advances
+            # then), so that a blocking wait for it alone can replay it (esim/replay.py).
+            self._deferred = launch
+        else:
+            self._start(launch)
         return launch
+
+    def _start(self, launch: LaunchState, pre: Mapping[int, Prerun] | None = None) -> None:
+        """Start the detailed simulation of ``launch``: the host's process and one per core
+        (``pre``: kernels already run ahead of simulated time, by core)."""
+        env = self.env
+        for c in launch.cores:
+            launch.signalled[c] = env.event()
+            launch.done[c] = env.event()
+        env.process(self._host_start(launch))
+        for c in launch.cores:
+            launch.processes[c] = env.process(
+                self.cores[c].run_launch(launch, None if pre is None else pre.get(c)))
+
+    def _start_deferred(self) -> None:
+        """Start the launch left for a replay in detail (the chip is about to do something)."""
+        launch, self._deferred = self._deferred, None
+        if launch is not None:
+            self._start(launch)
+
+    def finish_launch(self, launch: LaunchState, deadline: float | None = None,
+                      progress: Callable[[], None] | None = None) -> None:
+        """Advance simulated time until every core of ``launch`` has finished (``run_until``
+        with that condition).  A launch on an idle chip whose kernels only compute is replayed
+        from the schedule the detailed model computed for the same launch before, when there
+        is one (esim/replay.py): the same cycles, results and counters at a fraction of the
+        cost."""
+        if self._deferred is launch:
+            self._deferred = None
+            self._replay(launch, deadline, progress)
+        self.run_until(lambda: launch.finished, deadline, progress)
+
+    def _idle(self, launch: LaunchState) -> bool:
+        """True when nothing but ``launch`` (not started yet) is going on in the chip (no other
+        launch unfinished, no process or callback waiting for an event) and ``launch`` may be
+        run ahead: its kernels' shared() arrays would make DRAM traffic as they run."""
+        if launch.shared or any(r is not launch and not r.finished for r in self._running):
+            return False
+        for *_, event in self.env._queue:
+            # only a resource's bookkeeping may be pending (a core's slot just released)
+            if not all(isinstance(getattr(cb, "__self__", None), BaseResource)
+                       for cb in event.callbacks):
+                return False
+        if self._links_known is None:
+            self._links_known = replay.replayable_links(self.mesh)
+        return self._links_known and all(self.cores[c].slot.count == 0 for c in launch.cores)
+
+    def _replay(self, launch: LaunchState, deadline: float | None,
+                progress: Callable[[], None] | None) -> None:
+        """Replay ``launch`` if it can be, else start it in detail (recording its schedule
+        when it can be replayed later)."""
+        if not self._idle(launch):
+            self._start(launch)
+            return
+        pres: dict[int, Prerun] = {}
+        started = False
+        try:
+            with _interrupts_between_steps() as interrupted:
+                for c in launch.cores:
+                    pre = pres[c] = self.cores[c].prerun(launch, deadline, stop=interrupted)
+                    if not pre.complete:
+                        break
+                if interrupted or len(pres) < len(launch.cores) or not pre.complete:
+                    started = True
+                    self._start(launch, pres)
+                    if interrupted:
+                        raise KeyboardInterrupt
+                    return
+                started = self._replayed(launch, pres)
+                if started:
+                    while not launch.finished:  # a few steps: the replay's one event
+                        self.env.step()
+                    if interrupted:
+                        raise KeyboardInterrupt
+                    return
+                before = replay.Snapshot.take(self.mesh, self.env.now)
+                started = True
+                self._start(launch, pres)
+        finally:
+            if not started:  # something failed before the launch started: start it in detail
+                self._start(launch, pres)
+        self.run_until(lambda: launch.finished, deadline, progress)
+        recorded = replay.record(self.mesh, before, launch)
+        if recorded is not None:
+            self.replays.put(self._pending_key, recorded)
+
+    def _replayed(self, launch: LaunchState, pres: dict[int, Prerun]) -> bool:
+        """Replay the launch whose kernels ran ahead (``pres``, all complete) if a schedule was
+        recorded for it and its links are free; else keep its key for the recording."""
+        ends = {}
+        shape = []
+        for c in launch.cores:
+            pre = pres[c]
+            end = ends[c] = self.cores[c].conclude_prerun(launch, pre)
+            shape.append((pre.placed.interp.cycles, end[1],
+                          tuple([cycles for cycles, _ in pre.steps]) if pre.steps else ()))
+        # the protocol's traffic, then each core's compute charges and result bytes
+        key = (launch.traffic_shape(), tuple(shape))
+        now = self.env.now
+        schedule = self.replays.get(key)
+        if schedule is None or not schedule.links_idle(now):
+            self._pending_key = key
+            return False
+        replay.apply(self.mesh, schedule, now)
+        self.replays.hits += 1
+        start = int(now)
+        finished = []
+        for c in schedule.order:
+            outcome, _, keep = ends[c]
+            times = schedule.cores[c]
+            outcome.start_cycle = start + times.start
+            outcome.end_cycle = int(now + times.end)
+            outcome.cycles_by_kind = dict(times.kinds)
+            finished.append((outcome, keep, now + times.end))
+        # One event at the last result: the host, waiting for them all, sees the same outcomes,
+        # completion order and final cycle as when each result arrives on its own.
+        last = max(times.end for times in schedule.cores.values())
+        self.env.timeout(last).callbacks.append(self._finisher(launch, finished))
+        return True
+
+    def _finisher(self, launch: LaunchState, finished: list[tuple[CoreOutcome, dict[str, Any], float]]
+                  ) -> Callable[[simpy.Event], None]:
+        """The callback that ends a replayed launch: its cores' results, in the order they
+        reached the host (outcome, device-resident values to keep, cycle of arrival)."""
+        def finish(_event: simpy.Event) -> None:
+            for outcome, keep, cycle in finished:
+                self.device_data[outcome.core].update(keep)
+                launch.finish(outcome)
+                launch.end_times[outcome.core] = cycle
+        return finish
 
     def blocked(self) -> list[tuple[int, str, int, int]]:
         """(chip core id, what it waits for, function, line) of every core blocked in a
@@ -144,6 +284,7 @@ class Chip:
 
     def abort(self, launch: LaunchState, reason: str) -> None:
         """End every unfinished core of ``launch`` (after a deadlock) and free the cores."""
+        self._start_deferred()
         for c in launch.cores:
             process = launch.processes.get(c)
             if c not in launch.outcomes and process is not None and process.is_alive:
@@ -162,6 +303,7 @@ class Chip:
     def copy_to_device(self, name: str, value: Any, cores: list[int]) -> None:
         """The host writes a named value into each core's memory (costs a host -> core write)."""
         nbytes = len(encode_value(value)) + 8
+        self._start_deferred()
         for c in cores:
             self.config.coords(c)
             self.device_data[c][name] = from_wire(value)
@@ -170,6 +312,7 @@ class Chip:
     def copy_from_device(self, name: str, cores: list[int]) -> list[Any]:
         """The host reads a named value back from each core (costs a host <- core read)."""
         values = []
+        self._start_deferred()
         for c in cores:
             self.config.coords(c)
             if name not in self.device_data[c]:
@@ -192,6 +335,7 @@ class Chip:
         SimDeadlock when no event is left while the condition is still false.  ``progress`` is
         called every 64 steps (the host's backend prints the lines that have arrived).
         """
+        self._start_deferred()
         if condition():
             return
         env = self.env
@@ -213,6 +357,7 @@ class Chip:
 
     def step_cycles(self, cycles: float) -> None:
         """Advance simulated time by ``cycles`` (or until nothing is left to simulate)."""
+        self._start_deferred()
         target = self.env.now + cycles
         with _interrupts_between_steps() as interrupted:
             while self.env.peek() <= target:

@@ -111,8 +111,7 @@ class SimLaunch:
         with self.backend.lock:
             if not self.state.finished:
                 try:
-                    self.backend.chip.run_until(lambda: self.state.finished, deadline,
-                                                self._stream)
+                    self.backend.chip.finish_launch(self.state, deadline, self._stream)
                 except SimTimeout:
                     self._collect()
                     if self._pending:

@@ -152,7 +152,7 @@ class RankComm:
         if type(value) is not int:
             raise Fault(ErrorCode.TypeError, f"parallel.{what}: core id must be an int, not "
                         f"{type_name(value)}")
-        if value not in self.launch.cores:
+        if value not in self.launch.ranks:
             raise Fault(ErrorCode.ValueError, f"parallel.{what}: core {value} is not part of this "
                         f"launch (cores {self.launch.cores})")
         return self.launch.rank(value)

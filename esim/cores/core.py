@@ -8,7 +8,9 @@ them.  Every transfer crosses the mesh model, so none of it is free.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+import time
+from collections import deque
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +39,7 @@ from esim.cores.memory import from_wire, to_wire
 from esim.cores.values import Array, Fault, same_bits
 from esim.mesh import Mesh
 
-__all__ = ["KINDS", "Core", "CoreOutcome", "launch_cycles"]
+__all__ = ["KINDS", "Core", "CoreOutcome", "Prerun", "launch_cycles"]
 
 _PRINT = BUILTIN_BY_NAME["print"].code
 
@@ -65,6 +67,22 @@ class _Placed:
     dram: list[DramView]
 
 
+class Prerun:
+    """A core's kernel run made ahead of simulated time: the placed launch, the live
+    interpreter, each request it made with the interpreter's cycle count at that moment, and
+    how it ended (StopIteration or KernelFault; None while it goes on).  ``complete``: it
+    ended having made no request but ticks (so it made no traffic)."""
+
+    __slots__ = ("complete", "ended", "gen", "placed", "steps")
+
+    def __init__(self, placed: _Placed, gen: Generator[Any, Any, Any]) -> None:
+        self.placed = placed
+        self.gen = gen
+        self.steps: list[tuple[int, Any]] = []
+        self.ended: BaseException | None = None
+        self.complete = False
+
+
 class Core:
     """A simulated core: its id, its FIFO of launches, and the process that runs each one.
 
@@ -86,20 +104,23 @@ class Core:
     def __repr__(self) -> str:
         return f"<Core {self.id} ({self.row},{self.col})>"
 
-    def run_launch(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
+    def run_launch(self, launch: LaunchState,
+                   pre: Prerun | None = None) -> Generator[simpy.Event, Any, None]:
         """SimPy process: wait for the core, fetch, place, execute, post the result.
 
-        An interrupt (the host aborting a deadlocked launch) ends the launch on this core with
-        an ``aborted`` outcome and frees the core for the next launch.
+        ``pre``: the kernel's run so far, made ahead of simulated time (:meth:`prerun`).  An
+        interrupt (the host aborting a deadlocked launch) ends the launch on this core with an
+        ``aborted`` outcome and frees the core for the next launch.
         """
         try:
-            yield from self._run_launch(launch)
+            yield from self._run_launch(launch, pre)
         except simpy.Interrupt as stop:
             launch.finish(CoreOutcome(self.id, error=ErrorCode.RuntimeError, message=str(stop.cause),
                                       start_cycle=int(self.env.now), end_cycle=int(self.env.now),
                                       aborted=True))
 
-    def _run_launch(self, launch: LaunchState) -> Generator[simpy.Event, Any, None]:
+    def _run_launch(self, launch: LaunchState,
+                    pre: Prerun | None) -> Generator[simpy.Event, Any, None]:
         with self.slot.request() as turn:
             yield turn
             outcome = CoreOutcome(self.id, start_cycle=int(self.env.now))
@@ -111,9 +132,10 @@ class Core:
                 yield from self._post_result(launch, outcome, 8 + len(outcome.message))
                 launch.finish(outcome)
                 return
-            placed = self._place(launch, launch.program)
-            posted = yield from self._execute(launch, placed, outcome)
-            result_bytes = self._result(launch.program, placed, outcome, posted)
+            placed = pre.placed if pre is not None else self._place(launch, launch.program)
+            posted = yield from self._execute(launch, placed, outcome, pre)
+            result_bytes, keep = self._result(launch.program, placed, outcome, posted)
+            self.resident.update(keep)
             outcome.peak_memory = placed.interp.heap.peak + launch.image_bytes + placed.block
             yield from self._post_result(launch, outcome, result_bytes)
         launch.finish(outcome)
@@ -135,24 +157,38 @@ class Core:
     def _place(self, launch: LaunchState, program: Program) -> _Placed:
         """Decode the arguments and this core's device-resident values into its memory and set
         up the interpreter over the workspace that is left."""
-        # The kernel works on a copy: a failing kernel leaves the resident values intact.
-        working = {name: from_wire(to_wire(v)) for name, v in self.resident.items()}
         given = launch.block(self.id)
+        # The kernel works on a copy: a failing kernel leaves the resident values intact.
         # The argument block sits in core memory below the workspace: the count byte, the
         # encoded arguments, then (when the program names any) this core's device-resident
         # values as (u16 global index, encoded value) after a count byte, as the device's host
         # writes it (epython/backends/device/backend.py).
-        block = 1 + given.nbytes + len(encode_resident(
-            program.globals, {name: to_wire(v) for name, v in working.items()}))
+        working: dict[str, Any] = {}
+        resident_bytes = -1  # no resident values: the same for every such core of the launch
+        if self.resident:
+            working = {name: from_wire(to_wire(v)) for name, v in self.resident.items()}
+            resident_bytes = len(encode_resident(
+                program.globals, {name: to_wire(v) for name, v in working.items()}))
+        key = (given.nbytes, given.list_bytes, given.array_bytes, resident_bytes)
+        fixed = launch.placements.get(key)
+        if fixed is None:
+            if resident_bytes < 0:
+                resident_bytes = len(encode_resident(program.globals, {}))
+            block = 1 + given.nbytes + resident_bytes
+            tables = launch_tables_bytes(len(program.consts), len(program.globals),
+                                         len(program.functions))
+            # the core's own launch work (verifying and copying the image, decoding its tables
+            # and the arguments, posting the result), measured on the real build
+            fixed = launch.placements[key] = (
+                block, workspace_bytes(self.config, launch.image_bytes, block, tables),
+                round(launch_cycles(launch.image_bytes, given.nbytes, given.list_bytes,
+                                    given.array_bytes)))
+        block, workspace, cycles = fixed
         interp = Interpreter(program, self.id, len(launch.cores), global_values=working,
-                             workspace=workspace_bytes(
-                                 self.config, launch.image_bytes, block,
-                                 launch_tables_bytes(len(program.consts), len(program.globals),
-                                                     len(program.functions))))
-        # the core's own launch work (verifying and copying the image, decoding its tables and
-        # the arguments, posting the result), measured on the real build
-        interp.cycles += round(launch_cycles(launch.image_bytes, given.nbytes,
-                                             given.list_bytes, given.array_bytes))
+                             workspace=workspace, engine=launch.engine or None)
+        interp.cycles += cycles
+        if not given.args and not working:  # nothing to decode (a common launch)
+            return _Placed(interp, [], block, [], {}, [])
         dram: list[DramView] = []
         args: list[Any] = []
         for v in given.args:
@@ -168,11 +204,13 @@ class Core:
         return _Placed(interp, args, block, arrays,
                        {i: list(a.data) for i, a in arrays}, dram)
 
-    def _execute(self, launch: LaunchState, placed: _Placed,
-                 outcome: CoreOutcome) -> Generator[simpy.Event, Any, dict[str, Any]]:
+    def _execute(self, launch: LaunchState, placed: _Placed, outcome: CoreOutcome,
+                 pre: Prerun | None = None) -> Generator[simpy.Event, Any, dict[str, Any]]:
         """Drive the interpreter: charge its cycles to simulated time and carry out its
         requests (printing, the parallel module).  Returns the device-resident values the
-        kernel leaves (posted with its result)."""
+        kernel leaves (posted with its result).  ``pre``: the part of the run made ahead of
+        simulated time (:meth:`prerun`); its requests are charged and handled here in order,
+        exactly as if the interpreter made them now."""
         env = self.env
         kinds = outcome.cycles_by_kind
         interp = placed.interp
@@ -180,16 +218,23 @@ class Core:
         charged = 0
         partial = ""
         posted: dict[str, Any] = {}
-        gen = interp.run(placed.args)
+        gen = pre.gen if pre is not None else interp.run(placed.args)
+        ahead = deque(pre.steps) if pre is not None else None
         reply: Any = None
         failure: Fault | None = None
         try:
             while True:
-                request = gen.throw(failure) if failure is not None else gen.send(reply)
-                if interp.cycles > charged:
-                    yield env.timeout(interp.cycles - charged)
-                    kinds["compute"] += interp.cycles - charged
-                    charged = interp.cycles
+                if ahead:
+                    cycles, request = ahead.popleft()
+                elif pre is not None and pre.ended is not None:
+                    raise pre.ended
+                else:
+                    request = gen.throw(failure) if failure is not None else gen.send(reply)
+                    cycles = interp.cycles
+                if cycles > charged:
+                    yield env.timeout(cycles - charged)
+                    kinds["compute"] += cycles - charged
+                    charged = cycles
                 if placed.dram:
                     yield from self._dram_traffic(placed.dram, kinds)
                 reply = None
@@ -204,17 +249,8 @@ class Core:
                     except Fault as fault:
                         failure = fault
                     kinds["barrier" if request.code == SYNC else "message"] += env.now - t0
-        except StopIteration as stop:
-            outcome.value = to_wire(stop.value)
-            program = interp.program
-            posted = {slot.name: value for slot, value in zip(program.globals, interp.globals)
-                      if slot.name in self.resident and slot.init == NO_INIT}
-        except KernelFault as fault:
-            outcome.error = fault.code
-            outcome.message = fault.message
-            outcome.func = fault.func
-            outcome.lineno = fault.lineno
-            outcome.chain = fault.chain
+        except (StopIteration, KernelFault) as end:
+            posted = self._conclude(interp, end, outcome)
         if interp.cycles > charged:
             yield env.timeout(interp.cycles - charged)
             kinds["compute"] += interp.cycles - charged
@@ -227,6 +263,63 @@ class Core:
         outcome.instructions = interp.instructions
         outcome.compute_cycles = interp.cycles
         return posted
+
+    def _conclude(self, interp: Interpreter, end: BaseException,
+                  outcome: CoreOutcome) -> dict[str, Any]:
+        """Put how the kernel ended (its value, or its fault) into ``outcome``; the
+        device-resident values it leaves."""
+        if isinstance(end, StopIteration):
+            outcome.value = to_wire(end.value)
+            return {slot.name: value for slot, value in zip(interp.program.globals, interp.globals)
+                    if slot.name in self.resident and slot.init == NO_INIT}
+        assert isinstance(end, KernelFault)
+        outcome.error = end.code
+        outcome.message = end.message
+        outcome.func = end.func
+        outcome.lineno = end.lineno
+        outcome.chain = end.chain
+        return {}
+
+    # --- running ahead of simulated time (esim/replay.py) ----------------------------------
+    def prerun(self, launch: LaunchState, deadline: float | None = None, max_steps: int = 64,
+               stop: Sequence[object] = ()) -> Prerun:
+        """Place the launch and run its kernel now, ahead of simulated time, up to its first
+        request other than a tick (or ``max_steps`` ticks, the wall-clock ``deadline``, or a
+        tick when ``stop`` is not empty: the host's Ctrl-C).
+
+        The kernel's run does not depend on simulated time, so ``_run_launch(launch, pre)``
+        later charges and handles what it did exactly as a live run would.
+        """
+        assert launch.program is not None
+        placed = self._place(launch, launch.program)
+        gen = placed.interp.run(placed.args)
+        pre = Prerun(placed, gen)
+        steps = pre.steps
+        while len(steps) < max_steps:
+            try:
+                request = gen.send(None)
+            except (StopIteration, KernelFault) as end:
+                pre.ended = end
+                pre.complete = True  # every request so far was a tick
+                break
+            steps.append((placed.interp.cycles, request))
+            if request.code != TICK_CODE or stop or (deadline is not None
+                                                     and time.monotonic() > deadline):
+                break
+        return pre
+
+    def conclude_prerun(self, launch: LaunchState, pre: Prerun) -> tuple[CoreOutcome, int, dict[str, Any]]:
+        """A complete prerun's outcome (without its cycles), the bytes of its result and the
+        device-resident values to keep when the result is posted."""
+        assert pre.ended is not None and launch.program is not None
+        outcome = CoreOutcome(self.id)
+        interp = pre.placed.interp
+        posted = self._conclude(interp, pre.ended, outcome)
+        outcome.instructions = interp.instructions
+        outcome.compute_cycles = interp.cycles
+        result_bytes, keep = self._result(launch.program, pre.placed, outcome, posted)
+        outcome.peak_memory = interp.heap.peak + launch.image_bytes + pre.placed.block
+        return outcome, result_bytes, keep
 
     def _dram_traffic(self, views: list[DramView],
                       kinds: dict[str, float]) -> Generator[simpy.Event, Any, None]:
@@ -252,9 +345,10 @@ class Core:
         kinds["dram"] += env.now - t0
 
     def _result(self, program: Program, placed: _Placed, outcome: CoreOutcome,
-                posted: dict[str, Any]) -> int:
+                posted: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Fill in the outcome's array updates and check that the result (and the resident
-        values it carries) can be posted; the bytes the result takes in the mailbox."""
+        values it carries) can be posted; the bytes the result takes in the mailbox and the
+        device-resident values to keep (the caller stores them when the result posts)."""
         for index, array in placed.arrays:
             # the elements whose bits differ from the argument's at launch (as the device's
             # runtime.c compares its copy with the argument block): writing back an unchanged
@@ -265,6 +359,7 @@ class Core:
             if changed:
                 outcome.array_updates[index] = changed
         result_bytes = 0
+        keep: dict[str, Any] = {}
         if not outcome.error:
             try:
                 result_bytes = len(encode_value(outcome.value))
@@ -279,7 +374,7 @@ class Core:
                     outcome.message = protocol.RESIDENT_TOO_LARGE_MESSAGE
                     outcome.value = None
                 else:  # device-resident values persist only when the whole result posts
-                    self.resident.update(posted)
+                    keep = posted
             except SharedEncodeError as exc:
                 outcome.error = ErrorCode.TypeError
                 outcome.message = str(exc)
@@ -294,7 +389,7 @@ class Core:
                 outcome.value = None
         if outcome.error:
             result_bytes = 8 + len(outcome.message.encode())
-        return result_bytes
+        return result_bytes, keep
 
     def _post_result(self, launch: LaunchState, outcome: CoreOutcome,
                      result_bytes: int) -> Generator[simpy.Event, Any, None]:

@@ -106,6 +106,8 @@ class LaunchState:
     completion_order: list[int] = field(default_factory=list)
     lines: list[PrintedLine] = field(default_factory=list)
     image_error: str = ""
+    #: the cores' interpreter engine (esim.cores.interp.Interpreter's ``engine``; "": its default)
+    engine: str = ""
     #: cores that receive arguments of their own (``epython.split``): core -> its block;
     #: the other cores receive ``args``
     core_blocks: dict[int, ArgBlock] = field(default_factory=dict)
@@ -117,6 +119,12 @@ class LaunchState:
     at_barrier: set[int] = field(default_factory=set)
     #: the launch's shared() arrays in simulated DRAM, by ``id()`` of their SharedArg
     shared: dict[int, DramStore] = field(default_factory=dict)
+    #: the cycle each core's result reached the host (CoreOutcome.end_cycle, unrounded)
+    end_times: dict[int, float] = field(default_factory=dict)
+    #: what placing an argument block in a core's memory takes, by block shape (core.py)
+    placements: dict[tuple[int, int, int, int], tuple[int, int, int]] = field(default_factory=dict)
+    _shared_block: ArgBlock | None = None
+    _ranks: dict[int, int] | None = None
     _seq: int = 0
 
     def __post_init__(self) -> None:
@@ -139,7 +147,10 @@ class LaunchState:
         own = self.core_blocks.get(core)
         if own is not None:
             return own
-        return ArgBlock(self.args, self.args_bytes, self.list_args_bytes, self.array_args_bytes)
+        if self._shared_block is None:
+            self._shared_block = ArgBlock(self.args, self.args_bytes, self.list_args_bytes,
+                                          self.array_args_bytes)
+        return self._shared_block
 
     @property
     def upload_bytes(self) -> int:
@@ -148,9 +159,24 @@ class LaunchState:
         return (self.image_bytes + (self.args_bytes if shared else 0)
                 + sum(b.nbytes for b in self.core_blocks.values()) + self.shared_bytes)
 
+    def traffic_shape(self) -> tuple[Any, ...]:
+        """Everything the launch protocol's own traffic depends on besides what each kernel
+        does (the host's upload and start flags, each core's fetch): the key under which a
+        replay (esim/replay.py) keeps the schedule of a launch.  Whatever new transfer a launch
+        makes must be a function of this."""
+        return (tuple(self.cores), self.image_bytes, self.upload_bytes,
+                tuple(self.block(c).nbytes for c in self.cores))
+
     def rank(self, core: int) -> int:
         """Position of a chip core within this launch (its ``coreid()``)."""
-        return self.cores.index(core)
+        return self.ranks[core]
+
+    @property
+    def ranks(self) -> dict[int, int]:
+        """Each chip core of the launch -> its rank (a dict: looked up per message)."""
+        if self._ranks is None:
+            self._ranks = {c: r for r, c in enumerate(self.cores)}
+        return self._ranks
 
     @property
     def size(self) -> int:
@@ -160,12 +186,15 @@ class LaunchState:
     def finish(self, outcome: CoreOutcome) -> None:
         """Called by a core when its result has reached the host."""
         self.outcomes[outcome.core] = outcome
+        self.end_times[outcome.core] = self.env.now
         self.completion_order.append(outcome.core)
         if self.finished:
             self.slots.clear()  # nothing can be sent or received any more
             for store in self.shared.values():  # before the host sees the last result
                 store.write_back()
-        self.done[outcome.core].succeed(outcome)
+        done = self.done.get(outcome.core)  # a replayed launch has no events to fire
+        if done is not None:
+            done.succeed(outcome)
 
     def post_line(self, core: int, text: str, arrived: simpy.Event) -> None:
         """Record a printed line once it has arrived in DRAM."""

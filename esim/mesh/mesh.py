@@ -210,6 +210,12 @@ class Mesh:
         self.engine.start_read(transfer, plan)
         return transfer
 
+    def links(self) -> list[Link]:
+        """Every link built so far: the three networks', the eLink's two directions, the host
+        port."""
+        return [*self.cmesh.links(), *self.rmesh.links(), *self.xmesh.links(),
+                self.elink.tx, self.elink.rx, self.host]
+
     def hops(self, a: Endpoint, b: Endpoint) -> int:
         """Manhattan distance between two cores (router-to-router links crossed)."""
         pa, pb = resolve(self.config, a), resolve(self.config, b)

@@ -66,6 +66,10 @@ class Network:
     def __repr__(self) -> str:
         return f"<Network {self.name} {self.config.rows}x{self.config.cols}>"
 
+    def links(self) -> list[Link]:
+        """Every link of this network built so far."""
+        return [link for router in self._routers.values() for link in router._ports.values()]
+
     def router(self, row: int, col: int) -> Router:
         """The router of core (row, col) in this network."""
         key = (row, col)

@@ -1,0 +1,170 @@
+"""Launch replay: what the detailed model computed for a launch on an idle chip, replayed.
+
+A launch whose kernels only compute (no printing, no messages) does the same traffic whenever
+it starts on an idle chip: the host writes the image and the arguments to DRAM and a start
+flag to each core, every core fetches the image over the eLink (all at once: the fetches
+contend), computes, and posts its result, which the host reads.  In exact arithmetic its
+schedule relative to its start is a pure function of the chip's configuration, the cores, the
+bytes moved and each core's compute charges, so the chip simulates it once in detail,
+records what the model did (:func:`record`) and replays it later (:func:`apply`): every link
+left as the detailed run left it, every counter and transfer record added, one event per core
+at the cycle its result reaches the host.
+
+Floating-point times of a replay are the recorded relative times shifted by the start, so they
+may differ from a detailed run at the same start in the last bits; integer cycles, counts and
+results are the same (tests/test_replay.py).  The chip falls back to the detailed path when the
+chip is not idle, when a kernel makes a request other than a tick, or when links carry state
+this module does not know how to replay (:func:`replayable_links`).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from esim.mesh.link import Link
+from esim.mesh.stats import Accumulator, TransferRecord
+
+if TYPE_CHECKING:
+    from esim.cores.launch import LaunchState
+    from esim.mesh import Mesh
+
+__all__ = ["LINK_STATE", "CoreTimes", "ReplayCache", "Schedule", "Snapshot", "apply", "record",
+           "replayable_links"]
+
+#: The instance attributes of links whose meaning the replay knows: configuration, the
+#: counters, ``free_at`` (replayed) and the eLink's ``_last_owner`` (the transfer that used the
+#: channel last: transfers are numbered afresh, so an older owner never matches a new one).
+#: A link with any other attribute carries state a replay would not restore: no replay then.
+LINK_STATE = frozenset({"name", "latency_cycles", "cycles_per_packet", "stats", "free_at",
+                        "single_cycles", "beat_cycles", "_last_owner", "cycles_per_op"})
+
+
+def replayable_links(mesh: Mesh) -> bool:
+    """True when every link of ``mesh`` keeps only state the replay restores."""
+    return all(LINK_STATE.issuperset(vars(link)) for link in mesh.links())
+
+
+@dataclass(frozen=True)
+class CoreTimes:
+    """One core's part of a recorded launch, relative to the launch's start."""
+
+    start: int  # the core takes the launch (its start_cycle less the launch's)
+    end: float  # its result reaches the host
+    kinds: dict[str, float]  # cycles by what the core was doing (CoreOutcome.cycles_by_kind)
+
+
+@dataclass
+class Schedule:
+    """What the detailed model did during one launch, relative to its start."""
+
+    links: list[tuple[Link, float]]  # each link used, with its free_at afterwards
+    counters: list[tuple[Accumulator, int, int, float, float]]  # bytes, packets, busy, wait
+    #: each transfer's src, dst, nbytes, method, network and its start, issue and arrival
+    #: cycles relative to the launch's start
+    transfers: list[tuple[str, str, int, str, str, float, float, float]]
+    cores: dict[int, CoreTimes]
+    order: list[int]  # completion order
+
+    def links_idle(self, now: float) -> bool:
+        """True when every link the launch uses is free at cycle ``now``."""
+        return all(link.free_at <= now for link, _ in self.links)
+
+
+@dataclass
+class Snapshot:
+    """The mesh's link state and counters before a detailed launch (see :func:`record`)."""
+
+    start: float
+    free_at: dict[Link, float]
+    counters: dict[str, tuple[int, int, float, float]]
+    transfers: int
+
+    @classmethod
+    def take(cls, mesh: Mesh, now: float) -> Snapshot:
+        """The state of ``mesh`` at cycle ``now``."""
+        stats = mesh.stats
+        return cls(now, {link: link.free_at for link in mesh.links()},
+                   {name: (a.bytes, a.packets, a.busy_cycles, a.wait_cycles)
+                    for name in stats.names() for a in (stats[name],)},
+                   len(stats.transfers))
+
+
+def record(mesh: Mesh, before: Snapshot, launch: LaunchState) -> Schedule | None:
+    """The schedule of ``launch``, run in detail since ``before``; None when it cannot be
+    replayed (a link it used was busy at its start, a core printed or was aborted)."""
+    t0 = before.start
+    links = []
+    for link in mesh.links():
+        was = before.free_at.get(link, 0.0)
+        if link.free_at != was:
+            if was > t0:
+                return None
+            links.append((link, link.free_at - t0))
+    stats = mesh.stats
+    counters = []
+    for name in stats.names():
+        acc = stats[name]
+        b, p, busy, wait = before.counters.get(name, (0, 0, 0.0, 0.0))
+        if acc.packets != p or acc.bytes != b:
+            counters.append((acc, acc.bytes - b, acc.packets - p, acc.busy_cycles - busy,
+                             acc.wait_cycles - wait))
+    transfers = []
+    for t in stats.transfers[before.transfers:]:
+        if t.issued_cycle is None or t.arrival_cycle is None:
+            return None
+        transfers.append((t.src, t.dst, t.nbytes, t.method, t.network, t.start_cycle - t0,
+                          t.issued_cycle - t0, t.arrival_cycle - t0))
+    cores = {}
+    for c in launch.cores:
+        o = launch.outcomes.get(c)
+        if o is None or o.aborted or o.lines:
+            return None
+        cores[c] = CoreTimes(o.start_cycle - int(t0), launch.end_times[c] - t0,
+                             dict(o.cycles_by_kind))
+    return Schedule(links, counters, transfers, cores, list(launch.completion_order))
+
+
+def apply(mesh: Mesh, schedule: Schedule, now: float) -> None:
+    """Leave the mesh as the recorded launch, started at cycle ``now``, leaves it."""
+    for link, free_at in schedule.links:
+        link.free_at = now + free_at
+    for acc, nbytes, packets, busy, wait in schedule.counters:
+        acc.bytes += nbytes
+        acc.packets += packets
+        acc.busy_cycles += busy
+        acc.wait_cycles += wait
+    record = TransferRecord
+    mesh.stats.transfers.extend([
+        record(src, dst, nbytes, method, network, start + now, issued + now, arrival + now)
+        for src, dst, nbytes, method, network, start, issued, arrival in schedule.transfers])
+
+
+@dataclass
+class ReplayCache:
+    """Recorded schedules by launch key, the most recently used kept (at most ``size``);
+    ``hits`` counts the launches replayed, ``misses`` those recorded."""
+
+    size: int = 128
+    hits: int = 0
+    misses: int = 0
+    _entries: OrderedDict[Any, Schedule] = field(default_factory=OrderedDict)
+
+    def get(self, key: Any) -> Schedule | None:
+        """The schedule recorded for ``key``."""
+        schedule = self._entries.get(key)
+        if schedule is not None:
+            self._entries.move_to_end(key)
+        return schedule
+
+    def put(self, key: Any, schedule: Schedule) -> None:
+        """Keep ``schedule`` for ``key`` (counts a miss)."""
+        self.misses += 1
+        self._entries[key] = schedule
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
