@@ -246,7 +246,7 @@ class Chip:
         key = (launch.traffic_shape(), tuple(shape))
         now = self.env.now
         schedule = self.replays.get(key)
-        if schedule is None or not schedule.links_idle(now):
+        if schedule is None or not schedule.fits(self.mesh, now):
             self._pending_key = key
             return False
         replay.apply(self.mesh, schedule, now)

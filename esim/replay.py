@@ -30,15 +30,15 @@ if TYPE_CHECKING:
     from esim.cores.launch import LaunchState
     from esim.mesh import Mesh
 
-__all__ = ["LINK_STATE", "CoreTimes", "ReplayCache", "Schedule", "Snapshot", "apply", "record",
+__all__ = ["LINK_STATE", "CoreTimes", "arbiter_state", "ReplayCache", "Schedule", "Snapshot", "apply", "record",
            "replayable_links"]
 
 #: The instance attributes of links whose meaning the replay knows: configuration, the
-#: counters, ``free_at`` (replayed) and the eLink's ``_last_owner`` (the transfer that used the
+#: counters, ``free_at`` (replayed) and the eLink's ``last_owner`` (the transfer that used the
 #: channel last: transfers are numbered afresh, so an older owner never matches a new one).
 #: A link with any other attribute carries state a replay would not restore: no replay then.
 LINK_STATE = frozenset({"name", "latency_cycles", "cycles_per_packet", "stats", "free_at",
-                        "single_cycles", "beat_cycles", "_last_owner", "cycles_per_op"})
+                        "single_cycles", "beat_cycles", "last_owner", "cycles_per_op"})
 
 
 def replayable_links(mesh: Mesh) -> bool:
@@ -66,6 +66,17 @@ class Schedule:
     transfers: list[tuple[str, str, int, str, str, float, float, float]]
     cores: dict[int, CoreTimes]
     order: list[int]  # completion order
+    #: whether chunks queued at the eLink arbiter, and then its round-robin pointers before
+    #: and after (Arbiter.pointers): only then do they decide anything
+    arbitrated: bool = False
+    arbiter_before: tuple[Any, ...] = ()
+    arbiter: tuple[Any, ...] = ()
+
+    def fits(self, mesh: Mesh, now: float) -> bool:
+        """Can the recorded launch be replayed at cycle ``now``: the links it uses are free
+        and, if it queued at the eLink arbiter, the arbiter's round robin stands where it did."""
+        return self.links_idle(now) and (not self.arbitrated
+                                          or self.arbiter_before == arbiter_state(mesh))
 
     def links_idle(self, now: float) -> bool:
         """True when every link the launch uses is free at cycle ``now``."""
@@ -80,6 +91,8 @@ class Snapshot:
     free_at: dict[Link, float]
     counters: dict[str, tuple[int, int, float, float]]
     transfers: int
+    queued: int = 0  # the eLink arbiter's count of chunks that waited
+    arbiter: tuple[Any, ...] = ()  # its round-robin pointers
 
     @classmethod
     def take(cls, mesh: Mesh, now: float) -> Snapshot:
@@ -88,7 +101,8 @@ class Snapshot:
         return cls(now, {link: link.free_at for link in mesh.links()},
                    {name: (a.bytes, a.packets, a.busy_cycles, a.wait_cycles)
                     for name in stats.names() for a in (stats[name],)},
-                   len(stats.transfers))
+                   len(stats.transfers),
+                   mesh.arbiter.queued if mesh.arbiter is not None else 0, arbiter_state(mesh))
 
 
 def record(mesh: Mesh, before: Snapshot, launch: LaunchState) -> Schedule | None:
@@ -123,13 +137,22 @@ def record(mesh: Mesh, before: Snapshot, launch: LaunchState) -> Schedule | None
             return None
         cores[c] = CoreTimes(o.start_cycle - int(t0), launch.end_times[c] - t0,
                              dict(o.cycles_by_kind))
-    return Schedule(links, counters, transfers, cores, list(launch.completion_order))
+    arbitrated = mesh.arbiter is not None and mesh.arbiter.queued != before.queued
+    return Schedule(links, counters, transfers, cores, list(launch.completion_order),
+                    arbitrated, before.arbiter, arbiter_state(mesh))
+
+
+def arbiter_state(mesh: Mesh) -> tuple[Any, ...]:
+    """The eLink arbiter's round-robin pointers (part of a replay's key and of its result)."""
+    return mesh.arbiter.pointers() if mesh.arbiter is not None else ()
 
 
 def apply(mesh: Mesh, schedule: Schedule, now: float) -> None:
     """Leave the mesh as the recorded launch, started at cycle ``now``, leaves it."""
     for link, free_at in schedule.links:
         link.free_at = now + free_at
+    if mesh.arbiter is not None and schedule.arbitrated:
+        mesh.arbiter.set_pointers(schedule.arbiter)
     for acc, nbytes, packets, busy, wait in schedule.counters:
         acc.bytes += nbytes
         acc.packets += packets

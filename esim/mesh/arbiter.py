@@ -81,6 +81,7 @@ class Arbiter:
         self.link = link
         self.root = _Node()
         self.waiting = 0
+        self.queued = 0  # chunks that ever waited here (a replay checks whether any did)
         self._wake_at: float | None = None
         self._lanes: dict[tuple[Link, ...], Lane] = {}
 
@@ -95,6 +96,44 @@ class Arbiter:
             return True
         return head < self.link.free_at and self.link.last_owner != owner
 
+    def pointers(self) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The round-robin state: (path of router inputs from the root, the input it served
+        last) of every node not at its first input, in a fixed order (esim/replay.py)."""
+        out: list[tuple[tuple[str, ...], str]] = []
+        todo: list[tuple[tuple[str, ...], _Node]] = [((), self.root)]
+        while todo:
+            path, node = todo.pop()
+            if node.last:
+                out.append((path, node.inputs[node.last]))
+            todo.extend((path + (name,), child) for name, child in node.children.items())
+        return tuple(sorted(out))
+
+    def set_pointers(self, pointers: tuple[tuple[tuple[str, ...], str], ...]) -> None:
+        """Restore :meth:`pointers` (the tree may grow: its inputs stay sorted by name)."""
+        todo = [self.root]
+        while todo:
+            node = todo.pop()
+            node.last = 0
+            todo.extend(node.children.values())
+        for path, name in pointers:
+            node = self.root
+            for step in path:
+                node = self._child(node, step)
+            if name:
+                self._child(node, name)
+            node.last = node.inputs.index(name)
+
+    @staticmethod
+    def _child(node: _Node, name: str) -> _Node:
+        """``node``'s input ``name``, created (in sorted place) if it is new."""
+        child = node.children.get(name)
+        if child is None:
+            child = node.children[name] = _Node()
+            insort(node.inputs, name, lo=1)
+            if node.inputs.index(name) <= node.last:
+                node.last += 1  # the same input stays the last served
+        return child
+
     def lane(self, route: tuple[Link, ...]) -> Lane:
         """The lane of ``route``, which crosses this arbiter's link (built once per route)."""
         lane = self._lanes.get(route)
@@ -103,14 +142,7 @@ class Arbiter:
             node = self.root
             nodes = [node]
             for k in range(at - 1, -1, -1):  # the router inputs, nearest first
-                name = route[k].name
-                child = node.children.get(name)
-                if child is None:
-                    child = node.children[name] = _Node()
-                    insort(node.inputs, name, lo=1)
-                    if node.inputs.index(name) <= node.last:
-                        node.last += 1  # the same input stays the last served
-                node = child
+                node = self._child(node, route[k].name)
                 nodes.append(node)
             lane = self._lanes[route] = Lane(self, route, at, nodes)
         return lane
@@ -122,6 +154,7 @@ class Arbiter:
             node.waiting += 1
         lane.nodes[-1].own.append(chunk)
         self.waiting += 1
+        self.queued += 1
         if pending is None or chunk.head < pending:
             self._schedule(chunk.head)
 
