@@ -121,6 +121,8 @@ def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
         out += _U16.pack(len(value))
         for i, item in enumerate(value):
             _encode(item, out, f"{where}[{i}]", depth + 1)
+    elif isinstance(value, dict):
+        _encode_dict(value, out, where, depth)
     elif isinstance(value, np.ndarray):
         arr = to_array(value, where)
         out.append(ValueTag.ARRAY)
@@ -131,7 +133,27 @@ def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
         out += arr.tobytes()
     else:
         raise MarshalError(f"{where}: values of type {type(value).__name__} cannot be passed to a "
-                           "kernel; use int, float, bool, None, str, tuple, list or a numpy array")
+                           "kernel; use int, float, bool, None, str, tuple, list, dict or a numpy "
+                           "array")
+
+
+def _encode_dict(value: dict[Any, Any], out: bytearray, where: str, depth: int) -> None:
+    """A dict: u16 count, then each key and its value, in insertion order."""
+    if depth >= protocol.MAX_NESTING:
+        raise NestingError(f"{where}: lists, tuples and dicts nest more than "
+                           f"{protocol.MAX_NESTING} levels deep; kernels take at most "
+                           f"{protocol.MAX_NESTING}")
+    if len(value) > MAX_COUNT:
+        raise MarshalError(f"{where}: dict of {len(value)} entries exceeds {MAX_COUNT}")
+    out.append(ValueTag.DICT)
+    out += _U16.pack(len(value))
+    for key, item in value.items():
+        if isinstance(key, np.ndarray) or not isinstance(
+                key, (type(None), bool, int, float, str, tuple, np.integer, np.floating, np.bool_)):
+            raise MarshalError(f"{where}: dict key {key!r} of type {type(key).__name__} cannot be "
+                               "passed to a kernel; keys are int, float, bool, None, str or tuple")
+        _encode(key, out, f"{where} key {key!r}", depth + 1)
+        _encode(item, out, f"{where}[{key!r}]", depth + 1)
 
 
 def decode_value(data: bytes | memoryview) -> Any:
@@ -186,6 +208,14 @@ def _decode(buf: memoryview, pos: int) -> tuple[Any, int]:
             item, pos = _decode(buf, pos)
             items.append(item)
         return (tuple(items) if tag == ValueTag.TUPLE else items), pos
+    if tag == ValueTag.DICT:
+        (n,) = _U16.unpack_from(buf, pos)
+        pos += 2
+        out: dict[Any, Any] = {}
+        for _ in range(n):
+            key, pos = _decode(buf, pos)
+            out[key], pos = _decode(buf, pos)
+        return out, pos
     if tag == ValueTag.ARRAY:
         code, ndim = buf[pos], buf[pos + 1]
         pos += 2

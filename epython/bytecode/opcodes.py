@@ -250,6 +250,7 @@ class ErrorCode(enum.IntEnum):
     NameError = 11
     AttributeError = 12
     NotImplementedError = 13
+    KeyError = 14
     BadImage = 64  # the verifier rejected the program image
     BadArgument = 65  # argument block could not be decoded
 
@@ -271,6 +272,7 @@ class ValueTag(enum.IntEnum):
     TUPLE = 6  # u16 count + items
     LIST = 7  # u16 count + items
     ARRAY = 8  # u8 dtype, u8 ndim, u16 shape[ndim], raw little-endian data
+    DICT = 9  # u16 count + count (key, value) pairs in insertion order
 
 
 @dataclass(frozen=True)
@@ -346,6 +348,17 @@ BUILTINS: tuple[Builtin, ...] = (
     _builtin(51, "list.index", 2, 2),
     _builtin(52, "list.count", 2, 2),
     _builtin(53, "list.reverse", 1, 1),
+    _builtin(54, "dict", 0, 1),  # dict() / dict(d) / dict(pairs); {} and {k: v} build on it
+    _builtin(55, "dict.get", 2, 3),
+    _builtin(56, "dict.keys", 1, 1),
+    _builtin(57, "dict.values", 1, 1),
+    _builtin(58, "dict.items", 1, 1),
+    _builtin(59, "dict.setdefault", 2, 3),
+    _builtin(60, "dict.update", 2, 2),
+    _builtin(61, "dict.clear", 1, 1),
+    _builtin(62, "dict.pop", 2, 3),  # d.pop(k) runs list.pop, which goes here for a dict
+    _builtin(63, "dict.copy", 1, 1),  # d.copy() runs list.copy, which goes here for a dict
+    _builtin(64, "del", 2, 2),  # del a[i]: a dict's key or a list's index
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

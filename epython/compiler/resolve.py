@@ -30,6 +30,7 @@ BUILTIN_NAMES: dict[Any, str] = {
     builtins.range: "range",
     builtins.enumerate: "enumerate",
     builtins.zip: "zip",
+    builtins.dict: "dict",
 }
 for _name in ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "log10",
               "floor", "ceil", "fabs", "pow"):

@@ -11,7 +11,8 @@ from typing import Any
 
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ATTRS, ErrorCode
-from esim.cores.values import Array, Fault, KIter, py_str, type_name
+from esim.cores import dicts
+from esim.cores.values import Array, DictView, Fault, KIter, py_str, type_name
 
 __all__ = ["attribute", "iterate", "print_text", "slice_of", "store_subscript", "subscript",
            "unbound_local", "undefined_global", "unpack"]
@@ -27,14 +28,18 @@ def iterate(v: Any) -> KIter:
         return KIter(iter(v), (v,), fresh=True)
     if t is Array:
         return KIter(v.live_items(), (v,), fresh=len(v.shape) == 2)
+    if t is dict or t is DictView:
+        return dicts.iterate(v)
     raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
 
 
 def subscript(obj: Any, index: Any) -> Any:
-    """``obj[index]`` (BINARY_SUBSCR) for an int index."""
+    """``obj[index]`` (BINARY_SUBSCR) for an int index, or a dict's key."""
     t = type(obj)
     if t is Array:
         return obj.get(index)
+    if t is dict:
+        return dicts.lookup(obj, index)
     if t in (list, tuple, str):
         if type(index) is bool:
             index = int(index)
@@ -103,8 +108,10 @@ def slice_of(obj: Any, lo: Any, hi: Any, step: Any) -> Any:
 def unpack(seq: Any, n: int) -> Any:
     """The ``n`` items of ``seq`` for ``a, b, ... = seq`` (UNPACK_SEQUENCE)."""
     t = type(seq)
-    if t is Array:
+    if t is Array or t is DictView:
         seq = seq.items()
+    elif t is dict:
+        seq = list(seq)
     elif t not in (tuple, list, str, range):
         raise Fault(ErrorCode.TypeError, f"cannot unpack non-iterable {type_name(seq)} object")
     if len(seq) != n:

@@ -1,0 +1,246 @@
+"""Dicts on a simulated core: the executable spec of the dict builtins, of ``d[k]``,
+``d[k] = v``, ``del a[i]`` and of iterating a dict (docs/language.md, "Dicts").
+
+A kernel dict is a Python ``dict`` (insertion order and the key equality of CPython:
+``1 == 1.0 == True`` are one key, the first key stored is kept); the views of ``keys()``,
+``values()`` and ``items()`` are :class:`~esim.cores.values.DictView`.  On the cores a dict is
+one heap object of ``memory.dict_bytes(n)``: its entries in insertion order (docs/bytecode.md,
+"Dicts"); a new key grows it by one entry (``ENTRY_BYTES``) and a deleted one shrinks it, which
+the engines charge through the ``charge``/``release`` callbacks these functions take, at the
+points the C interpreter (device/core/dict.c) allocates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from epython.bytecode.memory import SMALL_OBJECT_BYTES, VALUE_SLOT_BYTES, dict_bytes
+from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, ErrorCode
+from esim.cores.values import Array, DictView, Fault, KIter, py_repr, type_name
+
+__all__ = ["DICT_BUILTINS", "DICT_SHARED", "ENTRY_BYTES", "call", "check_key", "contains", "delete",
+           "equal", "iterate", "lookup", "pairs", "store"]
+
+#: Bytes one entry (a key slot and a value slot) adds to a dict.
+ENTRY_BYTES = 2 * VALUE_SLOT_BYTES
+#: The builtins of this module, by code.
+DICT_BUILTINS: frozenset[int] = frozenset(b.code for b in BUILTINS
+                                          if b.name.startswith("dict") or b.name == "del")
+#: The list methods that a dict receiver turns into its dict method (``d.pop(k)``, ``d.copy()``).
+DICT_SHARED: dict[int, int] = {BUILTIN_BY_NAME[f"list.{m}"].code: BUILTIN_BY_NAME[f"dict.{m}"].code
+                               for m in ("pop", "copy")}
+_CODE = {b.code: b.name for b in BUILTINS if b.code in DICT_BUILTINS}
+_CHANGED = "dictionary changed size during iteration"
+#: A charge(nbytes, extra_roots) callback of an engine, and a release(nbytes) one.
+Charge = Callable[[int, tuple[Any, ...]], None]
+Release = Callable[[int], None]
+
+
+def check_key(k: Any) -> None:
+    """TypeError unless ``k`` can be a dict key (CPython's hashable kernel values: int, float,
+    bool, None, str, range, iterators, and tuples of them)."""
+    t = type(k)
+    if t is tuple:
+        for x in k:
+            check_key(x)
+    elif t is list or t is dict or t is Array or t is DictView:
+        raise Fault(ErrorCode.TypeError, f"unhashable type: '{type_name(k)}'")
+
+
+def _key_error(k: Any) -> Fault:
+    return Fault(ErrorCode.KeyError, py_repr(k))
+
+
+def lookup(d: dict[Any, Any], k: Any) -> Any:
+    """``d[k]`` (KeyError with the key's repr, as CPython's message)."""
+    check_key(k)
+    try:
+        return d[k]
+    except KeyError:
+        raise _key_error(k) from None
+
+
+def store(d: dict[Any, Any], k: Any, v: Any, charge: Charge) -> None:
+    """``d[k] = v``: a new key is one entry more (charged before it is stored)."""
+    check_key(k)
+    if k not in d:
+        charge(ENTRY_BYTES, (d, k, v))
+    d[k] = v
+
+
+def delete(target: Any, index: Any, release: Release) -> None:
+    """``del target[index]`` for a dict (by key) or a list (by index)."""
+    t = type(target)
+    if t is dict:
+        check_key(index)
+        try:
+            del target[index]
+        except KeyError:
+            raise _key_error(index) from None
+        release(ENTRY_BYTES)
+        return
+    if t is list:
+        if type(index) is bool:
+            index = int(index)
+        if type(index) is not int:
+            raise Fault(ErrorCode.TypeError,
+                        f"list indices must be integers or slices, not {type_name(index)}")
+        try:
+            del target[index]
+        except IndexError:
+            raise Fault(ErrorCode.IndexError, "list assignment index out of range") from None
+        release(VALUE_SLOT_BYTES)
+        return
+    if t is tuple or t is str or t is range or t is Array:
+        raise Fault(ErrorCode.TypeError, f"'{type_name(target)}' object doesn't support item "
+                    "deletion")
+    raise Fault(ErrorCode.TypeError, f"'{type_name(target)}' object does not support item deletion")
+
+
+def _walk(d: dict[Any, Any], kind: int) -> Iterator[Any]:
+    """The keys, values or items of ``d`` in insertion order; RuntimeError at the step after
+    the dict changed size."""
+    n = len(d)
+    source: Iterator[Any] = iter(d) if kind == 0 else iter(d.values()) if kind == 1 else iter(d.items())
+    while True:
+        if len(d) != n:
+            raise Fault(ErrorCode.RuntimeError, _CHANGED)
+        try:
+            item = next(source)
+        except StopIteration:
+            return
+        except RuntimeError as exc:  # keys changed at the same size
+            raise Fault(ErrorCode.RuntimeError, str(exc)) from None
+        yield item
+
+
+def iterate(v: dict[Any, Any] | DictView) -> KIter:
+    """``iter(d)`` or ``iter(view)``: the items of an items view are new tuples (``fresh``)."""
+    if type(v) is DictView:
+        return KIter(_walk(v.d, v.kind), (v,), fresh=v.kind == 2)
+    return KIter(_walk(v, 0), (v,))  # type: ignore[arg-type]
+
+
+def contains(v: dict[Any, Any] | DictView, item: Any, eq: Callable[[Any, Any], bool]) -> bool:
+    """``item in d`` / ``item in view`` (``eq``: the kernel's ==, for values)."""
+    if isinstance(v, DictView):
+        d = v.d
+        if v.kind == 1:
+            return any(eq(x, item) for x in d.values())
+        if v.kind == 2:
+            if type(item) is not tuple or len(item) != 2:
+                return False
+            check_key(item[0])
+            return item[0] in d and eq(d[item[0]], item[1])
+    else:
+        d = v
+    check_key(item)
+    return item in d
+
+
+def equal(a: dict[Any, Any], b: dict[Any, Any], eq: Callable[[Any, Any, int], bool],
+          depth: int) -> bool:
+    """``a == b`` for two dicts: the same keys, and equal values (``eq`` at ``depth + 1``)."""
+    if len(a) != len(b):
+        return False
+    for k, v in a.items():
+        if k not in b or not eq(v, b[k], depth + 1):
+            return False
+    return True
+
+
+def pairs(source: Any) -> Iterator[tuple[Any, Any]]:
+    """The (key, value) pairs of ``dict(source)`` / ``d.update(source)``: a dict's items, or
+    each item of an iterable as a pair (CPython's errors for an item that is not one)."""
+    if type(source) is dict:
+        yield from list(source.items())
+        return
+    t = type(source)
+    if t is DictView:
+        items: Any = source.items()
+    elif t in (list, tuple, str, range):
+        items = source
+    elif t is KIter:
+        items = source.it
+    elif t is Array:
+        items = source.items()
+    else:
+        raise Fault(ErrorCode.TypeError, f"'{type_name(source)}' object is not iterable")
+    for n, item in enumerate(items):
+        ti = type(item)
+        if ti not in (list, tuple, str) and ti is not DictView:
+            raise Fault(ErrorCode.TypeError, f"cannot convert dictionary update sequence element "
+                        f"#{n} to a sequence")
+        pair = list(item) if ti is not DictView else item.items()
+        if len(pair) != 2:
+            raise Fault(ErrorCode.ValueError, f"dictionary update sequence element #{n} has "
+                        f"length {len(pair)}; 2 is required")
+        yield pair[0], pair[1]
+
+
+def _receiver(args: tuple[Any, ...], method: str) -> dict[Any, Any]:
+    d = args[0]
+    if type(d) is not dict:
+        raise Fault(ErrorCode.AttributeError, f"'{type_name(d)}' object has no attribute '{method}'")
+    return d
+
+
+def _update(d: dict[Any, Any], source: Any, charge: Charge) -> None:
+    for k, v in pairs(source):
+        store(d, k, v, charge)
+
+
+def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> Any:
+    """Run dict builtin ``code`` (DICT_BUILTINS) on ``args``, charging what it allocates."""
+    name = _CODE[code]
+    if name == "dict":
+        if args and type(args[0]) is dict:
+            r = dict(args[0])
+            charge(dict_bytes(len(r)), (args[0], r))
+            return r
+        r = {}
+        charge(dict_bytes(0), (*args, r))
+        if args:
+            _update(r, args[0], lambda n, extra: charge(n, (r, *args, *extra)))
+        return r
+    if name == "del":
+        delete(args[0], args[1], release)
+        return None
+    method = name.split(".", 1)[1]
+    d = _receiver(args, method)
+    if method == "get":
+        check_key(args[1])
+        return d.get(args[1], args[2] if len(args) == 3 else None)
+    if method in ("keys", "values", "items"):
+        view = DictView(d, ("keys", "values", "items").index(method))
+        charge(SMALL_OBJECT_BYTES, (d, view))
+        return view
+    if method == "setdefault":
+        default = args[2] if len(args) == 3 else None
+        check_key(args[1])
+        if args[1] not in d:
+            store(d, args[1], default, charge)
+        return d[args[1]]
+    if method == "update":
+        _update(d, args[1], charge)
+        return None
+    if method == "clear":
+        for _ in range(len(d)):
+            release(ENTRY_BYTES)
+        d.clear()
+        return None
+    if method == "pop":
+        check_key(args[1])
+        if args[1] in d:
+            release(ENTRY_BYTES)
+            return d.pop(args[1])
+        if len(args) == 3:
+            return args[2]
+        raise _key_error(args[1])
+    # copy
+    r = dict(d)
+    charge(dict_bytes(len(r)), (d, r))
+    return r
+
+
