@@ -208,6 +208,9 @@ def list_inplace(op: int, target: list[Any], other: Any, charge: Callable[[int, 
             source, fresh = other.live_items(), len(other.shape) == 2
         elif t is KIter:
             source, fresh = other.it, other.fresh
+        elif t is dict or t is DictView:
+            it = dicts.iterate(other)
+            source, fresh = it.it, it.fresh
         else:
             raise Fault(ErrorCode.TypeError, f"'{type_name(other)}' object is not iterable")
     for item in source:

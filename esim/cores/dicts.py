@@ -17,6 +17,7 @@ from typing import Any
 
 from epython.bytecode.memory import SMALL_OBJECT_BYTES, VALUE_SLOT_BYTES, dict_bytes
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, ErrorCode
+from esim.cores.heap import object_bytes
 from esim.cores.values import Array, DictView, Fault, KIter, py_repr, type_name
 
 __all__ = ["DICT_BUILTINS", "DICT_SHARED", "ENTRY_BYTES", "call", "check_key", "contains", "delete",
@@ -99,27 +100,49 @@ def delete(target: Any, index: Any, release: Release) -> None:
 
 
 def _walk(d: dict[Any, Any], kind: int) -> Iterator[Any]:
-    """The keys, values or items of ``d`` in insertion order; RuntimeError at the step after
-    the dict changed size."""
+    """The keys, values or items of ``d`` by position, as the cores walk their entry array:
+    step ``i`` gives entry ``i`` of the dict as it is then, and RuntimeError once the dict's
+    size differs from its size when the iteration began.  (The keys are a snapshot, taken
+    again when the last key shows that keys were deleted and others added.)"""
     n = len(d)
-    source: Iterator[Any] = iter(d) if kind == 0 else iter(d.values()) if kind == 1 else iter(d.items())
+    keys = list(d)
+    pos = 0
     while True:
         if len(d) != n:
             raise Fault(ErrorCode.RuntimeError, _CHANGED)
-        try:
-            item = next(source)
-        except StopIteration:
+        if pos >= n:
             return
-        except RuntimeError as exc:  # keys changed at the same size
-            raise Fault(ErrorCode.RuntimeError, str(exc)) from None
-        yield item
+        if n and next(reversed(d)) is not keys[-1]:
+            keys = list(d)
+        k = keys[pos]
+        pos += 1
+        yield k if kind == 0 else d[k] if kind == 1 else (k, d[k])
+
+
+class _DictIterator:
+    """An iterator over a dict or a view, named as CPython's (in TypeError messages)."""
+
+    __slots__ = ("walk",)
+
+    def __init__(self, walk: Iterator[Any]) -> None:
+        self.walk = walk
+
+    def __iter__(self) -> _DictIterator:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self.walk)
+
+
+_ITERATORS = tuple(type(name, (_DictIterator,), {"__slots__": ()})
+                   for name in ("dict_keyiterator", "dict_valueiterator", "dict_itemiterator"))
 
 
 def iterate(v: dict[Any, Any] | DictView) -> KIter:
     """``iter(d)`` or ``iter(view)``: the items of an items view are new tuples (``fresh``)."""
-    if type(v) is DictView:
-        return KIter(_walk(v.d, v.kind), (v,), fresh=v.kind == 2)
-    return KIter(_walk(v, 0), (v,))  # type: ignore[arg-type]
+    if isinstance(v, DictView):
+        return KIter(_ITERATORS[v.kind](_walk(v.d, v.kind)), (v,), fresh=v.kind == 2)
+    return KIter(_ITERATORS[0](_walk(v, 0)), (v,))
 
 
 def contains(v: dict[Any, Any] | DictView, item: Any, eq: Callable[[Any, Any], bool]) -> bool:
@@ -150,21 +173,30 @@ def equal(a: dict[Any, Any], b: dict[Any, Any], eq: Callable[[Any, Any, int], bo
     return True
 
 
-def pairs(source: Any) -> Iterator[tuple[Any, Any]]:
-    """The (key, value) pairs of ``dict(source)`` / ``d.update(source)``: a dict's items, or
-    each item of an iterable as a pair (CPython's errors for an item that is not one)."""
+def pairs(source: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The (key, value, item) of ``dict(source)`` / ``d.update(source)``: a dict's entries
+    (item None), or each item of an iterable as a pair (CPython's errors for an item that is
+    not one); ``item`` is the item when the cores make it a new object (a tuple of an items
+    view or of zip/enumerate, a character of a str), which lives until its pair is stored."""
     if type(source) is dict:
-        yield from list(source.items())
+        for k, v in list(source.items()):
+            yield k, v, None
         return
     t = type(source)
-    if t is DictView:
-        items: Any = source.items()
-    elif t in (list, tuple, str, range):
+    fresh = False
+    if t is DictView or t is dict:
+        it = iterate(source)
+        items: Any = it.it
+        fresh = it.fresh
+    elif t in (list, tuple, range):
         items = source
+    elif t is str:
+        items, fresh = source, True
     elif t is KIter:
-        items = source.it
+        items, fresh = source.it, source.fresh
     elif t is Array:
-        items = source.items()
+        items = source.live_items()
+        fresh = len(source.shape) == 2
     else:
         raise Fault(ErrorCode.TypeError, f"'{type_name(source)}' object is not iterable")
     for n, item in enumerate(items):
@@ -176,7 +208,7 @@ def pairs(source: Any) -> Iterator[tuple[Any, Any]]:
         if len(pair) != 2:
             raise Fault(ErrorCode.ValueError, f"dictionary update sequence element #{n} has "
                         f"length {len(pair)}; 2 is required")
-        yield pair[0], pair[1]
+        yield pair[0], pair[1], item if fresh else None
 
 
 def _receiver(args: tuple[Any, ...], method: str) -> dict[Any, Any]:
@@ -186,9 +218,18 @@ def _receiver(args: tuple[Any, ...], method: str) -> dict[Any, Any]:
     return d
 
 
+def _rooted(charge: Charge, live: tuple[Any, ...]) -> Charge:
+    """``charge`` with ``live`` among the extra roots of every allocation."""
+    return lambda n, extra: charge(n, (*extra, *live))
+
+
 def _update(d: dict[Any, Any], source: Any, charge: Charge) -> None:
-    for k, v in pairs(source):
-        store(d, k, v, charge)
+    for k, v, item in pairs(source):
+        if item is None:
+            store(d, k, v, charge)
+            continue
+        charge(object_bytes(item), (d, source, item))  # the new item, as the cores make it
+        store(d, k, v, _rooted(charge, (source, item)))
 
 
 def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> Any:
