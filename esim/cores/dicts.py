@@ -235,13 +235,13 @@ def _update(d: dict[Any, Any], source: Any, charge: Charge) -> None:
 def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> Any:
     """Run dict builtin ``code`` (DICT_BUILTINS) on ``args``, charging what it allocates."""
     name = _CODE[code]
+    # a new object is charged before it exists: the roots of its charge do not hold it
     if name == "dict":
         if args and type(args[0]) is dict:
-            r = dict(args[0])
-            charge(dict_bytes(len(r)), (args[0], r))
-            return r
-        r = {}
-        charge(dict_bytes(0), (*args, r))
+            charge(dict_bytes(len(args[0])), args)
+            return dict(args[0])
+        charge(dict_bytes(0), args)
+        r: dict[Any, Any] = {}
         if args:
             _update(r, args[0], lambda n, extra: charge(n, (r, *args, *extra)))
         return r
@@ -254,9 +254,8 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
         check_key(args[1])
         return d.get(args[1], args[2] if len(args) == 3 else None)
     if method in ("keys", "values", "items"):
-        view = DictView(d, ("keys", "values", "items").index(method))
-        charge(SMALL_OBJECT_BYTES, (d, view))
-        return view
+        charge(SMALL_OBJECT_BYTES, (d,))
+        return DictView(d, ("keys", "values", "items").index(method))
     if method == "setdefault":
         default = args[2] if len(args) == 3 else None
         check_key(args[1])
@@ -279,9 +278,7 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
         if len(args) == 3:
             return args[2]
         raise _key_error(args[1])
-    # copy
-    r = dict(d)
-    charge(dict_bytes(len(r)), (d, r))
-    return r
+    charge(dict_bytes(len(d)), (d,))  # copy
+    return dict(d)
 
 

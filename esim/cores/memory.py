@@ -41,6 +41,8 @@ def from_wire(value: Any) -> Any:
         return tuple(from_wire(v) for v in value)
     if isinstance(value, list):
         return [from_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {from_wire(k): from_wire(v) for k, v in value.items()}
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating,)):
