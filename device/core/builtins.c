@@ -304,7 +304,7 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
             return bi_math(vm, id, args, n);
         if (id >= BI_RANDOM_RANDOM && id <= BI_RANDOM_SEED)
             return bi_random(vm, id, args, n);
-        if (id >= BI_DICT && id <= BI_DEL)
+        if (id >= BI_DICT && id <= BI_DICT_FROMKEYS)
             return dict_builtin(vm, id, args, n);
         if (id >= BI_LIST_EXTEND && id <= BI_LIST_REVERSE) {
             static const char *const names[] = {"extend", "insert", "remove", "index", "count",

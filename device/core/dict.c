@@ -250,7 +250,7 @@ EPY_COLD static Value dict_copy(VM *vm, Value src)
 EPY_COLD Value dict_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
 {
     static const char *const methods[] = {"get", "keys", "values", "items", "setdefault",
-                                          "update", "clear", "pop", "copy"};
+                                          "update", "clear", "pop", "copy", "", "popitem"};
     if (id == BI_DICT) {
         if (n && args[0].tag == V_DICT)
             return dict_copy(vm, args[0]);
@@ -264,6 +264,27 @@ EPY_COLD Value dict_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
     }
     if (id == BI_DEL) {
         del_item(vm, args[0], args[1]);
+        return mk_none();
+    }
+    if (id == BI_DICT_FROMKEYS) {
+        Value d = seq_new(vm, V_DICT, 0), value = n == 2 ? args[1] : mk_none();
+        troot_push(vm, &d);
+        if (args[0].tag != V_ITER && !seq_like(args[0]))
+            epy_raise(vm, ERR_TYPEERROR, "'%s' object is not iterable", type_name(args[0]));
+        uint32_t pos = 0;
+        Value key;
+        while (source_next(vm, args[0], &pos, &key)) {
+            troot_push(vm, &key);
+            dict_store(vm, &d, key, n == 2 ? args[1] : value);
+            troot_pop(vm, 1);
+            decref(vm, key);
+        }
+        troot_pop(vm, 1);
+        return d;
+    }
+    if (id == BI_DICT_CLEAR && args[0].tag == V_LIST) { /* list.clear: x.clear() runs here */
+        while (seq_len(vm, args[0]))
+            decref(vm, list_pop(vm, args[0], NULL));
         return mk_none();
     }
     if (id == BI_LIST_POP)
@@ -304,6 +325,16 @@ EPY_COLD Value dict_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
         while (seq_len(vm, args[0]))
             dict_remove(vm, args[0], seq_len(vm, args[0]) - 2, NULL);
         return mk_none();
+    case BI_DICT_POPITEM: {
+        uint32_t len = seq_len(vm, args[0]);
+        if (!len)
+            epy_raise(vm, ERR_KEYERROR, "'popitem(): dictionary is empty'");
+        Value r = seq_from(vm, V_TUPLE, &seq_items(vm, args[0])[len - 2], 2);
+        troot_push(vm, &r);
+        dict_remove(vm, args[0], len - 2, NULL);
+        troot_pop(vm, 1);
+        return r;
+    }
     case BI_DICT_POP: {
         int32_t k = dict_find(vm, args[0], args[1]);
         if (k < 0) {

@@ -359,6 +359,8 @@ BUILTINS: tuple[Builtin, ...] = (
     _builtin(62, "dict.pop", 2, 3),  # d.pop(k) runs list.pop, which goes here for a dict
     _builtin(63, "dict.copy", 1, 1),  # d.copy() runs list.copy, which goes here for a dict
     _builtin(64, "del", 2, 2),  # del a[i]: a dict's key or a list's index
+    _builtin(65, "dict.popitem", 1, 1),
+    _builtin(66, "dict.fromkeys", 1, 2),  # dict.fromkeys(iterable[, value]): no receiver
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

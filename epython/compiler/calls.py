@@ -138,9 +138,15 @@ class CallsMixin(FunctionCompilerBase):
                 return
             if isinstance(value, types.ModuleType):
                 self._fail_module_call(func, value)
+            if value is builtins.dict:
+                self.call_dict_class(e, func)  # type: ignore[attr-defined]
+                return
         method = dict_method(func.attr, len(e.args) + 1) or f"list.{func.attr}"
         if method not in BUILTIN_BY_NAME:
             self.fail(func, *_method_refusal(func.attr))
+        if method == "dict.update" and e.keywords:
+            self.call_update_keywords(e, base)  # type: ignore[attr-defined]
+            return
         if e.keywords:
             self.fail(e, f".{func.attr}() takes no keyword arguments")
         self.expr(base)

@@ -99,6 +99,39 @@ class DictsMixin(FunctionCompilerBase):
             self._emit_dict_builtin(target, "del", 2)
             self.asm.emit("POP_TOP")
 
+    def call_dict_class(self, e: ast.Call, func: ast.Attribute) -> None:
+        """``dict.fromkeys(iterable[, value])``, the one method of the class kernels have."""
+        if func.attr != "fromkeys":
+            self.fail(func, f"dict.{func.attr} is not supported in kernels",
+                      "kernels have dict.fromkeys(); call the methods on a dict")
+        if e.keywords or not 1 <= len(e.args) <= 2:
+            self.fail(e, "dict.fromkeys() takes an iterable and an optional value")
+        for arg in e.args:
+            self.expr(arg)
+        self._emit_dict_builtin(e, "dict.fromkeys", len(e.args))
+
+    def call_update_keywords(self, e: ast.Call, base: ast.expr) -> None:
+        """``d.update([other,] name=value, ...)``: the update, then a store per keyword."""
+        if len(e.args) > 1:
+            self.fail(e, f"update expected at most 1 argument, got {len(e.args)}")
+        self.expr(base)
+        self.asm.emit("DUP_TOP")
+        if e.args:
+            self.expr(e.args[0])
+        else:  # d.update() of an empty dict: a receiver that is no dict fails as in CPython
+            self._emit_dict_builtin(e, "dict", 0)
+        self._emit_dict_builtin(e, "dict.update", 2)
+        self.asm.emit("POP_TOP")
+        for kw in e.keywords:
+            self.asm.emit("DUP_TOP")
+            self.load_const(kw.arg, kw.value)
+            self.expr(kw.value)
+            self.asm.emit("ROT_THREE")
+            self.asm.set_line(e.lineno)
+            self.asm.emit("STORE_SUBSCR")
+        self.asm.emit("POP_TOP")
+        self.asm.emit("LOAD_NONE")  # the value of the call
+
     def call_dict(self, e: ast.Call) -> None:
         """``dict()``, ``dict(mapping_or_pairs)`` and ``dict(..., name=value)``."""
         if len(e.args) > 1:

@@ -45,7 +45,7 @@ for _name in RANDOM_FUNCTIONS:
 #: Exceptions a kernel may raise by name.
 EXCEPTION_NAMES = ("ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError",
                    "AssertionError", "MemoryError", "RecursionError", "RuntimeError",
-                   "NotImplementedError")
+                   "NotImplementedError", "KeyError")
 
 
 def builtin_name(value: object) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from epython.bytecode.memory import SMALL_OBJECT_BYTES, VALUE_SLOT_BYTES, dict_bytes
+from epython.bytecode.memory import SMALL_OBJECT_BYTES, VALUE_SLOT_BYTES, dict_bytes, seq_bytes
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, ErrorCode
 from esim.cores.heap import object_bytes
 from esim.cores.values import Array, DictView, Fault, KIter, py_repr, type_name
@@ -182,6 +182,22 @@ def pairs(source: Any) -> Iterator[tuple[Any, Any, Any]]:
         for k, v in list(source.items()):
             yield k, v, None
         return
+    for n, (item, fresh) in enumerate(_items(source)):
+        ti = type(item)
+        if ti not in (list, tuple, str) and ti is not DictView:
+            raise Fault(ErrorCode.TypeError, f"cannot convert dictionary update sequence element "
+                        f"#{n} to a sequence")
+        pair = list(item) if ti is not DictView else item.items()
+        if len(pair) != 2:
+            raise Fault(ErrorCode.ValueError, f"dictionary update sequence element #{n} has "
+                        f"length {len(pair)}; 2 is required")
+        yield pair[0], pair[1], fresh
+
+
+def _items(source: Any) -> Iterator[tuple[Any, Any]]:
+    """The items of an iterable as the cores take them one by one: (item, None), or (item,
+    item) when the cores make the item a new object (a tuple of an items view or of zip, a
+    character of a str, a row of a 2-D array), which then lives until it has been used."""
     t = type(source)
     fresh = False
     if t is DictView or t is dict:
@@ -199,16 +215,8 @@ def pairs(source: Any) -> Iterator[tuple[Any, Any, Any]]:
         fresh = len(source.shape) == 2
     else:
         raise Fault(ErrorCode.TypeError, f"'{type_name(source)}' object is not iterable")
-    for n, item in enumerate(items):
-        ti = type(item)
-        if ti not in (list, tuple, str) and ti is not DictView:
-            raise Fault(ErrorCode.TypeError, f"cannot convert dictionary update sequence element "
-                        f"#{n} to a sequence")
-        pair = list(item) if ti is not DictView else item.items()
-        if len(pair) != 2:
-            raise Fault(ErrorCode.ValueError, f"dictionary update sequence element #{n} has "
-                        f"length {len(pair)}; 2 is required")
-        yield pair[0], pair[1], item if fresh else None
+    for item in items:
+        yield item, (item if fresh else None)
 
 
 def _receiver(args: tuple[Any, ...], method: str) -> dict[Any, Any]:
@@ -248,7 +256,21 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
     if name == "del":
         delete(args[0], args[1], release)
         return None
+    if name == "dict.fromkeys":
+        charge(dict_bytes(0), args)
+        r = {}
+        value = args[1] if len(args) == 2 else None
+        for key, item in _items(args[0]):
+            if item is not None:
+                charge(object_bytes(item), (r, *args, item))
+            store(r, key, value, _rooted(charge, (r, *args, item)))
+        return r
     method = name.split(".", 1)[1]
+    if method == "clear" and type(args[0]) is list:  # list.clear: x.clear() compiles here
+        for _ in range(len(args[0])):
+            release(VALUE_SLOT_BYTES)
+        args[0].clear()
+        return None
     d = _receiver(args, method)
     if method == "get":
         check_key(args[1])
@@ -270,6 +292,12 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
             release(ENTRY_BYTES)
         d.clear()
         return None
+    if method == "popitem":
+        if not d:
+            raise _key_error("popitem(): dictionary is empty")
+        charge(seq_bytes(2), (d,))  # the (key, value) tuple
+        release(ENTRY_BYTES)
+        return d.popitem()
     if method == "pop":
         check_key(args[1])
         if args[1] in d:
