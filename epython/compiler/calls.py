@@ -28,8 +28,9 @@ from epython.compiler.source import get_function_source
 __all__ = ["LIST_METHODS", "CallsMixin"]
 
 
-DICT_METHODS = ("dicts support .get(), .keys(), .values(), .items(), .pop(), .setdefault(), "
-                ".update(), .clear() and .copy()")
+DICT_METHODS = ("dicts support .get(), .keys(), .values(), .items(), .pop(), .popitem(), "
+                ".setdefault(), .update(), .clear() and .copy(), and dict.fromkeys(iterable[, "
+                "value]) on the class")
 LIST_METHODS = ("lists support .append(), .extend(), .insert(), .pop(), .remove(), .index(), "
                 ".count(), .reverse() and .copy()")
 

@@ -21,7 +21,7 @@ def dict_method(attr: str, nargs: int) -> str | None:
     compiles to, or None when the list method of that name serves (``.pop(k)`` and ``.copy()``
     run list.pop and list.copy, which go on to dict.pop and dict.copy for a dict)."""
     name = f"dict.{attr}"
-    if name not in BUILTIN_BY_NAME:
+    if name not in BUILTIN_BY_NAME or attr == "fromkeys":  # fromkeys: on the class only
         return None
     shared = BUILTIN_BY_NAME.get(f"list.{attr}")
     if shared is not None and shared.min_args <= nargs <= shared.max_args:
