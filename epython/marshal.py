@@ -20,7 +20,7 @@ from epython.bytecode.image import INT32_MAX, INT32_MIN, NO_INIT, GlobalSlot, fl
 from epython.bytecode.opcodes import ValueTag
 
 __all__ = ["DTYPES", "MarshalError", "NestingError", "check_value", "decode_prefix", "decode_value",
-           "encode_resident", "encode_value", "to_array"]
+           "encode_resident", "encode_value", "hashable", "to_array"]
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -137,6 +137,16 @@ def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
                            "array")
 
 
+def hashable(key: Any) -> Any:
+    """A dict key as the host receives it: a key that travels as a list (a range or an iterator
+    key of a kernel's dict: they travel as the list of their items) arrives as that tuple."""
+    if isinstance(key, list):
+        return tuple(hashable(k) for k in key)
+    if isinstance(key, tuple):
+        return tuple(hashable(k) for k in key)
+    return key
+
+
 def _encode_dict(value: dict[Any, Any], out: bytearray, where: str, depth: int) -> None:
     """A dict: u16 count, then each key and its value, in insertion order."""
     if depth >= protocol.MAX_NESTING:
@@ -214,7 +224,7 @@ def _decode(buf: memoryview, pos: int) -> tuple[Any, int]:
         out: dict[Any, Any] = {}
         for _ in range(n):
             key, pos = _decode(buf, pos)
-            out[key], pos = _decode(buf, pos)
+            out[hashable(key)], pos = _decode(buf, pos)
         return out, pos
     if tag == ValueTag.ARRAY:
         code, ndim = buf[pos], buf[pos + 1]

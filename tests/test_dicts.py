@@ -36,6 +36,16 @@ def test_a_dict_returns_to_the_host_in_insertion_order(backend: str) -> None:
     assert list(got) == ["n", "list", "t", 7, (3, 3)]
 
 
+def range_key(n):
+    return {range(n): "r", (1, range(2)): "t"}
+
+
+def test_a_range_key_arrives_as_the_tuple_of_its_items(backend: str) -> None:
+    # a range travels as the list of its items; as a key it arrives as that tuple
+    got = offload(target=0, backend=backend)(range_key)(3)
+    assert got == {(0, 1, 2): "r", (1, (0, 1)): "t"}
+
+
 def update_argument(d, key):
     d[key] = d.get(key, 0) + 1
     return d, d.keys(), list(d.items())

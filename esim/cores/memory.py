@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from epython.marshal import hashable
 from esim.cores.values import Array, DictView, KIter, f32
 
 __all__ = ["from_wire", "to_wire"]
@@ -69,7 +70,7 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, range):
         return list(value)
     if isinstance(value, dict):
-        return {to_wire(k): to_wire(v) for k, v in value.items()}
+        return {hashable(to_wire(k)): to_wire(v) for k, v in value.items()}
     if isinstance(value, DictView):  # a view escaping as a result is delivered as a list
         return [to_wire(v) for v in value.items()]
     return value
