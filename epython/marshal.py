@@ -110,19 +110,22 @@ def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
             raise MarshalError(f"{where}: string of {len(data)} bytes exceeds {MAX_COUNT}")
         out.append(ValueTag.STR)
         out += _U16.pack(len(data)) + data
-    elif isinstance(value, (tuple, list)):
+    elif isinstance(value, (tuple, list, dict)):
+        is_dict = isinstance(value, dict)
         if depth >= protocol.MAX_NESTING:
-            raise NestingError(f"{where}: lists and tuples nest more than "
-                               f"{protocol.MAX_NESTING} levels deep; kernels take at most "
-                               f"{protocol.MAX_NESTING}")
+            raise NestingError(f"{where}: lists{', tuples and dicts' if is_dict else ' and tuples'} "
+                               f"nest more than {protocol.MAX_NESTING} levels deep; kernels take "
+                               f"at most {protocol.MAX_NESTING}")
         if len(value) > MAX_COUNT:
-            raise MarshalError(f"{where}: sequence of {len(value)} items exceeds {MAX_COUNT}")
+            raise MarshalError(f"{where}: {'dict' if is_dict else 'sequence'} of {len(value)} "
+                               f"{'entries' if is_dict else 'items'} exceeds {MAX_COUNT}")
+        if isinstance(value, dict):
+            _encode_dict(value, out, where, depth)
+            return
         out.append(ValueTag.TUPLE if isinstance(value, tuple) else ValueTag.LIST)
         out += _U16.pack(len(value))
         for i, item in enumerate(value):
             _encode(item, out, f"{where}[{i}]", depth + 1)
-    elif isinstance(value, dict):
-        _encode_dict(value, out, where, depth)
     elif isinstance(value, np.ndarray):
         arr = to_array(value, where)
         out.append(ValueTag.ARRAY)
@@ -148,13 +151,8 @@ def hashable(key: Any) -> Any:
 
 
 def _encode_dict(value: dict[Any, Any], out: bytearray, where: str, depth: int) -> None:
-    """A dict: u16 count, then each key and its value, in insertion order."""
-    if depth >= protocol.MAX_NESTING:
-        raise NestingError(f"{where}: lists, tuples and dicts nest more than "
-                           f"{protocol.MAX_NESTING} levels deep; kernels take at most "
-                           f"{protocol.MAX_NESTING}")
-    if len(value) > MAX_COUNT:
-        raise MarshalError(f"{where}: dict of {len(value)} entries exceeds {MAX_COUNT}")
+    """A dict (its nesting and size checked): u16 count, then each key and its value, in
+    insertion order."""
     out.append(ValueTag.DICT)
     out += _U16.pack(len(value))
     for key, item in value.items():

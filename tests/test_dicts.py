@@ -22,6 +22,7 @@ from epython.bytecode.memory import (
 from epython.bytecode.opcodes import ValueTag
 from epython.marshal import MarshalError, decode_value, encode_value
 from epython.parallel import coreid, recv, send
+from tests.test_memory_parity import _first_failure
 
 
 def nested_result(n):
@@ -82,19 +83,6 @@ def grow_dict(n, base):
         if i % 5 == 4:
             del d[i - 3]
     return len(d.copy()) + len(str(d.get(0)))
-
-
-def _first_failure(kernel: Any, args: tuple[Any, ...], backend: str) -> int:
-    """The smallest n for which kernel(n, *args) raises MemoryError on ``backend``."""
-    low, high = 0, 4096
-    while high - low > 1:
-        mid = (low + high) // 2
-        try:
-            kernel(mid, *args, backend=backend)
-            low = mid
-        except MemoryError:
-            high = mid
-    return high
 
 
 @pytest.mark.parametrize("base", [{}, {"k": "v" * 100, (1, 2): [1.5] * 30}],

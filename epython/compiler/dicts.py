@@ -54,39 +54,16 @@ class DictsMixin(FunctionCompilerBase):
 
     def expr_DictComp(self, e: ast.DictComp) -> None:
         """Compile a dict comprehension with one ``for`` and any ``if`` clauses."""
-        if len(e.generators) != 1 or e.generators[0].is_async:
-            self.fail(e, "dict comprehensions with several 'for' clauses are not supported",
-                      "use nested loops")
-        gen = e.generators[0]
-        result = self.local(self.hidden("dictcomp"))
-        scope: dict[str, str] = {}
-        for node in ast.walk(gen.target):
-            if isinstance(node, ast.Name):
-                scope[node.id] = self.hidden(node.id)
-        self._emit_dict_builtin(e, "dict", 0)
-        self.asm.emit("STORE_LOCAL", result)
-        self.expr(gen.iter)
-        self.asm.emit("GET_ITER")
-        top = self.asm.label("comp")
-        done = self.asm.label("comp_done")
-        self.asm.mark(top)
-        self.asm.emit_jump("FOR_ITER", done)
-        self.renames.append(scope)
-        self.store(gen.target)
-        for cond in gen.ifs:
-            self.expr(cond)
-            self.asm.emit_jump("POP_JUMP_IF_FALSE", top)
-        self.expr(e.key)
-        self.expr(e.value)
-        self.asm.emit("ROT_TWO")  # k v -> v k
-        self.asm.emit("LOAD_LOCAL", result)
-        self.asm.emit("ROT_TWO")  # v k d -> v d k
-        self.asm.set_line(e.key.lineno)
-        self.asm.emit("STORE_SUBSCR")
-        self.renames.pop()
-        self.asm.emit_jump("JUMP", top)
-        self.asm.mark(done)
-        self.asm.emit("LOAD_LOCAL", result)
+        def add(result: int) -> None:
+            self.expr(e.key)
+            self.expr(e.value)
+            self.asm.emit("ROT_TWO")  # k v -> v k
+            self.asm.emit("LOAD_LOCAL", result)
+            self.asm.emit("ROT_TWO")  # v k d -> v d k
+            self.asm.set_line(e.key.lineno)
+            self.asm.emit("STORE_SUBSCR")
+
+        self.comprehension(e, "dict", lambda: self._emit_dict_builtin(e, "dict", 0), add)  # type: ignore[attr-defined]
 
     def stmt_Delete(self, s: ast.Delete) -> None:
         """Compile ``del a[i], ...``: a dict's key or a list's item (builtin ``del``)."""

@@ -18,7 +18,7 @@ from typing import Any
 from epython.bytecode.memory import SMALL_OBJECT_BYTES, VALUE_SLOT_BYTES, dict_bytes, seq_bytes
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, ErrorCode
 from esim.cores.heap import object_bytes
-from esim.cores.values import Array, DictView, Fault, KIter, py_repr, type_name
+from esim.cores.values import Array, DictView, Fault, KIter, list_slot, py_repr, type_name
 
 __all__ = ["DICT_BUILTINS", "DICT_SHARED", "ENTRY_BYTES", "call", "check_key", "contains", "delete",
            "equal", "iterate", "lookup", "pairs", "store"]
@@ -82,15 +82,7 @@ def delete(target: Any, index: Any, release: Release) -> None:
         release(ENTRY_BYTES)
         return
     if t is list:
-        if type(index) is bool:
-            index = int(index)
-        if type(index) is not int:
-            raise Fault(ErrorCode.TypeError,
-                        f"list indices must be integers or slices, not {type_name(index)}")
-        try:
-            del target[index]
-        except IndexError:
-            raise Fault(ErrorCode.IndexError, "list assignment index out of range") from None
+        del target[list_slot(target, index)]
         release(VALUE_SLOT_BYTES)
         return
     if t is tuple or t is str or t is range or t is Array:

@@ -12,7 +12,7 @@ from typing import Any
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ATTRS, ErrorCode
 from esim.cores import dicts
-from esim.cores.values import Array, DictView, Fault, KIter, py_str, type_name
+from esim.cores.values import Array, DictView, Fault, KIter, list_slot, py_str, type_name
 
 __all__ = ["attribute", "iterate", "print_text", "slice_of", "store_subscript", "subscript",
            "unbound_local", "undefined_global", "unpack"]
@@ -71,15 +71,7 @@ def store_subscript(obj: Any, index: Any, value: Any) -> None:
         obj.set(index, value)
         return
     if t is list:
-        if type(index) is bool:
-            index = int(index)
-        if type(index) is not int:
-            raise Fault(ErrorCode.TypeError,
-                        f"list indices must be integers or slices, not {type_name(index)}")
-        try:
-            obj[index] = value
-        except IndexError:
-            raise Fault(ErrorCode.IndexError, "list assignment index out of range") from None
+        obj[list_slot(obj, index)] = value
         return
     raise Fault(ErrorCode.TypeError,
                 f"'{type_name(obj)}' object does not support item assignment")

@@ -198,6 +198,18 @@ class KIter:
         self.fresh = fresh  # each item is a new heap object (tuples of enumerate/zip, rows)
 
 
+def list_slot(lst: list[Any], index: Any) -> int:
+    """The slot that ``lst[index] = v`` or ``del lst[index]`` changes, with CPython's errors."""
+    if type(index) is bool:
+        index = int(index)
+    if type(index) is not int:
+        raise Fault(ErrorCode.TypeError,
+                    f"list indices must be integers or slices, not {type_name(index)}")
+    if not -len(lst) <= index < len(lst):
+        raise Fault(ErrorCode.IndexError, "list assignment index out of range")
+    return int(index)
+
+
 def _as_index(i: Any, what: str) -> int:
     if type(i) is int:
         return int(i)

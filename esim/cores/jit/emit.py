@@ -570,26 +570,18 @@ class FunctionTranslator:
         if code in DICT_BUILTINS:
             emit(f"{dst} = DICT_CALL({code}, {tup}, charge_bytes, heap.release)")
             return
-        if code in DICT_SHARED:
-            emit(f"if {args[0]}.__class__ is dict: r = DICT_CALL({DICT_SHARED[code]}, {tup}, "
+        if code in DICT_SHARED:  # d.pop(k), d.copy(): the dict's method; else the list's below
+            emit(f"if {args[0]}.__class__ is dict: {dst} = DICT_CALL({DICT_SHARED[code]}, {tup}, "
                  "charge_bytes, heap.release)")
             emit("else:")
-            self.plain_builtin(code, tup, dst, lambda text: emit(text, 1))
-            emit(f"{dst} = r")
-            return
+            outer = emit
+            emit = lambda text, extra=0: outer(text, extra + 1)  # noqa: E731
         if code == LIST_EXTEND:
             emit(f"if {args[0]}.__class__ is list: state.inplace_list({int(Op.INPLACE_ADD)}, {args[0]}, "
               f"{args[1]}, charge_bytes); r = None")
             emit(f"else: r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
             emit(f"{dst} = r")
             return
-        self.plain_builtin(code, tup, dst, emit)
-        emit(f"{dst} = r")
-
-    @staticmethod
-    def plain_builtin(code: int, tup: str, dst: str, emit: Any) -> None:
-        """Emit the call of builtin ``code`` through call_builtin into ``r``, charging its
-        result or the slot it adds to (or releasing the one it takes from) a list."""
         emit(f"r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
         delta = SLOT_DELTA.get(code)
         if delta == 1:
@@ -598,3 +590,4 @@ class FunctionTranslator:
             emit(f"heap.release({VALUE_SLOT_BYTES})")
         else:
             emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
+        emit(f"{dst} = r")
