@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from epython import CompileError, offload
+from epython import CompileError, copy_from_device, define_on_device, offload
 from epython.backends import get_backend
 from epython.bytecode.memory import (
     OBJECT_HEADER_BYTES,
@@ -134,3 +134,15 @@ def nested_comprehension(n):
 def test_what_dicts_do_not_support_is_a_compile_error(fn: Any, text: str) -> None:
     with pytest.raises(CompileError, match=text.replace("(", r"\(").replace(")", r"\)")):
         offload(fn)
+
+
+def count_into(n):
+    counts[n] = counts.get(n, 0) + 1  # noqa: F821 (device-resident)
+    return len(counts)  # noqa: F821
+
+
+def test_a_device_resident_dict_keeps_its_entries_between_launches(backend: str) -> None:
+    define_on_device("counts", {"start": 1}, backend=backend)
+    kernel = offload(target=0, backend=backend)(count_into)
+    assert [kernel(1), kernel(1), kernel(2)] == [2, 2, 3]
+    assert copy_from_device("counts", backend=backend)[0] == {"start": 1, 1: 2, 2: 1}
