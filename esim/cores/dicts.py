@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from epython.bytecode import protocol
 from epython.bytecode.memory import SMALL_OBJECT_BYTES, VALUE_SLOT_BYTES, dict_bytes, seq_bytes
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, ErrorCode
 from esim.cores.heap import object_bytes
@@ -38,13 +39,16 @@ Charge = Callable[[int, tuple[Any, ...]], None]
 Release = Callable[[int], None]
 
 
-def check_key(k: Any) -> None:
+def check_key(k: Any, depth: int = 0) -> None:
     """TypeError unless ``k`` can be a dict key (CPython's hashable kernel values: int, float,
-    bool, None, str, range, iterators, and tuples of them)."""
+    bool, None, str, range, iterators, and tuples of them); ``k`` lies inside ``depth`` tuples,
+    and a tuple inside MAX_NESTING others is a RecursionError (the cores' limit)."""
     t = type(k)
     if t is tuple:
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_COMPARE_MESSAGE)
         for x in k:
-            check_key(x)
+            check_key(x, depth + 1)
     elif t is list or t is dict or t is Array or t is DictView:
         raise Fault(ErrorCode.TypeError, f"unhashable type: '{type_name(k)}'")
 

@@ -607,6 +607,13 @@ def tuple_delete(n):
     del t[0]  # FAIL
 
 
+def dict_deep_key(n):
+    t = 1
+    for i in range(n):
+        t = (t,)
+    return {t: 1}  # FAIL
+
+
 def dict_past_memory():
     d = {}
     i = 0
@@ -743,6 +750,7 @@ RAISING = [
     (dict_method_of_a_list, (1,), AttributeError, re.escape("'list' object has no attribute 'get'"), "cpython dicts lists"),
     (tuple_delete, (1,), TypeError, re.escape("'tuple' object doesn't support item deletion"), "cpython tuples"),
     (dict_past_memory, (), MemoryError, re.escape("out of core memory"), "memory dicts"),
+    (dict_deep_key, (17,), RecursionError, "in comparison", "dicts tuples"),
 ]
 for fn, args, error, message, tags in RAISING:
     register(fn, args, tags="errors " + tags, error=error, message=message)
