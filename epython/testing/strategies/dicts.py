@@ -38,6 +38,10 @@ _STEPS = (
     "c = d.copy()\nc[K] = V\nprint(c == d, len(c))",
     "print(dict(d) == d, {**d, K: V})",
     "print(d[K] if K in d else 'missing')",
+    "if d:\n    print(d.popitem())",
+    "print(dict.fromkeys(d, V), list(d.keys()) == list(d))",
+    "for k in d:\n    d[K] = V",  # a new key: RuntimeError at the next step, as in CPython
+    "print(d == {**d}, {k: d[k] for k in d} == d)",
 )
 
 
