@@ -299,7 +299,7 @@ int truth(VM *vm, Value v)
     case V_TUPLE: case V_LIST: case V_DICT: return seq_len(vm, v) != 0;
     case V_RANGE: return range_len(vm, v) != 0;
     case V_DVIEW: return dict_len(vm, v) != 0;
-    case V_ARRAY: case V_ROW: case V_HARRAY: {
+    case V_ARRAY: case V_SARRAY: case V_ROW: case V_HARRAY: {
         ArrayRef a;
         array_ref(vm, v, &a);
         if (a.shape0 * a.shape1 == 1)
@@ -342,11 +342,11 @@ EPY_COLD static int eq_at(VM *vm, Value a, Value b, uint32_t depth)
             return 0;
         if (depth >= EPY_MAX_NESTING)
             epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_COMPARE_MESSAGE);
+        /* b's entry of each key of a is found without this recursion (dict_find compares
+         * keys on its own), so that its frame stays the list case's */
         for (uint32_t i = 0; i < n; i += 2) {
-            uint32_t k = 0; /* b's slot of a's key i (the keys of a dict are never arrays) */
-            while (k < n && !eq_at(vm, seq_items(vm, a)[i], seq_items(vm, b)[k], depth + 1))
-                k += 2;
-            if (k >= n || !eq_at(vm, seq_items(vm, a)[i + 1], seq_items(vm, b)[k + 1], depth + 1))
+            int32_t k = dict_find(vm, b, seq_items(vm, a)[i]);
+            if (k < 0 || !eq_at(vm, seq_items(vm, a)[i + 1], seq_items(vm, b)[k + 1], depth + 1))
                 return 0;
         }
         return 1;

@@ -46,13 +46,60 @@ EPY_COLD void dict_check_key(VM *vm, Value k)
     }
 }
 
+/* a == b for two keys that are not tuples (numbers, strs, None, ranges, iterators), without
+ * arith.c's eq_at (which looks keys up while it recurses). */
+EPY_COLD static int scalar_key_eq(VM *vm, Value a, Value b)
+{
+    if (is_num(a) && is_num(b))
+        return num_order(a, b) == 2;
+    if (is_str(a) && is_str(b))
+        return str_cmp(vm, a, b) == 0;
+    if (a.tag != b.tag)
+        return 0;
+    if (a.tag == V_RANGE) { /* equal ranges: the same items */
+        RangeObj *x = (RangeObj *)(void *)obj(vm, a.u), *y = (RangeObj *)(void *)obj(vm, b.u);
+        return x->len == y->len && (x->len == 0 || (x->start == y->start &&
+                                                   (x->len == 1 || x->step == y->step)));
+    }
+    return a.tag == V_NONE || a.u == b.u; /* None; an iterator is equal to itself only */
+}
+
+/* a == b for two keys (checked: no lists, dicts, views or arrays in them), without recursion:
+ * nested tuples are walked with a stack of packed references to each level's pair of tuples
+ * and the next item of each level. */
+EPY_COLD static int key_eq(VM *vm, Value a, Value b)
+{
+    uint32_t ta[EPY_MAX_NESTING], tb[EPY_MAX_NESTING];
+    uint16_t next[EPY_MAX_NESTING];
+    uint32_t depth = 0;
+    for (;;) {
+        if (a.tag == V_TUPLE || b.tag == V_TUPLE) {
+            /* keys nest at most EPY_MAX_NESTING tuples deep (dict_check_key) */
+            if (a.tag != b.tag || seq_len(vm, a) != seq_len(vm, b) || depth >= EPY_MAX_NESTING)
+                return 0;
+            ta[depth] = pack_ref(a);
+            tb[depth] = pack_ref(b);
+            next[depth++] = 0;
+        } else if (!scalar_key_eq(vm, a, b)) {
+            return 0;
+        }
+        while (depth && next[depth - 1] >= seq_len(vm, unpack_ref(ta[depth - 1])))
+            depth--;
+        if (!depth)
+            return 1;
+        uint16_t i = next[depth - 1]++;
+        a = seq_items(vm, unpack_ref(ta[depth - 1]))[i];
+        b = seq_items(vm, unpack_ref(tb[depth - 1]))[i];
+    }
+}
+
 /* The slot index of key k in dict d (checked to be a key), or -1. */
 EPY_COLD int32_t dict_find(VM *vm, Value d, Value k)
 {
     dict_check_key(vm, k);
     uint32_t n = seq_len(vm, d);
     for (uint32_t i = 0; i < n; i += 2)
-        if (values_eq(vm, seq_items(vm, d)[i], k))
+        if (key_eq(vm, seq_items(vm, d)[i], k))
             return (int32_t)i;
     return -1;
 }

@@ -36,7 +36,8 @@ EPY_COLD const char *epy_type_name(VM *vm, Value v)
     if (v.tag == V_ITER)
         return iter_type_name(vm, v);
     static const char *const names[] = {"NoneType", "NoneType", "bool", "int", "float", "str",
-                                        "numpy.ndarray", "str", "tuple", "list", "dict", "range",
+                                        "numpy.ndarray", "numpy.ndarray", "str", "tuple", "list",
+                                        "dict", "range",
                                         "iterator", "numpy.ndarray", "numpy.ndarray"};
     if (v.tag == V_DVIEW)
         return dict_view_name(obj(vm, v.u)->len);

@@ -272,7 +272,8 @@ class ValueTag(enum.IntEnum):
     TUPLE = 6  # u16 count + items
     LIST = 7  # u16 count + items
     ARRAY = 8  # u8 dtype, u8 ndim, u16 shape[ndim], raw little-endian data
-    DICT = 9  # u16 count + count (key, value) pairs in insertion order
+    SHARED = 9  # an array in shared DRAM (epython.shared): u8 dtype, u8 ndim, u32 shape[ndim], u32 offset in epython's DRAM area
+    DICT = 10  # u16 count + count (key, value) pairs in insertion order
 
 
 @dataclass(frozen=True)
