@@ -105,6 +105,10 @@ class KernelError(EpythonError):
         super().__init__(text)
         self.__traceback__ = kernel_traceback(self.frames)
 
+    def __str__(self) -> str:
+        # the text as it is, also for KernelKeyError (KeyError's str() would quote it)
+        return str(self.args[0]) if self.args else ""
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild_kernel_error, (self.kind, self.message, self.core, self.lineno,
                                         self.source_line, self.filename, self.kernel,

@@ -21,7 +21,7 @@ from epython.bytecode.opcodes import ValueTag
 
 __all__ = ["DTYPES", "SHARED_ENCODE_MESSAGE", "MarshalError", "NestingError", "SharedArg",
            "SharedEncodeError", "SharedValue", "check_value", "decode_prefix", "decode_value",
-           "encode_resident", "encode_value", "to_array"]
+           "encode_resident", "encode_value", "hashable", "to_array"]
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -150,13 +150,18 @@ def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
             raise MarshalError(f"{where}: string of {len(data)} bytes exceeds {MAX_COUNT}")
         out.append(ValueTag.STR)
         out += _U16.pack(len(data)) + data
-    elif isinstance(value, (tuple, list)):
+    elif isinstance(value, (tuple, list, dict)):
+        is_dict = isinstance(value, dict)
         if depth >= protocol.MAX_NESTING:
-            raise NestingError(f"{where}: lists and tuples nest more than "
-                               f"{protocol.MAX_NESTING} levels deep; kernels take at most "
-                               f"{protocol.MAX_NESTING}")
+            raise NestingError(f"{where}: lists{', tuples and dicts' if is_dict else ' and tuples'} "
+                               f"nest more than {protocol.MAX_NESTING} levels deep; kernels take "
+                               f"at most {protocol.MAX_NESTING}")
         if len(value) > MAX_COUNT:
-            raise MarshalError(f"{where}: sequence of {len(value)} items exceeds {MAX_COUNT}")
+            raise MarshalError(f"{where}: {'dict' if is_dict else 'sequence'} of {len(value)} "
+                               f"{'entries' if is_dict else 'items'} exceeds {MAX_COUNT}")
+        if isinstance(value, dict):
+            _encode_dict(value, out, where, depth)
+            return
         out.append(ValueTag.TUPLE if isinstance(value, tuple) else ValueTag.LIST)
         out += _U16.pack(len(value))
         for i, item in enumerate(value):
@@ -187,7 +192,32 @@ def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
         out += arr.tobytes()
     else:
         raise MarshalError(f"{where}: values of type {type(value).__name__} cannot be passed to a "
-                           "kernel; use int, float, bool, None, str, tuple, list or a numpy array")
+                           "kernel; use int, float, bool, None, str, tuple, list, dict or a numpy "
+                           "array")
+
+
+def hashable(key: Any) -> Any:
+    """A dict key as the host receives it: a key that travels as a list (a range or an iterator
+    key of a kernel's dict: they travel as the list of their items) arrives as that tuple."""
+    if isinstance(key, list):
+        return tuple(hashable(k) for k in key)
+    if isinstance(key, tuple):
+        return tuple(hashable(k) for k in key)
+    return key
+
+
+def _encode_dict(value: dict[Any, Any], out: bytearray, where: str, depth: int) -> None:
+    """A dict (its nesting and size checked): u16 count, then each key and its value, in
+    insertion order."""
+    out.append(ValueTag.DICT)
+    out += _U16.pack(len(value))
+    for key, item in value.items():
+        if isinstance(key, np.ndarray) or not isinstance(
+                key, (type(None), bool, int, float, str, tuple, np.integer, np.floating, np.bool_)):
+            raise MarshalError(f"{where}: dict key {key!r} of type {type(key).__name__} cannot be "
+                               "passed to a kernel; keys are int, float, bool, None, str or tuple")
+        _encode(key, out, f"{where} key {key!r}", depth + 1)
+        _encode(item, out, f"{where}[{key!r}]", depth + 1)
 
 
 def decode_value(data: bytes | memoryview) -> Any:
@@ -242,6 +272,14 @@ def _decode(buf: memoryview, pos: int) -> tuple[Any, int]:
             item, pos = _decode(buf, pos)
             items.append(item)
         return (tuple(items) if tag == ValueTag.TUPLE else items), pos
+    if tag == ValueTag.DICT:
+        (n,) = _U16.unpack_from(buf, pos)
+        pos += 2
+        out: dict[Any, Any] = {}
+        for _ in range(n):
+            key, pos = _decode(buf, pos)
+            out[hashable(key)], pos = _decode(buf, pos)
+        return out, pos
     if tag == ValueTag.ARRAY:
         code, ndim = buf[pos], buf[pos + 1]
         pos += 2

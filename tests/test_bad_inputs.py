@@ -83,7 +83,9 @@ def add(a, b):
 
 
 ARGUMENTS = [
-    ((1, {"a": 1}), {}, TypeError, r"argument 'b' of add\(\): values of type dict cannot be passed"),
+    ((1, {"a"}), {}, TypeError, r"argument 'b' of add\(\): values of type set cannot be passed"),
+    ((1, {frozenset(): 1}), {}, TypeError,
+     r"argument 'b' of add\(\): dict key frozenset\(\) of type frozenset cannot be passed"),
     ((1, 2**40), {}, TypeError, r"argument 'b' of add\(\): integer 1099511627776 does not fit in int32"),
     ((1, 1e300), {}, TypeError, r"argument 'b' of add\(\): float 1e\+300 is beyond the float32 range"),
     ((np.zeros(3, dtype=complex), 1), {}, TypeError, r"arrays of dtype complex128 are not supported"),

@@ -9,9 +9,10 @@ import pytest
 from epython import CompileError, offload
 
 
-def uses_dict():
-    d = {"a": 1}  # MARK
-    return d
+def uses_del_name():
+    d = {"a": 1}
+    del d  # MARK
+    return 0
 
 
 def uses_lambda():
@@ -73,7 +74,7 @@ def uses_is_on_numbers(a):
 
 CASES = [
     (uses_is_on_numbers, "'is' compares identity", "use =="),
-    (uses_dict, "dict is not supported", "use a list or a numpy array"),
+    (uses_del_name, "del is supported in kernels only for one item", "assign None"),
     (uses_lambda, "lambda is not supported", "def"),
     (uses_try, "try/except is not supported", "host"),
     (uses_class, "class definitions are not supported", None),
@@ -108,7 +109,7 @@ def test_unsupported_construct_raises_compile_error_with_location(fn, construct,
 
 def test_compile_error_is_a_syntax_error_subclass_with_column() -> None:
     with pytest.raises(SyntaxError) as info:
-        offload(uses_dict)
+        offload(uses_lambda)
     assert info.value.offset is not None and info.value.offset >= 1
 
 

@@ -317,7 +317,7 @@ def test_a_negative_timeout_is_a_value_error(bad: float) -> None:
      "sum(a)"),
     ("def k(s):\n    return s.upper()\n", "str method .upper()", "f-strings"),
     ("def k(a):\n    return a.sort()\n", "list method .sort()", ".append()"),
-    ("def k(d):\n    return d.items()\n", "kernels have no dict", "list of pairs"),
+    ("def k(d):\n    return d.fromkeys([1])\n", "dict method .fromkeys()", "dict.fromkeys(iterable"),
 ])
 def test_refusals_name_the_construct_and_a_fitting_hint(source: str, message: str, hint: str) -> None:
     mod = write_module(source, "refusal")

@@ -358,7 +358,7 @@ def test_close_and_reopen(testcore: D.DeviceBackend) -> None:
 
 def test_device_resident_data_that_cannot_travel_is_refused(testcore: D.DeviceBackend) -> None:
     with pytest.raises(MarshalError, match="copy_to_device"):
-        testcore.copy_to_device("x", {1: 2}, [0])
+        testcore.copy_to_device("x", {1, 2}, [0])
     with pytest.raises(KeyError, match="'y' is not defined on core 3"):
         testcore.copy_from_device("y", [3])
 

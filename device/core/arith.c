@@ -296,8 +296,9 @@ int truth(VM *vm, Value v)
         str_data(vm, v, &n);
         return n != 0;
     }
-    case V_TUPLE: case V_LIST: return seq_len(vm, v) != 0;
+    case V_TUPLE: case V_LIST: case V_DICT: return seq_len(vm, v) != 0;
     case V_RANGE: return range_len(vm, v) != 0;
+    case V_DVIEW: return dict_len(vm, v) != 0;
     case V_ARRAY: case V_SARRAY: case V_ROW: case V_HARRAY: {
         ArrayRef a;
         array_ref(vm, v, &a);
@@ -333,6 +334,21 @@ EPY_COLD static int eq_at(VM *vm, Value a, Value b, uint32_t depth)
         for (uint32_t i = 0; i < n; i++)
             if (!eq_at(vm, seq_items(vm, a)[i], seq_items(vm, b)[i], depth + 1))
                 return 0;
+        return 1;
+    }
+    case V_DICT: { /* the same keys, and equal values */
+        uint32_t n = seq_len(vm, a);
+        if (n != seq_len(vm, b))
+            return 0;
+        if (depth >= EPY_MAX_NESTING)
+            epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_COMPARE_MESSAGE);
+        /* b's entry of each key of a is found without this recursion (dict_find compares
+         * keys on its own), so that its frame stays the list case's */
+        for (uint32_t i = 0; i < n; i += 2) {
+            int32_t k = dict_find(vm, b, seq_items(vm, a)[i]);
+            if (k < 0 || !eq_at(vm, seq_items(vm, a)[i + 1], seq_items(vm, b)[k + 1], depth + 1))
+                return 0;
+        }
         return 1;
     }
     case V_RANGE: {
@@ -420,5 +436,5 @@ int contains(VM *vm, Value container, Value item)
                 return 1;
         return 0;
     }
-    epy_raise(vm, ERR_TYPEERROR, "argument of type '%s' is not iterable", type_name(container));
+    return dict_contains(vm, container, item); /* TypeError for what is not a dict or view */
 }

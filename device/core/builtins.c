@@ -290,8 +290,12 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
     case BI_LIST_APPEND:
         epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'append'", type_name(v));
     case BI_LIST_POP:
+        if (v.tag == V_DICT)
+            return dict_builtin(vm, id, args, n);
         epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'pop'", type_name(v));
     case BI_LIST_COPY:
+        if (v.tag == V_DICT)
+            return dict_builtin(vm, id, args, n);
         if (v.tag != V_LIST)
             epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'copy'", type_name(v));
         return seq_slice(vm, v, 0, (int32_t)seq_len(vm, v), 1);
@@ -300,6 +304,8 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
             return bi_math(vm, id, args, n);
         if (id >= BI_RANDOM_RANDOM && id <= BI_RANDOM_SEED)
             return bi_random(vm, id, args, n);
+        if (id >= BI_DICT && id <= BI_DICT_FROMKEYS)
+            return dict_builtin(vm, id, args, n);
         if (id >= BI_LIST_EXTEND && id <= BI_LIST_REVERSE) {
             static const char *const names[] = {"extend", "insert", "remove", "index", "count",
                                                 "reverse"};

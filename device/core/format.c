@@ -152,19 +152,40 @@ EPY_COLD static void write_value(VM *vm, Sink *s, Value v, int repr, uint32_t de
             sink_put(s, (const char *)p, n);
         return;
     }
-    case V_TUPLE: case V_LIST: {
+    case V_TUPLE: case V_LIST: case V_DICT: case V_DVIEW: {
         if (depth >= EPY_MAX_NESTING)
             epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_REPR_MESSAGE);
+        /* a dict's slots are key, value, ...; a view is dict_keys([k, ...]), dict_values([v,
+         * ...]) or dict_items([(k, v), ...]) of its dict's slots (kind 3: not a view) */
+        uint32_t kind = 3;
+        if (v.tag == V_DVIEW) {
+            kind = obj(vm, v.u)->len;
+            sink_str(s, dict_view_name(kind));
+            sink_put(s, "(", 1);
+            v = ((DViewObj *)(void *)obj(vm, v.u))->dict;
+        }
         uint32_t n = seq_len(vm, v);
-        sink_put(s, v.tag == V_LIST ? "[" : "(", 1);
+        int braces = v.tag == V_DICT && kind == 3;
+        sink_put(s, v.tag == V_TUPLE ? "(" : braces ? "{" : "[", 1);
         for (uint32_t i = 0; i < n; i++) {
-            if (i)
-                sink_put(s, ", ", 2);
-            write_value(vm, s, seq_items(vm, v)[i], 1, depth + 1);
+            if (kind < 2 && (i & 1u) != kind)
+                continue;
+            if (kind == 2 && !(i & 1u)) {
+                if (depth + 1 >= EPY_MAX_NESTING)
+                    epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_REPR_MESSAGE);
+                sink_str(s, i ? ", (" : "(");
+            } else if (kind < 2 ? i > 1 : i != 0) {
+                sink_put(s, braces && (i & 1u) ? ": " : ", ", 2);
+            }
+            write_value(vm, s, seq_items(vm, v)[i], 1, depth + 1 + (kind == 2));
+            if (kind == 2 && (i & 1u))
+                sink_put(s, ")", 1);
         }
         if (v.tag == V_TUPLE && n == 1)
             sink_put(s, ",", 1);
-        sink_put(s, v.tag == V_LIST ? "]" : ")", 1);
+        sink_put(s, v.tag == V_TUPLE ? ")" : braces ? "}" : "]", 1);
+        if (kind != 3)
+            sink_put(s, ")", 1);
         return;
     }
     case V_RANGE: write_range(vm, s, v); return;

@@ -18,7 +18,8 @@ EPY_HOT static inline uint32_t block_size(VM *vm, uint32_t off)
     switch (h->type) {
     case V_STR: return EPY_STR_BYTES(h->len);
     case V_TUPLE:
-    case V_LIST: return EPY_SEQ_BYTES(h->len);
+    case V_LIST:
+    case V_DICT: return EPY_SEQ_BYTES(h->len);
     case OBJ_HOLE4: return 4;
     case OBJ_HOLE: case V_HARRAY: return h->len;
     default: return EPY_SMALL_OBJECT_BYTES;
@@ -113,7 +114,7 @@ EPY_COLD static void update_refs(VM *vm, const Remap *m)
     while (off < vm->top) {
         ObjHdr *h = obj(vm, off);
         uint32_t size = block_size(vm, off);
-        if (h->type == V_TUPLE || h->type == V_LIST) {
+        if (h->type == V_TUPLE || h->type == V_LIST || h->type == V_DICT) {
             Value *items = (Value *)(void *)(h + 1);
             for (i = 0; i < h->len; i++)
                 remap(vm, &items[i], m);
@@ -125,7 +126,7 @@ EPY_COLD static void update_refs(VM *vm, const Remap *m)
                 remap(vm, &s2, m);
                 it->aux = pack_ref(s2);
             }
-        } else if (h->type == V_ROW) {
+        } else if (h->type == V_ROW || h->type == V_DVIEW) { /* the same layout */
             remap(vm, &((RowObj *)(void *)h)->arr, m);
         }
         off += size;
@@ -248,7 +249,7 @@ EPY_HOT void heap_release(VM *vm, uint32_t off)
         uint32_t off = vm->free_list;
         ObjHdr *h = obj(vm, off);
         vm->free_list = h->fwd == FREE_END ? FREE_END : (uint32_t)h->fwd * 4u;
-        if (h->type == V_TUPLE || h->type == V_LIST) {
+        if (h->type == V_TUPLE || h->type == V_LIST || h->type == V_DICT) {
             Value *items = (Value *)(void *)(h + 1);
             for (uint32_t i = 0; i < h->len; i++)
                 drop(vm, items[i]);
@@ -257,7 +258,8 @@ EPY_HOT void heap_release(VM *vm, uint32_t off)
             drop(vm, it->src);
             if (h->len == IT_ZIP)
                 drop(vm, unpack_ref(it->aux));
-        } else if (h->type == V_ROW) {
+        } else if (h->type >= V_ROW) { /* a row or a dict view (the same layout; a freed
+                                           * object is never a hole) */
             drop(vm, ((RowObj *)(void *)h)->arr);
         }
         uint32_t size = block_size(vm, off);

@@ -15,6 +15,12 @@ EPY_COLD void epy_raise(VM *vm, uint32_t code, const char *fmt, ...)
     va_start(ap, fmt);
     epy_vsnprintf(vm->err_msg, sizeof vm->err_msg, fmt, ap);
     va_end(ap);
+    epy_raise_written(vm, code);
+}
+
+/* Raise with the message already written into vm->err_msg. */
+EPY_COLD void epy_raise_written(VM *vm, uint32_t code)
+{
     vm->err_code = code;
     vm->err_func = vm->func;
     vm->err_line = vm->no_line ? 0 : line_of(&vm->img, vm->func, vm->pc);
@@ -30,9 +36,12 @@ EPY_COLD const char *epy_type_name(VM *vm, Value v)
     if (v.tag == V_ITER)
         return iter_type_name(vm, v);
     static const char *const names[] = {"NoneType", "NoneType", "bool", "int", "float", "str",
-                                        "numpy.ndarray", "numpy.ndarray", "str", "tuple", "list", "range",
+                                        "numpy.ndarray", "numpy.ndarray", "str", "tuple", "list",
+                                        "dict", "range",
                                         "iterator", "numpy.ndarray", "numpy.ndarray"};
-    return v.tag <= V_HARRAY ? names[v.tag] : "object";
+    if (v.tag == V_DVIEW)
+        return dict_view_name(obj(vm, v.u)->len);
+    return v.tag <= V_ROW ? names[v.tag] : "object";
 }
 
 /* Type name of an iterator object (CPython's iterator classes). */
@@ -44,6 +53,12 @@ EPY_COLD static const char *iter_type_name(VM *vm, Value it)
     if (o->h.len == IT_ZIP)
         return "zip";
     switch (o->src.tag) {
+    case V_DICT: return "dict_keyiterator";
+    case V_DVIEW: {
+        static const char *const names[] = {"dict_keyiterator", "dict_valueiterator",
+                                            "dict_itemiterator"};
+        return names[obj(vm, o->src.u)->len % 3u];
+    }
     case V_TUPLE: return "tuple_iterator";
     case V_RANGE: return "range_iterator";
     case V_SSTR: case V_STR: {
@@ -228,6 +243,8 @@ EPY_COLD static Value subscr(VM *vm, Value a, Value i)
         RangeObj *r = (RangeObj *)(void *)obj(vm, a.u);
         return mk_int(range_item(r, seq_index(vm, a, i, r->len, "range object")));
     }
+    if (a.tag == V_DICT)
+        return dict_subscr(vm, a, i);
     epy_raise(vm, ERR_TYPEERROR, "'%s' object is not subscriptable", tname(vm, a));
 }
 
@@ -252,6 +269,12 @@ EPY_COLD static void store_subscr(VM *vm, Value a, Value i, Value v)
         incref(vm, v);
         *slot = v;
         decref(vm, old);
+        return;
+    }
+    if (a.tag == V_DICT) { /* a, i and v are in VM stack slots (roots) */
+        troot_push(vm, &a);
+        dict_store(vm, &a, i, v);
+        troot_pop(vm, 1);
         return;
     }
     epy_raise(vm, ERR_TYPEERROR, "'%s' object does not support item assignment", tname(vm, a));
@@ -295,7 +318,8 @@ EPY_COLD static Value slice(VM *vm, Value a, Value lo, Value hi, Value st)
 /* UNPACK_SEQUENCE: push s[n-1] .. s[0]; s is owned by the caller's local. */
 EPY_COLD static void unpack(VM *vm, Value s, uint32_t n)
 {
-    if (!(IS_ARRAY(s) || s.tag == V_TUPLE || s.tag == V_LIST || s.tag == V_RANGE || is_str(s)))
+    if (!(IS_ARRAY(s) || s.tag == V_TUPLE || s.tag == V_LIST || s.tag == V_RANGE || is_str(s) ||
+          s.tag == V_DICT || s.tag == V_DVIEW))
         epy_raise(vm, ERR_TYPEERROR, "cannot unpack non-iterable %s object", tname(vm, s));
     uint32_t len = generic_len(vm, s);
     if (len > n)

@@ -1,12 +1,13 @@
 /* iter.c: range objects, iterators over sequences, enumerate and zip (24-byte objects). */
 #include "vm.h"
 
-/* Is v a sequence with a length and indexable items (str, tuple, list, range, array, row). */
+/* Is v a sequence with a length and items by position (str, tuple, list, range, array, row,
+ * and a dict or a dict view: its keys, values or items in order). */
 int seq_like(Value v)
 {
     switch (v.tag) {
     case V_SSTR: case V_STR: case V_TUPLE: case V_LIST: case V_RANGE: case V_ARRAY: case V_SARRAY: case V_ROW:
-    case V_HARRAY:
+    case V_HARRAY: case V_DICT: case V_DVIEW:
         return 1;
     default:
         return 0;
@@ -37,6 +38,7 @@ uint32_t generic_len(VM *vm, Value v)
     case V_SSTR: case V_STR: return str_chars(vm, v);
     case V_TUPLE: case V_LIST: return seq_len(vm, v);
     case V_RANGE: return range_len(vm, v);
+    case V_DICT: case V_DVIEW: return dict_len(vm, v);
     default: return array_len(vm, v);
     }
 }
@@ -52,6 +54,7 @@ Value generic_item(VM *vm, Value v, uint32_t i)
         return r;
     }
     case V_RANGE: return mk_int(range_item((RangeObj *)(void *)obj(vm, v.u), i));
+    case V_DICT: case V_DVIEW: return dict_item(vm, v, i);
     default: return array_item(vm, v, i);
     }
 }
@@ -93,7 +96,8 @@ Value iter_new(VM *vm, Value v)
     }
     if (!seq_like(v))
         epy_raise(vm, ERR_TYPEERROR, "'%s' object is not iterable", type_name(v));
-    return iter_make(vm, IT_SEQ, v, mk_none(), 0);
+    /* over a dict or a view, aux is the dict's size plus one, checked at each step */
+    return iter_make(vm, IT_SEQ, v, mk_none(), v.tag == V_DICT || v.tag == V_DVIEW ? dict_len(vm, v) + 1u : 0);
 }
 
 /* An iterable argument of enumerate/zip (TypeError otherwise). */
@@ -134,6 +138,8 @@ int iter_next(VM *vm, Value *itv, Value *out)
         return 1;
     }
     if (kind == IT_SEQ) {
+        if (it->aux)
+            dict_check_size(vm, src, it->aux);
         if (!source_next(vm, src, &pos, out))
             return 0;
         it = (IterObj *)(void *)obj(vm, itv->u);

@@ -41,11 +41,14 @@ EPY_COLD static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out
         return 3 + len;
     }
     case TAG_TUPLE:
-    case TAG_LIST: {
+    case TAG_LIST:
+    case TAG_DICT: { /* a dict: count pairs, laid out as 2 * count slots (dict.c) */
         if (n < 3 || depth >= EPY_MAX_NESTING) /* the encoders never nest deeper */
             return 0;
-        uint32_t count = rd16(p + 1), pos = 3;
-        uint32_t tag = p[0] == TAG_TUPLE ? V_TUPLE : V_LIST;
+        uint32_t count = rd16(p + 1) * (p[0] == TAG_DICT ? 2u : 1u), pos = 3;
+        uint32_t tag = p[0] == TAG_TUPLE ? V_TUPLE : p[0] == TAG_DICT ? V_DICT : V_LIST;
+        if (count > 0xFFFFu)
+            return 0;
         uint32_t off = heap_alloc(vm, (uint8_t)tag, EPY_SEQ_BYTES(count), (uint16_t)count, 0);
         Value seq = mk_obj(tag, off);
         for (uint32_t i = 0; i < count; i++)
@@ -213,10 +216,16 @@ EPY_COLD static void encode_range(Enc *e, Value v, const char *what)
     }
 }
 
-/* The items an iterator has left, as a new list (an iterator travels as that list). */
+/* The items an iterator has left, as a new list (an iterator travels as that list; a dict
+ * view as the list of its items). */
 EPY_COLD static Value collect_iter(VM *vm, Value it)
 {
+    int view = it.tag == V_DVIEW;
+    if (view)
+        it = iter_new(vm, it);
+    troot_push(vm, &it);
     Value lst = seq_new(vm, V_LIST, 0), x;
+    troot_pop(vm, 1);
     troot_push(vm, &it);
     troot_push(vm, &lst);
     while (iter_next(vm, &it, &x)) {
@@ -224,6 +233,8 @@ EPY_COLD static Value collect_iter(VM *vm, Value it)
         decref(vm, x);
     }
     troot_pop(vm, 2);
+    if (view)
+        decref(vm, it);
     return lst;
 }
 
@@ -235,7 +246,8 @@ EPY_COLD static void encode(Enc *e, Value v, const char *what, uint32_t depth)
     VM *vm = e->vm;
     if (encode_leaf(e, v))
         return;
-    if (v.tag != V_TUPLE && v.tag != V_LIST && v.tag != V_RANGE && v.tag != V_ITER)
+    if (v.tag != V_TUPLE && v.tag != V_LIST && v.tag != V_RANGE && v.tag != V_ITER &&
+        v.tag != V_DICT && v.tag != V_DVIEW)
         epy_raise(vm, ERR_TYPEERROR, "%s: values of type %s cannot be passed", what,
                   type_name(v));
     if (depth >= EPY_MAX_NESTING)
@@ -244,12 +256,12 @@ EPY_COLD static void encode(Enc *e, Value v, const char *what, uint32_t depth)
         encode_range(e, v, what);
         return;
     }
-    int owned = v.tag == V_ITER;
+    int owned = v.tag == V_ITER || v.tag == V_DVIEW;
     if (owned)
         v = collect_iter(vm, v);
     uint32_t n = seq_len(vm, v);
-    put8(e, v.tag == V_TUPLE ? TAG_TUPLE : TAG_LIST);
-    put16(e, n);
+    put8(e, v.tag == V_TUPLE ? TAG_TUPLE : v.tag == V_DICT ? TAG_DICT : TAG_LIST);
+    put16(e, v.tag == V_DICT ? n / 2u : n); /* a dict: its pairs, key and value in its slots */
     troot_push(vm, &v);
     for (uint32_t i = 0; i < n; i++)
         encode(e, seq_items(vm, v)[i], what, depth + 1);

@@ -167,10 +167,23 @@ enum epy_builtin {
     BI_LIST_INDEX = 51,             /* list.index (2..2 args) */
     BI_LIST_COUNT = 52,             /* list.count (2..2 args) */
     BI_LIST_REVERSE = 53,           /* list.reverse (1..1 args) */
-    BI__COUNT = 54
+    BI_DICT = 54,                   /* dict (0..1 args) */
+    BI_DICT_GET = 55,               /* dict.get (2..3 args) */
+    BI_DICT_KEYS = 56,              /* dict.keys (1..1 args) */
+    BI_DICT_VALUES = 57,            /* dict.values (1..1 args) */
+    BI_DICT_ITEMS = 58,             /* dict.items (1..1 args) */
+    BI_DICT_SETDEFAULT = 59,        /* dict.setdefault (2..3 args) */
+    BI_DICT_UPDATE = 60,            /* dict.update (2..2 args) */
+    BI_DICT_CLEAR = 61,             /* dict.clear (1..1 args) */
+    BI_DICT_POP = 62,               /* dict.pop (2..3 args) */
+    BI_DICT_COPY = 63,              /* dict.copy (1..1 args) */
+    BI_DEL = 64,                    /* del (2..2 args) */
+    BI_DICT_POPITEM = 65,           /* dict.popitem (1..1 args) */
+    BI_DICT_FROMKEYS = 66,          /* dict.fromkeys (1..2 args) */
+    BI__COUNT = 67
 };
-#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1 }
-#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 2, 2, 1 }
+#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1, 0, 2, 1, 1, 1, 2, 2, 1, 2, 1, 2, 1, 1 }
+#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 2, 2, 1, 1, 3, 1, 1, 1, 3, 2, 1, 3, 1, 2, 1, 2 }
 
 /* Error codes (mailbox status and RAISE operands). */
 enum epy_error {
@@ -188,10 +201,11 @@ enum epy_error {
     ERR_NAMEERROR = 11,
     ERR_ATTRIBUTEERROR = 12,
     ERR_NOTIMPLEMENTEDERROR = 13,
+    ERR_KEYERROR = 14,
     ERR_BADIMAGE = 64,
     ERR_BADARGUMENT = 65,
 };
-#define EPY_RAISABLE_MAX 13 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
+#define EPY_RAISABLE_MAX 14 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
 
 /* Value tags (constant pool and marshal format). */
 enum epy_tag {
@@ -205,6 +219,7 @@ enum epy_tag {
     TAG_LIST = 7,
     TAG_ARRAY = 8,
     TAG_SHARED = 9,
+    TAG_DICT = 10,
 };
 
 /* Attribute ids of OP_LOAD_ATTR. */

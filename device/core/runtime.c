@@ -75,11 +75,11 @@ EPY_COLD static uint32_t skip_value(const uint8_t *p, uint32_t n, int depth)
     case TAG_NONE: case TAG_TRUE: case TAG_FALSE: return 1;
     case TAG_INT: case TAG_FLOAT: return n >= 5 ? 5 : 0;
     case TAG_STR: return n >= 3 && 3u + rd16(p + 1) <= n ? 3u + rd16(p + 1) : 0;
-    case TAG_TUPLE: case TAG_LIST: {
+    case TAG_TUPLE: case TAG_LIST: case TAG_DICT: {
         if (n < 3)
             return 0;
         uint32_t pos = 3;
-        for (uint32_t i = 0; i < rd16(p + 1); i++) {
+        for (uint32_t i = 0; i < rd16(p + 1) * (p[0] == TAG_DICT ? 2u : 1u); i++) {
             uint32_t k = skip_value(p + pos, n - pos, depth + 1);
             if (!k)
                 return 0;

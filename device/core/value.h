@@ -31,10 +31,12 @@ enum vtag {
     V_STR,
     V_TUPLE,
     V_LIST,
+    V_DICT, /* a dict: laid out as a list of 2 * entries slots, key and value (dict.c) */
     V_RANGE,
-    V_ITER, /* iterator over a sequence, enumerate or zip */
-    V_ROW,  /* a row of a 2-D array */
-    V_HARRAY /* an array received from another core (heap copy, wire layout after the header) */
+    V_ITER,   /* iterator over a sequence, enumerate or zip */
+    V_HARRAY, /* an array received from another core (heap copy, wire layout after the header) */
+    V_ROW,    /* a row of a 2-D array */
+    V_DVIEW   /* d.keys(), d.values() or d.items() (DViewObj); V_ROW and V_DVIEW stay last */
 };
 
 #define IS_ARRAY(v) ((v).tag == V_ARRAY || (v).tag == V_ROW || (v).tag == V_HARRAY || \
@@ -97,10 +99,21 @@ typedef struct RowObj {
     uint32_t pad;
 } RowObj;
 
+/* A dict view (EPY_SMALL_OBJECT_BYTES), laid out as a RowObj: h.len is its kind (0 keys,
+ * 1 values, 2 items). */
+typedef struct DViewObj {
+    ObjHdr h;
+    Value dict;
+    uint32_t pad[2];
+} DViewObj;
+
 /* The fixed-size objects are what the memory model charges for them (memory.py). */
 _Static_assert(sizeof(RangeObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");
 _Static_assert(sizeof(IterObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");
 _Static_assert(sizeof(RowObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");
+_Static_assert(sizeof(DViewObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");
+/* A dict's slots are sized as a list's: memory.dict_bytes(n) == memory.seq_bytes(2 * n). */
+_Static_assert(EPY_DICT_BYTES(3) == EPY_SEQ_BYTES(6), "memory.dict_bytes");
 
 /* None. */
 static inline Value mk_none(void) { Value v = {V_NONE, 0}; return v; }

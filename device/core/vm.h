@@ -120,6 +120,8 @@ extern const char *const epy_builtin_names[BI__COUNT];
 __attribute__((noreturn, format(printf, 3, 4)))
 #endif
 void epy_raise(VM *vm, uint32_t code, const char *fmt, ...);
+/* Raise a kernel error whose message is already in vm->err_msg (as epy_raise). */
+EPY_NORETURN void epy_raise_written(VM *vm, uint32_t code);
 /* CPython's name of a value's type (iterators: their class names). */
 const char *epy_type_name(VM *vm, Value v);
 #define type_name(v) epy_type_name(vm, (v))
@@ -316,6 +318,30 @@ Value int_pow(VM *vm, int32_t a, int32_t b);
 Value float_pow(VM *vm, float a, float b);
 /* int(x) for a float with CPython's errors. */
 int32_t float_to_int(VM *vm, float x);
+
+/* ---- dict.c: dicts and their views (value.h: V_DICT, V_DVIEW) ---- */
+/* CPython's class name of a dict view of kind 0..2 (dict_keys, dict_values, dict_items). */
+const char *dict_view_name(uint32_t kind);
+/* TypeError unless k can be a dict key (unhashable: a list, dict, view or array, or a tuple
+ * holding one). */
+void dict_check_key(VM *vm, Value k);
+/* The slot index of key k in dict d, or -1 (TypeError for an unhashable k). */
+int32_t dict_find(VM *vm, Value d, Value k);
+/* d[k] as a new reference (KeyError when absent). */
+Value dict_subscr(VM *vm, Value d, Value k);
+/* d[k] = v; *d is rooted (the dict may move as it grows); k and v are borrowed. */
+void dict_store(VM *vm, Value *d, Value k, Value v);
+/* Entries of a dict, or of the dict of a view. */
+uint32_t dict_len(VM *vm, Value v);
+/* Item i of iterating a dict (its key) or a view, as a new reference. */
+Value dict_item(VM *vm, Value v, uint32_t i);
+/* RuntimeError when the dict an iterator walks no longer has its first size (aux - 1). */
+void dict_check_size(VM *vm, Value src, uint32_t aux);
+/* item in v for a dict or a view. */
+int dict_contains(VM *vm, Value v, Value item);
+/* The dict builtins (BI_DICT..BI_DEL, and BI_LIST_POP/BI_LIST_COPY of a dict); a new
+ * reference. */
+Value dict_builtin(VM *vm, uint32_t id, Value *args, uint32_t n);
 
 /* ---- format.c ---- */
 /* Append bytes to a sink. */

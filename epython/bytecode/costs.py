@@ -3,6 +3,7 @@ from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.p
 
 Measured on e-sim with epiphany-elf-gcc (GCC) 12.2.0, core build d395bc4, 2026-12-02.
 cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).
+Not yet measured (the hand estimate times the data's scale): builtin dict, builtin dict.get, builtin dict.keys, builtin dict.values, builtin dict.items, builtin dict.setdefault, builtin dict.update, builtin dict.clear, builtin dict.pop, builtin dict.copy, builtin del, builtin dict.popitem, builtin dict.fromkeys.
 """
 
 OP_CYCLES: dict[str, int] = {
@@ -126,6 +127,19 @@ BUILTIN_CYCLES: dict[str, int] = {
     'list.index': 494,
     'list.count': 494,
     'list.reverse': 230,
+    'dict': 339,
+    'dict.get': 339,
+    'dict.keys': 170,
+    'dict.values': 170,
+    'dict.items': 170,
+    'dict.setdefault': 396,
+    'dict.update': 453,
+    'dict.clear': 226,
+    'dict.pop': 396,
+    'dict.copy': 339,
+    'del': 339,
+    'dict.popitem': 339,
+    'dict.fromkeys': 339,
 }
 
 #: Costs that depend on operands, charged where they happen (both engines of esim).

@@ -45,6 +45,7 @@ __all__ = [
     "array_bytes",
     "check_fits",
     "decoded_bytes",
+    "dict_bytes",
     "frame_bytes",
     "func_table_bytes",
     "launch_tables_bytes",
@@ -139,9 +140,12 @@ value_table_bytes = SizeRule("VALUE_TABLE_BYTES", "A launch's constant pool or g
                              VALUE_SLOT_BYTES, VALUE_SLOT_BYTES, 8)
 func_table_bytes = SizeRule("FUNC_TABLE_BYTES", "A launch's function table of n functions.", 0,
                             FUNC_INFO_BYTES, 8)
+dict_bytes = SizeRule("DICT_BYTES", "A dict of n entries: its (key, value) value slots in insertion "
+                      "order, looked up by equality (docs/bytecode.md, \"Dicts\").",
+                      OBJECT_HEADER_BYTES, 2 * VALUE_SLOT_BYTES)
 #: Every size rule, in the order memlayout.h defines them.
 SIZE_RULES: tuple[SizeRule, ...] = (str_bytes, seq_bytes, array_bytes, frame_bytes,
-                                    value_table_bytes, func_table_bytes)
+                                    value_table_bytes, func_table_bytes, dict_bytes)
 #: The tables a launch decodes at the bottom of the workspace before the kernel runs, in the
 #: order they lie there: (what counts their entries, their size rule).
 LAUNCH_TABLES: tuple[tuple[str, SizeRule], ...] = (("n_consts", value_table_bytes),
@@ -216,8 +220,9 @@ def workspace_bytes(memory: CoreMemory, image_bytes: int, block_bytes: int,
 
 
 def decoded_bytes(values: Iterable[Any]) -> int:
-    """Heap bytes of the lists and tuples the cores decode from ``values`` (host values that
-    passed the marshal checks): one :data:`seq_bytes` object each, nested ones included.  Every
+    """Heap bytes of the lists, tuples and dicts the cores decode from ``values`` (host values
+    that passed the marshal checks): one :data:`seq_bytes` (:data:`dict_bytes`) object each,
+    nested ones included.  Every
     decoded list and tuple is a new object, except that all empty tuples are the one empty
     tuple (as in CPython), counted once."""
     total, empty_tuple = 0, False
@@ -226,6 +231,10 @@ def decoded_bytes(values: Iterable[Any]) -> int:
         v = todo.pop()
         if isinstance(v, tuple) and not v:
             empty_tuple = True
+        elif isinstance(v, dict):
+            total += dict_bytes(len(v))
+            todo.extend(v)
+            todo.extend(v.values())
         elif isinstance(v, (list, tuple)):
             total += seq_bytes(len(v))
             todo.extend(v)

@@ -250,6 +250,7 @@ class ErrorCode(enum.IntEnum):
     NameError = 11
     AttributeError = 12
     NotImplementedError = 13
+    KeyError = 14
     BadImage = 64  # the verifier rejected the program image
     BadArgument = 65  # argument block could not be decoded
 
@@ -272,6 +273,7 @@ class ValueTag(enum.IntEnum):
     LIST = 7  # u16 count + items
     ARRAY = 8  # u8 dtype, u8 ndim, u16 shape[ndim], raw little-endian data
     SHARED = 9  # an array in shared DRAM (epython.shared): u8 dtype, u8 ndim, u32 shape[ndim], u32 offset in epython's DRAM area
+    DICT = 10  # u16 count + count (key, value) pairs in insertion order
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,19 @@ BUILTINS: tuple[Builtin, ...] = (
     _builtin(51, "list.index", 2, 2),
     _builtin(52, "list.count", 2, 2),
     _builtin(53, "list.reverse", 1, 1),
+    _builtin(54, "dict", 0, 1),  # dict() / dict(d) / dict(pairs); {} and {k: v} build on it
+    _builtin(55, "dict.get", 2, 3),
+    _builtin(56, "dict.keys", 1, 1),
+    _builtin(57, "dict.values", 1, 1),
+    _builtin(58, "dict.items", 1, 1),
+    _builtin(59, "dict.setdefault", 2, 3),
+    _builtin(60, "dict.update", 2, 2),
+    _builtin(61, "dict.clear", 1, 1),
+    _builtin(62, "dict.pop", 2, 3),  # d.pop(k) runs list.pop, which goes here for a dict
+    _builtin(63, "dict.copy", 1, 1),  # d.copy() runs list.copy, which goes here for a dict
+    _builtin(64, "del", 2, 2),  # del a[i]: a dict's key or a list's index
+    _builtin(65, "dict.popitem", 1, 1),
+    _builtin(66, "dict.fromkeys", 1, 2),  # dict.fromkeys(iterable[, value]): no receiver
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

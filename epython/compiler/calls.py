@@ -8,6 +8,7 @@ import types
 from typing import Any, NoReturn
 
 from epython.bytecode.opcodes import BUILTIN_BY_NAME
+from epython.compiler.dicts import dict_method
 from epython.compiler.functions import (
     UNSUPPORTED,
     FunctionCompilerBase,
@@ -27,6 +28,9 @@ from epython.compiler.source import get_function_source
 __all__ = ["LIST_METHODS", "CallsMixin"]
 
 
+DICT_METHODS = ("dicts support .get(), .keys(), .values(), .items(), .pop(), .popitem(), "
+                ".setdefault(), .update(), .clear() and .copy(), and dict.fromkeys(iterable[, "
+                "value]) on the class")
 LIST_METHODS = ("lists support .append(), .extend(), .insert(), .pop(), .remove(), .index(), "
                 ".count(), .reverse() and .copy()")
 
@@ -40,8 +44,7 @@ def _method_refusal(attr: str) -> tuple[str, str]:
                 "kernels have no str methods: build strings with + and f-strings, compare them "
                 "with ==, index and slice them")
     if attr in dir(dict):
-        return f"method .{attr}() is not supported in kernels (kernels have no dict)", \
-            "use a list of pairs or a numpy array"
+        return f"dict method .{attr}() is not supported in kernels", DICT_METHODS
     return (f"method .{attr}() is not supported in kernels",
             f"kernels have no objects with methods; {LIST_METHODS}")
 
@@ -84,6 +87,8 @@ class CallsMixin(FunctionCompilerBase):
         builtin = builtin_name(value)
         if value is builtins.list:
             self._call_list(e)
+        elif value is builtins.dict:
+            self.call_dict(e)  # type: ignore[attr-defined]
         elif builtin is not None:
             self._call_builtin(e, builtin)
         elif isinstance(value, types.FunctionType):
@@ -134,9 +139,15 @@ class CallsMixin(FunctionCompilerBase):
                 return
             if isinstance(value, types.ModuleType):
                 self._fail_module_call(func, value)
-        method = f"list.{func.attr}"
+            if value is builtins.dict:
+                self.call_dict_class(e, func)  # type: ignore[attr-defined]
+                return
+        method = dict_method(func.attr, len(e.args) + 1) or f"list.{func.attr}"
         if method not in BUILTIN_BY_NAME:
             self.fail(func, *_method_refusal(func.attr))
+        if method == "dict.update" and e.keywords:
+            self.call_update_keywords(e, base)  # type: ignore[attr-defined]
+            return
         if e.keywords:
             self.fail(e, f".{func.attr}() takes no keyword arguments")
         self.expr(base)
@@ -157,7 +168,7 @@ class CallsMixin(FunctionCompilerBase):
     def _emit_builtin(self, e: ast.Call, name: str, nargs: int) -> None:
         b = BUILTIN_BY_NAME[name]
         if not b.min_args <= nargs <= b.max_args:
-            shown = name.replace("list.", ".")
+            shown = name.replace("list.", ".").replace("dict.", ".")
             self.fail(e, f"{shown}() takes {b.min_args}..{b.max_args} arguments here, got {nargs}")
         self.asm.set_line(e.lineno)
         self.asm.emit("CALL_BUILTIN", b.code, nargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import types
+from collections.abc import Callable
 from typing import Any
 
 from epython.bytecode.image import INT32_MAX, INT32_MIN, Float32, float32
@@ -287,16 +288,29 @@ class ExpressionsMixin(FunctionCompilerBase):
 
     def expr_ListComp(self, e: ast.ListComp) -> None:
         """Compile a list comprehension with one ``for`` and any ``if`` clauses."""
+        def add(result: int) -> None:
+            self.asm.emit("LOAD_LOCAL", result)
+            self.expr(e.elt)
+            self.asm.emit("CALL_BUILTIN", BUILTIN_BY_NAME["list.append"].code, 2)
+            self.asm.emit("POP_TOP")
+
+        self.comprehension(e, "list", lambda: self.asm.emit("BUILD_LIST", 0), add)
+
+    def comprehension(self, e: ast.ListComp | ast.DictComp, kind: str, build: Callable[[], None],
+                      add: Callable[[int], None]) -> None:
+        """A comprehension with one ``for`` and any ``if`` clauses: ``build()`` pushes the new
+        list or dict, kept in a hidden local, and ``add(slot)`` adds the element of each
+        iteration to the one in local ``slot``; the loop variables do not leak."""
         if len(e.generators) != 1 or e.generators[0].is_async:
-            self.fail(e, "list comprehensions with several 'for' clauses are not supported",
+            self.fail(e, f"{kind} comprehensions with several 'for' clauses are not supported",
                       "use nested loops")
         gen = e.generators[0]
-        result = self.local(self.hidden("listcomp"))
+        result = self.local(self.hidden(f"{kind}comp"))
         scope: dict[str, str] = {}
         for node in ast.walk(gen.target):
             if isinstance(node, ast.Name):
                 scope[node.id] = self.hidden(node.id)
-        self.asm.emit("BUILD_LIST", 0)
+        build()
         self.asm.emit("STORE_LOCAL", result)
         self.expr(gen.iter)
         self.asm.emit("GET_ITER")
@@ -309,10 +323,7 @@ class ExpressionsMixin(FunctionCompilerBase):
         for cond in gen.ifs:
             self.expr(cond)
             self.asm.emit_jump("POP_JUMP_IF_FALSE", top)
-        self.asm.emit("LOAD_LOCAL", result)
-        self.expr(e.elt)
-        self.asm.emit("CALL_BUILTIN", BUILTIN_BY_NAME["list.append"].code, 2)
-        self.asm.emit("POP_TOP")
+        add(result)
         self.renames.pop()
         self.asm.emit_jump("JUMP", top)
         self.asm.mark(done)

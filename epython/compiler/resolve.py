@@ -30,6 +30,7 @@ BUILTIN_NAMES: dict[Any, str] = {
     builtins.range: "range",
     builtins.enumerate: "enumerate",
     builtins.zip: "zip",
+    builtins.dict: "dict",
 }
 for _name in ("sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp", "log", "log10",
               "floor", "ceil", "fabs", "pow"):
@@ -44,7 +45,7 @@ for _name in RANDOM_FUNCTIONS:
 #: Exceptions a kernel may raise by name.
 EXCEPTION_NAMES = ("ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError",
                    "AssertionError", "MemoryError", "RecursionError", "RuntimeError",
-                   "NotImplementedError")
+                   "NotImplementedError", "KeyError")
 
 
 def builtin_name(value: object) -> str | None:

@@ -9,9 +9,9 @@ from typing import Any
 
 from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
-from esim.cores import ops
+from esim.cores import dicts, ops
 from esim.cores.heap import object_bytes
-from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name
+from esim.cores.values import Array, DictView, Fault, KIter, check_int, f32, py_str, type_name
 
 __all__ = ["INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST",
            "SLOT_DELTA", "call_builtin", "fresh_choice", "list_inplace"]
@@ -52,12 +52,14 @@ def _seq(v: Any, what: str) -> Any:
         return v
     if t is KIter:
         return v.it
+    if t is dict or t is DictView:
+        return dicts.iterate(v).it
     raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
 
 
 def _len(args: tuple[Any, ...]) -> int:
     v = args[0]
-    if type(v) in (list, tuple, str, range) or type(v) is Array:
+    if type(v) in (list, tuple, str, range, dict) or type(v) is Array or type(v) is DictView:
         return len(v)
     raise Fault(ErrorCode.TypeError, f"object of type '{type_name(v)}' has no len()")
 
@@ -206,6 +208,9 @@ def list_inplace(op: int, target: list[Any], other: Any, charge: Callable[[int, 
             source, fresh = other.live_items(), len(other.shape) == 2
         elif t is KIter:
             source, fresh = other.it, other.fresh
+        elif t is dict or t is DictView:
+            it = dicts.iterate(other)
+            source, fresh = it.it, it.fresh
         else:
             raise Fault(ErrorCode.TypeError, f"'{type_name(other)}' object is not iterable")
     for item in source:

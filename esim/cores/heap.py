@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from epython.bytecode.costs import COMPACTION_COSTS
-from epython.bytecode.memory import SMALL_OBJECT_BYTES, array_bytes, seq_bytes, str_bytes
+from epython.bytecode.memory import SMALL_OBJECT_BYTES, array_bytes, dict_bytes, seq_bytes, str_bytes
 from epython.bytecode.memory import frame_bytes as _frame_slots_bytes
 from epython.bytecode.opcodes import ErrorCode
-from esim.cores.values import Array, Fault, KIter
+from esim.cores.values import Array, DictView, Fault, KIter
 
 __all__ = ["TOTALS", "Heap", "frame_bytes", "object_bytes"]
 
@@ -40,6 +40,7 @@ _ITEMSIZE = {"i4": 4, "f4": 4, "?": 1}
 _str_bytes = str_bytes.function()
 _seq_bytes = seq_bytes.function()
 _array_bytes = array_bytes.function()
+_dict_bytes = dict_bytes.function()
 
 
 def frame_bytes(n_locals: int, max_stack: int) -> int:
@@ -62,8 +63,10 @@ def object_bytes(v: Any) -> int:
         for dim in v.shape:
             n *= dim
         return _array_bytes(_ITEMSIZE[v.dtype] * n)
-    if t is KIter or t is range:
+    if t is KIter or t is range or t is DictView:
         return SMALL_OBJECT_BYTES
+    if t is dict:
+        return _dict_bytes(len(v))
     return 0
 
 
@@ -100,6 +103,9 @@ class Heap:
                 self.free_ids.add(id(v))
             elif t is list or t is tuple:
                 todo.extend(v)
+            elif t is dict:
+                todo.extend(v)
+                todo.extend(v.values())
 
     def charge(self, nbytes: int, roots: Any, fresh: Any = None) -> None:
         """Account an allocation of ``nbytes``; ``roots()`` yields the live roots if needed.
@@ -177,6 +183,11 @@ class Heap:
                 todo.extend(v)
             elif t is KIter:
                 todo.extend(v.refs)
+            elif t is dict:
+                todo.extend(v)
+                todo.extend(v.values())
+            elif t is DictView:
+                todo.append(v.d)
             elif t is Array and v.base is not None:
                 todo.append(v.base)
         self.objects = objects

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from epython.marshal import SharedValue
+from epython.marshal import SharedValue, hashable
 from esim.cores.dram import DramView
-from esim.cores.values import Array, KIter, f32
+from esim.cores.values import Array, DictView, KIter, f32
 
 __all__ = ["from_wire", "to_wire"]
 
@@ -43,6 +43,8 @@ def from_wire(value: Any) -> Any:
         return tuple(from_wire(v) for v in value)
     if isinstance(value, list):
         return [from_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {from_wire(k): from_wire(v) for k, v in value.items()}
     if isinstance(value, (np.integer,)):
         return int(value)
     if isinstance(value, (np.floating,)):
@@ -70,4 +72,8 @@ def to_wire(value: Any) -> Any:
         return list(value.it)  # an iterator escaping as a result is delivered as a list
     if isinstance(value, range):
         return list(value)
+    if isinstance(value, dict):
+        return {hashable(to_wire(k)): to_wire(v) for k, v in value.items()}
+    if isinstance(value, DictView):  # a view escaping as a result is delivered as a list
+        return [to_wire(v) for v in value.items()]
     return value

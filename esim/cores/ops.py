@@ -8,8 +8,10 @@ from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode, Op
+from esim.cores import dicts
 from esim.cores.values import (
     Array,
+    DictView,
     Fault,
     check_int,
     f32,
@@ -258,6 +260,12 @@ def _eq(a: Any, b: Any, depth: int = 0) -> bool:
         if depth >= protocol.MAX_NESTING:
             raise Fault(ErrorCode.RecursionError, protocol.NESTING_COMPARE_MESSAGE)
         return all(_eq(x, y, depth + 1) for x, y in zip(a, b))
+    if ta is dict:
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_COMPARE_MESSAGE)
+        return dicts.equal(a, b, _eq, depth)
+    if ta is DictView:
+        return a is b
     return a == b  # type: ignore[no-any-return]
 
 
@@ -309,6 +317,8 @@ def contains(container: Any, item: Any) -> bool:
         return any(_eq(x, item) for x in container)
     if t is Array:  # read as far as the first match, as the cores do
         return any(_eq(x, item) for x in container.live_items())
+    if t is dict or t is DictView:
+        return dicts.contains(container, item, _eq)
     if t is range:  # CPython's arithmetic test; a float equals an item when it is integral
         ti = type(item)
         if ti is float:

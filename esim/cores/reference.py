@@ -18,7 +18,7 @@ from epython.bytecode.image import Program
 from epython.bytecode.instr import Instr
 from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, OPCODES, ErrorCode, Op
-from esim.cores import ops, semantics
+from esim.cores import dicts, ops, semantics
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA, fresh_choice
 from esim.cores.decode import decode_function, table_cost
 from esim.cores.engine import (
@@ -37,7 +37,7 @@ from esim.cores.values import Array, Fault, KIter, py_format, py_str, type_name
 __all__ = ["DecodedFunction", "ReferenceEngine"]
 
 #: Types whose results are heap objects the allocator charges.
-_HEAP_TYPES = (str, list, tuple)
+_HEAP_TYPES = (str, list, tuple, dict)
 _IMMEDIATE = (int, float, bool)
 #: The conditional and unconditional branches: they share the tick at a backward target.
 _BRANCHES = frozenset((Op.JUMP, Op.POP_JUMP_IF_FALSE, Op.POP_JUMP_IF_TRUE, Op.FOR_ITER,
@@ -260,6 +260,10 @@ class ReferenceEngine:
                         if fresh_choice(arg, call_args, r):
                             charge(r, *call_args)
                         stack.append(r)
+                    elif arg in dicts.DICT_BUILTINS or (arg in dicts.DICT_SHARED and
+                                                        type(call_args[0]) is dict):
+                        stack.append(dicts.call(dicts.DICT_SHARED.get(arg, arg), call_args,
+                                                charge_live, heap.release))
                     elif arg == LIST_EXTEND and call_args and type(call_args[0]) is list:
                         state.inplace_list(Op.INPLACE_ADD, call_args[0], call_args[1], charge_live)
                         stack.append(None)
@@ -291,7 +295,10 @@ class ReferenceEngine:
                 elif op == Op.STORE_SUBSCR:
                     index = stack.pop()
                     target = stack.pop()
-                    semantics.store_subscript(target, index, stack.pop())
+                    if type(target) is dict:
+                        dicts.store(target, index, stack.pop(), charge_live)
+                    else:
+                        semantics.store_subscript(target, index, stack.pop())
                     if type(target) is Array:
                         state.cycles += state.array_set_cycles
                 elif op == Op.POP_TOP:

@@ -11,8 +11,9 @@ from typing import Any
 
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ATTRS, ErrorCode
+from esim.cores import dicts
 from esim.cores.dram import DramView
-from esim.cores.values import Array, Fault, KIter, py_str, type_name
+from esim.cores.values import Array, DictView, Fault, KIter, list_slot, py_str, type_name
 
 __all__ = ["attribute", "iterate", "print_text", "slice_of", "store_subscript", "subscript",
            "unbound_local", "undefined_global", "unpack"]
@@ -28,14 +29,18 @@ def iterate(v: Any) -> KIter:
         return KIter(iter(v), (v,), fresh=True)
     if t is Array:
         return KIter(v.live_items(), (v,), fresh=len(v.shape) == 2)
+    if t is dict or t is DictView:
+        return dicts.iterate(v)
     raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
 
 
 def subscript(obj: Any, index: Any) -> Any:
-    """``obj[index]`` (BINARY_SUBSCR) for an int index."""
+    """``obj[index]`` (BINARY_SUBSCR) for an int index, or a dict's key."""
     t = type(obj)
     if t is Array:
         return obj.get(index)
+    if t is dict:
+        return dicts.lookup(obj, index)
     if t in (list, tuple, str):
         if type(index) is bool:
             index = int(index)
@@ -67,15 +72,7 @@ def store_subscript(obj: Any, index: Any, value: Any) -> None:
         obj.set(index, value)
         return
     if t is list:
-        if type(index) is bool:
-            index = int(index)
-        if type(index) is not int:
-            raise Fault(ErrorCode.TypeError,
-                        f"list indices must be integers or slices, not {type_name(index)}")
-        try:
-            obj[index] = value
-        except IndexError:
-            raise Fault(ErrorCode.IndexError, "list assignment index out of range") from None
+        obj[list_slot(obj, index)] = value
         return
     raise Fault(ErrorCode.TypeError,
                 f"'{type_name(obj)}' object does not support item assignment")
@@ -106,9 +103,9 @@ def slice_of(obj: Any, lo: Any, hi: Any, step: Any) -> Any:
 def unpack(seq: Any, n: int) -> Any:
     """The ``n`` items of ``seq`` for ``a, b, ... = seq`` (UNPACK_SEQUENCE)."""
     t = type(seq)
-    if t is Array:
+    if t is Array or t is DictView or t is dict:
         if len(seq) == n:  # the cores check the length before they read an item
-            seq = seq.items()
+            seq = list(seq) if t is dict else seq.items()
     elif t not in (tuple, list, str, range):
         raise Fault(ErrorCode.TypeError, f"cannot unpack non-iterable {type_name(seq)} object")
     if len(seq) != n:

@@ -17,7 +17,7 @@ from epython.bytecode import protocol
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ErrorCode
 
-__all__ = ["Array", "Fault", "KIter", "f32", "float_repr", "py_format", "py_str", "same_bits",
+__all__ = ["Array", "DictView", "Fault", "KIter", "f32", "float_repr", "py_format", "py_str", "same_bits",
            "type_name"]
 
 _F32 = struct.Struct("<f")
@@ -155,6 +155,31 @@ class Array:
         return self.data[self.offset:self.offset + self.shape[0]]
 
 
+class DictView:
+    """``d.keys()``, ``d.values()`` or ``d.items()``: a live view of the dict ``d`` (``kind`` 0,
+    1 or 2), a fixed-size object on the cores (memory.SMALL_OBJECT_BYTES)."""
+
+    __slots__ = ("d", "kind")
+    __hash__ = None  # type: ignore[assignment]
+    NAMES = ("dict_keys", "dict_values", "dict_items")
+
+    def __init__(self, d: dict[Any, Any], kind: int) -> None:
+        self.d = d
+        self.kind = kind
+
+    def __len__(self) -> int:
+        return len(self.d)
+
+    def items(self) -> list[Any]:
+        """What the view holds now, in insertion order (items: fresh tuples)."""
+        d = self.d
+        if self.kind == 0:
+            return list(d)
+        if self.kind == 1:
+            return list(d.values())
+        return list(d.items())
+
+
 class KIter:
     """An iterator object of the kernel: a native iterator plus what it keeps alive, and how
     many iterators it is made of (the cores' next() recurses that deep: at most
@@ -171,6 +196,18 @@ class KIter:
         self.it = it
         self.refs = refs
         self.fresh = fresh  # each item is a new heap object (tuples of enumerate/zip, rows)
+
+
+def list_slot(lst: list[Any], index: Any) -> int:
+    """The slot that ``lst[index] = v`` or ``del lst[index]`` changes, with CPython's errors."""
+    if type(index) is bool:
+        index = int(index)
+    if type(index) is not int:
+        raise Fault(ErrorCode.TypeError,
+                    f"list indices must be integers or slices, not {type_name(index)}")
+    if not -len(lst) <= index < len(lst):
+        raise Fault(ErrorCode.IndexError, "list assignment index out of range")
+    return int(index)
 
 
 def _as_index(i: Any, what: str) -> int:
@@ -198,6 +235,8 @@ def type_name(v: Any) -> str:
         return "numpy.ndarray"
     if isinstance(v, KIter):
         return type(v.it).__name__
+    if isinstance(v, DictView):
+        return DictView.NAMES[v.kind]
     return type(v).__name__
 
 
@@ -249,6 +288,13 @@ def py_str(v: Any, depth: int = 0) -> str:
         return "(" + ", ".join(py_repr(x, depth + 1) for x in v) + ")"
     if t is Array:
         return _array_str(v)
+    if t is dict or t is DictView:
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_REPR_MESSAGE)
+        if t is DictView:
+            return f"{DictView.NAMES[v.kind]}({py_str(v.items(), depth)})"
+        return "{" + ", ".join(f"{py_repr(k, depth + 1)}: {py_repr(x, depth + 1)}"
+                               for k, x in v.items()) + "}"
     return str(v)
 
 
@@ -281,7 +327,7 @@ def py_format(v: Any, spec: str, conversion: int) -> str:
             # sign, alignment, zero padding and grouping). The float64 parsed from the binary32
             # shortest repr has exactly those digits as its own repr.
             return format(float(float_repr(v)), spec)
-        if t in (list, tuple) or t is Array or v is None:
+        if t in (list, tuple, dict) or t is Array or t is DictView or v is None:
             return format(py_str(v), spec)
         return format(v, spec)
     except ValueError as exc:

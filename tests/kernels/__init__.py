@@ -12,6 +12,7 @@ module             kernels
 ``functions``      helpers, defaults and keywords, recursion (``fib`` and ``fact`` are here),
                    nested defs, module constants and globals
 ``sequences``      tuples, lists, strings, str() and f-strings
+``dicts``          dicts: displays, comprehensions, methods, views, iteration, arguments, results
 ``printing``       print with its options, float output, output of long loops
 ``arrays``         numpy array arguments, read and written
 ``parallel``       epython.parallel on one core and on many: rings, collectives, channels
@@ -47,7 +48,7 @@ Tags (a case carries several):
   whose report matches ``message``), ``refused`` (a CompileError whose text matches
   ``message``), ``sweep`` (the engines' memory sweep), ``golden``;
 * what the kernel exercises: ``ints``, ``floats``, ``bools``, ``strings``, ``lists``,
-  ``tuples``, ``arrays``, ``control``, ``functions``, ``recursion``, ``builtins``, ``math``,
+  ``tuples``, ``dicts``, ``arrays``, ``control``, ``functions``, ``recursion``, ``builtins``, ``math``,
   ``print``, ``comm`` (epython.parallel), ``memory`` (allocation-heavy), ``bench``;
 * ``slow``: run only with ``-m slow`` (:func:`params` marks it).
 
@@ -60,6 +61,7 @@ from tests.kernels import (  # noqa: F401 - importing a topic module registers i
     arrays,
     bench,
     control,
+    dicts,
     errors,
     functions,
     golden,

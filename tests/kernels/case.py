@@ -14,7 +14,7 @@ import numpy as np
 TAGS = frozenset({
     "cpython", "ints", "floats", "bools", "strings", "lists", "tuples", "arrays", "control",
     "functions", "recursion", "builtins", "math", "print", "comm", "memory", "sweep", "errors",
-    "refused", "deadlock", "golden", "bench", "slow",
+    "refused", "deadlock", "golden", "bench", "slow", "dicts",
 })
 
 #: the comment that marks the line where a kernel of the "errors" or "refused" tag fails

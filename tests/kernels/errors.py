@@ -551,6 +551,77 @@ def list_of_an_int(n):
     return list(n)  # FAIL
 
 
+def dict_missing_key(n):
+    d = {"a": 1, (1, "b"): 2}
+    return d[(n, "b")]  # FAIL
+
+
+def dict_del_missing(n):
+    d = {1: 2}
+    del d[n]  # FAIL
+
+
+def dict_pop_missing(n):
+    d = {}
+    return d.pop("k" * n)  # FAIL
+
+
+def dict_list_key(n):
+    d = {}
+    d[[n]] = 1  # FAIL
+
+
+def dict_tuple_with_list_key(n):
+    d = {1: 1}
+    return (n, [n]) in d  # FAIL
+
+
+def dict_changed_size(n):
+    d = {1: 1, 2: 2}
+    for k in d:  # FAIL
+        d[k + n] = 0
+
+
+def dict_shrunk_in_items(n):
+    d = {1: 1, 2: 2, 3: 3}
+    for k, v in d.items():  # FAIL
+        d.pop(n)
+
+
+def dict_in_comparison(n):
+    return {1: n} < {2: n}  # FAIL
+
+
+def dict_update_bad_item(n):
+    d = {}
+    d.update([(1, 2), (n,)])  # FAIL
+
+
+def dict_method_of_a_list(n):
+    xs = [n]
+    return xs.get(0)  # FAIL
+
+
+def tuple_delete(n):
+    t = (n, n)
+    del t[0]  # FAIL
+
+
+def dict_deep_key(n):
+    t = 1
+    for i in range(n):
+        t = (t,)
+    return {t: 1}  # FAIL
+
+
+def dict_past_memory():
+    d = {}
+    i = 0
+    while True:
+        d[i] = i  # FAIL
+        i += 1
+
+
 RAISING = [
     (floordiv_zero, (7, 0), ZDE, "integer division or modulo by zero", "cpython ints"),
     (mod_by_arg_zero, (7, 0), ZDE, "modulo by zero", "cpython ints"),
@@ -665,6 +736,21 @@ RAISING = [
     (raise_if_true, (3,), ValueError, "bad value 3", "cpython strings"),
     (bad_int_format, (1,), ValueError, None, "cpython strings"),
     (list_of_an_int, (4,), TypeError, "'int' object is not iterable", "cpython lists"),
+    # dicts: CPython's KeyError (the key's repr), unhashable keys, a dict changed while a loop
+    # walks it
+    (dict_missing_key, (7,), KeyError, re.escape("(7, 'b')"), "cpython dicts"),
+    (dict_del_missing, (3,), KeyError, "3", "cpython dicts"),
+    (dict_pop_missing, (2,), KeyError, re.escape("'kk'"), "cpython dicts"),
+    (dict_list_key, (1,), TypeError, re.escape("unhashable type: 'list'"), "cpython dicts"),
+    (dict_tuple_with_list_key, (1,), TypeError, re.escape("unhashable type: 'list'"), "cpython dicts"),
+    (dict_changed_size, (5,), RuntimeError, "dictionary changed size during iteration", "cpython dicts"),
+    (dict_shrunk_in_items, (2,), RuntimeError, "dictionary changed size during iteration", "cpython dicts"),
+    (dict_in_comparison, (1,), TypeError, re.escape("'<' not supported between instances of 'dict' and 'dict'"), "cpython dicts"),
+    (dict_update_bad_item, (1,), ValueError, re.escape("dictionary update sequence element #1 has length 1; 2 is required"), "cpython dicts"),
+    (dict_method_of_a_list, (1,), AttributeError, re.escape("'list' object has no attribute 'get'"), "cpython dicts lists"),
+    (tuple_delete, (1,), TypeError, re.escape("'tuple' object doesn't support item deletion"), "cpython tuples"),
+    (dict_past_memory, (), MemoryError, re.escape("out of core memory"), "memory dicts"),
+    (dict_deep_key, (17,), RecursionError, "in comparison", "dicts tuples"),
 ]
 for fn, args, error, message, tags in RAISING:
     register(fn, args, tags="errors " + tags, error=error, message=message)

@@ -18,6 +18,7 @@ from epython.bytecode.image import Program
 from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, Flow, Op
 from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
+from esim.cores.dicts import DICT_BUILTINS, DICT_SHARED
 from esim.cores.engine import TICK
 from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
 from esim.cores.jit.emitter import Emitter, Segment, _add, tuple_display
@@ -458,6 +459,7 @@ class FunctionTranslator:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
             extra = self.extra("array set", f.instrs[i][3])
             emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){'; ' + extra if extra else ''}")
+            emit(f"elif {t}.__class__ is dict: DICT_STORE({t}, {x}, {v}, charge_bytes)")
             emit(f"else: STORE({t}, {x}, {v})")
         elif op == Op.BUILD_TUPLE or op == Op.BUILD_LIST:
             items = ", ".join(s(k) for k in range(d - arg, d))
@@ -565,6 +567,15 @@ class FunctionTranslator:
                 emit(f"if FRESH_CHOICE({code}, {tup}, r): charge(r, {tup})")
             emit(f"{dst} = r")
             return
+        if code in DICT_BUILTINS:
+            emit(f"{dst} = DICT_CALL({code}, {tup}, charge_bytes, heap.release)")
+            return
+        if code in DICT_SHARED:  # d.pop(k), d.copy(): the dict's method; else the list's below
+            emit(f"if {args[0]}.__class__ is dict: {dst} = DICT_CALL({DICT_SHARED[code]}, {tup}, "
+                 "charge_bytes, heap.release)")
+            emit("else:")
+            outer = emit
+            emit = lambda text, extra=0: outer(text, extra + 1)  # noqa: E731
         if code == LIST_EXTEND:
             emit(f"if {args[0]}.__class__ is list: state.inplace_list({int(Op.INPLACE_ADD)}, {args[0]}, "
               f"{args[1]}, charge_bytes); r = None")

@@ -11,7 +11,7 @@ from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode
-from esim.cores import ops, semantics
+from esim.cores import dicts, ops, semantics
 from esim.cores.builtins import call_builtin, fresh_choice
 from esim.cores.engine import TICK_REQUEST, UNSET, Request
 from esim.cores.heap import object_bytes
@@ -64,7 +64,7 @@ def namespace() -> dict[str, Any]:
         "UNSET": UNSET, "TICK_REQUEST": TICK_REQUEST, "Request": Request, "Fault": Fault,
         "KIter": KIter, "Array": Array, "END": object(), "TRUTH": ops.truth,
         "UNARY": ops.unary, "BINARY": ops.binary, "COMPARE": ops.compare,
-        "CHECK_INT": raise_overflow, "HEAP_TYPES": frozenset((str, list, tuple)),
+        "CHECK_INT": raise_overflow, "HEAP_TYPES": frozenset((str, list, tuple, dict)),
         "IMMEDIATE_TYPES": frozenset((int, float, bool)),
         "SIZED_TYPES": frozenset((list, tuple, str, range, Array)),
         "ITER": semantics.iterate, "SUBSCR": semantics.subscript,
@@ -73,7 +73,7 @@ def namespace() -> dict[str, Any]:
         "ARRAY_SET": array_set, "CALL_BUILTIN": call_builtin, "FRESH_CHOICE": fresh_choice,
         "OBJECT_BYTES": object_bytes, "ERROR_CODE": ErrorCode, "PY_STR": py_str,
         "PY_FORMAT": py_format, "PRINT_TEXT": semantics.print_text, "DEPTH_ERROR": depth_error,
-        "math": math, "INT_F32": int_f32,
+        "math": math, "INT_F32": int_f32, "DICT_CALL": dicts.call, "DICT_STORE": dicts.store,
         "SPEC_ERROR": lambda v: Fault(ErrorCode.TypeError,
                                       f"format spec must be a str, not {type_name(v)}"),
         "PART_ERROR": lambda v: Fault(ErrorCode.TypeError,
