@@ -315,7 +315,7 @@ def test_a_negative_timeout_is_a_value_error(bad: float) -> None:
      "os.getpid(): module os is not available", "math, random and epython.parallel"),
     ("import numpy as np\ndef k(a):\n    return np.sum(a)\n", "np.sum() is a numpy function",
      "sum(a)"),
-    ("def k(s):\n    return s.upper()\n", "str method .upper()", "f-strings"),
+    ("def k(s):\n    return s.title()\n", "str method .title()", ".upper()"),
     ("def k(a):\n    return a.sort()\n", "list method .sort()", ".append()"),
     ("def k(d):\n    return d.items()\n", "kernels have no dict", "list of pairs"),
 ])

@@ -295,11 +295,19 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
         if (v.tag != V_LIST)
             epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'copy'", type_name(v));
         return seq_slice(vm, v, 0, (int32_t)seq_len(vm, v), 1);
+    case BI_STR_SPLIT: case BI_STR_RSPLIT: case BI_STR_JOIN: case BI_STR_STRIP:
+    case BI_STR_LSTRIP: case BI_STR_RSTRIP: case BI_STR_UPPER: case BI_STR_LOWER:
+    case BI_STR_REPLACE: case BI_STR_FIND: case BI_STR_RFIND: case BI_STR_RINDEX:
+    case BI_STR_STARTSWITH: case BI_STR_ENDSWITH: case BI_STR_ISDIGIT: case BI_STR_ISALPHA:
+    case BI_STR_ISSPACE: case BI_STR_ISALNUM: case BI_STR_ISUPPER: case BI_STR_ISLOWER:
+        return str_method(vm, id, args, n);
     default:
         if (id >= BI_MATH_SQRT && id <= BI_MATH_POW)
             return bi_math(vm, id, args, n);
         if (id >= BI_RANDOM_RANDOM && id <= BI_RANDOM_SEED)
             return bi_random(vm, id, args, n);
+        if (is_str(v) && (id == BI_LIST_INDEX || id == BI_LIST_COUNT))
+            return str_method(vm, id, args, n);
         if (id >= BI_LIST_EXTEND && id <= BI_LIST_REVERSE) {
             static const char *const names[] = {"extend", "insert", "remove", "index", "count",
                                                 "reverse"};
@@ -307,7 +315,7 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
             if (v.tag != V_LIST && !tuple_ok)
                 epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute '%s'",
                           type_name(v), names[id - BI_LIST_EXTEND]);
-            return list_method(vm, id, args);
+            return list_method(vm, id, args, n);
         }
         return comm_builtin(vm, id, args);
     }

@@ -164,13 +164,33 @@ enum epy_builtin {
     BI_LIST_EXTEND = 48,            /* list.extend (2..2 args) */
     BI_LIST_INSERT = 49,            /* list.insert (3..3 args) */
     BI_LIST_REMOVE = 50,            /* list.remove (2..2 args) */
-    BI_LIST_INDEX = 51,             /* list.index (2..2 args) */
-    BI_LIST_COUNT = 52,             /* list.count (2..2 args) */
+    BI_LIST_INDEX = 51,             /* list.index (2..4 args) */
+    BI_LIST_COUNT = 52,             /* list.count (2..4 args) */
     BI_LIST_REVERSE = 53,           /* list.reverse (1..1 args) */
-    BI__COUNT = 54
+    BI_STR_SPLIT = 54,              /* str.split (1..3 args) */
+    BI_STR_RSPLIT = 55,             /* str.rsplit (1..3 args) */
+    BI_STR_JOIN = 56,               /* str.join (2..2 args) */
+    BI_STR_STRIP = 57,              /* str.strip (1..2 args) */
+    BI_STR_LSTRIP = 58,             /* str.lstrip (1..2 args) */
+    BI_STR_RSTRIP = 59,             /* str.rstrip (1..2 args) */
+    BI_STR_UPPER = 60,              /* str.upper (1..1 args) */
+    BI_STR_LOWER = 61,              /* str.lower (1..1 args) */
+    BI_STR_REPLACE = 62,            /* str.replace (3..4 args) */
+    BI_STR_FIND = 63,               /* str.find (2..4 args) */
+    BI_STR_RFIND = 64,              /* str.rfind (2..4 args) */
+    BI_STR_RINDEX = 65,             /* str.rindex (2..4 args) */
+    BI_STR_STARTSWITH = 66,         /* str.startswith (2..4 args) */
+    BI_STR_ENDSWITH = 67,           /* str.endswith (2..4 args) */
+    BI_STR_ISDIGIT = 68,            /* str.isdigit (1..1 args) */
+    BI_STR_ISALPHA = 69,            /* str.isalpha (1..1 args) */
+    BI_STR_ISSPACE = 70,            /* str.isspace (1..1 args) */
+    BI_STR_ISALNUM = 71,            /* str.isalnum (1..1 args) */
+    BI_STR_ISUPPER = 72,            /* str.isupper (1..1 args) */
+    BI_STR_ISLOWER = 73,            /* str.islower (1..1 args) */
+    BI__COUNT = 74
 };
-#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1 }
-#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 2, 2, 1 }
+#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 3, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1 }
+#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 4, 4, 1, 3, 3, 2, 2, 2, 2, 1, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 1, 1 }
 
 /* Error codes (mailbox status and RAISE operands). */
 enum epy_error {

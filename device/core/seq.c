@@ -173,9 +173,9 @@ EPY_COLD void list_inplace(VM *vm, uint32_t op, Value *lst, Value *other)
 }
 
 /* The first index of an item == x in the list or tuple, or -1. */
-EPY_COLD static int32_t list_find(VM *vm, Value lst, Value x)
+EPY_COLD static int32_t list_find(VM *vm, Value lst, Value x, uint32_t lo)
 {
-    for (uint32_t k = 0; k < seq_len(vm, lst); k++)
+    for (uint32_t k = lo; k < seq_len(vm, lst); k++)
         if (values_eq(vm, seq_items(vm, lst)[k], x))
             return (int32_t)k;
     return -1;
@@ -183,7 +183,7 @@ EPY_COLD static int32_t list_find(VM *vm, Value lst, Value x)
 
 /* The list methods that are rare in loops: extend, insert, remove, index, count, reverse
  * (args: borrowed VM stack slots, args[0] a list, or a tuple for index and count). */
-EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
+EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args, uint32_t n)
 {
     Value lst = args[0];
     switch (id) {
@@ -210,7 +210,7 @@ EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
         return mk_none();
     }
     case BI_LIST_REMOVE: {
-        int32_t k = list_find(vm, lst, args[1]);
+        int32_t k = list_find(vm, lst, args[1], 0);
         if (k < 0)
             epy_raise(vm, ERR_VALUEERROR, "list.remove(x): x not in list");
         Value at = mk_int(k);
@@ -218,7 +218,19 @@ EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
         return mk_none();
     }
     case BI_LIST_INDEX: {
-        int32_t k = list_find(vm, lst, args[1]);
+        int64_t b[2] = {0, seq_len(vm, lst)}, len = b[1];
+        for (uint32_t j = 2; j < n; j++) { /* start, end: clamped as a slice's */
+            if (args[j].tag != V_INT && args[j].tag != V_BOOL)
+                epy_raise(vm, ERR_TYPEERROR,
+                          "slice indices must be integers or have an __index__ method");
+            int64_t x = as_int(args[j]);
+            if (x < 0 && (x += len) < 0)
+                x = 0;
+            b[j - 2] = x > len ? len : x;
+        }
+        int32_t k = list_find(vm, lst, args[1], (uint32_t)b[0]);
+        if (k >= b[1])
+            k = -1;
         if (k < 0) {
             const char *what = lst.tag == V_TUPLE ? "tuple" : "list";
             epy_raise(vm, ERR_VALUEERROR, "%s.index(x): x not in %s", what, what);
@@ -226,6 +238,9 @@ EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
         return mk_int(k);
     }
     case BI_LIST_COUNT: {
+        if (n != 2)
+            epy_raise(vm, ERR_TYPEERROR, "%s.count() takes exactly one argument (%u given)",
+                      lst.tag == V_TUPLE ? "tuple" : "list", (unsigned)(n - 1));
         int32_t c = 0;
         for (uint32_t k = 0; k < seq_len(vm, lst); k++)
             c += values_eq(vm, seq_items(vm, lst)[k], args[1]);

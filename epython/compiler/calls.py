@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import string
 import types
 from typing import Any, NoReturn
 
@@ -29,6 +30,16 @@ __all__ = ["LIST_METHODS", "CallsMixin"]
 
 LIST_METHODS = ("lists support .append(), .extend(), .insert(), .pop(), .remove(), .index(), "
                 ".count(), .reverse() and .copy()")
+#: The builtin each method name calls (the receiver's type is known at run time only: list.index
+#: and list.count also serve strs and tuples).
+METHODS: dict[str, str] = {name.split(".", 1)[1]: name for name in BUILTIN_BY_NAME
+                           if name.startswith(("list.", "str."))}
+STR_METHODS = ("strs support " + ", ".join(f".{m}()" for m, name in METHODS.items()
+                                            if name.startswith("str.") or m in ("index", "count"))
+               + " and .format() of a literal")
+#: The keyword arguments a method takes, in their positions, with the value an omitted one has.
+_METHOD_KEYWORDS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "split": (("sep", None), ("maxsplit", -1)), "rsplit": (("sep", None), ("maxsplit", -1))}
 
 
 def _method_refusal(attr: str) -> tuple[str, str]:
@@ -36,9 +47,7 @@ def _method_refusal(attr: str) -> tuple[str, str]:
     if attr in dir(list):
         return f"list method .{attr}() is not supported in kernels", LIST_METHODS
     if attr in dir(str):
-        return (f"str method .{attr}() is not supported in kernels",
-                "kernels have no str methods: build strings with + and f-strings, compare them "
-                "with ==, index and slice them")
+        return f"str method .{attr}() is not supported in kernels", STR_METHODS
     if attr in dir(dict):
         return f"method .{attr}() is not supported in kernels (kernels have no dict)", \
             "use a list of pairs or a numpy array"
@@ -134,15 +143,123 @@ class CallsMixin(FunctionCompilerBase):
                 return
             if isinstance(value, types.ModuleType):
                 self._fail_module_call(func, value)
-        method = f"list.{func.attr}"
-        if method not in BUILTIN_BY_NAME:
+        if func.attr == "format":
+            self.str_format(e, base)
+            return
+        method = METHODS.get(func.attr)
+        if method is None:
             self.fail(func, *_method_refusal(func.attr))
-        if e.keywords:
-            self.fail(e, f".{func.attr}() takes no keyword arguments")
+        args = self._method_args(e, func.attr)
         self.expr(base)
-        for arg in e.args:
+        for arg in args:
+            if arg is None:
+                self.asm.emit("LOAD_NONE")
+            else:
+                self.expr(arg)
+        self._emit_builtin(e, method, len(args) + 1)
+
+    def _method_args(self, e: ast.Call, attr: str) -> list[ast.expr | None]:
+        """A method call's arguments in their positions (keywords placed, omitted ones as their
+        default: None stands for LOAD_NONE)."""
+        args: list[ast.expr | None] = list(e.args)
+        if not e.keywords:
+            return args
+        params = _METHOD_KEYWORDS.get(attr)
+        if params is None:
+            self.fail(e, f".{attr}() takes no keyword arguments")
+        names = [p for p, _ in params]
+        for kw in e.keywords:
+            if kw.arg not in names:
+                self.fail(kw.value, f".{attr}() got an unexpected keyword argument {kw.arg!r}")
+            k = names.index(str(kw.arg))
+            if k < len(e.args):
+                self.fail(kw.value, f"argument for .{attr}() given by name ({kw.arg!r}) and "
+                          f"position ({k + 1})")
+            while len(args) <= k:
+                default = params[len(args)][1]
+                args.append(None if default is None else ast.copy_location(
+                    ast.Constant(value=default), e))
+            args[k] = kw.value
+        return args
+
+    def str_format(self, e: ast.Call, base: ast.expr) -> None:
+        """``'literal'.format(...)``: compiled as the f-string it stands for (the same
+        FORMAT_VALUE and BUILD_STRING, so the same mini-language on every interpreter); the
+        arguments are evaluated first, in order, into hidden locals."""
+        if not (isinstance(base, ast.Constant) and isinstance(base.value, str)):
+            self.fail(base, ".format() is supported on a literal format string only",
+                      "write the format string literally ('{} {:.2f}'.format(a, b)) or use an "
+                      "f-string")
+        try:
+            fields = list(string.Formatter().parse(base.value))
+        except ValueError as exc:
+            self.fail(base, f"bad format string: {exc}")
+        slots: list[int] = []
+        named: dict[str, int] = {}
+        for arg in [*e.args, *(kw.value for kw in e.keywords)]:
             self.expr(arg)
-        self._emit_builtin(e, method, len(e.args) + 1)
+            slot = self.local(self.hidden("format"))
+            self.asm.emit("STORE_LOCAL", slot)
+            slots.append(slot)
+        for kw, slot in zip(e.keywords, slots[len(e.args):]):
+            named[str(kw.arg)] = slot
+        del slots[len(e.args):]
+        auto: int | None = None  # the next automatic field number, once one is used
+        parts = 0
+        for literal, field, spec, conversion in fields:
+            if literal:
+                self.load_const(literal, base)
+                parts += 1
+            if field is None:
+                continue
+            slot = self._format_field(base, field, slots, named, auto)
+            if field == "":
+                auto = (auto or 0) + 1
+            elif auto is None:
+                auto = -1  # manual numbering from now on
+            if "{" in (spec or ""):
+                self.fail(base, "nested replacement fields in format specs are not supported in "
+                          "kernels", "write the spec literally, e.g. '{:8.3f}'")
+            if conversion not in (None, "s", "r"):
+                self.fail(base, "only !s and !r conversions are supported in .format()")
+            self.asm.emit("LOAD_LOCAL", slot)
+            self.load_const(spec or "", base)
+            self.asm.set_line(e.lineno)
+            self.asm.emit("FORMAT_VALUE", 1 if conversion == "r" else 0)
+            parts += 1
+        if parts > 255:
+            self.fail(e, "format string has too many parts")
+        if parts == 0:
+            self.load_const("", base)
+        elif parts > 1:
+            self.asm.emit("BUILD_STRING", parts)
+
+    def _format_field(self, base: ast.expr, field: str, slots: list[int], named: dict[str, int],
+                      auto: int | None) -> int:
+        """The hidden local a replacement field of .format() reads (CompileErrors with
+        CPython's messages for fields that can never be filled)."""
+        if field == "":
+            if auto == -1:
+                self.fail(base, "cannot switch from manual field specification to automatic "
+                          "field numbering")
+            index = auto or 0
+        elif field.isdigit():
+            if auto is not None and auto >= 0:
+                self.fail(base, "cannot switch from automatic field numbering to manual field "
+                          "specification")
+            index = int(field)
+        elif field.isidentifier():
+            if field not in named:
+                self.fail(base, f".format() has no keyword argument {field!r} for the field "
+                          f"{{{field}}}", "pass it by name: .format(name=value)")
+            return named[field]
+        else:
+            self.fail(base, f"format field {{{field}}}: attributes and indexes in fields are not "
+                      "supported in kernels", "index or read the value in an argument instead")
+        if index >= len(slots):
+            self.fail(base, f"Replacement index {index} out of range for positional args tuple",
+                      "pass one argument per field")
+        return slots[index]
 
     def _fail_module_call(self, func: ast.Attribute, module: types.ModuleType) -> NoReturn:
         shown = f"{ast.unparse(func.value)}.{func.attr}()"

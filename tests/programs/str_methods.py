@@ -1,0 +1,28 @@
+# str methods, compared with CPython (ASCII and non-ASCII text)
+# ruff: noqa: UP032
+line = "  alpha, beta,,gamma  "
+print(line.split(","), line.split(), line.split(",", 1), line.rsplit(",", 1))
+print(line.split(maxsplit=1), line.rsplit(None, 1), "a b".split(sep=" "))
+print("x\u3000y\x85z\ta".split(), "é-ü-ö".split("-"), "ab".split("ab"), "".split(), "".split(","))
+print("-".join(["a", "b", "c"]), "".join([]), ", ".join(("x",)), "+".join("héllo"))
+print(f"{line.strip()!r}", f"{line.lstrip()!r}", f"{line.rstrip()!r}", "xxhixx".strip("x"))
+wide = "\xa0 x \u3000"
+print("ééaéé".strip("é"), "abcba".lstrip("ab"), "abcba".rstrip("ab"), f"{wide.strip()!r}")
+print("aaaa".replace("a", "b"), "aaaa".replace("a", "b", 2), "abc".replace("", "-"))
+print("abc".replace("", "-", 2), "hello".replace("l", ""), "héhé".replace("é", "e"))
+s = "abracadabra"
+print(s.find("a"), s.find("a", 1), s.find("a", 1, 3), s.rfind("a"), s.rfind("a", 0, -1))
+print(s.index("c"), s.rindex("a"), s.count("a"), s.count("a", 3), s.count(""), s.count("", 20))
+print(s.find("", 11), s.find("", 12), s.find("zz"), s.rfind("b", -20, 5), s.index("bra", -4))
+print("naïve café".find("café"), "naïve café".count("é"), "naïve"[2:].index("v"))
+print(s.startswith("abra"), s.startswith("cad", 4), s.endswith("bra"), s.endswith("cad", 0, 7))
+print(s.startswith(("x", "ab")), s.endswith(("x", "y")), "".startswith(""), "a".startswith("", 2))
+print("Hello World 42".upper(), "Hello World 42".lower(), "UP".upper())
+print("123".isdigit(), "12a".isdigit(), "".isdigit(), "abc".isalpha(), "ab1".isalpha())
+print("ab1".isalnum(), "ab 1".isalnum(), "ABC1".isupper(), "Abc".isupper(), "abc1".islower())
+print(" \t\n".isspace(), "".isspace(), "\u3000\x85".isspace(), " a".isspace())
+print([1, 2, 1, 3].index(1, 1), (1, 2, 1).index(1, -2), [4, 5, 4].index(4, 0, 1))
+words = "the quick brown fox".split()
+print(" ".join([w.upper() for w in words]))
+print("{} + {} = {}".format(1, 2, 3), "{1}{0}{1}".format("a", "b"), "{x}-{y!r}".format(x=1, y="q"))
+print("{:>6.2f}|{:<4}|{:^5}|{:x}".format(3.14159, 7, "ab", 255), "{{}}{}".format(0), "".format())
