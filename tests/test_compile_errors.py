@@ -63,7 +63,7 @@ def uses_big_constant():
 
 
 def uses_unknown_method(xs):
-    return xs.sort()  # MARK
+    return xs.clear()  # MARK
 
 
 def uses_is_on_numbers(a):
@@ -84,7 +84,7 @@ CASES = [
     (uses_set, "set is not supported", None),
     (uses_yield, "generators (yield) are not supported", None),
     (uses_big_constant, "does not fit in 32 bits", None),
-    (uses_unknown_method, "method .sort() is not supported", None),
+    (uses_unknown_method, "method .clear() is not supported", None),
 ]
 
 

@@ -316,7 +316,7 @@ def test_a_negative_timeout_is_a_value_error(bad: float) -> None:
     ("import numpy as np\ndef k(a):\n    return np.sum(a)\n", "np.sum() is a numpy function",
      "sum(a)"),
     ("def k(s):\n    return s.title()\n", "str method .title()", ".upper()"),
-    ("def k(a):\n    return a.sort()\n", "list method .sort()", ".append()"),
+    ("def k(a):\n    return a.clear()\n", "list method .clear()", ".append()"),
     ("def k(d):\n    return d.items()\n", "kernels have no dict", "list of pairs"),
 ])
 def test_refusals_name_the_construct_and_a_fitting_hint(source: str, message: str, hint: str) -> None:

@@ -119,7 +119,7 @@ enum epy_builtin {
     BI_MIN = 3,                     /* min (1..255 args) */
     BI_MAX = 4,                     /* max (1..255 args) */
     BI_SUM = 5,                     /* sum (1..2 args) */
-    BI_INT = 6,                     /* int (0..1 args) */
+    BI_INT = 6,                     /* int (0..2 args) */
     BI_FLOAT = 7,                   /* float (0..1 args) */
     BI_BOOL = 8,                    /* bool (0..1 args) */
     BI_STR = 9,                     /* str (0..1 args) */
@@ -187,10 +187,13 @@ enum epy_builtin {
     BI_STR_ISALNUM = 71,            /* str.isalnum (1..1 args) */
     BI_STR_ISUPPER = 72,            /* str.isupper (1..1 args) */
     BI_STR_ISLOWER = 73,            /* str.islower (1..1 args) */
-    BI__COUNT = 74
+    BI_LIST_SORT = 74,              /* list.sort (1..3 args) */
+    BI_MIN_KEYED = 75,              /* min.keyed (2..3 args) */
+    BI_MAX_KEYED = 76,              /* max.keyed (2..3 args) */
+    BI__COUNT = 77
 };
-#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 3, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1 }
-#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 4, 4, 1, 3, 3, 2, 2, 2, 2, 1, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 1, 1 }
+#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 3, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2 }
+#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 2, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 4, 4, 1, 3, 3, 2, 2, 2, 2, 1, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 1, 1, 3, 3, 3 }
 
 /* Error codes (mailbox status and RAISE operands). */
 enum epy_error {

@@ -257,3 +257,79 @@ EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args, uint32_t n)
     }
     }
 }
+
+/* Reverse items [lo, hi) of a list. */
+EPY_COLD static void reverse_items(Value *items, uint32_t lo, uint32_t hi)
+{
+    for (; lo + 1 < hi; lo++, hi--) {
+        Value t = items[lo];
+        items[lo] = items[hi - 1];
+        items[hi - 1] = t;
+    }
+}
+
+/* keys[i] < keys[j] (items re-read after each comparison: nothing moves meanwhile). */
+EPY_COLD static int key_lt(VM *vm, Value keys, uint32_t i, Value pivot)
+{
+    return compare_order(vm, OP_COMPARE_LT, pivot, seq_items(vm, keys)[i]);
+}
+
+/* Move item `from` down to `to` (< from) in a list, shifting those between up by one. */
+EPY_COLD static void rotate_down(Value lst, VM *vm, uint32_t to, uint32_t from)
+{
+    Value *items = seq_items(vm, lst), v = items[from];
+    memmove(&items[to + 1], &items[to], (size_t)(from - to) * sizeof(Value));
+    items[to] = v;
+}
+
+/* list.sort(lst[, keys, reverse]) (esim/cores/sorting.py is the spec): CPython 3.11's sort of
+ * fewer than 64 items, comparison for comparison (the first run, then binary insertion), on
+ * keys (the list itself, or the compiler's list of keys with the items moved alongside). */
+EPY_COLD Value list_sort(VM *vm, Value *args, uint32_t n)
+{
+    Value lst = args[0];
+    if (lst.tag != V_LIST)
+        epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'sort'", type_name(lst));
+    Value keys = n > 1 && args[1].tag != V_NONE ? args[1] : lst;
+    int rev = n > 2 && truth(vm, args[2]);
+    uint32_t len = seq_len(vm, lst), run = len, k;
+    int both = keys.u != lst.u;
+    if (both && (keys.tag != V_LIST || seq_len(vm, keys) != len))
+        epy_raise(vm, ERR_VALUEERROR, "list modified during sort");
+    if (rev) {
+        reverse_items(seq_items(vm, keys), 0, len);
+        if (both)
+            reverse_items(seq_items(vm, lst), 0, len);
+    }
+    if (len >= 2) {
+        int desc = key_lt(vm, keys, 0, seq_items(vm, keys)[1]);
+        for (run = 2; run < len; run++)
+            if (key_lt(vm, keys, run - 1, seq_items(vm, keys)[run]) != desc)
+                break;
+        if (desc) {
+            reverse_items(seq_items(vm, keys), 0, run);
+            if (both)
+                reverse_items(seq_items(vm, lst), 0, run);
+        }
+    }
+    for (k = run ? run : 1; k < len; k++) {
+        uint32_t lo = 0, hi = k;
+        Value pivot = seq_items(vm, keys)[k];
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) >> 1;
+            if (key_lt(vm, keys, mid, pivot))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        rotate_down(keys, vm, lo, k);
+        if (both)
+            rotate_down(lst, vm, lo, k);
+    }
+    if (rev) {
+        reverse_items(seq_items(vm, keys), 0, len);
+        if (both)
+            reverse_items(seq_items(vm, lst), 0, len);
+    }
+    return mk_none();
+}

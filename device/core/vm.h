@@ -224,6 +224,8 @@ Value seq_repeat(VM *vm, Value s, int32_t n);
 Value seq_slice(VM *vm, Value s, int32_t start, int32_t count, int32_t step);
 /* list.append(v). */
 void list_append(VM *vm, Value *lst, Value v);
+/* list.sort(lst[, keys, reverse]) (keys None: the items are the keys). */
+Value list_sort(VM *vm, Value *args, uint32_t n);
 /* list.pop(i); returns the item (a reference). */
 Value list_pop(VM *vm, Value lst, Value *index);
 

@@ -3,7 +3,7 @@ from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.p
 
 Measured on e-sim with epiphany-elf-gcc (GCC) 12.2.0, core build d395bc4, 2026-12-02.
 cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).
-Not yet measured (the hand estimate times the data's scale): builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower.
+Not yet measured (the hand estimate times the data's scale): builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower, builtin list.sort, builtin min.keyed, builtin max.keyed.
 """
 
 OP_CYCLES: dict[str, int] = {
@@ -147,6 +147,9 @@ BUILTIN_CYCLES: dict[str, int] = {
     'str.isalnum': 226,
     'str.isupper': 226,
     'str.islower': 226,
+    'list.sort': 848,
+    'min.keyed': 453,
+    'max.keyed': 453,
 }
 
 #: Costs that depend on operands, charged where they happen (both engines of esim).

@@ -298,7 +298,7 @@ BUILTINS: tuple[Builtin, ...] = (
     _builtin(3, "min", 1, 255),
     _builtin(4, "max", 1, 255),
     _builtin(5, "sum", 1, 2),
-    _builtin(6, "int", 0, 1),
+    _builtin(6, "int", 0, 2),
     _builtin(7, "float", 0, 1),
     _builtin(8, "bool", 0, 1),
     _builtin(9, "str", 0, 1),
@@ -366,6 +366,9 @@ BUILTINS: tuple[Builtin, ...] = (
     _builtin(71, "str.isalnum", 1, 1),
     _builtin(72, "str.isupper", 1, 1),
     _builtin(73, "str.islower", 1, 1),
+    _builtin(74, "list.sort", 1, 3),
+    _builtin(75, "min.keyed", 2, 3),
+    _builtin(76, "max.keyed", 2, 3),
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

@@ -11,11 +11,11 @@ from typing import Any, NoReturn
 from epython.bytecode.opcodes import BUILTIN_BY_NAME
 from epython.compiler.functions import (
     UNSUPPORTED,
-    FunctionCompilerBase,
     FunctionRef,
     check_signature,
     fail_at,
 )
+from epython.compiler.keyed import KeyedMixin
 from epython.compiler.resolve import (
     builtin_name,
     is_constant,
@@ -29,7 +29,7 @@ __all__ = ["LIST_METHODS", "CallsMixin"]
 
 
 LIST_METHODS = ("lists support .append(), .extend(), .insert(), .pop(), .remove(), .index(), "
-                ".count(), .reverse() and .copy()")
+                ".count(), .reverse(), .sort() and .copy()")
 #: The builtin each method name calls (the receiver's type is known at run time only: list.index
 #: and list.count also serve strs and tuples).
 METHODS: dict[str, str] = {name.split(".", 1)[1]: name for name in BUILTIN_BY_NAME
@@ -55,7 +55,7 @@ def _method_refusal(attr: str) -> tuple[str, str]:
             f"kernels have no objects with methods; {LIST_METHODS}")
 
 
-class CallsMixin(FunctionCompilerBase):
+class CallsMixin(KeyedMixin):
     """The call-compiling part of FunctionCompiler (codegen.py has the rest)."""
 
     def expr_Call(self, e: ast.Call) -> None:
@@ -93,6 +93,10 @@ class CallsMixin(FunctionCompilerBase):
         builtin = builtin_name(value)
         if value is builtins.list:
             self._call_list(e)
+        elif value is builtins.sorted:
+            self.call_sorted(e)
+        elif value is builtins.reversed:
+            self.call_reversed(e)
         elif builtin is not None:
             self._call_builtin(e, builtin)
         elif isinstance(value, types.FunctionType):
@@ -145,6 +149,9 @@ class CallsMixin(FunctionCompilerBase):
                 self._fail_module_call(func, value)
         if func.attr == "format":
             self.str_format(e, base)
+            return
+        if func.attr == "sort":
+            self.call_sort_method(e, base)
             return
         method = METHODS.get(func.attr)
         if method is None:
@@ -294,6 +301,8 @@ class CallsMixin(FunctionCompilerBase):
                 else:
                     self.load_const(default, e)
             self._emit_builtin(e, "print", len(e.args) + 2)
+            return
+        if name in ("min", "max") and self.call_extreme(e, name):
             return
         if e.keywords:
             self.fail(e, f"{name}() keyword arguments are not supported in kernels")

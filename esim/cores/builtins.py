@@ -11,7 +11,8 @@ from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
 from esim.cores import ops
 from esim.cores.heap import object_bytes
-from esim.cores.strings import FRESH_ITEMS, STR_METHODS, str_count, str_index
+from esim.cores.sorting import SORT_BUILTINS
+from esim.cores.strings import FRESH_ITEMS, STR_METHODS, int_base, str_count, str_index
 from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name
 
 __all__ = ["FRESH_ITEM_CODES", "INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST",
@@ -99,6 +100,8 @@ def _sum(args: tuple[Any, ...]) -> Any:
 
 
 def _int(args: tuple[Any, ...]) -> int:
+    if len(args) == 2:
+        return int_base(args[0], args[1])
     return ops.to_integer(args[0]) if args else 0
 
 
@@ -397,6 +400,7 @@ _TABLE: dict[str, Callable[[tuple[Any, ...]], Any]] = {
     "math.ceil": _floor_ceil(math.ceil), "math.fabs": _math1(math.fabs, "fabs"),
     "math.pow": _math2(math.pow, "pow"),
     **STR_METHODS,
+    **SORT_BUILTINS,
 }
 
 _BY_CODE: list[Callable[[tuple[Any, ...]], Any] | None] = [_TABLE.get(b.name) for b in BUILTINS]

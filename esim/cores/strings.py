@@ -18,7 +18,7 @@ from typing import Any
 from epython.bytecode.opcodes import ErrorCode
 from esim.cores.values import Array, Fault, KIter, type_name
 
-__all__ = ["FRESH_ITEMS", "STR_METHODS", "str_count", "str_index"]
+__all__ = ["FRESH_ITEMS", "STR_METHODS", "int_base", "str_count", "str_index"]
 
 #: The builtins whose list result holds only new strs (the heap charges each item and the list).
 FRESH_ITEMS = ("str.split", "str.rsplit")
@@ -47,6 +47,33 @@ def _bounds(args: tuple[Any, ...], first: int) -> tuple[int | None, int | None]:
     while len(out) < 2:
         out.append(None)
     return out[0], out[1]
+
+
+def int_base(s: Any, base: Any) -> int:
+    """``int(s, base)``: CPython's rules (base 2..36 or 0 for a literal's prefix, underscores
+    between digits, surrounding whitespace, Unicode digits) and messages; a value outside int32
+    is an OverflowError naming it (past 2**62, outside base 10, naming the text instead)."""
+    b = _int_arg(base)
+    if b != 0 and not 2 <= b <= 36:
+        raise Fault(ErrorCode.ValueError, "int() base must be >= 2 and <= 36, or 0")
+    if type(s) is not str:
+        raise Fault(ErrorCode.TypeError, "int() can't convert non-string with explicit base")
+    try:
+        v = int(s, b)
+    except ValueError:
+        raise Fault(ErrorCode.ValueError,
+                    f"invalid literal for int() with base {b}: {s!r}") from None
+    if -2**31 <= v < 2**31:
+        return v
+    if abs(v) < 2**62 or _is_decimal(s, b):
+        raise Fault(ErrorCode.OverflowError, f"integer overflow: {v} does not fit in int32")
+    raise Fault(ErrorCode.OverflowError, f"integer overflow: int({s!r}, {b}) does not fit in int32")
+
+
+def _is_decimal(s: str, base: int) -> bool:
+    """Whether a valid literal is read in base 10 (base 10, or base 0 without a prefix)."""
+    t = s.strip().lstrip("+-")
+    return base == 10 or (base == 0 and not t[1:2].isalpha())
 
 
 def _sub(v: Any) -> str:
