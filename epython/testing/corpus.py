@@ -110,17 +110,22 @@ def as_kernel(source: str, name: str = "kernel") -> str:
 def _cpython(path: Path, timeout: float) -> tuple[list[str], str | None, str | None]:
     """(printed lines, uncaught exception class or None, why it was skipped or None)."""
     try:
-        proc = subprocess.run([sys.executable, str(path.resolve())], capture_output=True, text=True,
+        # bytes, decoded here: text=True would turn a printed "\r" into a line break
+        proc = subprocess.run([sys.executable, str(path.resolve())], capture_output=True,
                               timeout=timeout, cwd=path.parent)
     except subprocess.TimeoutExpired:
         return [], None, f"CPython took longer than {timeout:g} s"
     error = None
+    stdout = proc.stdout.decode("utf-8", errors="replace")
+    stderr = proc.stderr.decode("utf-8", errors="replace")
     if proc.returncode != 0:
-        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
         error = last.split(":")[0].split(".")[-1] or f"exit {proc.returncode}"
         if error in _OUTSIDE:
             return [], None, f"CPython: {last}"
-    out = proc.stdout.splitlines()
+    from epython.testing.compare import output_lines
+
+    out = output_lines(stdout) if stdout else []
     if out[:1] == ["SKIP"]:
         return [], None, "the program prints SKIP"
     return out, error, None
