@@ -3,6 +3,7 @@
 #include "fltconv.h"
 #include "fmath.h"
 #include "text.h"
+#include "utf8.h"
 #include "vm.h"
 
 /* A message naming a str's repr: "<prefix>'text'<suffix>", with ", <base>" after the repr
@@ -372,6 +373,47 @@ EPY_COLD static Value bi_math(VM *vm, uint32_t id, Value *args, uint32_t n)
     }
 }
 
+/* ord(c) of a one-character str. */
+EPY_COLD static Value bi_ord(VM *vm, Value s)
+{
+    if (!is_str(s))
+        epy_raise(vm, ERR_TYPEERROR, "ord() expected string of length 1, but %s found",
+                  type_name(s));
+    uint32_t n, c;
+    const uint8_t *p = str_data(vm, s, &n);
+    uint32_t chars = str_chars(vm, s);
+    if (chars != 1)
+        epy_raise(vm, ERR_TYPEERROR, "ord() expected a character, but string of length %u found",
+                  (unsigned)chars);
+    utf8_decode(p, n, &c);
+    return mk_int((int32_t)c);
+}
+
+/* chr(i): a new one-character str (a surrogate has no UTF-8: NotImplementedError). */
+EPY_COLD static Value bi_chr(VM *vm, Value v)
+{
+    if (v.tag != V_INT && v.tag != V_BOOL)
+        epy_raise(vm, ERR_TYPEERROR, "'%s' object cannot be interpreted as an integer",
+                  type_name(v));
+    int32_t c = as_int(v);
+    if (c < 0 || c > 0x10FFFF)
+        epy_raise(vm, ERR_VALUEERROR, "chr() arg not in range(0x110000)");
+    if (c >= 0xD800 && c <= 0xDFFF)
+        epy_raise(vm, ERR_NOTIMPLEMENTEDERROR,
+                  "chr(0x%x) is a surrogate: kernel strs are UTF-8, which cannot hold one",
+                  (unsigned)c);
+    uint8_t b[4];
+    uint32_t n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (n == 1) {
+        b[0] = (uint8_t)c;
+    } else {
+        for (uint32_t i = n - 1; i > 0; i--, c >>= 6)
+            b[i] = (uint8_t)(0x80 | (c & 0x3F));
+        b[0] = (uint8_t)((0xF00u >> n) | (uint32_t)c);
+    }
+    return str_from(vm, (const char *)b, n);
+}
+
 /* The builtins that are rare in loops (print, str, round, list.copy, math, parallel), int()
  * and float() of strs, and the errors of call_builtin's cases. */
 EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
@@ -402,6 +444,8 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
             epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'copy'", type_name(v));
         return seq_slice(vm, v, 0, (int32_t)seq_len(vm, v), 1);
     case BI_LIST_SORT: return list_sort(vm, args, n);
+    case BI_ORD: return bi_ord(vm, v);
+    case BI_CHR: return bi_chr(vm, v);
     case BI_MIN_KEYED: return bi_keyed(vm, args, n, OP_COMPARE_LT, "min");
     case BI_MAX_KEYED: return bi_keyed(vm, args, n, OP_COMPARE_GT, "max");
     case BI_STR_SPLIT: case BI_STR_RSPLIT: case BI_STR_JOIN: case BI_STR_STRIP:

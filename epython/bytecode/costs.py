@@ -3,7 +3,7 @@ from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.p
 
 Measured on e-sim with epiphany-elf-gcc (GCC) 12.2.0, core build d395bc4, 2026-12-02.
 cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).
-Not yet measured (the hand estimate times the data's scale): builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower, builtin list.sort, builtin min.keyed, builtin max.keyed.
+Not yet measured (the hand estimate times the data's scale): builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower, builtin list.sort, builtin min.keyed, builtin max.keyed, builtin ord, builtin chr.
 """
 
 OP_CYCLES: dict[str, int] = {
@@ -150,6 +150,8 @@ BUILTIN_CYCLES: dict[str, int] = {
     'list.sort': 848,
     'min.keyed': 453,
     'max.keyed': 453,
+    'ord': 113,
+    'chr': 170,
 }
 
 #: Costs that depend on operands, charged where they happen (both engines of esim).

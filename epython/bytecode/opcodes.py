@@ -369,6 +369,8 @@ BUILTINS: tuple[Builtin, ...] = (
     _builtin(74, "list.sort", 1, 3),
     _builtin(75, "min.keyed", 2, 3),
     _builtin(76, "max.keyed", 2, 3),
+    _builtin(77, "ord", 1, 1),
+    _builtin(78, "chr", 1, 1),
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

@@ -97,6 +97,10 @@ class CallsMixin(KeyedMixin):
             self.call_sorted(e)
         elif value is builtins.reversed:
             self.call_reversed(e)
+        elif value is builtins.repr:
+            self._call_repr(e)
+        elif value is builtins.ord or value is builtins.chr:
+            self._call_builtin(e, value.__name__)
         elif builtin is not None:
             self._call_builtin(e, builtin)
         elif isinstance(value, types.FunctionType):
@@ -110,6 +114,16 @@ class CallsMixin(KeyedMixin):
             self.fail(e, f"{shown}() is not supported in kernels",
                       "kernels may call their own functions, the builtins listed in "
                       "docs/language.md, math, random and epython.parallel")
+
+    def _call_repr(self, e: ast.Call) -> None:
+        """``repr(x)`` is ``f"{x!r}"``: the same FORMAT_VALUE on every interpreter."""
+        if e.keywords or len(e.args) != 1:
+            self.fail(e, f"repr() takes exactly one argument ({len(e.args) + len(e.keywords)} "
+                      "given)")
+        self.expr(e.args[0])
+        self.load_const("", e)
+        self.asm.set_line(e.lineno)
+        self.asm.emit("FORMAT_VALUE", 1)
 
     def _call_list(self, e: ast.Call) -> None:
         """``list()`` is ``[]``; ``list(iterable)`` is ``[item for item in iterable]``: the same

@@ -196,6 +196,27 @@ def _isspace(args: tuple[Any, ...]) -> bool:
     return _receiver(args, "isspace").isspace()
 
 
+def _ord(args: tuple[Any, ...]) -> int:
+    c = args[0]
+    if type(c) is not str:
+        raise Fault(ErrorCode.TypeError,
+                    f"ord() expected string of length 1, but {type_name(c)} found")
+    if len(c) != 1:
+        raise Fault(ErrorCode.TypeError,
+                    f"ord() expected a character, but string of length {len(c)} found")
+    return ord(c)
+
+
+def _chr(args: tuple[Any, ...]) -> str:
+    i = _int_arg(args[0])
+    if not 0 <= i <= 0x10FFFF:
+        raise Fault(ErrorCode.ValueError, "chr() arg not in range(0x110000)")
+    if 0xD800 <= i <= 0xDFFF:
+        raise Fault(ErrorCode.NotImplementedError, f"chr({i:#x}) is a surrogate: kernel strs "
+                    "are UTF-8, which cannot hold one")
+    return chr(i)
+
+
 #: The str methods by builtin name (list.index and list.count dispatch to str_index/str_count).
 STR_METHODS: dict[str, Callable[[tuple[Any, ...]], Any]] = {
     "str.split": _split("split"), "str.rsplit": _split("rsplit"), "str.join": _join,
@@ -206,5 +227,5 @@ STR_METHODS: dict[str, Callable[[tuple[Any, ...]], Any]] = {
     "str.endswith": _affix("endswith"), "str.isdigit": _ascii("isdigit", str.isdigit),
     "str.isalpha": _ascii("isalpha", str.isalpha), "str.isspace": _isspace,
     "str.isalnum": _ascii("isalnum", str.isalnum), "str.isupper": _ascii("isupper", str.isupper),
-    "str.islower": _ascii("islower", str.islower),
+    "str.islower": _ascii("islower", str.islower), "ord": _ord, "chr": _chr,
 }

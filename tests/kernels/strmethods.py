@@ -100,6 +100,14 @@ def count_of_list_two_args(s):
     return v.count(s, 1)  # FAIL
 
 
+def ord_of_two(s):
+    return ord(s[:2])  # FAIL
+
+
+def chr_past_range(s):
+    return chr(len(s) + 0x10FFFF)  # FAIL
+
+
 def upper_non_ascii(s):
     return (s + "é").upper()  # FAIL
 
@@ -185,7 +193,7 @@ def bad_underscore(v):
 TE = TypeError
 _STR_CASES = {name for name in dir() if name.startswith(("split_", "join_", "index_", "rindex_",
                                                          "find_", "strip_", "replace_",
-                                                         "startswith_", "count_"))}
+                                                         "startswith_", "count_", "ord_", "chr_"))}
 for fn, error, message in (
         (split_empty_sep, ValueError, "empty separator"),
         (join_ints, TE, "sequence item 1: expected str instance, int found"),
@@ -201,6 +209,8 @@ for fn, error, message in (
         (find_start_str, TE, "slice indices must be integers or None or have an __index__ method"),
         (split_of_list, AttributeError, "'list' object has no attribute 'split'"),
         (count_of_list_two_args, TE, "list.count() takes exactly one argument (2 given)"),
+        (ord_of_two, TE, "ord() expected a character, but string of length 2 found"),
+        (chr_past_range, ValueError, "chr() arg not in range(0x110000)"),
         (sort_mixed, TE, "'<' not supported between instances of 'str' and 'int'"),
         (sort_method_mixed, TE, "'<' not supported between instances of 'str' and 'int'"),
         (max_key_mixed, TE, "'>' not supported between instances of 'int' and 'str'"),
