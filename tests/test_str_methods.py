@@ -4,12 +4,15 @@ interpreter, against CPython."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from epython import CompileError, offload
-from epython.testing.compare import diff, run_backend, run_cpython, write_module
+from epython.testing.compare import diff, output_lines, run_backend, run_cpython, write_module
+from epython.testing.corpus import run_program
 
 
 def _refused(source: str) -> CompileError:
@@ -93,3 +96,13 @@ def test_sorting_agrees_with_cpython_comparison_for_comparison(v: list[float], r
     for engine in ("sim", "device"):
         got = run_backend(k, (v, rev), [0], backend=engine)
         assert not diff(want, got), (engine, diff(want, got))
+
+
+def test_the_corpus_runner_keeps_multiline_strings_and_splits_output_at_newlines_only(
+        tmp_path: Path) -> None:
+    # a triple-quoted str moved into the kernel keeps its text; "\r" and "\v" printed by a
+    # kernel do not end a line of output (MicroPython's string_cr_conversion, string_upperlow)
+    prog = tmp_path / "multiline.py"
+    prog.write_text('x = """a\n  b\n\nc"""\nprint(repr(x))\nprint(" r\\rv\\vf\\f".upper())\n')
+    assert run_program(prog).status == "match"
+    assert output_lines("a\rb\nc\n") == ["a\rb", "c"] and output_lines("") == []
