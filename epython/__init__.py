@@ -10,7 +10,7 @@
     hello(10, 20)   # [30] * 16 on the 16 cores; EPYTHON_BACKEND selects sim (default) or device
 """
 
-from epython.arrays import split
+from epython.arrays import shared, split
 from epython.device_data import copy_from_device, copy_to_device, define_on_device
 from epython.errors import (
     BackendError,
@@ -43,6 +43,7 @@ __all__ = [
     "define_on_device",
     "offload",
     "profile",
+    "shared",
     "split",
 ]
 

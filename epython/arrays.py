@@ -1,4 +1,5 @@
-"""Arrays larger than a core: ``split(a)`` gives each core of a launch its own block of ``a``.
+"""Arrays larger than a core: ``split(a)`` gives each core of a launch its own block of ``a``;
+``shared(a)`` keeps ``a`` in shared DRAM, one copy for all the cores.
 
 Every array argument is copied into the memory of every core of the launch (32 KB each, about
 15 KB of it for user data).  ``split(a, axis=0)`` is an argument wrapper: the launch cuts ``a``
@@ -6,6 +7,10 @@ into the blocks of ``numpy.array_split(a, n, axis)`` over its ``n`` cores, in co
 core ``k`` receives block ``k`` as an ordinary array indexed from 0.  In-place changes come back
 into ``a``, each block to its place, when the launch ends.  Under plain CPython (the undecorated
 function) the wrapper is a view of the whole array: one core, one block.
+
+A shared array stays in shared DRAM: kernels index it as any array, and every element they read
+or write is a transfer over the mesh and the eLink (on the simulator, modelled and profiled).
+The caller's array receives the DRAM contents when the launch ends.
 
 An array that does not fit a core raises :class:`MemoryError` at launch, naming the array, its
 size and the room left, and pointing here (docs/arrays.md).
@@ -25,23 +30,16 @@ from epython.bytecode.memory import (
     check_fits,
     user_memory_bytes,
 )
-from epython.marshal import MAX_COUNT, encode_value
+from epython.bytecode.protocol import SHARED_ARRAYS_BYTES
+from epython.marshal import MAX_COUNT, SharedArg, encode_value, to_array
 
-__all__ = ["SplitArray", "check_launch_fits", "split", "split_blocks", "too_wide"]
+__all__ = ["SharedArray", "SplitArray", "check_launch_fits", "shared", "shared_args", "split",
+           "split_blocks", "too_wide"]
 
 
-class SplitArray(np.ndarray):
-    """A view of an array marked to be split over a launch's cores (made by :func:`split`).
-
-    It is the caller's array (same memory), so the undecorated function sees the whole array
-    and changes it in place.  Slices and arithmetic results are plain arrays: only the view
-    passed to the kernel is split.
-    """
-
-    split_axis: int
-
-    def __array_finalize__(self, obj: Any) -> None:
-        self.split_axis = getattr(obj, "split_axis", 0)
+class _Marked(np.ndarray):
+    """A view of the caller's array that marks how a launch passes it: slices and arithmetic
+    results are plain arrays, only the view itself is marked."""
 
     def __array_wrap__(self, out: Any, context: Any = None, return_scalar: bool = False) -> Any:
         result = np.asarray(out)
@@ -49,6 +47,19 @@ class SplitArray(np.ndarray):
 
     def __getitem__(self, key: Any) -> Any:
         return np.asarray(self)[key]
+
+
+class SplitArray(_Marked):
+    """A view of an array marked to be split over a launch's cores (made by :func:`split`).
+
+    It is the caller's array (same memory), so the undecorated function sees the whole array
+    and changes it in place.
+    """
+
+    split_axis: int
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.split_axis = getattr(obj, "split_axis", 0)
 
     def __repr__(self) -> str:
         return f"split({np.asarray(self)!r}, axis={self.split_axis})"
@@ -77,6 +88,62 @@ def split(a: np.ndarray[Any, Any], axis: int = 0) -> SplitArray:
     return view
 
 
+class SharedArray(_Marked):
+    """A view of an array marked to live in shared DRAM during a launch (made by :func:`shared`).
+
+    It is the caller's array (same memory): the undecorated function works on it directly, and
+    a launch writes the DRAM contents back into it when it ends.
+    """
+
+    #: marks the view for the marshal layer, which refuses it inside lists and tuples
+    epython_shared = True
+
+    def __repr__(self) -> str:
+        return f"shared({np.asarray(self)!r})"
+
+
+def shared(a: np.ndarray[Any, Any]) -> SharedArray:
+    """Keep ``a`` in shared DRAM for the launches it is passed to: one copy for all cores.
+
+    Kernels index it as any array (``a[i]``, ``a[i, j]``, ``len(a)``, ``a.shape``, loops,
+    slices); each element read is a load from DRAM and each store a write to DRAM, which cross
+    the mesh and the eLink (docs/arrays.md says what they cost and which orders hold).  When
+    the launch ends, ``a`` holds the DRAM contents.  ``a`` is a 1-D or 2-D numpy array of
+    int32, float32 or bool (int64/float64 converted when the values fit, and then ``a`` still
+    receives the results); all the shared arrays of a launch take at most
+    ``protocol.SHARED_ARRAYS_BYTES`` (8 MB).
+    """
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"shared() takes a numpy array, got {type(a).__name__}; convert it with "
+                        "numpy.asarray() first")
+    if a.ndim not in (1, 2):
+        raise ValueError(f"shared() takes a 1-D or 2-D array, got shape {a.shape}")
+    if isinstance(a, SplitArray):
+        raise TypeError("shared() of a split() array: choose one, split() to give each core its "
+                        "own block in its memory, or shared() to keep one copy in DRAM")
+    return a.view(SharedArray)
+
+
+def shared_args(values: Sequence[Any], names: Sequence[str], kernel: str) -> dict[int, SharedArg]:
+    """The wire form of the shared arrays among a launch's arguments, by argument index; a
+    MemoryError naming them when together they exceed ``SHARED_ARRAYS_BYTES``."""
+    out: dict[int, SharedArg] = {}
+    for i, v in enumerate(values):
+        if isinstance(v, SharedArray):
+            name = names[i] if i < len(names) else f"#{i}"
+            out[i] = SharedArg(to_array(np.asarray(v), f"argument {name!r} of {kernel}()",
+                                        shared=True).copy())
+    total = sum(arg.nbytes for arg in out.values())
+    if total > SHARED_ARRAYS_BYTES:
+        listed = ", ".join(f"{names[i] if i < len(names) else i!r} "
+                           f"({arg.array.dtype} {arg.array.shape}, {arg.nbytes} bytes)"
+                           for i, arg in out.items())
+        raise MemoryError(f"{kernel}(): the shared() arrays of one launch take at most "
+                          f"{SHARED_ARRAYS_BYTES} bytes of shared DRAM, these take {total}: "
+                          f"{listed}; launch over parts of them one launch at a time")
+    return out
+
+
 def split_blocks(a: SplitArray, n: int) -> list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]]:
     """The ``n`` blocks of a split array, each with the flat (C-order) positions in ``a`` of its
     elements in the block's own C order (where its changes go back)."""
@@ -87,8 +154,8 @@ def split_blocks(a: SplitArray, n: int) -> list[tuple[np.ndarray[Any, Any], np.n
                                     np.array_split(positions, n, a.split_axis))]
 
 
-_FIX = ("give each core its own part with epython.split({name}) (docs/arrays.md), or keep it "
-        "on the host and launch over parts of it")
+_FIX = ("give each core its own part with epython.split({name}), or keep one copy in shared "
+        "DRAM with epython.shared({name}) (docs/arrays.md), or launch over parts of it")
 
 
 def _describe(arr: np.ndarray[Any, Any]) -> str:

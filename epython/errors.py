@@ -71,9 +71,10 @@ class KernelError(EpythonError):
     :func:`kernel_error_class`).  Attributes: ``core``, ``lineno``, ``source_line``,
     ``filename``, ``kernel`` (the kernel's name), ``kind`` (the built-in class name),
     ``function`` (the kernel function that failed) and ``frames``: the call chain as
-    ``(filename, lineno, function)`` tuples, innermost last.  The exception's traceback ends with
-    one frame per entry of ``frames`` (see :func:`kernel_traceback`), so Python, pytest and IDEs
-    show the kernel's source lines.
+    ``(filename, lineno, function)`` tuples, innermost last (a chain longer than the cap,
+    docs/language.md "Errors", has one ``("<kernel>", 0, "<N kernel frames omitted>")`` entry
+    where it was cut).  The exception's traceback ends with one frame per entry of ``frames``
+    (see :func:`kernel_traceback`), so Python, pytest and IDEs show the kernel's source lines.
     """
 
     core: int
@@ -170,7 +171,8 @@ def _stub_frame(filename: str, lineno: int, function: str) -> types.TracebackTyp
         code = compile("\n" * max(lineno - 1, 0) + "raise __epy_stub__", filename, "exec")
     except (SyntaxError, ValueError):  # pragma: no cover - a filename compile() refuses
         return None
-    name = function if function.isidentifier() else "<kernel>"
+    marker = function.startswith("<") and function.endswith(">")  # reports.omitted_frame
+    name = function if function.isidentifier() or marker else "<kernel>"
     code = code.replace(co_name=name)
     if sys.version_info >= (3, 11):  # tracebacks name frames by co_qualname from 3.11 on
         code = code.replace(co_qualname=name)

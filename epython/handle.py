@@ -14,10 +14,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TextIO, TypeVar
 
+import numpy as np
+
 from epython.backends.base import CoreResult, Launch
 from epython.errors import DeadlockError
 
-__all__ = ["KernelHandle", "SplitBack", "check_timeout"]
+__all__ = ["KernelHandle", "SharedBack", "SplitBack", "check_timeout"]
 
 log = logging.getLogger("epython")
 
@@ -56,6 +58,16 @@ class SplitBack:
 
     array: Any
     positions: list[Any]
+
+
+@dataclass
+class SharedBack:
+    """Where a shared() array's DRAM contents go when the launch ends: the caller's array, and
+    the backend's copy of DRAM (``epython.marshal.SharedArg``; the backend fills it in before
+    it delivers the launch's last result)."""
+
+    array: Any
+    wire: Any
 
 
 class KernelHandle:
@@ -133,6 +145,10 @@ class KernelHandle:
         one after another, like device arrays copied back in order).
         """
         self._copied_back = True
+        for target in self._arrays.values():
+            if isinstance(target, SharedBack):  # every core's writes, as DRAM holds them
+                np.copyto(target.array, target.wire.array.reshape(target.array.shape),
+                          casting="unsafe")
         for rank in range(len(self.cores)):
             for index, changes in self._results[rank].array_updates.items():
                 target = self._arrays.get(index)

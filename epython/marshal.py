@@ -19,7 +19,8 @@ from epython.bytecode import protocol
 from epython.bytecode.image import INT32_MAX, INT32_MIN, NO_INIT, GlobalSlot, float32
 from epython.bytecode.opcodes import ValueTag
 
-__all__ = ["DTYPES", "MarshalError", "NestingError", "check_value", "decode_prefix", "decode_value",
+__all__ = ["DTYPES", "SHARED_ENCODE_MESSAGE", "MarshalError", "NestingError", "SharedArg",
+           "SharedEncodeError", "SharedValue", "check_value", "decode_prefix", "decode_value",
            "encode_resident", "encode_value", "to_array"]
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -31,11 +32,20 @@ _DTYPE_CODE = {np.dtype("<i4"): 0, np.dtype("<f4"): 1, np.dtype("?"): 2}
 _I32 = struct.Struct("<i")
 _F32 = struct.Struct("<f")
 _U16 = struct.Struct("<H")
+_U32 = struct.Struct("<I")
 MAX_COUNT = 0xFFFF
+
+#: What a core raises when a kernel returns or sends a shared array (both interpreters).
+SHARED_ENCODE_MESSAGE = protocol.SHARED_ENCODE_MESSAGE
 
 
 class MarshalError(TypeError):
     """A value cannot cross to the cores (unsupported type, out of range, too large)."""
+
+
+class SharedEncodeError(MarshalError):
+    """A core's shared() array would leave the core (a result, a message); the cores raise
+    TypeError with ``SHARED_ENCODE_MESSAGE``, and nothing else."""
 
 
 class NestingError(MarshalError):
@@ -43,8 +53,38 @@ class NestingError(MarshalError):
     would have to send such a value raises RecursionError instead."""
 
 
-def to_array(value: np.ndarray[Any, Any], where: str = "value") -> np.ndarray[Any, Any]:
-    """Convert a numpy array to a wire dtype (int32, float32, bool), checking range."""
+class SharedArg:
+    """A ``shared()`` array as it travels: its contents in the wire dtype (``array``, C order;
+    the backend's copy of shared DRAM, which holds the final contents when the launch ends) and
+    where the backend placed it (``offset`` from the start of epython's DRAM area).  On the
+    wire it is a descriptor of ``3 + 4 * ndim + 4`` bytes; the data stay in DRAM."""
+
+    __slots__ = ("array", "offset")
+
+    def __init__(self, array: np.ndarray[Any, Any], offset: int = 0) -> None:
+        self.array = array
+        self.offset = offset
+
+    def __repr__(self) -> str:
+        return f"SharedArg({self.array.dtype} {self.array.shape} at {self.offset:#x})"
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the array's data take in shared DRAM."""
+        return int(self.array.nbytes)
+
+
+class SharedValue:
+    """A core's shared() array on its way out of the core (a result, a message): refused with
+    ``SHARED_ENCODE_MESSAGE``, as the cores refuse it."""
+
+    __slots__ = ()
+
+
+def to_array(value: np.ndarray[Any, Any], where: str = "value",
+             shared: bool = False) -> np.ndarray[Any, Any]:
+    """Convert a numpy array to a wire dtype (int32, float32, bool), checking range; a
+    ``shared`` array (kept in DRAM) has no per-dimension limit."""
     arr = np.asarray(value)
     kind = arr.dtype.kind
     if arr.dtype == np.bool_:
@@ -66,7 +106,7 @@ def to_array(value: np.ndarray[Any, Any], where: str = "value") -> np.ndarray[An
                            "float32 or bool (int64/float64 are converted when the values fit)")
     if arr.ndim == 0 or arr.ndim > 2:
         raise MarshalError(f"{where}: arrays must have 1 or 2 dimensions, got shape {arr.shape}")
-    if any(n > MAX_COUNT for n in arr.shape):
+    if not shared and any(n > MAX_COUNT for n in arr.shape):
         raise MarshalError(f"{where}: array shape {arr.shape} exceeds {MAX_COUNT} per dimension")
     return np.ascontiguousarray(out)
 
@@ -121,6 +161,22 @@ def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
         out += _U16.pack(len(value))
         for i, item in enumerate(value):
             _encode(item, out, f"{where}[{i}]", depth + 1)
+    elif isinstance(value, SharedArg):
+        if depth:
+            raise MarshalError(f"{where}: a shared() array must be an argument of its own, not "
+                               "an item of a list or tuple")
+        arr = value.array
+        out.append(ValueTag.SHARED)
+        out.append(_DTYPE_CODE[arr.dtype])
+        out.append(arr.ndim)
+        for n in arr.shape:
+            out += _U32.pack(n)
+        out += _U32.pack(value.offset)
+    elif isinstance(value, SharedValue):
+        raise SharedEncodeError(SHARED_ENCODE_MESSAGE)
+    elif getattr(value, "epython_shared", False):
+        raise MarshalError(f"{where}: a shared() array must be an argument of its own, not an "
+                           "item of a list or tuple")
     elif isinstance(value, np.ndarray):
         arr = to_array(value, where)
         out.append(ValueTag.ARRAY)
@@ -199,4 +255,10 @@ def _decode(buf: memoryview, pos: int) -> tuple[Any, int]:
             raise MarshalError("truncated array data")
         arr = np.frombuffer(bytes(buf[pos:pos + nbytes]), dtype=dtype).reshape(shape).copy()
         return arr, pos + nbytes
+    if tag == ValueTag.SHARED:  # a descriptor: the data are in DRAM, not here
+        code, ndim = buf[pos], buf[pos + 1]
+        if code not in DTYPES or ndim not in (1, 2) or pos + 2 + 4 * ndim + 4 > len(buf):
+            raise MarshalError(f"bad shared array descriptor (dtype {code}, ndim {ndim})")
+        pos += 2 + 4 * ndim
+        return SharedArg(np.empty(0, DTYPES[code]), _U32.unpack_from(buf, pos)[0]), pos + 4
     raise MarshalError(f"unknown value tag {tag}")

@@ -20,12 +20,12 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from epython.arrays import SplitArray, split_blocks, too_wide
+from epython.arrays import SplitArray, shared_args, split_blocks, too_wide
 from epython.backends import get_backend
 from epython.backends.base import PerCore
 from epython.compiler import CompiledKernel, compile_kernel
 from epython.device_data import defined_names
-from epython.handle import KernelHandle, SplitBack, check_timeout
+from epython.handle import KernelHandle, SharedBack, SplitBack, check_timeout
 from epython.marshal import MarshalError, check_value, to_array
 
 __all__ = ["Kernel", "offload"]
@@ -126,7 +126,12 @@ class Kernel:
         core) and what the handle writes the cores' array changes back into."""
         wire: list[Any] = []
         back: dict[int, Any] = {}
+        shared = shared_args(values, self.compiled.params, self.compiled.name)
         for i, (p, v) in enumerate(zip(self.compiled.params, values)):
+            if i in shared:  # the data stay in DRAM; the caller's array gets them at the end
+                wire.append(shared[i])
+                back[i] = SharedBack(np.asarray(v), shared[i])
+                continue
             if not isinstance(v, np.ndarray):
                 wire.append(v)
                 continue

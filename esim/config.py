@@ -81,6 +81,11 @@ class ChipConfig:
     # Row where inbound eLink traffic enters the mesh: the Parallella FPGA's eLink sits at mesh
     # coordinate 0x810 = (32, 16), i.e. on the first core row (oh parallella HDL, elink ID).
     elink_row: int = 0
+    # How the chip shares the eLink's tx among the cores writing off chip: "round_robin", a
+    # tree of round-robin arbiters along each row (Arch. Reference 03_emesh.md: "round-robin
+    # arbiters in every router"; memorybench's per-column finish times), or "fcfs", chunk
+    # reservations in the order the chunks are injected (esim/mesh/arbiter.py).
+    elink_arbitration: str = "round_robin"
     # Fit to "core <- shared DRAM, blocking 8-byte loads: 577-729 cycles": the midpoint 653
     # minus the modelled mesh and eLink legs of core (0, 0) (docs/timing-model.md).
     dram_read_latency_cycles: float = 538.0
@@ -98,6 +103,9 @@ class ChipConfig:
             raise ValueError(f"chip {self.name!r}: rows and cols must be >= 1, got {self.rows}x{self.cols}")
         if self.runtime_reserved_bytes + self.mailbox_bytes >= self.local_memory_bytes:
             raise ValueError(f"chip {self.name!r}: runtime reservation leaves no user memory")
+        if self.elink_arbitration not in ("round_robin", "fcfs"):
+            raise ValueError(f"chip {self.name!r}: elink_arbitration must be 'round_robin' or "
+                             f"'fcfs', got {self.elink_arbitration!r}")
 
     @property
     def dma_setup_cycles(self) -> float:

@@ -202,6 +202,15 @@ def _marginal_per_8(res: Sequence[FlowResult]) -> float:
     return (large.cycles - small.cycles) * 8 / (large.flow.nbytes - small.flow.nbytes)
 
 
+def _column_ratio(col: int) -> Metric:
+    """When the last core of column ``col`` finished over when column 0's did."""
+    def metric(res: Sequence[FlowResult]) -> float:
+        last = {c: max(r.cycles for r in res if isinstance(r.flow.src, tuple)
+                       and r.flow.src[1] == c) for c in (0, col)}
+        return last[col] / last[0]
+    return metric
+
+
 _ALL = [(r, c) for r in range(4) for c in range(4)]
 _MB = "epiphany-bsp memorybench (2015, benchmarks.txt)"
 _FORUM = "parallella forum via epiphany-bsp"
@@ -279,6 +288,16 @@ VALIDATION: tuple[CalibrationRow, ...] = (
                    tuple(Flow("dram", c, 2048, "dma_read") for c in _ALL), _aggregate_mbs),
     CalibrationRow("16 cores <- DRAM, blocking 8 B loads", 582, "cyc/load", _MB,
                    tuple(Flow("dram", c, 2048, "load") for c in _ALL), _per_load_of_last),
+    # per-column finish times of the 16-core writes (midpoints of each column's range): the
+    # eLink shared out by round-robin arbiters along each row (esim/mesh/arbiter.py)
+    *(CalibrationRow(f"16 cores {what} 2 KB: col{col}/col0 finish", ratio, "ratio",
+                     _MB, tuple(Flow(c, "dram", 2048, method) for c in _ALL), _column_ratio(col),
+                     note)
+      for what, method, col0, note in (("stores", "store", 129.95, "col0-3 65k:98k:130k:130k"),
+                                       ("DMA writes", "dma", 137.5, "col0-3 69k:103k:137k:137k"))
+      for col, ratio in zip((1, 2, 3), [x / col0 for x in
+                                        ((129.8, 97.7, 65.2) if method == "store"
+                                         else (137.3, 103.4, 69.0))], strict=True)),
 )
 
 #: Another board and toolchain (eSDK 2016.3.1): its on-chip DMA streams at about 3.3 cycles per

@@ -86,6 +86,9 @@ def test_dram_area_is_page_aligned_and_clear_of_the_cold_code_and_the_ehal_shm_t
     end = start + max_cores * P.MAILBOX_STRIDE + dram.LAUNCH_AREA_BYTES
     assert start % 4096 == 0  # e-hal's esim target needs page-aligned e_alloc buffers
     assert end <= P.EHAL_SHM_OFFSET  # e-hal 2016.11's shared-memory table and heap follow
+    # the shared() arrays lie past e-hal's table, up to the end of the 32 MB window
+    assert P.SHARED_AREA_OFFSET == P.EHAL_SHM_OFFSET + P.EHAL_SHM_BYTES
+    assert P.SHARED_AREA_OFFSET + P.SHARED_ARRAYS_BYTES == P.DRAM_WINDOW_BYTES
     # the Epiphany build's cold code (epycore.ld places it from the same numbers)
     assert P.COLD_CODE_OFFSET % 4096 == 0
     assert P.COLD_CODE_OFFSET + P.COLD_CODE_BYTES <= start

@@ -198,3 +198,19 @@ def test_reduce_with_each_op() -> None:
 
 # every test of this module runs on each available backend (sim, and device over the host e-hal)
 pytestmark = pytest.mark.usefixtures("backend")
+
+
+def rank_sum():
+    return reduce(coreid(), "sum")
+
+
+def test_launches_on_different_core_sets_agree_on_their_messages(backend: str) -> None:
+    """Cores with different launch histories take part in one launch: the launch's messages
+    carry one epoch on every core (the device numbered launches per core, so cores 0-1 after
+    two launches and cores 2-3 after none ignored each other's messages and deadlocked)."""
+    kernel = offload(rank_sum)
+    assert kernel(target=[0, 1]) == [1, 1]
+    assert kernel(target=[0, 1]) == [1, 1]
+    assert kernel(target=[0, 1, 2, 3], timeout=30) == [6] * 4
+    assert kernel(target=[3, 5]) == [8, 8]  # coreid() is the chip core id
+    assert kernel(timeout=30) == [120] * 16

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: the language suite (docs/language.md): every module runs on the device in the child
 MODULES = ["tests/test_vs_cpython.py", "tests/test_bad_inputs.py", "tests/test_arrays.py",
            "tests/test_parallel.py", "tests/test_memory.py", "tests/test_device_data.py",
-           "tests/test_handle.py", "tests/test_interrupts.py"]
+           "tests/test_handle.py", "tests/test_interrupts.py", "tests/test_tracebacks.py"]
 
 
 def _libasan() -> str | None:

@@ -298,7 +298,7 @@ int truth(VM *vm, Value v)
     }
     case V_TUPLE: case V_LIST: return seq_len(vm, v) != 0;
     case V_RANGE: return range_len(vm, v) != 0;
-    case V_ARRAY: case V_ROW: case V_HARRAY: {
+    case V_ARRAY: case V_SARRAY: case V_ROW: case V_HARRAY: {
         ArrayRef a;
         array_ref(vm, v, &a);
         if (a.shape0 * a.shape1 == 1)

@@ -1,5 +1,6 @@
 /* array.c: numpy-like array arguments (int32, float32, bool; 1-D or 2-D), used in place in the
  * argument area of local memory; rows of 2-D arrays are 24-byte view objects. */
+#include "platform.h"
 #include "vm.h"
 
 static const char *const dtype_names[3] = {"int32", "float32", "bool"};
@@ -16,6 +17,20 @@ EPY_COLD uint32_t array_wire_size(const uint8_t *p, uint32_t max)
     return bytes <= max ? bytes : 0;
 }
 
+
+/* Bytes of a shared() array's descriptor at p (tag, dtype, ndim, u32 shape[ndim], u32 offset of
+ * the data in epython's DRAM area); 0 when malformed or outside the DRAM window. */
+EPY_COLD uint32_t shared_wire_size(const uint8_t *p, uint32_t max)
+{
+    if (max < 3 || p[1] > 2 || (p[2] != 1 && p[2] != 2) || max < 7u + 4u * p[2])
+        return 0;
+    uint64_t n = rd32(p + 3), off = rd32(p + 3 + 4u * p[2]);
+    if (p[2] == 2)
+        n *= rd32(p + 7);
+    uint64_t end = EPY_DRAM_AREA_OFFSET + off + n * (p[1] == 2 ? 1u : 4u);
+    return end <= EPY_DRAM_WINDOW_BYTES ? 7u + 4u * p[2] : 0;
+}
+
 /* Describe an array or row value. */
 void array_ref(VM *vm, Value v, ArrayRef *a)
 {
@@ -24,9 +39,16 @@ void array_ref(VM *vm, Value v, ArrayRef *a)
     a->base = base;
     a->dtype = p[1];
     a->ndim = p[2];
-    a->shape0 = rd16(p + 3);
-    a->shape1 = a->ndim == 2 ? rd16(p + 5) : 1;
-    a->data = p + 3 + 2 * a->ndim;
+    if (base.tag == V_SARRAY) { /* the data in shared DRAM: every access crosses the mesh */
+        a->shape0 = rd32(p + 3);
+        a->shape1 = a->ndim == 2 ? rd32(p + 7) : 1;
+        a->data = (uint8_t *)(uintptr_t)plat_dram_address(EPY_DRAM_AREA_OFFSET +
+                                                          rd32(p + 3 + 4 * a->ndim));
+    } else {
+        a->shape0 = rd16(p + 3);
+        a->shape1 = a->ndim == 2 ? rd16(p + 5) : 1;
+        a->data = p + 3 + 2 * a->ndim;
+    }
     a->first = 0;
     if (v.tag == V_ROW) {
         uint32_t row = ((RowObj *)(void *)obj(vm, v.u))->row;
@@ -43,7 +65,9 @@ Value array_get_flat(const ArrayRef *a, uint32_t i)
 {
     if (a->dtype == 2)
         return mk_bool(a->data[i] != 0);
-    Value v = {a->dtype == 1 ? (uint32_t)V_FLOAT : (uint32_t)V_INT, rd32(a->data + 4 * i)};
+    /* shared DRAM: one aligned 32-bit load (the simulator models one load per element) */
+    Value v = {a->dtype == 1 ? (uint32_t)V_FLOAT : (uint32_t)V_INT,
+               a->base.tag == V_SARRAY ? ld_word(a->data + 4 * i) : rd32(a->data + 4 * i)};
     return v;
 }
 
@@ -129,6 +153,8 @@ EPY_HOT int array_get_int(VM *vm, Value v, int32_t i, Value *out)
         base = r->arr;
         row = r->row;
     }
+    if (base.tag == V_SARRAY)
+        return 0; /* array_subscr reads it from DRAM */
     const uint8_t *p = base.tag == V_HARRAY ? vm->arena + base.u + 8 : vm->local + base.u;
     uint32_t ndim = p[2], n = rd16(p + 1 + 2 * ndim); /* the last axis */
     if (v.tag != V_ROW && ndim != 1)
@@ -171,13 +197,17 @@ void array_store(VM *vm, Value arr, Value index, Value v)
     if (!is_num(v))
         epy_raise(vm, ERR_TYPEERROR, "cannot store a %s in an array of %s", type_name(v),
                   dtype_names[a.dtype]);
+    uint32_t u;
     if (a.dtype == 2) {
         a.data[flat] = (uint8_t)truth(vm, v);
+        return;
     } else if (a.dtype == 1) {
-        Value f = v.tag == V_FLOAT ? v : mk_float((float)as_int(v));
-        wr32(a.data + 4 * flat, f.u);
+        u = v.tag == V_FLOAT ? v.u : mk_float((float)as_int(v)).u;
     } else {
-        int32_t i = v.tag == V_FLOAT ? float_to_int(vm, as_float(v)) : as_int(v);
-        wr32(a.data + 4 * flat, (uint32_t)i);
+        u = (uint32_t)(v.tag == V_FLOAT ? float_to_int(vm, as_float(v)) : as_int(v));
     }
+    if (a.base.tag == V_SARRAY)
+        st_word(a.data + 4 * flat, u); /* shared DRAM: one aligned 32-bit store */
+    else
+        wr32(a.data + 4 * flat, u);
 }

@@ -241,7 +241,9 @@ EPY_COLD int flt_shortest(float x, char *buf, int *decpt)
     int dp0, n0 = exact_digits(m, e, exact, &dp0);
     int n = n0;
     for (int digits = 1; digits <= 9; digits++) {
-        memcpy(buf, exact, (size_t)n0);
+        /* round_at reads the kept digits and the next one (a digit after it means "above
+         * half": trailing zeros are dropped), so buf needs only digits + 1 of them */
+        memcpy(buf, exact, (size_t)(n0 < digits + 1 ? n0 : digits + 1));
         *decpt = dp0;
         n = round_at(buf, n0, decpt, digits);
         if ((float)flt_decimal_to_double(buf, n, *decpt - n) == ax)
@@ -359,7 +361,7 @@ EPY_COLD int flt_repr(float x, char *buf)
         memcpy(buf, special, (size_t)k + 1);
         return k;
     }
-    char digits[FLT_DIGITS_MAX];
+    char digits[FLT_SHORTEST_MAX];
     int decpt, n = flt_shortest(x, digits, &decpt);
     FltText t;
     flt_layout(digits, n, decpt, 'r', 0, 1, 0, &t);

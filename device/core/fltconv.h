@@ -35,7 +35,9 @@ int flt_dtoa(double d, int mode, int ndigits, char *buf, int *decpt);
 
 /* The shortest digits of a finite nonzero |x| (a binary32) that give x back through
  * f32(float(s)) (the simulator's test: n = 1..9 significant digits, correctly rounded).
- * Same conventions as flt_dtoa; buf >= FLT_DIGITS_MAX bytes. */
+ * Same conventions as flt_dtoa; buf >= FLT_SHORTEST_MAX bytes (at most 9 digits result; the
+ * rounding looks at one more). */
+#define FLT_SHORTEST_MAX 10
 int flt_shortest(float x, char *buf, int *decpt);
 
 /* format_float_short of CPython (Python/pystrtod.c) on digits[0..n) with *decpt (a

@@ -168,7 +168,7 @@ EPY_COLD static void write_value(VM *vm, Sink *s, Value v, int repr, uint32_t de
         return;
     }
     case V_RANGE: write_range(vm, s, v); return;
-    case V_ARRAY: case V_ROW: case V_HARRAY: write_array(vm, s, v); return;
+    case V_ARRAY: case V_SARRAY: case V_ROW: case V_HARRAY: write_array(vm, s, v); return;
     default:
         sink_str(s, "<");
         sink_str(s, type_name(v));

@@ -30,7 +30,7 @@ EPY_COLD const char *epy_type_name(VM *vm, Value v)
     if (v.tag == V_ITER)
         return iter_type_name(vm, v);
     static const char *const names[] = {"NoneType", "NoneType", "bool", "int", "float", "str",
-                                        "numpy.ndarray", "str", "tuple", "list", "range",
+                                        "numpy.ndarray", "numpy.ndarray", "str", "tuple", "list", "range",
                                         "iterator", "numpy.ndarray", "numpy.ndarray"};
     return v.tag <= V_HARRAY ? names[v.tag] : "object";
 }

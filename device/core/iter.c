@@ -5,7 +5,8 @@
 int seq_like(Value v)
 {
     switch (v.tag) {
-    case V_SSTR: case V_STR: case V_TUPLE: case V_LIST: case V_RANGE: case V_ARRAY: case V_ROW: case V_HARRAY:
+    case V_SSTR: case V_STR: case V_TUPLE: case V_LIST: case V_RANGE: case V_ARRAY: case V_SARRAY: case V_ROW:
+    case V_HARRAY:
         return 1;
     default:
         return 0;

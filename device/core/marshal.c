@@ -84,6 +84,13 @@ EPY_COLD static uint32_t decode(VM *vm, const uint8_t *p, uint32_t n, Value *out
         *out = mk_obj(V_ARRAY, (uint32_t)(p - vm->local));
         return size;
     }
+    case TAG_SHARED: { /* a descriptor: the array stays in DRAM; only arguments carry one */
+        uint32_t size = shared_wire_size(p, n);
+        if (!size || !free_objs || !(p >= vm->local && p < vm->local + EPY_LOCAL_MEMORY_BYTES))
+            return 0;
+        *out = mk_obj(V_SARRAY, (uint32_t)(p - vm->local));
+        return size;
+    }
     default:
         return 0;
     }
@@ -167,7 +174,13 @@ EPY_COLD static int encode_leaf(Enc *e, Value v)
         put(e, p, n);
         return 1;
     }
-    case V_ARRAY: case V_ROW: case V_HARRAY: {
+    case V_SARRAY:
+        epy_raise(vm, ERR_TYPEERROR, "%s", EPY_SHARED_ENCODE_MESSAGE);
+    case V_ROW:
+        if (((RowObj *)(void *)obj(vm, v.u))->arr.tag == V_SARRAY)
+            epy_raise(vm, ERR_TYPEERROR, "%s", EPY_SHARED_ENCODE_MESSAGE);
+        /* fall through */
+    case V_ARRAY: case V_HARRAY: {
         ArrayRef a;
         array_ref(vm, v, &a);
         uint32_t count = a.shape0 * a.shape1, item = a.dtype == 2 ? 1u : 4u;

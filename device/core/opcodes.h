@@ -229,6 +229,7 @@ enum epy_tag {
     TAG_TUPLE = 6,
     TAG_LIST = 7,
     TAG_ARRAY = 8,
+    TAG_SHARED = 9,
 };
 
 /* Attribute ids of OP_LOAD_ATTR. */
@@ -281,6 +282,9 @@ enum epy_attr {
 #define EPY_MESSAGE_SLOT_HEADER_BYTES 8
 #define EPY_WORKSPACE_ALIGN 8
 #define EPY_FUNC_INFO_BYTES 32
+#define EPY_MAILBOX_ERROR_CHAIN_OFFSET 320
+#define EPY_ERROR_CHAIN_FRAMES 16
+#define EPY_ERROR_CHAIN_OUTER 4
 enum epy_wait {
     EPY_WAIT_NONE = 0,
     EPY_WAIT_RECV = 1,
@@ -288,6 +292,7 @@ enum epy_wait {
     EPY_WAIT_SEND = 3,
 };
 #define EPY_DRAM_AREA_OFFSET 0x00200000
+#define EPY_DRAM_WINDOW_BYTES 0x02000000
 #define EPY_STATE_IDLE 0
 #define EPY_STATE_RUNNING 1
 #define EPY_STATE_DONE 2
@@ -303,5 +308,6 @@ enum epy_wait {
 #define EPY_NESTING_ITER_MESSAGE "maximum recursion depth exceeded while nesting iterators (kernels build iterators of at most 4 iterators)"
 #define EPY_RESULT_TOO_LARGE_MESSAGE "the kernel's result cannot be returned to the host: it needs more than the mailbox's 12288 bytes"
 #define EPY_RESIDENT_TOO_LARGE_MESSAGE "the kernel's result and device-resident values exceed the mailbox's 12288 bytes"
+#define EPY_SHARED_ENCODE_MESSAGE "a shared() array stays in DRAM and cannot be returned or sent (send a slice); the caller's array gets its contents at the end"
 
 #endif /* EPY_OPCODES_H */

@@ -88,6 +88,7 @@ EPY_COLD static uint32_t skip_value(const uint8_t *p, uint32_t n, int depth)
         return pos;
     }
     case TAG_ARRAY: return array_wire_size(p, n);
+    case TAG_SHARED: return shared_wire_size(p, n);
     default: return 0;
     }
 }
@@ -187,6 +188,31 @@ EPY_COLD static void post_message(VM *vm, const char *msg)
     m[n] = 0;
 }
 
+/* Post the call chain of the error into the result area (protocol.py, cut_chain): the number
+ * of callers of the failing frame, then (function, line of the call in progress) of the kept
+ * ones, outermost first: all when they fit, else the outermost EPY_ERROR_CHAIN_OUTER and the
+ * innermost.  The frames are still in the arena: nothing popped them on the way here. */
+EPY_COLD static void post_chain(VM *vm)
+{
+    const uint32_t keep = EPY_ERROR_CHAIN_FRAMES - 1, outer = EPY_ERROR_CHAIN_OUTER;
+    uint32_t n = 0, f = vm->frame;
+    for (; f != EPY_NO_FRAME && n <= EPY_MAX_CALL_DEPTH; n++)
+        f = ((const Frame *)(const void *)(vm->arena + f))->prev;
+    n = n ? n - 1 : 0; /* the innermost frame is the failing one (error_func, error_line) */
+    f = n ? ((const Frame *)(const void *)(vm->arena + vm->frame))->prev : EPY_NO_FRAME;
+    for (uint32_t i = 0; i < n; i++) { /* i: 0 for the innermost caller */
+        const Frame *fr = (const Frame *)(const void *)(vm->arena + f);
+        uint32_t p = n - 1 - i, slot = n <= keep || p < outer ? p : keep - 1 - i;
+        if (n <= keep || p < outer || i < keep - outer) {
+            uint32_t at = EPY_MAILBOX_ERROR_CHAIN_OFFSET + 4 + 8 * slot;
+            mb_set(vm, at, fr->func);
+            mb_set(vm, at + 4, line_of(&vm->img, fr->func, fr->pc ? fr->pc - 1u : 0));
+        }
+        f = fr->prev;
+    }
+    mb_set(vm, EPY_MAILBOX_ERROR_CHAIN_OFFSET, n);
+}
+
 /* Leave run_launch's body for its error path (vm->err_code and err_msg are set).  A function of
  * its own: on the chip __builtin_longjmp must not be called from the function that called
  * __builtin_setjmp (GCC's rule; e-sim showed it: the body ran again, forever). */
@@ -219,6 +245,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
     vm->no_line = 0;
     vm->func = 0;
     vm->pc = 0;
+    vm->frame = EPY_NO_FRAME; /* no call chain for an error before the program runs */
     vm->abandoned = 0;
     vm->out_head = mb_get(vm, EPY_MB_OUT_HEAD);
     vm->err_code = 0;
@@ -333,6 +360,7 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         mb_set(vm, EPY_MB_ERROR_FUNC, vm->err_func);
         mb_set(vm, EPY_MB_ERROR_LINE, vm->err_line);
         post_message(vm, vm->err_msg);
+        post_chain(vm);
     }
     if (args_size && args_size <= USER_END - USER_BASE)
         changes = post_array_changes(local + USER_BASE + image_size, dram_args, args_size,

@@ -26,6 +26,7 @@ enum vtag {
     V_FLOAT, /* u: binary32 bits */
     V_SSTR,  /* u: local-memory offset of a u16 length + UTF-8 bytes (image or argument area) */
     V_ARRAY, /* u: local-memory offset of a marshalled array (dtype byte) in the argument area */
+    V_SARRAY, /* u: local-memory offset of a shared() array's descriptor (its data in DRAM) */
     /* heap objects (u: arena offset); keep these last: is_heap() relies on the order */
     V_STR,
     V_TUPLE,
@@ -36,7 +37,8 @@ enum vtag {
     V_HARRAY /* an array received from another core (heap copy, wire layout after the header) */
 };
 
-#define IS_ARRAY(v) ((v).tag == V_ARRAY || (v).tag == V_ROW || (v).tag == V_HARRAY)
+#define IS_ARRAY(v) ((v).tag == V_ARRAY || (v).tag == V_ROW || (v).tag == V_HARRAY || \
+                     (v).tag == V_SARRAY)
 
 #define IS_HEAP(v) ((v).tag >= V_STR)
 

@@ -234,7 +234,7 @@ Value list_pop(VM *vm, Value lst, Value *index);
 typedef struct ArrayRef {
     uint32_t dtype, ndim, shape0, shape1;
     uint8_t *data;   /* first element of this view */
-    Value base;      /* the array (V_ARRAY or V_HARRAY) a row belongs to, or itself */
+    Value base;      /* the array (V_ARRAY, V_SARRAY or V_HARRAY) a row belongs to, or itself */
     uint32_t first;  /* flat index of the view's first element */
 } ArrayRef;
 /* Describe an array (argument, received copy) or a row view. */
@@ -253,6 +253,9 @@ uint32_t array_len(VM *vm, Value arr);
 Value array_item(VM *vm, Value arr, uint32_t i);
 /* Bytes of a marshalled array starting at p (header and data), 0 if malformed within max. */
 uint32_t array_wire_size(const uint8_t *p, uint32_t max);
+/* Bytes of a shared() array's descriptor at p, 0 if malformed within max bytes or if its data
+ * would lie outside shared DRAM's window. */
+uint32_t shared_wire_size(const uint8_t *p, uint32_t max);
 
 /* ---- iter.c ---- */
 /* iter(v): a new iterator reference (TypeError if not iterable). */

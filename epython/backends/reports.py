@@ -7,30 +7,47 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from epython.bytecode.opcodes import ErrorCode
+from epython.bytecode.protocol import ERROR_CHAIN_OUTER, cut_chain
 from epython.compiler import CompiledKernel
 from epython.errors import DeadlockError, KernelError, kernel_error_class
 
-__all__ = ["blocked_core", "deadlock_error", "kernel_error", "timeout_error"]
+__all__ = ["blocked_core", "deadlock_error", "kernel_error", "omitted_frame", "timeout_error"]
 
 
 def kernel_error(kernel: CompiledKernel, code: int, message: str, *, core: int, func: int,
-                 line: int, chain: tuple[tuple[int, int], ...] = ()) -> KernelError:
+                 line: int, chain: tuple[tuple[int, int], ...] = (),
+                 omitted: int = 0) -> KernelError:
     """The exception for error ``code`` (an ErrorCode) that ``core`` reported at ``line`` of
     function ``func`` of ``kernel``: both KernelError and the built-in class it names, with the
-    kernel's source line.  ``chain``: the ``(func, line)`` of each caller, outermost first (the
-    failing frame itself is ``func``/``line``); the error's traceback ends with them all.  An
-    unknown code becomes a RuntimeError that says so."""
+    kernel's source line.  ``chain``: the ``(func, line)`` of each caller (the line of the call
+    in progress), outermost first (the failing frame itself is ``func``/``line``); the error's
+    traceback ends with them all.  A chain longer than the cap is cut the same way on every
+    backend (:func:`epython.bytecode.protocol.cut_chain`); ``omitted`` says that ``chain`` was
+    cut already (the device's record): that many callers were left out after its first
+    ERROR_CHAIN_OUTER.  The cut is one :func:`omitted_frame` in ``frames``.  An unknown code
+    becomes a RuntimeError that says so."""
     try:
         kind = ErrorCode(code).name
     except ValueError:
         kind = "RuntimeError"
         message = f"unknown error code {code} from core {core}: {message}"
-    frames = tuple((kernel.filename_of(f), n, _function_name(kernel, f))
-                   for f, n in (*chain, (func, line)))
+    if not omitted:
+        chain, omitted = cut_chain(chain)
+    frames = [(kernel.filename_of(f), n, _function_name(kernel, f))
+              for f, n in (*chain, (func, line))]
+    if omitted:
+        frames.insert(min(ERROR_CHAIN_OUTER, len(chain)), omitted_frame(omitted))
     return kernel_error_class(kind)(
         message, core=core, lineno=line, source_line=kernel.source_line(func, line),
         filename=kernel.filename_of(func), kernel=kernel.name, kind=kind,
-        function=frames[-1][2], frames=frames)
+        function=frames[-1][2], frames=tuple(frames))
+
+
+def omitted_frame(count: int) -> tuple[str, int, str]:
+    """The entry of ``KernelError.frames`` that marks where a long chain was cut: ``count``
+    frames were left out there (the traceback shows it as ``File "<kernel>", line 1, in <N
+    kernel frames omitted>``, no source line)."""
+    return ("<kernel>", 0, f"<{count} kernel frame{'s' if count != 1 else ''} omitted>")
 
 
 def _function_name(kernel: CompiledKernel, func: int) -> str:

@@ -171,3 +171,18 @@ LAUNCH_COSTS: dict[str, int] = {
     'list argument byte': 30,
     'array argument byte': 12,
 }
+
+#: The handling of each message inside a collective on more than one core: cycles per
+#: message sent, per message received, per item ``reduce`` combines (esim/cores/comm.py).
+COMM_COSTS: dict[str, int] = {
+    'collective send': 875,
+    'collective recv': 587,
+    'reduce item': 245,
+}
+
+#: The heap's compaction (esim/cores/heap.py): cycles per compaction and per live object
+#: it finds (scanned, its references updated, moved).
+COMPACTION_COSTS: dict[str, int] = {
+    'compaction': 1354,
+    'compaction object': 113,
+}

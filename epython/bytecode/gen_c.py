@@ -185,19 +185,22 @@ def _protocol_lines() -> list[str]:
                  "MAILBOX_STRIDE", "VALUE_SLOT_BYTES", "OBJECT_HEADER_BYTES",
                  "FRAME_HEADER_BYTES", "MAX_CALL_DEPTH", "LOCAL_MEMORY_BYTES",
                  "RUNTIME_RESERVED_BYTES", "CORE_MAILBOX_BYTES", "MESSAGE_SLOT_HEADER_BYTES",
-                 "WORKSPACE_ALIGN", "FUNC_INFO_BYTES"):
+                 "WORKSPACE_ALIGN", "FUNC_INFO_BYTES", "MAILBOX_ERROR_CHAIN_OFFSET",
+                 "ERROR_CHAIN_FRAMES", "ERROR_CHAIN_OUTER"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
     out.append("enum epy_wait {")
     for name, number, _text in protocol.WAIT_KINDS:
         out.append(f"    EPY_WAIT_{name} = {number},")
     out.append("};")
     out.append(f"#define EPY_DRAM_AREA_OFFSET 0x{protocol.DRAM_AREA_OFFSET:08X}")
+    out.append(f"#define EPY_DRAM_WINDOW_BYTES 0x{protocol.DRAM_WINDOW_BYTES:08X}")
     for name in ("STATE_IDLE", "STATE_RUNNING", "STATE_DONE", "STATE_FAULT", "FAULT_NONE",
                  "FAULT_SOFTWARE_EXCEPTION", "FAULT_MEMORY", "MAX_NESTING",
                  "MAX_ITERATOR_NESTING"):
         out.append(f"#define EPY_{name} {getattr(protocol, name)}")
     for name in ("NESTING_REPR_MESSAGE", "NESTING_COMPARE_MESSAGE", "NESTING_ENCODE_MESSAGE",
-                 "NESTING_ITER_MESSAGE", "RESULT_TOO_LARGE_MESSAGE", "RESIDENT_TOO_LARGE_MESSAGE"):
+                 "NESTING_ITER_MESSAGE", "RESULT_TOO_LARGE_MESSAGE", "RESIDENT_TOO_LARGE_MESSAGE",
+                 "SHARED_ENCODE_MESSAGE"):
         out.append(f"#define EPY_{name} \"{getattr(protocol, name)}\"")
     return out
 

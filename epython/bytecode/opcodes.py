@@ -271,6 +271,7 @@ class ValueTag(enum.IntEnum):
     TUPLE = 6  # u16 count + items
     LIST = 7  # u16 count + items
     ARRAY = 8  # u8 dtype, u8 ndim, u16 shape[ndim], raw little-endian data
+    SHARED = 9  # an array in shared DRAM (epython.shared): u8 dtype, u8 ndim, u32 shape[ndim], u32 offset in epython's DRAM area
 
 
 @dataclass(frozen=True)

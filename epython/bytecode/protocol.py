@@ -12,6 +12,8 @@ little-endian u32 unless noted.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 # the memory model's names that opcodes.h and layout.ld carry (and that older callers use)
 from epython.bytecode.memory import (
     CORE_MAILBOX_BYTES,
@@ -26,14 +28,25 @@ from epython.bytecode.memory import (
     launch_tables_bytes,
 )
 
+_T = TypeVar("_T")
+
 __all__ = [
     "CORE_MAILBOX_BYTES",
     "COLD_CODE_BYTES",
     "COLD_CODE_OFFSET",
     "DRAM_AREA_OFFSET",
     "DRAM_CORE_BASE",
+    "DRAM_WINDOW_BYTES",
+    "SHARED_AREA_OFFSET",
+    "SHARED_ARRAYS_BYTES",
+    "SHARED_ENCODE_MESSAGE",
     "EHAL_SHM_BYTES",
     "EHAL_SHM_OFFSET",
+    "ERROR_CHAIN_FRAMES",
+    "ERROR_CHAIN_OUTER",
+    "MAILBOX_ERROR_CHAIN_BYTES",
+    "MAILBOX_ERROR_CHAIN_OFFSET",
+    "cut_chain",
     "LOCAL_MEMORY_BYTES",
     "MESSAGE_SLOT_HEADER_BYTES",
     "RUNTIME_RESERVED_BYTES",
@@ -152,6 +165,18 @@ RESULT_TOO_LARGE_MESSAGE = ("the kernel's result cannot be returned to the host:
                             f"than the mailbox's {MAILBOX_RESULT_BYTES} bytes")
 RESIDENT_TOO_LARGE_MESSAGE = ("the kernel's result and device-resident values exceed the "
                               f"mailbox's {MAILBOX_RESULT_BYTES} bytes")
+#: A core that fails posts its error's call chain at the start of the result area (no result
+#: value is posted then): a u32 count n of the failing frame's callers (all of them), then
+#: (u32 function index, u32 line of the call in progress) of the callers :func:`cut_chain` keeps,
+#: outermost first; at most ERROR_CHAIN_FRAMES - 1 of them (the failing frame itself is
+#: ``error_func``/``error_line``).
+MAILBOX_ERROR_CHAIN_OFFSET = MAILBOX_RESULT_OFFSET
+#: The most frames a kernel error reports, the failing one included (docs/language.md,
+#: "Errors"); a longer chain (deep recursion: MAX_CALL_DEPTH) keeps its ERROR_CHAIN_OUTER
+#: outermost frames and its innermost ones, and says how many were left out between them.
+ERROR_CHAIN_FRAMES = 16
+ERROR_CHAIN_OUTER = 4
+MAILBOX_ERROR_CHAIN_BYTES = 4 + 8 * (ERROR_CHAIN_FRAMES - 1)
 MAILBOX_OUT_OFFSET = 12608     # char[OUT_BYTES]: ring buffer of printed text
 MAILBOX_OUT_BYTES = 3776
 #: u8[CHANGES_BYTES]: the array arguments a kernel changed, each whole: per array a u8 argument
@@ -161,6 +186,20 @@ MAILBOX_OUT_BYTES = 3776
 MAILBOX_CHANGES_OFFSET = 16384
 MAILBOX_CHANGES_BYTES = 32768
 MAILBOX_STRIDE = 49152         # one mailbox per core; the launch area follows the last one
+
+
+
+def cut_chain(callers: tuple[_T, ...]) -> tuple[tuple[_T, ...], int]:
+    """The callers (outermost first) a kernel error reports, on both backends, and how many it
+    leaves out after the first ERROR_CHAIN_OUTER of them: all when the chain has at most
+    ERROR_CHAIN_FRAMES frames with the failing one, else the outermost ERROR_CHAIN_OUTER and the
+    innermost rest (device/core/runtime.c, post_chain, keeps the same)."""
+    keep = ERROR_CHAIN_FRAMES - 1
+    if len(callers) <= keep:
+        return callers, 0
+    inner = callers[len(callers) - keep + ERROR_CHAIN_OUTER:]
+    return callers[:ERROR_CHAIN_OUTER] + inner, len(callers) - keep
+
 
 # --- shared DRAM map (the 32 MB window the cores see at DRAM_CORE_BASE) -----------------------
 #: Where the cores see shared DRAM on the Parallella (bsps parallella_E16G3_1GB.hdf).
@@ -182,6 +221,18 @@ COLD_CODE_BYTES = 0x00100000
 #: page aligned, which e-hal's esim target needs (its e_mem_t accesses add a buffer's in-page
 #: offset to an address that already holds it).
 DRAM_AREA_OFFSET = 0x00200000
+
+#: Bytes of the shared-DRAM window the cores see at DRAM_CORE_BASE.
+DRAM_WINDOW_BYTES = 32 << 20
+#: Where the shared() arrays of the launches in flight lie: from the end of e-hal's table to
+#: the end of the window (12 MB), apart from the launch area.  Descriptors give an array's
+#: offset from DRAM_AREA_OFFSET, as the mailboxes do.
+SHARED_AREA_OFFSET = EHAL_SHM_OFFSET + EHAL_SHM_BYTES
+#: Bytes of shared() arrays one launch may use, all its arrays together: the whole area.
+SHARED_ARRAYS_BYTES = DRAM_WINDOW_BYTES - SHARED_AREA_OFFSET
+#: What a core raises when a kernel returns, sends or broadcasts a shared() array.
+SHARED_ENCODE_MESSAGE = ("a shared() array stays in DRAM and cannot be returned or sent "
+                         "(send a slice); the caller's array gets its contents at the end")
 
 # --- core <-> core messages --------------------------------------------------------------
 #: Each message slot starts with a u32 sequence flag and a u32 byte length.

@@ -35,6 +35,7 @@ import numpy as np
 from epython.bytecode.costs import EXTRA_COSTS, LAUNCH_COSTS
 from epython.bytecode.instr import Instr
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, OPS, Op
+from epython.calibrate import collectives, compaction
 from epython.calibrate.prior import PRIOR
 from esim.chip import argument_bytes
 from esim.cores.builtins import LIST_ITEM_COST, RANDOM_DRAW_COST
@@ -230,7 +231,7 @@ def _tally_extra() -> dict[str, int]:
     out = {name: 1 << (_FIELD * (k + j)) for j, name in enumerate(_EXTRA_FEATURES)}
     out[LIST_ITEM_COST] = 1 << (_FIELD * (_NOPS + BUILTIN_BY_NAME["list.append"].code))
     out[RANDOM_DRAW_COST] = 1 << (_FIELD * (_NOPS + BUILTIN_BY_NAME["random.random"].code))
-    return out
+    return out | {"compaction": 0, "compaction object": 0}  # (the kernels do not compact)
 
 
 def _tally(ins: Instr) -> int:
@@ -576,7 +577,7 @@ def generate_table(data: dict[str, Any]) -> str:
               "LAUNCH_COSTS: dict[str, int] = {"]
     launch = data["instructions_per_launch"]
     lines += [f"    {name!r}: {round(launch[name])}," for name in LAUNCH_FEATURES]
-    lines += ["}", ""]
+    lines += ["}", ""] + collectives.comm_table(data) + compaction.compaction_table(data)
     return "\n".join(lines)
 
 

@@ -1,7 +1,9 @@
 """``python -m epython.calibrate``: measure the real build on e-sim and fit the cost table.
 
 ``--table`` regenerates ``epython/bytecode/costs.py`` from the data file, ``--check`` says
-whether it is stale, ``--report`` prints the per-kernel ratios of the current table.
+whether it is stale, ``--report`` prints the per-kernel ratios of the current table;
+``--collectives`` and ``--compaction`` measure only the messages of collectives on several
+cores and the heap's compaction (both also part of a full run).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from epython.calibrate import (
     generate_table,
     report_rows,
 )
+from epython.calibrate.collectives import calibrate_collectives
+from epython.calibrate.compaction import calibrate_compaction
 
 
 def _print_report(rows: list[dict[str, Any]]) -> None:
@@ -39,6 +43,17 @@ def _print_report(rows: list[dict[str, Any]]) -> None:
     print(f"median ratio {mid:.2f}; the farthest kernel is {worst:.0%} from it")
 
 
+def _print_collectives(data: dict[str, Any]) -> None:
+    from epython.calibrate.collectives import CORE_COUNTS, collective_rows, run_collectives
+
+    sim = {n: run_collectives(n, backend="sim", repeat=1) for n in CORE_COUNTS}
+    print("-- collectives on several cores: the root's messages (beyond the baseline)")
+    print(f"{'kernel':<8} {'cores':>5} {'e-sim instr':>11} {'sim cycles':>10} {'ratio':>6}")
+    for r in collective_rows(data, sim):
+        print(f"{r['kernel']:<8} {r['cores']:>5} {r['measured']:>11} {r['model']:>10} "
+              f"{r['ratio']:>6.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line: measure on e-sim, or write the cost table; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m epython.calibrate", description=__doc__,
@@ -47,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate epython/bytecode/costs.py from the data file (no e-sim)")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when epython/bytecode/costs.py is stale")
+    parser.add_argument("--collectives", action="store_true",
+                        help="measure only the collectives on 1, 2, 4 and 16 e-sim cores")
+    parser.add_argument("--compaction", action="store_true",
+                        help="measure only the heap's compaction on one e-sim core")
     parser.add_argument("--report", action="store_true",
                         help="the per-kernel ratios of the current table (no e-sim)")
     opts = parser.parse_args(argv)
@@ -61,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {TABLE}")
         return 0
     if opts.report:
-        _print_report(report_rows(json.loads(DATA.read_text())))
+        data = json.loads(DATA.read_text())
+        _print_report(report_rows(data))
+        if "collectives" in data:
+            _print_collectives(data)
         return 0
     os.environ["EPYTHON_EHAL"] = "esim"
     from epython.backends.device.esim import esim_prefix, missing_parts
@@ -72,8 +94,17 @@ def main(argv: list[str] | None = None) -> int:
               f"lacks {', '.join(missing)} (docs/backends.md, 'The device backend on e-sim')",
               file=sys.stderr)
         return 2
+    if opts.collectives or opts.compaction:
+        if opts.collectives:
+            print(calibrate_collectives(log=print)["instructions_per_message"])
+        if opts.compaction:
+            print(calibrate_compaction()["instructions"])
+        print(f"wrote {DATA}; now: python -m epython.calibrate --table")
+        return 0
     print(f"measuring {len(KERNELS)} kernels on e-sim (EPYTHON_EHAL=esim), core 0")
     data = calibrate(log=print)
+    calibrate_collectives(log=print)
+    calibrate_compaction()
     print(f"wrote {DATA} (the real build executes {data['scale_over_hand_estimates']:.2f}x the "
           "instructions the hand estimates charged as cycles)")
     fitted = {k: cycles_of(v, k) for k, v in data["instructions_per_operation"].items()}

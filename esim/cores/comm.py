@@ -7,6 +7,12 @@ mailbox until ``recv`` takes it.  Collectives are built from the same messages: 
 root writing to every other core, ``reduce`` gathers to rank 0, combines in rank order and
 broadcasts the result, ``sync`` gathers a flag at rank 0 and broadcasts a release flag.
 
+The core's handling of each message inside a collective (encoding and copying it into the slot,
+taking and decoding it, combining a ``reduce`` item) is charged as time on the core,
+``costs.COMM_COSTS``, measured on the real build on e-sim (``epython.calibrate.collectives``).
+The point-to-point operations' handling is part of their builtin's own cost, measured on one
+core, as is the one-core work of a collective call.
+
 A :class:`RankComm` is the parallel module as one core of one launch runs it; the message slots
 belong to the launch (:class:`esim.cores.launch.LaunchState`).
 """
@@ -19,8 +25,9 @@ from typing import Any
 import simpy
 
 from epython.bytecode import protocol
+from epython.bytecode.costs import COMM_COSTS
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, ErrorCode, Op
-from epython.marshal import MarshalError, NestingError, encode_value
+from epython.marshal import MarshalError, NestingError, SharedEncodeError, encode_value
 from esim.cores import ops
 from esim.cores.engine import Request
 from esim.cores.launch import LaunchState
@@ -31,6 +38,10 @@ from esim.mesh import Mesh
 __all__ = ["REDUCE_OPS", "SYNC", "RankComm"]
 
 HEADER_BYTES = protocol.MESSAGE_SLOT_HEADER_BYTES
+#: Cycles of a collective's handling of one message it sends, one it receives, one reduce item.
+SEND_CYCLES = COMM_COSTS["collective send"]
+RECV_CYCLES = COMM_COSTS["collective recv"]
+ITEM_CYCLES = COMM_COSTS["reduce item"]
 REDUCE_OPS = ("sum", "min", "max", "prod")
 #: The builtin code of ``parallel.sync`` (the core process counts its time as barrier time).
 SYNC = BUILTIN_BY_NAME["parallel.sync"].code
@@ -113,6 +124,8 @@ class RankComm:
         result = None
         if self.rank == 0:
             result = gathered[0]
+            if len(gathered) > 1 and ITEM_CYCLES:
+                yield self.env.timeout(ITEM_CYCLES * (len(gathered) - 1))
             for item in gathered[1:]:
                 if op == "sum":
                     result = ops.binary(Op.BINARY_ADD, result, item)
@@ -164,9 +177,13 @@ class RankComm:
             nbytes = len(encode_value(wire)) + HEADER_BYTES
         except NestingError:
             raise Fault(ErrorCode.RecursionError, protocol.NESTING_ENCODE_MESSAGE) from None
+        except SharedEncodeError as exc:
+            raise Fault(ErrorCode.TypeError, str(exc)) from None
         except MarshalError as exc:
             raise Fault(ErrorCode.TypeError, f"cannot send {type_name(value)}: {exc}") from None
         copy = from_wire(wire)  # the receiver gets its own copy in its own memory
+        if channel != "msg" and SEND_CYCLES:  # a collective's message: its handling here
+            yield self.env.timeout(SEND_CYCLES)
         slot = launch.slot(channel, self.rank, dst)
         mesh = self.mesh
         here, there = self.core_id, launch.cores[dst]
@@ -211,6 +228,8 @@ class RankComm:
         launch.waiting.pop(self.rank, None)
         slot.free.release(turn)
         taken.succeed()
+        if channel != "msg" and RECV_CYCLES:  # a collective's message: taking and decoding it
+            yield self.env.timeout(RECV_CYCLES)
         return value
 
     def _gather(self, channel: str, value: Any) -> _Process:

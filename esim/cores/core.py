@@ -19,9 +19,17 @@ from epython.bytecode.costs import LAUNCH_COSTS
 from epython.bytecode.image import NO_INIT, Program
 from epython.bytecode.memory import launch_tables_bytes, workspace_bytes
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, ErrorCode
-from epython.marshal import MarshalError, NestingError, encode_resident, encode_value
+from epython.marshal import (
+    MarshalError,
+    NestingError,
+    SharedArg,
+    SharedEncodeError,
+    encode_resident,
+    encode_value,
+)
 from esim.config import ChipConfig
 from esim.cores.comm import SYNC, RankComm
+from esim.cores.dram import DramView
 from esim.cores.engine import TICK_CODE, KernelFault
 from esim.cores.interp import Interpreter
 from esim.cores.launch import KINDS, CoreOutcome, LaunchState
@@ -53,6 +61,8 @@ class _Placed:
     #: the array arguments with their elements at launch (to find what the kernel changed)
     arrays: list[tuple[int, Array]]
     originals: dict[int, list[Any]]
+    #: this core's views of the launch's shared() arrays (their accesses become DRAM traffic)
+    dram: list[DramView]
 
 
 class Core:
@@ -98,14 +108,14 @@ class Core:
                 # The runtime verifies every image before running it (docs/bytecode.md).
                 outcome.error = ErrorCode.BadImage
                 outcome.message = f"the core's verifier rejected the program image: {launch.image_error}"
-                yield from self._post_result(outcome, 8 + len(outcome.message))
+                yield from self._post_result(launch, outcome, 8 + len(outcome.message))
                 launch.finish(outcome)
                 return
             placed = self._place(launch, launch.program)
             posted = yield from self._execute(launch, placed, outcome)
             result_bytes = self._result(launch.program, placed, outcome, posted)
             outcome.peak_memory = placed.interp.heap.peak + launch.image_bytes + placed.block
-            yield from self._post_result(outcome, result_bytes)
+            yield from self._post_result(launch, outcome, result_bytes)
         launch.finish(outcome)
 
     # --- the four steps of a launch ------------------------------------------------------
@@ -143,11 +153,20 @@ class Core:
         # the arguments, posting the result), measured on the real build
         interp.cycles += round(launch_cycles(launch.image_bytes, given.nbytes,
                                              given.list_bytes, given.array_bytes))
-        args = [from_wire(v) for v in given.args]
+        dram: list[DramView] = []
+        args: list[Any] = []
+        for v in given.args:
+            if isinstance(v, SharedArg):
+                store = launch.shared[id(v)]
+                dram.append(store.view())
+                args.append(store.array(dram[-1]))
+            else:
+                args.append(from_wire(v))
         interp.heap.exempt_in_place(args + list(working.values()))
-        arrays = [(i, a) for i, a in enumerate(args) if isinstance(a, Array)]
+        arrays = [(i, a) for i, a in enumerate(args)
+                  if isinstance(a, Array) and not isinstance(a.data, DramView)]
         return _Placed(interp, args, block, arrays,
-                       {i: list(a.data) for i, a in arrays})
+                       {i: list(a.data) for i, a in arrays}, dram)
 
     def _execute(self, launch: LaunchState, placed: _Placed,
                  outcome: CoreOutcome) -> Generator[simpy.Event, Any, dict[str, Any]]:
@@ -171,6 +190,8 @@ class Core:
                     yield env.timeout(interp.cycles - charged)
                     kinds["compute"] += interp.cycles - charged
                     charged = interp.cycles
+                if placed.dram:
+                    yield from self._dram_traffic(placed.dram, kinds)
                 reply = None
                 failure = None
                 t0 = env.now
@@ -197,6 +218,8 @@ class Core:
         if interp.cycles > charged:
             yield env.timeout(interp.cycles - charged)
             kinds["compute"] += interp.cycles - charged
+        if placed.dram:
+            yield from self._dram_traffic(placed.dram, kinds)
         t0 = env.now
         if partial:
             yield from self._print(launch, outcome, partial + "\n")
@@ -204,6 +227,29 @@ class Core:
         outcome.instructions = interp.instructions
         outcome.compute_cycles = interp.cycles
         return posted
+
+    def _dram_traffic(self, views: list[DramView],
+                      kinds: dict[str, float]) -> Generator[simpy.Event, Any, None]:
+        """Move the shared-DRAM accesses the kernel made since the last yield over the mesh:
+        its posted stores, then its blocking loads (one round trip each), by element size."""
+        loads: dict[int, int] = {}
+        stores: dict[int, int] = {}
+        for view in views:
+            n_loads, n_stores = view.take()
+            if n_loads:
+                loads[view.esize] = loads.get(view.esize, 0) + n_loads
+            if n_stores:
+                stores[view.esize] = stores.get(view.esize, 0) + n_stores
+        if not loads and not stores:
+            return
+        env = self.env
+        t0 = env.now
+        for size, count in sorted(stores.items()):
+            yield self.mesh.write(self.id, "dram", size * count, method="store",
+                                  element=size).issued
+        for size, count in sorted(loads.items()):
+            yield self.mesh.read(self.id, "dram", size * count, method="load", element=size).arrived
+        kinds["dram"] += env.now - t0
 
     def _result(self, program: Program, placed: _Placed, outcome: CoreOutcome,
                 posted: dict[str, Any]) -> int:
@@ -234,6 +280,10 @@ class Core:
                     outcome.value = None
                 else:  # device-resident values persist only when the whole result posts
                     self.resident.update(posted)
+            except SharedEncodeError as exc:
+                outcome.error = ErrorCode.TypeError
+                outcome.message = str(exc)
+                outcome.value = None
             except NestingError:
                 outcome.error = ErrorCode.RecursionError
                 outcome.message = protocol.NESTING_ENCODE_MESSAGE
@@ -246,13 +296,16 @@ class Core:
             result_bytes = 8 + len(outcome.message.encode())
         return result_bytes
 
-    def _post_result(self, outcome: CoreOutcome,
+    def _post_result(self, launch: LaunchState, outcome: CoreOutcome,
                      result_bytes: int) -> Generator[simpy.Event, Any, None]:
         """The core posts its result into its DRAM mailbox; the host then reads it."""
         env = self.env
         t0 = env.now
         yield self.mesh.write(self.id, "dram", result_bytes + 8, method="store").arrived
         yield self.mesh.read("host", "dram", result_bytes + 8, method="load").arrived
+        if launch.shared and len(launch.outcomes) == len(launch.cores) - 1:
+            # the launch's last result: the host reads the shared arrays back from DRAM
+            yield self.mesh.read("host", "dram", launch.shared_bytes, method="load").arrived
         outcome.cycles_by_kind["host_io"] += env.now - t0
         outcome.end_cycle = int(env.now)
 

@@ -8,19 +8,31 @@ bytes of *live* objects (reachable from frames, globals and the executing instru
 operands), plus frames, plus the request exceed the workspace.  The interpreter keeps a running
 counter and recomputes the live bytes by tracing only when the counter says the limit is near,
 so the check is exact and cheap.
+
+That recomputation is where the C core compacts its heap (device/core/heap.c: when its bump
+pointer, the bytes allocated since the last compaction, meets the frames), so it also charges the
+compaction's cost: ``costs.COMPACTION_COSTS``, per compaction and per live object it finds,
+measured on the real build on e-sim (``epython.calibrate.compaction``).  Both engines allocate
+through this class, so both charge it alike.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from epython.bytecode.costs import COMPACTION_COSTS
 from epython.bytecode.memory import SMALL_OBJECT_BYTES, array_bytes, seq_bytes, str_bytes
 from epython.bytecode.memory import frame_bytes as _frame_slots_bytes
 from epython.bytecode.opcodes import ErrorCode
 from esim.cores.values import Array, Fault, KIter
 
-__all__ = ["Heap", "frame_bytes", "object_bytes"]
+__all__ = ["TOTALS", "Heap", "frame_bytes", "object_bytes"]
+
+#: Compactions of every heap since it was last cleared, and the live objects and bytes they
+#: found (instrumentation for ``epython.calibrate.compaction``).
+TOTALS: Counter[str] = Counter()
 
 _ITEMSIZE = {"i4": 4, "f4": 4, "?": 1}
 #: The size rules of epython.bytecode.memory as plain functions: object_bytes runs at every
@@ -59,13 +71,18 @@ class Heap:
     """Accounting of one core's workspace during one launch."""
 
     def __init__(self, workspace: int, constants: Iterable[Any], owner: Any = None,
-                 alloc_cycles: int = 0, byte_cycles: int = 0) -> None:
+                 alloc_cycles: int = 0, byte_cycles: int = 0,
+                 compaction_cycles: int = COMPACTION_COSTS["compaction"],
+                 object_cycles: int = COMPACTION_COSTS["compaction object"]) -> None:
         self.workspace = workspace
         # what an allocation costs the core (the allocator's work: alloc_cycles per object plus
         # byte_cycles per byte it fills), added to ``owner.cycles`` (the interpreter's count)
         self.owner = owner
         self.alloc_cycles = alloc_cycles
         self.byte_cycles = byte_cycles
+        self.compaction_cycles = compaction_cycles
+        self.object_cycles = object_cycles
+        self.objects = 0  # live objects the last trace found
         self.free_ids = {id(c) for c in constants if type(c) is str}
         self.used = 0  # heap bytes charged since the last trace (after it: the live bytes)
         self.frames = 0
@@ -84,10 +101,15 @@ class Heap:
             elif t is list or t is tuple:
                 todo.extend(v)
 
-    def charge(self, nbytes: int, roots: Any) -> None:
-        """Account an allocation of ``nbytes``; ``roots()`` yields the live roots if needed."""
+    def charge(self, nbytes: int, roots: Any, fresh: Any = None) -> None:
+        """Account an allocation of ``nbytes``; ``roots()`` yields the live roots if needed.
+
+        ``fresh``: the new object (of ``nbytes``, with what it alone refers to) when it is
+        already among the roots; the collection leaves it out, as the cores collect before they
+        allocate it.
+        """
         if self.used + self.frames + nbytes > self.workspace:
-            self.used = self.live_bytes(roots())
+            self.compact(roots(), fresh)
             if self.used + self.frames + nbytes > self.workspace:
                 raise Fault(ErrorCode.MemoryError,
                             f"out of core memory: {nbytes} bytes requested, "
@@ -107,7 +129,7 @@ class Heap:
     def push_frame(self, nbytes: int, roots: Any) -> None:
         """Account a call frame; RecursionError when it does not fit."""
         if self.used + self.frames + nbytes > self.workspace:
-            self.used = self.live_bytes(roots())
+            self.compact(roots())
             if self.used + self.frames + nbytes > self.workspace:
                 raise Fault(ErrorCode.RecursionError,
                             "maximum recursion depth exceeded (the core's stack and heap are full: "
@@ -122,11 +144,22 @@ class Heap:
         """A frame returned."""
         self.frames -= nbytes
 
+    def compact(self, roots: Iterable[Any], fresh: Any = None) -> None:
+        """The heap is full: compact (the live bytes become the count) and charge its cost;
+        ``fresh``, a new object not yet allocated, and what only it reaches are not live."""
+        if fresh is not None:
+            roots = [r for r in roots if r is not fresh]
+        self.used = self.live_bytes(roots)
+        if self.owner is not None:
+            self.owner.cycles += self.compaction_cycles + self.object_cycles * self.objects
+        TOTALS.update(compactions=1, objects=self.objects, bytes=self.used)
+
     def live_bytes(self, roots: Iterable[Any]) -> int:
         """Bytes of every heap object reachable from ``roots`` (each object counted once)."""
         seen: set[int] = set()
         total = 0
         todo = list(roots)
+        objects = 0
         free = self.free_ids
         while todo:
             v = todo.pop()
@@ -137,13 +170,16 @@ class Heap:
             if key in seen or key in free:
                 continue
             seen.add(key)
-            total += object_bytes(v)
+            size = object_bytes(v)
+            total += size
+            objects += size > 0
             if t is list or t is tuple:
                 todo.extend(v)
             elif t is KIter:
                 todo.extend(v.refs)
             elif t is Array and v.base is not None:
                 todo.append(v.base)
+        self.objects = objects
         return total
 
     def deep_bytes(self, v: Any) -> int:

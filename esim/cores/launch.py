@@ -17,6 +17,8 @@ import simpy
 from epython.bytecode import protocol
 from epython.bytecode.image import Program
 from epython.bytecode.opcodes import ErrorCode
+from epython.marshal import SharedArg
+from esim.cores.dram import DramStore
 
 __all__ = ["KINDS", "ArgBlock", "CoreOutcome", "LaunchState", "MessageSlot", "PrintedLine"]
 
@@ -113,7 +115,24 @@ class LaunchState:
     waiting: dict[int, str] = field(default_factory=dict)
     where: dict[int, tuple[int, int]] = field(default_factory=dict)
     at_barrier: set[int] = field(default_factory=set)
+    #: the launch's shared() arrays in simulated DRAM, by ``id()`` of their SharedArg
+    shared: dict[int, DramStore] = field(default_factory=dict)
     _seq: int = 0
+
+    def __post_init__(self) -> None:
+        for arg in self.args:
+            if isinstance(arg, SharedArg):
+                self.shared[id(arg)] = DramStore(arg)
+        for block in self.core_blocks.values():
+            for arg in block.args:
+                if isinstance(arg, SharedArg) and id(arg) not in self.shared:
+                    self.shared[id(arg)] = DramStore(arg)
+
+    @property
+    def shared_bytes(self) -> int:
+        """Bytes of the launch's shared() arrays (the host writes them to DRAM at the start
+        and reads them back at the end)."""
+        return sum(store.arg.nbytes for store in self.shared.values())
 
     def block(self, core: int) -> ArgBlock:
         """The arguments ``core`` fetches and decodes."""
@@ -127,7 +146,7 @@ class LaunchState:
         """What the host writes to DRAM: the image and each distinct argument block."""
         shared = any(c not in self.core_blocks for c in self.cores)
         return (self.image_bytes + (self.args_bytes if shared else 0)
-                + sum(b.nbytes for b in self.core_blocks.values()))
+                + sum(b.nbytes for b in self.core_blocks.values()) + self.shared_bytes)
 
     def rank(self, core: int) -> int:
         """Position of a chip core within this launch (its ``coreid()``)."""
@@ -142,9 +161,11 @@ class LaunchState:
         """Called by a core when its result has reached the host."""
         self.outcomes[outcome.core] = outcome
         self.completion_order.append(outcome.core)
-        self.done[outcome.core].succeed(outcome)
         if self.finished:
             self.slots.clear()  # nothing can be sent or received any more
+            for store in self.shared.values():  # before the host sees the last result
+                store.write_back()
+        self.done[outcome.core].succeed(outcome)
 
     def post_line(self, core: int, text: str, arrived: simpy.Event) -> None:
         """Record a printed line once it has arrived in DRAM."""

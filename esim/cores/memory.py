@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from epython.marshal import SharedValue
+from esim.cores.dram import DramView
 from esim.cores.values import Array, KIter, f32
 
 __all__ = ["from_wire", "to_wire"]
@@ -53,6 +55,8 @@ def from_wire(value: Any) -> Any:
 def to_wire(value: Any) -> Any:
     """An interpreter value as the host receives it (arrays become numpy arrays)."""
     if isinstance(value, Array):
+        if isinstance(value.data, DramView):
+            return SharedValue()  # it stays in DRAM: encoding it refuses it
         n = 1
         for dim in value.shape:
             n *= dim

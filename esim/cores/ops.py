@@ -307,8 +307,8 @@ def contains(container: Any, item: Any) -> bool:
         return item in container
     if t is list or t is tuple:
         return any(_eq(x, item) for x in container)
-    if t is Array:
-        return any(_eq(x, item) for x in container.items())
+    if t is Array:  # read as far as the first match, as the cores do
+        return any(_eq(x, item) for x in container.live_items())
     if t is range:  # CPython's arithmetic test; a float equals an item when it is integral
         ti = type(item)
         if ti is float:

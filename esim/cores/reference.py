@@ -138,7 +138,7 @@ class ReferenceEngine:
             for o in operands:
                 if v is o:
                     return
-            heap.charge(object_bytes(v), lambda: roots(v, *operands))
+            heap.charge(object_bytes(v), lambda: roots(v, *operands), fresh=v)
 
         def charge_live(nbytes: int, extra: tuple[Any, ...]) -> None:
             """Charge an allocation with the live roots of the current frame and stack."""
@@ -259,7 +259,8 @@ class ReferenceEngine:
                             call_args = semantics.print_text(call_args)
                         r = yield Request(arg, call_args, func, code.line_at(pc - 1))
                         if type(r) in _HEAP_TYPES and r is not call_args[0]:
-                            heap.charge(heap.deep_bytes(r), lambda: roots(r, *call_args))
+                            heap.charge(heap.deep_bytes(r), lambda: roots(r, *call_args),
+                                        fresh=r)
                         stack.append(r)
                     elif arg in RANDOM_BUILTINS:
                         r = state.random_builtin(arg, call_args)

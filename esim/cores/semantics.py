@@ -11,6 +11,7 @@ from typing import Any
 
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ATTRS, ErrorCode
+from esim.cores.dram import DramView
 from esim.cores.values import Array, Fault, KIter, py_str, type_name
 
 __all__ = ["attribute", "iterate", "print_text", "slice_of", "store_subscript", "subscript",
@@ -96,6 +97,8 @@ def slice_of(obj: Any, lo: Any, hi: Any, step: Any) -> Any:
             raise Fault(ErrorCode.OverflowError, "range slice bounds do not fit in 32 bits")
         return r
     if t is Array:
+        if isinstance(obj.data, DramView):  # read only the items sliced, as the cores do
+            return [obj.get(i) for i in range(obj.shape[0])[lo:hi:step]]
         return obj.items()[lo:hi:step]
     raise Fault(ErrorCode.TypeError, f"'{type_name(obj)}' object is not subscriptable")
 
@@ -104,7 +107,8 @@ def unpack(seq: Any, n: int) -> Any:
     """The ``n`` items of ``seq`` for ``a, b, ... = seq`` (UNPACK_SEQUENCE)."""
     t = type(seq)
     if t is Array:
-        seq = seq.items()
+        if len(seq) == n:  # the cores check the length before they read an item
+            seq = seq.items()
     elif t not in (tuple, list, str, range):
         raise Fault(ErrorCode.TypeError, f"cannot unpack non-iterable {type_name(seq)} object")
     if len(seq) != n:

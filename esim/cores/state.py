@@ -89,7 +89,8 @@ class CoreState:
         self.draw_cycles = extra.get(RANDOM_DRAW_COST, BUILTIN_BY_NAME["random.random"].cycles)
         self.rng = rng.Rng(core)
         self.heap = Heap(workspace if workspace is not None else 1 << 40, self.consts, self,
-                         extra["alloc objects"], extra["alloc bytes"])
+                         extra["alloc objects"], extra["alloc bytes"],
+                         *(extra[k] for k in ("compaction", "compaction object") if k in extra))
 
     def inplace_list(self, op: int, target: list[Any], other: Any,
                      charge: Callable[[int, tuple[Any, ...]], None]) -> None:

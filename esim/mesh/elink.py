@@ -27,11 +27,11 @@ class ELinkChannel(Link):
         self.beat_cycles = config.elink_burst_beat_bytes / bytes_per_cycle
         super().__init__(name, config.elink_latency_cycles, self.single_cycles,
                          stats.register(name))
-        self._last_owner: int | None = None  # transfer that used the channel last
+        self.last_owner: int | None = None  # transfer that used the channel last
 
     def service_cycles(self, packets: int, header: Header, head: float, start: float) -> float:
         """Burst beats for ascending runs of one transfer, full packets otherwise."""
-        last_owner, self._last_owner = self._last_owner, header.owner
+        last_owner, self.last_owner = self.last_owner, header.owner
         if not header.burst:
             return packets * self.single_cycles
         if last_owner == header.owner and head <= self.free_at:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import simpy
 
 from esim.config import ChipConfig
+from esim.mesh.arbiter import Arbiter
 from esim.mesh.dram import Dram
 from esim.mesh.elink import ELink
 from esim.mesh.endpoints import Endpoint, Place, resolve
@@ -87,6 +88,9 @@ class Mesh:
         self.rmesh = Network("rmesh", config, self.stats, route)
         self.xmesh = Network("xmesh", config, self.stats, route)
         self.elink = ELink(config, self.stats)
+        # the cores' writes off chip meet at the eLink's tx: served in round robin per router
+        self.arbiter = (Arbiter(env, self.elink.tx) if config.elink_arbitration == "round_robin"
+                        else None)
         self.dram = Dram(config, self.stats)
         self.host = HostPort(config, self.stats)
         self.engine = TransferEngine(env, config.sim_chunk_bytes, config.packet_payload_bytes)
@@ -105,7 +109,8 @@ class Mesh:
     # -- public interface -------------------------------------------------------------------
 
     def write(self, src: Endpoint, dst: Endpoint, nbytes: int, method: str = "store", *,
-              ascending: bool = True, align: int | None = None) -> Transfer:
+              ascending: bool = True, align: int | None = None,
+              element: int | None = None) -> Transfer:
         """Start a write of ``nbytes`` from ``src`` to ``dst``; return the :class:`Transfer`.
 
         ``method`` is ``"store"`` (the source core, or the host, stores; posted) or ``"dma"``
@@ -113,7 +118,8 @@ class Mesh:
         descending addresses, which the eLink cannot burst.  ``align`` (DMA only) is the
         alignment of both buffers, as e_dma_copy sees them: the engine then moves elements of
         ``dma_element_bytes(align, nbytes)`` bytes, one per transaction; None (the simulator's
-        own transfers) moves whole packets.
+        own transfers) moves whole packets.  ``element`` (stores only) is the bytes of each
+        store, one packet each (4 for 32-bit stores); None: 8-byte stores.
         """
         s, d = self._initiated("write", method, src, dst, nbytes)
         cfg = self.config
@@ -138,19 +144,24 @@ class Mesh:
             if cached is None:
                 cached = self._write_routes[key] = self._write_route(s, d)
             route, network = cached
+            lane = (self.arbiter.lane(route) if network == "xmesh" and self.arbiter is not None
+                    else None)
             if method == "dma":
                 plan = WritePlan(route, header, cfg.dma_cycles_per_packet,
                                  start_delay=cfg.dma_setup_cycles, issued_at_start=True,
                                  sink=self._sink(d),
-                                 packet_bytes=_element(align, nbytes))
+                                 packet_bytes=_element(align, nbytes),
+                                 lane=lane)
             else:
-                plan = WritePlan(route, header, cfg.store_issue_cycles, sink=self._sink(d))
+                plan = WritePlan(route, header, cfg.store_issue_cycles, sink=self._sink(d),
+                                 packet_bytes=element or 0, lane=lane)
         transfer = self._transfer(s, d, nbytes, method, network)
         self.engine.start_write(transfer, plan)
         return transfer
 
     def read(self, requester: Endpoint, source: Endpoint, nbytes: int,
-             method: str = "load", *, align: int | None = None) -> Transfer:
+             method: str = "load", *, align: int | None = None,
+             element: int | None = None) -> Transfer:
         """Start a read of ``nbytes`` by ``requester`` from ``source``; return the transfer.
 
         ``"load"``: blocking 8-byte loads, each request over rMesh and its reply back as a
@@ -158,7 +169,8 @@ class Mesh:
         ``arrived``.  ``"dma_read"``: the requester's DMA engine pulls, requests pipelined, in
         elements of ``dma_element_bytes(align, nbytes)`` bytes when ``align`` is given (whole
         packets otherwise).  A host requester reads DRAM directly and core memory through the
-        eLink.
+        eLink.  ``element`` (a core's loads only) is the bytes of each load, one round trip
+        each (4 for 32-bit loads); None: 8-byte loads.
         """
         r, s = self._initiated("read", method, requester, source, nbytes)
         cfg = self.config
@@ -191,7 +203,7 @@ class Mesh:
             # Core memory answers at link speed; DRAM replies are paced by the eLink.
             reply_cycles_per_packet=0.0 if s.kind == "dram" else self.cmesh.cycles_per_packet,
             service_cycles=service, blocking=not pipelined,
-            packet_bytes=_element(align, nbytes) if dma else 0,
+            packet_bytes=_element(align, nbytes) if dma else element or 0,
             start_delay=cfg.dma_setup_cycles if dma else 0.0,
             sink=self.dram.reads if s.kind == "dram" else None)
         transfer = self._transfer(s, r, nbytes, method, network)

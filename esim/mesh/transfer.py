@@ -13,16 +13,31 @@ network and a store stream to a slow sink stalls the core as the hardware does.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
+from esim.mesh.arbiter import Lane, Waiting
 from esim.mesh.link import Header, Link
 from esim.mesh.stats import Accumulator, TransferRecord
 
-__all__ = ["ReadPlan", "Transfer", "TransferEngine", "WritePlan", "traverse"]
+__all__ = ["ReadPlan", "Transfer", "TransferEngine", "WritePlan", "traverse", "traverse_arbitrated"]
+
+
+def _walk(links: Sequence[Link], packets: int, nbytes: int, header: Header, head: float,
+          tail: float, stalled: float) -> tuple[float, float, float]:
+    """Reserve ``links`` in turn for one chunk whose head reaches the first at ``head``;
+    returns the head, tail and stalled cycles after the last."""
+    for link in links:
+        start, end = link.reserve(head, packets, nbytes, header)
+        stalled += start - head
+        tail = max(tail, end)
+        latency = link.latency_cycles
+        head = start + latency
+        tail += latency
+    return head, tail, stalled
 
 
 def traverse(route: Sequence[Link], packets: int, nbytes: int, now: float,
@@ -36,14 +51,41 @@ def traverse(route: Sequence[Link], packets: int, nbytes: int, now: float,
     head = now
     tail = now + source_cycles  # the last packet leaves the source
     stalled = 0.0  # cycles the head waited for busy links
-    for link in route:
+    for link in route:  # _walk, inlined: the hot path
         start, end = link.reserve(head, packets, nbytes, header)
         stalled += start - head
-        tail = max(tail, end)
         latency = link.latency_cycles
+        tail = (tail if tail >= end else end) + latency
         head = start + latency
-        tail += latency
     return now + max(source_cycles, stalled), tail
+
+
+def traverse_arbitrated(env: simpy.Environment, lane: Lane, packets: int, nbytes: int,
+                        now: float, source_cycles: float,
+                        header: Header) -> tuple[float, float] | simpy.Event:
+    """``traverse`` for a route through an arbitrated link (``lane``): the same ``(issued,
+    arrival)`` when the chunk need not wait its turn there; else an event that carries them
+    once the arbiter has served the chunk."""
+    arbiter = lane.arbiter
+    link = lane.link
+    if not arbiter.waiting and (link.free_at <= now or link.last_owner == header.owner):
+        return traverse(lane.route, packets, nbytes, now, source_cycles, header)  # no contention
+    head, tail, stalled = _walk(lane.before, packets, nbytes, header, now, now + source_cycles,
+                                0.0)
+    if not arbiter.busy(head, header.owner):
+        head, tail, stalled = _walk((lane.link,), packets, nbytes, header, head, tail, stalled)
+        _, tail, stalled = _walk(lane.after, packets, nbytes, header, head, tail, stalled)
+        return now + max(source_cycles, stalled), tail
+    result = env.event()
+
+    def go_on(start: float, end: float) -> None:
+        latency = lane.link.latency_cycles
+        _, t, s = _walk(lane.after, packets, nbytes, header, start + latency,
+                        max(tail, end) + latency, stalled + start - head)
+        result.succeed((now + max(source_cycles, s), t))
+
+    arbiter.enqueue(lane, Waiting(head, packets, nbytes, header, go_on))
+    return result
 
 
 class Transfer:
@@ -92,6 +134,7 @@ class WritePlan:
     issued_at_start: bool = False  # DMA: the core is free once the engine runs
     sink: Accumulator | None = None  # counts bytes delivered (DRAM)
     packet_bytes: int = 0  # data bytes per packet (a DMA's element size); 0: a full packet
+    lane: Lane | None = None  # the route through an arbitrated link (the eLink's tx)
 
 
 @dataclass(frozen=True)
@@ -104,10 +147,10 @@ class ReadPlan:
     request_cycles_per_packet: float
     reply_cycles_per_packet: float
     service_cycles: float
-    blocking: bool  # loads: one 8-byte request at a time, each waits for its reply
+    blocking: bool  # loads: one request at a time (8 bytes, or packet_bytes), each waits for its reply
     start_delay: float = 0.0
     sink: Accumulator | None = None  # counts bytes read at the source (DRAM)
-    packet_bytes: int = 0  # data bytes per packet (a DMA's element size); 0: a full packet
+    packet_bytes: int = 0  # data bytes per packet (a DMA's or a load's element); 0: a full packet
 
 
 class TransferEngine:
@@ -131,8 +174,11 @@ class TransferEngine:
             env = self.env
             now = env.now
             packets = self._packets(nbytes, plan.packet_bytes)
-            issued, arrival = traverse(plan.route, packets, nbytes, now,
-                                       packets * plan.source_cycles_per_packet, plan.header)
+            result = self._traverse(plan, packets, nbytes, now)
+            if isinstance(result, simpy.Event):
+                self._when_served(transfer, plan, nbytes, packets, result)
+                return
+            issued, arrival = result
             if plan.sink is not None:
                 plan.sink.add(nbytes, packets, 0.0, 0.0)
             transfer.record.issued_cycle = issued
@@ -154,17 +200,46 @@ class TransferEngine:
         while remaining > 0:
             chunk = min(remaining, self.chunk_bytes)
             packets = self._packets(chunk, plan.packet_bytes)
-            issued, arrival = traverse(plan.route, packets, chunk, env.now,
-                                       packets * plan.source_cycles_per_packet, plan.header)
+            result = self._traverse(plan, packets, chunk, env.now)
+            queued = False
+            if isinstance(result, simpy.Event):
+                queued = True
+                result = cast("tuple[float, float]", (yield result))  # waited for its turn
+            issued, arrival = result
             if plan.sink is not None:
                 plan.sink.add(chunk, packets, 0.0, 0.0)
             last_arrival = max(last_arrival, arrival)
             remaining -= chunk
-            yield env.timeout(max(0.0, issued - env.now))
+            if not queued or issued > env.now:  # a served chunk's source is usually free now
+                yield env.timeout(max(0.0, issued - env.now))
         if not plan.issued_at_start:
             self._fire(transfer, "issued")
         yield env.timeout(max(0.0, last_arrival - env.now))
         self._fire(transfer, "arrived")
+
+    def _traverse(self, plan: WritePlan, packets: int, nbytes: int,
+                  now: float) -> tuple[float, float] | simpy.Event:
+        source = packets * plan.source_cycles_per_packet
+        if plan.lane is None:
+            return traverse(plan.route, packets, nbytes, now, source, plan.header)
+        return traverse_arbitrated(self.env, plan.lane, packets, nbytes, now, source, plan.header)
+
+    def _when_served(self, transfer: Transfer, plan: WritePlan, nbytes: int, packets: int,
+                     served: simpy.Event) -> None:
+        """A one-chunk write that queued at an arbitrated link: its events fire once it is
+        served."""
+        env = self.env
+        transfer.issued, transfer.arrived = env.event(), env.event()
+
+        def fire(event: simpy.Event) -> None:
+            issued, arrival = cast("tuple[float, float]", event.value)  # go_on's
+            if plan.sink is not None:
+                plan.sink.add(nbytes, packets, 0.0, 0.0)
+            for which, at in (("issued", issued), ("arrived", arrival)):
+                env.timeout(max(0.0, at - env.now)).callbacks.append(
+                    self._firing(transfer, which))
+
+        served.callbacks.append(fire)
 
     def start_read(self, transfer: Transfer, plan: ReadPlan) -> None:
         """Start a read: blocking loads one packet at a time, DMA reads pipelined in chunks."""
@@ -177,7 +252,7 @@ class TransferEngine:
             yield env.timeout(plan.start_delay)
         if not plan.blocking:
             self._fire(transfer, "issued")
-        step = self.packet_bytes if plan.blocking else self.chunk_bytes
+        step = (plan.packet_bytes or self.packet_bytes) if plan.blocking else self.chunk_bytes
         remaining = transfer.record.nbytes
         last_arrival = [env.now]  # updated by reply callbacks of pipelined reads
         last_ready = env.now
@@ -220,6 +295,9 @@ class TransferEngine:
                                   packets * plan.reply_cycles_per_packet, plan.header)
             last_arrival[0] = max(last_arrival[0], arrival)
         return reply
+
+    def _firing(self, transfer: Transfer, which: str) -> Callable[[simpy.Event], None]:
+        return lambda _event: self._fire(transfer, which)
 
     def _fire(self, transfer: Transfer, which: str) -> None:
         now = self.env.now

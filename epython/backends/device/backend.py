@@ -2,8 +2,7 @@
 moves results and printed text from the mailboxes to the launches, and cancels, times out and
 detects deadlocks the way the simulator backend reports them.
 
-The queues advance whenever the host polls (``poll``/``wait_next``/``busy_cores``/``launch``);
-there is no thread of its own.
+The queues advance whenever the host polls (``poll``/``wait_next``/``busy_cores``/``launch``).
 """
 
 from __future__ import annotations
@@ -18,10 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from epython.arrays import check_launch_fits
 from epython.backends.base import CoreResult, core_arguments
 from epython.backends.device import mailbox as M
-from epython.backends.device.dram import LAUNCH_AREA_BYTES, LaunchArea, align
+from epython.backends.device.dram import LaunchArea, align, shared_area
 from epython.backends.device.ehal import E_FALSE, E_TRUE, EEpiphany, EHal, EMem, EPlatform
 from epython.backends.device.elf import symbolize
 from epython.backends.device.launch import DeviceLaunch
@@ -32,7 +33,7 @@ from epython.bytecode.memory import E16_CORE_MEMORY
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
 from epython.errors import BackendError, CoreFault, DeadlockError, LaunchCancelled
-from epython.marshal import decode_value, encode_resident, encode_value
+from epython.marshal import SharedArg, decode_value, encode_resident, encode_value
 
 if TYPE_CHECKING:
     from epython.backends.device.esim import EsimSession
@@ -80,11 +81,13 @@ class DeviceBackend:
         self._rows = 4
         self._cols = 4
         self._cmd: list[int] = []
+        self._command = 0  # the last launch's command number (see launch())
         self._out_tail: list[int] = []
         self._partial: list[bytes] = []
         self._active: list[DeviceLaunch | None] = []
         self._queues: list[deque[DeviceLaunch]] = []
         self._area = LaunchArea(self.num_cores() * P.MAILBOX_STRIDE)
+        self._shared_area = shared_area()
         #: device-resident values per core (wire values).  The host keeps them and sends the
         #: ones a launch names with its arguments; a core posts them back when it succeeds.
         self._resident: dict[int, dict[str, Any]] = {}
@@ -164,9 +167,23 @@ class DeviceBackend:
             bad = [c for c in cores if not 0 <= c < n]
             if bad or len(set(cores)) != len(cores) or not cores:
                 raise ValueError(f"{kernel.name}(): cores {cores} must be distinct ids in 0..{n - 1}")
-            region = self._area.allocate(align(len(kernel.image)) + len(block))
+            shared = self._place_shared(args)
+            if shared:  # the descriptors now carry where their arrays lie in DRAM
+                if own is None:
+                    block = self._block(kernel, args)
+                else:
+                    blocks = {c: self._block(kernel, a) for c, a in own.items()}
+            try:
+                region = self._area.allocate(align(len(kernel.image)) + len(block))
+            except BaseException:
+                for arg in shared:
+                    self._shared_area.free(arg.offset)
+                raise
             launch = DeviceLaunch(self, kernel, list(args), cores, region, len(kernel.image),
-                                  block, blocks)
+                                  block, blocks, shared)
+            # one command number for all its cores: it is the epoch of its messages (comm.c)
+            self._command = M.next_command(self._command) or 1
+            launch.command = self._command
             self._write_mem(launch.image_offset, kernel.image, "writing the program image")
             if block:
                 self._write_mem(launch.args_offset, block, "writing the argument block")
@@ -174,6 +191,22 @@ class DeviceBackend:
                 self._queues[c].append(launch)
             self.progress()
             return launch
+
+    def _place_shared(self, args: list[Any]) -> list[SharedArg]:
+        """Give each shared() array of a launch its region of the launch area and write its
+        contents there (lock held)."""
+        placed: list[SharedArg] = []
+        for arg in args:
+            if isinstance(arg, SharedArg) and arg not in placed:
+                try:
+                    arg.offset = self._shared_area.allocate(arg.nbytes)[0]
+                except BackendError:
+                    for done in placed:
+                        self._shared_area.free(done.offset)
+                    raise
+                placed.append(arg)
+                self._write_mem(arg.offset, arg.array.tobytes(), "writing a shared() array")
+        return placed
 
     @staticmethod
     def _block(kernel: CompiledKernel, args: list[Any]) -> bytes:
@@ -206,7 +239,8 @@ class DeviceBackend:
                                    f"1 to {M.MAX_CORES} cores")
             hal.call("e_open", "opening the chip as one workgroup", ctypes.byref(self._dev),
                      0, 0, rows, cols)
-            size = rows * cols * P.MAILBOX_STRIDE + LAUNCH_AREA_BYTES
+            # the mailboxes and the launch area, and (past e-hal's table) the shared() arrays
+            size = P.DRAM_WINDOW_BYTES - P.DRAM_AREA_OFFSET
             hal.call("e_alloc", f"mapping {size} bytes of shared DRAM at offset "
                      f"{P.DRAM_AREA_OFFSET:#x}", ctypes.byref(self._mem), P.DRAM_AREA_OFFSET, size)
         except BaseException:
@@ -234,6 +268,7 @@ class DeviceBackend:
         self._active = [None] * n
         self._queues = [deque() for _ in range(n)]
         self._area = LaunchArea(n * P.MAILBOX_STRIDE)
+        self._shared_area = shared_area()
         hal.call("e_load_group", f"loading the core program {self.program}",
                  str(self.program).encode(), ctypes.byref(self._dev), 0, 0, self._rows,
                  self._cols, E_FALSE)
@@ -310,8 +345,13 @@ class DeviceBackend:
                                        f"reading core {core}'s mailbox"))
 
     def release(self, launch: DeviceLaunch) -> None:
-        """A finished launch gives back its region of the launch area (lock held)."""
+        """A finished launch reads its shared() arrays back from DRAM and gives back its
+        regions of the launch area (lock held)."""
         self._area.free(launch.region[0])
+        for arg in launch.shared:
+            data = self._read_mem(arg.offset, arg.nbytes, "reading a shared() array back")
+            arg.array[...] = np.frombuffer(data, dtype=arg.array.dtype).reshape(arg.array.shape)
+            self._shared_area.free(arg.offset)
 
     def _free_core_block(self, core: int) -> None:
         """Give back ``core``'s own argument block, if its launch had one."""
@@ -337,7 +377,7 @@ class DeviceBackend:
         self._write_mem(base + offset, fields, f"writing core {core}'s launch fields")
         self._write_mem(base + P.MAILBOX_CORES_OFFSET, launch.core_list,
                         f"writing core {core}'s core list")
-        self._cmd[core] = M.next_command(self._cmd[core])
+        self._cmd[core] = launch.command
         self._active[core] = launch
         self._set(core, "command", self._cmd[core])  # the start signal, written last
         self._hal().call("e_signal", f"signalling core {core}", ctypes.byref(self._dev),
@@ -389,18 +429,21 @@ class DeviceBackend:
         size = M.result_bytes(launch.kernel, h)
         area = self._read_mem(base + P.MAILBOX_RESULT_OFFSET, size,
                               f"reading core {core}'s result") if size else b""
-        message = b""
+        message = chain = b""
         if h.error_code != ErrorCode.OK:
             message = self._read_mem(base + P.MAILBOX_MESSAGE_OFFSET,
                                      P.MAILBOX_RESULT_OFFSET - P.MAILBOX_MESSAGE_OFFSET,
                                      f"reading core {core}'s error message")
+            chain = self._read_mem(base + P.MAILBOX_ERROR_CHAIN_OFFSET,
+                                   P.MAILBOX_ERROR_CHAIN_BYTES,
+                                   f"reading core {core}'s error call chain")
         changes = b""
         if h.changes_size:
             changes = self._read_mem(base + P.MAILBOX_CHANGES_OFFSET,
                                      min(h.changes_size, P.MAILBOX_CHANGES_BYTES),
                                      f"reading core {core}'s changes to array arguments")
         out = M.decode_outcome(launch.kernel, core, h, area, message, changes,
-                               launch.block_of(core))
+                               launch.block_of(core), chain)
         self._free_core_block(core)
         held = self._resident.setdefault(core, {})
         for name, value in out.resident.items():

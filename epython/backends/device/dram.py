@@ -7,9 +7,10 @@ area; offsets here are from the start of epython's DRAM area, as in the mailboxe
 
 from __future__ import annotations
 
+from epython.bytecode import protocol
 from epython.errors import BackendError
 
-__all__ = ["ALIGN", "LAUNCH_AREA_BYTES", "LaunchArea", "align"]
+__all__ = ["ALIGN", "LAUNCH_AREA_BYTES", "LaunchArea", "align", "shared_area"]
 
 #: Bytes of the launch area (program images and argument blocks after the mailboxes).
 LAUNCH_AREA_BYTES = 8 << 20
@@ -25,9 +26,11 @@ def align(nbytes: int) -> int:
 class LaunchArea:
     """First-fit allocation of regions in ``[start, start + size)``."""
 
-    def __init__(self, start: int, size: int = LAUNCH_AREA_BYTES) -> None:
+    def __init__(self, start: int, size: int = LAUNCH_AREA_BYTES,
+                 name: str = "the launch area") -> None:
         self.start = start
         self.size = size
+        self.name = name
         self._regions: list[tuple[int, int]] = []  # (start, end) in use
 
     def __len__(self) -> int:
@@ -44,7 +47,7 @@ class LaunchArea:
                 break
             start = max(start, used_end)
         if start + nbytes > self.start + self.size:
-            raise BackendError(f"the launch area in shared DRAM ({self.size} bytes) is full "
+            raise BackendError(f"{self.name} in shared DRAM ({self.size} bytes) is full "
                                f"with {len(self._regions)} launches in flight; wait for some "
                                "of them before launching more")
         self._regions.append((start, start + nbytes))
@@ -53,3 +56,10 @@ class LaunchArea:
     def free(self, start: int) -> None:
         """Give back the region that starts at ``start`` (nothing if there is none)."""
         self._regions = [r for r in self._regions if r[0] != start]
+
+
+def shared_area() -> LaunchArea:
+    """The allocator of the shared() arrays' area (``protocol.SHARED_AREA_OFFSET``, 12 MB past
+    e-hal's table), with offsets from the start of epython's DRAM area like every other."""
+    return LaunchArea(protocol.SHARED_AREA_OFFSET - protocol.DRAM_AREA_OFFSET,
+                      protocol.SHARED_ARRAYS_BYTES, "the area of shared() arrays")

@@ -17,6 +17,7 @@ from epython.backends.base import CoreResult
 from epython.backends.device.dram import align
 from epython.backends.device.mailbox import core_list
 from epython.compiler import CompiledKernel
+from epython.marshal import SharedArg
 
 __all__ = ["STREAM_SECONDS", "DeviceLaunch", "LaunchScheduler"]
 
@@ -64,7 +65,8 @@ class DeviceLaunch:
 
     def __init__(self, backend: LaunchScheduler, kernel: CompiledKernel, args: list[Any],
                  cores: list[int], region: tuple[int, int], image_size: int, block: bytes,
-                 blocks: dict[int, bytes] | None = None) -> None:
+                 blocks: dict[int, bytes] | None = None,
+                 shared: list[SharedArg] | None = None) -> None:
         self.backend = backend
         self.kernel = kernel
         self.args = args
@@ -79,6 +81,10 @@ class DeviceLaunch:
         self.block = block  # the argument block (cores with device-resident values extend it)
         #: the cores' own argument blocks (epython.split), instead of ``block``
         self.blocks = blocks or {}
+        #: the launch's shared() arrays, each in its own region of the launch area
+        self.shared = shared or []
+        #: the command word every core of the launch receives (the backend numbers launches)
+        self.command = 0
         #: cores whose result (or cancellation) has been delivered
         self.delivered: set[int] = set()
         self._pending: deque[CoreResult] = deque()

@@ -32,6 +32,7 @@ __all__ = [
     "Outcome",
     "block_arrays",
     "decode_array_updates",
+    "decode_chain",
     "decode_outcome",
     "decode_resident",
     "describe_fault",
@@ -250,19 +251,36 @@ def decode_message(raw: bytes) -> str:
     return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
 
 
+def decode_chain(raw: bytes) -> tuple[tuple[tuple[int, int], ...], int]:
+    """The call chain a failing core posted (``raw``: the first MAILBOX_ERROR_CHAIN_BYTES of its
+    result area, protocol.py): the (function, line) of each caller it kept, outermost first, and
+    how many callers it left out after the first ERROR_CHAIN_OUTER (protocol.cut_chain).  A
+    short or malformed record gives what it holds (no chain at worst)."""
+    if len(raw) < 4:
+        return (), 0
+    total = _U32.unpack_from(raw)[0]
+    kept = min(total, P.ERROR_CHAIN_FRAMES - 1, (len(raw) - 4) // 8)
+    words = struct.unpack_from(f"<{2 * kept}I", raw, 4)
+    chain = tuple((words[2 * k], words[2 * k + 1]) for k in range(kept))
+    return chain, (min(total, P.MAX_CALL_DEPTH) - kept if kept == P.ERROR_CHAIN_FRAMES - 1 else 0)
+
+
 def decode_outcome(kernel: CompiledKernel, core: int, h: Header, area: bytes,
-                   message: bytes, changes: bytes, block: bytes) -> Outcome:
+                   message: bytes, changes: bytes, block: bytes, chain: bytes = b"") -> Outcome:
     """Decode ``core``'s posted result for a launch of ``kernel`` with the argument ``block``.
 
-    ``area`` is the mailbox's result area, ``message`` its error message bytes (read only when
-    ``h.error_code`` is not OK), ``changes`` its changes area (``h.changes_size`` bytes).  A
-    core that posts garbage gets a BackendError as its error, never an exception here.
+    ``area`` is the mailbox's result area, ``message`` its error message bytes and ``chain``
+    its error's call chain record (both read only when ``h.error_code`` is not OK), ``changes``
+    its changes area (``h.changes_size`` bytes).  A core that posts garbage gets a BackendError
+    as its error, never an exception here.
     """
     out = Outcome()
     size = 0
     if h.error_code != ErrorCode.OK:
+        callers, omitted = decode_chain(chain)
         out.error = kernel_error(kernel, h.error_code, decode_message(message), core=core,
-                                 func=h.error_func, line=h.error_line)
+                                 func=h.error_func, line=h.error_line, chain=callers,
+                                 omitted=omitted)
     else:
         size = min(h.result_size, P.MAILBOX_RESULT_BYTES)
         try:

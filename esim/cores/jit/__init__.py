@@ -236,14 +236,14 @@ class TranslatingEngine:
             for o in operands:
                 if v is o:
                     return v
-            heap.charge(object_bytes(v), lambda: roots((v, *operands)))
+            heap.charge(object_bytes(v), lambda: roots((v, *operands)), fresh=v)
             return v
 
         def charge_bytes(nbytes: int, extra: tuple[Any, ...]) -> None:
             heap.charge(nbytes, lambda: roots(extra))
 
         def charge_deep(r: Any, call_args: tuple[Any, ...]) -> None:
-            heap.charge(heap.deep_bytes(r), lambda: roots((r, *call_args)))
+            heap.charge(heap.deep_bytes(r), lambda: roots((r, *call_args)), fresh=r)
 
         def push_frame(nbytes: int) -> None:
             heap.push_frame(nbytes, lambda: roots(()))
