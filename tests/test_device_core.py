@@ -209,8 +209,6 @@ DISAGREE = {
                    "objects on the C core and 15168 on the simulator",
     "insert_past_memory": "MemoryError at the same line, but the message counts 15104 bytes of "
                           "live objects on the C core and 15112 on the simulator",
-    "memory_string": "MemoryError at the same line, but the C core requests 16392 bytes with 8200 "
-                     "live, the simulator 8200 with 12304 live (s = s + s)",
 }
 
 
