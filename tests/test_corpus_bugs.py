@@ -315,8 +315,7 @@ def test_a_negative_timeout_is_a_value_error(bad: float) -> None:
      "os.getpid(): module os is not available", "math, random and epython.parallel"),
     ("import numpy as np\ndef k(a):\n    return np.sum(a)\n", "np.sum() is a numpy function",
      "sum(a)"),
-    ("def k(s):\n    return s.upper()\n", "str method .upper()", "f-strings"),
-    ("def k(a):\n    return a.sort()\n", "list method .sort()", ".append()"),
+    ("def k(s):\n    return s.title()\n", "str method .title()", ".upper()"),
     ("def k(d):\n    return d.fromkeys([1])\n", "dict method .fromkeys()", "dict.fromkeys(iterable"),
 ])
 def test_refusals_name_the_construct_and_a_fitting_hint(source: str, message: str, hint: str) -> None:

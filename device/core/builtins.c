@@ -2,10 +2,14 @@
  * module is in comm.c).  Arguments are borrowed stack slots; results are new references. */
 #include "fltconv.h"
 #include "fmath.h"
+#include "text.h"
+#include "utf8.h"
 #include "vm.h"
 
-/* A message naming a str's repr: "<prefix>'text'". */
-EPY_COLD static void raise_with_repr(VM *vm, uint32_t code, const char *prefix, Value s)
+/* A message naming a str's repr: "<prefix>'text'<suffix>", with ", <base>" after the repr
+ * when base >= 0. */
+EPY_COLD static void raise_with_repr(VM *vm, uint32_t code, const char *prefix, Value s, int base,
+                                     const char *suffix)
 {
     char msg[EPY_MSG_BYTES];
     Sink m = {vm, msg, 0, 0, 0, 0, 0, sizeof msg - 1};
@@ -13,6 +17,12 @@ EPY_COLD static void raise_with_repr(VM *vm, uint32_t code, const char *prefix, 
     uint32_t n;
     const uint8_t *p = str_data(vm, s, &n);
     repr_bytes(&m, p, n, 0);
+    if (base >= 0) {
+        char num[16];
+        epy_snprintf(num, sizeof num, ", %d", base);
+        sink_str(&m, num);
+    }
+    sink_str(&m, suffix);
     msg[m.len] = 0;
     epy_raise(vm, code, "%s", msg);
 }
@@ -66,8 +76,9 @@ static void need_iterable(VM *vm, Value v)
         epy_raise(vm, ERR_TYPEERROR, "'%s' object is not iterable", type_name(v));
 }
 
-/* min()/max(). */
-static Value bi_extreme(VM *vm, Value *args, uint32_t n, int op, const char *name)
+/* min()/max(); with dflt (min/max.keyed of no keys), an empty iterable gives *dflt. */
+static Value extreme_of(VM *vm, Value *args, uint32_t n, int op, const char *name,
+                        const Value *dflt)
 {
     Value best = mk_unset(), item = mk_none();
     troot_push(vm, &best);
@@ -91,9 +102,41 @@ static Value bi_extreme(VM *vm, Value *args, uint32_t n, int op, const char *nam
         incref(vm, best);
     }
     troot_pop(vm, 2);
+    if (best.tag == V_UNSET && dflt) {
+        incref(vm, *dflt);
+        return *dflt;
+    }
     if (best.tag == V_UNSET)
         epy_raise(vm, ERR_VALUEERROR, "%s() arg is an empty sequence", name);
     return best;
+}
+
+/* min()/max(). */
+static Value bi_extreme(VM *vm, Value *args, uint32_t n, int op, const char *name)
+{
+    return extreme_of(vm, args, n, op, name, NULL);
+}
+
+/* min.keyed/max.keyed(items, keys[, default]): keys None (the items compared) or the
+ * compiler's list of one key per item of the list items; the first extreme item wins. */
+EPY_COLD static Value bi_keyed(VM *vm, Value *args, uint32_t n, int op, const char *name)
+{
+    const Value *dflt = n > 2 ? &args[2] : NULL;
+    if (args[1].tag == V_NONE)
+        return extreme_of(vm, args, 1, op, name, dflt);
+    uint32_t len = seq_len(vm, args[0]), best = 0;
+    if (len == 0) {
+        if (!dflt)
+            epy_raise(vm, ERR_VALUEERROR, "%s() arg is an empty sequence", name);
+        incref(vm, *dflt);
+        return *dflt;
+    }
+    for (uint32_t k = 1; k < len; k++)
+        if (compare_order(vm, op, seq_items(vm, args[1])[k], seq_items(vm, args[1])[best]))
+            best = k;
+    Value r = seq_items(vm, args[0])[best];
+    incref(vm, r);
+    return r;
 }
 
 /* sum(seq, start). */
@@ -121,19 +164,32 @@ static Value bi_sum(VM *vm, Value *args, uint32_t n)
 /* Py_ISSPACE: the whitespace int() and float() strip (after CPython's ASCII transform). */
 EPY_COLD_HELPER static int is_space(int c) { return c == ' ' || (c >= 9 && c <= 13); }
 
-/* int(s) for a str: CPython's PyLong_FromString in base 10 on the ASCII transform of s
- * (Unicode digits and spaces count); underscores only between digits.  More than 4300 digits:
- * CPython's int() raises a ValueError (sys.int_info.default_max_str_digits), which the
- * simulator reports as an invalid literal. */
-EPY_COLD static Value int_from_str(VM *vm, Value s)
+/* The value of digit character c in bases up to 36 (99 for any other character). */
+EPY_COLD_HELPER static int digit_value(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'z' ? c - 'a' + 10 : 99;
+}
+
+/* int(s[, base]) for a str: CPython's PyLong_FromString on the ASCII transform of s (Unicode
+ * digits and spaces count): base 2..36, or 0 for a literal's own prefix (0x, 0o, 0b; a
+ * decimal literal other than zeros may not start with 0); a prefix of the base, then one
+ * underscore, may be skipped; underscores only between digits.  More than 4300 digits in a base
+ * that is not a power of two: CPython's int() raises a ValueError
+ * (sys.int_info.default_max_str_digits), which the simulator reports as an invalid literal.
+ * Past int32, an OverflowError naming the value (in base 10 by its digits; in other bases past
+ * 2**62 by the text). */
+EPY_COLD static Value int_from_str(VM *vm, Value s, int base)
 {
     uint32_t n;
     const uint8_t *p = str_data(vm, s, &n);
     TextIter it = {p, n, 0};
-    int c, neg = 0, prev = 0;
+    int c, neg = 0, digit = 0, big = 0, zeros_only = 0, b = base;
     uint32_t count = 0, sig = 0;
     char digits[200]; /* the first significant digits, for the OverflowError's message */
-    int64_t v = 0;
+    uint64_t v = 0;
     do
         c = text_next(&it);
     while (is_space(c));
@@ -141,37 +197,86 @@ EPY_COLD static Value int_from_str(VM *vm, Value s)
         neg = c == '-';
         c = text_next(&it);
     }
-    for (;; prev = c, c = text_next(&it)) {
-        if (c == '_') {
-            if (prev < '0' || prev > '9')
+    if (c == '0') {
+        TextIter save = it;
+        int x = text_next(&it) | 0x20;
+        int pb = x == 'x' ? 16 : x == 'o' ? 8 : x == 'b' ? 2 : 0;
+        if (b == 0) {
+            b = pb ? pb : 10;
+            zeros_only = !pb;
+        }
+        if (pb && pb == b) { /* the prefix, then at most one underscore */
+            c = text_next(&it);
+            if (c == '_')
+                c = text_next(&it);
+            if (c == '_')
                 goto bad;
+        } else {
+            it = save;
+        }
+    } else if (b == 0) {
+        b = 10;
+    }
+    for (;; c = text_next(&it)) {
+        if (c == '_') {
+            if (!digit)
+                goto bad;
+            digit = 0;
             continue;
         }
-        if (c < '0' || c > '9')
+        int d = digit_value(c);
+        if (d >= b)
             break;
+        digit = 1;
         count++;
-        if (sig || c != '0') {
+        if (sig || d) {
             if (sig < sizeof digits - 1)
                 digits[sig] = (char)c;
-            if (++sig <= 10)
-                v = v * 10 + (c - '0');
+            sig++;
+            if (!big && v > (0xFFFFFFFFFFFFFFFFull - (uint64_t)d) / (uint64_t)b)
+                big = 1;
+            else if (!big && (v = v * (uint64_t)b + (uint64_t)d) >= (1ull << 62))
+                big = 1;
         }
     }
-    if (prev == '_' || count == 0 || count > 4300)
+    if (!digit || (count > 4300 && (b & (b - 1))) || (zeros_only && sig))
         goto bad;
     while (is_space(c))
         c = text_next(&it);
     if (c != -1)
         goto bad;
-    if (sig > 10 || v > 2147483647LL + neg) {
+    if (!big && v <= 2147483647ull + (uint64_t)neg)
+        return mk_int((int32_t)(neg ? -(int64_t)v : (int64_t)v));
+    if (b == 10) {
         digits[sig < sizeof digits - 1 ? sig : sizeof digits - 1] = 0;
         epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s%s does not fit in int32",
                   neg ? "-" : "", digits);
     }
-    return mk_int((int32_t)(neg ? -v : v));
-bad:
-    raise_with_repr(vm, ERR_VALUEERROR, "invalid literal for int() with base 10: ", s);
+    if (!big)
+        epy_raise(vm, ERR_OVERFLOWERROR, "integer overflow: %s%llu does not fit in int32",
+                  neg ? "-" : "", (unsigned long long)v);
+    raise_with_repr(vm, ERR_OVERFLOWERROR, "integer overflow: int(", s, base,
+                    ") does not fit in int32");
     return mk_none();
+bad:;
+    char pre[48];
+    epy_snprintf(pre, sizeof pre, "invalid literal for int() with base %d: ", base);
+    raise_with_repr(vm, ERR_VALUEERROR, pre, s, -1, "");
+    return mk_none();
+}
+
+/* int(s, base): the base's checks, then int_from_str. */
+EPY_COLD static Value int_with_base(VM *vm, Value s, Value base)
+{
+    if (base.tag != V_INT && base.tag != V_BOOL)
+        epy_raise(vm, ERR_TYPEERROR, "'%s' object cannot be interpreted as an integer",
+                  type_name(base));
+    int32_t b = as_int(base);
+    if (b != 0 && (b < 2 || b > 36))
+        epy_raise(vm, ERR_VALUEERROR, "int() base must be >= 2 and <= 36, or 0");
+    if (!is_str(s))
+        epy_raise(vm, ERR_TYPEERROR, "int() can't convert non-string with explicit base");
+    return int_from_str(vm, s, (int)b);
 }
 
 /* float(s) for a str (CPython's accepted forms, fltconv.c). */
@@ -181,7 +286,7 @@ EPY_COLD static Value float_from_str(VM *vm, Value s)
     const uint8_t *p = str_data(vm, s, &n);
     double d;
     if (flt_parse(p, n, &d) != 0)
-        raise_with_repr(vm, ERR_VALUEERROR, "could not convert string to float: ", s);
+        raise_with_repr(vm, ERR_VALUEERROR, "could not convert string to float: ", s, -1, "");
     return mk_float((float)d);
 }
 
@@ -268,6 +373,47 @@ EPY_COLD static Value bi_math(VM *vm, uint32_t id, Value *args, uint32_t n)
     }
 }
 
+/* ord(c) of a one-character str. */
+EPY_COLD static Value bi_ord(VM *vm, Value s)
+{
+    if (!is_str(s))
+        epy_raise(vm, ERR_TYPEERROR, "ord() expected string of length 1, but %s found",
+                  type_name(s));
+    uint32_t n, c;
+    const uint8_t *p = str_data(vm, s, &n);
+    uint32_t chars = str_chars(vm, s);
+    if (chars != 1)
+        epy_raise(vm, ERR_TYPEERROR, "ord() expected a character, but string of length %u found",
+                  (unsigned)chars);
+    utf8_decode(p, n, &c);
+    return mk_int((int32_t)c);
+}
+
+/* chr(i): a new one-character str (a surrogate has no UTF-8: NotImplementedError). */
+EPY_COLD static Value bi_chr(VM *vm, Value v)
+{
+    if (v.tag != V_INT && v.tag != V_BOOL)
+        epy_raise(vm, ERR_TYPEERROR, "'%s' object cannot be interpreted as an integer",
+                  type_name(v));
+    int32_t c = as_int(v);
+    if (c < 0 || c > 0x10FFFF)
+        epy_raise(vm, ERR_VALUEERROR, "chr() arg not in range(0x110000)");
+    if (c >= 0xD800 && c <= 0xDFFF)
+        epy_raise(vm, ERR_NOTIMPLEMENTEDERROR,
+                  "chr(0x%x) is a surrogate: kernel strs are UTF-8, which cannot hold one",
+                  (unsigned)c);
+    uint8_t b[4];
+    uint32_t n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (n == 1) {
+        b[0] = (uint8_t)c;
+    } else {
+        for (uint32_t i = n - 1; i > 0; i--, c >>= 6)
+            b[i] = (uint8_t)(0x80 | (c & 0x3F));
+        b[0] = (uint8_t)((0xF00u >> n) | (uint32_t)c);
+    }
+    return str_from(vm, (const char *)b, n);
+}
+
 /* The builtins that are rare in loops (print, str, round, list.copy, math, parallel), int()
  * and float() of strs, and the errors of call_builtin's cases. */
 EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
@@ -276,8 +422,10 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
     switch (id) {
     case BI_PRINT: return bi_print(vm, args, n);
     case BI_INT:
+        if (n == 2)
+            return int_with_base(vm, v, args[1]);
         if (is_str(v))
-            return int_from_str(vm, v);
+            return int_from_str(vm, v, 10);
         epy_raise(vm, ERR_TYPEERROR, "int() argument must be a string or a real number, not '%s'",
                   type_name(v));
     case BI_FLOAT:
@@ -299,6 +447,17 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
         if (v.tag != V_LIST)
             epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'copy'", type_name(v));
         return seq_slice(vm, v, 0, (int32_t)seq_len(vm, v), 1);
+    case BI_LIST_SORT: return list_sort(vm, args, n);
+    case BI_ORD: return bi_ord(vm, v);
+    case BI_CHR: return bi_chr(vm, v);
+    case BI_MIN_KEYED: return bi_keyed(vm, args, n, OP_COMPARE_LT, "min");
+    case BI_MAX_KEYED: return bi_keyed(vm, args, n, OP_COMPARE_GT, "max");
+    case BI_STR_SPLIT: case BI_STR_RSPLIT: case BI_STR_JOIN: case BI_STR_STRIP:
+    case BI_STR_LSTRIP: case BI_STR_RSTRIP: case BI_STR_UPPER: case BI_STR_LOWER:
+    case BI_STR_REPLACE: case BI_STR_FIND: case BI_STR_RFIND: case BI_STR_RINDEX:
+    case BI_STR_STARTSWITH: case BI_STR_ENDSWITH: case BI_STR_ISDIGIT: case BI_STR_ISALPHA:
+    case BI_STR_ISSPACE: case BI_STR_ISALNUM: case BI_STR_ISUPPER: case BI_STR_ISLOWER:
+        return str_method(vm, id, args, n);
     default:
         if (id >= BI_MATH_SQRT && id <= BI_MATH_POW)
             return bi_math(vm, id, args, n);
@@ -306,6 +465,8 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
             return bi_random(vm, id, args, n);
         if (id >= BI_DICT && id <= BI_DICT_FROMKEYS)
             return dict_builtin(vm, id, args, n);
+        if (is_str(v) && (id == BI_LIST_INDEX || id == BI_LIST_COUNT))
+            return str_method(vm, id, args, n);
         if (id >= BI_LIST_EXTEND && id <= BI_LIST_REVERSE) {
             static const char *const names[] = {"extend", "insert", "remove", "index", "count",
                                                 "reverse"};
@@ -313,7 +474,7 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
             if (v.tag != V_LIST && !tuple_ok)
                 epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute '%s'",
                           type_name(v), names[id - BI_LIST_EXTEND]);
-            return list_method(vm, id, args);
+            return list_method(vm, id, args, n);
         }
         return comm_builtin(vm, id, args);
     }
@@ -330,8 +491,8 @@ Value call_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
     case BI_MAX: return bi_extreme(vm, args, n, OP_COMPARE_GT, "max");
     case BI_SUM: return bi_sum(vm, args, n);
     case BI_INT:
-        if (n == 0)
-            return mk_int(0);
+        if (n != 1)
+            return n ? builtin_rare(vm, id, args, n) : mk_int(0);
         if (v.tag == V_INT || v.tag == V_BOOL)
             return mk_int(as_int(v));
         if (v.tag == V_FLOAT)

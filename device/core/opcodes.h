@@ -119,7 +119,7 @@ enum epy_builtin {
     BI_MIN = 3,                     /* min (1..255 args) */
     BI_MAX = 4,                     /* max (1..255 args) */
     BI_SUM = 5,                     /* sum (1..2 args) */
-    BI_INT = 6,                     /* int (0..1 args) */
+    BI_INT = 6,                     /* int (0..2 args) */
     BI_FLOAT = 7,                   /* float (0..1 args) */
     BI_BOOL = 8,                    /* bool (0..1 args) */
     BI_STR = 9,                     /* str (0..1 args) */
@@ -164,8 +164,8 @@ enum epy_builtin {
     BI_LIST_EXTEND = 48,            /* list.extend (2..2 args) */
     BI_LIST_INSERT = 49,            /* list.insert (3..3 args) */
     BI_LIST_REMOVE = 50,            /* list.remove (2..2 args) */
-    BI_LIST_INDEX = 51,             /* list.index (2..2 args) */
-    BI_LIST_COUNT = 52,             /* list.count (2..2 args) */
+    BI_LIST_INDEX = 51,             /* list.index (2..4 args) */
+    BI_LIST_COUNT = 52,             /* list.count (2..4 args) */
     BI_LIST_REVERSE = 53,           /* list.reverse (1..1 args) */
     BI_DICT = 54,                   /* dict (0..1 args) */
     BI_DICT_GET = 55,               /* dict.get (2..3 args) */
@@ -180,10 +180,35 @@ enum epy_builtin {
     BI_DEL = 64,                    /* del (2..2 args) */
     BI_DICT_POPITEM = 65,           /* dict.popitem (1..1 args) */
     BI_DICT_FROMKEYS = 66,          /* dict.fromkeys (1..2 args) */
-    BI__COUNT = 67
+    BI_STR_SPLIT = 67,              /* str.split (1..3 args) */
+    BI_STR_RSPLIT = 68,             /* str.rsplit (1..3 args) */
+    BI_STR_JOIN = 69,               /* str.join (2..2 args) */
+    BI_STR_STRIP = 70,              /* str.strip (1..2 args) */
+    BI_STR_LSTRIP = 71,             /* str.lstrip (1..2 args) */
+    BI_STR_RSTRIP = 72,             /* str.rstrip (1..2 args) */
+    BI_STR_UPPER = 73,              /* str.upper (1..1 args) */
+    BI_STR_LOWER = 74,              /* str.lower (1..1 args) */
+    BI_STR_REPLACE = 75,            /* str.replace (3..4 args) */
+    BI_STR_FIND = 76,               /* str.find (2..4 args) */
+    BI_STR_RFIND = 77,              /* str.rfind (2..4 args) */
+    BI_STR_RINDEX = 78,             /* str.rindex (2..4 args) */
+    BI_STR_STARTSWITH = 79,         /* str.startswith (2..4 args) */
+    BI_STR_ENDSWITH = 80,           /* str.endswith (2..4 args) */
+    BI_STR_ISDIGIT = 81,            /* str.isdigit (1..1 args) */
+    BI_STR_ISALPHA = 82,            /* str.isalpha (1..1 args) */
+    BI_STR_ISSPACE = 83,            /* str.isspace (1..1 args) */
+    BI_STR_ISALNUM = 84,            /* str.isalnum (1..1 args) */
+    BI_STR_ISUPPER = 85,            /* str.isupper (1..1 args) */
+    BI_STR_ISLOWER = 86,            /* str.islower (1..1 args) */
+    BI_LIST_SORT = 87,              /* list.sort (1..3 args) */
+    BI_MIN_KEYED = 88,              /* min.keyed (2..3 args) */
+    BI_MAX_KEYED = 89,              /* max.keyed (2..3 args) */
+    BI_ORD = 90,                    /* ord (1..1 args) */
+    BI_CHR = 91,                    /* chr (1..1 args) */
+    BI__COUNT = 92
 };
-#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1, 0, 2, 1, 1, 1, 2, 2, 1, 2, 1, 2, 1, 1 }
-#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 1, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 2, 2, 1, 1, 3, 1, 1, 1, 3, 2, 1, 3, 1, 2, 1, 2 }
+#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1, 0, 2, 1, 1, 1, 2, 2, 1, 2, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 3, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1 }
+#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 2, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 4, 4, 1, 1, 3, 1, 1, 1, 3, 2, 1, 3, 1, 2, 1, 2, 3, 3, 2, 2, 2, 2, 1, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 1, 1, 3, 3, 3, 1, 1 }
 
 /* Error codes (mailbox status and RAISE operands). */
 enum epy_error {

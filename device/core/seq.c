@@ -173,9 +173,9 @@ EPY_COLD void list_inplace(VM *vm, uint32_t op, Value *lst, Value *other)
 }
 
 /* The first index of an item == x in the list or tuple, or -1. */
-EPY_COLD static int32_t list_find(VM *vm, Value lst, Value x)
+EPY_COLD static int32_t list_find(VM *vm, Value lst, Value x, uint32_t lo)
 {
-    for (uint32_t k = 0; k < seq_len(vm, lst); k++)
+    for (uint32_t k = lo; k < seq_len(vm, lst); k++)
         if (values_eq(vm, seq_items(vm, lst)[k], x))
             return (int32_t)k;
     return -1;
@@ -183,7 +183,7 @@ EPY_COLD static int32_t list_find(VM *vm, Value lst, Value x)
 
 /* The list methods that are rare in loops: extend, insert, remove, index, count, reverse
  * (args: borrowed VM stack slots, args[0] a list, or a tuple for index and count). */
-EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
+EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args, uint32_t n)
 {
     Value lst = args[0];
     switch (id) {
@@ -210,7 +210,7 @@ EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
         return mk_none();
     }
     case BI_LIST_REMOVE: {
-        int32_t k = list_find(vm, lst, args[1]);
+        int32_t k = list_find(vm, lst, args[1], 0);
         if (k < 0)
             epy_raise(vm, ERR_VALUEERROR, "list.remove(x): x not in list");
         Value at = mk_int(k);
@@ -218,7 +218,19 @@ EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
         return mk_none();
     }
     case BI_LIST_INDEX: {
-        int32_t k = list_find(vm, lst, args[1]);
+        int64_t b[2] = {0, seq_len(vm, lst)}, len = b[1];
+        for (uint32_t j = 2; j < n; j++) { /* start, end: clamped as a slice's */
+            if (args[j].tag != V_INT && args[j].tag != V_BOOL)
+                epy_raise(vm, ERR_TYPEERROR,
+                          "slice indices must be integers or have an __index__ method");
+            int64_t x = as_int(args[j]);
+            if (x < 0 && (x += len) < 0)
+                x = 0;
+            b[j - 2] = x > len ? len : x;
+        }
+        int32_t k = list_find(vm, lst, args[1], (uint32_t)b[0]);
+        if (k >= b[1])
+            k = -1;
         if (k < 0) {
             const char *what = lst.tag == V_TUPLE ? "tuple" : "list";
             epy_raise(vm, ERR_VALUEERROR, "%s.index(x): x not in %s", what, what);
@@ -226,6 +238,9 @@ EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
         return mk_int(k);
     }
     case BI_LIST_COUNT: {
+        if (n != 2)
+            epy_raise(vm, ERR_TYPEERROR, "%s.count() takes exactly one argument (%u given)",
+                      lst.tag == V_TUPLE ? "tuple" : "list", (unsigned)(n - 1));
         int32_t c = 0;
         for (uint32_t k = 0; k < seq_len(vm, lst); k++)
             c += values_eq(vm, seq_items(vm, lst)[k], args[1]);
@@ -241,4 +256,80 @@ EPY_COLD Value list_method(VM *vm, uint32_t id, Value *args)
         return mk_none();
     }
     }
+}
+
+/* Reverse items [lo, hi) of a list. */
+EPY_COLD static void reverse_items(Value *items, uint32_t lo, uint32_t hi)
+{
+    for (; lo + 1 < hi; lo++, hi--) {
+        Value t = items[lo];
+        items[lo] = items[hi - 1];
+        items[hi - 1] = t;
+    }
+}
+
+/* keys[i] < keys[j] (items re-read after each comparison: nothing moves meanwhile). */
+EPY_COLD static int key_lt(VM *vm, Value keys, uint32_t i, Value pivot)
+{
+    return compare_order(vm, OP_COMPARE_LT, pivot, seq_items(vm, keys)[i]);
+}
+
+/* Move item `from` down to `to` (< from) in a list, shifting those between up by one. */
+EPY_COLD static void rotate_down(Value lst, VM *vm, uint32_t to, uint32_t from)
+{
+    Value *items = seq_items(vm, lst), v = items[from];
+    memmove(&items[to + 1], &items[to], (size_t)(from - to) * sizeof(Value));
+    items[to] = v;
+}
+
+/* list.sort(lst[, keys, reverse]) (esim/cores/sorting.py is the spec): CPython 3.11's sort of
+ * fewer than 64 items, comparison for comparison (the first run, then binary insertion), on
+ * keys (the list itself, or the compiler's list of keys with the items moved alongside). */
+EPY_COLD Value list_sort(VM *vm, Value *args, uint32_t n)
+{
+    Value lst = args[0];
+    if (lst.tag != V_LIST)
+        epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'sort'", type_name(lst));
+    Value keys = n > 1 && args[1].tag != V_NONE ? args[1] : lst;
+    int rev = n > 2 && truth(vm, args[2]);
+    uint32_t len = seq_len(vm, lst), run = len, k;
+    int both = keys.u != lst.u;
+    if (both && (keys.tag != V_LIST || seq_len(vm, keys) != len))
+        epy_raise(vm, ERR_VALUEERROR, "list modified during sort");
+    if (rev) {
+        reverse_items(seq_items(vm, keys), 0, len);
+        if (both)
+            reverse_items(seq_items(vm, lst), 0, len);
+    }
+    if (len >= 2) {
+        int desc = key_lt(vm, keys, 0, seq_items(vm, keys)[1]);
+        for (run = 2; run < len; run++)
+            if (key_lt(vm, keys, run - 1, seq_items(vm, keys)[run]) != desc)
+                break;
+        if (desc) {
+            reverse_items(seq_items(vm, keys), 0, run);
+            if (both)
+                reverse_items(seq_items(vm, lst), 0, run);
+        }
+    }
+    for (k = run ? run : 1; k < len; k++) {
+        uint32_t lo = 0, hi = k;
+        Value pivot = seq_items(vm, keys)[k];
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) >> 1;
+            if (key_lt(vm, keys, mid, pivot))
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        rotate_down(keys, vm, lo, k);
+        if (both)
+            rotate_down(lst, vm, lo, k);
+    }
+    if (rev) {
+        reverse_items(seq_items(vm, keys), 0, len);
+        if (both)
+            reverse_items(seq_items(vm, lst), 0, len);
+    }
+    return mk_none();
 }

@@ -204,6 +204,8 @@ uint32_t str_chars(VM *vm, Value s);
 Value str_char_at(VM *vm, Value s, uint32_t i);
 /* s[lo:hi:step] in code points; returns a new reference. */
 Value str_slice(VM *vm, Value s, int32_t start, int32_t count, int32_t step, uint32_t nchars);
+/* The str methods (BI_STR_*, list.index and list.count of a str); a new reference. */
+Value str_method(VM *vm, uint32_t id, Value *args, uint32_t n);
 /* Is a value a str. */
 static inline int is_str(Value v) { return v.tag == V_STR || v.tag == V_SSTR; }
 
@@ -224,6 +226,8 @@ Value seq_repeat(VM *vm, Value s, int32_t n);
 Value seq_slice(VM *vm, Value s, int32_t start, int32_t count, int32_t step);
 /* list.append(v). */
 void list_append(VM *vm, Value *lst, Value v);
+/* list.sort(lst[, keys, reverse]) (keys None: the items are the keys). */
+Value list_sort(VM *vm, Value *args, uint32_t n);
 /* list.pop(i); returns the item (a reference). */
 Value list_pop(VM *vm, Value lst, Value *index);
 
@@ -266,8 +270,8 @@ int source_next(VM *vm, Value src, uint32_t *pos, Value *out);
 Value range_new(VM *vm, const Value *args, uint32_t n);
 /* Length of a range. */
 uint32_t range_len(VM *vm, Value r);
-/* list.extend/insert/remove/index/count/reverse (BI_LIST_*; args[0] a list). */
-Value list_method(VM *vm, uint32_t id, Value *args);
+/* list.extend/insert/remove/index/count/reverse (BI_LIST_*; args[0] a list; n arguments). */
+Value list_method(VM *vm, uint32_t id, Value *args, uint32_t n);
 /* list += other / list *= n in place (*lst, *other: VM stack slots). */
 void list_inplace(VM *vm, uint32_t op, Value *lst, Value *other);
 /* r[lo:hi:step] given the slice's indices into r (OverflowError past int32). */

@@ -3,7 +3,7 @@ from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.p
 
 Measured on e-sim with epiphany-elf-gcc (GCC) 12.2.0, core build d395bc4, 2026-12-02.
 cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).
-Not yet measured (the hand estimate times the data's scale): builtin dict, builtin dict.get, builtin dict.keys, builtin dict.values, builtin dict.items, builtin dict.setdefault, builtin dict.update, builtin dict.clear, builtin dict.pop, builtin dict.copy, builtin del, builtin dict.popitem, builtin dict.fromkeys.
+Not yet measured (the hand estimate times the data's scale): builtin dict, builtin dict.get, builtin dict.keys, builtin dict.values, builtin dict.items, builtin dict.setdefault, builtin dict.update, builtin dict.clear, builtin dict.pop, builtin dict.copy, builtin del, builtin dict.popitem, builtin dict.fromkeys, builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower, builtin list.sort, builtin min.keyed, builtin max.keyed, builtin ord, builtin chr.
 """
 
 OP_CYCLES: dict[str, int] = {
@@ -140,6 +140,31 @@ BUILTIN_CYCLES: dict[str, int] = {
     'del': 339,
     'dict.popitem': 339,
     'dict.fromkeys': 339,
+    'str.split': 679,
+    'str.rsplit': 679,
+    'str.join': 566,
+    'str.strip': 339,
+    'str.lstrip': 339,
+    'str.rstrip': 339,
+    'str.upper': 339,
+    'str.lower': 339,
+    'str.replace': 679,
+    'str.find': 453,
+    'str.rfind': 453,
+    'str.rindex': 453,
+    'str.startswith': 283,
+    'str.endswith': 283,
+    'str.isdigit': 226,
+    'str.isalpha': 226,
+    'str.isspace': 226,
+    'str.isalnum': 226,
+    'str.isupper': 226,
+    'str.islower': 226,
+    'list.sort': 848,
+    'min.keyed': 453,
+    'max.keyed': 453,
+    'ord': 113,
+    'chr': 170,
 }
 
 #: Costs that depend on operands, charged where they happen (both engines of esim).

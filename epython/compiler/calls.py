@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import string
 import types
 from typing import Any, NoReturn
 
@@ -11,11 +12,11 @@ from epython.bytecode.opcodes import BUILTIN_BY_NAME
 from epython.compiler.dicts import dict_method
 from epython.compiler.functions import (
     UNSUPPORTED,
-    FunctionCompilerBase,
     FunctionRef,
     check_signature,
     fail_at,
 )
+from epython.compiler.keyed import KeyedMixin
 from epython.compiler.resolve import (
     builtin_name,
     is_constant,
@@ -32,7 +33,17 @@ DICT_METHODS = ("dicts support .get(), .keys(), .values(), .items(), .pop(), .po
                 ".setdefault(), .update(), .clear() and .copy(), and dict.fromkeys(iterable[, "
                 "value]) on the class")
 LIST_METHODS = ("lists support .append(), .extend(), .insert(), .pop(), .remove(), .index(), "
-                ".count(), .reverse() and .copy()")
+                ".count(), .reverse(), .sort() and .copy()")
+#: The builtin each method name calls (the receiver's type is known at run time only: list.index
+#: and list.count also serve strs and tuples).
+METHODS: dict[str, str] = {name.split(".", 1)[1]: name for name in BUILTIN_BY_NAME
+                           if name.startswith(("list.", "str."))}
+STR_METHODS = ("strs support " + ", ".join(f".{m}()" for m, name in METHODS.items()
+                                            if name.startswith("str.") or m in ("index", "count"))
+               + " and .format() of a literal")
+#: The keyword arguments a method takes, in their positions, with the value an omitted one has.
+_METHOD_KEYWORDS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "split": (("sep", None), ("maxsplit", -1)), "rsplit": (("sep", None), ("maxsplit", -1))}
 
 
 def _method_refusal(attr: str) -> tuple[str, str]:
@@ -40,16 +51,14 @@ def _method_refusal(attr: str) -> tuple[str, str]:
     if attr in dir(list):
         return f"list method .{attr}() is not supported in kernels", LIST_METHODS
     if attr in dir(str):
-        return (f"str method .{attr}() is not supported in kernels",
-                "kernels have no str methods: build strings with + and f-strings, compare them "
-                "with ==, index and slice them")
+        return f"str method .{attr}() is not supported in kernels", STR_METHODS
     if attr in dir(dict):
         return f"dict method .{attr}() is not supported in kernels", DICT_METHODS
     return (f"method .{attr}() is not supported in kernels",
             f"kernels have no objects with methods; {LIST_METHODS}")
 
 
-class CallsMixin(FunctionCompilerBase):
+class CallsMixin(KeyedMixin):
     """The call-compiling part of FunctionCompiler (codegen.py has the rest)."""
 
     def expr_Call(self, e: ast.Call) -> None:
@@ -89,6 +98,14 @@ class CallsMixin(FunctionCompilerBase):
             self._call_list(e)
         elif value is builtins.dict:
             self.call_dict(e)  # type: ignore[attr-defined]
+        elif value is builtins.sorted:
+            self.call_sorted(e)
+        elif value is builtins.reversed:
+            self.call_reversed(e)
+        elif value is builtins.repr:
+            self._call_repr(e)
+        elif value is builtins.ord or value is builtins.chr:
+            self._call_builtin(e, value.__name__)
         elif builtin is not None:
             self._call_builtin(e, builtin)
         elif isinstance(value, types.FunctionType):
@@ -102,6 +119,16 @@ class CallsMixin(FunctionCompilerBase):
             self.fail(e, f"{shown}() is not supported in kernels",
                       "kernels may call their own functions, the builtins listed in "
                       "docs/language.md, math, random and epython.parallel")
+
+    def _call_repr(self, e: ast.Call) -> None:
+        """``repr(x)`` is ``f"{x!r}"``: the same FORMAT_VALUE on every interpreter."""
+        if e.keywords or len(e.args) != 1:
+            self.fail(e, f"repr() takes exactly one argument ({len(e.args) + len(e.keywords)} "
+                      "given)")
+        self.expr(e.args[0])
+        self.load_const("", e)
+        self.asm.set_line(e.lineno)
+        self.asm.emit("FORMAT_VALUE", 1)
 
     def _call_list(self, e: ast.Call) -> None:
         """``list()`` is ``[]``; ``list(iterable)`` is ``[item for item in iterable]``: the same
@@ -142,18 +169,129 @@ class CallsMixin(FunctionCompilerBase):
             if value is builtins.dict:
                 self.call_dict_class(e, func)  # type: ignore[attr-defined]
                 return
-        method = dict_method(func.attr, len(e.args) + 1) or f"list.{func.attr}"
-        if method not in BUILTIN_BY_NAME:
+        if func.attr == "format":
+            self.str_format(e, base)
+            return
+        if func.attr == "sort":
+            self.call_sort_method(e, base)
+            return
+        method = dict_method(func.attr, len(e.args) + 1) or METHODS.get(func.attr)
+        if method is None:
             self.fail(func, *_method_refusal(func.attr))
         if method == "dict.update" and e.keywords:
             self.call_update_keywords(e, base)  # type: ignore[attr-defined]
             return
-        if e.keywords:
-            self.fail(e, f".{func.attr}() takes no keyword arguments")
+        args = self._method_args(e, func.attr)
         self.expr(base)
-        for arg in e.args:
+        for arg in args:
+            if arg is None:
+                self.asm.emit("LOAD_NONE")
+            else:
+                self.expr(arg)
+        self._emit_builtin(e, method, len(args) + 1)
+
+    def _method_args(self, e: ast.Call, attr: str) -> list[ast.expr | None]:
+        """A method call's arguments in their positions (keywords placed, omitted ones as their
+        default: None stands for LOAD_NONE)."""
+        args: list[ast.expr | None] = list(e.args)
+        if not e.keywords:
+            return args
+        params = _METHOD_KEYWORDS.get(attr)
+        if params is None:
+            self.fail(e, f".{attr}() takes no keyword arguments")
+        names = [p for p, _ in params]
+        for kw in e.keywords:
+            if kw.arg not in names:
+                self.fail(kw.value, f".{attr}() got an unexpected keyword argument {kw.arg!r}")
+            k = names.index(str(kw.arg))
+            if k < len(e.args):
+                self.fail(kw.value, f"argument for .{attr}() given by name ({kw.arg!r}) and "
+                          f"position ({k + 1})")
+            while len(args) <= k:
+                default = params[len(args)][1]
+                args.append(None if default is None else ast.copy_location(
+                    ast.Constant(value=default), e))
+            args[k] = kw.value
+        return args
+
+    def str_format(self, e: ast.Call, base: ast.expr) -> None:
+        """``'literal'.format(...)``: compiled as the f-string it stands for (the same
+        FORMAT_VALUE and BUILD_STRING, so the same mini-language on every interpreter); the
+        arguments are evaluated first, in order, into hidden locals."""
+        if not (isinstance(base, ast.Constant) and isinstance(base.value, str)):
+            self.fail(base, ".format() is supported on a literal format string only",
+                      "write the format string literally ('{} {:.2f}'.format(a, b)) or use an "
+                      "f-string")
+        try:
+            fields = list(string.Formatter().parse(base.value))
+        except ValueError as exc:
+            self.fail(base, f"bad format string: {exc}")
+        slots: list[int] = []
+        named: dict[str, int] = {}
+        for arg in [*e.args, *(kw.value for kw in e.keywords)]:
             self.expr(arg)
-        self._emit_builtin(e, method, len(e.args) + 1)
+            slot = self.local(self.hidden("format"))
+            self.asm.emit("STORE_LOCAL", slot)
+            slots.append(slot)
+        for kw, slot in zip(e.keywords, slots[len(e.args):]):
+            named[str(kw.arg)] = slot
+        del slots[len(e.args):]
+        auto: int | None = None  # the next automatic field number, once one is used
+        parts = 0
+        for literal, field, spec, conversion in fields:
+            if literal:
+                self.load_const(literal, base)
+                parts += 1
+            if field is None:
+                continue
+            slot = self._format_field(base, field, slots, named, auto)
+            if field == "":
+                auto = (auto or 0) + 1
+            elif auto is None:
+                auto = -1  # manual numbering from now on
+            if "{" in (spec or ""):
+                self.fail(base, "nested replacement fields in format specs are not supported in "
+                          "kernels", "write the spec literally, e.g. '{:8.3f}'")
+            if conversion not in (None, "s", "r"):
+                self.fail(base, "only !s and !r conversions are supported in .format()")
+            self.asm.emit("LOAD_LOCAL", slot)
+            self.load_const(spec or "", base)
+            self.asm.set_line(e.lineno)
+            self.asm.emit("FORMAT_VALUE", 1 if conversion == "r" else 0)
+            parts += 1
+        if parts > 255:
+            self.fail(e, "format string has too many parts")
+        if parts == 0:
+            self.load_const("", base)
+        elif parts > 1:
+            self.asm.emit("BUILD_STRING", parts)
+
+    def _format_field(self, base: ast.expr, field: str, slots: list[int], named: dict[str, int],
+                      auto: int | None) -> int:
+        """The hidden local a replacement field of .format() reads (CompileErrors with
+        CPython's messages for fields that can never be filled)."""
+        if field == "":
+            if auto == -1:
+                self.fail(base, "cannot switch from manual field specification to automatic "
+                          "field numbering")
+            index = auto or 0
+        elif field.isdigit():
+            if auto is not None and auto >= 0:
+                self.fail(base, "cannot switch from automatic field numbering to manual field "
+                          "specification")
+            index = int(field)
+        elif field.isidentifier():
+            if field not in named:
+                self.fail(base, f".format() has no keyword argument {field!r} for the field "
+                          f"{{{field}}}", "pass it by name: .format(name=value)")
+            return named[field]
+        else:
+            self.fail(base, f"format field {{{field}}}: attributes and indexes in fields are not "
+                      "supported in kernels", "index or read the value in an argument instead")
+        if index >= len(slots):
+            self.fail(base, f"Replacement index {index} out of range for positional args tuple",
+                      "pass one argument per field")
+        return slots[index]
 
     def _fail_module_call(self, func: ast.Attribute, module: types.ModuleType) -> NoReturn:
         shown = f"{ast.unparse(func.value)}.{func.attr}()"
@@ -188,6 +326,8 @@ class CallsMixin(FunctionCompilerBase):
                 else:
                     self.load_const(default, e)
             self._emit_builtin(e, "print", len(e.args) + 2)
+            return
+        if name in ("min", "max") and self.call_extreme(e, name):
             return
         if e.keywords:
             self.fail(e, f"{name}() keyword arguments are not supported in kernels")

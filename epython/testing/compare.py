@@ -115,8 +115,15 @@ def _brief(v: Any) -> str:
 _LINE = re.compile(r"^\[core (\d+)\] (.*)$")
 
 
+def output_lines(text: str) -> list[str]:
+    """The lines of printed text, split at "\n" only, as print ends them (str.splitlines
+    would also split at the "\r", "\v", "\f"... a printed str may hold)."""
+    lines = text.split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
+
+
 def _parse_lines(text: str, outcome: Outcome) -> None:
-    for raw in text.splitlines():
+    for raw in output_lines(text):
         m = _LINE.match(raw)
         if m is None:
             continue
@@ -213,7 +220,7 @@ def run_cpython(func: Any, args: tuple[Any, ...]) -> Outcome:
                     line = frame.lineno
             out.errors[0] = (type(exc).__name__, line)
             out.messages[0] = str(exc)
-    for text in buf.getvalue().splitlines():
+    for text in output_lines(buf.getvalue()):
         out.order.append((0, text))
         out.lines.setdefault(0, []).append(text)
     out.arrays = [a for a in args if isinstance(a, np.ndarray)]

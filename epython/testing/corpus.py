@@ -28,6 +28,7 @@ import io
 import json
 import subprocess
 import sys
+import tokenize
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -83,6 +84,16 @@ def _stays_at_module_level(stmt: ast.stmt) -> bool:
             and isinstance(stmt.value.value, str))  # a docstring
 
 
+def _string_continuations(lines: list[str]) -> set[int]:
+    """Indexes of the lines that continue a multi-line string literal (not to be indented)."""
+    inside: set[int] = set()
+    text = io.StringIO("\n".join(lines) + "\n")
+    for tok in tokenize.generate_tokens(text.readline):
+        if tok.type == tokenize.STRING and tok.end[0] > tok.start[0]:
+            inside.update(range(tok.start[0], tok.end[0]))  # rows start[0] + 1 .. end[0]
+    return inside
+
+
 def as_kernel(source: str, name: str = "kernel") -> str:
     """``source`` (a program) as a module whose function ``name`` runs its top-level statements.
 
@@ -95,11 +106,15 @@ def as_kernel(source: str, name: str = "kernel") -> str:
     module_lines = list(lines)
     body: list[str] = []
     taken: set[int] = set()
+    inside = _string_continuations(lines)
     for stmt in moved:
         for k in range(stmt.lineno - 1, stmt.end_lineno or stmt.lineno):
             if k not in taken:  # statements joined by ';' share a line
                 taken.add(k)
-                body.append("    " + lines[k] if lines[k].strip() else "")
+                if k in inside:
+                    body.append(lines[k])  # the text of a multi-line string: as it is
+                else:
+                    body.append("    " + lines[k] if lines[k].strip() else "")
                 module_lines[k] = ""
     kept = {getattr(s, "name", None) for s in tree.body}
     assigned = [n for n in top_level_names(moved) if n not in kept]
@@ -110,17 +125,22 @@ def as_kernel(source: str, name: str = "kernel") -> str:
 def _cpython(path: Path, timeout: float) -> tuple[list[str], str | None, str | None]:
     """(printed lines, uncaught exception class or None, why it was skipped or None)."""
     try:
-        proc = subprocess.run([sys.executable, str(path.resolve())], capture_output=True, text=True,
+        # bytes, decoded here: text=True would turn a printed "\r" into a line break
+        proc = subprocess.run([sys.executable, str(path.resolve())], capture_output=True,
                               timeout=timeout, cwd=path.parent)
     except subprocess.TimeoutExpired:
         return [], None, f"CPython took longer than {timeout:g} s"
     error = None
+    stdout = proc.stdout.decode("utf-8", errors="replace")
+    stderr = proc.stderr.decode("utf-8", errors="replace")
     if proc.returncode != 0:
-        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ""
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
         error = last.split(":")[0].split(".")[-1] or f"exit {proc.returncode}"
         if error in _OUTSIDE:
             return [], None, f"CPython: {last}"
-    out = proc.stdout.splitlines()
+    from epython.testing.compare import output_lines
+
+    out = output_lines(stdout) if stdout else []
     if out[:1] == ["SKIP"]:
         return [], None, "the program prints SKIP"
     return out, error, None

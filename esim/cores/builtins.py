@@ -11,9 +11,11 @@ from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
 from esim.cores import dicts, ops
 from esim.cores.heap import object_bytes
+from esim.cores.sorting import SORT_BUILTINS
+from esim.cores.strings import FRESH_ITEMS, STR_METHODS, int_base, str_count, str_index
 from esim.cores.values import Array, DictView, Fault, KIter, check_int, f32, py_str, type_name
 
-__all__ = ["INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST",
+__all__ = ["FRESH_ITEM_CODES", "INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST",
            "SLOT_DELTA", "call_builtin", "fresh_choice", "list_inplace"]
 
 #: Builtins that grow (+1) or shrink (-1) their list by one 8-byte slot: both engines charge or
@@ -21,6 +23,9 @@ __all__ = ["INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "RANDOM_BUILTINS",
 SLOT_DELTA: dict[int, int] = {b.code: d for b in BUILTINS for name, d in (
     ("list.append", 1), ("list.insert", 1), ("list.pop", -1), ("list.remove", -1)) if b.name == name}
 LIST_EXTEND = next(b.code for b in BUILTINS if b.name == "list.extend")
+#: Builtins whose list result holds new strs only (str.split): both engines charge each item,
+#: then the list, as the cores allocate them.
+FRESH_ITEM_CODES: frozenset[int] = frozenset(b.code for b in BUILTINS if b.name in FRESH_ITEMS)
 
 #: The builtins of ``random`` (esim/cores/rng.py runs them on the core's generator), by code.
 RANDOM_BUILTINS: dict[int, str] = {b.code: b.name.split(".", 1)[1] for b in BUILTINS
@@ -97,6 +102,8 @@ def _sum(args: tuple[Any, ...]) -> Any:
 
 
 def _int(args: tuple[Any, ...]) -> int:
+    if len(args) == 2:
+        return int_base(args[0], args[1])
     return ops.to_integer(args[0]) if args else 0
 
 
@@ -280,8 +287,20 @@ def _seq_of(args: tuple[Any, ...], method: str) -> Any:
 
 
 def _index(args: tuple[Any, ...]) -> int:
+    if type(args[0]) is str:
+        return str_index(args)
     target = _seq_of(args, "index")
-    k = _first(target, args[1])
+    lo, hi = 0, len(target)
+    for k, v in enumerate(args[2:]):
+        if type(v) not in (int, bool):
+            raise Fault(ErrorCode.TypeError, "slice indices must be integers or have an __index__ "
+                        "method")
+        if k == 0:
+            lo = slice(int(v), None).indices(len(target))[0]
+        else:
+            hi = slice(None, int(v)).indices(len(target))[1]
+    k = _first(target[lo:max(lo, hi)], args[1])
+    k = k + lo if k >= 0 else k
     if k < 0:
         what = type(target).__name__
         raise Fault(ErrorCode.ValueError, f"{what}.index(x): x not in {what}")
@@ -289,7 +308,12 @@ def _index(args: tuple[Any, ...]) -> int:
 
 
 def _count(args: tuple[Any, ...]) -> int:
+    if type(args[0]) is str:
+        return str_count(args)
     target = _seq_of(args, "count")
+    if len(args) != 2:
+        raise Fault(ErrorCode.TypeError, f"{type(target).__name__}.count() takes exactly one "
+                    f"argument ({len(args) - 1} given)")
     return sum(1 for x in target if ops.compare(Op.COMPARE_EQ, x, args[1]))
 
 
@@ -380,6 +404,8 @@ _TABLE: dict[str, Callable[[tuple[Any, ...]], Any]] = {
     "math.log10": _math1(math.log10, "log10"), "math.floor": _floor_ceil(math.floor),
     "math.ceil": _floor_ceil(math.ceil), "math.fabs": _math1(math.fabs, "fabs"),
     "math.pow": _math2(math.pow, "pow"),
+    **STR_METHODS,
+    **SORT_BUILTINS,
 }
 
 _BY_CODE: list[Callable[[tuple[Any, ...]], Any] | None] = [_TABLE.get(b.name) for b in BUILTINS]

@@ -19,7 +19,14 @@ from epython.bytecode.instr import Instr
 from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, OPCODES, ErrorCode, Op
 from esim.cores import dicts, ops, semantics
-from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA, fresh_choice
+from esim.cores.builtins import (
+    FRESH_ITEM_CODES,
+    INPLACE_BINARY,
+    LIST_EXTEND,
+    RANDOM_BUILTINS,
+    SLOT_DELTA,
+    fresh_choice,
+)
 from esim.cores.decode import decode_function, table_cost
 from esim.cores.engine import (
     TICK,
@@ -276,6 +283,9 @@ class ReferenceEngine:
                             heap.release(VALUE_SLOT_BYTES)
                         elif r is not None and type(r) not in _IMMEDIATE:
                             charge(r, *call_args)
+                            if arg in FRESH_ITEM_CODES:  # the list first, as the cores
+                                for item in r:
+                                    charge(item, r, *call_args)
                         stack.append(r)
                 elif op == Op.GET_ITER:
                     a = stack[-1]

@@ -72,6 +72,7 @@ from tests.kernels import (  # noqa: F401 - importing a topic module registers i
     programs,
     refused,
     sequences,
+    strmethods,
 )
 from tests.kernels.case import FAIL_MARKER, TAGS, Case, cases, params, register
 

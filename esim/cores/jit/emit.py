@@ -17,7 +17,7 @@ from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program
 from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, Flow, Op
-from esim.cores.builtins import INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
+from esim.cores.builtins import FRESH_ITEM_CODES, INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
 from esim.cores.dicts import DICT_BUILTINS, DICT_SHARED
 from esim.cores.engine import TICK
 from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
@@ -588,6 +588,9 @@ class FunctionTranslator:
             emit(f"charge_bytes({VALUE_SLOT_BYTES}, {tup})")
         elif delta == -1:
             emit(f"heap.release({VALUE_SLOT_BYTES})")
+        elif code in FRESH_ITEM_CODES:
+            emit(f"charge(r, {tup})")
+            emit(f"for fresh_item in r: charge(fresh_item, (r, *{tup}))")
         else:
             emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
         emit(f"{dst} = r")
