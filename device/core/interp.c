@@ -603,6 +603,11 @@ EPY_COLD static void step_rare(VM *vm)
     }
     case OP_RAISE:
         raise_op(vm, sp[-1], ip[1]);
+    case OP_BUILD_EXC: case OP_RAISE_VALUE: case OP_CHECK_EXC:
+        /* exception objects: not in this interpreter yet (the device backend refuses such
+         * kernels before they launch, docs/language.md "Errors") */
+        epy_raise(vm, ERR_RUNTIMEERROR, "exception objects are not supported by the C "
+                  "interpreter yet");
     case OP_FORMAT_VALUE: {
         Value spec = sp[-1];
         if (!is_str(spec))

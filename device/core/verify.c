@@ -249,7 +249,8 @@ EPY_COLD static int check_function(Verifier *v, uint32_t fi)
             where_ins(v, fi, &f, pc, op);
             say(v, "%s takes %u..%u arguments, got %u", epy_builtin_names[arg], bi_min[arg],
                 bi_max[arg], code[pc + 2]);
-        } else if (op == OP_RAISE && !(arg > 0 && arg <= EPY_RAISABLE_MAX)) {
+        } else if ((op == OP_RAISE || op == OP_BUILD_EXC || op == OP_CHECK_EXC)
+                   && !(arg > 0 && arg <= EPY_RAISABLE_MAX)) {
             where_ins(v, fi, &f, pc, op);
             say(v, "%u is not a raisable error code", (unsigned)arg);
         } else if (op == OP_LOAD_ATTR && arg >= ATTR__COUNT) {

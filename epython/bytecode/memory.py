@@ -45,6 +45,7 @@ __all__ = [
     "array_bytes",
     "check_fits",
     "decoded_bytes",
+    "exc_bytes",
     "frame_bytes",
     "func_table_bytes",
     "launch_tables_bytes",
@@ -138,9 +139,12 @@ value_table_bytes = SizeRule("VALUE_TABLE_BYTES", "A launch's constant pool or g
                              VALUE_SLOT_BYTES, VALUE_SLOT_BYTES, 8)
 func_table_bytes = SizeRule("FUNC_TABLE_BYTES", "A launch's function table of n functions.", 0,
                             FUNC_INFO_BYTES, 8)
+exc_bytes = SizeRule("EXC_BYTES", "An exception object with n args: the header, one slot for its "
+                     "class and where it was first raised, and the args.",
+                     OBJECT_HEADER_BYTES + VALUE_SLOT_BYTES, VALUE_SLOT_BYTES)
 #: Every size rule, in the order memlayout.h defines them.
 SIZE_RULES: tuple[SizeRule, ...] = (str_bytes, seq_bytes, array_bytes, frame_bytes,
-                                    value_table_bytes, func_table_bytes)
+                                    value_table_bytes, func_table_bytes, exc_bytes)
 #: The tables a launch decodes at the bottom of the workspace before the kernel runs, in the
 #: order they lie there: (what counts their entries, their size rule).
 LAUNCH_TABLES: tuple[tuple[str, SizeRule], ...] = (("n_consts", value_table_bytes),

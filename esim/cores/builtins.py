@@ -11,7 +11,7 @@ from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, ErrorCode, Op
 from esim.cores import ops
 from esim.cores.heap import object_bytes
-from esim.cores.values import Array, Fault, KIter, check_int, f32, py_str, type_name
+from esim.cores.values import Array, Fault, KIter, check_int, f32, py_repr, py_str, type_name
 
 __all__ = ["INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST",
            "SLOT_DELTA", "call_builtin", "fresh_choice", "list_inplace"]
@@ -108,6 +108,10 @@ def _bool(args: tuple[Any, ...]) -> bool:
 
 def _str(args: tuple[Any, ...]) -> str:
     return py_str(args[0]) if args else ""
+
+
+def _repr(args: tuple[Any, ...]) -> str:
+    return py_repr(args[0])
 
 
 def _round(args: tuple[Any, ...]) -> Any:
@@ -366,7 +370,7 @@ _TABLE: dict[str, Callable[[tuple[Any, ...]], Any]] = {
     "bool": _bool, "str": _str, "round": _round, "range": _range, "enumerate": _enumerate,
     "zip": _zip, "list.append": _append, "list.pop": _pop, "list.copy": _copy,
     "list.extend": _extend, "list.insert": _insert, "list.remove": _remove, "list.index": _index, "list.count": _count,
-    "list.reverse": _reverse,
+    "list.reverse": _reverse, "repr": _repr,
     "math.sqrt": _math1(math.sqrt, "sqrt"), "math.sin": _math1(math.sin, "sin"),
     "math.cos": _math1(math.cos, "cos"), "math.tan": _math1(math.tan, "tan"),
     "math.asin": _math1(math.asin, "asin"), "math.acos": _math1(math.acos, "acos"),

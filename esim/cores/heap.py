@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from epython.bytecode.memory import SMALL_OBJECT_BYTES, array_bytes, seq_bytes, str_bytes
+from epython.bytecode.memory import SMALL_OBJECT_BYTES, array_bytes, exc_bytes, seq_bytes, str_bytes
 from epython.bytecode.memory import frame_bytes as _frame_slots_bytes
 from epython.bytecode.opcodes import ErrorCode
-from esim.cores.values import Array, Fault, KIter
+from esim.cores.values import Array, Fault, KExc, KIter
 
 __all__ = ["Heap", "frame_bytes", "object_bytes"]
 
@@ -52,6 +52,8 @@ def object_bytes(v: Any) -> int:
         return _array_bytes(_ITEMSIZE[v.dtype] * n)
     if t is KIter or t is range:
         return SMALL_OBJECT_BYTES
+    if t is KExc:
+        return exc_bytes(len(v.args))
     return 0
 
 
@@ -142,6 +144,8 @@ class Heap:
                 todo.extend(v)
             elif t is KIter:
                 todo.extend(v.refs)
+            elif t is KExc:
+                todo.extend(v.args)
             elif t is Array and v.base is not None:
                 todo.append(v.base)
         return total

@@ -11,7 +11,7 @@ from typing import Any
 
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ATTRS, ErrorCode
-from esim.cores.values import Array, Fault, KIter, py_str, type_name
+from esim.cores.values import Array, Fault, KExc, KIter, py_str, type_name
 
 __all__ = ["attribute", "iterate", "print_text", "slice_of", "store_subscript", "subscript",
            "unbound_local", "undefined_global", "unpack"]
@@ -116,10 +116,12 @@ def unpack(seq: Any, n: int) -> Any:
 
 
 def attribute(obj: Any, attr: int) -> Any:
-    """``obj.<ATTRS[attr]>`` (LOAD_ATTR): only an array's ``shape``."""
+    """``obj.<ATTRS[attr]>`` (LOAD_ATTR): an array's ``shape``, an exception's ``args``."""
     name = ATTRS[attr]
     if name == "shape" and type(obj) is Array:
         return tuple(obj.shape)
+    if name == "args" and type(obj) is KExc:
+        return tuple(obj.args)
     raise Fault(ErrorCode.AttributeError,
                 f"'{type_name(obj)}' object has no attribute '{name}'")
 

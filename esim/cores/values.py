@@ -34,6 +34,41 @@ class Fault(Exception):
         self.message = message
 
 
+class KExc:
+    """A kernel's exception object: its class (an ErrorCode), its ``args`` and where it was
+    first raised (``func``/``line``, None until then: a re-raise keeps them for the host)."""
+
+    __slots__ = ("args", "code", "func", "line")
+
+    def __init__(self, code: int, args: list[Any]) -> None:
+        self.code = code
+        self.args = args
+        self.func: int | None = None
+        self.line = 0
+
+    def text(self, depth: int = 0) -> str:
+        """``str(e)``: '' without args, str of the one arg (repr for KeyError), else the tuple's."""
+        if not self.args:
+            return ""
+        if len(self.args) == 1:
+            one = self.args[0]
+            return py_repr(one, depth) if self.code == ErrorCode.KeyError else py_str(one, depth)
+        return py_str(tuple(self.args), depth)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(py_repr(a, 1) for a in self.args)
+        return f"{ErrorCode(self.code).name}({inner})"
+
+
+class Raised(Fault):
+    """A kernel's exception in flight (RAISE, RAISE_VALUE): a Fault with its exception object."""
+
+    def __init__(self, exc: KExc) -> None:
+        super().__init__(ErrorCode(exc.code), exc.text())
+        self.exc = exc
+        self.charged = True  # its object is accounted (RAISE's is made when caught)
+
+
 def f32(x: float) -> float:
     """Round to binary32 (inf on overflow), as a C ``(float)`` conversion does."""
     try:
@@ -198,6 +233,8 @@ def type_name(v: Any) -> str:
         return "numpy.ndarray"
     if isinstance(v, KIter):
         return type(v.it).__name__
+    if isinstance(v, KExc):
+        return ErrorCode(v.code).name
     return type(v).__name__
 
 
@@ -249,12 +286,16 @@ def py_str(v: Any, depth: int = 0) -> str:
         return "(" + ", ".join(py_repr(x, depth + 1) for x in v) + ")"
     if t is Array:
         return _array_str(v)
+    if t is KExc:
+        return v.text(depth)  # type: ignore[no-any-return]
     return str(v)
 
 
 def py_repr(v: Any, depth: int = 0) -> str:
     """``repr(v)``: like str but strings are quoted."""
     if type(v) is str:
+        return repr(v)
+    if type(v) is KExc:
         return repr(v)
     return py_str(v, depth)
 
