@@ -1,0 +1,90 @@
+"""try/except/else/finally and raise (issue 17): the programs of tests/programs/exceptions/
+compared with CPython on the simulator, the exception table of the image, the refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from epython import CompileError, KernelError, offload
+from epython.bytecode.exceptions import DEVICE_REFUSAL, uses_exception_objects
+from epython.bytecode.image import FLAG_HANDLERS, decode, encode
+from epython.bytecode.verify import verify_bytes
+from epython.compiler import compile_kernel
+from epython.testing.corpus import run_program
+
+PROGRAMS = sorted((Path(__file__).parent / "programs" / "exceptions").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
+def test_each_exception_program_matches_cpython_on_the_simulator(path: Path) -> None:
+    result = run_program(path, backend="sim")
+    assert result.status == "match", result
+
+
+def catches(a, b):
+    try:
+        return a // b
+    except ZeroDivisionError as e:
+        return str(e)
+    finally:
+        print("done")
+
+
+def reraises(a):
+    try:
+        return [1][a]
+    except IndexError:
+        raise
+
+
+def no_try(a):
+    if a:
+        raise ValueError("v " + str(a))
+    return a
+
+
+def test_a_caught_vm_error_gives_cpythons_value() -> None:
+    k = offload(catches, backend="sim")
+    assert set(k(7, 2)) == {3}
+    assert set(k(1, 0)) == {"integer division or modulo by zero"}
+
+
+def test_an_uncaught_reraise_crosses_to_the_host_as_before() -> None:
+    k = offload(reraises, backend="sim")
+    with pytest.raises(KernelError) as info:
+        k(3)
+    assert "IndexError" in str(info.value)
+    assert "list index out of range" in str(info.value)
+
+
+def test_the_image_carries_an_exception_table_only_when_the_kernel_has_try() -> None:
+    plain = compile_kernel(no_try)
+    assert not decode(plain.image).flags & FLAG_HANDLERS
+    assert not uses_exception_objects(plain.program)
+    with_try = compile_kernel(catches)
+    program = verify_bytes(with_try.image)
+    assert program.flags & FLAG_HANDLERS
+    assert program.functions[0].handlers
+    assert encode(program) == with_try.image
+    assert uses_exception_objects(with_try.program)
+    assert "device backend" in DEVICE_REFUSAL
+
+
+def user_class():
+    try:
+        return 1
+    except MyError:
+        return 2
+
+
+class MyError(Exception):
+    pass
+
+
+def test_a_user_exception_class_is_refused_with_a_hint() -> None:
+    with pytest.raises(CompileError) as info:
+        offload(user_class)
+    assert "MyError is not a built-in exception class" in str(info.value)
+    assert "ValueError" in str(info.value)
