@@ -43,7 +43,7 @@ except Exception as e:
     print("outer", repr(e))
 try:
     x = 1
-except:
+except:  # noqa: E722
     print("no")
 else:
     print("else", x)

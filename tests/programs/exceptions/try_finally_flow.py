@@ -29,7 +29,7 @@ def g():
     try:
         return 1
     finally:
-        return 2
+        return 2  # noqa: B012
 
 
 print(g())
