@@ -1,11 +1,3 @@
-def safe_div(a, b):
-    try:
-        return a // b
-    except ZeroDivisionError:
-        return None
-
-
-print(safe_div(7, 2), safe_div(1, 0))
 try:
     raise ValueError("bad", 3)
 except (TypeError, ValueError) as e:
