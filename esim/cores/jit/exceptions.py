@@ -2,7 +2,7 @@
 reference engine.
 
 A kernel that contains a ``try`` (any function of its image has exception-table entries)
-is not translated: the translating engine hands the whole launch to the reference engine,
+(or builds, raises or matches exception objects) is not translated: the translating engine hands the whole launch to the reference engine,
 the executable specification, so its results, output, errors, cycles, instructions and
 memory-error points are the reference's by construction.  Kernels without ``try`` are
 translated as before (a ``raise`` alone needs no table).  Translating the handlers themselves
@@ -11,6 +11,7 @@ is left for later (docs/performance.md): the cost is speed only, in kernels that
 
 from __future__ import annotations
 
+from epython.bytecode.exceptions import uses_exception_objects
 from epython.bytecode.image import Program
 from esim.cores.reference import ReferenceEngine
 
@@ -21,5 +22,5 @@ REFERENCE = ReferenceEngine()
 
 
 def runs_on_reference(program: Program) -> bool:
-    """Whether ``program`` has handlers, so the reference engine runs it."""
-    return any(f.handlers for f in program.functions)
+    """Whether ``program`` has handlers or exception objects, so the reference engine runs it."""
+    return uses_exception_objects(program)
