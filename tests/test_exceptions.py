@@ -88,3 +88,21 @@ def test_a_user_exception_class_is_refused_with_a_hint() -> None:
         offload(user_class)
     assert "MyError is not a built-in exception class" in str(info.value)
     assert "ValueError" in str(info.value)
+
+
+def reprs(a):
+    return repr(a) + repr([a, "x\n", 1.5]) + repr("q'") + repr((a,))
+
+
+@pytest.mark.usefixtures("backend")
+def test_repr_matches_cpython_on_every_backend() -> None:
+    assert offload(target=0)(reprs)(3) == reprs(3)
+
+
+def test_the_device_backend_refuses_a_kernel_with_try_before_it_launches(backend: str) -> None:
+    k = offload(target=0)(catches)
+    if backend == "device":
+        with pytest.raises(NotImplementedError, match="catches\\(\\) uses try/except"):
+            k(1, 0)
+    else:
+        assert k(1, 0) == "integer division or modulo by zero"

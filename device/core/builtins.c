@@ -286,6 +286,7 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
         epy_raise(vm, ERR_TYPEERROR,
                   "float() argument must be a string or a real number, not '%s'", type_name(v));
     case BI_STR: return n ? value_str(vm, v) : str_new(vm, 0);
+    case BI_REPR: return value_repr(vm, v);
     case BI_ROUND: return bi_round(vm, args, n);
     case BI_LIST_APPEND:
         epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'append'", type_name(v));

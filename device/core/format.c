@@ -218,6 +218,12 @@ EPY_COLD Value value_str(VM *vm, Value v)
     return build_str(vm, v, 0);
 }
 
+/* repr(v): a new str. */
+EPY_COLD Value value_repr(VM *vm, Value v)
+{
+    return build_str(vm, v, 1);
+}
+
 /* ---- format specs ---- */
 typedef struct Spec {
     char fill[5];

@@ -327,6 +327,8 @@ void write_str(VM *vm, Sink *s, Value v);
 void write_repr(VM *vm, Sink *s, Value v);
 /* str(v) as a value (v itself for a str). */
 Value value_str(VM *vm, Value v);
+/* repr(v): a new str. */
+Value value_repr(VM *vm, Value v);
 /* format(v, spec) for f-strings (conv 1: repr first). */
 Value value_format(VM *vm, Value v, Value spec, int conv);
 /* CPython repr of bytes as a str literal / bytes literal into buf. */
