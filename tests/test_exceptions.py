@@ -3,16 +3,20 @@ compared with CPython on the simulator, the exception table of the image, the re
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from epython import CompileError, KernelError, offload
 from epython.bytecode.exceptions import DEVICE_REFUSAL, uses_exception_objects
-from epython.bytecode.image import FLAG_HANDLERS, decode, encode
+from epython.bytecode.image import FLAG_HANDLERS, Handler, ImageError, Program, decode, encode
+from epython.bytecode.opcodes import ErrorCode
 from epython.bytecode.verify import verify_bytes
 from epython.compiler import compile_kernel
 from epython.testing.corpus import run_program
+from tests.test_device_core import MESSAGE_BYTES, build_epy_run, run_c
 
 PROGRAMS = sorted((Path(__file__).parent / "programs" / "exceptions").glob("*.py"))
 
@@ -106,3 +110,56 @@ def test_the_device_backend_refuses_a_kernel_with_try_before_it_launches(backend
             k(1, 0)
     else:
         assert k(1, 0) == "integer division or modulo by zero"
+
+
+# ---- the exception table through both verifiers ----------------------------------------------
+@pytest.fixture(scope="module")
+def core_exe() -> Path:
+    """epy-run, the host build of the C interpreter (as tests/test_device_core.py builds it)."""
+    return build_epy_run()
+
+
+def _variants() -> list[tuple[str, Any]]:
+    def entry(**change: int) -> Any:
+        def edit(program: Program) -> None:
+            h = program.functions[0].handlers[0]
+            program.functions[0].handlers[0] = replace(h, **change)
+        return edit
+
+    def append_foreign(program: Program) -> None:
+        program.functions.append(replace(program.functions[0], handlers=[]))
+        program.functions[0].handlers.clear()
+        program.functions[1].handlers.append(Handler(0, 1, 0, 0))
+
+    return [("valid", lambda p: None), ("empty range", entry(end=0)),
+            ("inside an instruction", entry(start=1)), ("target", entry(target=1)),
+            ("deep", entry(depth=200)), ("shallow", entry(depth=1)),
+            ("end past the code", entry(end=0xFFFF)), ("foreign", append_foreign)]
+
+
+@pytest.mark.parametrize("name, edit", _variants(), ids=[v[0] for v in _variants()])
+def test_both_verifiers_agree_on_the_exception_table(core_exe: Path, name: str, edit: Any) -> None:
+    program = decode(compile_kernel(catches).image)
+    edit(program)
+    image = encode(program)
+    try:
+        verify_bytes(image)
+        expected = None
+    except ImageError as exc:
+        expected = f"the core's verifier rejected the program image: {exc}"
+    (out,) = run_c(core_exe, image, [7, 2], 1)
+    if expected is None:
+        assert out[0][0] != "error" or out[0][1] != ErrorCode.BadImage, out
+    else:
+        assert out[0][:2] == ("error", ErrorCode.BadImage), out
+        assert out[0][4] == expected[:MESSAGE_BYTES]
+
+
+def test_a_truncated_exception_table_is_rejected_alike(core_exe: Path) -> None:
+    image = compile_kernel(catches).image[:-3]
+    with pytest.raises(ImageError) as info:
+        verify_bytes(image)
+    (out,) = run_c(core_exe, image, [7, 2], 1)
+    assert out[0][:2] == ("error", ErrorCode.BadImage), out
+    assert out[0][4] == f"the core's verifier rejected the program image: {info.value}"[
+        :MESSAGE_BYTES]

@@ -10,6 +10,8 @@
 #define EPY_GLOBAL_ENTRY_SIZE 4
 #define EPY_FUNC_ENTRY_SIZE 18
 #define EPY_LINE_ENTRY_SIZE 4
+#define EPY_HANDLER_ENTRY_SIZE 10
+#define EPY_FLAG_HANDLERS 1
 #define EPY_MAX_FRAME_STACK 255
 
 /* Opcodes: name = code,  operand format,  stack effect */
@@ -202,6 +204,8 @@ enum epy_error {
     ERR_BADARGUMENT = 65,
 };
 #define EPY_RAISABLE_MAX 19 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
+/* The base class of each exception class (epython/bytecode/exceptions.py). */
+#define EPY_EXC_PARENTS { 0, 17, 17, 16, 18, 18, 18, 18, 9, 18, 11, 18, 18, 9, 16, 18, 18, 18, 19, 19 }
 
 /* Value tags (constant pool and marshal format). */
 enum epy_tag {

@@ -18,6 +18,7 @@ typedef struct Image {
     uint32_t size;
     uint32_t n_consts, n_globals, n_funcs, entry, code_size, n_lines;
     uint32_t consts, globals, funcs, code, lines;
+    uint32_t handlers, n_handlers; /* the exception table (flags bit 0), 10-byte entries */
 } Image;
 
 /* One function table entry, decoded (EPY_FUNC_INFO_BYTES: the memory model charges it). */
