@@ -271,8 +271,9 @@ EPY_COLD static int check_function(Verifier *v, uint32_t fi)
     /* abstract interpretation of stack depths, in the Python verifier's worklist order: from
      * the entry, then from each handler of the exception table in order (flow.py) */
     uint32_t nwork = 0, hk = 0, hfirst = 0, hcount = 0;
-    for (uint32_t i = 0; i < img->n_handlers; i++) {
-        if (rd16(img->base + img->handlers + EPY_HANDLER_ENTRY_SIZE * i) == fi) {
+    uint32_t n_handlers = img_n_handlers(img), handlers = img_handlers(img);
+    for (uint32_t i = 0; i < n_handlers; i++) {
+        if (rd16(img->base + handlers + EPY_HANDLER_ENTRY_SIZE * i) == fi) {
             if (!hcount)
                 hfirst = i;
             hcount++;
@@ -344,7 +345,7 @@ EPY_COLD static int check_function(Verifier *v, uint32_t fi)
     if (hk >= hcount)
         break;
     {
-        const uint8_t *h = img->base + img->handlers + EPY_HANDLER_ENTRY_SIZE * (hfirst + hk);
+        const uint8_t *h = img->base + handlers + EPY_HANDLER_ENTRY_SIZE * (hfirst + hk);
         uint32_t hs = rd16(h + 2), he = rd16(h + 4), ht = rd16(h + 6), hd = rd16(h + 8);
         if (!(hs < he) || !(hs == end || (hs < end && (flags[hs] & IS_START))) ||
             !(he == end || (he < end && (flags[he] & IS_START)))) {
@@ -379,7 +380,7 @@ EPY_COLD static int check_function(Verifier *v, uint32_t fi)
     }
     }
     for (hk = 0; hk < hcount; hk++) {
-        const uint8_t *h = img->base + img->handlers + EPY_HANDLER_ENTRY_SIZE * (hfirst + hk);
+        const uint8_t *h = img->base + handlers + EPY_HANDLER_ENTRY_SIZE * (hfirst + hk);
         uint32_t hs = rd16(h + 2), he = rd16(h + 4), hd = rd16(h + 8);
         for (pc = hs; pc < he; pc += op_len[code[pc]]) {
             if (!(flags[pc] & KNOWN))
@@ -513,9 +514,8 @@ EPY_COLD int verify_image(const uint8_t *data, uint32_t size, Image *img, char *
     if (rd16(data + 6) & EPY_FLAG_HANDLERS) {
         if (take(&v, 2, "exception table count", 0))
             goto out;
-        img->n_handlers = rd16(data + v.pos - 2);
-        img->handlers = v.pos;
-        for (i = 0; i < img->n_handlers; i++)
+        uint32_t n_handlers = rd16(data + v.pos - 2);
+        for (i = 0; i < n_handlers; i++)
             if (take(&v, EPY_HANDLER_ENTRY_SIZE, "exception table entry %ld", (long)i))
                 goto out;
     }
@@ -558,8 +558,8 @@ EPY_COLD int verify_image(const uint8_t *data, uint32_t size, Image *img, char *
             goto out;
         }
     }
-    for (i = 0, last_fn = 0; i < img->n_handlers; i++) {
-        uint32_t k = rd16(data + img->handlers + EPY_HANDLER_ENTRY_SIZE * i);
+    for (i = 0, last_fn = 0; i < img_n_handlers(img); i++) {
+        uint32_t k = rd16(data + img_handlers(img) + EPY_HANDLER_ENTRY_SIZE * i);
         if (k >= img->n_funcs || k < last_fn) {
             say(&v, "exception table entry %u: function %u out of range or out of order",
                 (unsigned)i, (unsigned)k);

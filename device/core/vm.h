@@ -18,8 +18,22 @@ typedef struct Image {
     uint32_t size;
     uint32_t n_consts, n_globals, n_funcs, entry, code_size, n_lines;
     uint32_t consts, globals, funcs, code, lines;
-    uint32_t handlers, n_handlers; /* the exception table (flags bit 0), 10-byte entries */
 } Image;
+
+/* The exception table (only when the header's flags have EPY_FLAG_HANDLERS) follows the line
+ * table: a u16 count, then EPY_HANDLER_ENTRY_SIZE-byte entries (derived, not stored: the
+ * Image lives in the resident core's stack). */
+static inline uint32_t img_n_handlers(const Image *img)
+{
+    if (!(rd16(img->base + 6) & EPY_FLAG_HANDLERS))
+        return 0;
+    return rd16(img->base + img->lines + EPY_LINE_ENTRY_SIZE * img->n_lines);
+}
+/* Offset of the exception table's first entry. */
+static inline uint32_t img_handlers(const Image *img)
+{
+    return img->lines + EPY_LINE_ENTRY_SIZE * img->n_lines + 2;
+}
 
 /* One function table entry, decoded (EPY_FUNC_INFO_BYTES: the memory model charges it). */
 typedef struct FuncInfo {
