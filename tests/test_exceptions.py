@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from epython import CompileError, KernelError, offload
-from epython.bytecode.exceptions import DEVICE_REFUSAL, uses_exception_objects
+from epython.bytecode.exceptions import uses_exception_objects
 from epython.bytecode.image import FLAG_HANDLERS, Handler, ImageError, Program, decode, encode
 from epython.bytecode.opcodes import ErrorCode
 from epython.bytecode.verify import verify_bytes
@@ -22,8 +22,8 @@ PROGRAMS = sorted((Path(__file__).parent / "programs" / "exceptions").glob("*.py
 
 
 @pytest.mark.parametrize("path", PROGRAMS, ids=[p.stem for p in PROGRAMS])
-def test_each_exception_program_matches_cpython_on_the_simulator(path: Path) -> None:
-    result = run_program(path, backend="sim")
+def test_each_exception_program_matches_cpython_on_every_backend(path: Path, backend: str) -> None:
+    result = run_program(path, backend=backend)
     assert result.status == "match", result
 
 
@@ -73,7 +73,6 @@ def test_the_image_carries_an_exception_table_only_when_the_kernel_has_try() -> 
     assert program.functions[0].handlers
     assert encode(program) == with_try.image
     assert uses_exception_objects(with_try.program)
-    assert "device backend" in DEVICE_REFUSAL
 
 
 def user_class():
@@ -103,13 +102,11 @@ def test_repr_matches_cpython_on_every_backend() -> None:
     assert offload(target=0)(reprs)(3) == reprs(3)
 
 
-def test_the_device_backend_refuses_a_kernel_with_try_before_it_launches(backend: str) -> None:
-    k = offload(target=0)(catches)
-    if backend == "device":
-        with pytest.raises(NotImplementedError, match="catches\\(\\) uses try/except"):
-            k(1, 0)
-    else:
-        assert k(1, 0) == "integer division or modulo by zero"
+@pytest.mark.usefixtures("backend")
+def test_a_caught_error_and_an_uncaught_reraise_on_every_backend() -> None:
+    assert offload(target=0)(catches)(1, 0) == "integer division or modulo by zero"
+    with pytest.raises(IndexError, match="list index out of range"):
+        offload(target=0)(reraises)(3)
 
 
 # ---- the exception table through both verifiers ----------------------------------------------

@@ -152,15 +152,26 @@ EPY_COLD static void write_value(VM *vm, Sink *s, Value v, int repr, uint32_t de
             sink_put(s, (const char *)p, n);
         return;
     }
-    case V_TUPLE: case V_LIST: {
+    case V_TUPLE: case V_LIST: case V_EXC: {
+        /* an exception is written as its args' tuple: repr(e) after its class name; str(e)
+         * is '' without args, and the str of its one arg (a KeyError's: its repr) */
         if (depth >= EPY_MAX_NESTING)
             epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_REPR_MESSAGE);
-        uint32_t n = seq_len(vm, v);
+        uint32_t n = v.tag == V_EXC ? exc_len(vm, v) : seq_len(vm, v);
+        if (v.tag == V_EXC && !repr && n <= 1) {
+            if (n)
+                write_value(vm, s, exc_args(vm, v)[0], exc_code(vm, v) == ERR_KEYERROR,
+                            depth + 1);
+            return;
+        }
+        if (v.tag == V_EXC && repr)
+            sink_str(s, type_name(v));
         sink_put(s, v.tag == V_LIST ? "[" : "(", 1);
         for (uint32_t i = 0; i < n; i++) {
             if (i)
                 sink_put(s, ", ", 2);
-            write_value(vm, s, seq_items(vm, v)[i], 1, depth + 1);
+            write_value(vm, s, (v.tag == V_EXC ? exc_args(vm, v) : seq_items(vm, v))[i], 1,
+                        depth + 1);
         }
         if (v.tag == V_TUPLE && n == 1)
             sink_put(s, ",", 1);

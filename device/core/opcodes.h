@@ -206,6 +206,7 @@ enum epy_error {
 #define EPY_RAISABLE_MAX 19 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
 /* The base class of each exception class (epython/bytecode/exceptions.py). */
 #define EPY_EXC_PARENTS { 0, 17, 17, 16, 18, 18, 18, 18, 9, 18, 11, 18, 18, 9, 16, 18, 18, 18, 19, 19 }
+#define EPY_EXC_NAMES { "OK", "ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError", "AssertionError", "MemoryError", "RecursionError", "RuntimeError", "UnboundLocalError", "NameError", "AttributeError", "NotImplementedError", "KeyError", "StopIteration", "LookupError", "ArithmeticError", "Exception", "BaseException" }
 
 /* Value tags (constant pool and marshal format). */
 enum epy_tag {

@@ -33,7 +33,8 @@ enum vtag {
     V_RANGE,
     V_ITER, /* iterator over a sequence, enumerate or zip */
     V_ROW,  /* a row of a 2-D array */
-    V_HARRAY /* an array received from another core (heap copy, wire layout after the header) */
+    V_HARRAY, /* an array received from another core (heap copy, wire layout after the header) */
+    V_EXC    /* an exception object (a V_TUPLE object in the heap: see EXC_INFO_SLOTS) */
 };
 
 #define IS_ARRAY(v) ((v).tag == V_ARRAY || (v).tag == V_ROW || (v).tag == V_HARRAY)
@@ -94,6 +95,12 @@ typedef struct RowObj {
     uint32_t row;
     uint32_t pad;
 } RowObj;
+
+/* An exception object (Value tag V_EXC) is, in the heap, a tuple (header type V_TUPLE) of
+ * its n args and two int slots: its class (an ErrorCode, | 0x100 once raised) and where it
+ * was first raised (func | line << 16).  So the heap walks and sizes it as a tuple. */
+#define EXC_INFO_SLOTS 2u
+_Static_assert(EPY_SEQ_BYTES(EXC_INFO_SLOTS) == EPY_EXC_BYTES(0), "memory.exc_bytes");
 
 /* The fixed-size objects are what the memory model charges for them (memory.py). */
 _Static_assert(sizeof(RangeObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");

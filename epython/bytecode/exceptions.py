@@ -14,16 +14,12 @@ from epython.bytecode.image import Program
 from epython.bytecode.instr import iter_code
 from epython.bytecode.opcodes import RAISABLE_ERRORS, ErrorCode, Op
 
-__all__ = ["DEVICE_REFUSAL", "EXCEPTION_CLASSES", "EXCEPTION_OPS", "PARENT", "is_subclass",
+__all__ = ["EXCEPTION_CLASSES", "EXCEPTION_OPS", "PARENT", "is_subclass",
            "uses_exception_objects"]
 
-#: The instructions of exception objects (the C interpreter does not run them yet).
+#: The instructions of exception objects (the simulator's translating engine leaves programs
+#: with them to the reference engine, esim/cores/jit/exceptions.py).
 EXCEPTION_OPS = frozenset((Op.BUILD_EXC, Op.RAISE_VALUE, Op.CHECK_EXC))
-#: Why the device backend refuses such a kernel, and what to do.
-DEVICE_REFUSAL = ("uses try/except or exception objects, which the device backend's C "
-                  "interpreter does not run yet (docs/language.md, \"Errors\"); run it with "
-                  "backend='sim', or raise a built-in exception with at most one message and "
-                  "catch it on the host")
 
 E = ErrorCode
 #: The base class of each built-in exception class (BaseException has none: itself).

@@ -168,6 +168,8 @@ def generate() -> str:
     out.append("/* The base class of each exception class (epython/bytecode/exceptions.py). */")
     out.append("#define EPY_EXC_PARENTS "
                + _initializer([0] + [int(PARENT[c]) for c in RAISABLE_ERRORS]))
+    out.append("#define EPY_EXC_NAMES "
+               + _initializer(['"OK"'] + [f'"{c.name}"' for c in RAISABLE_ERRORS]))
     out += ["", "/* Value tags (constant pool and marshal format). */", "enum epy_tag {"]
     for t in ValueTag:
         out.append(f"    TAG_{t.name} = {int(t)},")

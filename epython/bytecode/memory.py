@@ -139,9 +139,9 @@ value_table_bytes = SizeRule("VALUE_TABLE_BYTES", "A launch's constant pool or g
                              VALUE_SLOT_BYTES, VALUE_SLOT_BYTES, 8)
 func_table_bytes = SizeRule("FUNC_TABLE_BYTES", "A launch's function table of n functions.", 0,
                             FUNC_INFO_BYTES, 8)
-exc_bytes = SizeRule("EXC_BYTES", "An exception object with n args: the header, one slot for its "
-                     "class and where it was first raised, and the args.",
-                     OBJECT_HEADER_BYTES + VALUE_SLOT_BYTES, VALUE_SLOT_BYTES)
+exc_bytes = SizeRule("EXC_BYTES", "An exception object with n args: the header, the args, and "
+                     "two slots for its class and where it was first raised.",
+                     OBJECT_HEADER_BYTES + 2 * VALUE_SLOT_BYTES, VALUE_SLOT_BYTES)
 #: Every size rule, in the order memlayout.h defines them.
 SIZE_RULES: tuple[SizeRule, ...] = (str_bytes, seq_bytes, array_bytes, frame_bytes,
                                     value_table_bytes, func_table_bytes, exc_bytes)

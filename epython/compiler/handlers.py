@@ -187,10 +187,13 @@ class HandlersMixin(FunctionCompilerBase):
                 self.asm.mark(match)
             if clause.name is not None:
                 self.asm.emit("LOAD_LOCAL", hidden)
-                self.asm.emit("STORE_LOCAL", self.local(clause.name))
+                self.store(ast.Name(clause.name, ast.Store()))
             self.handling.append(hidden)
             self.body(clause.body)
             self.handling.pop()
+            if clause.name is not None:  # CPython unbinds it; here it becomes None
+                self.asm.emit("LOAD_NONE")
+                self.store(ast.Name(clause.name, ast.Store()))
             self.asm.emit_jump("JUMP", end)
             self.asm.mark(nxt)
         self.asm.emit("LOAD_LOCAL", hidden)  # no clause matched: on to the next handler

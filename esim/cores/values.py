@@ -46,18 +46,22 @@ class KExc:
         self.func: int | None = None
         self.line = 0
 
-    def text(self, depth: int = 0) -> str:
-        """``str(e)``: '' without args, str of the one arg (repr for KeyError), else the tuple's."""
-        if not self.args:
-            return ""
-        if len(self.args) == 1:
-            one = self.args[0]
-            return py_repr(one, depth) if self.code == ErrorCode.KeyError else py_str(one, depth)
-        return py_str(tuple(self.args), depth)
+    def text(self, depth: int = 0, as_repr: bool = False) -> str:
+        """``str(e)``: '' without args, str of the one arg (repr for KeyError), else the args'
+        tuple; ``repr(e)`` (``as_repr``): the class name and the args' tuple.  Like a tuple, an
+        exception is one level of the nesting that MAX_NESTING bounds (device/core/format.c)."""
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_REPR_MESSAGE)
+        args = self.args
+        if not as_repr and len(args) <= 1:
+            if not args:
+                return ""
+            return (py_repr if self.code == ErrorCode.KeyError else py_str)(args[0], depth + 1)
+        inner = "(" + ", ".join(py_repr(a, depth + 1) for a in args) + ")"
+        return ErrorCode(self.code).name + inner if as_repr else inner
 
     def __repr__(self) -> str:
-        inner = ", ".join(py_repr(a, 1) for a in self.args)
-        return f"{ErrorCode(self.code).name}({inner})"
+        return self.text(0, as_repr=True)
 
 
 class Raised(Fault):
@@ -296,7 +300,7 @@ def py_repr(v: Any, depth: int = 0) -> str:
     if type(v) is str:
         return repr(v)
     if type(v) is KExc:
-        return repr(v)
+        return v.text(depth, as_repr=True)  # type: ignore[no-any-return]
     return py_str(v, depth)
 
 

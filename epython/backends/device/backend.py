@@ -28,7 +28,6 @@ from epython.backends.device.launch import DeviceLaunch
 from epython.backends.device.locate import core_program, find_ehal
 from epython.backends.reports import blocked_core, deadlock_error, timeout_error
 from epython.bytecode import protocol as P
-from epython.bytecode.exceptions import DEVICE_REFUSAL, uses_exception_objects
 from epython.bytecode.memory import E16_CORE_MEMORY
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler import CompiledKernel
@@ -144,8 +143,6 @@ class DeviceBackend:
         """Write the image and arguments to shared DRAM and queue the launch on ``cores``."""
         if len(args) > 255:
             raise TypeError(f"{kernel.name}(): {len(args)} arguments; a launch carries at most 255")
-        if uses_exception_objects(kernel.program):
-            raise NotImplementedError(f"{kernel.name}() {DEVICE_REFUSAL}")
         own = core_arguments(args, cores)
         # the cores as device/core is built for them: the limit and the message of the
         # simulator's e16 preset (docs/language.md, "Memory model")

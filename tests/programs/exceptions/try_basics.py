@@ -41,11 +41,15 @@ else:
     print("else", x)
 finally:
     print("fin")
-e2 = RuntimeError()
-try:
-    raise e2
-except RuntimeError as e:
-    print("rt", repr(e), e.args)
+def reraise_object():
+    e2 = RuntimeError()
+    try:
+        raise e2
+    except RuntimeError as e:
+        print("rt", repr(e), e.args)
+
+
+reraise_object()
 try:
     raise NotImplementedError
 except RuntimeError as e:
