@@ -160,3 +160,30 @@ def test_a_truncated_exception_table_is_rejected_alike(core_exe: Path) -> None:
     assert out[0][:2] == ("error", ErrorCode.BadImage), out
     assert out[0][4] == f"the core's verifier rejected the program image: {info.value}"[
         :MESSAGE_BYTES]
+
+
+def grows(n):
+    chunks = []
+    try:
+        while True:
+            chunks.append([n] * 50)
+    except MemoryError as e:
+        caught = len(chunks), str(e)
+    chunks = []
+    after = [n] * 50
+    return caught, len(after)
+
+
+def _outcome(backend: str, n: int) -> object:
+    try:
+        return offload(target=0, backend=backend)(grows)(n)
+    except MemoryError as e:  # the exception object itself did not fit (docs/language.md)
+        return ("MemoryError", str(e).split(" (core")[0])
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: after a MemoryError caught in the middle of "
+                   "list.append, the C interpreter keeps 8 bytes more live than the memory model "
+                   "(the simulator), so the exception object no longer fits there")
+def test_a_caught_memory_error_ends_alike_on_both_backends() -> None:
+    n = 3
+    assert _outcome("sim", n) == _outcome("device", n)

@@ -476,7 +476,7 @@ EPY_COLD int epy_catch(VM *vm)
                 *vm->sp++ = held;
                 n = 1;
             }
-        } else if (vm->err_msg[0]) {
+        } else if (vm->err_msg[0] && code != ERR_MEMORYERROR) { /* MemoryError: no args */
             *vm->sp++ = str_from(vm, vm->err_msg, (uint32_t)strlen(vm->err_msg));
             n = 1;
         }

@@ -36,15 +36,17 @@ def caught_exception(exc: BaseException, origin: tuple[int, int],
     if isinstance(exc, Raised):
         e = exc.exc
         if not exc.charged:
-            charge(exc_bytes(len(e.args)), (e,))
+            charge(exc_bytes(len(e.args)), tuple(e.args))  # e itself is not live yet
             exc.charged = True
         return e
     if isinstance(exc, Fault):
         code, message = exc.code, exc.message
     else:  # the host's RecursionError in a deep data structure
         code, message = ErrorCode.RecursionError, "maximum recursion depth exceeded"
+    if code == ErrorCode.MemoryError:  # as CPython's: no args (and the least memory to catch it)
+        message = ""
     e = KExc(code, [message] if message else [])
     e.func, e.line = origin
     nbytes = exc_bytes(len(e.args)) + (str_bytes(len(message.encode("utf-8"))) if message else 0)
-    charge(nbytes, (e,))
+    charge(nbytes, ())
     return e

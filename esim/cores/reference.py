@@ -381,7 +381,11 @@ class ReferenceEngine:
                             del stack[len(stack) - arg:]
                             stack.append(r)
                         elif op == Op.LOAD_ATTR:
-                            stack[-1] = semantics.attribute(stack[-1], arg)
+                            a = stack[-1]
+                            r = semantics.attribute(a, arg)
+                            if type(a) is KExc:  # e.args: a new tuple (a shape is not charged)
+                                charge(r, a)
+                            stack[-1] = r
                         elif op == Op.NOP:
                             pass
                         elif op == Op.BUILD_EXC:

@@ -300,7 +300,7 @@ def py_repr(v: Any, depth: int = 0) -> str:
     if type(v) is str:
         return repr(v)
     if type(v) is KExc:
-        return v.text(depth, as_repr=True)  # type: ignore[no-any-return]
+        return v.text(depth, as_repr=True)
     return py_str(v, depth)
 
 
