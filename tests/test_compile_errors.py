@@ -20,10 +20,17 @@ def uses_lambda():
     return f(1)
 
 
-def uses_try():
-    try:  # MARK
+def uses_raise_from():
+    try:
         return 1
     except ValueError:
+        raise TypeError("x") from None  # MARK
+
+
+def uses_except_of_a_non_exception():
+    try:
+        return 1
+    except len:  # MARK
         return 2
 
 
@@ -76,7 +83,8 @@ CASES = [
     (uses_is_on_numbers, "'is' compares identity", "use =="),
     (uses_del_name, "del is supported in kernels only for one item", "assign None"),
     (uses_lambda, "lambda is not supported", "def"),
-    (uses_try, "try/except is not supported", "host"),
+    (uses_raise_from, "'raise ... from ...' is not supported", "raise the new exception alone"),
+    (uses_except_of_a_non_exception, "len is not an exception class", "built-in exception"),
     (uses_class, "class definitions are not supported", None),
     (uses_import, "import inside a kernel", "module level"),
     (uses_with, "with statements are not supported", None),

@@ -152,6 +152,28 @@ EPY_COLD static void write_value(VM *vm, Sink *s, Value v, int repr, uint32_t de
             sink_put(s, (const char *)p, n);
         return;
     }
+    case V_EXC: { /* str(e): '' without args, else the str of its one arg (a KeyError's: its
+                   * repr); otherwise its args' tuple, after its class name for repr */
+        if (depth >= EPY_MAX_NESTING)
+            epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_REPR_MESSAGE);
+        uint32_t n = exc_len(vm, v);
+        if (!repr && n <= 1) {
+            if (n)
+                write_value(vm, s, exc_args(vm, v)[0], exc_code(vm, v) == ERR_KEYERROR,
+                            depth + 1);
+            return;
+        }
+        if (repr)
+            sink_str(s, type_name(v));
+        sink_put(s, "(", 1);
+        for (uint32_t i = 0; i < n; i++) {
+            if (i)
+                sink_put(s, ", ", 2);
+            write_value(vm, s, exc_args(vm, v)[i], 1, depth + 1);
+        }
+        sink_put(s, ")", 1);
+        return;
+    }
     case V_TUPLE: case V_LIST: case V_DICT: case V_DVIEW: {
         if (depth >= EPY_MAX_NESTING)
             epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_REPR_MESSAGE);

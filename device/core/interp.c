@@ -23,7 +23,7 @@ EPY_COLD void epy_raise_written(VM *vm, uint32_t code)
 {
     vm->err_code = code;
     vm->err_func = vm->func;
-    vm->err_line = vm->no_line ? 0 : line_of(&vm->img, vm->func, vm->pc);
+    vm->err_line = (vm->no_line & 1) ? 0 : line_of(&vm->img, vm->func, vm->pc);
     EPY_LONGJMP(*vm->on_error);
 }
 
@@ -35,10 +35,15 @@ EPY_COLD const char *epy_type_name(VM *vm, Value v)
 {
     if (v.tag == V_ITER)
         return iter_type_name(vm, v);
+    if (v.tag == V_EXC) {
+        static const char *const classes[] = EPY_EXC_NAMES;
+        return classes[exc_code(vm, v)];
+    }
     static const char *const names[] = {"NoneType", "NoneType", "bool", "int", "float", "str",
                                         "numpy.ndarray", "numpy.ndarray", "str", "tuple", "list",
                                         "dict", "range",
-                                        "iterator", "numpy.ndarray", "numpy.ndarray"};
+                                        "iterator", "numpy.ndarray", "exception",
+                                        "numpy.ndarray"};
     if (v.tag == V_DVIEW)
         return dict_view_name(obj(vm, v.u)->len);
     return v.tag <= V_ROW ? names[v.tag] : "object";
@@ -140,7 +145,7 @@ static inline void push_frame(VM *vm, uint32_t fi, uint32_t return_pc)
 }
 
 /* Leave the current frame: drop its values and memory; returns 0 at the entry frame. */
-static inline int pop_frame(VM *vm)
+EPY_INLINE int pop_frame(VM *vm)
 {
     Frame *fr = (Frame *)(void *)(vm->arena + vm->frame);
     uint32_t n = fr->n_locals + (uint32_t)(vm->sp - vm->stack), prev = fr->prev, nslots = fr->nslots;
@@ -392,6 +397,128 @@ EPY_COLD EPY_NORETURN static void unbound_global(VM *vm, uint32_t k)
               (const char *)p);
 }
 
+/* ---- exceptions (docs/bytecode.md, "Exceptions") ---- */
+EPY_COLD Value exc_new(VM *vm, uint32_t code, uint32_t n)
+{
+    uint32_t off = heap_alloc(vm, V_TUPLE, EPY_EXC_BYTES(n), (uint16_t)(n + EXC_INFO_SLOTS), 0);
+    Value e = mk_obj(V_EXC, off), *args = exc_args(vm, e);
+    vm->sp -= n;
+    for (uint32_t i = 0; i < n; i++)
+        args[i] = vm->sp[i];
+    args[n] = mk_int((int32_t)code);
+    args[n + 1] = mk_int(0);
+    return e;
+}
+
+/* Whether exception class `code` is `cls` or derives from it. */
+EPY_COLD static int exc_is_subclass(uint32_t code, uint32_t cls)
+{
+    static const uint8_t parents[] = EPY_EXC_PARENTS;
+    for (;;) {
+        if (code == cls)
+            return 1;
+        if (parents[code] == code)
+            return 0;
+        code = parents[code];
+    }
+}
+
+/* Record where e is first raised (a later raise keeps it, for the host's report). */
+EPY_COLD static void exc_mark_raised(VM *vm, Value e, uint32_t func, uint32_t line)
+{
+    Value *info = exc_args(vm, e) + exc_len(vm, e);
+    if (info[0].u & 0x100u)
+        return;
+    info[0].u |= 0x100u;
+    info[1].u = (func & 0xFFFFu) | (line << 16);
+}
+
+/* RAISE_VALUE: raise the exception object e (the stack's top, which keeps it for a handler). */
+EPY_COLD EPY_NORETURN static void raise_value(VM *vm, Value e)
+{
+    if (e.tag != V_EXC)
+        epy_raise(vm, ERR_TYPEERROR, "exceptions must derive from BaseException");
+    exc_mark_raised(vm, e, vm->func, line_of(&vm->img, vm->func, vm->pc));
+    Sink s = {vm, vm->err_msg, 0, 0, 0, 0, 0, EPY_MSG_BYTES - 1};
+    write_str(vm, &s, e);
+    Value *info = exc_args(vm, e) + exc_len(vm, e);
+    vm->err_msg[s.len] = 0;
+    vm->err_code = info[0].u & 0xFFu;
+    vm->err_func = info[1].u & 0xFFFFu;
+    vm->err_line = info[1].u >> 16;
+    vm->no_line |= EPY_EXC_ON_STACK;
+    EPY_LONGJMP(*vm->on_error);
+}
+
+/* The handler of an exception raised by the instruction at pc of function fi: its entry in
+ * the exception table, or NULL. */
+EPY_COLD static const uint8_t *find_handler(VM *vm, uint32_t fi, uint32_t pc)
+{
+    uint32_t n = img_n_handlers(&vm->img);
+    const uint8_t *h = vm->img.base + img_handlers(&vm->img);
+    for (uint32_t i = 0; i < n; i++, h += EPY_HANDLER_ENTRY_SIZE)
+        if (rd16(h) == fi && rd16(h + 2) <= pc && pc < rd16(h + 4))
+            return h;
+    return NULL;
+}
+
+EPY_COLD int epy_catch(VM *vm)
+{
+    uint32_t code = vm->err_code, how = vm->no_line;
+    if (code == 0 || code > EPY_RAISABLE_MAX || (how & EPY_NO_CATCH) || vm->depth == 0 ||
+        vm->img.n_funcs == 0 || !img_n_handlers(&vm->img))
+        return 0;
+    /* this frame's handler, else a caller's at its CALL */
+    uint32_t levels = 0, f = vm->frame, fi = vm->func, pc = vm->pc;
+    const uint8_t *h;
+    while (!(h = find_handler(vm, fi, pc))) {
+        Frame *fr = (Frame *)(void *)(vm->arena + f);
+        if (fr->prev == EPY_NO_FRAME)
+            return 0;
+        f = fr->prev;
+        Frame *caller = (Frame *)(void *)(vm->arena + f);
+        fi = caller->func;
+        pc = caller->pc - 3u; /* the CALL (opcode and u16) */
+        levels++;
+    }
+    Value held = mk_none();
+    if (how & (EPY_EXC_ON_STACK | EPY_MSG_ON_STACK))
+        held = *--vm->sp; /* its reference moves here */
+    vm->ntroots = 0;
+    troot_push(vm, &held);
+    while (levels--)
+        pop_frame(vm);
+    vm->pc = pc;
+    Value *keep = vm->stack + rd16(h + 8);
+    while (vm->sp > keep)
+        decref(vm, *--vm->sp);
+    vm->no_line = EPY_NO_CATCH;
+    Value e = held;
+    if (!(how & EPY_EXC_ON_STACK)) { /* RAISE's message, or an error of the VM: made now */
+        uint32_t n = 0;
+        if (how & EPY_MSG_ON_STACK) {
+            if (held.tag != V_NONE) {
+                *vm->sp++ = held;
+                n = 1;
+            }
+        } else if (vm->err_msg[0] && code != ERR_MEMORYERROR) { /* MemoryError: no args */
+            *vm->sp++ = str_from(vm, vm->err_msg, (uint32_t)strlen(vm->err_msg));
+            n = 1;
+        }
+        troot_pop(vm, 1);
+        e = exc_new(vm, code, n);
+        exc_mark_raised(vm, e, vm->err_func, vm->err_line);
+    } else {
+        troot_pop(vm, 1);
+    }
+    *vm->sp++ = e;
+    vm->pc = rd16(h + 6);
+    vm->err_code = 0;
+    vm->err_msg[0] = 0;
+    vm->no_line = 0;
+    return 1;
+}
+
 /* RAISE: the error class `code` with str(msg) (msg None: no message). */
 EPY_COLD EPY_NORETURN static void raise_op(VM *vm, Value msg, uint32_t code)
 {
@@ -400,6 +527,14 @@ EPY_COLD EPY_NORETURN static void raise_op(VM *vm, Value msg, uint32_t code)
     if (msg.tag != V_NONE)
         write_str(vm, &s, msg);
     text[s.len] = 0;
+    if (img_n_handlers(&vm->img)) { /* a handler receives the message value itself */
+        vm->err_code = code;
+        vm->err_func = vm->func;
+        vm->err_line = line_of(&vm->img, vm->func, vm->pc);
+        memcpy(vm->err_msg, text, s.len + 1);
+        vm->no_line |= EPY_MSG_ON_STACK;
+        EPY_LONGJMP(*vm->on_error);
+    }
     epy_raise(vm, code, "%s", text);
 }
 
@@ -627,6 +762,20 @@ EPY_COLD static void step_rare(VM *vm)
     }
     case OP_RAISE:
         raise_op(vm, sp[-1], ip[1]);
+    case OP_BUILD_EXC: {
+        Value e = exc_new(vm, ip[1], ip[2]);
+        *vm->sp++ = e;
+        break;
+    }
+    case OP_RAISE_VALUE:
+        raise_value(vm, sp[-1]);
+    case OP_CHECK_EXC: {
+        Value e = sp[-1];
+        int r = e.tag == V_EXC && exc_is_subclass(exc_code(vm, e), ip[1]);
+        vm->sp[-1] = mk_bool(r);
+        decref(vm, e);
+        break;
+    }
     case OP_FORMAT_VALUE: {
         Value spec = sp[-1];
         if (!is_str(spec))
@@ -645,6 +794,22 @@ EPY_COLD static void step_rare(VM *vm)
     }
     case OP_LOAD_ATTR: {
         Value a = sp[-1];
+        if (ip[1] == ATTR_ARGS || a.tag == V_EXC) {
+            if (a.tag != V_EXC || ip[1] != ATTR_ARGS)
+                epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute '%s'",
+                          tname(vm, a), ip[1] == ATTR_ARGS ? "args" : "shape");
+            uint32_t n = exc_len(vm, a);
+            Value r = seq_new(vm, V_TUPLE, n);
+            a = vm->sp[-1];
+            Value *src = exc_args(vm, a), *dst = seq_items(vm, r);
+            for (uint32_t i = 0; i < n; i++) {
+                dst[i] = src[i];
+                incref(vm, src[i]);
+            }
+            vm->sp[-1] = r;
+            decref(vm, a);
+            break;
+        }
         if (!IS_ARRAY(a))
             epy_raise(vm, ERR_ATTRIBUTEERROR, "'%s' object has no attribute 'shape'",
                       tname(vm, a));

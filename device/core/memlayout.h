@@ -21,6 +21,8 @@
 #define EPY_FUNC_TABLE_BYTES(n) (32u * (n))
 /* A dict of n entries: its (key, value) value slots in insertion order, looked up by equality (docs/bytecode.md, "Dicts"). */
 #define EPY_DICT_BYTES(n) (8u + 16u * (n))
+/* An exception object with n args: the header, the args, and two slots for its class and where it was first raised. */
+#define EPY_EXC_BYTES(n) (24u + 8u * (n))
 /* What a launch's tables take at the bottom of the workspace. */
 #define EPY_LAUNCH_TABLES_BYTES(n_consts, n_globals, n_funcs) (EPY_VALUE_TABLE_BYTES(n_consts) + EPY_VALUE_TABLE_BYTES(n_globals) + EPY_FUNC_TABLE_BYTES(n_funcs))
 

@@ -10,6 +10,8 @@
 #define EPY_GLOBAL_ENTRY_SIZE 4
 #define EPY_FUNC_ENTRY_SIZE 18
 #define EPY_LINE_ENTRY_SIZE 4
+#define EPY_HANDLER_ENTRY_SIZE 10
+#define EPY_FLAG_HANDLERS 1
 #define EPY_MAX_FRAME_STACK 255
 
 /* Opcodes: name = code,  operand format,  stack effect */
@@ -77,9 +79,12 @@ enum epy_opcode {
     OP_LOAD_ATTR = 60,              /* u8    a -> a.attr  (arg: attribute id, see ATTRS) */
     OP_INPLACE_ADD = 61,            /* -     a b -> a += b  (a list: extended in place by any iterable b, a itself pushed; else a + b) */
     OP_INPLACE_MUL = 62,            /* -     a b -> a *= b  (a list: repeated in place, a itself pushed; else a * b) */
+    OP_BUILD_EXC = 63,              /* u8u8  a1..an -> E(a1, ..., an)  (arg1: exception class, an ErrorCode; arg2: n) */
+    OP_RAISE_VALUE = 64,            /* -     e ->  raise e  (e an exception; its handler or the host receives it) */
+    OP_CHECK_EXC = 65,              /* u8    e -> m  (m: e is an instance of the class arg or of a subclass of it) */
 };
 /* (not an enumerator: a switch over enum epy_opcode names every opcode, dispatch.h) */
-#define OP__COUNT 63
+#define OP__COUNT 66
 
 /* Operand formats (EPY_OP_FORMATS). */
 enum epy_operand {
@@ -102,14 +107,14 @@ enum epy_count {
 /* By opcode: encoded length (opcode byte + operands), operand format, values popped
  * and pushed on the fall-through path, popped and pushed when the jump is taken,
  * control flow, cycles. */
-#define EPY_OP_LENGTHS { 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 3, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 1, 3, 2, 2, 2, 1, 1, 1, 3, 3, 1, 2, 2, 2, 2, 1, 1 }
-#define EPY_OP_FORMATS { 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2, 1, 1, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 1, 1, 1, 0, 0, 0, 3, 5, 0, 1, 1, 1, 1, 0, 0 }
-#define EPY_OP_POPS { 0, 1, 1, 2, 2, 3, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 1, 1, 1, 1, 1, 1, -1, -1, 1, 2, 3, 4, -3, -2, 1, 1, 2, -1, 1, 2, 2 }
-#define EPY_OP_PUSHES { 0, 0, 2, 4, 2, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 2, 1, 1, -1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1 }
-#define EPY_OP_BRANCH_POPS { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
-#define EPY_OP_BRANCH_PUSHES { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
-#define EPY_OP_FLOW { 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 3, 3, 3, 3, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 2, 2, 2, 2, 2 }
-#define EPY_OP_CYCLES { 26, 22, 48, 60, 48, 60, 25, 4, 4, 37, 16, 11, 45, 71, 71, 166, 48, 90, 60, 74, 57, 75, 410, 208, 90, 342, 127, 108, 110, 110, 110, 82, 82, 25, 82, 60, 82, 116, 116, 60, 60, 4, 62, 60, 60, 60, 94, 50, 4, 38, 192, 213, 4, 173, 146, 72, 104, 116, 1246, 116, 71, 74, 75 }
+#define EPY_OP_LENGTHS { 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 3, 2, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 3, 3, 3, 1, 3, 2, 2, 2, 1, 1, 1, 3, 3, 1, 2, 2, 2, 2, 1, 1, 3, 1, 2 }
+#define EPY_OP_FORMATS { 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2, 1, 1, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 4, 1, 1, 1, 0, 0, 0, 3, 5, 0, 1, 1, 1, 1, 0, 0, 5, 0, 1 }
+#define EPY_OP_POPS { 0, 1, 1, 2, 2, 3, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 1, 1, 1, 1, 1, 1, -1, -1, 1, 2, 3, 4, -3, -2, 1, 1, 2, -1, 1, 2, 2, -2, 1, 1 }
+#define EPY_OP_PUSHES { 0, 0, 2, 4, 2, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 2, 1, 1, -1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1 }
+#define EPY_OP_BRANCH_POPS { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define EPY_OP_BRANCH_PUSHES { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define EPY_OP_FLOW { 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 3, 3, 3, 3, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 2, 2, 2, 2, 2, 2, 0, 2 }
+#define EPY_OP_CYCLES { 26, 22, 48, 60, 48, 60, 25, 4, 4, 37, 16, 11, 45, 71, 71, 166, 48, 90, 60, 74, 57, 75, 410, 208, 90, 342, 127, 108, 110, 110, 110, 82, 82, 25, 82, 60, 82, 116, 116, 60, 60, 4, 62, 60, 60, 60, 94, 50, 4, 38, 192, 213, 4, 173, 146, 72, 104, 116, 1246, 116, 71, 74, 75, 150, 116, 60 }
 
 /* Builtins called through OP_CALL_BUILTIN. */
 enum epy_builtin {
@@ -227,10 +232,18 @@ enum epy_error {
     ERR_ATTRIBUTEERROR = 12,
     ERR_NOTIMPLEMENTEDERROR = 13,
     ERR_KEYERROR = 14,
+    ERR_STOPITERATION = 15,
+    ERR_LOOKUPERROR = 16,
+    ERR_ARITHMETICERROR = 17,
+    ERR_EXCEPTION = 18,
+    ERR_BASEEXCEPTION = 19,
     ERR_BADIMAGE = 64,
     ERR_BADARGUMENT = 65,
 };
-#define EPY_RAISABLE_MAX 14 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
+#define EPY_RAISABLE_MAX 19 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
+/* The base class of each exception class (epython/bytecode/exceptions.py). */
+#define EPY_EXC_PARENTS { 0, 17, 17, 16, 18, 18, 18, 18, 9, 18, 11, 18, 18, 9, 16, 18, 18, 18, 19, 19 }
+#define EPY_EXC_NAMES { "OK", "ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError", "AssertionError", "MemoryError", "RecursionError", "RuntimeError", "UnboundLocalError", "NameError", "AttributeError", "NotImplementedError", "KeyError", "StopIteration", "LookupError", "ArithmeticError", "Exception", "BaseException" }
 
 /* Value tags (constant pool and marshal format). */
 enum epy_tag {
@@ -250,7 +263,8 @@ enum epy_tag {
 /* Attribute ids of OP_LOAD_ATTR. */
 enum epy_attr {
     ATTR_SHAPE = 0,
-    ATTR__COUNT = 1
+    ATTR_ARGS = 1,
+    ATTR__COUNT = 2
 };
 
 /* Launch protocol: per-core mailbox in shared DRAM (epython/bytecode/protocol.py). */

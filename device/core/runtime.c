@@ -260,7 +260,11 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
     const volatile uint8_t *dram_args = plat_dram_address(EPY_DRAM_AREA_OFFSET + args_off);
     epy_jmp_buf env;
     vm->on_error = &env;
+    vm->depth = 0;
+again: /* after a handler caught an error (epy_catch): the kernel goes on */
     if (EPY_SETJMP(env) == 0) {
+        if (vm->depth)
+            goto resume;
         vm->rank = 0xFFFFFFFFu;
         rng_reset(vm);
         vm->ncores = ncores > 64 ? 64 : ncores;
@@ -339,7 +343,10 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
             uint32_t init = rd16(img + vm->img.globals + 4 * i + 2);
             vm->globals[i] = init == EPY_NO_INIT ? mk_unset() : vm->consts[init];
         }
-        Value result = interp_run_block(vm, local + USER_BASE + image_size, args_size);
+    resume:;
+        /* after a handler caught an error (epy_catch), the kernel goes on where it left it */
+        Value result = vm->depth ? interp_run(vm, NULL, 0)
+                                 : interp_run_block(vm, local + USER_BASE + image_size, args_size);
         troot_push(vm, &result);
         vm->func = 0; /* an error posting the result has no line (as the simulator's) */
         vm->no_line = 1;
@@ -351,6 +358,8 @@ EPY_COLD static int run_launch(VM *vm, uint32_t command)
         if (resident_size == 0xFFFFFFFFu)
             epy_raise(vm, ERR_MEMORYERROR, "%s", EPY_RESIDENT_TOO_LARGE_MESSAGE);
     }
+    if (!vm->abandoned && vm->err_code && epy_catch(vm))
+        goto again;
     vm->on_error = NULL;
     if (vm->abandoned)
         return 1;

@@ -35,6 +35,7 @@ enum vtag {
     V_RANGE,
     V_ITER,   /* iterator over a sequence, enumerate or zip */
     V_HARRAY, /* an array received from another core (heap copy, wire layout after the header) */
+    V_EXC,    /* an exception object (a V_TUPLE object in the heap: see EXC_INFO_SLOTS) */
     V_ROW,    /* a row of a 2-D array */
     V_DVIEW   /* d.keys(), d.values() or d.items() (DViewObj); V_ROW and V_DVIEW stay last */
 };
@@ -106,6 +107,12 @@ typedef struct DViewObj {
     Value dict;
     uint32_t pad[2];
 } DViewObj;
+
+/* An exception object (Value tag V_EXC) is, in the heap, a tuple (header type V_TUPLE) of
+ * its n args and two int slots: its class (an ErrorCode, | 0x100 once raised) and where it
+ * was first raised (func | line << 16).  So the heap walks and sizes it as a tuple. */
+#define EXC_INFO_SLOTS 2u
+_Static_assert(EPY_SEQ_BYTES(EXC_INFO_SLOTS) == EPY_EXC_BYTES(0), "memory.exc_bytes");
 
 /* The fixed-size objects are what the memory model charges for them (memory.py). */
 _Static_assert(sizeof(RangeObj) == EPY_SMALL_OBJECT_BYTES, "memory.SMALL_OBJECT_BYTES");

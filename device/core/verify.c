@@ -249,7 +249,8 @@ EPY_COLD static int check_function(Verifier *v, uint32_t fi)
             where_ins(v, fi, &f, pc, op);
             say(v, "%s takes %u..%u arguments, got %u", epy_builtin_names[arg], bi_min[arg],
                 bi_max[arg], code[pc + 2]);
-        } else if (op == OP_RAISE && !(arg > 0 && arg <= EPY_RAISABLE_MAX)) {
+        } else if ((op == OP_RAISE || op == OP_BUILD_EXC || op == OP_CHECK_EXC)
+                   && !(arg > 0 && arg <= EPY_RAISABLE_MAX)) {
             where_ins(v, fi, &f, pc, op);
             say(v, "%u is not a raisable error code", (unsigned)arg);
         } else if (op == OP_LOAD_ATTR && arg >= ATTR__COUNT) {
@@ -267,11 +268,21 @@ EPY_COLD static int check_function(Verifier *v, uint32_t fi)
         if (bad)
             return 1;
     }
-    /* abstract interpretation of stack depths, in the Python verifier's worklist order */
-    uint32_t nwork = 0;
+    /* abstract interpretation of stack depths, in the Python verifier's worklist order: from
+     * the entry, then from each handler of the exception table in order (flow.py) */
+    uint32_t nwork = 0, hk = 0, hfirst = 0, hcount = 0;
+    uint32_t n_handlers = img_n_handlers(img), handlers = img_handlers(img);
+    for (uint32_t i = 0; i < n_handlers; i++) {
+        if (rd16(img->base + handlers + EPY_HANDLER_ENTRY_SIZE * i) == fi) {
+            if (!hcount)
+                hfirst = i;
+            hcount++;
+        }
+    }
     flags[0] |= KNOWN;
     depth[0] = 0;
     work[nwork++] = 0;
+    for (;;) {
     while (nwork) {
         pc = work[--nwork];
         uint32_t op = code[pc], arg = operand(code, pc), d = depth[pc];
@@ -331,6 +342,67 @@ EPY_COLD static int check_function(Verifier *v, uint32_t fi)
             }
         }
     }
+    if (hk >= hcount)
+        break;
+    {
+        const uint8_t *h = img->base + handlers + EPY_HANDLER_ENTRY_SIZE * (hfirst + hk);
+        uint32_t hs = rd16(h + 2), he = rd16(h + 4), ht = rd16(h + 6), hd = rd16(h + 8);
+        if (!(hs < he) || !(hs == end || (hs < end && (flags[hs] & IS_START))) ||
+            !(he == end || (he < end && (flags[he] & IS_START)))) {
+            where_fn(v, fi, &f);
+            say(v, ": exception table entry %u: range [%u, %u) is empty or does not fall on "
+                "instructions", (unsigned)hk, (unsigned)hs, (unsigned)he);
+            return 1;
+        }
+        if (ht >= end || !(flags[ht] & IS_START)) {
+            where_fn(v, fi, &f);
+            say(v, ": exception table entry %u: handler %u is not the start of an instruction",
+                (unsigned)hk, (unsigned)ht);
+            return 1;
+        }
+        if (hd + 1 > f.max_stack) {
+            where_ins(v, fi, &f, ht, code[ht]);
+            say(v, "stack depth %u exceeds max_stack %u", (unsigned)(hd + 1),
+                (unsigned)f.max_stack);
+            return 1;
+        }
+        if (!(flags[ht] & KNOWN)) {
+            flags[ht] |= KNOWN;
+            depth[ht] = (uint8_t)(hd + 1);
+            work[nwork++] = (uint16_t)ht;
+        } else if (depth[ht] != hd + 1) {
+            where_ins(v, fi, &f, ht, code[ht]);
+            say(v, "stack depth %u at pc %u disagrees with %u on another path",
+                (unsigned)(hd + 1), (unsigned)ht, (unsigned)depth[ht]);
+            return 1;
+        }
+        hk++;
+    }
+    }
+    for (hk = 0; hk < hcount; hk++) {
+        const uint8_t *h = img->base + handlers + EPY_HANDLER_ENTRY_SIZE * (hfirst + hk);
+        uint32_t hs = rd16(h + 2), he = rd16(h + 4), hd = rd16(h + 8);
+        for (pc = hs; pc < he; pc += op_len[code[pc]]) {
+            if (!(flags[pc] & KNOWN))
+                continue;
+            uint32_t op = code[pc], pops = (uint32_t)op_pops[op];
+            if (op_pops[op] == EPY_COUNT_CALLEE_PARAMS) {
+                FuncInfo callee;
+                func_info(img, operand(code, pc), &callee);
+                pops = callee.n_params;
+            } else if (op_pops[op] == EPY_COUNT_SECOND_OPERAND) {
+                pops = code[pc + 2];
+            } else if (op_pops[op] == EPY_COUNT_OPERAND) {
+                pops = operand(code, pc);
+            }
+            if ((int32_t)depth[pc] - (int32_t)pops < (int32_t)hd) {
+                where_ins(v, fi, &f, pc, op);
+                say(v, "exception table entry %u: the stack is shallower than the handler's "
+                    "depth %u", (unsigned)hk, (unsigned)hd);
+                return 1;
+            }
+        }
+    }
     uint32_t last = 0;
     for (uint32_t k = 0; k < f.n_lines; k++) {
         uint32_t lpc = rd16(img->base + img->lines + 4 * (f.line_start + k));
@@ -367,7 +439,7 @@ EPY_COLD int verify_image(const uint8_t *data, uint32_t size, Image *img, char *
     img->base = data;
     img->size = size;
     int bad = 1;
-    uint32_t i;
+    uint32_t i, last_fn;
     if (take(&v, EPY_HEADER_SIZE, "header", 0))
         goto out;
     if (memcmp(data, EPY_IMAGE_MAGIC, 4) != 0) {
@@ -439,6 +511,14 @@ EPY_COLD int verify_image(const uint8_t *data, uint32_t size, Image *img, char *
     img->lines = v.pos;
     if (take(&v, (uint64_t)EPY_LINE_ENTRY_SIZE * img->n_lines, "line table", 0))
         goto out;
+    if (rd16(data + 6) & EPY_FLAG_HANDLERS) {
+        if (take(&v, 2, "exception table count", 0))
+            goto out;
+        uint32_t n_handlers = rd16(data + v.pos - 2);
+        for (i = 0; i < n_handlers; i++)
+            if (take(&v, EPY_HANDLER_ENTRY_SIZE, "exception table entry %ld", (long)i))
+                goto out;
+    }
     if (v.pos != size) {
         say(&v, "%u trailing bytes after the line table", (unsigned)(size - v.pos));
         goto out;
@@ -477,6 +557,15 @@ EPY_COLD int verify_image(const uint8_t *data, uint32_t size, Image *img, char *
                 (unsigned)f.name_const);
             goto out;
         }
+    }
+    for (i = 0, last_fn = 0; i < img_n_handlers(img); i++) {
+        uint32_t k = rd16(data + img_handlers(img) + EPY_HANDLER_ENTRY_SIZE * i);
+        if (k >= img->n_funcs || k < last_fn) {
+            say(&v, "exception table entry %u: function %u out of range or out of order",
+                (unsigned)i, (unsigned)k);
+            goto out;
+        }
+        last_fn = k;
     }
     for (i = 0; i < img->n_globals; i++) {
         if (name_has_nul(img, rd16(data + img->globals + 4 * i))) {

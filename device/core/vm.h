@@ -20,6 +20,21 @@ typedef struct Image {
     uint32_t consts, globals, funcs, code, lines;
 } Image;
 
+/* The exception table (only when the header's flags have EPY_FLAG_HANDLERS) follows the line
+ * table: a u16 count, then EPY_HANDLER_ENTRY_SIZE-byte entries (derived, not stored: the
+ * Image lives in the resident core's stack). */
+static inline uint32_t img_n_handlers(const Image *img)
+{
+    if (!(rd16(img->base + 6) & EPY_FLAG_HANDLERS))
+        return 0;
+    return rd16(img->base + img->lines + EPY_LINE_ENTRY_SIZE * img->n_lines);
+}
+/* Offset of the exception table's first entry. */
+static inline uint32_t img_handlers(const Image *img)
+{
+    return img->lines + EPY_LINE_ENTRY_SIZE * img->n_lines + 2;
+}
+
 /* One function table entry, decoded (EPY_FUNC_INFO_BYTES: the memory model charges it). */
 typedef struct FuncInfo {
     uint32_t name_const, n_params, n_locals, max_stack, code_len, code_offset, line_start, n_lines;
@@ -122,6 +137,18 @@ __attribute__((noreturn, format(printf, 3, 4)))
 void epy_raise(VM *vm, uint32_t code, const char *fmt, ...);
 /* Raise a kernel error whose message is already in vm->err_msg (as epy_raise). */
 EPY_NORETURN void epy_raise_written(VM *vm, uint32_t code);
+/* Bits of vm->no_line beside bit 0 (report line 0): how the error in flight is held for a
+ * handler (interp.c, epy_catch). */
+#define EPY_EXC_ON_STACK 2u /* RAISE_VALUE: the exception object is the stack's top */
+#define EPY_MSG_ON_STACK 4u /* RAISE: its message value is the stack's top */
+#define EPY_NO_CATCH 8u     /* making a caught exception's object failed: not catchable */
+/* A new exception object of class code whose n args are the top n values of vm->sp (taken
+ * off the stack: their references move into it). */
+Value exc_new(VM *vm, uint32_t code, uint32_t n);
+/* After an error: when a handler of the exception table covers it, unwind to that handler
+ * (frames left, stack truncated, the exception object pushed) and return 1 for interp_run to
+ * go on; 0 leaves the error to the host. */
+int epy_catch(VM *vm);
 /* CPython's name of a value's type (iterators: their class names). */
 const char *epy_type_name(VM *vm, Value v);
 #define type_name(v) epy_type_name(vm, (v))
@@ -136,6 +163,12 @@ void *heap_prefix(VM *vm, uint32_t bytes);
 uint32_t heap_alloc(VM *vm, uint8_t type, uint32_t size, uint16_t len, int free_obj);
 /* Pointer to the object at arena offset off (invalidated by the next allocation). */
 EPY_INLINE ObjHdr *obj(VM *vm, uint32_t off) { return (ObjHdr *)(void *)(vm->arena + off); }
+/* The arg count of an exception object. */
+EPY_INLINE uint32_t exc_len(VM *vm, Value v) { return obj(vm, v.u)->len - EXC_INFO_SLOTS; }
+/* Its args (then its two info slots). */
+EPY_INLINE Value *exc_args(VM *vm, Value v) { return (Value *)(void *)(obj(vm, v.u) + 1); }
+/* Its class. */
+EPY_INLINE uint32_t exc_code(VM *vm, Value v) { return exc_args(vm, v)[exc_len(vm, v)].u & 0xFFu; }
 /* Take a reference. */
 EPY_INLINE void incref(VM *vm, Value v) { if (IS_HEAP(v)) obj(vm, v.u)->rc++; }
 /* Drop a reference to a heap object, freeing it (and what it owns) when it was the last one. */

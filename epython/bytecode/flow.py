@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from epython.bytecode.image import ImageError
+from epython.bytecode.image import Handler, ImageError
 from epython.bytecode.instr import Instr, iter_code
 from epython.bytecode.opcodes import Count, Flow, Op
 
@@ -96,7 +96,7 @@ class FlowGraph:
 
 
 def analyse(code: bytes | Sequence[Instr], callee_params: CalleeParams, where: str = "code",
-            max_stack: int | None = None) -> FlowGraph:
+            max_stack: int | None = None, handlers: Sequence[Handler] = ()) -> FlowGraph:
     """Follow every path through one function's code and record the stack depths.
 
     ``code`` is the function's bytes or its decoded instructions; ``where`` names the function
@@ -105,6 +105,11 @@ def analyse(code: bytes | Sequence[Instr], callee_params: CalleeParams, where: s
     limit), two paths that reach an instruction with different depths, or control running off
     the end of the code.  The worklist order, and so which fault is named first, is the C
     verifier's.
+
+    ``handlers`` is the function's exception table: after the walk from the entry, each
+    handler's target is walked from in table order with its depth plus the exception; then every
+    reachable instruction a handler covers must leave at least the handler's depth on the stack
+    under what it pops, since a raise truncates the stack to that depth.
     """
     instrs = list(iter_code(bytes(code))) if isinstance(code, (bytes, bytearray)) else list(code)
     index_of = {ins.pc: k for k, ins in enumerate(instrs)}
@@ -134,18 +139,38 @@ def analyse(code: bytes | Sequence[Instr], callee_params: CalleeParams, where: s
         elif known != depth:
             raise fault(src, f"stack depth {depth} at pc {pc} disagrees with {known} on another path")
 
-    while work:
-        index = work.pop()
-        ins, depth = instrs[index], depths[index]
-        info = ins.info
-        assert depth is not None
-        pops, pushes = stack_effect(info, ins.args, callee_params)
-        if depth < pops:
-            raise fault(ins, f"stack underflow (needs {pops}, has {depth})")
-        if info.is_jump:
-            if depth < info.branch_pops:
-                raise fault(ins, "stack underflow on the branch")
-            reach(ins.arg, depth - info.branch_pops + info.branch_pushes, ins)
-        if info.falls_through:
-            reach(ins.next_pc, depth - pops + pushes, ins)
+    def drain() -> None:
+        while work:
+            index = work.pop()
+            ins, depth = instrs[index], depths[index]
+            info = ins.info
+            assert depth is not None
+            pops, pushes = stack_effect(info, ins.args, callee_params)
+            if depth < pops:
+                raise fault(ins, f"stack underflow (needs {pops}, has {depth})")
+            if info.is_jump:
+                if depth < info.branch_pops:
+                    raise fault(ins, "stack underflow on the branch")
+                reach(ins.arg, depth - info.branch_pops + info.branch_pushes, ins)
+            if info.falls_through:
+                reach(ins.next_pc, depth - pops + pushes, ins)
+
+    drain()
+    for k, h in enumerate(handlers):
+        bounds = (h.start, h.end)
+        if not h.start < h.end or any(b not in index_of and b != end for b in bounds):
+            raise ImageError(f"{where}: exception table entry {k}: range [{h.start}, {h.end}) "
+                             "is empty or does not fall on instructions")
+        if h.target not in index_of:
+            raise ImageError(f"{where}: exception table entry {k}: handler {h.target} is not "
+                             "the start of an instruction")
+        reach(h.target, h.depth + 1, instrs[index_of[h.target]])
+        drain()
+    for k, h in enumerate(handlers):
+        for index in range(index_of[h.start], index_of.get(h.end, len(instrs))):
+            ins, depth = instrs[index], depths[index]
+            if depth is not None and depth - stack_effect(ins.info, ins.args,
+                                                          callee_params)[0] < h.depth:
+                raise fault(ins, f"exception table entry {k}: the stack is shallower than "
+                            f"the handler's depth {h.depth}")
     return graph

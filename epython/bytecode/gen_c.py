@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from epython.bytecode import image, protocol
+from epython.bytecode.exceptions import PARENT
 from epython.bytecode.gen_memory import MEMLAYOUT_PATH, generate_memlayout
 from epython.bytecode.opcodes import (
     ATTRS,
@@ -113,6 +114,8 @@ def generate() -> str:
         f"#define EPY_GLOBAL_ENTRY_SIZE {image.GLOBAL_ENTRY.size}",
         f"#define EPY_FUNC_ENTRY_SIZE {image.FUNC_ENTRY.size}",
         f"#define EPY_LINE_ENTRY_SIZE {image.LINE_ENTRY.size}",
+        f"#define EPY_HANDLER_ENTRY_SIZE {image.HANDLER_ENTRY.size}",
+        f"#define EPY_FLAG_HANDLERS {image.FLAG_HANDLERS}",
         f"#define EPY_MAX_FRAME_STACK {MAX_FRAME_STACK}",
         "",
         "/* Opcodes: name = code,  operand format,  stack effect */",
@@ -162,6 +165,11 @@ def generate() -> str:
     out.append("};")
     out.append(f"#define EPY_RAISABLE_MAX {int(RAISABLE_ERRORS[-1])}"
                " /* RAISE takes the codes 1..EPY_RAISABLE_MAX */")
+    out.append("/* The base class of each exception class (epython/bytecode/exceptions.py). */")
+    out.append("#define EPY_EXC_PARENTS "
+               + _initializer([0] + [int(PARENT[c]) for c in RAISABLE_ERRORS]))
+    out.append("#define EPY_EXC_NAMES "
+               + _initializer(['"OK"'] + [f'"{c.name}"' for c in RAISABLE_ERRORS]))
     out += ["", "/* Value tags (constant pool and marshal format). */", "enum epy_tag {"]
     for t in ValueTag:
         out.append(f"    TAG_{t.name} = {int(t)},")

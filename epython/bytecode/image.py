@@ -11,6 +11,9 @@ All integers are little-endian (the Epiphany and x86-64 hosts both are).  Layout
                                                                            (18 bytes each)
     code       code_size bytes: the functions' instructions
     lines      n_lines x (u16 pc, u16 line): per function, sorted by pc
+    handlers   only when flags has FLAG_HANDLERS: u16 n_handlers, then n_handlers x
+               (u16 func, u16 start, u16 end, u16 target, u16 depth): the exception table,
+               sorted by function, the innermost handler of a pc first          (10 bytes each)
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from typing import Any, Union
 from epython.bytecode.opcodes import ValueTag
 
 __all__ = [
+    "FLAG_HANDLERS",
     "FORMAT_VERSION",
     "MAGIC",
     "NO_INIT",
     "Const",
     "Function",
     "GlobalSlot",
+    "Handler",
     "ImageError",
     "Program",
     "decode",
@@ -43,6 +48,10 @@ HEADER = struct.Struct("<4sHHHHHHII")
 GLOBAL_ENTRY = struct.Struct("<HH")
 FUNC_ENTRY = struct.Struct("<HBBHHIIH")
 LINE_ENTRY = struct.Struct("<HH")
+HANDLER_ENTRY = struct.Struct("<HHHHH")
+#: Header flag: an exception table follows the line table (images without try have none, so
+#: they are byte for byte what they were before try/except existed).
+FLAG_HANDLERS = 1
 _F32 = struct.Struct("<f")
 _I32 = struct.Struct("<i")
 _U16 = struct.Struct("<H")
@@ -78,6 +87,18 @@ class GlobalSlot:
     init: int = NO_INIT  # index into the constant pool, or NO_INIT
 
 
+@dataclass(frozen=True)
+class Handler:
+    """One entry of a function's exception table: an exception raised by an instruction at a pc
+    in ``[start, end)`` truncates the value stack to ``depth`` values, pushes the exception and
+    continues at ``target`` (docs/bytecode.md, "Exceptions")."""
+
+    start: int
+    end: int
+    target: int
+    depth: int
+
+
 @dataclass
 class Function:
     """One compiled function: code plus the facts a core needs to build its frame."""
@@ -88,6 +109,15 @@ class Function:
     max_stack: int
     code: bytes
     lines: list[tuple[int, int]] = field(default_factory=list)  # (pc, source line), sorted
+    #: the exception table, innermost handler of a pc first (the first entry covering it wins)
+    handlers: list[Handler] = field(default_factory=list)
+
+    def handler_at(self, pc: int) -> Handler | None:
+        """The handler of an exception raised by the instruction at ``pc`` (None: the caller's)."""
+        for h in self.handlers:
+            if h.start <= pc < h.end:
+                return h
+        return None
 
 
 @dataclass
@@ -148,10 +178,18 @@ def encode(program: Program) -> bytes:
         for pc, line in f.lines:
             lines += LINE_ENTRY.pack(pc, min(line, 0xFFFF))
         n_lines += len(f.lines)
-    header = HEADER.pack(MAGIC, FORMAT_VERSION, program.flags, len(program.consts),
+    flags = program.flags & ~FLAG_HANDLERS
+    handlers = bytearray()
+    entries = [(k, h) for k, f in enumerate(program.functions) for h in f.handlers]
+    if entries:
+        flags |= FLAG_HANDLERS
+        handlers += _U16.pack(len(entries))
+        for k, h in entries:
+            handlers += HANDLER_ENTRY.pack(k, h.start, h.end, h.target, h.depth)
+    header = HEADER.pack(MAGIC, FORMAT_VERSION, flags, len(program.consts),
                          len(program.globals), len(program.functions), program.entry,
                          len(code), n_lines)
-    return header + consts + globs + bytes(funcs) + bytes(code) + bytes(lines)
+    return header + consts + globs + bytes(funcs) + bytes(code) + bytes(lines) + bytes(handlers)
 
 
 def _name_const(program: Program, name: str) -> int:
@@ -225,6 +263,11 @@ def decode(data: bytes) -> Program:
     raw_funcs = [r.unpack(FUNC_ENTRY, f"function {i}") for i in range(n_funcs)]
     code = r.take(code_size, "code section")
     line_data = r.take(LINE_ENTRY.size * n_lines, "line table")
+    handler_rows: list[tuple[int, ...]] = []
+    if flags & FLAG_HANDLERS:
+        (n_handlers,) = r.unpack(_U16, "exception table count")
+        handler_rows = [r.unpack(HANDLER_ENTRY, f"exception table entry {i}")
+                        for i in range(n_handlers)]
     if r.pos != len(r.data):
         raise ImageError(f"{len(r.data) - r.pos} trailing bytes after the line table")
     if n_funcs == 0:
@@ -247,4 +290,11 @@ def decode(data: bytes) -> Program:
         functions.append(Function(name_at(name_idx, f"function {i}"), n_params, n_locals,
                                   max_stack, code[offset:offset + code_len],
                                   [(pc, ln) for pc, ln in lines]))
+    last = 0
+    for i, (k, start, end, target, depth) in enumerate(handler_rows):
+        if k >= n_funcs or k < last:
+            raise ImageError(f"exception table entry {i}: function {k} out of range or out of "
+                             "order")
+        last = k
+        functions[k].handlers.append(Handler(start, end, target, depth))
     return Program(consts, globs, functions, entry, flags)

@@ -46,6 +46,7 @@ __all__ = [
     "check_fits",
     "decoded_bytes",
     "dict_bytes",
+    "exc_bytes",
     "frame_bytes",
     "func_table_bytes",
     "launch_tables_bytes",
@@ -143,9 +144,12 @@ func_table_bytes = SizeRule("FUNC_TABLE_BYTES", "A launch's function table of n 
 dict_bytes = SizeRule("DICT_BYTES", "A dict of n entries: its (key, value) value slots in insertion "
                       "order, looked up by equality (docs/bytecode.md, \"Dicts\").",
                       OBJECT_HEADER_BYTES, 2 * VALUE_SLOT_BYTES)
+exc_bytes = SizeRule("EXC_BYTES", "An exception object with n args: the header, the args, and "
+                     "two slots for its class and where it was first raised.",
+                     OBJECT_HEADER_BYTES + 2 * VALUE_SLOT_BYTES, VALUE_SLOT_BYTES)
 #: Every size rule, in the order memlayout.h defines them.
 SIZE_RULES: tuple[SizeRule, ...] = (str_bytes, seq_bytes, array_bytes, frame_bytes,
-                                    value_table_bytes, func_table_bytes, dict_bytes)
+                                    value_table_bytes, func_table_bytes, dict_bytes, exc_bytes)
 #: The tables a launch decodes at the bottom of the workspace before the kernel runs, in the
 #: order they lie there: (what counts their entries, their size rule).
 LAUNCH_TABLES: tuple[tuple[str, SizeRule], ...] = (("n_consts", value_table_bytes),

@@ -220,6 +220,12 @@ class Op(enum.IntEnum):
                        "pushed; else a + b)")
     INPLACE_MUL = _row(62, N, 2, 1, NEXT, (0, 0), LOOP_RARE,
                        "a b -> a *= b  (a list: repeated in place, a itself pushed; else a * b)")
+    BUILD_EXC = _row(63, U8U8, SECOND, 1, NEXT, (0, 0), RARE,
+                     "a1..an -> E(a1, ..., an)  (arg1: exception class, an ErrorCode; arg2: n)")
+    RAISE_VALUE = _row(64, N, 1, 0, RAISES, (0, 0), RARE,
+                       "e ->  raise e  (e an exception; its handler or the host receives it)")
+    CHECK_EXC = _row(65, U8, 1, 1, NEXT, (0, 0), RARE,
+                     "e -> m  (m: e is an instance of the class arg or of a subclass of it)")
 
 
 #: Every instruction, indexed by opcode: ``OPCODES[code]``.
@@ -251,6 +257,11 @@ class ErrorCode(enum.IntEnum):
     AttributeError = 12
     NotImplementedError = 13
     KeyError = 14
+    StopIteration = 15
+    LookupError = 16  # the abstract classes: raisable and catchable, never raised by the VM
+    ArithmeticError = 17
+    Exception = 18
+    BaseException = 19
     BadImage = 64  # the verifier rejected the program image
     BadArgument = 65  # argument block could not be decoded
 
@@ -392,7 +403,7 @@ BUILTINS: tuple[Builtin, ...] = (
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}
 
 #: Attribute ids of LOAD_ATTR.
-ATTRS: tuple[str, ...] = ("shape",)
+ATTRS: tuple[str, ...] = ("shape", "args")
 
 
 def _check_tables() -> None:

@@ -47,7 +47,8 @@ def verify(program: Program) -> None:
         by_pc = {ins.pc: ins for ins in instrs}
         for ins in instrs:
             _check_operands(program, index, ins, by_pc)
-        analyse(instrs, lambda callee: program.functions[callee].n_params, where, func.max_stack)
+        analyse(instrs, lambda callee: program.functions[callee].n_params, where, func.max_stack,
+                func.handlers)
         last = 0
         for pc, _line in func.lines:
             if pc not in by_pc or pc < last:
@@ -76,7 +77,7 @@ def _check_operands(program: Program, index: int, ins: Instr, by_pc: dict[int, I
         if not b.min_args <= ins.args[1] <= b.max_args:
             raise ImageError(f"{where}: {b.name} takes {b.min_args}..{b.max_args} arguments, "
                              f"got {ins.args[1]}")
-    if op == Op.RAISE and arg not in RAISABLE_ERRORS:
+    if op in (Op.RAISE, Op.BUILD_EXC, Op.CHECK_EXC) and arg not in RAISABLE_ERRORS:
         raise ImageError(f"{where}: {arg} is not a raisable error code")
     if op == Op.LOAD_ATTR and arg >= len(ATTRS):
         raise ImageError(f"{where}: attribute {arg} out of range ({len(ATTRS)})")

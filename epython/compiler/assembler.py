@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from epython.bytecode.flow import analyse
-from epython.bytecode.image import Function, ImageError
+from epython.bytecode.image import Function, Handler, ImageError
 from epython.bytecode.instr import encode_instr
 from epython.bytecode.opcodes import OPS
 
@@ -20,6 +20,17 @@ class Label:
     address: int | None = None
     reached: bool = False  # a jump to it has been emitted, or code runs into it
     uses: list[int] = field(default_factory=list)  # code offsets of operands to patch
+
+
+class Region:
+    """The code a handler protects: pc spans, opened and closed as the compiler emits (code
+    inlined from a ``finally`` for a return or a break is left out of the spans)."""
+
+    def __init__(self, handler: Label, depth: int, start: int) -> None:
+        self.handler = handler
+        self.depth = depth
+        self.spans: list[tuple[int, int]] = []
+        self.open_at: int | None = start
 
 
 class Assembler:
@@ -40,6 +51,29 @@ class Assembler:
         self.reachable = True
         self._labels: list[Label] = []
         self._callee_params: dict[int, int] = {}  # function index -> parameters, of each CALL
+        self._regions: list[Region] = []  # finished, innermost first
+
+    def protect(self, handler: Label, depth: int) -> Region:
+        """Start protecting the code emitted from now on with ``handler`` (the stack holds
+        ``depth`` values at the handler's entry, then the exception)."""
+        return Region(handler, depth, len(self.code))
+
+    def suspend(self, region: Region) -> None:
+        """Stop protecting with ``region`` for a while (:meth:`resume` goes on)."""
+        if region.open_at is not None and len(self.code) > region.open_at:
+            region.spans.append((region.open_at, len(self.code)))
+        region.open_at = None
+
+    def resume(self, region: Region) -> None:
+        """Protect again with ``region`` from here."""
+        region.open_at = len(self.code)
+
+    def end_protect(self, region: Region) -> None:
+        """The protected code is complete; the handler is reachable if any code is protected."""
+        self.suspend(region)
+        self._regions.append(region)
+        if region.spans:
+            region.handler.reached = True
 
     def label(self, name: str = "L") -> Label:
         """A new, unmarked label."""
@@ -109,10 +143,14 @@ class Assembler:
         if len(self.code) > 0xFFFF:
             raise OverflowError(f"function {self.name} compiles to {len(self.code)} bytes; "
                                 "the limit is 65535")
+        handlers = [Handler(start, end, r.handler.address, r.depth)
+                    for r in self._regions if r.handler.address is not None
+                    for start, end in r.spans]
         try:
             max_stack = analyse(bytes(self.code), self._callee_params.__getitem__,
-                                self.name).max_depth
+                                self.name, handlers=handlers).max_depth
         except ImageError as exc:
             raise AssertionError(f"the compiler emitted inconsistent code: {exc}") from None
         lines = [(pc, ln) for pc, ln in self.lines if pc < len(self.code)]
-        return Function(self.name, self.n_params, n_locals, max_stack, bytes(self.code), lines)
+        return Function(self.name, self.n_params, n_locals, max_stack, bytes(self.code), lines,
+                        handlers)

@@ -114,7 +114,7 @@ class CallsMixin(KeyedMixin):
                 self.fail(e, f"{shown}() is itself an @offload kernel", "call an undecorated helper")
             self._call_user(e, self._user_ref(value, e))
         elif isinstance(value, type) and issubclass(value, BaseException):
-            self.fail(e, f"{shown}(...) creates an exception object", "use it in a raise statement")
+            self.build_exception(e)
         else:
             self.fail(e, f"{shown}() is not supported in kernels",
                       "kernels may call their own functions, the builtins listed in "

@@ -16,12 +16,13 @@ from typing import Any, NoReturn
 
 from epython.bytecode.image import Float32, GlobalSlot, Program, float32
 from epython.bytecode.opcodes import ErrorCode
-from epython.compiler.assembler import Assembler, Label
+from epython.compiler.assembler import Assembler, Label, Region
 from epython.compiler.calls import CallsMixin
 from epython.compiler.dicts import DictsMixin
 from epython.compiler.expressions import BINOPS, INPLACE_OPS, ExpressionsMixin
 from epython.compiler.functions import UNSUPPORTED, FunctionRef, ProgramPools, check_signature, fail_at
-from epython.compiler.resolve import EXCEPTION_NAMES, is_constant, lookup_name, missing
+from epython.compiler.handlers import Finally, HandlersMixin, LoopBlock
+from epython.compiler.resolve import is_constant, lookup_name, missing
 from epython.compiler.source import get_function_source
 from epython.errors import LaunchOptionWarning
 
@@ -30,11 +31,14 @@ __all__ = ["FunctionCompiler", "ProgramBuilder"]
 
 @dataclass
 class Loop:
-    """An enclosing loop: where continue and break go, and whether an iterator is on the stack."""
+    """An enclosing loop: where continue and break go, whether an iterator is on the stack, and
+    its place among the blocks (``FunctionCompiler.blocks``) a break or continue leaves."""
 
     cont: Label
     brk: Label
     is_for: bool
+    block: int = 0
+    region: int = 0  # the regions a break or continue leaves: FunctionCompiler.regions[region:]
 
 
 class ProgramBuilder(ProgramPools):
@@ -141,7 +145,7 @@ class ProgramBuilder(ProgramPools):
         return Program(list(self.consts), list(self.globals), self.functions, entry=0)
 
 
-class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin):
+class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin):
     """Compiles one function body."""
 
     def __init__(self, builder: ProgramBuilder, ref: FunctionRef) -> None:
@@ -157,6 +161,9 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin):
         self.locals: dict[str, int] = {}
         self.renames: list[dict[str, str]] = []
         self.loops: list[Loop] = []
+        self.blocks: list[LoopBlock | Finally] = []
+        self.regions: list[Region] = []
+        self.handling: list[int] = []
         self.nested: dict[str, FunctionRef] = dict(ref.nested)
         self._hidden = 0
         for p in self.params:
@@ -212,6 +219,8 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                     if node.id not in self.globals_declared:
                         self.local(node.id)
+                elif isinstance(node, ast.ExceptHandler) and node.name is not None:
+                    self.local(node.name)
                 elif isinstance(node, ast.FunctionDef) and node is not fn:
                     earlier = own_defs.setdefault(node.name, node)
                     if earlier is not node:
@@ -302,6 +311,14 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin):
             self.asm.emit("LOAD_NONE")
         else:
             self.expr(s.value)
+        if self.crosses_finally(0):  # the finally bodies run after the value is computed
+            hidden = self.local(self.hidden("return"))
+            self.asm.emit("STORE_LOCAL", hidden)
+            left = self.unwind(0, 0, pop_iterators=True)
+            self.asm.emit("LOAD_LOCAL", hidden)
+            self.asm.emit("RETURN_VALUE")
+            self.resume_all(left)
+            return
         self.asm.emit("RETURN_VALUE")
 
     def stmt_Assign(self, s: ast.Assign) -> None:
@@ -405,8 +422,10 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin):
               is_for: bool) -> None:
         """The rest of a loop after its test: the body (continue goes to ``top``, break to
         ``end``), the jump back, then the ``else`` clause at ``orelse``."""
-        self.loops.append(Loop(top, end, is_for))
+        self.loops.append(Loop(top, end, is_for, len(self.blocks) + 1, len(self.regions)))
+        self.blocks.append(LoopBlock(is_for))
         self.body(s.body)
+        self.blocks.pop()
         self.loops.pop()
         self.asm.emit_jump("JUMP", top)
         self.asm.mark(orelse)
@@ -418,15 +437,20 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin):
         if not self.loops:
             self.fail(s, "'break' outside a loop")
         loop = self.loops[-1]
+        left = self.unwind(loop.block, loop.region, pop_iterators=False)
         if loop.is_for:
             self.asm.emit("POP_TOP")  # the iterator
         self.asm.emit_jump("JUMP", loop.brk)
+        self.resume_all(left)
 
     def stmt_Continue(self, s: ast.Continue) -> None:
         """Compile ``continue``."""
         if not self.loops:
             self.fail(s, "'continue' not in a loop")
-        self.asm.emit_jump("JUMP", self.loops[-1].cont)
+        loop = self.loops[-1]
+        left = self.unwind(loop.block, loop.region, pop_iterators=False)
+        self.asm.emit_jump("JUMP", loop.cont)
+        self.resume_all(left)
 
     def stmt_Assert(self, s: ast.Assert) -> None:
         """Compile ``assert test, message`` (AssertionError with the message, or None)."""
@@ -439,29 +463,6 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin):
             self.expr(s.msg)
         self.asm.emit("RAISE", ErrorCode.AssertionError)
         self.asm.mark(ok)
-
-    def stmt_Raise(self, s: ast.Raise) -> None:
-        """Compile ``raise`` of a built-in exception with at most one message argument."""
-        exc = s.exc
-        if exc is None:
-            self.fail(s, "bare 'raise' is not supported in kernels (there is no try/except)",
-                      "raise a built-in exception with a message")
-        if s.cause is not None:
-            self.fail(s, "'raise ... from ...' is not supported in kernels")
-        call_args: list[ast.expr] = []
-        if isinstance(exc, ast.Call):
-            call_args = exc.args
-            if exc.keywords or len(call_args) > 1:
-                self.fail(exc, "raise takes at most one message argument in kernels")
-            exc = exc.func
-        if not (isinstance(exc, ast.Name) and exc.id in EXCEPTION_NAMES):
-            self.fail(exc, "kernels can raise only built-in exceptions: "
-                      + ", ".join(EXCEPTION_NAMES), "raise ValueError('message') and the like")
-        if call_args:
-            self.expr(call_args[0])
-        else:
-            self.asm.emit("LOAD_NONE")
-        self.asm.emit("RAISE", ErrorCode[exc.id])
 
 
 def _walk_scope(node: ast.AST) -> Any:

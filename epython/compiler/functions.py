@@ -72,8 +72,6 @@ class ProgramPools(Protocol):
 #: Message and hint for constructs outside the subset, by ast class name.
 UNSUPPORTED: dict[str, tuple[str, str]] = {
     "ClassDef": ("class definitions are not supported in kernels", "define classes on the host"),
-    "Try": ("try/except is not supported in kernels",
-            "errors propagate to the host; catch them around the launch"),
     "TryStar": ("try/except* is not supported in kernels", "catch errors on the host"),
     "With": ("with statements are not supported in kernels", "manage resources on the host"),
     "AsyncWith": ("async with is not supported in kernels", "use plain statements"),
@@ -164,6 +162,10 @@ class FunctionCompilerBase:
 
     def store(self, target: ast.expr) -> None:
         """Store the value on top of the stack into an assignment target."""
+        raise NotImplementedError
+
+    def build_exception(self, e: ast.Call) -> None:
+        """Compile ``ValueError(args)``: a new exception object."""
         raise NotImplementedError
 
     def visit(self, node: ast.AST, prefix: str, noun: str) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from epython import parallel
+from epython.bytecode.exceptions import EXCEPTION_CLASSES
 
 __all__ = ["BUILTIN_NAMES", "EXCEPTION_NAMES", "builtin_name", "is_constant", "lookup_name",
            "module_kind"]
@@ -42,10 +43,8 @@ RANDOM_FUNCTIONS = ("random", "randint", "randrange", "uniform", "choice", "shuf
 for _name in RANDOM_FUNCTIONS:
     BUILTIN_NAMES[getattr(random, _name)] = f"random.{_name}"
 
-#: Exceptions a kernel may raise by name.
-EXCEPTION_NAMES = ("ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError",
-                   "AssertionError", "MemoryError", "RecursionError", "RuntimeError",
-                   "NotImplementedError", "KeyError")
+#: Exceptions a kernel may raise and catch by name.
+EXCEPTION_NAMES = EXCEPTION_CLASSES
 
 
 def builtin_name(value: object) -> str | None:

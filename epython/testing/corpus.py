@@ -77,7 +77,12 @@ def top_level_names(statements: Iterable[ast.stmt]) -> list[str]:
     return list(names)
 
 
-def _stays_at_module_level(stmt: ast.stmt) -> bool:
+def _stays_at_module_level(stmt: ast.stmt, twice: frozenset[str] = frozenset()) -> bool:
+    """Whether a top-level statement stays in the module (``twice``: the function names the
+    program defines more than once, whose defs move into the kernel: a module keeps only the
+    last one, where CPython calls the one bound at the moment)."""
+    if isinstance(stmt, ast.FunctionDef) and stmt.name in twice:
+        return False
     if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)):
         return True
     return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
@@ -102,7 +107,10 @@ def as_kernel(source: str, name: str = "kernel") -> str:
     """
     tree = ast.parse(source)
     lines = source.splitlines()
-    moved = [s for s in tree.body if not _stays_at_module_level(s)]
+    inside = _string_continuation_lines(source)
+    names = Counter(s.name for s in tree.body if isinstance(s, ast.FunctionDef))
+    twice = frozenset(n for n, count in names.items() if count > 1)
+    moved = [s for s in tree.body if not _stays_at_module_level(s, twice)]
     module_lines = list(lines)
     body: list[str] = []
     taken: set[int] = set()
@@ -120,6 +128,19 @@ def as_kernel(source: str, name: str = "kernel") -> str:
     assigned = [n for n in top_level_names(moved) if n not in kept]
     header = [f"def {name}():"] + ([f"    global {', '.join(assigned)}"] if assigned else [])
     return "\n".join(module_lines + [""] + header + (body or ["    pass"]) + [""])
+
+
+def _string_continuation_lines(source: str) -> set[int]:
+    """The 0-based lines that continue a multi-line string token (indenting them would change
+    the string)."""
+    out: set[int] = set()
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.STRING or getattr(tokenize, "FSTRING_MIDDLE", -1) == tok.type:
+                out.update(range(tok.start[0], tok.end[0]))  # rows after the first, 0-based
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return out
 
 
 def _cpython(path: Path, timeout: float) -> tuple[list[str], str | None, str | None]:

@@ -13,7 +13,16 @@ from esim.cores import dicts, ops
 from esim.cores.heap import object_bytes
 from esim.cores.sorting import SORT_BUILTINS
 from esim.cores.strings import FRESH_ITEMS, STR_METHODS, int_base, str_count, str_index
-from esim.cores.values import Array, DictView, Fault, KIter, check_int, f32, py_str, type_name
+from esim.cores.values import (
+    Array,
+    DictView,
+    Fault,
+    KIter,
+    check_int,
+    f32,
+    py_str,
+    type_name,
+)
 
 __all__ = ["FRESH_ITEM_CODES", "INPLACE_BINARY", "LIST_EXTEND", "LIST_ITEM_COST", "RANDOM_BUILTINS", "RANDOM_DRAW_COST",
            "SLOT_DELTA", "call_builtin", "fresh_choice", "list_inplace"]

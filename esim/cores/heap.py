@@ -23,10 +23,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from epython.bytecode.costs import COMPACTION_COSTS
-from epython.bytecode.memory import SMALL_OBJECT_BYTES, array_bytes, dict_bytes, seq_bytes, str_bytes
+from epython.bytecode.memory import (
+    SMALL_OBJECT_BYTES,
+    array_bytes,
+    dict_bytes,
+    exc_bytes,
+    seq_bytes,
+    str_bytes,
+)
 from epython.bytecode.memory import frame_bytes as _frame_slots_bytes
 from epython.bytecode.opcodes import ErrorCode
-from esim.cores.values import Array, DictView, Fault, KIter
+from esim.cores.values import Array, DictView, Fault, KExc, KIter
 
 __all__ = ["TOTALS", "Heap", "frame_bytes", "object_bytes"]
 
@@ -67,6 +74,8 @@ def object_bytes(v: Any) -> int:
         return SMALL_OBJECT_BYTES
     if t is dict:
         return _dict_bytes(len(v))
+    if t is KExc:
+        return exc_bytes(len(v.args))
     return 0
 
 
@@ -188,6 +197,8 @@ class Heap:
                 todo.extend(v.values())
             elif t is DictView:
                 todo.append(v.d)
+            elif t is KExc:
+                todo.extend(v.args)
             elif t is Array and v.base is not None:
                 todo.append(v.base)
         self.objects = objects

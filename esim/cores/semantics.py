@@ -13,7 +13,7 @@ from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ATTRS, ErrorCode
 from esim.cores import dicts
 from esim.cores.dram import DramView
-from esim.cores.values import Array, DictView, Fault, KIter, list_slot, py_str, type_name
+from esim.cores.values import Array, DictView, Fault, KExc, KIter, list_slot, py_str, type_name
 
 __all__ = ["attribute", "iterate", "print_text", "slice_of", "store_subscript", "subscript",
            "unbound_local", "undefined_global", "unpack"]
@@ -117,10 +117,12 @@ def unpack(seq: Any, n: int) -> Any:
 
 
 def attribute(obj: Any, attr: int) -> Any:
-    """``obj.<ATTRS[attr]>`` (LOAD_ATTR): only an array's ``shape``."""
+    """``obj.<ATTRS[attr]>`` (LOAD_ATTR): an array's ``shape``, an exception's ``args``."""
     name = ATTRS[attr]
     if name == "shape" and type(obj) is Array:
         return tuple(obj.shape)
+    if name == "args" and type(obj) is KExc:
+        return tuple(obj.args)
     raise Fault(ErrorCode.AttributeError,
                 f"'{type_name(obj)}' object has no attribute '{name}'")
 

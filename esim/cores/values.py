@@ -34,6 +34,45 @@ class Fault(Exception):
         self.message = message
 
 
+class KExc:
+    """A kernel's exception object: its class (an ErrorCode), its ``args`` and where it was
+    first raised (``func``/``line``, None until then: a re-raise keeps them for the host)."""
+
+    __slots__ = ("args", "code", "func", "line")
+
+    def __init__(self, code: int, args: list[Any]) -> None:
+        self.code = code
+        self.args = args
+        self.func: int | None = None
+        self.line = 0
+
+    def text(self, depth: int = 0, as_repr: bool = False) -> str:
+        """``str(e)``: '' without args, str of the one arg (repr for KeyError), else the args'
+        tuple; ``repr(e)`` (``as_repr``): the class name and the args' tuple.  Like a tuple, an
+        exception is one level of the nesting that MAX_NESTING bounds (device/core/format.c)."""
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_REPR_MESSAGE)
+        args = self.args
+        if not as_repr and len(args) <= 1:
+            if not args:
+                return ""
+            return (py_repr if self.code == ErrorCode.KeyError else py_str)(args[0], depth + 1)
+        inner = "(" + ", ".join(py_repr(a, depth + 1) for a in args) + ")"
+        return ErrorCode(self.code).name + inner if as_repr else inner
+
+    def __repr__(self) -> str:
+        return self.text(0, as_repr=True)
+
+
+class Raised(Fault):
+    """A kernel's exception in flight (RAISE, RAISE_VALUE): a Fault with its exception object."""
+
+    def __init__(self, exc: KExc) -> None:
+        super().__init__(ErrorCode(exc.code), exc.text())
+        self.exc = exc
+        self.charged = True  # its object is accounted (RAISE's is made when caught)
+
+
 def f32(x: float) -> float:
     """Round to binary32 (inf on overflow), as a C ``(float)`` conversion does."""
     try:
@@ -237,6 +276,8 @@ def type_name(v: Any) -> str:
         return type(v.it).__name__
     if isinstance(v, DictView):
         return DictView.NAMES[v.kind]
+    if isinstance(v, KExc):
+        return ErrorCode(v.code).name
     return type(v).__name__
 
 
@@ -295,6 +336,8 @@ def py_str(v: Any, depth: int = 0) -> str:
             return f"{DictView.NAMES[v.kind]}({py_str(v.items(), depth)})"
         return "{" + ", ".join(f"{py_repr(k, depth + 1)}: {py_repr(x, depth + 1)}"
                                for k, x in v.items()) + "}"
+    if t is KExc:
+        return v.text(depth)  # type: ignore[no-any-return]
     return str(v)
 
 
@@ -302,6 +345,8 @@ def py_repr(v: Any, depth: int = 0) -> str:
     """``repr(v)``: like str but strings are quoted."""
     if type(v) is str:
         return repr(v)
+    if type(v) is KExc:
+        return v.text(depth, as_repr=True)
     return py_str(v, depth)
 
 

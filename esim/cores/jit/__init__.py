@@ -50,6 +50,7 @@ from esim.cores.engine import TICK, UNSET, Request, check_arity, enter, kernel_f
 from esim.cores.heap import object_bytes
 from esim.cores.jit.analysis import Analysis, JitFunction
 from esim.cores.jit.emit import Emitter, FunctionTranslator
+from esim.cores.jit.exceptions import REFERENCE, runs_on_reference
 from esim.cores.jit.runtime import namespace
 from esim.cores.jit.types import BOOL, FLOAT, INT, NONE
 from esim.cores.semantics import unbound_local, undefined_global
@@ -191,6 +192,8 @@ class TranslatingEngine:
     def execute(self, state: CoreState, args: list[Any]) -> Generator[Request, Any, Any]:
         """Run the entry function with ``args`` (the Engine contract)."""
         program = state.program
+        if runs_on_reference(program):  # a kernel with try: see jit/exceptions.py
+            return (yield from REFERENCE.execute(state, args))
         cp = compiled(program)
         check_arity(state, args)
         entry = program.entry

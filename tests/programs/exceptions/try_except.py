@@ -1,5 +1,3 @@
-# expect: refused try/except is not supported in kernels
-# (issue 17: try/except is to come; this program then matches CPython)
 def safe_div(a, b):
     try:
         return a // b

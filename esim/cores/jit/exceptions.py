@@ -1,0 +1,26 @@
+"""The translating engine and exceptions: a program with an exception table runs on the
+reference engine.
+
+A kernel that contains a ``try`` (any function of its image has exception-table entries)
+(or builds, raises or matches exception objects) is not translated: the translating engine hands the whole launch to the reference engine,
+the executable specification, so its results, output, errors, cycles, instructions and
+memory-error points are the reference's by construction.  Kernels without ``try`` are
+translated as before (a ``raise`` alone needs no table).  Translating the handlers themselves
+is left for later (docs/performance.md): the cost is speed only, in kernels that use ``try``.
+"""
+
+from __future__ import annotations
+
+from epython.bytecode.exceptions import uses_exception_objects
+from epython.bytecode.image import Program
+from esim.cores.reference import ReferenceEngine
+
+__all__ = ["REFERENCE", "runs_on_reference"]
+
+#: The engine that runs the programs the translator leaves out.
+REFERENCE = ReferenceEngine()
+
+
+def runs_on_reference(program: Program) -> bool:
+    """Whether ``program`` has handlers or exception objects, so the reference engine runs it."""
+    return uses_exception_objects(program)
