@@ -104,13 +104,24 @@ EPY_COLD int32_t dict_find(VM *vm, Value d, Value k)
     return -1;
 }
 
-/* KeyError(k): the message is the key's repr, as CPython's str() of the error. */
-EPY_COLD EPY_NORETURN static void key_error(VM *vm, Value k)
+/* KeyError(k): the message is the key's repr, as CPython's str() of the error, and a handler's
+ * exception object has k as its arg (vm->err_value holds a reference: the caller's when `owned`,
+ * else a new one; interp.c epy_catch). */
+EPY_COLD EPY_NORETURN static void key_error_of(VM *vm, Value k, int owned)
 {
     Sink s = {vm, vm->err_msg, 0, 0, 0, 0, 0, EPY_MSG_BYTES - 1};
     write_repr(vm, &s, k);
     vm->err_msg[s.len < EPY_MSG_BYTES - 1 ? s.len : EPY_MSG_BYTES - 1] = 0;
+    if (!owned)
+        incref(vm, k);
+    vm->err_value = k;
     epy_raise_written(vm, ERR_KEYERROR);
+}
+
+/* KeyError(k) of a key the caller keeps. */
+EPY_COLD EPY_NORETURN static void key_error(VM *vm, Value k)
+{
+    key_error_of(vm, k, 0);
 }
 
 /* d[k] as a new reference (KeyError when absent). */
@@ -374,8 +385,11 @@ EPY_COLD Value dict_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
         return mk_none();
     case BI_DICT_POPITEM: {
         uint32_t len = seq_len(vm, args[0]);
-        if (!len)
-            epy_raise(vm, ERR_KEYERROR, "'popitem(): dictionary is empty'");
+        if (!len) { /* KeyError('popitem(): dictionary is empty'), as CPython's */
+            Value why = str_from(vm, "popitem(): dictionary is empty", 30);
+            troot_push(vm, &why);
+            key_error_of(vm, why, 1);
+        }
         Value r = seq_from(vm, V_TUPLE, &seq_items(vm, args[0])[len - 2], 2);
         troot_push(vm, &r);
         dict_remove(vm, args[0], len - 2, NULL);

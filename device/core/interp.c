@@ -501,6 +501,10 @@ EPY_COLD int epy_catch(VM *vm)
                 *vm->sp++ = held;
                 n = 1;
             }
+        } else if (code == ERR_KEYERROR && vm->err_value.tag != V_UNSET) { /* the key */
+            *vm->sp++ = vm->err_value; /* its reference moves to the stack */
+            vm->err_value.tag = V_UNSET;
+            n = 1;
         } else if (vm->err_msg[0] && code != ERR_MEMORYERROR) { /* MemoryError: no args */
             *vm->sp++ = str_from(vm, vm->err_msg, (uint32_t)strlen(vm->err_msg));
             n = 1;

@@ -102,6 +102,7 @@ struct VM {
     epy_jmp_buf *on_error;
     uint32_t err_code, err_func, err_line;
     char err_msg[EPY_MSG_BYTES];
+    Value err_value;         /* a KeyError's key (a reference): the exception object's arg */
 
     /* launch */
     uint32_t rank, ncores, chip_cores, core_index;

@@ -54,7 +54,7 @@ def check_key(k: Any, depth: int = 0) -> None:
 
 
 def _key_error(k: Any) -> Fault:
-    return Fault(ErrorCode.KeyError, py_repr(k))
+    return Fault(ErrorCode.KeyError, py_repr(k), key=k, has_key=True)
 
 
 def lookup(d: dict[Any, Any], k: Any) -> Any:

@@ -45,6 +45,11 @@ def caught_exception(exc: BaseException, origin: tuple[int, int],
         code, message = ErrorCode.RecursionError, "maximum recursion depth exceeded"
     if code == ErrorCode.MemoryError:  # as CPython's: no args (and the least memory to catch it)
         message = ""
+    if isinstance(exc, Fault) and exc.has_key:
+        e = KExc(code, [exc.key])  # CPython's KeyError(key): the key exists already
+        e.func, e.line = origin
+        charge(exc_bytes(1), (exc.key,))
+        return e
     e = KExc(code, [message] if message else [])
     e.func, e.line = origin
     nbytes = exc_bytes(len(e.args)) + (str_bytes(len(message.encode("utf-8"))) if message else 0)

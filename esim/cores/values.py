@@ -28,10 +28,14 @@ _unpack = _F32.unpack
 class Fault(Exception):
     """A Python-level error inside a kernel: an ErrorCode and CPython's message."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, key: Any = None,
+                 has_key: bool = False) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        #: a KeyError's key (``has_key``): a handler's exception object has it as its arg
+        self.key = key
+        self.has_key = has_key
 
 
 class KExc:
