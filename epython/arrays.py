@@ -111,7 +111,7 @@ def shared(a: np.ndarray[Any, Any]) -> SharedArray:
     the launch ends, ``a`` holds the DRAM contents.  ``a`` is a 1-D or 2-D numpy array of
     int32, float32 or bool (int64/float64 converted when the values fit, and then ``a`` still
     receives the results); all the shared arrays of a launch take at most
-    ``protocol.SHARED_ARRAYS_BYTES`` (8 MB).
+    ``protocol.SHARED_ARRAYS_BYTES`` (12 MB).
     """
     if not isinstance(a, np.ndarray):
         raise TypeError(f"shared() takes a numpy array, got {type(a).__name__}; convert it with "
