@@ -24,30 +24,24 @@ from typing import Any
 import numpy as np
 
 from epython.marshal import SharedArg
-from esim.cores.values import Array, f32
+from esim.cores.heap import ITEM_BYTES
+from esim.cores.values import Array
 
-__all__ = ["DramStore", "DramView", "element_bytes"]
-
-_DTYPE = {np.dtype("<i4"): "i4", np.dtype("<f4"): "f4", np.dtype("?"): "?"}
-
-
-def element_bytes(dtype: str) -> int:
-    """Bytes of one element of an array of ``dtype`` (``"i4"``, ``"f4"`` or ``"?"``)."""
-    return 1 if dtype == "?" else 4
+__all__ = ["DramStore", "DramView"]
 
 
 class DramStore:
-    """The elements of one shared array in the simulated DRAM, for one launch."""
+    """The elements of one shared array in the simulated DRAM, for one launch: those of
+    ``decoded``, the array as a core holds it (``esim.cores.memory.from_wire`` of the
+    argument's contents)."""
 
     __slots__ = ("arg", "dtype", "items", "shape")
 
-    def __init__(self, arg: SharedArg) -> None:
-        array = arg.array
+    def __init__(self, arg: SharedArg, decoded: Array) -> None:
         self.arg = arg
-        self.dtype = _DTYPE[array.dtype]
-        self.shape = tuple(int(n) for n in array.shape)
-        items = array.ravel().tolist()
-        self.items: list[Any] = [f32(x) for x in items] if self.dtype == "f4" else items
+        self.dtype = decoded.dtype
+        self.shape = decoded.shape
+        self.items: list[Any] = decoded.data
 
     def view(self) -> DramView:
         """A new core's view of this array (with its own access counts)."""
@@ -70,7 +64,7 @@ class DramView:
 
     def __init__(self, store: DramStore) -> None:
         self.store = store
-        self.esize = element_bytes(store.dtype)
+        self.esize = ITEM_BYTES[store.dtype]
         self.loads = 0
         self.stores = 0
 

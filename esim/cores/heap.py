@@ -35,13 +35,14 @@ from epython.bytecode.memory import frame_bytes as _frame_slots_bytes
 from epython.bytecode.opcodes import ErrorCode
 from esim.cores.values import Array, DictView, Fault, KExc, KIter
 
-__all__ = ["TOTALS", "Heap", "frame_bytes", "object_bytes"]
+__all__ = ["ITEM_BYTES", "TOTALS", "Heap", "frame_bytes", "object_bytes"]
 
 #: Compactions of every heap since it was last cleared, and the live objects and bytes they
 #: found (instrumentation for ``epython.calibrate.compaction``).
 TOTALS: Counter[str] = Counter()
 
-_ITEMSIZE = {"i4": 4, "f4": 4, "?": 1}
+#: Bytes of one element of an array of each dtype.
+ITEM_BYTES = {"i4": 4, "f4": 4, "?": 1}
 #: The size rules of epython.bytecode.memory as plain functions: object_bytes runs at every
 #: allocation of both engines.
 _str_bytes = str_bytes.function()
@@ -69,7 +70,7 @@ def object_bytes(v: Any) -> int:
         n = 1
         for dim in v.shape:
             n *= dim
-        return _array_bytes(_ITEMSIZE[v.dtype] * n)
+        return _array_bytes(ITEM_BYTES[v.dtype] * n)
     if t is KIter or t is range or t is DictView:
         return SMALL_OBJECT_BYTES
     if t is dict:

@@ -19,6 +19,7 @@ from epython.bytecode.image import Program
 from epython.bytecode.opcodes import ErrorCode
 from epython.marshal import SharedArg
 from esim.cores.dram import DramStore
+from esim.cores.memory import from_wire
 
 __all__ = ["KINDS", "ArgBlock", "CoreOutcome", "LaunchState", "MessageSlot", "PrintedLine"]
 
@@ -128,13 +129,10 @@ class LaunchState:
     _seq: int = 0
 
     def __post_init__(self) -> None:
-        for arg in self.args:
-            if isinstance(arg, SharedArg):
-                self.shared[id(arg)] = DramStore(arg)
-        for block in self.core_blocks.values():
-            for arg in block.args:
-                if isinstance(arg, SharedArg) and id(arg) not in self.shared:
-                    self.shared[id(arg)] = DramStore(arg)
+        given = [*self.args, *(arg for block in self.core_blocks.values() for arg in block.args)]
+        for arg in given:
+            if isinstance(arg, SharedArg) and id(arg) not in self.shared:
+                self.shared[id(arg)] = DramStore(arg, from_wire(arg.array))
 
     @property
     def shared_bytes(self) -> int:
