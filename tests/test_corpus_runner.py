@@ -59,6 +59,16 @@ def test_outcomes_that_differ_are_mismatches(tmp_path: Path) -> None:
     assert {r.status for r in run_corpus([tmp_path])} == {"mismatch", "skipped"}
 
 
+def test_an_uncaught_system_exit_is_the_program_exiting(tmp_path: Path) -> None:
+    # CPython exits without a traceback: status 2 here, 0 for SystemExit() (no error at all)
+    for code in ("2", "", "'bye'"):
+        prog = tmp_path / "bye.py"
+        prog.write_text(f"print(1)\nraise SystemExit({code})\nprint(2)\n")
+        assert run_program(prog).status == "match", code
+    prog.with_name("other.py").write_text("print(1)\nraise ValueError(2)\n")
+    assert run_program(prog.with_name("other.py")).status == "match"
+
+
 BASICS = os.environ.get("EPYTHON_MICROPYTHON_BASICS", "")
 
 

@@ -237,13 +237,14 @@ enum epy_error {
     ERR_ARITHMETICERROR = 17,
     ERR_EXCEPTION = 18,
     ERR_BASEEXCEPTION = 19,
+    ERR_SYSTEMEXIT = 20,
     ERR_BADIMAGE = 64,
     ERR_BADARGUMENT = 65,
 };
-#define EPY_RAISABLE_MAX 19 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
+#define EPY_RAISABLE_MAX 20 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
 /* The base class of each exception class (epython/bytecode/exceptions.py). */
-#define EPY_EXC_PARENTS { 0, 17, 17, 16, 18, 18, 18, 18, 9, 18, 11, 18, 18, 9, 16, 18, 18, 18, 19, 19 }
-#define EPY_EXC_NAMES { "OK", "ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError", "AssertionError", "MemoryError", "RecursionError", "RuntimeError", "UnboundLocalError", "NameError", "AttributeError", "NotImplementedError", "KeyError", "StopIteration", "LookupError", "ArithmeticError", "Exception", "BaseException" }
+#define EPY_EXC_PARENTS { 0, 17, 17, 16, 18, 18, 18, 18, 9, 18, 11, 18, 18, 9, 16, 18, 18, 18, 19, 19, 19 }
+#define EPY_EXC_NAMES { "OK", "ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError", "AssertionError", "MemoryError", "RecursionError", "RuntimeError", "UnboundLocalError", "NameError", "AttributeError", "NotImplementedError", "KeyError", "StopIteration", "LookupError", "ArithmeticError", "Exception", "BaseException", "SystemExit" }
 
 /* Value tags (constant pool and marshal format). */
 enum epy_tag {

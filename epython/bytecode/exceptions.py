@@ -43,6 +43,7 @@ PARENT: dict[ErrorCode, ErrorCode] = {
     E.UnboundLocalError: E.NameError,
     E.AttributeError: E.Exception,
     E.StopIteration: E.Exception,
+    E.SystemExit: E.BaseException,
 }
 
 #: The class names kernels may raise and catch, in error-code order.

@@ -262,6 +262,7 @@ class ErrorCode(enum.IntEnum):
     ArithmeticError = 17
     Exception = 18
     BaseException = 19
+    SystemExit = 20  # derives from BaseException: `except Exception` does not catch it
     BadImage = 64  # the verifier rejected the program image
     BadArgument = 65  # argument block could not be decoded
 

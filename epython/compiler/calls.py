@@ -9,6 +9,7 @@ import types
 from typing import Any, NoReturn
 
 from epython.bytecode.opcodes import BUILTIN_BY_NAME
+from epython.compiler.desugar import DESUGARED
 from epython.compiler.dicts import dict_method
 from epython.compiler.functions import (
     UNSUPPORTED,
@@ -106,6 +107,8 @@ class CallsMixin(KeyedMixin):
             self._call_repr(e)
         elif value is builtins.ord or value is builtins.chr:
             self._call_builtin(e, value.__name__)
+        elif any(value is getattr(builtins, name) for name in DESUGARED):
+            self.call_desugared(e, value.__name__)  # type: ignore[attr-defined]
         elif builtin is not None:
             self._call_builtin(e, builtin)
         elif isinstance(value, types.FunctionType):

@@ -18,6 +18,7 @@ from epython.bytecode.image import Float32, GlobalSlot, Program, float32
 from epython.bytecode.opcodes import ErrorCode
 from epython.compiler.assembler import Assembler, Label, Region
 from epython.compiler.calls import CallsMixin
+from epython.compiler.desugar import DesugarMixin
 from epython.compiler.dicts import DictsMixin
 from epython.compiler.expressions import BINOPS, INPLACE_OPS, ExpressionsMixin
 from epython.compiler.functions import UNSUPPORTED, FunctionRef, ProgramPools, check_signature, fail_at
@@ -145,7 +146,7 @@ class ProgramBuilder(ProgramPools):
         return Program(list(self.consts), list(self.globals), self.functions, entry=0)
 
 
-class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin):
+class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, DesugarMixin):
     """Compiles one function body."""
 
     def __init__(self, builder: ProgramBuilder, ref: FunctionRef) -> None:

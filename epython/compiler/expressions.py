@@ -287,7 +287,7 @@ class ExpressionsMixin(FunctionCompilerBase):
             pass  # a lone constant is already a str
 
     def expr_ListComp(self, e: ast.ListComp) -> None:
-        """Compile a list comprehension with one ``for`` and any ``if`` clauses."""
+        """Compile a list comprehension (any ``for`` and ``if`` clauses)."""
         def add(result: int) -> None:
             self.asm.emit("LOAD_LOCAL", result)
             self.expr(e.elt)
@@ -298,35 +298,46 @@ class ExpressionsMixin(FunctionCompilerBase):
 
     def comprehension(self, e: ast.ListComp | ast.DictComp, kind: str, build: Callable[[], None],
                       add: Callable[[int], None]) -> None:
-        """A comprehension with one ``for`` and any ``if`` clauses: ``build()`` pushes the new
-        list or dict, kept in a hidden local, and ``add(slot)`` adds the element of each
-        iteration to the one in local ``slot``; the loop variables do not leak."""
-        if len(e.generators) != 1 or e.generators[0].is_async:
-            self.fail(e, f"{kind} comprehensions with several 'for' clauses are not supported",
-                      "use nested loops")
-        gen = e.generators[0]
+        """A comprehension with ``for`` clauses (each with any ``if`` clauses), nested left to
+        right as CPython nests them: ``build()`` pushes the new list or dict, kept in a hidden
+        local, and ``add(slot)`` adds the element of each iteration to the one in local
+        ``slot``; the loop variables do not leak.  The first iterable is evaluated outside,
+        the others inside the loops (a name of an outer clause is the loop's variable)."""
+        if any(gen.is_async for gen in e.generators):
+            self.fail(e, "async comprehensions are not supported in kernels")
         result = self.local(self.hidden(f"{kind}comp"))
-        scope: dict[str, str] = {}
-        for node in ast.walk(gen.target):
-            if isinstance(node, ast.Name):
-                scope[node.id] = self.hidden(node.id)
+        scope: dict[str, str] = {}  # every clause's targets are the comprehension's locals
+        for gen in e.generators:
+            for node in ast.walk(gen.target):
+                if isinstance(node, ast.Name):
+                    scope.setdefault(node.id, self.hidden(node.id))
         build()
         self.asm.emit("STORE_LOCAL", result)
-        self.expr(gen.iter)
-        self.asm.emit("GET_ITER")
-        top = self.asm.label("comp")
-        done = self.asm.label("comp_done")
-        self.asm.mark(top)
-        self.asm.emit_jump("FOR_ITER", done)
+        loops = []
+        for k, gen in enumerate(e.generators):
+            if k:
+                self.renames.append(scope)
+            self.expr(gen.iter)
+            if k:
+                self.renames.pop()
+            self.asm.emit("GET_ITER")
+            top = self.asm.label("comp")
+            done = self.asm.label("comp_done")
+            loops.append((top, done))
+            self.asm.mark(top)
+            self.asm.emit_jump("FOR_ITER", done)
+            self.renames.append(scope)
+            self.store(gen.target)
+            for cond in gen.ifs:
+                self.expr(cond)
+                self.asm.emit_jump("POP_JUMP_IF_FALSE", top)
+            self.renames.pop()
         self.renames.append(scope)
-        self.store(gen.target)
-        for cond in gen.ifs:
-            self.expr(cond)
-            self.asm.emit_jump("POP_JUMP_IF_FALSE", top)
         add(result)
         self.renames.pop()
-        self.asm.emit_jump("JUMP", top)
-        self.asm.mark(done)
+        for top, done in reversed(loops):
+            self.asm.emit_jump("JUMP", top)
+            self.asm.mark(done)
         self.asm.emit("LOAD_LOCAL", result)
 
 

@@ -8,7 +8,8 @@ becomes a ``global`` of the kernel (so that the program's functions see it, as t
 globals under CPython).  :func:`run_program` runs the original under CPython (a subprocess, with
 a timeout) and the kernel on a backend, and classifies the pair:
 
-* ``match``: the same printed lines, and the same uncaught exception class (or none);
+* ``match``: the same printed lines, and the same uncaught exception class (or none; an
+  uncaught ``SystemExit`` matches CPython's exit, whose status says nothing more here);
 * ``refused``: the kernel does not compile (``detail``: the CompileError's first line);
 * ``int32``: the kernel raised OverflowError where CPython did not (the documented int32 limit);
 * ``mismatch``: anything else (``detail`` says where the outputs part);
@@ -154,7 +155,9 @@ def _cpython(path: Path, timeout: float) -> tuple[list[str], str | None, str | N
     error = None
     stdout = proc.stdout.decode("utf-8", errors="replace")
     stderr = proc.stderr.decode("utf-8", errors="replace")
-    if proc.returncode != 0:
+    if proc.returncode > 0 and "Traceback (most recent call last)" not in stderr:
+        error = "SystemExit"  # sys.exit(n) / raise SystemExit(...): an exit without a traceback
+    elif proc.returncode != 0:
         last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
         error = last.split(":")[0].split(".")[-1] or f"exit {proc.returncode}"
         if error in _OUTSIDE:
@@ -200,6 +203,8 @@ def run_program(path: Path, backend: str = "sim", timeout: float = 20.0) -> Prog
     got_error = out.errors[0][0] if 0 in out.errors else None
     if out.host_error:
         return ProgramResult(str(path), "mismatch", f"host error: {out.host_error}")
+    if got_error == "SystemExit" and want_error is None:
+        got_error = None  # CPython exits quietly with status 0 on SystemExit(), (0) and (None)
     if got == want and got_error == want_error:
         return ProgramResult(str(path), "match")
     if got_error == "OverflowError" and want_error is None:

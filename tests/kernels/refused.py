@@ -80,11 +80,6 @@ def uses_yield():
     yield 1  # FAIL
 
 
-def uses_dict_comp_assigned(n):
-    d = {i: j for i in range(n) for j in range(2)}  # FAIL
-    return 0
-
-
 def uses_set_comp_assigned(n):
     s = {i for i in range(n)}  # FAIL
     return 0
@@ -108,10 +103,6 @@ def uses_raise_from():
     raise ValueError("x") from None  # FAIL
 
 
-def uses_double_for_comprehension(n):
-    return [i + j for i in range(n) for j in range(n)]  # FAIL
-
-
 def uses_slice_assign(v):
     v[0:1] = [5]  # FAIL
     return v
@@ -123,10 +114,6 @@ def uses_varargs(*args):  # FAIL
 
 def uses_kwargs_call(v):
     return max(**v)  # FAIL
-
-
-def uses_dict_comp(n):
-    return {i: i for i in range(n) for j in range(n)}  # FAIL
 
 
 def uses_set_comp(n):
@@ -183,15 +170,14 @@ for fn, construct in [
     (uses_class, r"\bclass\b"), (uses_with, r"\bwith\b"), (uses_import, r"\bimport\b"),
     (uses_import_from, r"\bimport\b"), (uses_genexpr, r"\bgenerator"), (uses_set, r"\bset\b"),
     (uses_del_name, r"\bdel\b"), (uses_nonlocal_assign, r"\bnonlocal\b"), (uses_yield, r"\byield\b"),
-    (uses_dict_comp_assigned, r"\bdict"), (uses_set_comp_assigned, r"\bset\b"),
+    (uses_set_comp_assigned, r"\bset\b"),
     (uses_walrus_in_if, r":=|walrus|assignment expression|named expression"),
     (uses_user_exception_class, r"\bbuilt-in exception class\b"), (uses_raise_from, r"\bfrom\b"),
-    (uses_double_for_comprehension, r"\bcomprehension|\bfor\b"), (uses_slice_assign, r"\bslice"),
+    (uses_slice_assign, r"\bslice"),
     (uses_varargs, r"\*args|\bvarargs|\bparameter"), (uses_kwargs_call, r"\*\*|unpack|keyword"),
 ]:
     register(fn, tags="refused", message="(?i)" + construct)  # any case: the construct is named
 for fn, text in [
-    (uses_dict_comp, r"dict comprehensions with several 'for' clauses are not supported"),
     (uses_set_comp, r"set comprehensions are not supported"),
     (uses_nonlocal, r"nonlocal is not supported"),
     (uses_del, r"del is supported in kernels only for one item"),
