@@ -20,7 +20,7 @@ from epython.compiler.assembler import Assembler, Label, Region
 from epython.compiler.calls import CallsMixin
 from epython.compiler.desugar import DesugarMixin
 from epython.compiler.dicts import DictsMixin
-from epython.compiler.expressions import BINOPS, INPLACE_OPS, ExpressionsMixin
+from epython.compiler.expressions import BINOPS, INPLACE_OPS, ExpressionsMixin, refuse_known_operands
 from epython.compiler.functions import UNSUPPORTED, FunctionRef, ProgramPools, check_signature, fail_at
 from epython.compiler.handlers import Finally, HandlersMixin, LoopBlock
 from epython.compiler.resolve import is_constant, lookup_name, missing
@@ -343,6 +343,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
         op = INPLACE_OPS.get(type(s.op)) or BINOPS.get(type(s.op))
         if op is None:
             self.fail(s, f"operator {type(s.op).__name__} is not supported")
+        refuse_known_operands(self, s, s.op, s.target, s.value)
         t = s.target
         if isinstance(t, ast.Name):
             self.load_name(t)

@@ -19,7 +19,7 @@ from epython.compiler.resolve import (
     module_kind,
 )
 
-__all__ = ["BINOPS", "CMPOPS", "INPLACE_OPS", "UNARYOPS", "ExpressionsMixin"]
+__all__ = ["BINOPS", "CMPOPS", "INPLACE_OPS", "UNARYOPS", "ExpressionsMixin", "refuse_known_operands"]
 
 BINOPS = {ast.Add: "BINARY_ADD", ast.Sub: "BINARY_SUB", ast.Mult: "BINARY_MUL",
           ast.Div: "BINARY_TRUEDIV", ast.FloorDiv: "BINARY_FLOORDIV", ast.Mod: "BINARY_MOD",
@@ -132,6 +132,7 @@ class ExpressionsMixin(FunctionCompilerBase):
         op = BINOPS.get(type(e.op))
         if op is None:
             self.fail(e, f"operator {type(e.op).__name__} is not supported in kernels")
+        refuse_known_operands(self, e, e.op, e.left, e.right)
         self.expr(e.left)
         self.expr(e.right)
         self.asm.set_line(e.lineno)
@@ -339,6 +340,21 @@ class ExpressionsMixin(FunctionCompilerBase):
             self.asm.emit_jump("JUMP", top)
             self.asm.mark(done)
         self.asm.emit("LOAD_LOCAL", result)
+
+
+def refuse_known_operands(fc: FunctionCompilerBase, node: ast.AST, op: ast.operator,
+                          left: ast.expr, right: ast.expr) -> None:
+    """Refuse what CPython does but kernels do not, where the operands' types show in the
+    source: ``"..." % x`` and ``d | {...}`` (elsewhere they are a TypeError at run time)."""
+    if isinstance(op, ast.Mod) and isinstance(left, ast.JoinedStr) or (
+            isinstance(op, ast.Mod) and isinstance(left, ast.Constant)
+            and isinstance(left.value, str)):
+        fc.fail(node, "%-formatting of strings is not supported in kernels",
+                "use an f-string: f'{x:5d}' for '%5d' % x")
+    if isinstance(op, ast.BitOr) and any(isinstance(side, (ast.Dict, ast.DictComp))
+                                         for side in (left, right)):
+        fc.fail(node, "dict union (|) is not supported in kernels",
+                "copy and update: d = dict(a); d.update(b)")
 
 
 def _kind(value: object) -> str:

@@ -80,6 +80,15 @@ def uses_yield():
     yield 1  # FAIL
 
 
+def uses_percent_format(n):
+    return "%d items" % n  # FAIL
+
+
+def uses_dict_union(d):
+    d |= {1: 2}  # FAIL
+    return d
+
+
 def uses_set_comp_assigned(n):
     s = {i for i in range(n)}  # FAIL
     return 0
@@ -180,6 +189,8 @@ for fn, construct in [
 for fn, text in [
     (uses_set_comp, r"set comprehensions are not supported"),
     (uses_nonlocal, r"nonlocal is not supported"),
+    (uses_percent_format, r"%-formatting of strings is not supported in kernels"),
+    (uses_dict_union, r"dict union \(\|\) is not supported in kernels"),
     (uses_del, r"del is supported in kernels only for one item"),
     (uses_star_call, r"starred expressions \(\*x\) are not supported"),
     (uses_kwargs_sig, r"\*\*kw in the signature of uses_kwargs_sig\(\)"),
