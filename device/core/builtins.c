@@ -450,6 +450,9 @@ EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
     case BI_LIST_SORT: return list_sort(vm, args, n);
     case BI_ORD: return bi_ord(vm, v);
     case BI_CHR: return bi_chr(vm, v);
+    case BI_HEX: return value_radix(vm, v, 'x');
+    case BI_OCT: return value_radix(vm, v, 'o');
+    case BI_BIN: return value_radix(vm, v, 'b');
     case BI_MIN_KEYED: return bi_keyed(vm, args, n, OP_COMPARE_LT, "min");
     case BI_MAX_KEYED: return bi_keyed(vm, args, n, OP_COMPARE_GT, "max");
     case BI_STR_SPLIT: case BI_STR_RSPLIT: case BI_STR_JOIN: case BI_STR_STRIP:

@@ -677,6 +677,21 @@ EPY_COLD static void write_format(VM *vm, Sink *s, Value v, int repr, const uint
     pad(s, &f, padn - left);
 }
 
+/* hex(v), oct(v), bin(v) (code 'x', 'o', 'b'): format(v, "#<code>") of an int; a new str. */
+EPY_COLD Value value_radix(VM *vm, Value v, char code)
+{
+    if (v.tag != V_INT && v.tag != V_BOOL)
+        epy_raise(vm, ERR_TYPEERROR, "'%s' object cannot be interpreted as an integer",
+                  type_name(v));
+    const uint8_t spec[2] = {'#', (uint8_t)code};
+    Sink m = {vm, NULL, 0, 0, 0, 0, 0, 0};
+    write_format(vm, &m, v, 0, spec, 2);
+    Value r = str_new(vm, m.len); /* v is an int: nothing to root */
+    Sink f = {vm, (char *)str_bytes(vm, r), 0, 0, 0, 0, 0, 0};
+    write_format(vm, &f, v, 0, spec, 2);
+    return r;
+}
+
 /* format(v, spec) for FORMAT_VALUE (conv 1: repr(v) first); a new str reference. */
 EPY_COLD Value value_format(VM *vm, Value v, Value spec, int conv)
 {

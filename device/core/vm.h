@@ -394,6 +394,8 @@ void write_str(VM *vm, Sink *s, Value v);
 void write_repr(VM *vm, Sink *s, Value v);
 /* str(v) as a value (v itself for a str). */
 Value value_str(VM *vm, Value v);
+/* hex/oct/bin of an int (code 'x', 'o', 'b'). */
+Value value_radix(VM *vm, Value v, char code);
 /* format(v, spec) for f-strings (conv 1: repr first). */
 Value value_format(VM *vm, Value v, Value spec, int conv);
 /* CPython repr of bytes as a str literal / bytes literal into buf. */

@@ -399,6 +399,9 @@ BUILTINS: tuple[Builtin, ...] = (
     _builtin(89, "max.keyed", 2, 3),
     _builtin(90, "ord", 1, 1),
     _builtin(91, "chr", 1, 1),
+    _builtin(92, "hex", 1, 1),
+    _builtin(93, "oct", 1, 1),
+    _builtin(94, "bin", 1, 1),
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

@@ -105,7 +105,7 @@ class CallsMixin(KeyedMixin):
             self.call_reversed(e)
         elif value is builtins.repr:
             self._call_repr(e)
-        elif value is builtins.ord or value is builtins.chr:
+        elif any(value is getattr(builtins, name) for name in ("ord", "chr", "hex", "oct", "bin")):
             self._call_builtin(e, value.__name__)
         elif any(value is getattr(builtins, name) for name in DESUGARED):
             self.call_desugared(e, value.__name__)  # type: ignore[attr-defined]

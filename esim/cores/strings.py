@@ -217,6 +217,13 @@ def _chr(args: tuple[Any, ...]) -> str:
     return chr(i)
 
 
+def _radix(code: str) -> Callable[[tuple[Any, ...]], str]:
+    """hex(), oct() and bin(): an int's digits with the prefix (format's ``#`` form)."""
+    def radix(args: tuple[Any, ...]) -> str:
+        return format(_int_arg(args[0]), "#" + code)
+    return radix
+
+
 #: The str methods by builtin name (list.index and list.count dispatch to str_index/str_count).
 STR_METHODS: dict[str, Callable[[tuple[Any, ...]], Any]] = {
     "str.split": _split("split"), "str.rsplit": _split("rsplit"), "str.join": _join,
@@ -228,4 +235,5 @@ STR_METHODS: dict[str, Callable[[tuple[Any, ...]], Any]] = {
     "str.isalpha": _ascii("isalpha", str.isalpha), "str.isspace": _isspace,
     "str.isalnum": _ascii("isalnum", str.isalnum), "str.isupper": _ascii("isupper", str.isupper),
     "str.islower": _ascii("islower", str.islower), "ord": _ord, "chr": _chr,
+    "hex": _radix("x"), "oct": _radix("o"), "bin": _radix("b"),
 }
