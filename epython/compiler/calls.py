@@ -42,6 +42,11 @@ METHODS: dict[str, str] = {name.split(".", 1)[1]: name for name in BUILTIN_BY_NA
 STR_METHODS = ("strs support " + ", ".join(f".{m}()" for m, name in METHODS.items()
                                             if name.startswith("str.") or m in ("index", "count"))
                + " and .format() of a literal")
+#: The parameters of builtins that CPython also takes by keyword, in their positions (None for
+#: a positional-only one).
+BUILTIN_KEYWORDS: dict[str, tuple[str | None, ...]] = {
+    "enumerate": ("iterable", "start"), "sum": (None, "start"), "round": ("number", "ndigits"),
+    "int": (None, "base")}
 #: The keyword arguments a method takes, in their positions, with the value an omitted one has.
 _METHOD_KEYWORDS: dict[str, tuple[tuple[str, Any], ...]] = {
     "split": (("sep", None), ("maxsplit", -1)), "rsplit": (("sep", None), ("maxsplit", -1))}
@@ -332,11 +337,29 @@ class CallsMixin(KeyedMixin):
             return
         if name in ("min", "max") and self.call_extreme(e, name):
             return
-        if e.keywords:
-            self.fail(e, f"{name}() keyword arguments are not supported in kernels")
-        for arg in e.args:
+        args = self._builtin_positional(e, name)
+        for arg in args:
             self.expr(arg)
-        self._emit_builtin(e, name, len(e.args))
+        self._emit_builtin(e, name, len(args))
+
+    def _builtin_positional(self, e: ast.Call, name: str) -> list[ast.expr]:
+        """The arguments of a builtin call in their positions: keyword arguments that CPython
+        accepts (BUILTIN_KEYWORDS) join the positional ones when they follow them in order, so
+        that every argument is still evaluated in source order."""
+        if not e.keywords:
+            return list(e.args)
+        names = BUILTIN_KEYWORDS.get(name, ())
+        args = list(e.args)
+        for kw in e.keywords:
+            if kw.arg not in names:
+                self.fail(kw.value, f"{name}() keyword argument {kw.arg!r} is not supported in "
+                          "kernels", f"{name}() takes " + (", ".join(f"{k}=" for k in names)
+                                                           if names else "no keywords here"))
+            if names.index(kw.arg) != len(args):
+                self.fail(kw.value, f"{name}() keyword argument {kw.arg!r} out of order here",
+                          "pass the arguments before it, or all of them in order")
+            args.append(kw.value)
+        return args
 
     def _call_user(self, e: ast.Call, ref: FunctionRef) -> None:
         node = ref.node

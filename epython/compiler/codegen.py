@@ -9,6 +9,7 @@ compilers see) and compiles called functions on demand.
 from __future__ import annotations
 
 import ast
+import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -291,8 +292,30 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
         """Compile an expression statement (its value is dropped; a bare string is no code)."""
         if isinstance(s.value, ast.Constant) and isinstance(s.value.value, str):
             return  # docstring or bare string: no code
+        if self._inert(s.value):
+            return  # a builtin or module-level name (or its attribute) alone: nothing to do
         self.expr(s.value)
         self.asm.emit("POP_TOP")
+
+    def _inert(self, e: ast.expr) -> bool:
+        """Whether ``e`` is a name that the compiler resolves to a module-level or builtin value
+        (or such a value's existing attribute, as ``str.count``), which CPython evaluates
+        without effect or error: the statement ``enumerate`` that MicroPython's tests use to
+        ask whether a builtin exists."""
+        if isinstance(e, ast.Attribute):
+            if not isinstance(e.value, ast.Name) or not self._inert(e.value):
+                return False
+            base = lookup_name(self.ref.pyfunc, self.ref.env, e.value.id)
+            return (isinstance(base, (type, types.ModuleType)) and hasattr(base, e.attr))
+        if not isinstance(e, ast.Name):
+            return False
+        name = e.id
+        if (any(name in scope for scope in self.renames) or name in self.locals
+                or name in self.ref.bound or name in self.globals_declared
+                or name in self.b.device_globals or name in self.b.shared_globals
+                or name in self.b.declared_globals):
+            return False
+        return not missing(lookup_name(self.ref.pyfunc, self.ref.env, name))
 
     def stmt_Pass(self, s: ast.Pass) -> None:
         """``pass``: no code."""
