@@ -21,6 +21,7 @@ from epython.errors import (
     KernelError,
     LaunchCancelled,
     LaunchOptionWarning,
+    UndefinedNameWarning,
 )
 from epython.handle import KernelHandle
 from epython.offload import Kernel, offload
@@ -37,6 +38,7 @@ __all__ = [
     "CoreFault",
     "LaunchCancelled",
     "LaunchOptionWarning",
+    "UndefinedNameWarning",
     "Profile",
     "copy_from_device",
     "copy_to_device",

@@ -34,6 +34,12 @@ class LaunchOptionWarning(UserWarning):
     by keyword, the call takes it as the option.  Warned at decoration, at the parameter."""
 
 
+class UndefinedNameWarning(UserWarning):
+    """A kernel reads a name that is defined nowhere the compiler looks (parameters, locals,
+    module-level names, builtins).  As in CPython, running that line raises ``NameError``;
+    warned at decoration, at the name, so that a typo shows before the launch."""
+
+
 class CompileError(EpythonError, SyntaxError):
     """A kernel uses a construct outside the supported subset (docs/language.md).
 

@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from epython import CompileError, offload
+from epython import CompileError, KernelError, UndefinedNameWarning, offload
 
 
 def uses_del_name():
@@ -54,8 +54,16 @@ def uses_generator():
     return sum(x for x in range(3))  # MARK
 
 
-def uses_unknown_name():
-    return undefined_thing + 1  # MARK  # noqa: F821
+def uses_unknown_name(flag):
+    if flag:
+        return undefined_thing + 1  # noqa: F821
+    return 0
+
+
+def reads_enclosing_variable(n):
+    def inner():
+        return n + 1  # MARK
+    return inner()
 
 
 def uses_set():
@@ -89,7 +97,7 @@ CASES = [
     (uses_import, "import inside a kernel", "module level"),
     (uses_with, "with statements are not supported", None),
     (uses_generator, "generator expressions are not supported", "list comprehension"),
-    (uses_unknown_name, "name 'undefined_thing' is not defined", None),
+    (reads_enclosing_variable, "name 'n' is not defined", "closures"),
     (uses_set, "set is not supported", None),
     (uses_yield, "generators (yield) are not supported", None),
     (uses_big_constant, "does not fit in 32 bits", None),
@@ -131,3 +139,16 @@ def test_function_without_source_gives_a_clear_error() -> None:
 def test_unknown_decorator_option_is_refused() -> None:
     with pytest.raises(TypeError, match="unknown option 'asynch'.*known options"):
         offload(asynch=True)
+
+
+def test_an_undefined_name_warns_at_decoration_and_raises_name_error_when_it_runs(
+        backend: str) -> None:
+    with pytest.warns(UndefinedNameWarning, match="name 'undefined_thing' is not defined") as rec:
+        kernel = offload(target=0, backend=backend)(uses_unknown_name)
+    assert rec[0].filename == __file__
+    assert rec[0].lineno == inspect.getsourcelines(uses_unknown_name)[1] + 2
+    assert kernel(False) == 0
+    with pytest.raises(NameError) as info:
+        kernel(True)
+    assert isinstance(info.value, KernelError)
+    assert "name 'undefined_thing' is not defined" in str(info.value)

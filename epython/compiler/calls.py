@@ -95,7 +95,8 @@ class CallsMixin(KeyedMixin):
             return
         value = lookup_name(self.ref.pyfunc, self.ref.env, name)
         if missing(value):
-            self.fail(func, f"function {name!r} is not defined")
+            self.undefined_name(func, name)  # type: ignore[attr-defined]
+            return
         self._call_value(e, value, name)
 
     def _call_value(self, e: ast.Call, value: Any, shown: str) -> None:

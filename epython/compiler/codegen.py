@@ -22,7 +22,14 @@ from epython.compiler.calls import CallsMixin
 from epython.compiler.desugar import DesugarMixin
 from epython.compiler.dicts import DictsMixin
 from epython.compiler.expressions import BINOPS, INPLACE_OPS, ExpressionsMixin, refuse_known_operands
-from epython.compiler.functions import UNSUPPORTED, FunctionRef, ProgramPools, check_signature, fail_at
+from epython.compiler.functions import (
+    UNSUPPORTED,
+    FunctionRef,
+    ProgramPools,
+    bound_names,
+    check_signature,
+    fail_at,
+)
 from epython.compiler.handlers import Finally, HandlersMixin, LoopBlock
 from epython.compiler.resolve import is_constant, lookup_name, missing
 from epython.compiler.source import get_function_source
@@ -235,7 +242,8 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
                     self.nested[node.name] = self.b.function_ref(
                         node, lambda n=nested_node: FunctionRef(  # type: ignore[misc]
                             -1, n, self.src, self.ref.env, None,
-                            nested=dict(self.nested)))
+                            nested=dict(self.nested),
+                            enclosing=self.ref.enclosing | bound_names(self.ref.node)))
 
     def resolve_store(self, name: str, node: ast.AST) -> tuple[str, int]:
         """Where an assignment to ``name`` goes: ("local", slot) or ("global", slot)."""

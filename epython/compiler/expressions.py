@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import ast
 import types
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from epython.bytecode.image import INT32_MAX, INT32_MIN, Float32, float32
-from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME
+from epython.bytecode.opcodes import ATTRS, BUILTIN_BY_NAME, ErrorCode
 from epython.compiler.functions import FunctionCompilerBase
 from epython.compiler.resolve import (
     builtin_name,
@@ -18,6 +19,7 @@ from epython.compiler.resolve import (
     missing,
     module_kind,
 )
+from epython.errors import UndefinedNameWarning
 
 __all__ = ["BINOPS", "CMPOPS", "INPLACE_OPS", "UNARYOPS", "ExpressionsMixin", "refuse_known_operands"]
 
@@ -110,8 +112,8 @@ class ExpressionsMixin(FunctionCompilerBase):
             if name in self.nested:
                 self.fail(e, f"function {name} used as a value", "kernels can call functions and "
                           "pass them by name as arguments to kernel functions")
-            self.fail(e, f"name {name!r} is not defined", "kernels see their parameters, locals, "
-                      "module-level constants and functions, math, random and epython.parallel")
+            self.undefined_name(e, name)
+            return
         if is_constant(value):
             self.b.constant_reads.add(name)
             self.load_const(value, e)
@@ -137,6 +139,21 @@ class ExpressionsMixin(FunctionCompilerBase):
         self.expr(e.right)
         self.asm.set_line(e.lineno)
         self.asm.emit(op)
+
+    def undefined_name(self, e: ast.Name, name: str) -> None:
+        """A name defined nowhere the compiler looks: a warning now, and ``NameError`` when the
+        line runs, as in CPython (``try: foo() except NameError:`` works).  A variable of an
+        enclosing function is a CompileError: CPython would read it (a closure)."""
+        if name in self.ref.enclosing:
+            self.fail(e, f"name {name!r} is not defined", "nested functions cannot read the "
+                      "enclosing function's variables (closures): pass them as arguments")
+        warnings.warn_explicit(
+            f"name {name!r} is not defined: running line {e.lineno} raises NameError (kernels see "
+            "their parameters, locals, module-level constants and functions, builtins, math, "
+            "random and epython.parallel)", UndefinedNameWarning, self.ref.source.filename, e.lineno)
+        self.load_const(f"name {name!r} is not defined", e)
+        self.asm.set_line(e.lineno)
+        self.asm.emit("RAISE", ErrorCode.NameError)
 
     def expr_UnaryOp(self, e: ast.UnaryOp) -> None:
         """Compile a unary operator (a negated numeric literal is one constant)."""

@@ -189,9 +189,9 @@ def run_program(path: Path, backend: str = "sim", timeout: float = 20.0) -> Prog
         return ProgramResult(str(path), "refused", "decorators are not supported in kernels")
     try:
         with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # CPython's SyntaxWarnings about the program
+            warnings.simplefilter("ignore")  # CPython's SyntaxWarnings, epython's warnings
             module = write_module(as_kernel(source, KERNEL), "corpus")
-        kernel = offload(target=[0])(getattr(module, KERNEL))
+            kernel = offload(target=[0])(getattr(module, KERNEL))
     except CompileError as exc:
         return ProgramResult(str(path), "refused", str(exc).splitlines()[0].split(": ", 1)[-1])
     except SyntaxError as exc:

@@ -1,4 +1,5 @@
 # a builtin, a function or a module attribute alone as a statement: evaluated, no effect
+# ruff: noqa: B018, B904
 import math
 
 
