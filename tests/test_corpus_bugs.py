@@ -32,16 +32,34 @@ def _same_as_cpython(fn, *args):  # type: ignore[no-untyped-def]
 
 # --- 1. a nested function defined twice ------------------------------------------------------
 @pytest.mark.parametrize("second", ["def f():\n        return 2", "def f(x):\n        return x"])
-def test_a_nested_function_defined_twice_is_refused_not_miscalled(second: str) -> None:
-    # CPython calls the definition bound at the moment of the call; kernels bind a nested
-    # function once, so they refuse the program instead of calling the wrong one
-    src = f"def k():\n    def f():\n        return 1\n    a = f()\n    {second}\n    return a\n"
+def test_a_nested_function_defined_twice_is_called_as_bound_at_the_call(second: str,
+                                                                        backend: str) -> None:
+    # CPython calls the definition bound at the moment of the call: the first def for a, the
+    # second for b
+    call = "f()" if "x" not in second else "f(5)"
+    src = (f"def k():\n    def f():\n        return 1\n    a = f()\n    {second}\n"
+           f"    b = {call}\n    return a, b\n")
     mod = write_module(src, "twice")
+    assert offload(target=0, backend=backend)(mod.k)() == mod.k()
+
+
+def test_a_function_defined_twice_inside_a_block_is_refused_not_miscalled() -> None:
+    # which def is bound depends on the path taken: refused
+    src = ("def k(n):\n    def f():\n        return 1\n    if n:\n        def f():\n"
+           "            return 2\n    return f()\n")
+    mod = write_module(src, "twice_block")
     with pytest.raises(CompileError) as info:
         offload(mod.k)
     text = str(info.value)
-    assert ":5:5:" in text and "f() is defined twice in k() (first at line 2)" in text
+    assert ":5:9:" in text and "f() is defined twice in k() (first at line 2)" in text
     assert "its own name" in text
+
+
+def test_a_function_used_before_its_first_of_several_definitions_is_refused() -> None:
+    src = ("def k():\n    a = f()\n    def f():\n        return 1\n    def f():\n"
+           "        return 2\n    return a\n")
+    with pytest.raises(CompileError, match="f\\(\\) is used before its first definition"):
+        offload(write_module(src, "twice_early").k)
 
 
 # --- 2. list += and *= work in place -------------------------------------------------------

@@ -90,8 +90,9 @@ class CallsMixin(KeyedMixin):
             self.fail(func, f"{name} is a variable, not a function", "call functions by name, "
                       "or pass a function by name to a parameter of a kernel function and call "
                       "the parameter")
-        if name in self.nested:
-            self._call_user(e, self.nested[name])
+        ref = self.nested_def(name, func)
+        if ref is not None:
+            self._call_user(e, ref)
             return
         value = lookup_name(self.ref.pyfunc, self.ref.env, name)
         if missing(value):
@@ -404,8 +405,9 @@ class CallsMixin(KeyedMixin):
             return self.ref.bound[name]
         if name in self.locals:
             return None
-        if name in self.nested:
-            return self.nested[name]
+        ref = self.nested_def(name, arg)
+        if ref is not None:
+            return ref
         value = lookup_name(self.ref.pyfunc, self.ref.env, name)
         if isinstance(value, types.FunctionType) and builtin_name(value) is None:
             if getattr(value, "__epython_kernel__", False):

@@ -174,6 +174,9 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
         self.regions: list[Region] = []
         self.handling: list[int] = []
         self.nested: dict[str, FunctionRef] = dict(ref.nested)
+        #: nested functions defined more than once: (index of the def in the body, function)
+        self.redefined: dict[str, list[tuple[int, FunctionRef]]] = {}
+        self.top_index = 0  # the statement of the function's own body being compiled
         self._hidden = 0
         for p in self.params:
             self.local(p)
@@ -222,7 +225,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
                 if isinstance(node, ast.Global):
                     self.globals_declared.update(node.names)
         self.b.declared_globals.update(self.globals_declared)
-        own_defs: dict[str, ast.FunctionDef] = {}
+        defs: dict[str, list[ast.FunctionDef]] = {}
         for stmt in fn.body:
             for node in _walk_scope(stmt):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
@@ -231,19 +234,39 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
                 elif isinstance(node, ast.ExceptHandler) and node.name is not None:
                     self.local(node.name)
                 elif isinstance(node, ast.FunctionDef) and node is not fn:
-                    earlier = own_defs.setdefault(node.name, node)
-                    if earlier is not node:
-                        first, second = sorted((earlier, node), key=lambda d: (d.lineno, d.col_offset))
-                        self.fail(second, f"{node.name}() is defined twice in {fn.name}() (first at "
-                                  f"line {first.lineno}); kernels bind a nested function once, so a "
-                                  "call could not tell which definition is meant",
-                                  "give each definition its own name")
-                    nested_node = node
-                    self.nested[node.name] = self.b.function_ref(
-                        node, lambda n=nested_node: FunctionRef(  # type: ignore[misc]
-                            -1, n, self.src, self.ref.env, None,
-                            nested=dict(self.nested),
-                            enclosing=self.ref.enclosing | bound_names(self.ref.node)))
+                    defs.setdefault(node.name, []).append(node)
+        top = {id(stmt): k for k, stmt in enumerate(fn.body)}
+        for name, nodes in defs.items():
+            nodes.sort(key=lambda d: (d.lineno, d.col_offset))
+            if len(nodes) == 1:
+                self.nested[name] = self._nested_ref(nodes[0])
+                continue
+            inner = next((n for n in nodes if id(n) not in top), None)
+            if inner is not None:
+                self.fail(inner, f"{name}() is defined twice in {fn.name}() (first at line "
+                          f"{nodes[0].lineno}), here inside a block; kernels bind a function "
+                          "defined more than once only where each def is a statement of the "
+                          "function's body itself", "give each definition its own name")
+            self.redefined[name] = [(top[id(n)], self._nested_ref(n)) for n in nodes]
+
+    def _nested_ref(self, node: ast.FunctionDef) -> FunctionRef:
+        """The function of a nested ``def`` (it sees the other defs of this function that are
+        defined once; those defined several times it does not see)."""
+        return self.b.function_ref(node, lambda: FunctionRef(
+            -1, node, self.src, self.ref.env, None, nested=dict(self.nested),
+            enclosing=self.ref.enclosing | bound_names(self.ref.node)))
+
+    def nested_def(self, name: str, node: ast.AST) -> FunctionRef | None:
+        """The nested function that ``name`` is bound to where ``node`` is: the one def of that
+        name, or, for a name defined several times, the last def in a statement before the
+        current one (where CPython's binding is at run time)."""
+        if name not in self.redefined:
+            return self.nested.get(name)
+        bound = [ref for k, ref in self.redefined[name] if k < self.top_index]
+        if not bound:
+            self.fail(node, f"{name}() is used before its first definition in "
+                      f"{self.node.name}()", "define it first")
+        return bound[-1]
 
     def resolve_store(self, name: str, node: ast.AST) -> tuple[str, int]:
         """Where an assignment to ``name`` goes: ("local", slot) or ("global", slot)."""
@@ -282,7 +305,9 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
             self.fail(self.node.decorator_list[0], f"decorators on {self.node.name}() are not "
                       "supported inside kernels", "call an undecorated helper function")
         self.asm.set_line(self.node.lineno)
-        self.body(self.node.body)
+        for index, stmt in enumerate(self.node.body):
+            self.top_index = index
+            self.stmt(stmt)
         return self.asm.finish(len(self.locals))
 
     def body(self, stmts: list[ast.stmt]) -> None:

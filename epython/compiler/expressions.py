@@ -109,7 +109,7 @@ class ExpressionsMixin(FunctionCompilerBase):
             self.asm.emit("LOAD_GLOBAL", self.global_slot(name, e))
             return
         if missing(value):
-            if name in self.nested:
+            if self.nested_def(name, e) is not None:
                 self.fail(e, f"function {name} used as a value", "kernels can call functions and "
                           "pass them by name as arguments to kernel functions")
             self.undefined_name(e, name)

@@ -176,6 +176,10 @@ class FunctionCompilerBase:
         """Push a constant."""
         raise NotImplementedError
 
+    def nested_def(self, name: str, node: ast.AST) -> FunctionRef | None:
+        """The nested function ``name`` is bound to at ``node`` (None: not a nested def)."""
+        raise NotImplementedError
+
     def local(self, name: str) -> int:
         """Slot of a local variable, allocated on first use."""
         raise NotImplementedError
