@@ -10,8 +10,8 @@ from epython import CompileError, KernelError, UndefinedNameWarning, offload
 
 
 def uses_del_name():
-    d = {"a": 1}
-    del d  # MARK
+    d = [1, 2]
+    del d[1:]  # MARK
     return 0
 
 
@@ -89,7 +89,7 @@ def uses_is_on_numbers(a):
 
 CASES = [
     (uses_is_on_numbers, "'is' compares identity", "use =="),
-    (uses_del_name, "del is supported in kernels only for one item", "assign None"),
+    (uses_del_name, "del is supported in kernels for names and single items only", "slices"),
     (uses_lambda, "lambda is not supported", "def"),
     (uses_raise_from, "'raise ... from ...' is not supported", "raise the new exception alone"),
     (uses_except_of_a_non_exception, "len is not an exception class", "built-in exception"),

@@ -73,6 +73,8 @@
     [OP_BUILD_EXC] = &&rare,                            /* rare       */ \
     [OP_RAISE_VALUE] = &&rare,                          /* rare       */ \
     [OP_CHECK_EXC] = &&rare,                            /* rare       */ \
+    [OP_DELETE_LOCAL] = &&rare,                         /* rare       */ \
+    [OP_DELETE_GLOBAL] = &&rare,                        /* rare       */ \
 }
 
 /* The opcodes only step_rare runs: the switch build of the loop sends them there. */
@@ -81,7 +83,8 @@
     case OP_UNARY_NOT: case OP_UNARY_INVERT: case OP_JUMP_IF_FALSE_OR_POP: \
     case OP_JUMP_IF_TRUE_OR_POP: case OP_UNPACK_SEQUENCE: case OP_SLICE_SUBSCR: \
     case OP_CALL_BUILTIN: case OP_RAISE: case OP_FORMAT_VALUE: case OP_BUILD_STRING: \
-    case OP_LOAD_ATTR: case OP_BUILD_EXC: case OP_RAISE_VALUE: case OP_CHECK_EXC:
+    case OP_LOAD_ATTR: case OP_BUILD_EXC: case OP_RAISE_VALUE: case OP_CHECK_EXC: \
+    case OP_DELETE_LOCAL: case OP_DELETE_GLOBAL:
 
 /* The opcodes step_rare never sees (the loop runs them whole). */
 #define EPY_CASES_LOOP_ONLY \

@@ -717,6 +717,25 @@ EPY_COLD static void step_rare(VM *vm)
         decref(vm, b);
         break;
     }
+    case OP_DELETE_LOCAL: {
+        Value *slot = &vm->locals[ip[1]];
+        if (slot->tag == V_UNSET)
+            unbound_local(vm, ip[1]);
+        Value old = *slot;
+        *slot = mk_unset();
+        decref(vm, old);
+        break;
+    }
+    case OP_DELETE_GLOBAL: {
+        uint32_t k = rd16(ip + 1);
+        Value *slot = &vm->globals[k];
+        if (slot->tag == V_UNSET)
+            unbound_global(vm, k);
+        Value old = *slot;
+        *slot = mk_unset();
+        decref(vm, old);
+        break;
+    }
     case OP_ROT_THREE: {
         Value t = sp[-1];
         sp[-1] = sp[-2];

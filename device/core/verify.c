@@ -233,10 +233,12 @@ EPY_COLD static int check_function(Verifier *v, uint32_t fi)
         if (op == OP_LOAD_CONST && arg >= img->n_consts) {
             where_ins(v, fi, &f, pc, op);
             say(v, "constant %u out of range (%u constants)", (unsigned)arg, (unsigned)img->n_consts);
-        } else if ((op == OP_LOAD_LOCAL || op == OP_STORE_LOCAL) && arg >= f.n_locals) {
+        } else if ((op == OP_LOAD_LOCAL || op == OP_STORE_LOCAL || op == OP_DELETE_LOCAL) &&
+                   arg >= f.n_locals) {
             where_ins(v, fi, &f, pc, op);
             say(v, "local %u out of range (%u locals)", (unsigned)arg, (unsigned)f.n_locals);
-        } else if ((op == OP_LOAD_GLOBAL || op == OP_STORE_GLOBAL) && arg >= img->n_globals) {
+        } else if ((op == OP_LOAD_GLOBAL || op == OP_STORE_GLOBAL || op == OP_DELETE_GLOBAL) &&
+                   arg >= img->n_globals) {
             where_ins(v, fi, &f, pc, op);
             say(v, "global %u out of range (%u globals)", (unsigned)arg, (unsigned)img->n_globals);
         } else if (op == OP_CALL && arg >= img->n_funcs) {

@@ -3,7 +3,7 @@ from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.p
 
 Measured on e-sim with epiphany-elf-gcc (GCC) 12.2.0, core build d395bc4, 2026-12-02.
 cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).
-Not yet measured (the hand estimate times the data's scale): BUILD_EXC, RAISE_VALUE, CHECK_EXC, builtin dict, builtin dict.get, builtin dict.keys, builtin dict.values, builtin dict.items, builtin dict.setdefault, builtin dict.update, builtin dict.clear, builtin dict.pop, builtin dict.copy, builtin del, builtin dict.popitem, builtin dict.fromkeys, builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower, builtin list.sort, builtin min.keyed, builtin max.keyed, builtin ord, builtin chr, builtin hex, builtin oct, builtin bin.
+Not yet measured (the hand estimate times the data's scale): BUILD_EXC, RAISE_VALUE, CHECK_EXC, DELETE_LOCAL, DELETE_GLOBAL, builtin dict, builtin dict.get, builtin dict.keys, builtin dict.values, builtin dict.items, builtin dict.setdefault, builtin dict.update, builtin dict.clear, builtin dict.pop, builtin dict.copy, builtin del, builtin dict.popitem, builtin dict.fromkeys, builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower, builtin list.sort, builtin min.keyed, builtin max.keyed, builtin ord, builtin chr, builtin hex, builtin oct, builtin bin.
 """
 
 OP_CYCLES: dict[str, int] = {
@@ -73,6 +73,8 @@ OP_CYCLES: dict[str, int] = {
     'BUILD_EXC': 150,
     'RAISE_VALUE': 116,
     'CHECK_EXC': 60,
+    'DELETE_LOCAL': 37,
+    'DELETE_GLOBAL': 48,
 }
 
 BUILTIN_CYCLES: dict[str, int] = {

@@ -226,6 +226,10 @@ class Op(enum.IntEnum):
                        "e ->  raise e  (e an exception; its handler or the host receives it)")
     CHECK_EXC = _row(65, U8, 1, 1, NEXT, (0, 0), RARE,
                      "e -> m  (m: e is an instance of the class arg or of a subclass of it)")
+    DELETE_LOCAL = _row(66, U8, 0, 0, NEXT, (0, 0), RARE,
+                        "->  del L[arg]: unset again (UnboundLocalError if unset)")
+    DELETE_GLOBAL = _row(67, U16, 0, 0, NEXT, (0, 0), RARE,
+                         "->  del G[arg]: unset again (NameError if unset)")
 
 
 #: Every instruction, indexed by opcode: ``OPCODES[code]``.

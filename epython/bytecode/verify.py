@@ -64,9 +64,9 @@ def _check_operands(program: Program, index: int, ins: Instr, by_pc: dict[int, I
     where = f"function {index} ({func.name}) pc {ins.pc} {ins.info.name}"
     if op == Op.LOAD_CONST and arg >= len(program.consts):
         raise ImageError(f"{where}: constant {arg} out of range ({len(program.consts)} constants)")
-    if op in (Op.LOAD_LOCAL, Op.STORE_LOCAL) and arg >= func.n_locals:
+    if op in (Op.LOAD_LOCAL, Op.STORE_LOCAL, Op.DELETE_LOCAL) and arg >= func.n_locals:
         raise ImageError(f"{where}: local {arg} out of range ({func.n_locals} locals)")
-    if op in (Op.LOAD_GLOBAL, Op.STORE_GLOBAL) and arg >= len(program.globals):
+    if op in (Op.LOAD_GLOBAL, Op.STORE_GLOBAL, Op.DELETE_GLOBAL) and arg >= len(program.globals):
         raise ImageError(f"{where}: global {arg} out of range ({len(program.globals)} globals)")
     if op == Op.CALL and arg >= len(program.functions):
         raise ImageError(f"{where}: function {arg} out of range ({len(program.functions)})")

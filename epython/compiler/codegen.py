@@ -228,7 +228,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
         defs: dict[str, list[ast.FunctionDef]] = {}
         for stmt in fn.body:
             for node in _walk_scope(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
                     if node.id not in self.globals_declared:
                         self.local(node.id)
                 elif isinstance(node, ast.ExceptHandler) and node.name is not None:

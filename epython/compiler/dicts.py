@@ -66,11 +66,23 @@ class DictsMixin(FunctionCompilerBase):
         self.comprehension(e, "dict", lambda: self._emit_dict_builtin(e, "dict", 0), add)  # type: ignore[attr-defined]
 
     def stmt_Delete(self, s: ast.Delete) -> None:
-        """Compile ``del a[i], ...``: a dict's key or a list's item (builtin ``del``)."""
-        for target in s.targets:
+        """Compile ``del a[i], ...``: a dict's key or a list's item (builtin ``del``), and
+        ``del name`` (DELETE_LOCAL / DELETE_GLOBAL: the name is unset again), also in tuples and
+        lists of targets, left to right as in CPython."""
+        targets = list(s.targets)
+        while targets:
+            target = targets.pop(0)
+            if isinstance(target, (ast.Tuple, ast.List)):
+                targets[:0] = target.elts
+                continue
+            if isinstance(target, ast.Name):
+                where, slot = self.resolve_store(target.id, target)  # type: ignore[attr-defined]
+                self.asm.set_line(target.lineno)
+                self.asm.emit("DELETE_LOCAL" if where == "local" else "DELETE_GLOBAL", slot)
+                continue
             if not isinstance(target, ast.Subscript) or isinstance(target.slice, ast.Slice):
-                self.fail(target, "del is supported in kernels only for one item: del d[key] or "
-                          "del lst[i]", "assign None to a variable instead of deleting it")
+                self.fail(target, "del is supported in kernels for names and single items only: del x, "
+                          "del d[key], del lst[i]", "del of slices and attributes is not supported")
             self.expr(target.value)
             self.expr(target.slice)
             self._emit_dict_builtin(target, "del", 2)

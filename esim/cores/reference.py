@@ -345,6 +345,14 @@ class ReferenceEngine:
                             stack.append(v)
                         elif op == Op.STORE_GLOBAL:
                             glob[arg] = stack.pop()
+                        elif op == Op.DELETE_LOCAL:
+                            if locals_[arg] is UNSET:
+                                raise semantics.unbound_local(program.functions[func].name, arg)
+                            locals_[arg] = UNSET
+                        elif op == Op.DELETE_GLOBAL:
+                            if glob[arg] is UNSET:
+                                raise semantics.undefined_global(program.globals[arg].name)
+                            glob[arg] = UNSET
                         elif Op.UNARY_NEG <= op <= Op.UNARY_INVERT:
                             stack[-1] = ops.unary(op, stack[-1])
                         elif op == Op.ROT_TWO:

@@ -60,8 +60,8 @@ def uses_set():
 
 
 def uses_del_name():
-    x = 1
-    del x  # FAIL
+    x = [1, 2]
+    del x[:1]  # FAIL
     return 0
 
 
@@ -191,7 +191,7 @@ for fn, text in [
     (uses_nonlocal, r"nonlocal is not supported"),
     (uses_percent_format, r"%-formatting of strings is not supported in kernels"),
     (uses_dict_union, r"dict union \(\|\) is not supported in kernels"),
-    (uses_del, r"del is supported in kernels only for one item"),
+    (uses_del, r"del is supported in kernels for names and single items only"),
     (uses_star_call, r"starred expressions \(\*x\) are not supported"),
     (uses_kwargs_sig, r"\*\*kw in the signature of uses_kwargs_sig\(\)"),
     (uses_walrus, r"assignment expressions \(:=\) are not supported"),

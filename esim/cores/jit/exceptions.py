@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from epython.bytecode.exceptions import uses_exception_objects
 from epython.bytecode.image import Program
+from epython.bytecode.instr import iter_code
+from epython.bytecode.opcodes import Op
 from esim.cores.reference import ReferenceEngine
 
 __all__ = ["REFERENCE", "runs_on_reference"]
@@ -21,6 +23,12 @@ __all__ = ["REFERENCE", "runs_on_reference"]
 REFERENCE = ReferenceEngine()
 
 
+#: Instructions the translator leaves to the reference engine too (``del`` of a name).
+REFERENCE_OPS = frozenset((Op.DELETE_LOCAL, Op.DELETE_GLOBAL))
+
+
 def runs_on_reference(program: Program) -> bool:
-    """Whether ``program`` has handlers or exception objects, so the reference engine runs it."""
-    return uses_exception_objects(program)
+    """Whether ``program`` has handlers or exception objects (or deletes a name), so the
+    reference engine runs it."""
+    return uses_exception_objects(program) or any(
+        ins.info in REFERENCE_OPS for f in program.functions for ins in iter_code(f.code))
