@@ -243,13 +243,19 @@ enum epy_error {
     ERR_EXCEPTION = 18,
     ERR_BASEEXCEPTION = 19,
     ERR_SYSTEMEXIT = 20,
+    ERR_OSERROR = 21,
+    ERR_EOFERROR = 22,
+    ERR_IMPORTERROR = 23,
+    ERR_SYNTAXERROR = 24,
+    ERR_INDENTATIONERROR = 25,
+    ERR_KEYBOARDINTERRUPT = 26,
     ERR_BADIMAGE = 64,
     ERR_BADARGUMENT = 65,
 };
-#define EPY_RAISABLE_MAX 20 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
+#define EPY_RAISABLE_MAX 26 /* RAISE takes the codes 1..EPY_RAISABLE_MAX */
 /* The base class of each exception class (epython/bytecode/exceptions.py). */
-#define EPY_EXC_PARENTS { 0, 17, 17, 16, 18, 18, 18, 18, 9, 18, 11, 18, 18, 9, 16, 18, 18, 18, 19, 19, 19 }
-#define EPY_EXC_NAMES { "OK", "ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError", "AssertionError", "MemoryError", "RecursionError", "RuntimeError", "UnboundLocalError", "NameError", "AttributeError", "NotImplementedError", "KeyError", "StopIteration", "LookupError", "ArithmeticError", "Exception", "BaseException", "SystemExit" }
+#define EPY_EXC_PARENTS { 0, 17, 17, 16, 18, 18, 18, 18, 9, 18, 11, 18, 18, 9, 16, 18, 18, 18, 19, 19, 19, 18, 18, 18, 18, 24, 19 }
+#define EPY_EXC_NAMES { "OK", "ZeroDivisionError", "OverflowError", "IndexError", "TypeError", "ValueError", "AssertionError", "MemoryError", "RecursionError", "RuntimeError", "UnboundLocalError", "NameError", "AttributeError", "NotImplementedError", "KeyError", "StopIteration", "LookupError", "ArithmeticError", "Exception", "BaseException", "SystemExit", "OSError", "EOFError", "ImportError", "SyntaxError", "IndentationError", "KeyboardInterrupt" }
 
 /* Value tags (constant pool and marshal format). */
 enum epy_tag {

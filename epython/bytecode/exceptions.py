@@ -44,6 +44,12 @@ PARENT: dict[ErrorCode, ErrorCode] = {
     E.AttributeError: E.Exception,
     E.StopIteration: E.Exception,
     E.SystemExit: E.BaseException,
+    E.OSError: E.Exception,
+    E.EOFError: E.Exception,
+    E.ImportError: E.Exception,
+    E.SyntaxError: E.Exception,
+    E.IndentationError: E.SyntaxError,
+    E.KeyboardInterrupt: E.BaseException,
 }
 
 #: The class names kernels may raise and catch, in error-code order.

@@ -267,6 +267,12 @@ class ErrorCode(enum.IntEnum):
     Exception = 18
     BaseException = 19
     SystemExit = 20  # derives from BaseException: `except Exception` does not catch it
+    OSError = 21  # the classes below are never raised by the VM: raisable and catchable
+    EOFError = 22
+    ImportError = 23
+    SyntaxError = 24
+    IndentationError = 25
+    KeyboardInterrupt = 26
     BadImage = 64  # the verifier rejected the program image
     BadArgument = 65  # argument block could not be decoded
 
