@@ -29,7 +29,7 @@ from epython.bytecode.verify import verify_bytes
 from epython.marshal import encode_value
 from esim import replay
 from esim.config import ChipConfig, preset
-from esim.cores.core import Core, Prerun
+from esim.cores.core import Core, Prerun, core_independent
 from esim.cores.launch import ArgBlock, CoreOutcome, LaunchState, PrintedLine
 from esim.cores.memory import from_wire, to_wire
 from esim.mesh import Mesh
@@ -202,22 +202,27 @@ class Chip:
             return
         pres: dict[int, Prerun] = {}
         started = False
+        cores = launch.cores
+        # cores that cannot be told apart compute the same: one runs ahead for all of them
+        # while the launch may be replayed (a recording needs every core's run)
+        alike = len(cores) > 1 and self._alike(launch)
         try:
             with _interrupts_between_steps() as interrupted:
-                for c in launch.cores:
-                    pre = pres[c] = self.cores[c].prerun(launch, deadline, stop=interrupted)
-                    if not pre.complete:
-                        break
-                if interrupted or len(pres) < len(launch.cores) or not pre.complete:
+                complete = self._prerun(launch, cores[:1] if alike else cores, pres, deadline,
+                                        interrupted)
+                if complete and not interrupted:
+                    started = self._replayed(launch, pres, alike)
+                    if started:
+                        while not launch.finished:  # a few steps: the replay's one event
+                            self.env.step()
+                        if interrupted:
+                            raise KeyboardInterrupt
+                        return
+                    if alike:
+                        complete = self._prerun(launch, cores[1:], pres, deadline, interrupted)
+                if interrupted or not complete:
                     started = True
                     self._start(launch, pres)
-                    if interrupted:
-                        raise KeyboardInterrupt
-                    return
-                started = self._replayed(launch, pres)
-                if started:
-                    while not launch.finished:  # a few steps: the replay's one event
-                        self.env.step()
                     if interrupted:
                         raise KeyboardInterrupt
                     return
@@ -232,16 +237,39 @@ class Chip:
         if recorded is not None:
             self.replays.put(self._pending_key, recorded)
 
-    def _replayed(self, launch: LaunchState, pres: dict[int, Prerun]) -> bool:
-        """Replay the launch whose kernels ran ahead (``pres``, all complete) if a schedule was
-        recorded for it and its links are free; else keep its key for the recording."""
-        ends = {}
-        shape = []
-        for c in launch.cores:
+    def _alike(self, launch: LaunchState) -> bool:
+        """True when the cores of ``launch`` cannot be told apart: the same arguments, no
+        device-resident values and a program that reads no core's identity."""
+        return (not launch.core_blocks and launch.program is not None
+                and not any(self.cores[c].resident for c in launch.cores)
+                and core_independent(launch.program))
+
+    def _prerun(self, launch: LaunchState, cores: Sequence[int], pres: dict[int, Prerun],
+                deadline: float | None, stop: Sequence[object]) -> bool:
+        """Run the kernels of ``cores`` ahead of simulated time (into ``pres``); False at the
+        first that is not complete (it made a request, or time ran out)."""
+        for c in cores:
+            pre = pres[c] = self.cores[c].prerun(launch, deadline, stop=stop)
+            if not pre.complete:
+                return False
+        return True
+
+    def _replayed(self, launch: LaunchState, pres: dict[int, Prerun], alike: bool = False) -> bool:
+        """Replay the launch whose kernels ran ahead (``pres``, all complete; only the first
+        core's when they are ``alike``) if a schedule was recorded for it and its links are
+        free; else keep its key for the recording."""
+        ends: dict[int, tuple[CoreOutcome, int, dict[str, Any]]] = {}
+        shape: list[tuple[int, int, tuple[int, ...]]] = []
+        for c in launch.cores[:1] if alike else launch.cores:
             pre = pres[c]
             end = ends[c] = self.cores[c].conclude_prerun(launch, pre)
             shape.append((pre.placed.interp.cycles, end[1],
                           tuple([cycles for cycles, _ in pre.steps]) if pre.steps else ()))
+        if alike:
+            first = ends[launch.cores[0]]
+            for c in launch.cores[1:]:
+                ends[c] = Core.same_conclusion(c, first)
+            shape *= len(launch.cores)
         # the protocol's traffic, then each core's compute charges and result bytes
         key = (launch.traffic_shape(), tuple(shape))
         now = self.env.now
