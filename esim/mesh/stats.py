@@ -14,7 +14,7 @@ from dataclasses import dataclass
 __all__ = ["Accumulator", "LinkStatRow", "MeshStats", "TransferRecord"]
 
 
-@dataclass
+@dataclass(slots=True)  # one per link: a 32x32 chip has ~20,000
 class Accumulator:
     """Counters of one link (one direction of one network).
 
@@ -51,7 +51,7 @@ class LinkStatRow:
     wait_cycles: float
 
 
-@dataclass
+@dataclass(slots=True)  # one per transfer, kept for the profiler
 class TransferRecord:
     """What one transfer did: endpoints, size, network and its three instants (cycles)."""
 
