@@ -178,6 +178,15 @@ class Chip:
             self._replay(launch, deadline, progress)
         self.run_until(lambda: launch.finished, deadline, progress)
 
+    def start_polled(self, launch: LaunchState, deadline: float | None = None) -> None:
+        """Before a poll of ``launch`` (``test()``, ``wait_any()``, futures) runs the chip: if
+        it is the launch left for a replay, replay it now when it can be (the poll then finds
+        all its results, as a faster host would), else start it in detail (not recorded: a
+        poll stops at the next result, a recording needs the whole launch)."""
+        if self._deferred is launch:
+            self._deferred = None
+            self._replay(launch, deadline, None, record=False)
+
     def _idle(self, launch: LaunchState) -> bool:
         """True when nothing but ``launch`` (not started yet) is going on in the chip (no other
         launch unfinished, no process or callback waiting for an event) and ``launch`` may be
@@ -194,9 +203,9 @@ class Chip:
         return self._links_known and all(self.cores[c].slot.count == 0 for c in launch.cores)
 
     def _replay(self, launch: LaunchState, deadline: float | None,
-                progress: Callable[[], None] | None) -> None:
-        """Replay ``launch`` if it can be, else start it in detail (recording its schedule
-        when it can be replayed later)."""
+                progress: Callable[[], None] | None, record: bool = True) -> None:
+        """Replay ``launch`` if it can be, else start it in detail (with ``record``, run it to
+        its end and record its schedule when it can be replayed later)."""
         if not self._idle(launch):
             self._start(launch)
             return
@@ -220,7 +229,7 @@ class Chip:
                         return
                     if alike:
                         complete = self._prerun(launch, cores[1:], pres, deadline, interrupted)
-                if interrupted or not complete:
+                if interrupted or not complete or not record:
                     started = True
                     self._start(launch, pres)
                     if interrupted:

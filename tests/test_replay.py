@@ -247,3 +247,35 @@ def test_cores_that_cannot_be_told_apart_run_once_ahead() -> None:
     assert len({id(v[0]) for v in values}) == 16 and len({id(v[1]) for v in values}) == 16
     values[0][0].append("mine")
     assert values[1][0] == values[0][0][:-1]
+
+
+def test_polling_replays_as_waiting_does() -> None:
+    """test() on a launch left for a replay replays it (all its results at once, as a fast
+    host's poll would find them), with the cycles a blocking wait gives; a launch that cannot
+    be replayed is started in detail and polled as before."""
+    def blocking(chip_replay: bool) -> list[Any]:
+        backend = SimBackend("e16")
+        backend.chip.replay = chip_replay
+        kernel = compile_kernel(same_everywhere)
+        out = []
+        for polled in (False, False, True, True):  # (two waits: see above)
+            launch = backend.launch(kernel, [5], list(range(16)))
+            if polled:
+                got: list[Any] = []
+                while len(got) < 16:
+                    got += launch.poll()
+            else:
+                got = launch.wait_all(None)
+            out.append(sorted((r.core, repr(r.value), r.cycles, r.instructions) for r in got))
+        out.append(backend.chip.replays.hits)
+        return out
+
+    replayed, detailed = blocking(True), blocking(False)
+    assert replayed[:4] == detailed[:4]
+    assert replayed[4] >= 2 and detailed[4] == 0
+    backend = SimBackend("e16")
+    launch = backend.launch(compile_kernel(talks), [], [0, 1])  # prints: never replayed
+    got = []
+    while len(got) < 2:
+        got += launch.poll()
+    assert sorted(r.value for r in got) == [0, 1] and backend.chip.replays.hits == 0
