@@ -8,9 +8,8 @@ transfer log (floating-point cycles to rounding: a replay shifts recorded relati
 from __future__ import annotations
 
 import math
-from typing import Any
-
 import random
+from typing import Any
 
 import numpy as np
 import pytest
