@@ -161,11 +161,16 @@ def _describe(args: tuple[Any, ...]) -> str:
     return ", ".join(f"array{a.shape}" if isinstance(a, np.ndarray) else repr(a) for a in args)
 
 
-def bench_launch(n: int, reps: int) -> dict[str, Any]:
-    """Trivial kernel: per blocking launch, per async launch, vs a 16-task ThreadPoolExecutor."""
+def bench_launch(n: int, reps: int, device: bool = False) -> dict[str, Any]:
+    """Trivial kernel: per blocking launch, per async launch, vs a 16-task ThreadPoolExecutor;
+    with ``device``, per blocking launch on the device backend too (the host e-hal's C
+    interpreter, unless an eSDK is installed)."""
     blocking = offload(K.trivial)
     asynchronous = offload(async_=True)(K.trivial)
+    on_device = offload(backend="device")(K.trivial)
     assert blocking() == [1] * CORES
+    if device:
+        assert on_device() == [1] * CORES
     sim = get_backend()
     replays = sim.chip.replays if isinstance(sim, SimBackend) else None
     replayed = replays.hits if replays is not None else 0
@@ -187,9 +192,15 @@ def bench_launch(n: int, reps: int) -> dict[str, Any]:
                 futures = [pool.submit(K.trivial) for _ in range(CORES)]
                 concurrent.futures.wait(futures)
             t_pool = (time.perf_counter() - t0) / n
-            rows.append({"blocking_ms": t_block * 1e3, "async_ms": t_async * 1e3,
-                         "threadpool_ms": t_pool * 1e3, "blocking_vs_pool": t_block / t_pool,
-                         "async_vs_pool": t_async / t_pool})
+            row = {"blocking_ms": t_block * 1e3, "async_ms": t_async * 1e3,
+                   "threadpool_ms": t_pool * 1e3, "blocking_vs_pool": t_block / t_pool,
+                   "async_vs_pool": t_async / t_pool}
+            if device:
+                t0 = time.perf_counter()
+                for _ in range(n):
+                    on_device()
+                row["device_ms"] = (time.perf_counter() - t0) / n * 1e3
+            rows.append(row)
     out: dict[str, Any] = {"launches": n}
     for key in rows[0]:
         out[key] = statistics.median(r[key] for r in rows)
@@ -199,11 +210,14 @@ def bench_launch(n: int, reps: int) -> dict[str, Any]:
     return out
 
 
-def _run_on(chip: str, args: tuple[Any, ...]) -> tuple[float, int, int]:
+def _run_on(chip: str, args: tuple[Any, ...]) -> tuple[float, int, int, float]:
+    """One ring launch on a new ``chip``: wall seconds, core-instructions, cores, CPU seconds
+    (this process's: the machine's other load moves it less than the wall clock)."""
     backend = SimBackend(chip)
     compiled = compile_kernel(K.ring)
     cores = list(range(backend.num_cores()))
     t0 = time.perf_counter()
+    c0 = time.process_time()
     launch = backend.launch(compiled, list(args), cores)
     instructions = 0
     n = 0
@@ -215,7 +229,7 @@ def _run_on(chip: str, args: tuple[Any, ...]) -> tuple[float, int, int]:
         instructions += r.instructions or 0
         n += 1
     assert n == len(cores)
-    return time.perf_counter() - t0, instructions, len(cores)
+    return time.perf_counter() - t0, instructions, len(cores), time.process_time() - c0
 
 
 def bench_scale(quick: bool, reps: int) -> list[dict[str, Any]]:
@@ -230,13 +244,13 @@ def bench_scale(quick: bool, reps: int) -> list[dict[str, Any]]:
     for chip in chips:
         rows = []
         first = time.perf_counter()
-        _run_on(chip, args)  # warm: the program's translation, the routes' first use
+        _run_on(chip, args)  # warm: the program's translation (each run builds its own chip)
         runs = reps if quick else max(reps, min(50, math.ceil(0.5 / (time.perf_counter() - first))))
         for _ in range(runs):
             gc.collect()
-            wall, instructions, cores = _run_on(chip, args)
-            rows.append((wall, instructions, cores))
+            rows.append(_run_on(chip, args))
         wall = statistics.median(r[0] for r in rows)
+        cpu = statistics.median(r[3] for r in rows)
         instructions, cores = rows[0][1], rows[0][2]
         gc.collect()
         tracemalloc.start()
@@ -245,10 +259,12 @@ def bench_scale(quick: bool, reps: int) -> list[dict[str, Any]]:
         tracemalloc.stop()
         out.append({"chip": chip, "cores": cores, "wall_s": wall, "instructions": instructions,
                     "us_per_core_instruction": wall / instructions * 1e6,
+                    "cpu_us_per_core_instruction": cpu / instructions * 1e6,
                     "host_kib_per_core": peak / cores / 1024})
-    base = out[0]["us_per_core_instruction"]
+    base, cpu_base = out[0]["us_per_core_instruction"], out[0]["cpu_us_per_core_instruction"]
     for row in out:
         row["vs_e16"] = row["us_per_core_instruction"] / base
+        row["vs_e16_cpu"] = row["cpu_us_per_core_instruction"] / cpu_base
     return out
 
 
@@ -299,13 +315,18 @@ def print_table(result: dict[str, Any]) -> None:
           f"target <= 0.5 ms (blocking)"
           + ("" if lo.get("blocking_replayed") is None
              else f"; {lo['blocking_replayed']:.0%} of blocking launches replayed"))
+    if lo.get("device_ms") is not None:
+        print(f"device backend (C interpreter, host e-hal), trivial blocking launch on 16 cores: "
+              f"{lo['device_ms']:.2f} ms/launch (target <= 1 ms)")
     print()
     print(f"{'scale (ring)':<14} {'cores':>6} {'wall s':>8} {'core-instr':>11} "
-          f"{'us/core-instr':>14} {'vs e16':>7} {'host KiB/core':>14}")
+          f"{'us/core-instr':>14} {'vs e16':>7} {'CPU us/c-i':>11} {'vs e16':>7} "
+          f"{'host KiB/core':>14}")
     for row in result["scale"]:
         print(f"{row['chip']:<14} {row['cores']:>6} {row['wall_s']:>8.3f} "
               f"{row['instructions']:>11} {row['us_per_core_instruction']:>14.3f} "
-              f"{row['vs_e16']:>7.2f} {row['host_kib_per_core']:>14.1f}")
+              f"{row['vs_e16']:>7.2f} {row['cpu_us_per_core_instruction']:>11.3f} "
+              f"{row['vs_e16_cpu']:>7.2f} {row['host_kib_per_core']:>14.1f}")
 
 
 def _progress(line: str) -> None:
@@ -353,9 +374,11 @@ def main(argv: list[str] | None = None) -> int:
         _progress(f"[{k + 1}/{total}] {case.name}: sim/CPython {row['ratio']:.1f}x "
                   f"({time.perf_counter() - t0:.1f} s)")
     t0 = time.perf_counter()
-    result["launch"] = bench_launch(10 if quick else 200, reps)
+    result["launch"] = bench_launch(10 if quick else 200, reps, device)
     _progress(f"[{total - 1}/{total}] launch overhead: {result['launch']['blocking_ms']:.2f} ms "
-              f"per blocking launch ({time.perf_counter() - t0:.1f} s)")
+              f"per blocking launch"
+              + (f", device {result['launch']['device_ms']:.2f} ms" if device else "")
+              + f" ({time.perf_counter() - t0:.1f} s)")
     t0 = time.perf_counter()
     result["scale"] = bench_scale(quick, 1 if quick else reps)
     _progress(f"[{total}/{total}] scale: {result['scale'][-1]['chip']} "

@@ -29,7 +29,7 @@ from epython.bytecode.verify import verify_bytes
 from epython.marshal import encode_value
 from esim import replay
 from esim.config import ChipConfig, preset
-from esim.cores.core import Core, Prerun
+from esim.cores.core import Core, Prerun, core_independent
 from esim.cores.launch import ArgBlock, CoreOutcome, LaunchState, PrintedLine
 from esim.cores.memory import from_wire, to_wire
 from esim.mesh import Mesh
@@ -178,6 +178,15 @@ class Chip:
             self._replay(launch, deadline, progress)
         self.run_until(lambda: launch.finished, deadline, progress)
 
+    def start_polled(self, launch: LaunchState, deadline: float | None = None) -> None:
+        """Before a poll of ``launch`` (``test()``, ``wait_any()``, futures) runs the chip: if
+        it is the launch left for a replay, replay it now when it can be (the poll then finds
+        all its results, as a faster host would), else start it in detail (not recorded: a
+        poll stops at the next result, a recording needs the whole launch)."""
+        if self._deferred is launch:
+            self._deferred = None
+            self._replay(launch, deadline, None, record=False)
+
     def _idle(self, launch: LaunchState) -> bool:
         """True when nothing but ``launch`` (not started yet) is going on in the chip (no other
         launch unfinished, no process or callback waiting for an event) and ``launch`` may be
@@ -194,30 +203,35 @@ class Chip:
         return self._links_known and all(self.cores[c].slot.count == 0 for c in launch.cores)
 
     def _replay(self, launch: LaunchState, deadline: float | None,
-                progress: Callable[[], None] | None) -> None:
-        """Replay ``launch`` if it can be, else start it in detail (recording its schedule
-        when it can be replayed later)."""
+                progress: Callable[[], None] | None, record: bool = True) -> None:
+        """Replay ``launch`` if it can be, else start it in detail (with ``record``, run it to
+        its end and record its schedule when it can be replayed later)."""
         if not self._idle(launch):
             self._start(launch)
             return
         pres: dict[int, Prerun] = {}
         started = False
+        cores = launch.cores
+        # cores that cannot be told apart compute the same: one runs ahead for all of them
+        # while the launch may be replayed (a recording needs every core's run)
+        alike = len(cores) > 1 and self._alike(launch)
         try:
             with _interrupts_between_steps() as interrupted:
-                for c in launch.cores:
-                    pre = pres[c] = self.cores[c].prerun(launch, deadline, stop=interrupted)
-                    if not pre.complete:
-                        break
-                if interrupted or len(pres) < len(launch.cores) or not pre.complete:
+                complete = self._prerun(launch, cores[:1] if alike else cores, pres, deadline,
+                                        interrupted)
+                if complete and not interrupted:
+                    started = self._replayed(launch, pres, alike)
+                    if started:
+                        while not launch.finished:  # a few steps: the replay's one event
+                            self.env.step()
+                        if interrupted:
+                            raise KeyboardInterrupt
+                        return
+                    if alike:
+                        complete = self._prerun(launch, cores[1:], pres, deadline, interrupted)
+                if interrupted or not complete or not record:
                     started = True
                     self._start(launch, pres)
-                    if interrupted:
-                        raise KeyboardInterrupt
-                    return
-                started = self._replayed(launch, pres)
-                if started:
-                    while not launch.finished:  # a few steps: the replay's one event
-                        self.env.step()
                     if interrupted:
                         raise KeyboardInterrupt
                     return
@@ -232,16 +246,39 @@ class Chip:
         if recorded is not None:
             self.replays.put(self._pending_key, recorded)
 
-    def _replayed(self, launch: LaunchState, pres: dict[int, Prerun]) -> bool:
-        """Replay the launch whose kernels ran ahead (``pres``, all complete) if a schedule was
-        recorded for it and its links are free; else keep its key for the recording."""
-        ends = {}
-        shape = []
-        for c in launch.cores:
+    def _alike(self, launch: LaunchState) -> bool:
+        """True when the cores of ``launch`` cannot be told apart: the same arguments, no
+        device-resident values and a program that reads no core's identity."""
+        return (not launch.core_blocks and launch.program is not None
+                and not any(self.cores[c].resident for c in launch.cores)
+                and core_independent(launch.program))
+
+    def _prerun(self, launch: LaunchState, cores: Sequence[int], pres: dict[int, Prerun],
+                deadline: float | None, stop: Sequence[object]) -> bool:
+        """Run the kernels of ``cores`` ahead of simulated time (into ``pres``); False at the
+        first that is not complete (it made a request, or time ran out)."""
+        for c in cores:
+            pre = pres[c] = self.cores[c].prerun(launch, deadline, stop=stop)
+            if not pre.complete:
+                return False
+        return True
+
+    def _replayed(self, launch: LaunchState, pres: dict[int, Prerun], alike: bool = False) -> bool:
+        """Replay the launch whose kernels ran ahead (``pres``, all complete; only the first
+        core's when they are ``alike``) if a schedule was recorded for it and its links are
+        free; else keep its key for the recording."""
+        ends: dict[int, tuple[CoreOutcome, int, dict[str, Any]]] = {}
+        shape: list[tuple[int, int, tuple[int, ...]]] = []
+        for c in launch.cores[:1] if alike else launch.cores:
             pre = pres[c]
             end = ends[c] = self.cores[c].conclude_prerun(launch, pre)
             shape.append((pre.placed.interp.cycles, end[1],
                           tuple([cycles for cycles, _ in pre.steps]) if pre.steps else ()))
+        if alike:
+            first = ends[launch.cores[0]]
+            for c in launch.cores[1:]:
+                ends[c] = Core.same_conclusion(c, first)
+            shape *= len(launch.cores)
         # the protocol's traffic, then each core's compute charges and result bytes
         key = (launch.traffic_shape(), tuple(shape))
         now = self.env.now

@@ -19,16 +19,18 @@ this module does not know how to replay (:func:`replayable_links`).
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from esim.mesh.link import Link
-from esim.mesh.stats import Accumulator, TransferRecord
+from esim.mesh.stats import Accumulator, TransferRow
 
 if TYPE_CHECKING:
     from esim.cores.launch import LaunchState
     from esim.mesh import Mesh
+    from esim.mesh.arbiter import Arbiter
 
 __all__ = ["LINK_STATE", "CoreTimes", "arbiter_state", "ReplayCache", "Schedule", "Snapshot", "apply", "record",
            "replayable_links"]
@@ -63,7 +65,7 @@ class Schedule:
     counters: list[tuple[Accumulator, int, int, float, float]]  # bytes, packets, busy, wait
     #: each transfer's src, dst, nbytes, method, network and its start, issue and arrival
     #: cycles relative to the launch's start
-    transfers: list[tuple[str, str, int, str, str, float, float, float]]
+    transfers: list[TransferRow]
     cores: dict[int, CoreTimes]
     order: list[int]  # completion order
     #: whether chunks queued at the eLink arbiter, and then its round-robin pointers before
@@ -101,7 +103,7 @@ class Snapshot:
         return cls(now, {link: link.free_at for link in mesh.links()},
                    {name: (a.bytes, a.packets, a.busy_cycles, a.wait_cycles)
                     for name in stats.names() for a in (stats[name],)},
-                   len(stats.transfers),
+                   stats.transfer_count(),
                    mesh.arbiter.queued if mesh.arbiter is not None else 0, arbiter_state(mesh))
 
 
@@ -142,9 +144,32 @@ def record(mesh: Mesh, before: Snapshot, launch: LaunchState) -> Schedule | None
                     arbitrated, before.arbiter, arbiter_state(mesh))
 
 
+#: each arbiter's pointers as last read or set, with its count of queued chunks then: the
+#: pointers move only when a chunk is served from a queue, so while the count stays the same
+#: they are the ones kept here (a replay reads them twice per launch: walking the tree costs)
+_POINTERS: weakref.WeakKeyDictionary[Arbiter, tuple[int, tuple[Any, ...]]] = \
+    weakref.WeakKeyDictionary()
+
+
 def arbiter_state(mesh: Mesh) -> tuple[Any, ...]:
     """The eLink arbiter's round-robin pointers (part of a replay's key and of its result)."""
-    return mesh.arbiter.pointers() if mesh.arbiter is not None else ()
+    arbiter = mesh.arbiter
+    if arbiter is None:
+        return ()
+    known = _POINTERS.get(arbiter)
+    if known is not None and known[0] == arbiter.queued:
+        return known[1]
+    pointers = arbiter.pointers()
+    _POINTERS[arbiter] = (arbiter.queued, pointers)
+    return pointers
+
+
+def _set_arbiter(arbiter: Arbiter, pointers: tuple[Any, ...]) -> None:
+    """Leave ``arbiter``'s round robin at ``pointers`` (Arbiter.set_pointers)."""
+    known = _POINTERS.get(arbiter)
+    if known is None or known != (arbiter.queued, pointers):
+        arbiter.set_pointers(pointers)
+        _POINTERS[arbiter] = (arbiter.queued, pointers)
 
 
 def apply(mesh: Mesh, schedule: Schedule, now: float) -> None:
@@ -152,16 +177,13 @@ def apply(mesh: Mesh, schedule: Schedule, now: float) -> None:
     for link, free_at in schedule.links:
         link.free_at = now + free_at
     if mesh.arbiter is not None and schedule.arbitrated:
-        mesh.arbiter.set_pointers(schedule.arbiter)
+        _set_arbiter(mesh.arbiter, schedule.arbiter)
     for acc, nbytes, packets, busy, wait in schedule.counters:
         acc.bytes += nbytes
         acc.packets += packets
         acc.busy_cycles += busy
         acc.wait_cycles += wait
-    record = TransferRecord
-    mesh.stats.transfers.extend([
-        record(src, dst, nbytes, method, network, start + now, issued + now, arrival + now)
-        for src, dst, nbytes, method, network, start, issued, arrival in schedule.transfers])
+    mesh.stats.add_transfers(schedule.transfers, now)  # records made when read
 
 
 @dataclass

@@ -8,6 +8,7 @@ transfer log (floating-point cycles to rounding: a replay shifts recorded relati
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import pytest
 from epython.backends.sim import SimBackend
 from epython.compiler import compile_kernel
 from epython.parallel import coreid
+from esim.cores.core import core_independent
 from esim.profile import Recorder
 
 
@@ -63,6 +65,25 @@ def talks():
     return coreid()
 
 
+def same_everywhere(n):
+    rows = [[i * i, float(i) / 3] for i in range(n)]
+    return (rows, {"n": n, "last": rows[-1]}, "done")
+
+
+def doubles(a):
+    for i in range(len(a)):
+        a[i] = a[i] * 2.0
+    return a[0]
+
+
+def divides(n):
+    return [1, 2][n] // (n - n)
+
+
+def draws():
+    return random.randint(0, 1000)
+
+
 CASES = [
     (trivial, (), list(range(16))),
     (trivial, (), [0, 5, 10, 15]),
@@ -71,6 +92,11 @@ CASES = [
     (bigger, (40,), list(range(8))),
     (scale, (np.arange(12, dtype=np.float32), 3), list(range(16))),
     (fails, (7,), [0, 1, 2, 3]),
+    # the cores cannot tell themselves apart: one runs ahead for all (esim/chip.py, _alike)
+    (same_everywhere, (6,), list(range(16))),
+    (doubles, (np.arange(10, dtype=np.float32),), [1, 4, 9]),
+    (divides, (1,), list(range(16))),
+    (draws, (), list(range(16))),  # random: per-core generators, so each core runs
 ]
 
 
@@ -201,3 +227,54 @@ def test_shared_arrays_run_in_detail() -> None:
         assert offload(triple)(shared(data), 2) == [64] * 16
     assert data.tolist() == [v * 8.0 for v in range(64)]
     assert chip.replays.hits == before
+
+
+def test_cores_that_cannot_be_told_apart_run_once_ahead() -> None:
+    """A kernel that reads no core identity runs ahead on one core for a replay; the others
+    get copies of its result (their own objects) and the same cycles as in detail."""
+    assert core_independent(compile_kernel(same_everywhere).program)
+    assert core_independent(compile_kernel(doubles).program)
+    for fn in (sums, draws, talks, fails):  # coreid, random, print
+        assert not core_independent(compile_kernel(fn).program)
+    backend = SimBackend("e16")
+    kernel = compile_kernel(same_everywhere)
+    for _ in range(4):
+        results = backend.launch(kernel, [4], list(range(16))).wait_all(None)
+    assert backend.chip.replays.hits in (2, 3)  # (the second may be recorded again: above)
+    values = [r.value for r in results]
+    assert all(v == values[0] for v in values)
+    assert len({id(v[0]) for v in values}) == 16 and len({id(v[1]) for v in values}) == 16
+    values[0][0].append("mine")
+    assert values[1][0] == values[0][0][:-1]
+
+
+def test_polling_replays_as_waiting_does() -> None:
+    """test() on a launch left for a replay replays it (all its results at once, as a fast
+    host's poll would find them), with the cycles a blocking wait gives; a launch that cannot
+    be replayed is started in detail and polled as before."""
+    def blocking(chip_replay: bool) -> list[Any]:
+        backend = SimBackend("e16")
+        backend.chip.replay = chip_replay
+        kernel = compile_kernel(same_everywhere)
+        out = []
+        for polled in (False, False, True, True):  # (two waits: see above)
+            launch = backend.launch(kernel, [5], list(range(16)))
+            if polled:
+                got: list[Any] = []
+                while len(got) < 16:
+                    got += launch.poll()
+            else:
+                got = launch.wait_all(None)
+            out.append(sorted((r.core, repr(r.value), r.cycles, r.instructions) for r in got))
+        out.append(backend.chip.replays.hits)
+        return out
+
+    replayed, detailed = blocking(True), blocking(False)
+    assert replayed[:4] == detailed[:4]
+    assert replayed[4] >= 2 and detailed[4] == 0
+    backend = SimBackend("e16")
+    launch = backend.launch(compile_kernel(talks), [], [0, 1])  # prints: never replayed
+    got = []
+    while len(got) < 2:
+        got += launch.poll()
+    assert sorted(r.value for r in got) == [0, 1] and backend.chip.replays.hits == 0

@@ -72,8 +72,10 @@ class SimLaunch:
         with self.backend.lock:
             self._collect()
             if not self._pending and not self.state.finished:
+                deadline = time.monotonic() + POLL_SECONDS
                 try:
-                    self._run_to_next_result(time.monotonic() + POLL_SECONDS)
+                    self.backend.chip.start_polled(self.state, deadline)
+                    self._run_to_next_result(deadline)
                 except SimTimeout:
                     pass  # the slice is over: poll again
                 except SimDeadlock as dl:

@@ -8,6 +8,7 @@ them.  Every transfer crosses the mesh model, so none of it is free.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import deque
 from collections.abc import Generator, Mapping, Sequence
@@ -19,8 +20,9 @@ import simpy
 from epython.bytecode import protocol
 from epython.bytecode.costs import LAUNCH_COSTS
 from epython.bytecode.image import NO_INIT, Program
+from epython.bytecode.instr import iter_code
 from epython.bytecode.memory import launch_tables_bytes, workspace_bytes
-from epython.bytecode.opcodes import BUILTIN_BY_NAME, ErrorCode
+from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, ErrorCode, Op
 from epython.marshal import (
     MarshalError,
     NestingError,
@@ -39,9 +41,46 @@ from esim.cores.memory import from_wire, to_wire
 from esim.cores.values import Array, Fault, same_bits
 from esim.mesh import Mesh
 
-__all__ = ["KINDS", "Core", "CoreOutcome", "Prerun", "launch_cycles"]
+__all__ = ["KINDS", "Core", "CoreOutcome", "Prerun", "core_independent", "launch_cycles"]
 
 _PRINT = BUILTIN_BY_NAME["print"].code
+_IMMUTABLE = frozenset({int, float, bool, str, type(None)})
+_CALL_BUILTIN = Op.CALL_BUILTIN
+
+#: The instructions whose effect cannot depend on the core that runs them, but through a
+#: builtin (named here, not taken from the table: an instruction added later is not on the
+#: list until someone checks that it reads neither the core's id nor its random generator).
+_CORE_BLIND_OPS = frozenset("""
+    NOP POP_TOP DUP_TOP DUP_TOP_TWO ROT_TWO ROT_THREE LOAD_CONST LOAD_NONE LOAD_TRUE LOAD_FALSE
+    LOAD_INT LOAD_LOCAL STORE_LOCAL LOAD_GLOBAL STORE_GLOBAL UNARY_NEG UNARY_POS UNARY_NOT
+    UNARY_INVERT BINARY_ADD BINARY_SUB BINARY_MUL BINARY_TRUEDIV BINARY_FLOORDIV BINARY_MOD
+    BINARY_POW BINARY_LSHIFT BINARY_RSHIFT BINARY_AND BINARY_OR BINARY_XOR COMPARE_EQ COMPARE_NE
+    COMPARE_LT COMPARE_LE COMPARE_GT COMPARE_GE COMPARE_IN COMPARE_NOT_IN COMPARE_IS
+    COMPARE_IS_NOT JUMP POP_JUMP_IF_FALSE POP_JUMP_IF_TRUE JUMP_IF_FALSE_OR_POP
+    JUMP_IF_TRUE_OR_POP GET_ITER FOR_ITER BUILD_TUPLE BUILD_LIST UNPACK_SEQUENCE BINARY_SUBSCR
+    STORE_SUBSCR SLICE_SUBSCR CALL CALL_BUILTIN RETURN_VALUE RAISE FORMAT_VALUE BUILD_STRING LOAD_ATTR
+    INPLACE_ADD INPLACE_MUL BUILD_EXC RAISE_VALUE CHECK_EXC""".split())
+
+
+def core_independent(program: Program) -> bool:
+    """True when ``program`` cannot tell the cores apart: it never reads the core's id
+    (``parallel.coreid``) or its random generator (seeded per core), nor uses the parallel
+    module or an instruction not known not to.  Given the same arguments and no
+    device-resident values, every core then computes the same (cached per program)."""
+    known: bool | None = program.__dict__.get("_core_independent")
+    if known is None:
+        known = True
+        for f in program.functions:
+            for ins in iter_code(f.code):
+                if ins.info.name not in _CORE_BLIND_OPS or (ins.info is _CALL_BUILTIN and (
+                        BUILTINS[ins.args[0]].name.startswith(("parallel.", "random."))
+                        or BUILTINS[ins.args[0]].observable)):
+                    known = False
+                    break
+            if not known:
+                break
+        program.__dict__["_core_independent"] = known
+    return known
 
 
 def launch_cycles(image_bytes: int, args_bytes: int, list_args_bytes: int,
@@ -320,6 +359,22 @@ class Core:
         result_bytes, keep = self._result(launch.program, pre.placed, outcome, posted)
         outcome.peak_memory = interp.heap.peak + launch.image_bytes + pre.placed.block
         return outcome, result_bytes, keep
+
+    @staticmethod
+    def same_conclusion(core: int,
+                        first: tuple[CoreOutcome, int, dict[str, Any]]
+                        ) -> tuple[CoreOutcome, int, dict[str, Any]]:
+        """:meth:`conclude_prerun` of ``core``, which ran the same as the core that concluded
+        ``first`` (a launch that cannot tell its cores apart: :func:`core_independent`): a copy
+        of that outcome (its own value and updates), the same result bytes, nothing kept."""
+        assert not first[2]  # no device-resident values in such a launch
+        o = first[0]
+        value = o.value
+        return CoreOutcome(core, value if type(value) in _IMMUTABLE else copy.deepcopy(value),
+                           o.error, o.message, o.func, o.lineno, o.chain,
+                           instructions=o.instructions, compute_cycles=o.compute_cycles,
+                           array_updates=copy.deepcopy(o.array_updates) if o.array_updates else {},
+                           peak_memory=o.peak_memory), first[1], {}
 
     def _dram_traffic(self, views: list[DramView],
                       kinds: dict[str, float]) -> Generator[simpy.Event, Any, None]:

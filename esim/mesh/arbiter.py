@@ -45,6 +45,10 @@ class Waiting:
     go_on: Callable[[float, float], None]  # called with the link's (start, end) for it
 
 
+#: the ``own`` queue of every node no chunk has queued at yet (never appended to)
+_NO_CHUNKS: deque[Waiting] = deque(maxlen=0)
+
+
 class _Node:
     """One router input in the arbitration tree: the chunks waiting that came through it."""
 
@@ -54,7 +58,9 @@ class _Node:
         self.children: dict[str, _Node] = {}
         self.inputs: list[str] = [""]  # "" (chunks whose route starts here), then the children
         self.last = 0  # index in inputs of the input served last
-        self.own: deque[Waiting] = deque()  # chunks whose route starts at this input
+        #: chunks whose route starts at this input (a deque made when the first one queues:
+        #: an empty deque takes ~600 bytes, and a 32x32 chip has thousands of nodes)
+        self.own: deque[Waiting] = _NO_CHUNKS
         self.waiting = 0  # chunks in this subtree
 
 
@@ -152,7 +158,10 @@ class Arbiter:
         pending = self._wake_at
         for node in lane.nodes:
             node.waiting += 1
-        lane.nodes[-1].own.append(chunk)
+        node = lane.nodes[-1]
+        if node.own is _NO_CHUNKS:
+            node.own = deque()
+        node.own.append(chunk)
         self.waiting += 1
         self.queued += 1
         if pending is None or chunk.head < pending:

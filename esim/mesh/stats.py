@@ -8,12 +8,13 @@ dataclasses so that a profiler can build reports without knowing the mesh classe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["Accumulator", "LinkStatRow", "MeshStats", "TransferRecord"]
 
 
-@dataclass
+@dataclass(slots=True)  # one per link: a 32x32 chip has ~20,000
 class Accumulator:
     """Counters of one link (one direction of one network).
 
@@ -50,7 +51,7 @@ class LinkStatRow:
     wait_cycles: float
 
 
-@dataclass
+@dataclass(slots=True)  # one per transfer, kept for the profiler
 class TransferRecord:
     """What one transfer did: endpoints, size, network and its three instants (cycles)."""
 
@@ -64,12 +65,43 @@ class TransferRecord:
     arrival_cycle: float | None = None
 
 
+#: a transfer relative to a launch's start: src, dst, nbytes, method, network, start, issue and
+#: arrival cycles (esim/replay.py)
+TransferRow = tuple[str, str, int, str, str, float, float, float]
+
+
 class MeshStats:
     """Registry of link accumulators and transfer records of one mesh."""
 
     def __init__(self) -> None:
         self._links: dict[str, Accumulator] = {}
-        self.transfers: list[TransferRecord] = []
+        self._transfers: list[TransferRecord] = []
+        #: replayed launches' transfers not yet made records: (rows, start cycle) each
+        self._batches: list[tuple[Sequence[TransferRow], float]] = []
+
+    @property
+    def transfers(self) -> list[TransferRecord]:
+        """Every transfer's record, oldest first (a replayed launch's are made when read)."""
+        if self._batches:
+            self._flush()
+        return self._transfers
+
+    def add_transfers(self, rows: Sequence[TransferRow], start: float) -> None:
+        """Add the records of ``rows`` (src, dst, nbytes, method, network and the start, issue
+        and arrival cycles relative to ``start``), made only when someone reads them."""
+        self._batches.append((rows, start))
+
+    def transfer_count(self) -> int:
+        """``len(self.transfers)`` without making the pending records."""
+        return len(self._transfers) + sum(len(rows) for rows, _ in self._batches)
+
+    def _flush(self) -> None:
+        batches, self._batches = self._batches, []
+        record = TransferRecord
+        for rows, now in batches:
+            self._transfers.extend([
+                record(src, dst, nbytes, method, network, start + now, issued + now, arrival + now)
+                for src, dst, nbytes, method, network, start, issued, arrival in rows])
 
     def register(self, name: str) -> Accumulator:
         """Return the accumulator of link ``name``, creating it on first use."""

@@ -78,6 +78,7 @@ class DeviceBackend:
         self.program: Path | None = None
         self._dev = EEpiphany()
         self._mem = EMem()
+        self._dev_ref, self._mem_ref = ctypes.byref(self._dev), ctypes.byref(self._mem)
         self._rows = 4
         self._cols = 4
         self._cmd: list[int] = []
@@ -324,8 +325,7 @@ class DeviceBackend:
 
     def _write_mem(self, offset: int, data: bytes, doing: str) -> None:
         # bytes pass as a const void * without a copy (e_write only reads its source)
-        self._hal().call("e_write", doing, ctypes.byref(self._mem), 0, 0, offset, bytes(data),
-                         len(data))
+        self._hal().call("e_write", doing, self._mem_ref, 0, 0, offset, bytes(data), len(data))
 
     def _read_mem(self, offset: int, size: int, doing: str) -> bytes:
         # one buffer for every read (the lock is held): a poll reads 16 headers, and a fresh,
@@ -333,7 +333,7 @@ class DeviceBackend:
         if size > len(self._read_buf):
             self._read_buf = ctypes.create_string_buffer(size)
         buf = self._read_buf
-        self._hal().call("e_read", doing, ctypes.byref(self._mem), 0, 0, offset, buf, size)
+        self._hal().call("e_read", doing, self._mem_ref, 0, 0, offset, buf, size)
         return ctypes.string_at(buf, size)
 
     def _set(self, core: int, field: str, value: int) -> None:
@@ -372,15 +372,14 @@ class DeviceBackend:
             args_size = len(block)
             self._core_blocks[core] = (args_offset, args_size)
             self._write_mem(args_offset, block, f"writing core {core}'s argument block")
-        offset, fields = M.launch_fields(launch.image_offset, launch.image_size, args_offset,
-                                         args_size, len(launch.cores))
+        offset, fields = launch.launch_fields(args_offset, args_size)
         self._write_mem(base + offset, fields, f"writing core {core}'s launch fields")
         self._write_mem(base + P.MAILBOX_CORES_OFFSET, launch.core_list,
                         f"writing core {core}'s core list")
         self._cmd[core] = launch.command
         self._active[core] = launch
         self._set(core, "command", self._cmd[core])  # the start signal, written last
-        self._hal().call("e_signal", f"signalling core {core}", ctypes.byref(self._dev),
+        self._hal().call("e_signal", f"signalling core {core}", self._dev_ref,
                          core // self._cols, core % self._cols)
 
     def _drain_output(self, core: int, head: int, launch: DeviceLaunch | None) -> None:

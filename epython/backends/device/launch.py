@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from epython.backends.base import CoreResult
 from epython.backends.device.dram import align
-from epython.backends.device.mailbox import core_list
+from epython.backends.device.mailbox import core_list, launch_fields
 from epython.compiler import CompiledKernel
 from epython.marshal import SharedArg
 
@@ -73,6 +73,7 @@ class DeviceLaunch:
         self.cores = list(cores)
         #: the mailbox's core list, the same bytes for every core of the launch
         self.core_list = core_list(self.cores)
+        self._fields: tuple[int, bytes] | None = None  # see launch_fields
         self.region = region
         self.image_offset = region[0]
         self.image_size = image_size
@@ -96,6 +97,17 @@ class DeviceLaunch:
         self._core_lines: dict[int, list[str]] = {c: [] for c in self.cores}
         self._issued = time.monotonic()
         self._finished: float | None = None
+
+    def launch_fields(self, args_offset: int, args_size: int) -> tuple[int, bytes]:
+        """(offset in the mailbox, bytes) of a core's launch fields (mailbox.launch_fields),
+        made once for the cores that read the launch's own argument block."""
+        if args_offset != self.args_offset:  # the core's own block
+            return launch_fields(self.image_offset, self.image_size, args_offset, args_size,
+                                 len(self.cores))
+        if self._fields is None:
+            self._fields = launch_fields(self.image_offset, self.image_size, args_offset,
+                                         args_size, len(self.cores))
+        return self._fields
 
     def block_of(self, core: int) -> bytes:
         """The argument block ``core`` receives."""
