@@ -65,6 +65,12 @@ def argument_bytes(args: Sequence[Any]) -> tuple[int, int, int]:
     return total, lists, arrays
 
 
+
+def _share_alike() -> bool:
+    """Whether cores that cannot be told apart may share one run (``ESIM_SHARE_ALIKE=0`` makes
+    every core interpret its kernel: what the benchmarks time as the interpreter's speed)."""
+    return os.environ.get("ESIM_SHARE_ALIKE", "1") != "0"
+
 class Chip:
     """A simulated chip.  ``Chip("e16")`` is the Parallella's Epiphany-III."""
 
@@ -214,7 +220,7 @@ class Chip:
         cores = launch.cores
         # cores that cannot be told apart compute the same: one runs ahead for all of them
         # while the launch may be replayed (a recording needs every core's run)
-        alike = len(cores) > 1 and self._alike(launch)
+        alike = len(cores) > 1 and _share_alike() and self._alike(launch)
         try:
             with _interrupts_between_steps() as interrupted:
                 complete = self._prerun(launch, cores[:1] if alike else cores, pres, deadline,
@@ -246,7 +252,7 @@ class Chip:
         if recorded is not None:
             self.replays.put(self._pending_key, recorded)
 
-    def _alike(self, launch: LaunchState) -> bool:
+    def _alike(self, launch: LaunchState) -> bool:  # see also _share_alike
         """True when the cores of ``launch`` cannot be told apart: the same arguments, no
         device-resident values and a program that reads no core's identity."""
         return (not launch.core_blocks and launch.program is not None

@@ -248,6 +248,21 @@ def test_cores_that_cannot_be_told_apart_run_once_ahead() -> None:
     assert values[1][0] == values[0][0][:-1]
 
 
+def test_every_core_interprets_its_kernel_with_share_alike_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """ESIM_SHARE_ALIKE=0 (what the benchmarks time) runs every core: the same values and
+    cycles as the shared run."""
+    def run() -> tuple[list[Any], list[int]]:
+        backend = SimBackend("e16")
+        kernel = compile_kernel(same_everywhere)
+        results = [backend.launch(kernel, [4], list(range(16))).wait_all(None)
+                   for _ in range(3)][-1]
+        return [r.value for r in results], [r.cycles for r in results]
+    shared = run()
+    monkeypatch.setenv("ESIM_SHARE_ALIKE", "0")
+    assert run() == shared
+
+
 def test_polling_replays_as_waiting_does() -> None:
     """test() on a launch left for a replay replays it (all its results at once, as a fast
     host's poll would find them), with the cycles a blocking wait gives; a launch that cannot
