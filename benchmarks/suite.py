@@ -103,30 +103,31 @@ def _check(case: Case, expected: Any, got: Any) -> None:
         assert math.isfinite(float(got)), (case.name, got)
 
 
-def _every_core(fn: Callable[[], Any]) -> Any:
-    """``fn()`` with ESIM_SHARE_ALIKE=0, so that the time is each simulated core's own work."""
-    old = os.environ.get("ESIM_SHARE_ALIKE")
-    os.environ["ESIM_SHARE_ALIKE"] = "0"
+def _with_env(var: str, value: str, fn: Callable[[], Any], fresh: bool = False) -> Any:
+    """``fn()`` with the environment variable ``var`` set to ``value`` (``fresh``: on a new
+    chip at cycle 0), then the variable as it was."""
+    old = os.environ.get(var)
+    os.environ[var] = value
+    if fresh:
+        reset_backends()
     try:
         return fn()
     finally:
         if old is None:
-            del os.environ["ESIM_SHARE_ALIKE"]
+            del os.environ[var]
         else:
-            os.environ["ESIM_SHARE_ALIKE"] = old
+            os.environ[var] = old
+
+
+def _every_core(fn: Callable[[], Any]) -> Any:
+    """``fn()`` with ESIM_SHARE_ALIKE=0, so that the time is each simulated core's own work."""
+    return _with_env("ESIM_SHARE_ALIKE", "0", fn)
 
 
 def _with_engine(engine: str, fn: Callable[[], Any]) -> Any:
-    old = os.environ.get("ESIM_ENGINE")
-    os.environ["ESIM_ENGINE"] = engine
-    reset_backends()  # a fresh chip at cycle 0, so both engines start from the same state
-    try:
-        return fn()
-    finally:
-        if old is None:
-            del os.environ["ESIM_ENGINE"]
-        else:
-            os.environ["ESIM_ENGINE"] = old
+    """``fn()`` on a fresh chip (cycle 0, so both engines start from the same state) whose
+    cores run ``engine``."""
+    return _with_env("ESIM_ENGINE", engine, fn, fresh=True)
 
 
 def cross_check(case: Case, kernel: Any) -> dict[str, Any]:
