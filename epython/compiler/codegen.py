@@ -26,7 +26,6 @@ from epython.compiler.functions import (
     UNSUPPORTED,
     FunctionRef,
     ProgramPools,
-    bound_names,
     check_signature,
     fail_at,
 )
@@ -177,6 +176,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
         #: nested functions defined more than once: (index of the def in the body, function)
         self.redefined: dict[str, list[tuple[int, FunctionRef]]] = {}
         self.top_index = 0  # the statement of the function's own body being compiled
+        self.binds: frozenset[str] = frozenset()  # set by _scan
         self._hidden = 0
         for p in self.params:
             self.local(p)
@@ -235,6 +235,8 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
                     self.local(node.name)
                 elif isinstance(node, ast.FunctionDef) and node is not fn:
                     defs.setdefault(node.name, []).append(node)
+        # what the nested defs may not read (closures): the names this function binds
+        self.binds = self.ref.enclosing | frozenset(self.locals) | frozenset(defs)
         top = {id(stmt): k for k, stmt in enumerate(fn.body)}
         for name, nodes in defs.items():
             nodes.sort(key=lambda d: (d.lineno, d.col_offset))
@@ -254,7 +256,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
         defined once; those defined several times it does not see)."""
         return self.b.function_ref(node, lambda: FunctionRef(
             -1, node, self.src, self.ref.env, None, nested=dict(self.nested),
-            enclosing=self.ref.enclosing | bound_names(self.ref.node)))
+            enclosing=self.binds))
 
     def nested_def(self, name: str, node: ast.AST) -> FunctionRef | None:
         """The nested function that ``name`` is bound to where ``node`` is: the one def of that

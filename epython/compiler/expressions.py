@@ -363,9 +363,8 @@ def refuse_known_operands(fc: FunctionCompilerBase, node: ast.AST, op: ast.opera
                           left: ast.expr, right: ast.expr) -> None:
     """Refuse what CPython does but kernels do not, where the operands' types show in the
     source: ``"..." % x`` and ``d | {...}`` (elsewhere they are a TypeError at run time)."""
-    if isinstance(op, ast.Mod) and isinstance(left, ast.JoinedStr) or (
-            isinstance(op, ast.Mod) and isinstance(left, ast.Constant)
-            and isinstance(left.value, str)):
+    if isinstance(op, ast.Mod) and (isinstance(left, ast.JoinedStr) or (
+            isinstance(left, ast.Constant) and isinstance(left.value, str))):
         fc.fail(node, "%-formatting of strings is not supported in kernels",
                 "use an f-string: f'{x:5d}' for '%5d' % x")
     if isinstance(op, ast.BitOr) and any(isinstance(side, (ast.Dict, ast.DictComp))

@@ -18,7 +18,7 @@ from epython.compiler.assembler import Assembler
 from epython.compiler.source import FunctionSource
 from epython.errors import CompileError
 
-__all__ = ["UNSUPPORTED", "FunctionCompilerBase", "FunctionRef", "ProgramPools", "bound_names", "check_signature",
+__all__ = ["UNSUPPORTED", "FunctionCompilerBase", "FunctionRef", "ProgramPools", "check_signature",
            "fail_at"]
 
 
@@ -41,32 +41,6 @@ class FunctionRef:
     template: bool = False  # specialised copies were made of it
     #: the names that the enclosing functions of a nested def bind (closures are refused)
     enclosing: frozenset[str] = frozenset()
-
-
-def bound_names(node: ast.FunctionDef) -> frozenset[str]:
-    """The names a function binds in its own scope: parameters, assignment targets, loop and
-    ``with``/``except`` names, nested defs (not inside nested functions, lambdas or
-    comprehensions)."""
-    a = node.args
-    names = {p.arg for p in a.posonlyargs + a.args + a.kwonlyargs}
-    names.update(p.arg for p in (a.vararg, a.kwarg) if p is not None)
-
-    def scan(n: ast.AST) -> None:
-        for child in ast.iter_child_nodes(n):
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(child.name)
-                continue
-            if isinstance(child, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
-                                  ast.GeneratorExp)):
-                continue
-            if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
-                names.add(child.id)
-            elif isinstance(child, ast.ExceptHandler) and child.name:
-                names.add(child.name)
-            scan(child)
-    for stmt in node.body:
-        scan(stmt)
-    return frozenset(names)
 
 
 class ProgramPools(Protocol):
