@@ -116,14 +116,15 @@ def check_value(value: object, where: str = "value") -> None:
     encode_value(value, where)
 
 
-def encode_value(value: object, where: str = "value") -> bytes:
-    """Encode one host value to wire bytes."""
+def encode_value(value: object, where: str = "value", sets: bool = False) -> bytes:
+    """Encode one host value to wire bytes (``sets``: a set may be in it, as in a kernel's
+    result; kernels take no set arguments and send none between cores)."""
     out = bytearray()
-    _encode(value, out, where, 0)
+    _encode(value, out, where, 0, sets)
     return bytes(out)
 
 
-def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
+def _encode(value: object, out: bytearray, where: str, depth: int, sets: bool = False) -> None:
     if value is None:
         out.append(ValueTag.NONE)
     elif value is True or value is np.True_:
@@ -160,12 +161,19 @@ def _encode(value: object, out: bytearray, where: str, depth: int) -> None:
             raise MarshalError(f"{where}: {'dict' if is_dict else 'sequence'} of {len(value)} "
                                f"{'entries' if is_dict else 'items'} exceeds {MAX_COUNT}")
         if isinstance(value, dict):
-            _encode_dict(value, out, where, depth)
+            _encode_dict(value, out, where, depth, sets)
             return
         out.append(ValueTag.TUPLE if isinstance(value, tuple) else ValueTag.LIST)
         out += _U16.pack(len(value))
         for i, item in enumerate(value):
-            _encode(item, out, f"{where}[{i}]", depth + 1)
+            _encode(item, out, f"{where}[{i}]", depth + 1, sets)
+    elif sets and type(value) is set:  # a kernel's result: its items in the kernel's order
+        if depth >= protocol.MAX_NESTING:
+            raise NestingError(f"{where}: values nest more than {protocol.MAX_NESTING} levels deep")
+        out.append(ValueTag.SET)
+        out += _U16.pack(len(value))
+        for item in value:
+            _encode(item, out, f"{where} item", depth + 1, sets)
     elif isinstance(value, SharedArg):
         if depth:
             raise MarshalError(f"{where}: a shared() array must be an argument of its own, not "
@@ -206,7 +214,8 @@ def hashable(key: Any) -> Any:
     return key
 
 
-def _encode_dict(value: dict[Any, Any], out: bytearray, where: str, depth: int) -> None:
+def _encode_dict(value: dict[Any, Any], out: bytearray, where: str, depth: int,
+                 sets: bool = False) -> None:
     """A dict (its nesting and size checked): u16 count, then each key and its value, in
     insertion order."""
     out.append(ValueTag.DICT)
@@ -216,8 +225,8 @@ def _encode_dict(value: dict[Any, Any], out: bytearray, where: str, depth: int) 
                 key, (type(None), bool, int, float, str, tuple, np.integer, np.floating, np.bool_)):
             raise MarshalError(f"{where}: dict key {key!r} of type {type(key).__name__} cannot be "
                                "passed to a kernel; keys are int, float, bool, None, str or tuple")
-        _encode(key, out, f"{where} key {key!r}", depth + 1)
-        _encode(item, out, f"{where}[{key!r}]", depth + 1)
+        _encode(key, out, f"{where} key {key!r}", depth + 1, sets)
+        _encode(item, out, f"{where}[{key!r}]", depth + 1, sets)
 
 
 def decode_value(data: bytes | memoryview) -> Any:
@@ -228,11 +237,13 @@ def decode_value(data: bytes | memoryview) -> Any:
     return value
 
 
-def encode_resident(slots: Sequence[GlobalSlot], values: Mapping[str, Any]) -> bytes:
+def encode_resident(slots: Sequence[GlobalSlot], values: Mapping[str, Any],
+                    sets: bool = False) -> bytes:
     """The device-resident section of a core's argument block (docs/backends.md): a count byte,
     then a u16 global index and the encoded value of every device-resident global of the
-    program (``slots``) that ``values`` (wire values by name) holds; b"" when there are none."""
-    entries = [struct.pack("<H", index) + encode_value(values[slot.name])
+    program (``slots``) that ``values`` (wire values by name) holds; b"" when there are none.
+    ``sets``: the section a kernel posts back, which may hold sets (a launch's may not)."""
+    entries = [struct.pack("<H", index) + encode_value(values[slot.name], sets=sets)
                for index, slot in enumerate(slots)
                if slot.init == NO_INIT and slot.name in values]
     if not entries:
@@ -272,6 +283,14 @@ def _decode(buf: memoryview, pos: int) -> tuple[Any, int]:
             item, pos = _decode(buf, pos)
             items.append(item)
         return (tuple(items) if tag == ValueTag.TUPLE else items), pos
+    if tag == ValueTag.SET:
+        (n,) = _U16.unpack_from(buf, pos)
+        pos += 2
+        members: set[Any] = set()
+        for _ in range(n):
+            key, pos = _decode(buf, pos)
+            members.add(hashable(key))
+        return members, pos
     if tag == ValueTag.DICT:
         (n,) = _U16.unpack_from(buf, pos)
         pos += 2

@@ -66,8 +66,8 @@ def reads_enclosing_variable(n):
     return inner()
 
 
-def uses_set():
-    return {1, 2}  # MARK
+def uses_frozenset():
+    return frozenset((1, 2))  # MARK
 
 
 def uses_yield():
@@ -98,7 +98,7 @@ CASES = [
     (uses_with, "with statements are not supported", None),
     (uses_generator, "generator expressions are not supported", "list comprehension"),
     (reads_enclosing_variable, "name 'n' is not defined", "closures"),
-    (uses_set, "set is not supported", None),
+    (uses_frozenset, "frozenset() is not supported", None),
     (uses_yield, "generators (yield) are not supported", None),
     (uses_big_constant, "does not fit in 32 bits", None),
     (uses_unknown_method, "method .casefold() is not supported", None),

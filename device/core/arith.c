@@ -248,6 +248,11 @@ Value binary_op(VM *vm, int op, Value a, Value b)
         if (is_seq3(b) && is_intlike(a))
             return repeat(vm, b, a);
     }
+    if (a.tag == V_SET) {
+        Value r = set_binary(vm, op, a, b);
+        if (r.tag != V_UNSET)
+            return r;
+    }
     if (op == OP_BINARY_MOD && is_str(a))
         epy_raise(vm, ERR_TYPEERROR,
                   "%%-formatting of strings is not supported in kernels; use an f-string");
@@ -296,7 +301,7 @@ int truth(VM *vm, Value v)
         str_data(vm, v, &n);
         return n != 0;
     }
-    case V_TUPLE: case V_LIST: case V_DICT: return seq_len(vm, v) != 0;
+    case V_TUPLE: case V_LIST: case V_DICT: case V_SET: return seq_len(vm, v) != 0;
     case V_RANGE: return range_len(vm, v) != 0;
     case V_DVIEW: return dict_len(vm, v) != 0;
     case V_ARRAY: case V_SARRAY: case V_ROW: case V_HARRAY: {
@@ -336,7 +341,7 @@ EPY_COLD static int eq_at(VM *vm, Value a, Value b, uint32_t depth)
                 return 0;
         return 1;
     }
-    case V_DICT: { /* the same keys, and equal values */
+    case V_DICT: case V_SET: { /* the same keys, and equal values (a set's: None) */
         uint32_t n = seq_len(vm, a);
         if (n != seq_len(vm, b))
             return 0;
@@ -373,6 +378,8 @@ int values_eq(VM *vm, Value a, Value b)
 /* a < b etc. for values inside `depth` lists and tuples (see eq_at). */
 EPY_COLD static int order_at(VM *vm, int op, Value a, Value b, uint32_t depth)
 {
+    if (a.tag == V_SET && b.tag == V_SET)
+        return set_compare(vm, op, a, b);
     int ok = (is_num(a) && is_num(b)) || (same_type(a, b) && is_seq3(a));
     if (!ok)
         epy_raise(vm, ERR_TYPEERROR, "'%s' not supported between instances of '%s' and '%s'",

@@ -419,6 +419,8 @@ EPY_COLD static Value bi_chr(VM *vm, Value v)
 EPY_COLD static Value builtin_rare(VM *vm, uint32_t id, Value *args, uint32_t n)
 {
     Value v = n ? args[0] : mk_none();
+    if ((id >= BI_SET && id <= BI_SET_INPLACE) || (v.tag == V_SET && set_shared(id)))
+        return set_builtin(vm, id, args, n);
     switch (id) {
     case BI_PRINT: return bi_print(vm, args, n);
     case BI_INT:

@@ -139,9 +139,9 @@ EPY_COLD static uint8_t *encode_scratch(VM *vm, Value *v, uint32_t *len)
         troot_pop(vm, 1);
         *v = lst; /* the caller drops it */
     }
-    *len = marshal_encode(vm, *v, NULL, 0, "value");
+    *len = marshal_encode(vm, *v, NULL, 0, "value", 0);
     uint8_t *buf = heap_scratch(vm, *len);
-    marshal_encode(vm, *v, buf, *len, "value");
+    marshal_encode(vm, *v, buf, *len, "value", 0);
     return buf;
 }
 
@@ -154,7 +154,7 @@ static int exceeds_slot(VM *vm, Value v)
     if (made)
         return 1; /* iterators are consumed by encoding: let send_value measure them */
     troot_push(vm, &w);
-    len = marshal_encode(vm, w, NULL, 0, "value");
+    len = marshal_encode(vm, w, NULL, 0, "value", 0);
     troot_pop(vm, 1);
     return len > piece_bytes(vm);
 }

@@ -34,7 +34,8 @@ EPY_COLD void dict_check_key(VM *vm, Value k)
                 epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_COMPARE_MESSAGE);
             stack[depth] = k;
             next[depth++] = 0;
-        } else if (k.tag == V_LIST || k.tag == V_DICT || k.tag == V_DVIEW || IS_ARRAY(k)) {
+        } else if (k.tag == V_LIST || k.tag == V_DICT || k.tag == V_DVIEW || k.tag == V_SET ||
+                   IS_ARRAY(k)) {
             epy_raise(vm, ERR_TYPEERROR, "unhashable type: '%s'", type_name(k));
         }
         /* the next item of the innermost tuple that has one left */
@@ -118,10 +119,16 @@ EPY_COLD EPY_NORETURN static void key_error_of(VM *vm, Value k, int owned)
     epy_raise_written(vm, ERR_KEYERROR);
 }
 
-/* KeyError(k) of a key the caller keeps. */
-EPY_COLD EPY_NORETURN static void key_error(VM *vm, Value k)
+/* KeyError(k) of a key the caller keeps (set.c). */
+EPY_COLD EPY_NORETURN void dict_key_error(VM *vm, Value k)
 {
     key_error_of(vm, k, 0);
+}
+
+/* KeyError(k) of a key whose reference (rooted) the error takes over (set.c). */
+EPY_COLD EPY_NORETURN void dict_key_error_owned(VM *vm, Value k)
+{
+    key_error_of(vm, k, 1);
 }
 
 /* d[k] as a new reference (KeyError when absent). */
@@ -129,7 +136,7 @@ EPY_COLD Value dict_subscr(VM *vm, Value d, Value k)
 {
     int32_t i = dict_find(vm, d, k);
     if (i < 0)
-        key_error(vm, k);
+        dict_key_error(vm, k);
     Value r = seq_items(vm, d)[i + 1];
     incref(vm, r);
     return r;
@@ -183,13 +190,19 @@ EPY_COLD static void dict_remove(VM *vm, Value d, uint32_t i, Value *value_out)
         decref(vm, value);
 }
 
+/* Remove the entry at slot i of dict d (set.c: a set's item). */
+EPY_COLD void dict_remove_at(VM *vm, Value d, uint32_t i)
+{
+    dict_remove(vm, d, i, NULL);
+}
+
 /* del a[i]: a dict's key or a list's item. */
 EPY_COLD static void del_item(VM *vm, Value a, Value i)
 {
     if (a.tag == V_DICT) {
         int32_t k = dict_find(vm, a, i);
         if (k < 0)
-            key_error(vm, i);
+            dict_key_error(vm, i);
         dict_remove(vm, a, (uint32_t)k, NULL);
         return;
     }
@@ -234,13 +247,14 @@ EPY_COLD Value dict_item(VM *vm, Value v, uint32_t i)
 EPY_COLD void dict_check_size(VM *vm, Value src, uint32_t aux)
 {
     if (dict_len(vm, src) + 1u != aux)
-        epy_raise(vm, ERR_RUNTIMEERROR, "dictionary changed size during iteration");
+        epy_raise(vm, ERR_RUNTIMEERROR, src.tag == V_SET ? "Set changed size during iteration"
+                                                         : "dictionary changed size during iteration");
 }
 
 /* item in v for a dict or a view (TypeError for anything else: arith.c's contains ends here). */
 EPY_COLD int dict_contains(VM *vm, Value v, Value item)
 {
-    if (v.tag != V_DICT && v.tag != V_DVIEW)
+    if (v.tag != V_DICT && v.tag != V_DVIEW && v.tag != V_SET)
         epy_raise(vm, ERR_TYPEERROR, "argument of type '%s' is not iterable", type_name(v));
     uint32_t kind = v.tag == V_DVIEW ? obj(vm, v.u)->len : 0;
     Value d = dict_of(vm, v);
@@ -400,7 +414,7 @@ EPY_COLD Value dict_builtin(VM *vm, uint32_t id, Value *args, uint32_t n)
         int32_t k = dict_find(vm, args[0], args[1]);
         if (k < 0) {
             if (n < 3)
-                key_error(vm, args[1]);
+                dict_key_error(vm, args[1]);
             incref(vm, args[2]);
             return args[2];
         }

@@ -174,12 +174,13 @@ EPY_COLD static void write_value(VM *vm, Sink *s, Value v, int repr, uint32_t de
         sink_put(s, ")", 1);
         return;
     }
-    case V_TUPLE: case V_LIST: case V_DICT: case V_DVIEW: {
+    case V_TUPLE: case V_LIST: case V_DICT: case V_DVIEW: case V_SET: {
         if (depth >= EPY_MAX_NESTING)
             epy_raise(vm, ERR_RECURSIONERROR, "%s", EPY_NESTING_REPR_MESSAGE);
         /* a dict's slots are key, value, ...; a view is dict_keys([k, ...]), dict_values([v,
-         * ...]) or dict_items([(k, v), ...]) of its dict's slots (kind 3: not a view) */
-        uint32_t kind = 3;
+         * ...]) or dict_items([(k, v), ...]) of its dict's slots (kind 3: not a view); a set,
+         * {k, ...} of its keys, is kind 0 with braces, set() when empty */
+        uint32_t kind = v.tag == V_SET ? 0 : 3;
         if (v.tag == V_DVIEW) {
             kind = obj(vm, v.u)->len;
             sink_str(s, dict_view_name(kind));
@@ -187,8 +188,10 @@ EPY_COLD static void write_value(VM *vm, Sink *s, Value v, int repr, uint32_t de
             v = ((DViewObj *)(void *)obj(vm, v.u))->dict;
         }
         uint32_t n = seq_len(vm, v);
-        int braces = v.tag == V_DICT && kind == 3;
-        sink_put(s, v.tag == V_TUPLE ? "(" : braces ? "{" : "[", 1);
+        if (v.tag == V_SET && !n)
+            sink_str(s, "set");
+        int braces = (v.tag == V_DICT && kind == 3) || (v.tag == V_SET && n);
+        sink_put(s, v.tag == V_TUPLE || (v.tag == V_SET && !n) ? "(" : braces ? "{" : "[", 1);
         for (uint32_t i = 0; i < n; i++) {
             if (kind < 2 && (i & 1u) != kind)
                 continue;
@@ -205,8 +208,8 @@ EPY_COLD static void write_value(VM *vm, Sink *s, Value v, int repr, uint32_t de
         }
         if (v.tag == V_TUPLE && n == 1)
             sink_put(s, ",", 1);
-        sink_put(s, v.tag == V_TUPLE ? ")" : braces ? "}" : "]", 1);
-        if (kind != 3)
+        sink_put(s, v.tag == V_TUPLE || (v.tag == V_SET && !n) ? ")" : braces ? "}" : "]", 1);
+        if (kind != 3 && v.tag != V_SET)
             sink_put(s, ")", 1);
         return;
     }

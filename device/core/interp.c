@@ -46,6 +46,8 @@ EPY_COLD const char *epy_type_name(VM *vm, Value v)
                                         "numpy.ndarray"};
     if (v.tag == V_DVIEW)
         return dict_view_name(obj(vm, v.u)->len);
+    if (v.tag == V_SET)
+        return "set";
     return v.tag <= V_ROW ? names[v.tag] : "object";
 }
 
@@ -59,6 +61,7 @@ EPY_COLD static const char *iter_type_name(VM *vm, Value it)
         return "zip";
     switch (o->src.tag) {
     case V_DICT: return "dict_keyiterator";
+    case V_SET: return "set_iterator";
     case V_DVIEW: {
         static const char *const names[] = {"dict_keyiterator", "dict_valueiterator",
                                             "dict_itemiterator"};
@@ -324,7 +327,7 @@ EPY_COLD static Value slice(VM *vm, Value a, Value lo, Value hi, Value st)
 EPY_COLD static void unpack(VM *vm, Value s, uint32_t n)
 {
     if (!(IS_ARRAY(s) || s.tag == V_TUPLE || s.tag == V_LIST || s.tag == V_RANGE || is_str(s) ||
-          s.tag == V_DICT || s.tag == V_DVIEW))
+          s.tag == V_DICT || s.tag >= V_DVIEW))
         epy_raise(vm, ERR_TYPEERROR, "cannot unpack non-iterable %s object", tname(vm, s));
     uint32_t len = generic_len(vm, s);
     if (len > n)

@@ -7,7 +7,7 @@ int seq_like(Value v)
 {
     switch (v.tag) {
     case V_SSTR: case V_STR: case V_TUPLE: case V_LIST: case V_RANGE: case V_ARRAY: case V_SARRAY: case V_ROW:
-    case V_HARRAY: case V_DICT: case V_DVIEW:
+    case V_HARRAY: case V_DICT: case V_DVIEW: case V_SET:
         return 1;
     default:
         return 0;
@@ -38,7 +38,7 @@ uint32_t generic_len(VM *vm, Value v)
     case V_SSTR: case V_STR: return str_chars(vm, v);
     case V_TUPLE: case V_LIST: return seq_len(vm, v);
     case V_RANGE: return range_len(vm, v);
-    case V_DICT: case V_DVIEW: return dict_len(vm, v);
+    case V_DICT: case V_DVIEW: case V_SET: return dict_len(vm, v);
     default: return array_len(vm, v);
     }
 }
@@ -54,7 +54,7 @@ Value generic_item(VM *vm, Value v, uint32_t i)
         return r;
     }
     case V_RANGE: return mk_int(range_item((RangeObj *)(void *)obj(vm, v.u), i));
-    case V_DICT: case V_DVIEW: return dict_item(vm, v, i);
+    case V_DICT: case V_DVIEW: case V_SET: return dict_item(vm, v, i);
     default: return array_item(vm, v, i);
     }
 }
@@ -97,7 +97,7 @@ Value iter_new(VM *vm, Value v)
     if (!seq_like(v))
         epy_raise(vm, ERR_TYPEERROR, "'%s' object is not iterable", type_name(v));
     /* over a dict or a view, aux is the dict's size plus one, checked at each step */
-    return iter_make(vm, IT_SEQ, v, mk_none(), v.tag == V_DICT || v.tag == V_DVIEW ? dict_len(vm, v) + 1u : 0);
+    return iter_make(vm, IT_SEQ, v, mk_none(), v.tag >= V_DVIEW || v.tag == V_DICT ? dict_len(vm, v) + 1u : 0);
 }
 
 /* An iterable argument of enumerate/zip (TypeError otherwise). */

@@ -115,6 +115,7 @@ typedef struct Enc {
     VM *vm;
     uint8_t *buf;
     uint32_t cap, len;
+    int sets; /* a set may be encoded (a kernel's result; no message or resident value) */
 } Enc;
 
 /* Append bytes (counted even beyond the capacity). */
@@ -247,7 +248,7 @@ EPY_COLD static void encode(Enc *e, Value v, const char *what, uint32_t depth)
     if (encode_leaf(e, v))
         return;
     if (v.tag != V_TUPLE && v.tag != V_LIST && v.tag != V_RANGE && v.tag != V_ITER &&
-        v.tag != V_DICT && v.tag != V_DVIEW)
+        v.tag != V_DICT && v.tag != V_DVIEW && !(v.tag == V_SET && e->sets))
         epy_raise(vm, ERR_TYPEERROR, "%s: values of type %s cannot be passed", what,
                   type_name(v));
     if (depth >= EPY_MAX_NESTING)
@@ -260,19 +261,22 @@ EPY_COLD static void encode(Enc *e, Value v, const char *what, uint32_t depth)
     if (owned)
         v = collect_iter(vm, v);
     uint32_t n = seq_len(vm, v);
-    put8(e, v.tag == V_TUPLE ? TAG_TUPLE : v.tag == V_DICT ? TAG_DICT : TAG_LIST);
-    put16(e, v.tag == V_DICT ? n / 2u : n); /* a dict: its pairs, key and value in its slots */
+    put8(e, v.tag == V_TUPLE ? TAG_TUPLE : v.tag == V_DICT ? TAG_DICT : v.tag == V_SET ? TAG_SET
+                                                                                  : TAG_LIST);
+    /* a dict: its pairs, key and value in its slots; a set: the keys of its slots */
+    put16(e, v.tag == V_DICT || v.tag == V_SET ? n / 2u : n);
     troot_push(vm, &v);
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n; i += 1u + (v.tag == V_SET))
         encode(e, seq_items(vm, v)[i], what, depth + 1);
     troot_pop(vm, 1);
     if (owned)
         decref(vm, v);
 }
 
-EPY_COLD uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what)
+EPY_COLD uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what,
+                                 int sets)
 {
-    Enc e = {vm, buf, cap, 0};
+    Enc e = {vm, buf, cap, 0, sets};
     encode(&e, v, what, 0);
     return e.len;
 }

@@ -215,10 +215,29 @@ enum epy_builtin {
     BI_HEX = 92,                    /* hex (1..1 args) */
     BI_OCT = 93,                    /* oct (1..1 args) */
     BI_BIN = 94,                    /* bin (1..1 args) */
-    BI__COUNT = 95
+    BI_SET = 95,                    /* set (0..1 args) */
+    BI_SET_ADD = 96,                /* set.add (2..2 args) */
+    BI_SET_DISCARD = 97,            /* set.discard (2..2 args) */
+    BI_SET_REMOVE = 98,             /* set.remove (2..2 args) */
+    BI_SET_POP = 99,                /* set.pop (1..1 args) */
+    BI_SET_COPY = 100,              /* set.copy (1..1 args) */
+    BI_SET_CLEAR = 101,             /* set.clear (1..1 args) */
+    BI_SET_UPDATE = 102,            /* set.update (1..9 args) */
+    BI_SET_UNION = 103,             /* set.union (1..9 args) */
+    BI_SET_INTERSECTION = 104,      /* set.intersection (1..9 args) */
+    BI_SET_DIFFERENCE = 105,        /* set.difference (1..9 args) */
+    BI_SET_SYMMETRIC_DIFFERENCE = 106,/* set.symmetric_difference (2..2 args) */
+    BI_SET_INTERSECTION_UPDATE = 107,/* set.intersection_update (1..9 args) */
+    BI_SET_DIFFERENCE_UPDATE = 108, /* set.difference_update (1..9 args) */
+    BI_SET_SYMMETRIC_DIFFERENCE_UPDATE = 109,/* set.symmetric_difference_update (2..2 args) */
+    BI_SET_ISSUBSET = 110,          /* set.issubset (2..2 args) */
+    BI_SET_ISSUPERSET = 111,        /* set.issuperset (2..2 args) */
+    BI_SET_ISDISJOINT = 112,        /* set.isdisjoint (2..2 args) */
+    BI_SET_INPLACE = 113,           /* set.inplace (3..3 args) */
+    BI__COUNT = 114
 };
-#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1, 0, 2, 1, 1, 1, 2, 2, 1, 2, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 3, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1 }
-#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 2, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 4, 4, 1, 1, 3, 1, 1, 1, 3, 2, 1, 3, 1, 2, 1, 2, 3, 3, 2, 2, 2, 2, 1, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1 }
+#define EPY_BUILTIN_MIN_ARGS { 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 1, 2, 1, 1, 0, 2, 3, 2, 2, 2, 1, 0, 2, 1, 1, 1, 2, 2, 1, 2, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 3, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 1, 0, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 2, 2, 2, 2, 3 }
+#define EPY_BUILTIN_MAX_ARGS { 255, 1, 1, 255, 255, 2, 2, 1, 1, 1, 2, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 0, 0, 2, 1, 2, 1, 2, 2, 0, 1, 0, 2, 3, 2, 1, 1, 1, 2, 3, 2, 4, 4, 1, 1, 3, 1, 1, 1, 3, 2, 1, 3, 1, 2, 1, 2, 3, 3, 2, 2, 2, 2, 1, 1, 4, 4, 4, 4, 4, 4, 1, 1, 1, 1, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 9, 9, 9, 9, 2, 9, 9, 2, 2, 2, 2, 3 }
 
 /* Error codes (mailbox status and RAISE operands). */
 enum epy_error {
@@ -270,6 +289,7 @@ enum epy_tag {
     TAG_ARRAY = 8,
     TAG_SHARED = 9,
     TAG_DICT = 10,
+    TAG_SET = 11,
 };
 
 /* Attribute ids of OP_LOAD_ATTR. */

@@ -122,7 +122,7 @@ EPY_COLD Value bi_random(VM *vm, uint32_t id, Value *args, uint32_t n)
     }
     case BI_RANDOM_CHOICE: {
         Value s = args[0];
-        if (!seq_like(s) || s.tag == V_DICT || s.tag == V_DVIEW)
+        if (!seq_like(s) || s.tag == V_DICT || s.tag >= V_DVIEW)
             epy_raise(vm, ERR_TYPEERROR, "choice() needs a sequence, not '%s'", type_name(s));
         uint32_t len = generic_len(vm, s);
         if (len == 0)

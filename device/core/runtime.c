@@ -132,7 +132,7 @@ EPY_COLD static uint32_t post_resident(VM *vm, uint8_t *out, uint32_t cap)
             continue;
         if (w + 2 > cap)
             return 0xFFFFFFFFu;
-        uint32_t k = marshal_encode(vm, vm->globals[g], out + w + 2, cap - w - 2, "value");
+        uint32_t k = marshal_encode(vm, vm->globals[g], out + w + 2, cap - w - 2, "value", 1);
         if (k > cap - w - 2)
             return 0xFFFFFFFFu;
         out[w] = (uint8_t)(g & 0xFF);
@@ -351,7 +351,7 @@ again: /* after a handler caught an error (epy_catch): the kernel goes on */
         vm->func = 0; /* an error posting the result has no line (as the simulator's) */
         vm->no_line = 1;
         uint8_t *out = (uint8_t *)(uintptr_t)(mb + EPY_MAILBOX_RESULT_OFFSET);
-        result_size = marshal_encode(vm, result, out, EPY_MAILBOX_RESULT_BYTES, "value");
+        result_size = marshal_encode(vm, result, out, EPY_MAILBOX_RESULT_BYTES, "value", 1);
         if (result_size > EPY_MAILBOX_RESULT_BYTES)
             epy_raise(vm, ERR_TYPEERROR, "%s", EPY_RESULT_TOO_LARGE_MESSAGE);
         resident_size = post_resident(vm, out + result_size, EPY_MAILBOX_RESULT_BYTES - result_size);

@@ -37,7 +37,9 @@ enum vtag {
     V_HARRAY, /* an array received from another core (heap copy, wire layout after the header) */
     V_EXC,    /* an exception object (a V_TUPLE object in the heap: see EXC_INFO_SLOTS) */
     V_ROW,    /* a row of a 2-D array */
-    V_DVIEW   /* d.keys(), d.values() or d.items() (DViewObj); V_ROW and V_DVIEW stay last */
+    V_DVIEW,  /* d.keys(), d.values() or d.items() (DViewObj); V_ROW and V_DVIEW are the last
+               * object types of heap headers (heap.c) */
+    V_SET     /* a set: in the heap a dict (header type V_DICT) whose values are None (set.c) */
 };
 
 #define IS_ARRAY(v) ((v).tag == V_ARRAY || (v).tag == V_ROW || (v).tag == V_HARRAY || \

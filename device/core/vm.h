@@ -380,6 +380,21 @@ int dict_contains(VM *vm, Value v, Value item);
 /* The dict builtins (BI_DICT..BI_DEL, and BI_LIST_POP/BI_LIST_COPY of a dict); a new
  * reference. */
 Value dict_builtin(VM *vm, uint32_t id, Value *args, uint32_t n);
+/* Remove the entry at slot i of dict d. */
+void dict_remove_at(VM *vm, Value d, uint32_t i);
+/* KeyError(k): of a key the caller keeps, or of one whose rooted reference it takes over. */
+EPY_NORETURN void dict_key_error(VM *vm, Value k);
+EPY_NORETURN void dict_key_error_owned(VM *vm, Value k);
+
+/* ---- set.c: sets (value.h: V_SET) ---- */
+/* a <op> b for two sets and | & - ^ (a new set), else V_UNSET. */
+Value set_binary(VM *vm, int op, Value a, Value b);
+/* a < b, <=, >, >= for two sets. */
+int set_compare(VM *vm, int op, Value a, Value b);
+/* Is builtin id a list or dict method that a set receiver turns into its own. */
+int set_shared(uint32_t id);
+/* The set builtins; a new reference. */
+Value set_builtin(VM *vm, uint32_t id, Value *args, uint32_t n);
 
 /* ---- format.c ---- */
 /* Append bytes to a sink. */
@@ -421,7 +436,8 @@ uint32_t marshal_decode_copy(VM *vm, const uint8_t *p, uint32_t n, Value *out);
 uint32_t marshal_decode(VM *vm, const uint8_t *p, uint32_t n, Value *out);
 /* Encode v into buf of cap bytes; returns bytes, or raises TypeError if it cannot travel;
  * returns cap + 1 when it does not fit. */
-uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what);
+uint32_t marshal_encode(VM *vm, Value v, uint8_t *buf, uint32_t cap, const char *what,
+                        int sets);
 /* Device-resident values after the arguments (runtime.c): u8 count, count x (u16 global index,
  * marshalled value); returns the bytes used. */
 uint32_t load_resident(VM *vm, const uint8_t *p, uint32_t n);

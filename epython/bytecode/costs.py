@@ -3,7 +3,7 @@ from epython/calibrate/compute_costs.json; do not edit (tests/test_calibration.p
 
 Measured on e-sim with epiphany-elf-gcc (GCC) 12.2.0, core build d395bc4, 2026-12-02.
 cycles = Epiphany instructions (fitted) + stalls (epython.calibrate.STALL_RULES).
-Not yet measured (the hand estimate times the data's scale): BUILD_EXC, RAISE_VALUE, CHECK_EXC, DELETE_LOCAL, DELETE_GLOBAL, builtin dict, builtin dict.get, builtin dict.keys, builtin dict.values, builtin dict.items, builtin dict.setdefault, builtin dict.update, builtin dict.clear, builtin dict.pop, builtin dict.copy, builtin del, builtin dict.popitem, builtin dict.fromkeys, builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower, builtin list.sort, builtin min.keyed, builtin max.keyed, builtin ord, builtin chr, builtin hex, builtin oct, builtin bin.
+Not yet measured (the hand estimate times the data's scale): BUILD_EXC, RAISE_VALUE, CHECK_EXC, DELETE_LOCAL, DELETE_GLOBAL, builtin dict, builtin dict.get, builtin dict.keys, builtin dict.values, builtin dict.items, builtin dict.setdefault, builtin dict.update, builtin dict.clear, builtin dict.pop, builtin dict.copy, builtin del, builtin dict.popitem, builtin dict.fromkeys, builtin str.split, builtin str.rsplit, builtin str.join, builtin str.strip, builtin str.lstrip, builtin str.rstrip, builtin str.upper, builtin str.lower, builtin str.replace, builtin str.find, builtin str.rfind, builtin str.rindex, builtin str.startswith, builtin str.endswith, builtin str.isdigit, builtin str.isalpha, builtin str.isspace, builtin str.isalnum, builtin str.isupper, builtin str.islower, builtin list.sort, builtin min.keyed, builtin max.keyed, builtin ord, builtin chr, builtin hex, builtin oct, builtin bin, builtin set, builtin set.add, builtin set.discard, builtin set.remove, builtin set.pop, builtin set.copy, builtin set.clear, builtin set.update, builtin set.union, builtin set.intersection, builtin set.difference, builtin set.symmetric_difference, builtin set.intersection_update, builtin set.difference_update, builtin set.symmetric_difference_update, builtin set.issubset, builtin set.issuperset, builtin set.isdisjoint, builtin set.inplace.
 """
 
 OP_CYCLES: dict[str, int] = {
@@ -173,6 +173,25 @@ BUILTIN_CYCLES: dict[str, int] = {
     'hex': 339,
     'oct': 339,
     'bin': 509,
+    'set': 339,
+    'set.add': 339,
+    'set.discard': 339,
+    'set.remove': 339,
+    'set.pop': 283,
+    'set.copy': 339,
+    'set.clear': 283,
+    'set.update': 453,
+    'set.union': 509,
+    'set.intersection': 509,
+    'set.difference': 509,
+    'set.symmetric_difference': 509,
+    'set.intersection_update': 509,
+    'set.difference_update': 509,
+    'set.symmetric_difference_update': 509,
+    'set.issubset': 509,
+    'set.issuperset': 509,
+    'set.isdisjoint': 509,
+    'set.inplace': 509,
 }
 
 #: Costs that depend on operands, charged where they happen (both engines of esim).

@@ -296,6 +296,7 @@ class ValueTag(enum.IntEnum):
     ARRAY = 8  # u8 dtype, u8 ndim, u16 shape[ndim], raw little-endian data
     SHARED = 9  # an array in shared DRAM (epython.shared): u8 dtype, u8 ndim, u32 shape[ndim], u32 offset in epython's DRAM area
     DICT = 10  # u16 count + count (key, value) pairs in insertion order
+    SET = 11  # u16 count + count items in insertion order
 
 
 @dataclass(frozen=True)
@@ -412,6 +413,25 @@ BUILTINS: tuple[Builtin, ...] = (
     _builtin(92, "hex", 1, 1),
     _builtin(93, "oct", 1, 1),
     _builtin(94, "bin", 1, 1),
+    _builtin(95, "set", 0, 1),  # set() / set(iterable); {a, b} and set comprehensions build on it
+    _builtin(96, "set.add", 2, 2),
+    _builtin(97, "set.discard", 2, 2),
+    _builtin(98, "set.remove", 2, 2),  # s.remove(x) runs list.remove, which goes here for a set
+    _builtin(99, "set.pop", 1, 1),  # s.pop() runs list.pop, which goes here for a set
+    _builtin(100, "set.copy", 1, 1),  # s.copy() runs list.copy, which goes here for a set
+    _builtin(101, "set.clear", 1, 1),  # s.clear() runs dict.clear, which goes here for a set
+    _builtin(102, "set.update", 1, 9),  # s.update(x) runs dict.update, which goes here for a set
+    _builtin(103, "set.union", 1, 9),
+    _builtin(104, "set.intersection", 1, 9),
+    _builtin(105, "set.difference", 1, 9),
+    _builtin(106, "set.symmetric_difference", 2, 2),
+    _builtin(107, "set.intersection_update", 1, 9),
+    _builtin(108, "set.difference_update", 1, 9),
+    _builtin(109, "set.symmetric_difference_update", 2, 2),
+    _builtin(110, "set.issubset", 2, 2),
+    _builtin(111, "set.issuperset", 2, 2),
+    _builtin(112, "set.isdisjoint", 2, 2),
+    _builtin(113, "set.inplace", 3, 3),  # a op= b for |, &, ^, - (op: its BINARY_* opcode)
 )
 
 BUILTIN_BY_NAME: dict[str, Builtin] = {b.name: b for b in BUILTINS}

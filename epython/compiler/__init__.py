@@ -55,8 +55,10 @@ def compile_kernel(func: Callable[..., Any], device_globals: tuple[str, ...] = (
     builder = ProgramBuilder(func, device_globals, reserved)
     program = builder.build()
     stale = builder.constant_reads & builder.declared_globals
-    if stale:  # read as constants, assigned elsewhere after `global`: every read is a global's
-        builder = ProgramBuilder(func, device_globals, reserved, frozenset(stale))
+    in_place = builder.makes_sets and builder.plain_bitops  # |= on sets must change them
+    if stale or in_place:  # read as constants, assigned elsewhere after `global`: every read
+        # is a global's; or sets: every |= &= -= ^= is set.inplace
+        builder = ProgramBuilder(func, device_globals, reserved, frozenset(stale), in_place)
         program = builder.build()
     verify(program)  # the compiler's output must always pass the verifier
     image = encode(program)

@@ -25,6 +25,7 @@ from epython.compiler.resolve import (
     missing,
     module_kind,
 )
+from epython.compiler.sets import set_method
 from epython.compiler.source import get_function_source
 
 __all__ = ["LIST_METHODS", "CallsMixin"]
@@ -106,6 +107,8 @@ class CallsMixin(KeyedMixin):
             self._call_list(e)
         elif value is builtins.dict:
             self.call_dict(e)  # type: ignore[attr-defined]
+        elif value is builtins.set:
+            self.call_set(e)  # type: ignore[attr-defined]
         elif value is builtins.sorted:
             self.call_sorted(e)
         elif value is builtins.reversed:
@@ -185,7 +188,8 @@ class CallsMixin(KeyedMixin):
         if func.attr == "sort":
             self.call_sort_method(e, base)
             return
-        method = dict_method(func.attr, len(e.args) + 1) or METHODS.get(func.attr)
+        method = (set_method(func.attr, len(e.args) + 1, bool(e.keywords))
+                  or dict_method(func.attr, len(e.args) + 1) or METHODS.get(func.attr))
         if method is None:
             self.fail(func, *_method_refusal(func.attr))
         if method == "dict.update" and e.keywords:

@@ -31,6 +31,7 @@ from epython.compiler.functions import (
 )
 from epython.compiler.handlers import Finally, HandlersMixin, LoopBlock
 from epython.compiler.resolve import is_constant, lookup_name, missing
+from epython.compiler.sets import SetsMixin
 from epython.compiler.source import get_function_source
 from epython.errors import LaunchOptionWarning
 
@@ -53,8 +54,8 @@ class ProgramBuilder(ProgramPools):
     """Compiles a kernel and everything it calls into one Program."""
 
     def __init__(self, kernel: Callable[..., Any], device_globals: tuple[str, ...] = (),
-                 reserved: tuple[str, ...] = (), shared_globals: frozenset[str] = frozenset()
-                 ) -> None:
+                 reserved: tuple[str, ...] = (), shared_globals: frozenset[str] = frozenset(),
+                 set_inplace: bool = False) -> None:
         self.kernel = kernel
         self.reserved = reserved
         #: Module-level names that some function of the program declares ``global``: every
@@ -73,6 +74,11 @@ class ProgramBuilder(ProgramPools):
         self.functions: list[Any] = []
         self.device_globals = device_globals
         self.entry_source = get_function_source(kernel)
+        #: Does some function make a set, did some ``|= &= -= ^=`` compile to its plain opcode,
+        #: and do they compile to ``set.inplace`` (a build that did both is done again with it).
+        self.makes_sets = False
+        self.plain_bitops = False
+        self.set_inplace = set_inplace
 
     # --- pools -----------------------------------------------------------------------------
     def const(self, value: Any) -> int:
@@ -153,7 +159,8 @@ class ProgramBuilder(ProgramPools):
         return Program(list(self.consts), list(self.globals), self.functions, entry=0)
 
 
-class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, DesugarMixin):
+class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, SetsMixin, HandlersMixin,
+                       DesugarMixin):
     """Compiles one function body."""
 
     def __init__(self, builder: ProgramBuilder, ref: FunctionRef) -> None:
@@ -403,10 +410,11 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
             self.fail(s, f"operator {type(s.op).__name__} is not supported")
         refuse_known_operands(self, s, s.op, s.target, s.value)
         t = s.target
+        in_set = self.set_inplace(s)
         if isinstance(t, ast.Name):
             self.load_name(t)
             self.expr(s.value)
-            self.asm.emit(op)
+            self.emit_set_inplace(s, in_set) if in_set else self.asm.emit(op)
             self.store(t)
         elif isinstance(t, ast.Subscript):
             self.expr(t.value)
@@ -414,7 +422,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, HandlersMixin, 
             self.asm.emit("DUP_TOP_TWO")
             self.asm.emit("BINARY_SUBSCR")
             self.expr(s.value)
-            self.asm.emit(op)
+            self.emit_set_inplace(s, in_set) if in_set else self.asm.emit(op)
             self.asm.emit("ROT_THREE")
             self.asm.emit("STORE_SUBSCR")
         else:

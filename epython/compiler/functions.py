@@ -82,8 +82,6 @@ UNSUPPORTED: dict[str, tuple[str, str]] = {
     "Nonlocal": ("nonlocal is not supported in kernels", "pass values as arguments and return them"),
     "Match": ("match statements are not supported in kernels", "use if/elif/else"),
     "Lambda": ("lambda is not supported in kernels", "define a named function with def"),
-    "Set": ("set is not supported in kernels", "use a list"),
-    "SetComp": ("set comprehensions are not supported in kernels", "use a list comprehension"),
     "GeneratorExp": ("generator expressions are not supported in kernels",
                      "use a list comprehension"),
     "Yield": ("generators (yield) are not supported in kernels", "build and return a list"),

@@ -18,6 +18,7 @@ from esim.cores.values import (
     DictView,
     Fault,
     KIter,
+    KSet,
     check_int,
     f32,
     py_str,
@@ -66,14 +67,14 @@ def _seq(v: Any, what: str) -> Any:
         return v
     if t is KIter:
         return v.it
-    if t is dict or t is DictView:
+    if t is dict or t is DictView or t is KSet:
         return dicts.iterate(v).it
     raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
 
 
 def _len(args: tuple[Any, ...]) -> int:
     v = args[0]
-    if type(v) in (list, tuple, str, range, dict) or type(v) is Array or type(v) is DictView:
+    if type(v) in (list, tuple, str, range, dict) or type(v) is Array or type(v) is DictView or type(v) is KSet:
         return len(v)
     raise Fault(ErrorCode.TypeError, f"object of type '{type_name(v)}' has no len()")
 
@@ -224,7 +225,7 @@ def list_inplace(op: int, target: list[Any], other: Any, charge: Callable[[int, 
             source, fresh = other.live_items(), len(other.shape) == 2
         elif t is KIter:
             source, fresh = other.it, other.fresh
-        elif t is dict or t is DictView:
+        elif t is dict or t is DictView or t is KSet:
             it = dicts.iterate(other)
             source, fresh = it.it, it.fresh
         else:

@@ -32,7 +32,7 @@ from esim.cores import ops
 from esim.cores.engine import Request
 from esim.cores.launch import LaunchState
 from esim.cores.memory import from_wire, to_wire
-from esim.cores.values import Fault, KIter, type_name
+from esim.cores.values import Fault, KIter, KSet, type_name
 from esim.mesh import Mesh
 
 __all__ = ["REDUCE_OPS", "SYNC", "RankComm"]
@@ -172,6 +172,7 @@ class RankComm:
         """Send ``value`` to rank ``dst``; a value too large to be eager returns only once the
         receiver has taken it."""
         launch = self.launch
+        _refuse_sets(value)
         wire = to_wire(value)
         try:
             nbytes = len(encode_value(wire)) + HEADER_BYTES
@@ -255,3 +256,19 @@ class RankComm:
 _OPERATIONS: dict[int, Callable[..., _Process]] = {
     BUILTIN_BY_NAME["parallel." + name].code: getattr(RankComm, name)
     for name in ("send", "recv", "sendrecv", "probe", "bcast", "reduce", "sync")}
+
+
+def _refuse_sets(value: Any, depth: int = 0) -> None:
+    """TypeError when ``value`` holds a set: sets are not sent between cores (their order would
+    not survive the wire), as the cores' encoder says."""
+    t = type(value)
+    if t is KSet:
+        raise Fault(ErrorCode.TypeError, "value: values of type set cannot be passed")
+    if depth < protocol.MAX_NESTING:
+        if t is list or t is tuple:
+            for item in value:
+                _refuse_sets(item, depth + 1)
+        elif t is dict:
+            for k, item in value.items():
+                _refuse_sets(k, depth + 1)
+                _refuse_sets(item, depth + 1)

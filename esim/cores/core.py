@@ -417,13 +417,13 @@ class Core:
         keep: dict[str, Any] = {}
         if not outcome.error:
             try:
-                result_bytes = len(encode_value(outcome.value))
+                result_bytes = len(encode_value(outcome.value, sets=True))
                 if result_bytes > protocol.MAILBOX_RESULT_BYTES:
                     outcome.error = ErrorCode.TypeError
                     outcome.message = protocol.RESULT_TOO_LARGE_MESSAGE
                     outcome.value = None
                 elif result_bytes + len(encode_resident(
-                        program.globals, {name: to_wire(v) for name, v in posted.items()})) \
+                        program.globals, {name: to_wire(v) for name, v in posted.items()}, True)) \
                         > protocol.MAILBOX_RESULT_BYTES:
                     outcome.error = ErrorCode.MemoryError
                     outcome.message = protocol.RESIDENT_TOO_LARGE_MESSAGE

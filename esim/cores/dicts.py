@@ -19,10 +19,11 @@ from epython.bytecode import protocol
 from epython.bytecode.memory import SMALL_OBJECT_BYTES, VALUE_SLOT_BYTES, dict_bytes, seq_bytes
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, ErrorCode
 from esim.cores.heap import object_bytes
-from esim.cores.values import Array, DictView, Fault, KIter, list_slot, py_repr, type_name
+from esim.cores.values import Array, DictView, Fault, KIter, KSet, list_slot, py_repr, type_name
 
 __all__ = ["DICT_BUILTINS", "DICT_SHARED", "ENTRY_BYTES", "call", "check_key", "contains", "delete",
-           "equal", "iterate", "lookup", "pairs", "store"]
+           "equal", "items_of", "iterate", "key_error", "lookup", "pairs", "rooted", "store",
+           "store_keys"]
 
 #: Bytes one entry (a key slot and a value slot) adds to a dict.
 ENTRY_BYTES = 2 * VALUE_SLOT_BYTES
@@ -49,11 +50,12 @@ def check_key(k: Any, depth: int = 0) -> None:
             raise Fault(ErrorCode.RecursionError, protocol.NESTING_COMPARE_MESSAGE)
         for x in k:
             check_key(x, depth + 1)
-    elif t is list or t is dict or t is Array or t is DictView:
+    elif t is list or t is dict or t is Array or t is DictView or t is KSet:
         raise Fault(ErrorCode.TypeError, f"unhashable type: '{type_name(k)}'")
 
 
-def _key_error(k: Any) -> Fault:
+def key_error(k: Any) -> Fault:
+    """The KeyError of a missing key ``k`` (its repr is the message, as CPython's)."""
     return Fault(ErrorCode.KeyError, py_repr(k), key=k, has_key=True)
 
 
@@ -63,7 +65,7 @@ def lookup(d: dict[Any, Any], k: Any) -> Any:
     try:
         return d[k]
     except KeyError:
-        raise _key_error(k) from None
+        raise key_error(k) from None
 
 
 def store(d: dict[Any, Any], k: Any, v: Any, charge: Charge) -> None:
@@ -82,7 +84,7 @@ def delete(target: Any, index: Any, release: Release) -> None:
         try:
             del target[index]
         except KeyError:
-            raise _key_error(index) from None
+            raise key_error(index) from None
         release(ENTRY_BYTES)
         return
     if t is list:
@@ -95,7 +97,7 @@ def delete(target: Any, index: Any, release: Release) -> None:
     raise Fault(ErrorCode.TypeError, f"'{type_name(target)}' object does not support item deletion")
 
 
-def _walk(d: dict[Any, Any], kind: int) -> Iterator[Any]:
+def _walk(d: dict[Any, Any], kind: int, changed: str = _CHANGED) -> Iterator[Any]:
     """The keys, values or items of ``d`` by position, as the cores walk their entry array:
     step ``i`` gives entry ``i`` of the dict as it is then, and RuntimeError once the dict's
     size differs from its size when the iteration began.  (The keys are a snapshot, taken
@@ -105,7 +107,7 @@ def _walk(d: dict[Any, Any], kind: int) -> Iterator[Any]:
     pos = 0
     while True:
         if len(d) != n:
-            raise Fault(ErrorCode.RuntimeError, _CHANGED)
+            raise Fault(ErrorCode.RuntimeError, changed)
         if pos >= n:
             return
         if n and next(reversed(d)) is not keys[-1]:
@@ -131,13 +133,16 @@ class _DictIterator:
 
 
 _ITERATORS = tuple(type(name, (_DictIterator,), {"__slots__": ()})
-                   for name in ("dict_keyiterator", "dict_valueiterator", "dict_itemiterator"))
+                   for name in ("dict_keyiterator", "dict_valueiterator", "dict_itemiterator",
+                                "set_iterator"))
 
 
 def iterate(v: dict[Any, Any] | DictView) -> KIter:
     """``iter(d)`` or ``iter(view)``: the items of an items view are new tuples (``fresh``)."""
     if isinstance(v, DictView):
         return KIter(_ITERATORS[v.kind](_walk(v.d, v.kind)), (v,), fresh=v.kind == 2)
+    if type(v) is KSet:
+        return KIter(_ITERATORS[3](_walk(v, 0, "Set changed size during iteration")), (v,))
     return KIter(_ITERATORS[0](_walk(v, 0)), (v,))
 
 
@@ -178,7 +183,7 @@ def pairs(source: Any) -> Iterator[tuple[Any, Any, Any]]:
         for k, v in list(source.items()):
             yield k, v, None
         return
-    for n, (item, fresh) in enumerate(_items(source)):
+    for n, (item, fresh) in enumerate(items_of(source)):
         ti = type(item)
         if ti not in (list, tuple, str) and ti is not DictView:
             raise Fault(ErrorCode.TypeError, f"cannot convert dictionary update sequence element "
@@ -190,13 +195,13 @@ def pairs(source: Any) -> Iterator[tuple[Any, Any, Any]]:
         yield pair[0], pair[1], fresh
 
 
-def _items(source: Any) -> Iterator[tuple[Any, Any]]:
+def items_of(source: Any) -> Iterator[tuple[Any, Any]]:
     """The items of an iterable as the cores take them one by one: (item, None), or (item,
     item) when the cores make the item a new object (a tuple of an items view or of zip, a
     character of a str, a row of a 2-D array), which then lives until it has been used."""
     t = type(source)
     fresh = False
-    if t is DictView or t is dict:
+    if t is DictView or t is dict or t is KSet:
         it = iterate(source)
         items: Any = it.it
         fresh = it.fresh
@@ -215,6 +220,16 @@ def _items(source: Any) -> Iterator[tuple[Any, Any]]:
         yield item, (item if fresh else None)
 
 
+def store_keys(d: dict[Any, Any], source: Any, value: Any, charge: Charge,
+               live: tuple[Any, ...]) -> None:
+    """``d[item] = value`` for each item of the iterable ``source`` (dict.fromkeys, set(iterable),
+    s.update(iterable)); ``live``: what the caller keeps alive meanwhile."""
+    for key, item in items_of(source):
+        if item is not None:
+            charge(object_bytes(item), (d, *live, item))
+        store(d, key, value, rooted(charge, (d, *live, item)))
+
+
 def _receiver(args: tuple[Any, ...], method: str) -> dict[Any, Any]:
     d = args[0]
     if type(d) is not dict:
@@ -222,7 +237,7 @@ def _receiver(args: tuple[Any, ...], method: str) -> dict[Any, Any]:
     return d
 
 
-def _rooted(charge: Charge, live: tuple[Any, ...]) -> Charge:
+def rooted(charge: Charge, live: tuple[Any, ...]) -> Charge:
     """``charge`` with ``live`` among the extra roots of every allocation."""
     return lambda n, extra: charge(n, (*extra, *live))
 
@@ -233,7 +248,7 @@ def _update(d: dict[Any, Any], source: Any, charge: Charge) -> None:
             store(d, k, v, charge)
             continue
         charge(object_bytes(item), (d, source, item))  # the new item, as the cores make it
-        store(d, k, v, _rooted(charge, (source, item)))
+        store(d, k, v, rooted(charge, (source, item)))
 
 
 def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> Any:
@@ -255,11 +270,7 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
     if name == "dict.fromkeys":
         charge(dict_bytes(0), args)
         r = {}
-        value = args[1] if len(args) == 2 else None
-        for key, item in _items(args[0]):
-            if item is not None:
-                charge(object_bytes(item), (r, *args, item))
-            store(r, key, value, _rooted(charge, (r, *args, item)))
+        store_keys(r, args[0], args[1] if len(args) == 2 else None, charge, args)
         return r
     method = name.split(".", 1)[1]
     if method == "clear" and type(args[0]) is list:  # list.clear: x.clear() compiles here
@@ -290,7 +301,7 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
         return None
     if method == "popitem":
         if not d:
-            raise _key_error("popitem(): dictionary is empty")
+            raise key_error("popitem(): dictionary is empty")
         charge(seq_bytes(2), (d,))  # the (key, value) tuple
         release(ENTRY_BYTES)
         return d.popitem()
@@ -301,7 +312,7 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
             return d.pop(args[1])
         if len(args) == 3:
             return args[2]
-        raise _key_error(args[1])
+        raise key_error(args[1])
     charge(dict_bytes(len(d)), (d,))  # copy
     return dict(d)
 

@@ -33,7 +33,7 @@ from epython.bytecode.memory import (
 )
 from epython.bytecode.memory import frame_bytes as _frame_slots_bytes
 from epython.bytecode.opcodes import ErrorCode
-from esim.cores.values import Array, DictView, Fault, KExc, KIter
+from esim.cores.values import Array, DictView, Fault, KExc, KIter, KSet
 
 __all__ = ["ITEM_BYTES", "TOTALS", "Heap", "frame_bytes", "object_bytes"]
 
@@ -73,7 +73,7 @@ def object_bytes(v: Any) -> int:
         return _array_bytes(ITEM_BYTES[v.dtype] * n)
     if t is KIter or t is range or t is DictView:
         return SMALL_OBJECT_BYTES
-    if t is dict:
+    if t is dict or t is KSet:
         return _dict_bytes(len(v))
     if t is KExc:
         return exc_bytes(len(v.args))
@@ -116,6 +116,8 @@ class Heap:
             elif t is dict:
                 todo.extend(v)
                 todo.extend(v.values())
+            elif t is KSet:
+                todo.extend(v)
 
     def charge(self, nbytes: int, roots: Any, fresh: Any = None) -> None:
         """Account an allocation of ``nbytes``; ``roots()`` yields the live roots if needed.
@@ -196,6 +198,8 @@ class Heap:
             elif t is dict:
                 todo.extend(v)
                 todo.extend(v.values())
+            elif t is KSet:
+                todo.extend(v)
             elif t is DictView:
                 todo.append(v.d)
             elif t is KExc:

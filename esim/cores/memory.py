@@ -19,7 +19,7 @@ import numpy as np
 
 from epython.marshal import SharedValue, hashable
 from esim.cores.dram import DramView
-from esim.cores.values import Array, DictView, KIter, f32
+from esim.cores.values import Array, DictView, KIter, KSet, f32
 
 __all__ = ["from_wire", "to_wire"]
 
@@ -72,6 +72,8 @@ def to_wire(value: Any) -> Any:
         return list(value.it)  # an iterator escaping as a result is delivered as a list
     if isinstance(value, range):
         return list(value)
+    if isinstance(value, KSet):  # before dict: a kernel set is a dict of its items
+        return {hashable(to_wire(k)) for k in value}
     if isinstance(value, dict):
         return {hashable(to_wire(k)): to_wire(v) for k, v in value.items()}
     if isinstance(value, DictView):  # a view escaping as a result is delivered as a list

@@ -8,11 +8,12 @@ from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode, Op
-from esim.cores import dicts
+from esim.cores import dicts, setops
 from esim.cores.values import (
     Array,
     DictView,
     Fault,
+    KSet,
     check_int,
     f32,
     py_str,
@@ -206,6 +207,8 @@ def binary(op: int, a: Any, b: Any) -> Any:
             return _repeat(a, b)
         if tb in (str, list, tuple) and ta in (int, bool):
             return _repeat(b, a)
+    if ta is KSet and tb is KSet and op in setops.SET_OPS:
+        return setops.result(op, a, b)
     if op == Op.BINARY_MOD and ta is str:
         raise Fault(ErrorCode.TypeError, "%-formatting of strings is not supported in kernels; "
                     "use an f-string")
@@ -266,6 +269,10 @@ def _eq(a: Any, b: Any, depth: int = 0) -> bool:
         return dicts.equal(a, b, _eq, depth)
     if ta is DictView:
         return a is b
+    if ta is KSet:
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_COMPARE_MESSAGE)
+        return setops.equal(a, b)
     return a == b  # type: ignore[no-any-return]
 
 
@@ -285,6 +292,8 @@ def compare(op: int, a: Any, b: Any, depth: int = 0) -> Any:
         return a is not b
     ta = type(a)
     tb = type(b)
+    if ta is KSet and tb is KSet:
+        return setops.compare(op, a, b)
     ok = (ta in _NUM and tb in _NUM) or (ta is tb and ta in (str, list, tuple))
     if not ok:
         raise Fault(ErrorCode.TypeError, f"'{_SYMBOL[op]}' not supported between instances of "
@@ -317,7 +326,7 @@ def contains(container: Any, item: Any) -> bool:
         return any(_eq(x, item) for x in container)
     if t is Array:  # read as far as the first match, as the cores do
         return any(_eq(x, item) for x in container.live_items())
-    if t is dict or t is DictView:
+    if t is dict or t is DictView or t is KSet:
         return dicts.contains(container, item, _eq)
     if t is range:  # CPython's arithmetic test; a float equals an item when it is integral
         ti = type(item)

@@ -19,7 +19,7 @@ from epython.bytecode.image import Program
 from epython.bytecode.instr import Instr
 from epython.bytecode.memory import VALUE_SLOT_BYTES
 from epython.bytecode.opcodes import BUILTINS, OPCODES, ErrorCode, Op
-from esim.cores import dicts, ops, semantics
+from esim.cores import dicts, ops, semantics, sets
 from esim.cores.builtins import (
     FRESH_ITEM_CODES,
     INPLACE_BINARY,
@@ -41,12 +41,12 @@ from esim.cores.engine import (
 from esim.cores.exceptions import caught_exception, raise_code
 from esim.cores.heap import frame_bytes, object_bytes
 from esim.cores.state import CoreState
-from esim.cores.values import Array, Fault, KExc, KIter, Raised, py_format, py_str, type_name
+from esim.cores.values import Array, Fault, KExc, KIter, KSet, Raised, py_format, py_str, type_name
 
 __all__ = ["DecodedFunction", "ReferenceEngine"]
 
 #: Types whose results are heap objects the allocator charges.
-_HEAP_TYPES = (str, list, tuple, dict)
+_HEAP_TYPES = (str, list, tuple, dict, KSet)
 _IMMEDIATE = (int, float, bool)
 #: The conditional and unconditional branches: they share the tick at a backward target.
 _BRANCHES = frozenset((Op.JUMP, Op.POP_JUMP_IF_FALSE, Op.POP_JUMP_IF_TRUE, Op.FOR_ITER,
@@ -284,6 +284,9 @@ class ReferenceEngine:
                                 if fresh_choice(arg, call_args, r):
                                     charge(r, *call_args)
                                 stack.append(r)
+                            elif arg in sets.SET_BUILTINS or (arg in sets.SET_SHARED and
+                                                              type(call_args[0]) is KSet):
+                                stack.append(sets.call(arg, call_args, charge_live, heap.release))
                             elif arg in dicts.DICT_BUILTINS or (arg in dicts.DICT_SHARED and
                                                                 type(call_args[0]) is dict):
                                 stack.append(dicts.call(dicts.DICT_SHARED.get(arg, arg), call_args,

@@ -13,7 +13,7 @@ from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ATTRS, ErrorCode
 from esim.cores import dicts
 from esim.cores.dram import DramView
-from esim.cores.values import Array, DictView, Fault, KExc, KIter, list_slot, py_str, type_name
+from esim.cores.values import Array, DictView, Fault, KExc, KIter, KSet, list_slot, py_str, type_name
 
 __all__ = ["attribute", "iterate", "print_text", "slice_of", "store_subscript", "subscript",
            "unbound_local", "undefined_global", "unpack"]
@@ -29,7 +29,7 @@ def iterate(v: Any) -> KIter:
         return KIter(iter(v), (v,), fresh=True)
     if t is Array:
         return KIter(v.live_items(), (v,), fresh=len(v.shape) == 2)
-    if t is dict or t is DictView:
+    if t is dict or t is DictView or t is KSet:
         return dicts.iterate(v)
     raise Fault(ErrorCode.TypeError, f"'{type_name(v)}' object is not iterable")
 
@@ -103,9 +103,9 @@ def slice_of(obj: Any, lo: Any, hi: Any, step: Any) -> Any:
 def unpack(seq: Any, n: int) -> Any:
     """The ``n`` items of ``seq`` for ``a, b, ... = seq`` (UNPACK_SEQUENCE)."""
     t = type(seq)
-    if t is Array or t is DictView or t is dict:
+    if t is Array or t is DictView or t is dict or t is KSet:
         if len(seq) == n:  # the cores check the length before they read an item
-            seq = list(seq) if t is dict else seq.items()
+            seq = list(seq) if t is dict or t is KSet else seq.items()
     elif t not in (tuple, list, str, range):
         raise Fault(ErrorCode.TypeError, f"cannot unpack non-iterable {type_name(seq)} object")
     if len(seq) != n:

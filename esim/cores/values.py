@@ -17,7 +17,7 @@ from epython.bytecode import protocol
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import ErrorCode
 
-__all__ = ["Array", "DictView", "Fault", "KIter", "f32", "float_repr", "py_format", "py_str", "same_bits",
+__all__ = ["Array", "DictView", "Fault", "KIter", "KSet", "f32", "float_repr", "py_format", "py_str", "same_bits",
            "type_name"]
 
 _F32 = struct.Struct("<f")
@@ -223,6 +223,14 @@ class DictView:
         return list(d.items())
 
 
+class KSet(dict):  # type: ignore[type-arg]
+    """A kernel set: a dict whose keys are its items (each value None), so it keeps insertion
+    order and CPython's key equality (``1 == 1.0 == True`` are one item, the first kept), and
+    the heap sizes and walks it as the dict it is on the cores (docs/language.md, "Sets")."""
+
+    __slots__ = ()
+
+
 class KIter:
     """An iterator object of the kernel: a native iterator plus what it keeps alive, and how
     many iterators it is made of (the cores' next() recurses that deep: at most
@@ -282,6 +290,8 @@ def type_name(v: Any) -> str:
         return DictView.NAMES[v.kind]
     if isinstance(v, KExc):
         return ErrorCode(v.code).name
+    if type(v) is KSet:
+        return "set"
     return type(v).__name__
 
 
@@ -340,6 +350,12 @@ def py_str(v: Any, depth: int = 0) -> str:
             return f"{DictView.NAMES[v.kind]}({py_str(v.items(), depth)})"
         return "{" + ", ".join(f"{py_repr(k, depth + 1)}: {py_repr(x, depth + 1)}"
                                for k, x in v.items()) + "}"
+    if t is KSet:
+        if depth >= protocol.MAX_NESTING:
+            raise Fault(ErrorCode.RecursionError, protocol.NESTING_REPR_MESSAGE)
+        if not v:
+            return "set()"
+        return "{" + ", ".join(py_repr(k, depth + 1) for k in v) + "}"
     if t is KExc:
         return v.text(depth)  # type: ignore[no-any-return]
     return str(v)
@@ -376,7 +392,7 @@ def py_format(v: Any, spec: str, conversion: int) -> str:
             # sign, alignment, zero padding and grouping). The float64 parsed from the binary32
             # shortest repr has exactly those digits as its own repr.
             return format(float(float_repr(v)), spec)
-        if t in (list, tuple, dict) or t is Array or t is DictView or v is None:
+        if t in (list, tuple, dict) or t is Array or t is DictView or t is KSet or v is None:
             return format(py_str(v), spec)
         return format(v, spec)
     except ValueError as exc:

@@ -54,8 +54,8 @@ def uses_genexpr(n):
     return sum(x for x in range(n))  # FAIL
 
 
-def uses_set():
-    s = {1, 2}  # FAIL
+def uses_frozenset():
+    s = frozenset((1, 2))  # FAIL
     return 0
 
 
@@ -89,8 +89,8 @@ def uses_dict_union(d):
     return d
 
 
-def uses_set_comp_assigned(n):
-    s = {i for i in range(n)}  # FAIL
+def uses_set_starred(n):
+    s = {*range(n)}  # FAIL
     return 0
 
 
@@ -125,8 +125,8 @@ def uses_kwargs_call(v):
     return max(**v)  # FAIL
 
 
-def uses_set_comp(n):
-    return {i for i in range(n)}  # FAIL
+def uses_frozenset_of_genexp(n):
+    return frozenset(i for i in range(n))  # FAIL
 
 
 def uses_nonlocal(n):
@@ -177,9 +177,9 @@ def uses_open(n):
 for fn, construct in [
     (uses_dict, r"\bdict"), (uses_lambda, r"\blambda\b"), (uses_except_of_a_non_exception, r"\bexception class\b"),
     (uses_class, r"\bclass\b"), (uses_with, r"\bwith\b"), (uses_import, r"\bimport\b"),
-    (uses_import_from, r"\bimport\b"), (uses_genexpr, r"\bgenerator"), (uses_set, r"\bset\b"),
+    (uses_import_from, r"\bimport\b"), (uses_genexpr, r"\bgenerator"), (uses_frozenset, r"\bfrozenset\b"),
     (uses_del_name, r"\bdel\b"), (uses_nonlocal_assign, r"\bnonlocal\b"), (uses_yield, r"\byield\b"),
-    (uses_set_comp_assigned, r"\bset\b"),
+    (uses_set_starred, r"starred"),
     (uses_walrus_in_if, r":=|walrus|assignment expression|named expression"),
     (uses_user_exception_class, r"\bbuilt-in exception class\b"), (uses_raise_from, r"\bfrom\b"),
     (uses_slice_assign, r"\bslice"),
@@ -187,7 +187,7 @@ for fn, construct in [
 ]:
     register(fn, tags="refused", message="(?i)" + construct)  # any case: the construct is named
 for fn, text in [
-    (uses_set_comp, r"set comprehensions are not supported"),
+    (uses_frozenset_of_genexp, r"frozenset\(\) is not supported"),
     (uses_nonlocal, r"nonlocal is not supported"),
     (uses_percent_format, r"%-formatting of strings is not supported in kernels"),
     (uses_dict_union, r"dict union \(\|\) is not supported in kernels"),

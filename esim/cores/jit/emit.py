@@ -24,6 +24,7 @@ from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
 from esim.cores.jit.emitter import Emitter, Segment, _add, tuple_display
 from esim.cores.jit.fast import Operand, binary, compare, direct_compare, emit_arms, is_class, truth
 from esim.cores.jit.types import FLOAT, INT, OTHER, RANGE, RANGE_ITER, Types
+from esim.cores.sets import SET_BUILTINS, SET_SHARED
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]  # Emitter: from emitter.py
 
@@ -567,15 +568,18 @@ class FunctionTranslator:
                 emit(f"if FRESH_CHOICE({code}, {tup}, r): charge(r, {tup})")
             emit(f"{dst} = r")
             return
-        if code in DICT_BUILTINS:
-            emit(f"{dst} = DICT_CALL({code}, {tup}, charge_bytes, heap.release)")
+        if code in SET_BUILTINS:
+            emit(f"{dst} = SET_CALL({code}, {tup}, charge_bytes, heap.release)")
             return
-        if code in DICT_SHARED:  # d.pop(k), d.copy(): the dict's method; else the list's below
-            emit(f"if {args[0]}.__class__ is dict: {dst} = DICT_CALL({DICT_SHARED[code]}, {tup}, "
-                 "charge_bytes, heap.release)")
-            emit("else:")
-            outer = emit
-            emit = lambda text, extra=0: outer(text, extra + 1)  # noqa: E731
+        for table, cls, fn in ((SET_SHARED, "KSet", "SET"), (DICT_SHARED, "dict", "DICT")):
+            if fn == "DICT" and code in DICT_BUILTINS:
+                emit(f"{dst} = DICT_CALL({code}, {tup}, charge_bytes, heap.release)")
+                return
+            if code in table:  # s.pop(), d.copy()...: the set's or dict's method; else what follows
+                emit(f"if {args[0]}.__class__ is {cls}: {dst} = {fn}_CALL({table[code]}, {tup}, "
+                     "charge_bytes, heap.release)")
+                emit("else:")
+                emit = (lambda o: lambda text, extra=0: o(text, extra + 1))(emit)  # noqa: E731
         if code == LIST_EXTEND:
             emit(f"if {args[0]}.__class__ is list: state.inplace_list({int(Op.INPLACE_ADD)}, {args[0]}, "
               f"{args[1]}, charge_bytes); r = None")

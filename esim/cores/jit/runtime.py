@@ -11,11 +11,11 @@ from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.opcodes import ErrorCode
-from esim.cores import dicts, ops, semantics
+from esim.cores import dicts, ops, semantics, sets
 from esim.cores.builtins import call_builtin, fresh_choice
 from esim.cores.engine import TICK_REQUEST, UNSET, Request
 from esim.cores.heap import object_bytes
-from esim.cores.values import Array, Fault, KIter, check_int, f32, py_format, py_str, type_name
+from esim.cores.values import Array, Fault, KIter, KSet, check_int, f32, py_format, py_str, type_name
 
 __all__ = ["namespace"]
 
@@ -64,7 +64,7 @@ def namespace() -> dict[str, Any]:
         "UNSET": UNSET, "TICK_REQUEST": TICK_REQUEST, "Request": Request, "Fault": Fault,
         "KIter": KIter, "Array": Array, "END": object(), "TRUTH": ops.truth,
         "UNARY": ops.unary, "BINARY": ops.binary, "COMPARE": ops.compare,
-        "CHECK_INT": raise_overflow, "HEAP_TYPES": frozenset((str, list, tuple, dict)),
+        "CHECK_INT": raise_overflow, "HEAP_TYPES": frozenset((str, list, tuple, dict, KSet)),
         "IMMEDIATE_TYPES": frozenset((int, float, bool)),
         "SIZED_TYPES": frozenset((list, tuple, str, range, Array)),
         "ITER": semantics.iterate, "SUBSCR": semantics.subscript,
@@ -74,6 +74,7 @@ def namespace() -> dict[str, Any]:
         "OBJECT_BYTES": object_bytes, "ERROR_CODE": ErrorCode, "PY_STR": py_str,
         "PY_FORMAT": py_format, "PRINT_TEXT": semantics.print_text, "DEPTH_ERROR": depth_error,
         "math": math, "INT_F32": int_f32, "DICT_CALL": dicts.call, "DICT_STORE": dicts.store,
+        "SET_CALL": sets.call, "KSet": KSet,
         "SPEC_ERROR": lambda v: Fault(ErrorCode.TypeError,
                                       f"format spec must be a str, not {type_name(v)}"),
         "PART_ERROR": lambda v: Fault(ErrorCode.TypeError,
