@@ -4,21 +4,14 @@ and on the C interpreter (epython.testing.strategies.sets)."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from hypothesis import given
 
-from epython.testing.corpus import run_program
 from epython.testing.strategies.sets import set_programs
 from tests.hypothesis_profiles import prop_settings
+from tests.test_dict_properties import assert_prints_what_cpython_prints
 
 
 @prop_settings(weight=0.3)
 @given(program=set_programs())
 def test_random_set_programs_print_what_cpython_prints(program: str, backend: str) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "set_program.py"
-        path.write_text(program)
-        result = run_program(path, backend=backend)
-    assert result.status == "match", f"{result.detail}\n--- program ---\n{program}"
+    assert_prints_what_cpython_prints(program, backend)
