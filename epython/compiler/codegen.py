@@ -414,7 +414,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, SetsMixin, Hand
         if isinstance(t, ast.Name):
             self.load_name(t)
             self.expr(s.value)
-            self.emit_set_inplace(s, in_set) if in_set else self.asm.emit(op)
+            self.emit_inplace_op(s, op, in_set)
             self.store(t)
         elif isinstance(t, ast.Subscript):
             self.expr(t.value)
@@ -422,7 +422,7 @@ class FunctionCompiler(ExpressionsMixin, CallsMixin, DictsMixin, SetsMixin, Hand
             self.asm.emit("DUP_TOP_TWO")
             self.asm.emit("BINARY_SUBSCR")
             self.expr(s.value)
-            self.emit_set_inplace(s, in_set) if in_set else self.asm.emit(op)
+            self.emit_inplace_op(s, op, in_set)
             self.asm.emit("ROT_THREE")
             self.asm.emit("STORE_SUBSCR")
         else:

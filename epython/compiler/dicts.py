@@ -32,18 +32,14 @@ def dict_method(attr: str, nargs: int) -> str | None:
 class DictsMixin(FunctionCompilerBase):
     """The dict-compiling part of FunctionCompiler (codegen.py has the rest)."""
 
-    def _emit_dict_builtin(self, node: ast.AST, name: str, nargs: int) -> None:
-        self.asm.set_line(getattr(node, "lineno", 0))
-        self.asm.emit("CALL_BUILTIN", BUILTIN_BY_NAME[name].code, nargs)
-
     def expr_Dict(self, e: ast.Dict) -> None:
         """Compile a dict display ``{k: v, **other}``: its pairs are stored in order."""
-        self._emit_dict_builtin(e, "dict", 0)
+        self.emit_builtin_call(e, "dict", 0)
         for key, value in zip(e.keys, e.values):
             self.asm.emit("DUP_TOP")
             if key is None:  # {**other}
                 self.expr(value)
-                self._emit_dict_builtin(value, "dict.update", 2)
+                self.emit_builtin_call(value, "dict.update", 2)
                 self.asm.emit("POP_TOP")
                 continue
             self.expr(key)
@@ -63,7 +59,7 @@ class DictsMixin(FunctionCompilerBase):
             self.asm.set_line(e.key.lineno)
             self.asm.emit("STORE_SUBSCR")
 
-        self.comprehension(e, "dict", lambda: self._emit_dict_builtin(e, "dict", 0), add)  # type: ignore[attr-defined]
+        self.comprehension(e, "dict", lambda: self.emit_builtin_call(e, "dict", 0), add)  # type: ignore[attr-defined]
 
     def stmt_Delete(self, s: ast.Delete) -> None:
         """Compile ``del a[i], ...``: a dict's key or a list's item (builtin ``del``), and
@@ -85,7 +81,7 @@ class DictsMixin(FunctionCompilerBase):
                           "del d[key], del lst[i]", "del of slices and attributes is not supported")
             self.expr(target.value)
             self.expr(target.slice)
-            self._emit_dict_builtin(target, "del", 2)
+            self.emit_builtin_call(target, "del", 2)
             self.asm.emit("POP_TOP")
 
     def call_dict_class(self, e: ast.Call, func: ast.Attribute) -> None:
@@ -97,7 +93,7 @@ class DictsMixin(FunctionCompilerBase):
             self.fail(e, "dict.fromkeys() takes an iterable and an optional value")
         for arg in e.args:
             self.expr(arg)
-        self._emit_dict_builtin(e, "dict.fromkeys", len(e.args))
+        self.emit_builtin_call(e, "dict.fromkeys", len(e.args))
 
     def call_update_keywords(self, e: ast.Call, base: ast.expr) -> None:
         """``d.update([other,] name=value, ...)``: the update, then a store per keyword."""
@@ -108,8 +104,8 @@ class DictsMixin(FunctionCompilerBase):
         if e.args:
             self.expr(e.args[0])
         else:  # d.update() of an empty dict: a receiver that is no dict fails as in CPython
-            self._emit_dict_builtin(e, "dict", 0)
-        self._emit_dict_builtin(e, "dict.update", 2)
+            self.emit_builtin_call(e, "dict", 0)
+        self.emit_builtin_call(e, "dict.update", 2)
         self.asm.emit("POP_TOP")
         for kw in e.keywords:
             self.asm.emit("DUP_TOP")
@@ -127,7 +123,7 @@ class DictsMixin(FunctionCompilerBase):
             self.fail(e, f"dict expected at most 1 argument, got {len(e.args)}")
         for arg in e.args:
             self.expr(arg)
-        self._emit_dict_builtin(e, "dict", len(e.args))
+        self.emit_builtin_call(e, "dict", len(e.args))
         for kw in e.keywords:
             self.asm.emit("DUP_TOP")
             self.load_const(kw.arg, kw.value)

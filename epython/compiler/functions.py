@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
+from epython.bytecode.opcodes import BUILTIN_BY_NAME
 from epython.compiler.assembler import Assembler
 from epython.compiler.source import FunctionSource
 from epython.errors import CompileError
@@ -171,6 +172,12 @@ class FunctionCompilerBase:
     def build_exception(self, e: ast.Call) -> None:
         """Compile ``ValueError(args)``: a new exception object."""
         raise NotImplementedError
+
+    def emit_builtin_call(self, node: ast.AST, name: str, nargs: int) -> None:
+        """CALL_BUILTIN of the builtin ``name`` on the ``nargs`` values on the stack, at
+        ``node``'s line (the caller has checked the arity)."""
+        self.asm.set_line(getattr(node, "lineno", 0))
+        self.asm.emit("CALL_BUILTIN", BUILTIN_BY_NAME[name].code, nargs)
 
     def visit(self, node: ast.AST, prefix: str, noun: str) -> None:
         """Compile ``node`` with the method ``<prefix>_<its ast class>`` (``stmt_If``,

@@ -39,20 +39,16 @@ def set_method(attr: str, nargs: int, keywords: bool) -> str | None:
 class SetsMixin(FunctionCompilerBase):
     """The set-compiling part of FunctionCompiler (codegen.py has the rest)."""
 
-    def _emit_set_builtin(self, node: ast.AST, name: str, nargs: int) -> None:
-        self.asm.set_line(getattr(node, "lineno", 0))
-        self.asm.emit("CALL_BUILTIN", BUILTIN_BY_NAME[name].code, nargs)
-
     def expr_Set(self, e: ast.Set) -> None:
         """Compile a set display ``{a, b}``: its items are added in order."""
         self.b.makes_sets = True  # type: ignore[attr-defined]
-        self._emit_set_builtin(e, "set", 0)
+        self.emit_builtin_call(e, "set", 0)
         for elt in e.elts:
             if isinstance(elt, ast.Starred):
                 self.fail(elt, *UNSUPPORTED["Starred"])
             self.asm.emit("DUP_TOP")
             self.expr(elt)
-            self._emit_set_builtin(elt, "set.add", 2)
+            self.emit_builtin_call(elt, "set.add", 2)
             self.asm.emit("POP_TOP")
 
     def expr_SetComp(self, e: ast.SetComp) -> None:
@@ -62,10 +58,10 @@ class SetsMixin(FunctionCompilerBase):
         def add(result: int) -> None:
             self.asm.emit("LOAD_LOCAL", result)
             self.expr(e.elt)
-            self._emit_set_builtin(e.elt, "set.add", 2)
+            self.emit_builtin_call(e.elt, "set.add", 2)
             self.asm.emit("POP_TOP")
 
-        self.comprehension(e, "set", lambda: self._emit_set_builtin(e, "set", 0), add)  # type: ignore[attr-defined]
+        self.comprehension(e, "set", lambda: self.emit_builtin_call(e, "set", 0), add)  # type: ignore[attr-defined]
 
     def call_set(self, e: ast.Call) -> None:
         """``set()`` and ``set(iterable)``."""
@@ -76,7 +72,7 @@ class SetsMixin(FunctionCompilerBase):
             self.fail(e, f"set expected at most 1 argument, got {len(e.args)}")
         for arg in e.args:
             self.expr(arg)
-        self._emit_set_builtin(e, "set", len(e.args))
+        self.emit_builtin_call(e, "set", len(e.args))
 
     def set_inplace(self, s: ast.AugAssign) -> str | None:
         """The BINARY_* opcode that ``s`` passes to ``set.inplace``, or None when ``s`` compiles
@@ -89,7 +85,11 @@ class SetsMixin(FunctionCompilerBase):
             return None
         return opname
 
-    def emit_set_inplace(self, s: ast.AugAssign, opname: str) -> None:
-        """With ``a`` and ``b`` on the stack: ``a op= b`` by ``set.inplace``."""
+    def emit_inplace_op(self, s: ast.AugAssign, op: str, opname: str | None) -> None:
+        """With ``a`` and ``b`` on the stack: ``a op= b`` by the opcode ``op``, or by
+        ``set.inplace`` with the BINARY_* opcode ``opname`` (set_inplace's answer)."""
+        if opname is None:
+            self.asm.emit(op)
+            return
         self.asm.emit("LOAD_INT", int(Op[opname]))
-        self._emit_set_builtin(s, "set.inplace", 3)
+        self.emit_builtin_call(s, "set.inplace", 3)

@@ -22,7 +22,7 @@ from esim.cores.heap import object_bytes
 from esim.cores.values import Array, DictView, Fault, KIter, KSet, list_slot, py_repr, type_name
 
 __all__ = ["DICT_BUILTINS", "DICT_SHARED", "ENTRY_BYTES", "call", "check_key", "contains", "delete",
-           "equal", "items_of", "iterate", "key_error", "lookup", "pairs", "rooted", "store",
+           "equal", "items_of", "iterate", "key_error", "lookup", "pairs", "receiver", "rooted", "store",
            "store_keys"]
 
 #: Bytes one entry (a key slot and a value slot) adds to a dict.
@@ -230,9 +230,11 @@ def store_keys(d: dict[Any, Any], source: Any, value: Any, charge: Charge,
         store(d, key, value, rooted(charge, (d, *live, item)))
 
 
-def _receiver(args: tuple[Any, ...], method: str) -> dict[Any, Any]:
+def receiver(args: tuple[Any, ...], method: str, cls: type = dict) -> Any:
+    """The receiver ``args[0]`` of ``method`` when it is a ``cls`` (CPython's AttributeError
+    otherwise)."""
     d = args[0]
-    if type(d) is not dict:
+    if type(d) is not cls:
         raise Fault(ErrorCode.AttributeError, f"'{type_name(d)}' object has no attribute '{method}'")
     return d
 
@@ -278,7 +280,7 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
             release(VALUE_SLOT_BYTES)
         args[0].clear()
         return None
-    d = _receiver(args, method)
+    d = receiver(args, method)
     if method == "get":
         check_key(args[1])
         return d.get(args[1], args[2] if len(args) == 3 else None)

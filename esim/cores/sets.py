@@ -41,13 +41,6 @@ _INPLACE = {Op.BINARY_OR: "update", Op.BINARY_AND: "intersection_update",
             Op.BINARY_SUB: "difference_update", Op.BINARY_XOR: "symmetric_difference_update"}
 
 
-def _receiver(args: tuple[Any, ...], method: str) -> KSet:
-    s = args[0]
-    if type(s) is not KSet:
-        raise Fault(ErrorCode.AttributeError, f"'{type_name(s)}' object has no attribute '{method}'")
-    return s
-
-
 def _as_set(o: Any, charge: Charge, live: tuple[Any, ...]) -> KSet:
     """``o`` if it is a set, else ``set(o)`` (a new set, charged; ``live``: what the caller
     keeps alive meanwhile)."""
@@ -139,7 +132,7 @@ def call(code: int, args: tuple[Any, ...], charge: Charge, release: Release) -> 
                             f"'{type_name(a)}' and '{type_name(b)}'") from None
         _inplace(_INPLACE[op], a, (b,), charge, release, args)
         return a
-    s = _receiver(args, name)
+    s: KSet = dicts.receiver(args, name, KSet)
     others = args[1:]
     if name == "add":
         store(s, args[1], None, charge)
