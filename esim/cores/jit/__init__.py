@@ -44,6 +44,7 @@ from typing import Any
 
 from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program, encode
+from epython.bytecode.memory import SMALL_OBJECT_BYTES
 from epython.bytecode.opcodes import OPCODES
 from epython.bytecode.protocol import MAX_CALL_DEPTH
 from esim.cores.engine import TICK, UNSET, Request, check_arity, enter, kernel_fault
@@ -71,6 +72,11 @@ class CompiledProgram:
         em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge_, "
                    "charge_bytes_, charge_deep_, push_frame):")
         em.emit(1, f"cc = {em.packed(0, 0)}; fr = 0; lim = -1")
+        # (an owner other than the state: never the fast path)
+        em.emit(1, f"SMALL = {SMALL_OBJECT_BYTES} if heap.owner is state or heap.owner is None "
+                   "else 1 << 60")
+        em.emit(1, f"SMALL_CYCLES = heap.alloc_cycles + heap.byte_cycles * {SMALL_OBJECT_BYTES} "
+                   "if heap.owner is state else 0")
         em.emit(1, _FRAMES)
         #: per function and instruction, the stack slots that may hold a heap object (the
         #: others hold ints, floats, bools or None, or a literal the source carries)
@@ -135,6 +141,9 @@ def counter_shift(funcs: list[JitFunction]) -> tuple[int, bool]:
 #: ``lim`` at most what the frames may grow to before they would set a new peak or exceed the
 #: workspace (peak - used; every operation that may raise ``used`` recomputes it), so a call
 #: only adds and compares, and goes to ``heap.push_frame`` (``frame_slow``) past ``lim``.
+#: ``charge_small`` charges a new object of SMALL_OBJECT_BYTES (a range, an iterator) the same
+#: way: within ``lim`` no collection and no new peak can happen, so it only adds what
+#: ``Heap.charge`` adds (the bytes, the allocator's cycles).
 _FRAMES = """\
 def begin():
     nonlocal fr, lim
@@ -152,6 +161,12 @@ def charge(v, operands):
     v = charge_(v, operands)
     lim = heap.peak - heap.used
     return v
+def charge_small(v, operands):
+    nonlocal lim
+    if fr + SMALL <= lim:
+        heap.used += SMALL; lim -= SMALL; state.cycles += SMALL_CYCLES
+        return v
+    return charge(v, operands)
 def charge_bytes(nbytes, extra):
     nonlocal lim
     heap.frames = fr

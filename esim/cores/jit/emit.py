@@ -10,31 +10,22 @@ for the scheme).  The names the generated code uses are its namespace
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from epython.bytecode import protocol
 from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program
-from epython.bytecode.memory import VALUE_SLOT_BYTES
-from epython.bytecode.opcodes import BUILTIN_BY_NAME, BUILTINS, OPCODES, Flow, Op
-from esim.cores.builtins import FRESH_ITEM_CODES, INPLACE_BINARY, LIST_EXTEND, RANDOM_BUILTINS, SLOT_DELTA
-from esim.cores.dicts import DICT_BUILTINS, DICT_SHARED
+from epython.bytecode.opcodes import OPCODES, Flow, Op
+from esim.cores.builtins import INPLACE_BINARY
 from esim.cores.engine import TICK
 from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
+from esim.cores.jit.builtin_emit import emit_builtin
 from esim.cores.jit.emitter import Emitter, Segment, _add, tuple_display
 from esim.cores.jit.fast import Operand, binary, compare, direct_compare, emit_arms, is_class, truth
-from esim.cores.jit.types import FLOAT, INT, OTHER, RANGE, RANGE_ITER, Types
-from esim.cores.sets import SET_BUILTINS, SET_SHARED
+from esim.cores.jit.types import BOOL, FLOAT, INT, NONE, OTHER, RANGE, RANGE_ITER, Types
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]  # Emitter: from emitter.py
 
 MAX_CALL_DEPTH = protocol.MAX_CALL_DEPTH
-_LEN = BUILTIN_BY_NAME["len"].code
-_RANGE = BUILTIN_BY_NAME["range"].code
-#: The builtins that read the core's identity, and the generated name that holds it.
-_IDENTITY = {BUILTIN_BY_NAME["parallel.coreid"].code: "core_id",
-             BUILTIN_BY_NAME["parallel.numcores"].code: "num_cores"}
-_ABS = BUILTIN_BY_NAME["abs"].code
 
 #: The conditional jumps on the top of the stack, and whether they jump when it is false.
 _CONDITIONAL_JUMPS: dict[int, bool] = {Op.POP_JUMP_IF_FALSE: True, Op.POP_JUMP_IF_TRUE: False,
@@ -45,6 +36,15 @@ _LITERALS: dict[int, object] = {Op.LOAD_NONE: None, Op.LOAD_TRUE: True, Op.LOAD_
 
 #: Blocks of at most this many instructions are copied into the blocks that jump to them.
 _DUP_LIMIT = 4
+
+#: The instructions that take their operands from folded slots (FunctionTranslator.lazy);
+#: before any other, the folded slots are assigned.
+_FOLDS = frozenset((Op.NOP, Op.LOAD_LOCAL, Op.LOAD_CONST, Op.LOAD_INT, Op.LOAD_NONE, Op.LOAD_TRUE,
+                    Op.LOAD_FALSE, Op.STORE_LOCAL, Op.POP_TOP, Op.INPLACE_ADD, Op.INPLACE_MUL,
+                    Op.POP_JUMP_IF_FALSE, Op.POP_JUMP_IF_TRUE,
+                    *range(Op.BINARY_ADD, Op.BINARY_XOR + 1),
+                    *range(Op.COMPARE_EQ, Op.COMPARE_IS_NOT + 1)))
+_IMMEDIATE = INT | FLOAT | BOOL | NONE
 
 
 class FunctionTranslator:
@@ -65,7 +65,12 @@ class FunctionTranslator:
         self.top = 0  # the block the dispatch is running
         self.in_for = False  # emitting the body of a for_loop
         self.fused: str | None = None  # a comparison the next branch tests
-        self.stored_by_for = -1  # a STORE_LOCAL the for statement of a loop head does
+        self.stored_by_for = -1  # a STORE_LOCAL the for statement or an operator does
+        #: Folded slots: a slot whose value is an immediate (int, float, bool, None) that a
+        #: local known to be assigned or a literal holds is not assigned; the instructions of
+        #: _FOLDS take the expression instead.  Roots never read such a slot (it is not boxed)
+        #: and the expressions cannot raise, so faults keep their instruction.
+        self.lazy: dict[int, str] = {}
         #: what a branch charged ahead and the next segment's charge takes back
         self.owed: tuple[Callable[[], int], Callable[[], int]] | None = None
 
@@ -87,6 +92,7 @@ class FunctionTranslator:
         """Emit the function (``targets``: the dispatched blocks; None: the first pass)."""
         f, a, em = self.f, self.a, self.em
         self.seg = None
+        self.lazy = {}
         # ``dep``: the number of calls below the entry's frame (the call depth, a parameter)
         params = "".join(f"l{k}, " for k in range(f.n_params))
         em.emit(1, f"def f{f.index}({params}dep):")
@@ -246,11 +252,40 @@ class FunctionTranslator:
                                                         Op.POP_JUMP_IF_FALSE,
                                                         Op.POP_JUMP_IF_TRUE)):
                 self.seg = None  # the counter is exact after this instruction
+            if self.lazy and ins[0] not in _FOLDS:
+                self.materialize(indent, (f.index, i))
             assigned = self.instr(i, indent, assigned, inlined)
             em.ref = None
         op = f.instrs[e - 1][0]
         if OPCODES[op].flow is Flow.NEXT:
+            self.materialize(indent, (f.index, e - 1))
             self.goto(e, indent, inlined)
+
+    def materialize(self, indent: int, own: tuple[int, int], keep: int = -1,
+                    local: str | None = None) -> None:
+        """Assign the folded slots (but ``keep``; only those holding ``local`` if given)."""
+        for k in sorted(self.lazy):
+            if k != keep and (local is None or self.lazy[k] == local):
+                self.em.emit(indent, f"s{k} = {self.lazy.pop(k)}", own)
+
+    def fold(self, i: int, d: int, expr: str) -> None:
+        """Slot ``d`` (pushed by instruction ``i``) holds ``expr``: fold it when the next
+        instruction takes it."""
+        if self.next_in_block(i) in _FOLDS:
+            self.lazy[d] = expr
+        else:
+            self.em.emit(self.ind, f"s{d} = {expr}", (self.f.index, i))
+
+    def result_local(self, i: int, d: int) -> str | None:
+        """The local an operator at depth ``d`` stores its result in when the next instruction
+        is that STORE_LOCAL (then done: ``stored_by_for``), after assigning the folded slots
+        below that read it."""
+        if self.next_in_block(i) != Op.STORE_LOCAL:
+            return None
+        name = f"l{self.f.instrs[i + 1][1]}"
+        self.materialize(self.ind, (self.f.index, i), local=name)
+        self.stored_by_for = i + 1
+        return name
 
     # --- one instruction ------------------------------------------------------------------
     def instr(self, i: int, ind: int, assigned: int, inlined: set[int]) -> int:
@@ -270,13 +305,13 @@ class FunctionTranslator:
 
         def opd(k: int) -> Operand:
             mask, lit = self.types.stack(i, k)
-            return Operand(f"s{k}", mask, lit)
+            return Operand(f"s{k}", mask, lit, self.lazy.pop(k, None))
+
+        self.ind = ind
 
         top = s(d - 1) if d >= 1 else ""
         under = s(d - 2) if d >= 2 else ""
         if op == Op.NOP:
-            pass
-        elif op == Op.POP_TOP:
             pass
         elif op == Op.DUP_TOP:
             emit(f"{s(d)} = {top}")
@@ -287,30 +322,36 @@ class FunctionTranslator:
         elif op == Op.ROT_THREE:
             x, y, z = s(d - 3), s(d - 2), s(d - 1)
             emit(f"{x}, {y}, {z} = {z}, {x}, {y}")
-        elif (op == Op.LOAD_CONST or op == Op.LOAD_INT) and self.consumed_literal(i):
-            pass  # the next operator takes the literal from the source (Operand.text)
         elif op == Op.LOAD_CONST:
             c = self.program.consts[arg]
             lit = self.types.consts[arg]  # as the cores hold it (floats as binary32)
             if type(c) is int or type(c) is bool or c is None:
-                emit(f"{s(d)} = {c!r}")
+                self.fold(i, d, repr(c))
             elif type(lit) is float and lit - lit == 0.0:
-                emit(f"{s(d)} = {lit!r}")
+                self.fold(i, d, repr(lit))
             else:
                 emit(f"{s(d)} = consts[{arg}]")
         elif op in _LITERALS:
-            emit(f"{s(d)} = {_LITERALS[op]!r}")
+            self.fold(i, d, repr(_LITERALS[op]))
         elif op == Op.LOAD_INT:
-            emit(f"{s(d)} = {arg}")
+            self.fold(i, d, str(arg))
         elif op == Op.LOAD_LOCAL:
-            emit(f"{s(d)} = l{arg}")
-            if not assigned >> arg & 1:
-                emit(f"if {s(d)} is UNSET: raise UNBOUND({f.index}, {arg})")
-        elif op == Op.STORE_LOCAL:
-            if self.stored_by_for == i:
-                self.stored_by_for = -1  # the for statement stored it
+            if assigned >> arg & 1 and not self.types.local(i, arg)[0] & ~_IMMEDIATE:
+                self.fold(i, d, f"l{arg}")
             else:
-                emit(f"l{arg} = {top}")
+                emit(f"{s(d)} = l{arg}")
+                if not assigned >> arg & 1:
+                    emit(f"if {s(d)} is UNSET: raise UNBOUND({f.index}, {arg})")
+        elif op == Op.POP_TOP:
+            self.lazy.pop(d - 1, None)
+        elif op == Op.STORE_LOCAL:
+            value = self.lazy.pop(d - 1, top)
+            if self.stored_by_for == i:
+                self.stored_by_for = -1  # the for statement or the operator stored it
+            else:
+                self.materialize(ind, own, local=f"l{arg}")
+                if value != f"l{arg}":
+                    emit(f"l{arg} = {value}")
             assigned |= 1 << arg
         elif op == Op.LOAD_GLOBAL:
             emit(f"{s(d)} = glob[{arg}]")
@@ -326,7 +367,8 @@ class FunctionTranslator:
             else:
                 emit(f"{top} = UNARY({op}, {top})")
         elif Op.BINARY_ADD <= op <= Op.BINARY_XOR:
-            binary(op, opd(d - 2), opd(d - 1), emit)
+            a_, b_ = opd(d - 2), opd(d - 1)
+            binary(op, a_, b_, emit, self.result_local(i, d))
         elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
             a_, b_ = opd(d - 2), opd(d - 1)
             if a_.mask & OTHER:
@@ -335,19 +377,21 @@ class FunctionTranslator:
                 emit("else:")
                 binary(INPLACE_BINARY[op], a_, b_, lambda text, extra=0: emit(text, extra + 1))
             else:
-                binary(INPLACE_BINARY[op], a_, b_, emit)
+                binary(INPLACE_BINARY[op], a_, b_, emit, self.result_local(i, d))
         elif Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT:
-            fused = direct_compare(op, opd(d - 2), opd(d - 1))
+            a_, b_ = opd(d - 2), opd(d - 1)
+            fused = direct_compare(op, a_, b_)
             if fused is not None and self.next_in_block(i) in (Op.POP_JUMP_IF_FALSE,
                                                                Op.POP_JUMP_IF_TRUE):
                 self.fused = fused  # the branch tests it (it cannot raise)
             else:
-                compare(op, opd(d - 2), opd(d - 1), emit)
+                compare(op, a_, b_, emit)
         elif op in _CONDITIONAL_JUMPS:
             # the top of the stack decides; whether it is popped on either path is in the
             # stack depths of the two targets
             cond = truth(opd(d - 1)) if self.fused is None else self.fused
             self.fused = None
+            self.materialize(ind, own)
             neg = "not " if _CONDITIONAL_JUMPS[op] else ""
             seg, ref = self.seg, self.em.ref
             emit(f"if {neg}{cond}:")
@@ -407,10 +451,10 @@ class FunctionTranslator:
         elif op == Op.GET_ITER:
             it_mask = opd(d - 1).mask
             if it_mask == RANGE:
-                emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r")
+                emit(f"{top} = charge_small(RANGE_ITER({top}), ({top},))")
             elif it_mask != RANGE_ITER:
                 emit(f"if {top}.__class__ is not KIter:")
-                emit(f"r = ITER({top}); charge(r, ({top},)); {top} = r", 1)
+                emit(f"{top} = charge_small(ITER({top}), ({top},))", 1)
         elif op == Op.CALL:
             callee = self.funcs[arg]
             n = callee.n_params
@@ -430,7 +474,7 @@ class FunctionTranslator:
             emit(f"fr -= {f.frame_bytes}")
             emit(f"return {top}")
         elif op == Op.CALL_BUILTIN:
-            self.builtin(i, arg, arg2, d, emit)
+            emit_builtin(f, self.em, i, arg, arg2, d, emit)
         elif op == Op.BINARY_SUBSCR:
             ti = is_class(opd(d - 1), INT)
             int_and = "" if ti is True else f"{top}.__class__ is int and "
@@ -504,18 +548,6 @@ class FunctionTranslator:
             return None
         return f.instrs[i + 1][0]
 
-    def consumed_literal(self, i: int) -> bool:
-        """Does instruction ``i`` push a literal that the next instruction, an operator, takes
-        from the source (so the slot need not hold it: roots skip immediate slots)?"""
-        nxt = self.next_in_block(i)
-        if nxt is None or not (Op.BINARY_ADD <= nxt <= Op.BINARY_XOR
-                               or Op.COMPARE_EQ <= nxt <= Op.COMPARE_IS_NOT
-                               or nxt in (Op.INPLACE_ADD, Op.INPLACE_MUL)):
-            return False
-        d = self.a.depth[i]
-        assert d is not None
-        return self.types.stack(i + 1, d)[1] is not None
-
     def extra(self, name: str, cost: int) -> str:
         """The statement charging an operand-dependent cost (costs.EXTRA_COSTS) of an
         instruction of table cost ``cost`` ('' for 0): into the counter when the cycles part
@@ -526,75 +558,3 @@ class FunctionTranslator:
         if cost + cycles >= 0:
             return f"cc += {self.em.packed(cycles, 0)}" if cycles > 0 else f"cc -= {self.em.packed(-cycles, 0)}"
         return f"state.cycles += {cycles}"
-
-    def builtin(self, i: int, code: int, n: int, d: int, emit: Any) -> None:
-        """Emit CALL_BUILTIN ``code`` with ``n`` arguments at stack depth ``d``."""
-        f = self.f
-        b = BUILTINS[code]
-        args = [f"s{k}" for k in range(d - n, d)]
-        tup = tuple_display(args)
-        dst = f"s{d - n}"
-        if b.observable:
-            emit(self.em.flush())
-            if b.name == "print":
-                emit(f"ca = PRINT_TEXT({tup})")
-            else:
-                emit(f"ca = {tup}")
-            emit(f"r = yield Request({code}, ca, {f.index}, {f.line_at(i)})")
-            emit("if r.__class__ in HEAP_TYPES and r is not ca[0]: charge_deep(r, ca)")
-            emit(f"{dst} = r")
-            return
-        if code in _IDENTITY:
-            emit(f"{dst} = {_IDENTITY[code]}")
-            return
-        if code == _LEN:
-            emit(f"{dst} = len({args[0]}) if {args[0]}.__class__ in SIZED_TYPES else CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
-            return
-        if code == _ABS:
-            emit(f"if {args[0]}.__class__ is float: {dst} = abs({args[0]})")
-            emit(f"else: {dst} = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
-            return
-        if code == _RANGE:
-            cond = " and ".join(f"{x}.__class__ is int" for x in args)
-            if n == 3:
-                cond += f" and {args[2]} != 0"
-            emit(f"if {cond}: r = range({', '.join(args)})")
-            emit(f"else: r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
-            emit(f"charge(r, {tup}); {dst} = r")
-            return
-        if code in RANDOM_BUILTINS:
-            emit(f"r = state.random_builtin({code}, {tup})")
-            if b.name == "random.choice":
-                emit(f"if FRESH_CHOICE({code}, {tup}, r): charge(r, {tup})")
-            emit(f"{dst} = r")
-            return
-        if code in SET_BUILTINS:
-            emit(f"{dst} = SET_CALL({code}, {tup}, charge_bytes, heap.release)")
-            return
-        for table, cls, fn in ((SET_SHARED, "KSet", "SET"), (DICT_SHARED, "dict", "DICT")):
-            if fn == "DICT" and code in DICT_BUILTINS:
-                emit(f"{dst} = DICT_CALL({code}, {tup}, charge_bytes, heap.release)")
-                return
-            if code in table:  # s.pop(), d.copy()...: the set's or dict's method; else what follows
-                emit(f"if {args[0]}.__class__ is {cls}: {dst} = {fn}_CALL({table[code]}, {tup}, "
-                     "charge_bytes, heap.release)")
-                emit("else:")
-                emit = (lambda o: lambda text, extra=0: o(text, extra + 1))(emit)  # noqa: E731
-        if code == LIST_EXTEND:
-            emit(f"if {args[0]}.__class__ is list: state.inplace_list({int(Op.INPLACE_ADD)}, {args[0]}, "
-              f"{args[1]}, charge_bytes); r = None")
-            emit(f"else: r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
-            emit(f"{dst} = r")
-            return
-        emit(f"r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
-        delta = SLOT_DELTA.get(code)
-        if delta == 1:
-            emit(f"charge_bytes({VALUE_SLOT_BYTES}, {tup})")
-        elif delta == -1:
-            emit(f"heap.release({VALUE_SLOT_BYTES})")
-        elif code in FRESH_ITEM_CODES:
-            emit(f"charge(r, {tup})")
-            emit(f"for fresh_item in r: charge(fresh_item, (r, *{tup}))")
-        else:
-            emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
-        emit(f"{dst} = r")

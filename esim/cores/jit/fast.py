@@ -36,17 +36,22 @@ _F32_EXACT = 1 << 24  # ints of at most this magnitude are exact in binary32
 
 
 class Operand(NamedTuple):
-    """A stack slot as the generated code names it, with its static class mask and literal."""
+    """A stack slot as the generated code names it, with its static class mask and literal,
+    and the expression that holds its value when the slot itself was not assigned (a local or a
+    literal that the emitter folds into the instruction that takes it: ``expr``)."""
 
     name: str
     mask: int = ANY
     lit: object = None
+    expr: str | None = None
 
     @property
     def text(self) -> str:
-        """The slot's value in source: its literal when known (the slot itself may then not
-    hold it: the emitter leaves a literal consumed by the next operator in the source)."""
-        return self.name if self.lit is None else repr(self.lit)
+        """The slot's value in source: its literal when known, else ``expr`` or the slot (the
+        slot itself may then not hold it)."""
+        if self.lit is not None:
+            return repr(self.lit)
+        return self.name if self.expr is None else self.expr
 
 
 def is_class(x: Operand, cls: int) -> Cond:
@@ -55,14 +60,14 @@ def is_class(x: Operand, cls: int) -> Cond:
         return True
     if not x.mask & cls:
         return False
-    return f"{x.name}.__class__ is {_CLASS_NAME[cls]}"
+    return f"{x.text}.__class__ is {_CLASS_NAME[cls]}"
 
 
 def truth(x: Operand) -> str:
     """The truth of ``x`` as ``ops.truth`` gives it (``bool(x)`` for all but arrays)."""
     if not x.mask & OTHER:
-        return x.name
-    return f"({x.name} if {x.name}.__class__ is bool else TRUTH({x.name}))"
+        return x.text
+    return f"({x.text} if {x.text}.__class__ is bool else TRUTH({x.text}))"
 
 
 def emit_arms(emit: Emit, arms: list[Arm], extra: int = 0) -> None:
@@ -112,17 +117,19 @@ def round_f32(target: str, expr: str) -> str:
 
 
 def _as_f32(x: Operand) -> str:
-    """The expression ``f32(x)`` of an int operand: exact up to 2**24 in magnitude (a float
-    add converts exactly), rounded by ``INT_F32`` beyond."""
+    """The expression ``f32(x)`` of an int operand as an operand of a float operation: the int
+    itself up to 2**24 in magnitude (exact in binary32; Python's int/float and int/int
+    arithmetic converts an int32 exactly), rounded by ``INT_F32`` beyond."""
     if type(x.lit) is int:
         return repr(float(x.lit)) if abs(x.lit) <= _F32_EXACT else f"INT_F32({x.lit})"
-    return f"({x.name} + 0.0 if {-_F32_EXACT} <= {x.name} <= {_F32_EXACT} else INT_F32({x.name}))"
+    v = x.text  # (an int32 with a float converts exactly in Python's arithmetic)
+    return f"(INT_F32({v}) if {v} > {_F32_EXACT} or {v} < {-_F32_EXACT} else {v})"
 
 
 def _nonzero(x: Operand) -> Cond:
     if x.lit is not None:
         return bool(x.lit)
-    return x.name
+    return x.text
 
 
 def _overflow(a: str, op: int, b: Operand) -> str:
@@ -134,14 +141,22 @@ def _overflow(a: str, op: int, b: Operand) -> str:
         if up:
             return f"if {a} > {INT32_MAX}: CHECK_INT({a})"
         return f"if {a} < {INT32_MIN}: CHECK_INT({a})"
-    return f"if not {INT32_MIN} <= {a} <= {INT32_MAX}: CHECK_INT({a})"
+    return _outside(a)
 
 
-def binary(op: int, a: Operand, b: Operand, emit: Emit) -> None:
-    """Emit ``a = a <op> b`` (``a``'s slot receives the result)."""
-    x, y = a.name, b.text
+def _outside(a: str) -> str:
+    """The int32 check of ``a`` (two comparisons joined by ``or`` run faster than a chained
+    comparison in CPython 3.11)."""
+    return f"if {a} > {INT32_MAX} or {a} < {INT32_MIN}: CHECK_INT({a})"
+
+
+def binary(op: int, a: Operand, b: Operand, emit: Emit, target: str | None = None) -> None:
+    """Emit ``target = a <op> b`` (``target``: ``a``'s slot unless given; the operands may be
+    expressions that cannot raise: a local or a literal, see ``Operand``)."""
+    x, y = a.text, b.text
+    t = a.name if target is None else target
     generic = (f"r = BINARY({op}, {x}, {y}); "
-               f"{x} = charge(r, ({x}, {y})) if r.__class__ in HEAP_TYPES else r")
+               f"{t} = charge(r, ({x}, {y})) if r.__class__ in HEAP_TYPES else r")
     ia, ib, fa, fb = is_class(a, INT), is_class(b, INT), is_class(a, FLOAT), is_class(b, FLOAT)
     arms: list[Arm]
     if op in _BIN_SYM:
@@ -151,28 +166,28 @@ def binary(op: int, a: Operand, b: Operand, emit: Emit) -> None:
         eb = _as_f32(b)
         ea = _as_f32(a)
         if div:
-            int_arm = round_f32(x, f"{ea} / {eb}")
+            int_arm = round_f32(t, f"{ea} / {eb}")
         else:
-            int_arm = f"{x} = {x} {sym} {y}\n{_overflow(x, op, b)}"
+            int_arm = f"{t} = {x} {sym} {y}\n{_overflow(t, op, b)}"
         arms = [([ia, ib, *nz], int_arm),
-                ([fa], [([fb, *nz], round_f32(x, f"{x} {sym} {y}")),
-                        ([ib, *nz], round_f32(x, f"{x} {sym} {eb}")),
+                ([fa], [([fb, *nz], round_f32(t, f"{x} {sym} {y}")),
+                        ([ib, *nz], round_f32(t, f"{x} {sym} {eb}")),
                         ([], generic)]),
-                ([ia, fb, *nz], round_f32(x, f"{ea} {sym} {y}")),
+                ([ia, fb, *nz], round_f32(t, f"{ea} {sym} {y}")),
                 ([], generic)]
     elif op == Op.BINARY_MOD or op == Op.BINARY_FLOORDIV:
         sym = "%" if op == Op.BINARY_MOD else "//"
-        body = f"{x} = {x} {sym} {y}"
+        body = f"{t} = {x} {sym} {y}"
         if op == Op.BINARY_FLOORDIV:
-            body += f"\nif {x} == {INT32_MAX + 1}: CHECK_INT({x})"
+            body += f"\nif {t} == {INT32_MAX + 1}: CHECK_INT({t})"
         arms = [([ia, ib, _nonzero(b)], body), ([], generic)]
     elif op in _BITWISE:
-        arms = [([ia, ib], f"{x} = {x} {_BITWISE[op]} {y}"), ([], generic)]
+        arms = [([ia, ib], f"{t} = {x} {_BITWISE[op]} {y}"), ([], generic)]
     elif op == Op.BINARY_RSHIFT:
-        arms = [([ia, ib, _range_cond(b, 0, None)], f"{x} = {x} >> {y}"), ([], generic)]
+        arms = [([ia, ib, _range_cond(b, 0, None)], f"{t} = {x} >> {y}"), ([], generic)]
     elif op == Op.BINARY_LSHIFT:
         arms = [([ia, ib, _range_cond(b, 0, 32)],
-                 f"{x} = {x} << {y}\nif not {INT32_MIN} <= {x} <= {INT32_MAX}: CHECK_INT({x})"),
+                 f"{t} = {x} << {y}\n{_outside(t)}"),
                 ([], generic)]
     else:
         arms = [([], generic)]
@@ -187,29 +202,29 @@ def _range_cond(b: Operand, lo: int, hi: int | None) -> Cond:
 
 
 def compare(op: int, a: Operand, b: Operand, emit: Emit) -> None:
-    """Emit ``a = a <cmp> b``."""
-    x, y = a.name, b.text
+    """Emit ``a = a <cmp> b`` (into ``a``'s slot; the operands as in :func:`binary`)."""
+    x, y, t = a.text, b.text, a.name
     if op in _CMP_SYM:
         sym = _CMP_SYM[op]
-        direct = f"{x} = {x} {sym} {y}"
+        direct = f"{t} = {x} {sym} {y}"
         if not (a.mask | b.mask) & ~(INT | FLOAT):  # numbers compare as Python numbers
             emit(direct)
             return
         arms: list[Arm] = [([is_class(a, INT), is_class(b, INT)], direct),
                            ([is_class(a, FLOAT), is_class(b, FLOAT)], direct),
-                           ([], f"{x} = COMPARE({op}, {x}, {y})")]
+                           ([], f"{t} = COMPARE({op}, {x}, {y})")]
         emit_arms(emit, arms)
     elif op == Op.COMPARE_IS:
-        emit(f"{x} = {x} is {y}")
+        emit(f"{t} = {x} is {y}")
     elif op == Op.COMPARE_IS_NOT:
-        emit(f"{x} = {x} is not {y}")
+        emit(f"{t} = {x} is not {y}")
     else:
-        emit(f"{x} = COMPARE({op}, {x}, {y})")
+        emit(f"{t} = COMPARE({op}, {x}, {y})")
 
 
 def direct_compare(op: int, a: Operand, b: Operand) -> str | None:
     """The expression of ``a <cmp> b`` when both are known numbers (it cannot raise), else
     None."""
     if op in _CMP_SYM and not (a.mask | b.mask) & ~(INT | FLOAT):
-        return f"({a.name} {_CMP_SYM[op]} {b.text})"
+        return f"({a.text} {_CMP_SYM[op]} {b.text})"
     return None

@@ -41,6 +41,16 @@ def array_set(a: Array, i: Any, v: Any) -> None:
     a.set(i, v)
 
 
+def range_iter(r: range) -> KIter:
+    """``semantics.iterate(r)`` of a range: a KIter of depth 1 that keeps ``r``."""
+    k = KIter.__new__(KIter)
+    k.depth = 1
+    k.it = iter(r)
+    k.refs = (r,)
+    k.fresh = False
+    return k
+
+
 def depth_error() -> Fault:
     """The RecursionError of a call one deeper than a core supports."""
     return Fault(ErrorCode.RecursionError,
@@ -67,7 +77,7 @@ def namespace() -> dict[str, Any]:
         "CHECK_INT": raise_overflow, "HEAP_TYPES": frozenset((str, list, tuple, dict, KSet)),
         "IMMEDIATE_TYPES": frozenset((int, float, bool)),
         "SIZED_TYPES": frozenset((list, tuple, str, range, Array)),
-        "ITER": semantics.iterate, "SUBSCR": semantics.subscript,
+        "ITER": semantics.iterate, "RANGE_ITER": range_iter, "SUBSCR": semantics.subscript,
         "STORE": semantics.store_subscript, "SLICE": semantics.slice_of,
         "UNPACK": semantics.unpack, "ATTR": semantics.attribute, "ARRAY_GET": array_get,
         "ARRAY_SET": array_set, "CALL_BUILTIN": call_builtin, "FRESH_CHOICE": fresh_choice,
