@@ -105,7 +105,7 @@ class Array:
     ``a[i]`` on a 2-D array is a row view sharing the storage, as in numpy.
     """
 
-    __slots__ = ("base", "data", "dirty", "dtype", "offset", "shape")
+    __slots__ = ("base", "data", "dirty", "dtype", "kind", "n1", "offset", "shape")
 
     def __init__(self, data: list[Any], shape: tuple[int, ...], dtype: str,
                  offset: int = 0, dirty: set[int] | None = None, base: Array | None = None) -> None:
@@ -115,6 +115,10 @@ class Array:
         self.offset = offset
         self.dirty = dirty if dirty is not None else set()
         self.base = base  # the array a row view belongs to (keeps its storage alive)
+        # for the translating engine's inline element access: the length of a 1-D array (-1
+        # for others) and the class an element is stored as without conversion (else None)
+        self.n1 = shape[0] if len(shape) == 1 else -1
+        self.kind = float if dtype == "f4" else int if dtype == "i4" else None
 
     def __len__(self) -> int:
         return self.shape[0]

@@ -489,8 +489,7 @@ class FunctionTranslator:
             emit(f"elif {under}.__class__ is Array:")
             extra = self.extra("array get", f.instrs[i][3])  # after the read: it may fail
             extra = f"; {extra}" if extra else ""
-            emit(f"r = {under}.shape", 1)
-            emit(f"if {int_and}len(r) == 1 and 0 <= {top} < r[0]: "
+            emit(f"if {int_and}0 <= {top} < {under}.n1: "
                  f"{under} = {under}.data[{under}.offset + {top}]{extra}", 1)  # int, float, bool
             emit("else:", 1)
             emit(f"r = ARRAY_GET({under}, {top}){extra}", 2)
@@ -503,7 +502,12 @@ class FunctionTranslator:
         elif op == Op.STORE_SUBSCR:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
             extra = self.extra("array set", f.instrs[i][3])
-            emit(f"if {t}.__class__ is Array: ARRAY_SET({t}, {x}, {v}){'; ' + extra if extra else ''}")
+            emit(f"if {t}.__class__ is Array:")
+            emit(f"if {x}.__class__ is int and 0 <= {x} < {t}.n1 and {v}.__class__ is {t}.kind: "
+                 f"r = {t}.offset + {x}; {t}.data[r] = {v}; {t}.dirty.add(r)", 1)
+            emit(f"else: ARRAY_SET({t}, {x}, {v})", 1)
+            if extra:
+                emit(extra, 1)
             emit(f"elif {t}.__class__ is dict: DICT_STORE({t}, {x}, {v}, charge_bytes)")
             emit(f"else: STORE({t}, {x}, {v})")
         elif op == Op.BUILD_TUPLE or op == Op.BUILD_LIST:

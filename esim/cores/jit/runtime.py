@@ -22,22 +22,18 @@ __all__ = ["namespace"]
 
 def array_get(a: Array, i: Any) -> Any:
     """``a[i]`` for an Array: the common 1-D int index inline, the rest through Array.get."""
-    if i.__class__ is int and len(a.shape) == 1:
-        n = a.shape[0]
-        if 0 <= i < n:
-            return a.data[a.offset + i]
+    if i.__class__ is int and 0 <= i < a.n1:
+        return a.data[a.offset + i]
     return a.get(i)
 
 
 def array_set(a: Array, i: Any, v: Any) -> None:
     """``a[i] = v`` for an Array (as Array.set)."""
-    if i.__class__ is int and len(a.shape) == 1 and 0 <= i < a.shape[0]:
-        dtype = a.dtype
-        if (dtype == "f4" and v.__class__ is float) or (dtype == "i4" and v.__class__ is int):
-            flat = a.offset + i
-            a.data[flat] = v
-            a.dirty.add(flat)
-            return
+    if i.__class__ is int and 0 <= i < a.n1 and v.__class__ is a.kind:
+        flat = a.offset + i
+        a.data[flat] = v
+        a.dirty.add(flat)
+        return
     a.set(i, v)
 
 
