@@ -10,7 +10,9 @@ where MemoryError or RecursionError happen.
 Translation scheme (docs/performance.md):
 
 * Locals become Python locals ``l0..``; value-stack slots become ``s0..`` (the verifier proves
-  the depth is static at every instruction).  Never-assigned locals hold ``UNSET``; loads are
+  the depth is static at every instruction).  Immediate loads (literals, assigned locals of
+  int/float/bool/None) are folded into the instruction that takes them, and an operator's
+  result goes straight into the local a STORE_LOCAL after it names (emit.py, ``lazy``).  Never-assigned locals hold ``UNSET``; loads are
   checked only where a forward data-flow analysis cannot prove the local is assigned.
 * Basic blocks are dispatched by a block number ``b`` inside ``while True:`` through a balanced
   if-tree; a block that ends by jumping to a small block gets a copy of it (tail duplication).
@@ -22,8 +24,9 @@ Translation scheme (docs/performance.md):
   its generated line in the traceback, maps it to the instruction and subtracts what the segment
   charged for the instructions after it.
 * int arithmetic runs as Python ints with an inline int32 range check; float arithmetic rounds
-  to binary32 through a one-element ``array('f')`` (a C ``(float)`` cast: round to nearest,
-  inf on overflow, as ``values.f32``).  Anything but int/int or float/float goes to the
+  to binary32 by Veltkamp's splitting in binary32's normal range and through a one-element
+  ``array('f')`` outside it (a C ``(float)`` cast: round to nearest, inf on overflow, as
+  ``values.f32``; fast.py ``round_f32``).  Anything but int/int or float/float goes to the
   reference's ``ops`` functions, which raise the same Faults.
 * Calls are ``yield from`` of the callee's generator (or a plain call for a callee that can
   never yield: no call, no loop, no observable builtin).  The call depth is the last
