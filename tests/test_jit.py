@@ -269,6 +269,30 @@ def float_edges(x, y):
     return a, b, c, d, e, 0.5 * x, x + 1, 3 / 7
 
 
+def float_sums(x, y):
+    a = x + y
+    b = x - y
+    c = x * 0.5
+    d = x / 4.0
+    e = y * 2.0
+    f = 0.25 * x - y
+    g = 3 * 0.5
+    return a, b, c, d, e, f, g, x + x, y - x
+
+
+def shifts_by_locals(x, n):
+    k = 3
+    t = 0
+    for j in range(n):
+        t = t + (x >> k) + (x << k) + (j >> k)
+        k = j % 5
+    return t, shift_helper(x, n % 7)
+
+
+def shift_helper(a, b):
+    return a >> b, a << b
+
+
 def int_float_mix(i, y):
     return i * y, y - i, i / 3, i / y, 7 / i, 16777217 * y, i + 0.0
 
@@ -321,6 +345,18 @@ def long_loop_then_print(n):
     (float_edges, [1.0000001192092896, 1.0000001192092896]),
     (float_edges, [-0.0, 5.0]),
     (float_edges, [0.0, 0.0]),
+    (float_sums, [1.401298464324817e-45, 2.802596928649634e-45]),  # subnormal sums
+    (float_sums, [1.1754943508222875e-38, -1.1754942106924411e-38]),  # normal - normal
+    (float_sums, [2.350988701644575e-38, 5e-45]),  # halving into the subnormals
+    (float_sums, [3.4028234663852886e38, 3.4028234663852886e38]),  # sums overflow
+    (float_sums, [-3.4028234663852886e38, 2.028240960365167e31]),  # just below the tie
+    (float_sums, [3.4028234663852886e38, -0.0]),
+    (float_sums, [float("inf"), float("-inf")]),
+    (float_sums, [float("nan"), 1.0]),
+    (float_sums, [1.0, -1.0]),
+    (float_sums, [-0.0, 0.0]),
+    (shifts_by_locals, [1000, 12]),  # shift counts folded from int locals and int params
+    (shifts_by_locals, [-77, 9]),
     (int_float_mix, [16777217, 0.5]),
     (int_float_mix, [-16777219, 3.0]),
     (int_float_mix, [16777216, -0.0]),
@@ -333,7 +369,7 @@ def long_loop_then_print(n):
 def test_fast_paths_agree_with_the_reference(fn: Any, args: list[Any]) -> None:
     """Literal operands, one-sided int32 checks at the boundaries, ints rounded to float32
     beyond 2**24, locals whose class changes,
-    float32 rounding near zero, subnormals and overflow, for loops left by break, continue,
+    float32 rounding near zero, subnormals and overflow, shift counts taken from locals, loops left by break, continue,
     return and exhaustion, and ticks inside a loop's charged-ahead segments."""
     assert_same_direct(fn, args)
 
@@ -392,6 +428,45 @@ def test_float32_splitting_is_the_store_rounding() -> None:
         rc = r * 536870913.0
         box[0] = r
         assert rc - (rc - r) == box[0], r
+
+
+def test_sum_and_power_of_two_roundings_are_the_store_rounding() -> None:
+    """round_f32's "sum" form (a sum or difference of two binary32 values: the splitting, then
+    the range test) and its "exact" form (a product with a power of two: the range test
+    alone) give the array('f') store's result, across the subnormals, zeros and overflow."""
+    import random
+    import struct
+    from array import array
+
+    from esim.cores.jit.fast import round_f32
+
+    box = array("f", [0.0])
+    env: dict[str, Any] = {"F32": box}
+    forms = {how: compile(round_f32("t", "a " + sym + " b", how), how, "exec")
+             for how, sym in (("sum", "+"), ("exact", "*"))}
+    rnd = random.Random(23)
+
+    def f32() -> float:
+        bits = rnd.getrandbits(32)
+        if rnd.random() < 0.3:  # small exponents: subnormals and the bottom of the normals
+            bits = (bits & 0x80FFFFFF) | (rnd.randint(0, 3) << 23)
+        if rnd.random() < 0.1:  # the top: overflow
+            bits = (bits & 0x80FFFFFF) | (rnd.randint(250, 254) << 23)
+        return struct.unpack("<f", struct.pack("<I", bits))[0]
+
+    def same(x: float, y: float) -> bool:  # bit for bit, any nan for any nan
+        return struct.pack("<f", x) == struct.pack("<f", y) or (x != x and y != y)
+
+    for _ in range(30000):
+        a, b = f32(), f32()
+        env.update(a=a, b=b)
+        exec(forms["sum"], env)
+        box[0] = a + b
+        assert same(env["t"], box[0]), (a, b)
+        env["b"] = math.ldexp(1.0, rnd.randint(-30, 30)) * rnd.choice((1, -1))
+        exec(forms["exact"], env)
+        box[0] = a * env["b"]
+        assert same(env["t"], box[0]), (a, env["b"])
 
 
 def strs_and_literals(n):

@@ -29,7 +29,10 @@ Translation scheme (docs/performance.md):
   ``values.f32``; fast.py ``round_f32``).  Anything but int/int or float/float goes to the
   reference's ``ops`` functions, which raise the same Faults.
 * Calls are ``yield from`` of the callee's generator (or a plain call for a callee that can
-  never yield: no call, no loop, no observable builtin).  The call depth is the last
+  never yield: no call, no loop, no observable builtin).  A called function with parameters
+  also has an int variant for int arguments (variants.py); a function that only its calls
+  make a generator runs as a plain function that escapes to resumable generator versions
+  where a tick is due (calls.py).  The call depth is the last
   parameter ``dep`` of every generated function (the caller checks it against MAX_CALL_DEPTH
   and passes ``dep + 1``): a local, not a shared counter.
 * Memory: the same charges at the same points.  The live roots for an exact trace near the limit
@@ -53,10 +56,12 @@ from epython.bytecode.protocol import MAX_CALL_DEPTH
 from esim.cores.engine import TICK, UNSET, Request, check_arity, enter, kernel_fault
 from esim.cores.heap import object_bytes
 from esim.cores.jit.analysis import Analysis, JitFunction
+from esim.cores.jit.calls import Escape, resume
 from esim.cores.jit.emit import Emitter, FunctionTranslator
 from esim.cores.jit.exceptions import REFERENCE, runs_on_reference
 from esim.cores.jit.runtime import namespace
 from esim.cores.jit.types import BOOL, FLOAT, INT, NONE
+from esim.cores.jit.variants import INTS, RESUMES, Variants
 from esim.cores.semantics import unbound_local, undefined_global
 from esim.cores.state import CoreState
 
@@ -81,14 +86,18 @@ class CompiledProgram:
         em.emit(1, f"SMALL_CYCLES = heap.alloc_cycles + heap.byte_cycles * {SMALL_OBJECT_BYTES} "
                    "if heap.owner is state else 0")
         em.emit(1, _FRAMES)
-        #: per function and instruction, the stack slots that may hold a heap object (the
-        #: others hold ints, floats, bools or None, or a literal the source carries)
-        self.boxed: list[list[tuple[int, ...]]] = []
-        for k in range(len(self.funcs)):
-            tr = FunctionTranslator(program, self.funcs, self.analyses, k, em)
+        #: per version (function, suffix: variants.py) and instruction, the stack slots that
+        #: may hold a heap object (the others hold ints, floats, bools or None, or a literal
+        #: the source carries)
+        boxed: dict[str, list[tuple[int, ...]]] = {}
+        variants = Variants(program, self.funcs, self.analyses)
+        self.escapes = variants.escapes
+        for key in variants.versions:
+            tr = FunctionTranslator(program, self.funcs, self.analyses, variants, key, em)
             tr.generate()
-            self.boxed.append([tuple(j for j in range(len(st)) if st[j][0] & ~_IMMEDIATE)
-                               if st is not None else () for st in tr.types.stack_at])
+            boxed[f"f{key[0]}{key[1]}"] = [
+                tuple(j for j in range(len(st)) if st[j][0] & ~_IMMEDIATE)
+                if st is not None else () for st in tr.types.stack_at]
         em.emit(1, "def get_state():")
         em.emit(2, "k = int(cc)")
         em.emit(2, f"return k & {(1 << shift) - 1}, k >> {shift}")
@@ -106,15 +115,19 @@ class CompiledProgram:
         gnames = [g.name for g in program.globals]
         module["UNBOUND"] = lambda func, slot: unbound_local(fnames[func], slot)
         module["NAME_ERROR"] = lambda slot: undefined_global(gnames[slot])
+        module["Escape"] = Escape
+        module["RESUME"] = resume
         code = compile(self.source, f"<epython-jit {program.functions[program.entry].name}>",
                        "exec")
         exec(code, module)
         self.make = module["make"]
+        #: the function of each generated version's code, and its boxed slots
         self.func_of_code: dict[Any, int] = {}
+        self.boxed: dict[Any, list[tuple[int, ...]]] = {}
         for const in self.make.__code__.co_consts:
-            if hasattr(const, "co_name") and const.co_name.startswith("f") and \
-                    const.co_name[1:].isdigit():
-                self.func_of_code[const] = int(const.co_name[1:])
+            if hasattr(const, "co_name") and const.co_name in boxed:
+                self.func_of_code[const] = int(const.co_name[1:].rstrip(INTS + RESUMES))
+                self.boxed[const] = boxed[const.co_name]
 
     def where(self, lineno: int) -> tuple[int, int] | None:
         """(function, instruction) of a generated line."""
@@ -146,7 +159,8 @@ def counter_shift(funcs: list[JitFunction]) -> tuple[int, bool]:
 #: only adds and compares, and goes to ``heap.push_frame`` (``frame_slow``) past ``lim``.
 #: ``charge_small`` charges a new object of SMALL_OBJECT_BYTES (a range, an iterator) the same
 #: way: within ``lim`` no collection and no new peak can happen, so it only adds what
-#: ``Heap.charge`` adds (the bytes, the allocator's cycles).
+#: ``Heap.charge`` adds (the bytes, the allocator's cycles); past ``lim`` but within the
+#: workspace it also sets the new peak, as ``Heap.charge`` does; only a collection goes there.
 _FRAMES = """\
 def begin():
     nonlocal fr, lim
@@ -168,6 +182,13 @@ def charge_small(v, operands):
     nonlocal lim
     if fr + SMALL <= lim:
         heap.used += SMALL; lim -= SMALL; state.cycles += SMALL_CYCLES
+        return v
+    used = heap.used + SMALL
+    if used + fr <= heap.workspace:  # no collection: a new peak
+        heap.used = used; state.cycles += SMALL_CYCLES
+        if used + fr > heap.peak:
+            heap.peak = used + fr
+        lim = heap.peak - used
         return v
     return charge(v, operands)
 def charge_bytes(nbytes, extra):
@@ -245,7 +266,7 @@ class TranslatingEngine:
                         v = loc.get(f"l{j}", UNSET)
                         if v is not UNSET:
                             out.append(v)
-                    for j in boxed[k][idx]:
+                    for j in boxed[frame.f_code][idx]:
                         if j < depth:
                             out.append(loc[f"s{j}"])
                 frame = frame.f_back
@@ -277,6 +298,14 @@ class TranslatingEngine:
             enter(state, fentry.frame_bytes, args)
             begin()
             begun = True
+            if cp.escapes[entry]:
+                try:
+                    r = fs[entry](*args, 0)
+                except Escape as e:
+                    r = e
+                if r.__class__ is Escape:
+                    return (yield from resume(r))
+                return r
             gen = fs[entry](*args, 0)
             if analyses[entry].may_yield:
                 return (yield from gen)

@@ -42,12 +42,16 @@ class JitFunction:
 class Analysis:
     """Depths, basic blocks, definite assignment and segments of one function."""
 
-    def __init__(self, program: Program, f: JitFunction) -> None:
+    def __init__(self, program: Program, f: JitFunction, after_calls: bool = False) -> None:
+        """``after_calls``: a block also starts after each CALL (the resumable version of an
+        escaping function enters there: calls.py)."""
         instrs = f.instrs
         graph = analyse(program.functions[f.index].code,
                         lambda callee: program.functions[callee].n_params)
         depth = self.depth = graph.depths
         self.blocks: list[tuple[int, int]] = graph.blocks()  # [start, end) instruction ranges
+        if after_calls:
+            self.blocks = [piece for s, e in self.blocks for piece in _cut_after_calls(instrs, s, e)]
         self.block_of = {s: k for k, (s, _) in enumerate(self.blocks)}
         # Definite assignment of locals (bit masks) at each block entry.
         full = (1 << f.n_locals) - 1
@@ -83,10 +87,27 @@ class Analysis:
                     for m, (s2, _e2) in enumerate(self.blocks):
                         if j <= s2 < e:
                             self.loop_depth[m] += 1
+        #: no backward jump and no observable builtin: only its calls may yield
+        self.straight = not any(
+            depth[i] is not None and ((op == Op.CALL_BUILTIN and BUILTINS[arg].observable)
+                                      or (OPCODES[op].is_jump and arg <= i))
+            for i, (op, arg, _, _) in enumerate(instrs))
         self.may_yield = any(
             depth[i] is not None and (op == Op.CALL or (op == Op.CALL_BUILTIN and BUILTINS[arg].observable)
                                       or (OPCODES[op].is_jump and arg <= i))
             for i, (op, arg, _, _) in enumerate(instrs))
+
+
+def _cut_after_calls(instrs: list[tuple[int, int, int, int]], s: int, e: int
+                     ) -> list[tuple[int, int]]:
+    """Block [s, e) cut after each CALL in it."""
+    out = []
+    for i in range(s, e - 1):
+        if instrs[i][0] == Op.CALL:
+            out.append((s, i + 1))
+            s = i + 1
+    out.append((s, e))
+    return out
 
 
 def cuts_segment(ins: tuple[int, int, int, int]) -> bool:

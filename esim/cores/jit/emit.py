@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from epython.bytecode import protocol
 from epython.bytecode.costs import EXTRA_COSTS
 from epython.bytecode.image import Program
 from epython.bytecode.opcodes import OPCODES, Flow, Op
@@ -19,13 +18,13 @@ from esim.cores.builtins import INPLACE_BINARY
 from esim.cores.engine import TICK
 from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
 from esim.cores.jit.builtin_emit import emit_builtin
+from esim.cores.jit.calls import emit_call, resume_entry, resume_targets
 from esim.cores.jit.emitter import Emitter, Segment, _add, tuple_display
 from esim.cores.jit.fast import Operand, binary, compare, direct_compare, emit_arms, is_class, truth
-from esim.cores.jit.types import BOOL, FLOAT, INT, NONE, OTHER, RANGE, RANGE_ITER, Types
+from esim.cores.jit.types import BOOL, FLOAT, INT, NONE, OTHER, RANGE, RANGE_ITER
+from esim.cores.jit.variants import RESUMES, Variants
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]  # Emitter: from emitter.py
-
-MAX_CALL_DEPTH = protocol.MAX_CALL_DEPTH
 
 #: The conditional jumps on the top of the stack, and whether they jump when it is false.
 _CONDITIONAL_JUMPS: dict[int, bool] = {Op.POP_JUMP_IF_FALSE: True, Op.POP_JUMP_IF_TRUE: False,
@@ -51,15 +50,25 @@ class FunctionTranslator:
     """Generates the source of one function."""
 
     def __init__(self, program: Program, funcs: list[JitFunction], analyses: list[Analysis],
-                 index: int, em: Emitter) -> None:
+                 variants: Variants, key: tuple[int, str], em: Emitter) -> None:
+        """Translate version ``key`` (function, name suffix: variants.py)."""
+        index, self.suffix = key
         self.program = program
         self.funcs = funcs
         self.f = funcs[index]
-        self.a = analyses[index]
+        #: "gen" (a generator), "plain" (cannot yield), "escape" (a plain version that
+        #: raises Escape where a tick is due at a CALL) or "resume" (its resumable
+        #: generator version): calls.py
+        self.mode = ("resume" if self.suffix.endswith(RESUMES) else
+                     "escape" if variants.escapes[index] else
+                     "gen" if analyses[index].may_yield else "plain")
+        self.a = Analysis(program, self.f, after_calls=True) if self.mode == "resume" \
+            else analyses[index]
         self.analyses = analyses
         self.em = em
         self.index = index
-        self.types = Types(program, self.f, self.a)
+        self.variants = variants
+        self.types = variants.types[(index, self.suffix.removesuffix(RESUMES))]
         self.seg: Segment | None = None
         self.targets: set[int] = {0}
         self.top = 0  # the block the dispatch is running
@@ -80,11 +89,12 @@ class FunctionTranslator:
         those get a place in the dispatch."""
         real = self.em
         self.em = Emitter(real.shift, real.real)
-        self.targets = {0}
+        entries = resume_targets(self) if self.mode == "resume" else {0}
+        self.targets = set(entries)
         self.body()
         targets = sorted(self.targets)
         self.em = real
-        self.targets = {0}
+        self.targets = set(entries)
         self.body(targets)
         assert self.targets <= set(targets), (self.targets, targets)
 
@@ -94,21 +104,25 @@ class FunctionTranslator:
         self.seg = None
         self.lazy = {}
         # ``dep``: the number of calls below the entry's frame (the call depth, a parameter)
-        params = "".join(f"l{k}, " for k in range(f.n_params))
-        em.emit(1, f"def f{f.index}({params}dep):")
-        em.emit(2, "nonlocal cc, fr")
-        rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
-        if rest:
-            em.emit(2, " = ".join(rest) + " = UNSET")
         ks = targets if targets is not None else list(range(len(a.blocks)))
+        if self.mode == "resume":
+            resume_entry(self, 2)
+        else:
+            params = "".join(f"l{k}, " for k in range(f.n_params))
+            em.emit(1, f"def f{f.index}{self.suffix}({params}dep):")
+            em.emit(2, "nonlocal cc, fr")
+            rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
+            if rest:
+                em.emit(2, " = ".join(rest) + " = UNSET")
         if len(ks) > 1:
-            em.emit(2, "b = 0")
+            if self.mode != "resume":
+                em.emit(2, "b = 0")
             em.emit(2, "while True:")
             self.tree(ks, 3)
         else:  # one block dispatched: the loop is its own
             em.emit(2, "while True:")
-            self.top = 0
-            self.block(0, 3, {0})
+            self.top = ks[0]
+            self.block(ks[0], 3, {ks[0]})
         em.resolve()
 
     def tree(self, ks: list[int], indent: int) -> None:
@@ -456,20 +470,7 @@ class FunctionTranslator:
                 emit(f"if {top}.__class__ is not KIter:")
                 emit(f"{top} = charge_small(ITER({top}), ({top},))", 1)
         elif op == Op.CALL:
-            callee = self.funcs[arg]
-            n = callee.n_params
-            fb = callee.frame_bytes
-            emit(f"if cc >= {self.em.packed(0, TICK)}:")
-            emit(self.em.flush(), 1)
-            emit("yield TICK_REQUEST", 1)
-            emit(f"if dep >= {MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
-            emit(f"fr += {fb}")
-            emit(f"if fr > lim: frame_slow({fb})")
-            call_args = "".join(f"{s(k)}, " for k in range(d - n, d)) + "dep + 1"
-            if self.analyses[arg].may_yield:
-                emit(f"{s(d - n)} = yield from f{arg}({call_args})")
-            else:
-                emit(f"{s(d - n)} = f{arg}({call_args})")
+            emit_call(self, i, d, emit)
         elif op == Op.RETURN_VALUE:
             emit(f"fr -= {f.frame_bytes}")
             emit(f"return {top}")

@@ -11,6 +11,7 @@ and the first arm known true ends the chain.  With nothing known the chain is th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple, Union
 
@@ -105,15 +106,44 @@ _F32_MAX = 3.4028234663852886e38
 _SPLIT = 536870913.0
 
 
-def round_f32(target: str, expr: str) -> str:
+def round_f32(target: str, expr: str, how: str = "round") -> str:
     """``target = f32(expr)``.  In binary32's normal range by Veltkamp's splitting; else (zero,
     subnormal, overflow, inf, nan) through a store into the one-element ``array('f')``, which
-    rounds as a C ``(float)`` cast does (inf on overflow, nan kept): both are ``values.f32``."""
+    rounds as a C ``(float)`` cast does (inf on overflow, nan kept): both are ``values.f32``.
+
+    ``how`` = "sum": ``expr`` adds or subtracts two binary32 values.  A result below binary32's
+    normal range is then a multiple of 2**-149 with fewer than 24 bits, exact in binary32 and
+    left as it is by the splitting (zeros too), so only overflow (and inf, nan) needs the
+    array: one range test after the splitting.  ``how`` = "exact": ``expr`` multiplies a
+    binary32 value by a power of two (or divides by one), exact in a double and in binary32
+    unless it leaves the normal range: the range test alone, no splitting."""
     lo, hi = _F32_MIN_NORMAL, _F32_MAX
+    if how == "sum":
+        return (f"r = {expr}; rc = r * {_SPLIT!r}; {target} = rc - (rc - r)\n"
+                f"if not {-hi!r} <= {target} <= {hi!r}: F32[0] = r; {target} = F32[0]")
+    if how == "exact":
+        return (f"r = {expr}\n"
+                f"if {lo!r} <= r <= {hi!r} or {-hi!r} <= r <= {-lo!r} or not r: {target} = r\n"
+                f"else: F32[0] = r; {target} = F32[0]")
     return (f"r = {expr}\n"
             f"if {lo!r} <= r <= {hi!r} or {-hi!r} <= r <= {-lo!r}: "
             f"rc = r * {_SPLIT!r}; {target} = rc - (rc - r)\n"
             f"else: F32[0] = r; {target} = F32[0]")
+
+
+def _rounding(op: int, a: Operand, b: Operand) -> str:
+    """How ``round_f32`` rounds the float result of ``a <op> b``."""
+    if op in (Op.BINARY_ADD, Op.BINARY_SUB):
+        return "sum"
+    if (op == Op.BINARY_MUL and (_power_of_two(a.lit) or _power_of_two(b.lit))
+            or op == Op.BINARY_TRUEDIV and _power_of_two(b.lit)):
+        return "exact"
+    return "round"
+
+
+def _power_of_two(lit: object) -> bool:
+    return type(lit) is float and lit - lit == 0.0 and lit != 0.0 and \
+        abs(math.frexp(lit)[0]) == 0.5
 
 
 def _as_f32(x: Operand) -> str:
@@ -165,15 +195,16 @@ def binary(op: int, a: Operand, b: Operand, emit: Emit, target: str | None = Non
         nz: list[Cond] = [_nonzero(b)] if div else []
         eb = _as_f32(b)
         ea = _as_f32(a)
+        how = _rounding(op, a, b)
         if div:
-            int_arm = round_f32(t, f"{ea} / {eb}")
+            int_arm = round_f32(t, f"{ea} / {eb}", how)
         else:
             int_arm = f"{t} = {x} {sym} {y}\n{_overflow(t, op, b)}"
         arms = [([ia, ib, *nz], int_arm),
-                ([fa], [([fb, *nz], round_f32(t, f"{x} {sym} {y}")),
-                        ([ib, *nz], round_f32(t, f"{x} {sym} {eb}")),
+                ([fa], [([fb, *nz], round_f32(t, f"{x} {sym} {y}", how)),
+                        ([ib, *nz], round_f32(t, f"{x} {sym} {eb}", how)),
                         ([], generic)]),
-                ([ia, fb, *nz], round_f32(t, f"{ea} {sym} {y}")),
+                ([ia, fb, *nz], round_f32(t, f"{ea} {sym} {y}", how)),
                 ([], generic)]
     elif op == Op.BINARY_MOD or op == Op.BINARY_FLOORDIV:
         sym = "%" if op == Op.BINARY_MOD else "//"
@@ -198,7 +229,7 @@ def _range_cond(b: Operand, lo: int, hi: int | None) -> Cond:
     """``lo <= b`` (and ``b < hi``)."""
     if type(b.lit) is int:
         return lo <= b.lit and (hi is None or b.lit < hi)
-    return f"{lo} <= {b.name}" if hi is None else f"{lo} <= {b.name} < {hi}"
+    return f"{lo} <= {b.text}" if hi is None else f"{lo} <= {b.text} < {hi}"
 
 
 def compare(op: int, a: Operand, b: Operand, emit: Emit) -> None:

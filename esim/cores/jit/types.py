@@ -6,12 +6,17 @@ A type is a bit mask of the classes below (``ANY``: nothing known).  The transfe
 follow ``ops.binary`` exactly where they claim anything: an int/int arithmetic result is an int
 (or the instruction raises), a result with a float operand is a float (or it raises: a float
 with anything but a number is a TypeError), a comparison is a bool, ``range()`` is a range,
-``iter()`` of a range is a KIter of ints that are not fresh objects.  Parameters, globals and
-everything else are ``ANY``.  The emitter uses the masks only to drop class tests whose outcome
-is known, so the generated code computes the same values as the generic code.
+``iter()`` of a range is a KIter of ints that are not fresh objects.  Parameters are ``ANY``
+(``INT`` in a function's int variant, which callers enter only with ints: variants.py); a
+call's result is what the callee's variant may return (variants.py finds the least fixed
+point over the program, starting from 0, "no value yet", which every operator passes on);
+globals and everything else are ``ANY``.  The emitter uses the masks only to drop class tests
+whose outcome is known, so the generated code computes the same values as the generic code.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from epython.bytecode.flow import stack_effect
 from epython.bytecode.image import Program
@@ -55,7 +60,10 @@ def literal_slot(value: object) -> Slot:
 
 
 def binary_result(op: int, a: int, b: int) -> int:
-    """The class mask of ``a <op> b`` (masks) when it does not raise."""
+    """The class mask of ``a <op> b`` (masks) when it does not raise (0, no value, when an
+    operand has none yet)."""
+    if not a or not b:
+        return 0
     if op in _INPLACE:
         if a & OTHER:
             return ANY  # a list grows in place; anything else as the binary op
@@ -80,9 +88,18 @@ class Types:
     """The static knowledge before each instruction: ``locals_at[i]`` and ``stack_at[i]``
     (None for unreachable instructions)."""
 
-    def __init__(self, program: Program, f: JitFunction, a: Analysis) -> None:
+    def __init__(self, program: Program, f: JitFunction, a: Analysis, params: int = ANY,
+                 returns: Callable[[int, tuple[Slot, ...]], int] | None = None,
+                 solving: bool = False) -> None:
+        """``params``: the class mask of every parameter; ``returns(callee, args)``: the mask
+        of what a CALL of ``callee`` with arguments ``args`` pushes (None: ANY); ``solving``:
+        a step of the fixed point, where a local never assigned loads as 0 (the load raises,
+        no value flows on) rather than ANY, so that a result not known yet stays 0."""
         self.program = program
         self.f = f
+        self.params = params
+        self.returns = returns
+        self.solving = solving
         self.consts = core_constants(program)
         n = len(f.instrs)
         self.locals_at: list[tuple[Slot, ...] | None] = [None] * n
@@ -110,7 +127,7 @@ class Types:
     def _solve(self, a: Analysis) -> None:
         f = self.f
         unset: Slot = (0, None)  # no class yet: only ever assigned on paths that store it
-        entry_locals = tuple([_UNKNOWN] * f.n_params + [unset] * (f.n_locals - f.n_params))
+        entry_locals = tuple([(self.params, None)] * f.n_params + [unset] * (f.n_locals - f.n_params))
         work = [0]
         self.locals_at[0] = entry_locals
         self.stack_at[0] = ()
@@ -160,6 +177,17 @@ class Types:
             out.append((i + 1, (new_lo, keep + pushed)))
         return out
 
+    def returned(self) -> int:
+        """The class mask of what this function may return (0: it never returns)."""
+        m = 0
+        for i, (op, _, _, _) in enumerate(self.f.instrs):
+            st = self.stack_at[i]
+            if op == Op.RETURN_VALUE and st is not None:
+                m |= st[-1][0] if st else ANY
+        if self.stack_at[0] is None:  # the analysis gave up
+            return ANY
+        return m
+
     def _item(self, it: Slot) -> Slot:
         return (INT, None) if it[0] == RANGE_ITER else _UNKNOWN
 
@@ -168,7 +196,7 @@ class Types:
         """(locals after, slots pushed) of a falling-through instruction (None: unknown)."""
         if op == Op.LOAD_LOCAL:
             v = lo[arg]
-            return lo, ((v[0] or ANY, v[1]),)
+            return lo, ((v[0] or (0 if self.solving else ANY), v[1]),)
         if op == Op.STORE_LOCAL:
             return lo[:arg] + (st[-1],) + lo[arg + 1:], ()
         if op == Op.LOAD_INT:
@@ -191,7 +219,10 @@ class Types:
             return lo, ((BOOL, None),)
         if op == Op.UNARY_NEG or op == Op.UNARY_POS:
             t = st[-1][0]
-            return lo, ((t if t in (INT, FLOAT) else ANY, None),)
+            return lo, ((t if t in (0, INT, FLOAT) else ANY, None),)
+        if op == Op.CALL and self.returns is not None:
+            n = self.program.functions[arg].n_params
+            return lo, ((self.returns(arg, st[len(st) - n:]), None),)
         if op == Op.GET_ITER:
             t = st[-1][0]
             return lo, ((RANGE_ITER if t in (RANGE, RANGE_ITER) else ANY, None),)
