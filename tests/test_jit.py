@@ -18,6 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -289,6 +290,25 @@ def shifts_by_locals(x, n):
     return t, shift_helper(x, n % 7)
 
 
+def bool_int_spans(flag, arr):
+    x = 10
+    if flag:
+        x = True
+    i = x - 5  # 5 from the int; -4 from True (through ops.binary)
+    lst = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    row = arr[1]  # a view: its elements start past the first row's
+    return lst[i], row[i], i + 2147483640, i * 429496729
+
+
+def loop_spans(n):
+    k = 0
+    t = 0
+    for i in range(n):
+        k = k + 1000000000  # the third iteration overflows
+        t = t + i % 7 * 306783378
+    return k, t
+
+
 def shift_helper(a, b):
     return a >> b, a << b
 
@@ -357,6 +377,10 @@ def long_loop_then_print(n):
     (float_sums, [-0.0, 0.0]),
     (shifts_by_locals, [1000, 12]),  # shift counts folded from int locals and int params
     (shifts_by_locals, [-77, 9]),
+    (bool_int_spans, [False, np.arange(22, dtype=np.int32).reshape(2, 11)]),  # bool operands
+    (bool_int_spans, [True, np.arange(22, dtype=np.int32).reshape(2, 11)]),
+    (loop_spans, [2]),  # spans widened at a loop's back edge
+    (loop_spans, [3]),
     (int_float_mix, [16777217, 0.5]),
     (int_float_mix, [-16777219, 3.0]),
     (int_float_mix, [16777216, -0.0]),

@@ -41,6 +41,7 @@ class FunctionTranslator(Protocol):
     em: Emitter
     mode: str
     suffix: str
+    depth_checked: bool
 
 
 class Escape(Exception):  # noqa: N818 (not an error: the way a plain function gives up)
@@ -62,17 +63,20 @@ def resume(e: Escape) -> Any:
     return g
 
 
-def _call_lines(tr: FunctionTranslator, i: int, d: int) -> tuple[list[str], list[str]]:
-    """(the frame push, the call and what takes its result) of CALL ``i`` at depth ``d``."""
+def _call_lines(tr: FunctionTranslator, i: int, d: int, checked: bool = False
+                ) -> tuple[list[str], list[str]]:
+    """(the depth check unless ``checked`` and the frame push, the call and what takes its
+    result) of CALL ``i`` at depth ``d``."""
     f = tr.f
     arg = f.instrs[i][1]
     callee = tr.funcs[arg]
     n, fb = callee.n_params, callee.frame_bytes
-    push = [f"if dep >= {protocol.MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()", f"fr += {fb}",
-            f"if fr > lim: frame_slow({fb})"]
+    push = [f"fr += {fb}", f"if fr > lim: frame_slow({fb})"]
+    if not checked:  # (``dep`` is the frame's: once checked in a block, it passes)
+        push.insert(0, f"if dep >= {protocol.MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
     names = [f"s{k}" for k in range(d - n, d)]
     st = tr.types.stack_at[i]
-    fn = tr.variants.target(arg, st[d - n:] if st is not None else ((ANY, None),) * n, names)
+    fn = tr.variants.target(arg, st[d - n:] if st is not None else ((ANY, None, None),) * n, names)
     call = f"{fn}({''.join(f'{x}, ' for x in names)}dep + 1)"
     r = f"s{d - n}"
     if tr.variants.escapes[arg]:
@@ -105,7 +109,8 @@ def emit_call(tr: FunctionTranslator, i: int, d: int, emit: Callable[[str, int],
     else:
         emit(em.flush(), 1)
         emit("yield TICK_REQUEST", 1)
-    push, call = _call_lines(tr, i, d)
+    push, call = _call_lines(tr, i, d, tr.depth_checked)
+    tr.depth_checked = True
     for line in push + call:
         emit(line, 0)
 

@@ -75,6 +75,7 @@ class FunctionTranslator:
         self.in_for = False  # emitting the body of a for_loop
         self.fused: str | None = None  # a comparison the next branch tests
         self.stored_by_for = -1  # a STORE_LOCAL the for statement or an operator does
+        self.depth_checked = False
         #: Folded slots: a slot whose value is an immediate (int, float, bool, None) that a
         #: local known to be assigned or a literal holds is not assigned; the instructions of
         #: _FOLDS take the expression instead.  Roots never read such a slot (it is not boxed)
@@ -246,6 +247,7 @@ class FunctionTranslator:
         s, e = a.blocks[k]
         assigned = a.assigned_in[k]
         em = self.em
+        self.depth_checked = False  # a CALL earlier in this block checked ``dep``
         for i in range(s, e):
             ins = f.instrs[i]
             seg = self.seg
@@ -318,8 +320,8 @@ class FunctionTranslator:
             return f"s{k}"
 
         def opd(k: int) -> Operand:
-            mask, lit = self.types.stack(i, k)
-            return Operand(f"s{k}", mask, lit, self.lazy.pop(k, None))
+            mask, lit, span = self.types.stack(i, k)
+            return Operand(f"s{k}", mask, lit, self.lazy.pop(k, None), span)
 
         self.ind = ind
 
@@ -490,7 +492,9 @@ class FunctionTranslator:
             emit(f"elif {under}.__class__ is Array:")
             extra = self.extra("array get", f.instrs[i][3])  # after the read: it may fail
             extra = f"; {extra}" if extra else ""
-            emit(f"if {int_and}0 <= {top} < {under}.n1: "
+            span = opd(d - 1).span
+            low = "" if span is not None and span[0] >= 0 else "0 <= "
+            emit(f"if {int_and}{low}{top} < {under}.n1: "
                  f"{under} = {under}.data[{under}.offset + {top}]{extra}", 1)  # int, float, bool
             emit("else:", 1)
             emit(f"r = ARRAY_GET({under}, {top}){extra}", 2)
@@ -503,8 +507,10 @@ class FunctionTranslator:
         elif op == Op.STORE_SUBSCR:
             v, t, x = s(d - 3), s(d - 2), s(d - 1)
             extra = self.extra("array set", f.instrs[i][3])
+            span = opd(d - 1).span
+            low = "" if span is not None and span[0] >= 0 else "0 <= "
             emit(f"if {t}.__class__ is Array:")
-            emit(f"if {x}.__class__ is int and 0 <= {x} < {t}.n1 and {v}.__class__ is {t}.kind: "
+            emit(f"if {x}.__class__ is int and {low}{x} < {t}.n1 and {v}.__class__ is {t}.kind: "
                  f"r = {t}.offset + {x}; {t}.data[r] = {v}; {t}.dirty.add(r)", 1)
             emit(f"else: ARRAY_SET({t}, {x}, {v})", 1)
             if extra:

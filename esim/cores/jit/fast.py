@@ -17,6 +17,7 @@ from typing import NamedTuple, Union
 
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import Op
+from esim.cores.jit.spans import Span, raw_span
 from esim.cores.jit.types import ANY, BOOL, FLOAT, INT, OTHER
 
 __all__ = ["Operand", "binary", "compare", "direct_compare", "emit_arms", "is_class", "truth"]
@@ -45,6 +46,7 @@ class Operand(NamedTuple):
     mask: int = ANY
     lit: object = None
     expr: str | None = None
+    span: Span | None = None  # the range of its value when it is an int (spans.py)
 
     @property
     def text(self) -> str:
@@ -153,6 +155,8 @@ def _as_f32(x: Operand) -> str:
     if type(x.lit) is int:
         return repr(float(x.lit)) if abs(x.lit) <= _F32_EXACT else f"INT_F32({x.lit})"
     v = x.text  # (an int32 with a float converts exactly in Python's arithmetic)
+    if x.span is not None and -_F32_EXACT <= x.span[0] and x.span[1] <= _F32_EXACT:
+        return v
     return f"(INT_F32({v}) if {v} > {_F32_EXACT} or {v} < {-_F32_EXACT} else {v})"
 
 
@@ -162,16 +166,21 @@ def _nonzero(x: Operand) -> Cond:
     return x.text
 
 
-def _overflow(a: str, op: int, b: Operand) -> str:
-    """The int32 check of ``a``, the result of ``a_old <op> b`` (one-sided when ``b`` is a
-    literal of an add or a subtract: int operands are always int32)."""
-    lit = b.lit
-    if type(lit) is int and op in (Op.BINARY_ADD, Op.BINARY_SUB):
-        up = (lit >= 0) == (op == Op.BINARY_ADD)
-        if up:
-            return f"if {a} > {INT32_MAX}: CHECK_INT({a})"
-        return f"if {a} < {INT32_MIN}: CHECK_INT({a})"
-    return _outside(a)
+def _overflow(t: str, op: int, a: Operand, b: Operand) -> str:
+    """The int32 check of ``t``, the result of ``a <op> b``: the sides the operands' spans
+    allow (int operands are always int32; a literal's span is itself), none when it cannot
+    leave int32."""
+    raw = raw_span(op, a.span, b.span)
+    if raw is None:
+        return _outside(t)
+    up, down = raw[1] > INT32_MAX, raw[0] < INT32_MIN
+    if up and down:
+        return _outside(t)
+    if up:
+        return f"if {t} > {INT32_MAX}: CHECK_INT({t})"
+    if down:
+        return f"if {t} < {INT32_MIN}: CHECK_INT({t})"
+    return ""
 
 
 def _outside(a: str) -> str:
@@ -199,7 +208,8 @@ def binary(op: int, a: Operand, b: Operand, emit: Emit, target: str | None = Non
         if div:
             int_arm = round_f32(t, f"{ea} / {eb}", how)
         else:
-            int_arm = f"{t} = {x} {sym} {y}\n{_overflow(t, op, b)}"
+            check = _overflow(t, op, a, b)
+            int_arm = f"{t} = {x} {sym} {y}" + (f"\n{check}" if check else "")
         arms = [([ia, ib, *nz], int_arm),
                 ([fa], [([fb, *nz], round_f32(t, f"{x} {sym} {y}", how)),
                         ([ib, *nz], round_f32(t, f"{x} {sym} {eb}", how)),

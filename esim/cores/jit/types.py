@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from epython.bytecode.flow import stack_effect
-from epython.bytecode.image import Program
+from epython.bytecode.image import INT32_MAX, Program
 from epython.bytecode.opcodes import BUILTIN_BY_NAME, OPCODES, Flow, Op
 from esim.cores.jit.analysis import Analysis, JitFunction
+from esim.cores.jit.spans import FULL, Span, binary_span, clamp, join_span
 from esim.cores.state import core_constants
 
 __all__ = ["ANY", "BOOL", "FLOAT", "INT", "NONE", "RANGE", "RANGE_ITER", "Slot", "Types"]
@@ -29,9 +30,10 @@ __all__ = ["ANY", "BOOL", "FLOAT", "INT", "NONE", "RANGE", "RANGE_ITER", "Slot",
 INT, FLOAT, BOOL, NONE, RANGE, RANGE_ITER, OTHER = 1, 2, 4, 8, 16, 32, 64
 ANY = 127
 
-#: A slot's static knowledge: (class mask, literal or None).
-Slot = tuple[int, object]
-_UNKNOWN: Slot = (ANY, None)
+#: A slot's static knowledge: (class mask, literal or None, span: the range of its value when
+#: it is an int, or None: spans.py).
+Slot = tuple[int, object, Span | None]
+_UNKNOWN: Slot = (ANY, None, None)
 
 _INT_RESULT = frozenset((Op.BINARY_ADD, Op.BINARY_SUB, Op.BINARY_MUL, Op.BINARY_FLOORDIV,
                          Op.BINARY_MOD, Op.BINARY_LSHIFT, Op.BINARY_RSHIFT, Op.BINARY_AND,
@@ -42,21 +44,22 @@ _INPLACE: dict[int, int] = {Op.INPLACE_ADD: Op.BINARY_ADD, Op.INPLACE_MUL: Op.BI
 _INT_BUILTINS = frozenset(BUILTIN_BY_NAME[n].code for n in ("len", "parallel.coreid",
                                                              "parallel.numcores"))
 _RANGE = BUILTIN_BY_NAME["range"].code
-_LITERALS: dict[int, Slot] = {Op.LOAD_TRUE: (BOOL, None), Op.LOAD_FALSE: (BOOL, None),
-                              Op.LOAD_NONE: (NONE, None)}
+_LEN = BUILTIN_BY_NAME["len"].code
+_LITERALS: dict[int, Slot] = {Op.LOAD_TRUE: (BOOL, None, None), Op.LOAD_FALSE: (BOOL, None, None),
+                              Op.LOAD_NONE: (NONE, None, None)}
 
 
 def literal_slot(value: object) -> Slot:
     """The knowledge of a slot holding the constant ``value``."""
     if type(value) is int:
-        return (INT, value)
+        return (INT, value, (value, value))
     if type(value) is float:
-        return (FLOAT, value if value - value == 0.0 else None)  # inf and nan: no literal
+        return (FLOAT, value if value - value == 0.0 else None, None)  # inf, nan: no literal
     if type(value) is bool:
-        return (BOOL, None)
+        return (BOOL, None, None)
     if value is None:
-        return (NONE, None)
-    return (OTHER, None)
+        return (NONE, None, None)
+    return (OTHER, None, None)
 
 
 def binary_result(op: int, a: int, b: int) -> int:
@@ -79,9 +82,19 @@ def binary_result(op: int, a: int, b: int) -> int:
     return ANY
 
 
-def _join(x: Slot, y: Slot) -> Slot:
+def _join(x: Slot, y: Slot, widen: bool = False) -> Slot:
+    """One of ``x`` and ``y``; ``widen`` (a loop's back edge): a span that grows is dropped, so
+    that the analysis ends."""
     same = x[1] is not None and type(x[1]) is type(y[1]) and repr(x[1]) == repr(y[1])
-    return (x[0] | y[0], x[1] if same else None)
+    if not x[0] & INT:
+        span = y[2]
+    elif not y[0] & INT:
+        span = x[2]
+    else:
+        span = join_span(x[2], y[2])
+        if widen and span != x[2]:
+            span = None
+    return (x[0] | y[0], x[1] if same else None, span)
 
 
 class Types:
@@ -126,8 +139,8 @@ class Types:
 
     def _solve(self, a: Analysis) -> None:
         f = self.f
-        unset: Slot = (0, None)  # no class yet: only ever assigned on paths that store it
-        entry_locals = tuple([(self.params, None)] * f.n_params + [unset] * (f.n_locals - f.n_params))
+        unset: Slot = (0, None, None)  # no class yet: only ever assigned on paths that store it
+        entry_locals = tuple([(self.params, None, None)] * f.n_params + [unset] * (f.n_locals - f.n_params))
         work = [0]
         self.locals_at[0] = entry_locals
         self.stack_at[0] = ()
@@ -142,8 +155,9 @@ class Types:
                 if old_l is None or old_s is None:
                     new = state
                 else:
-                    new = (tuple(_join(x, y) for x, y in zip(old_l, state[0])),
-                           tuple(_join(x, y) for x, y in zip(old_s, state[1])))
+                    back = target <= i
+                    new = (tuple(_join(x, y, back) for x, y in zip(old_l, state[0])),
+                           tuple(_join(x, y, back) for x, y in zip(old_s, state[1])))
                     if new == (old_l, old_s):
                         continue
                 self.locals_at[target], self.stack_at[target] = new
@@ -165,7 +179,7 @@ class Types:
             taken = st[:len(st) - bp] + (_UNKNOWN,) * info.branch_pushes
             out.append((arg, (lo, taken)))
         if info.flow in (Flow.NEXT, Flow.BRANCH) and i + 1 < len(f.instrs):
-            new_lo, pushed = self._effect(op, arg, lo, st)
+            new_lo, pushed = self._effect(op, arg, arg2, lo, st)
             if pushed is None:
                 pushed = (_UNKNOWN,) * pushes
             if len(pushed) != pushes:
@@ -188,19 +202,38 @@ class Types:
             return ANY
         return m
 
-    def _item(self, it: Slot) -> Slot:
-        return (INT, None) if it[0] == RANGE_ITER else _UNKNOWN
+    @staticmethod
+    def _span(op: int, a: Slot, b: Slot) -> Span | None:
+        """The span of an int result of ``a <op> b``: ints come from int operands or bools
+        (0 and 1, through ops.binary); with anything else that could give one, none."""
+        if (a[0] | b[0]) & ~(INT | FLOAT | BOOL):
+            return None
+        return binary_span(op, *(join_span(x[2] or FULL, (0, 1)) if x[0] & BOOL else x[2]
+                                 for x in (a, b)))
 
-    def _effect(self, op: int, arg: int, lo: tuple[Slot, ...], st: tuple[Slot, ...]
+    def _range_items(self, st: tuple[Slot, ...], n: int) -> Span | None:
+        """The span of the items of ``range()`` of the top ``n`` slots (a RANGE slot's span
+        is its items')."""
+        if n == 1:
+            stop = st[-1]
+            return clamp((0, (stop[2] or FULL)[1] - 1)) if stop[0] == INT else None
+        if n == 2 and st[-2][0] == INT and st[-1][0] == INT:
+            return clamp(((st[-2][2] or FULL)[0], (st[-1][2] or FULL)[1] - 1))
+        return None
+
+    def _item(self, it: Slot) -> Slot:
+        return (INT, None, it[2]) if it[0] == RANGE_ITER else _UNKNOWN
+
+    def _effect(self, op: int, arg: int, arg2: int, lo: tuple[Slot, ...], st: tuple[Slot, ...]
                 ) -> tuple[tuple[Slot, ...], tuple[Slot, ...] | None]:
         """(locals after, slots pushed) of a falling-through instruction (None: unknown)."""
         if op == Op.LOAD_LOCAL:
             v = lo[arg]
-            return lo, ((v[0] or (0 if self.solving else ANY), v[1]),)
+            return lo, ((v[0] or (0 if self.solving else ANY), v[1], v[2]),)
         if op == Op.STORE_LOCAL:
             return lo[:arg] + (st[-1],) + lo[arg + 1:], ()
         if op == Op.LOAD_INT:
-            return lo, ((INT, arg),)
+            return lo, ((INT, arg, (arg, arg)),)
         if op == Op.LOAD_CONST:
             return lo, (literal_slot(self.consts[arg]),)
         if op in _LITERALS:
@@ -214,23 +247,25 @@ class Types:
         if op == Op.ROT_THREE:
             return lo, (st[-1], st[-3], st[-2])
         if Op.BINARY_ADD <= op <= Op.BINARY_XOR or op in _INPLACE:
-            return lo, ((binary_result(op, st[-2][0], st[-1][0]), None),)
+            mask = binary_result(op, st[-2][0], st[-1][0])
+            return lo, ((mask, None, self._span(op, st[-2], st[-1]) if mask & INT else None),)
         if Op.COMPARE_EQ <= op <= Op.COMPARE_IS_NOT or op == Op.UNARY_NOT:
-            return lo, ((BOOL, None),)
+            return lo, ((BOOL, None, None),)
         if op == Op.UNARY_NEG or op == Op.UNARY_POS:
             t = st[-1][0]
-            return lo, ((t if t in (0, INT, FLOAT) else ANY, None),)
+            return lo, ((t if t in (0, INT, FLOAT) else ANY, None, None),)
         if op == Op.CALL and self.returns is not None:
             n = self.program.functions[arg].n_params
-            return lo, ((self.returns(arg, st[len(st) - n:]), None),)
+            return lo, ((self.returns(arg, st[len(st) - n:]), None, None),)
         if op == Op.GET_ITER:
             t = st[-1][0]
-            return lo, ((RANGE_ITER if t in (RANGE, RANGE_ITER) else ANY, None),)
+            return lo, ((RANGE_ITER if t in (RANGE, RANGE_ITER) else ANY, None,
+                         st[-1][2] if t in (RANGE, RANGE_ITER) else None),)
         if op == Op.CALL_BUILTIN:
             if arg == _RANGE:
-                return lo, ((RANGE, None),)
+                return lo, ((RANGE, None, self._range_items(st, arg2)),)
             if arg in _INT_BUILTINS:
-                return lo, ((INT, None),)
+                return lo, ((INT, None, (0, INT32_MAX) if arg == _LEN else None),)
         return lo, None
 
 

@@ -92,9 +92,9 @@ class Variants:
         of them) enters: "" (generic), INTS, or "?" (a class test picks)."""
         if not self.has_int[callee]:
             return ""
-        if all(not m & ~INT for m, _ in args):  # (0: no value yet, as an int)
+        if all(not m & ~INT for m, _, _ in args):  # (0: no value yet, as an int)
             return INTS
-        if all(m & INT or not m for m, _ in args):
+        if all(m & INT or not m for m, _, _ in args):
             return _PICK
         return ""
 
@@ -111,5 +111,5 @@ class Variants:
         kind = self.kind(callee, args)
         if kind != _PICK:
             return f"f{callee}{kind}"
-        test = " and ".join(f"{x}.__class__ is int" for x, (m, _) in zip(names, args) if m != INT)
+        test = " and ".join(f"{x}.__class__ is int" for x, (m, _, _) in zip(names, args) if m != INT)
         return f"(f{callee}{INTS} if {test} else f{callee})"
