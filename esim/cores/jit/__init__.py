@@ -60,10 +60,11 @@ from esim.cores.jit.calls import Escape, resume
 from esim.cores.jit.emit import Emitter, FunctionTranslator
 from esim.cores.jit.exceptions import REFERENCE, runs_on_reference
 from esim.cores.jit.runtime import namespace
-from esim.cores.jit.types import BOOL, FLOAT, INT, NONE
+from esim.cores.jit.types import ANY, ARR_F1, ARR_F2, ARR_I1, ARR_I2, BOOL, FLOAT, INT, NONE
 from esim.cores.jit.variants import INTS, RESUMES, Variants
 from esim.cores.semantics import unbound_local, undefined_global
 from esim.cores.state import CoreState
+from esim.cores.values import Array
 
 __all__ = ["CompiledProgram", "TranslatingEngine", "compiled"]
 
@@ -71,7 +72,8 @@ __all__ = ["CompiledProgram", "TranslatingEngine", "compiled"]
 class CompiledProgram:
     """The generated module of one program image and its tables."""
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, entry: tuple[int, ...] | None = None) -> None:
+        """``entry``: the class masks of the entry's arguments (``arg_masks``)."""
         self.program = program
         self.funcs = [JitFunction(program, i) for i in range(len(program.functions))]
         self.analyses = [Analysis(program, f) for f in self.funcs]
@@ -90,7 +92,7 @@ class CompiledProgram:
         #: may hold a heap object (the others hold ints, floats, bools or None, or a literal
         #: the source carries)
         boxed: dict[str, list[tuple[int, ...]]] = {}
-        variants = Variants(program, self.funcs, self.analyses)
+        variants = Variants(program, self.funcs, self.analyses, entry)
         self.escapes = variants.escapes
         for key in variants.versions:
             tr = FunctionTranslator(program, self.funcs, self.analyses, variants, key, em)
@@ -204,23 +206,40 @@ def charge_deep(r, call_args):
 
 _NAMESPACE: dict[str, Any] = namespace()
 _IMMEDIATE = INT | FLOAT | BOOL | NONE
-_CACHE: dict[bytes, CompiledProgram] = {}
+_CACHE: dict[tuple[bytes, tuple[int, ...] | None], CompiledProgram] = {}
 
 
-def compiled(program: Program) -> CompiledProgram:
-    """The translation of ``program`` (cached on the object and by image bytes)."""
-    cp: CompiledProgram | None = program.__dict__.get("_jit")
+def compiled(program: Program, entry: tuple[int, ...] | None = None) -> CompiledProgram:
+    """The translation of ``program`` for entry arguments of the classes ``entry`` (None:
+    any; cached on the object and by image bytes)."""
+    mine: dict[Any, CompiledProgram] = program.__dict__.setdefault("_jit", {})
+    cp = mine.get(entry)
     if cp is not None:
         return cp
-    key = encode(program)
+    key = (encode(program), entry)
     cp = _CACHE.get(key)
     if cp is None:
-        cp = CompiledProgram(program)
+        cp = CompiledProgram(program, entry)
         if len(_CACHE) > 256:
             _CACHE.clear()
         _CACHE[key] = cp
-    program.__dict__["_jit"] = cp
+    mine[entry] = cp
     return cp
+
+
+_ARRAYS = {(1, float): ARR_F1, (1, int): ARR_I1, (2, float): ARR_F2, (2, int): ARR_I2}
+
+
+def arg_masks(args: list[Any]) -> tuple[int, ...] | None:
+    """The class masks of a launch's arguments as the type analysis takes them (None when
+    none is known: one translation serves them all)."""
+    out = []
+    for a in args:
+        c = a.__class__
+        m = (INT if c is int else FLOAT if c is float else BOOL if c is bool else
+             _ARRAYS.get((len(a.shape), a.kind), ANY) if c is Array else ANY)
+        out.append(m)
+    return tuple(out) if any(m != ANY for m in out) else None
 
 
 class TranslatingEngine:
@@ -233,8 +252,8 @@ class TranslatingEngine:
         program = state.program
         if runs_on_reference(program):  # a kernel with try: see jit/exceptions.py
             return (yield from REFERENCE.execute(state, args))
-        cp = compiled(program)
         check_arity(state, args)
+        cp = compiled(program, arg_masks(args))
         entry = program.entry
         fentry = cp.funcs[entry]
         heap = state.heap

@@ -21,7 +21,8 @@ from esim.cores.jit.builtin_emit import emit_builtin
 from esim.cores.jit.calls import emit_call, resume_entry, resume_targets
 from esim.cores.jit.emitter import Emitter, Segment, _add, tuple_display
 from esim.cores.jit.fast import Operand, binary, compare, direct_compare, emit_arms, is_class, truth
-from esim.cores.jit.types import BOOL, FLOAT, INT, NONE, OTHER, RANGE, RANGE_ITER
+from esim.cores.jit.subscr import emit_store_subscr, emit_subscr
+from esim.cores.jit.types import BOOL, FLOAT, INT, NONE, OBJECT, RANGE, RANGE_ITER
 from esim.cores.jit.variants import RESUMES, Variants
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]  # Emitter: from emitter.py
@@ -40,6 +41,7 @@ _DUP_LIMIT = 4
 #: before any other, the folded slots are assigned.
 _FOLDS = frozenset((Op.NOP, Op.LOAD_LOCAL, Op.LOAD_CONST, Op.LOAD_INT, Op.LOAD_NONE, Op.LOAD_TRUE,
                     Op.LOAD_FALSE, Op.STORE_LOCAL, Op.POP_TOP, Op.INPLACE_ADD, Op.INPLACE_MUL,
+                    Op.BINARY_SUBSCR,
                     Op.POP_JUMP_IF_FALSE, Op.POP_JUMP_IF_TRUE,
                     *range(Op.BINARY_ADD, Op.BINARY_XOR + 1),
                     *range(Op.COMPARE_EQ, Op.COMPARE_IS_NOT + 1)))
@@ -387,7 +389,7 @@ class FunctionTranslator:
             binary(op, a_, b_, emit, self.result_local(i, d))
         elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
             a_, b_ = opd(d - 2), opd(d - 1)
-            if a_.mask & OTHER:
+            if a_.mask & OBJECT:
                 emit(f"if {under}.__class__ is list: "
                      f"state.inplace_list({op}, {under}, {b_.text}, charge_bytes)")
                 emit("else:")
@@ -479,44 +481,10 @@ class FunctionTranslator:
         elif op == Op.CALL_BUILTIN:
             emit_builtin(f, self.em, i, arg, arg2, d, emit)
         elif op == Op.BINARY_SUBSCR:
-            ti = is_class(opd(d - 1), INT)
-            int_and = "" if ti is True else f"{top}.__class__ is int and "
-            fresh = f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))"
-            emit(f"if {int_and}{under}.__class__ is list:")
-            emit("try:", 1)
-            emit(f"r = {under}[{top}]", 2)
-            emit("except IndexError:", 1)
-            emit(f"r = SUBSCR({under}, {top})", 2)
-            emit(fresh, 1)
-            emit(f"{under} = r", 1)
-            emit(f"elif {under}.__class__ is Array:")
-            extra = self.extra("array get", f.instrs[i][3])  # after the read: it may fail
-            extra = f"; {extra}" if extra else ""
-            span = opd(d - 1).span
-            low = "" if span is not None and span[0] >= 0 else "0 <= "
-            emit(f"if {int_and}{low}{top} < {under}.n1: "
-                 f"{under} = {under}.data[{under}.offset + {top}]{extra}", 1)  # int, float, bool
-            emit("else:", 1)
-            emit(f"r = ARRAY_GET({under}, {top}){extra}", 2)
-            emit(fresh, 2)
-            emit(f"{under} = r", 2)
-            emit("else:")
-            emit(f"r = SUBSCR({under}, {top})", 1)
-            emit(fresh, 1)
-            emit(f"{under} = r", 1)
+            emit_subscr(opd(d - 2), opd(d - 1), self.extra("array get", f.instrs[i][3]), emit)
         elif op == Op.STORE_SUBSCR:
-            v, t, x = s(d - 3), s(d - 2), s(d - 1)
-            extra = self.extra("array set", f.instrs[i][3])
-            span = opd(d - 1).span
-            low = "" if span is not None and span[0] >= 0 else "0 <= "
-            emit(f"if {t}.__class__ is Array:")
-            emit(f"if {x}.__class__ is int and {low}{x} < {t}.n1 and {v}.__class__ is {t}.kind: "
-                 f"r = {t}.offset + {x}; {t}.data[r] = {v}; {t}.dirty.add(r)", 1)
-            emit(f"else: ARRAY_SET({t}, {x}, {v})", 1)
-            if extra:
-                emit(extra, 1)
-            emit(f"elif {t}.__class__ is dict: DICT_STORE({t}, {x}, {v}, charge_bytes)")
-            emit(f"else: STORE({t}, {x}, {v})")
+            emit_store_subscr(opd(d - 3), opd(d - 2), opd(d - 1),
+                              self.extra("array set", f.instrs[i][3]), emit)
         elif op == Op.BUILD_TUPLE or op == Op.BUILD_LIST:
             items = ", ".join(s(k) for k in range(d - arg, d))
             if op == Op.BUILD_TUPLE:

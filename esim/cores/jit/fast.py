@@ -18,7 +18,7 @@ from typing import NamedTuple, Union
 from epython.bytecode.image import INT32_MAX, INT32_MIN
 from epython.bytecode.opcodes import Op
 from esim.cores.jit.spans import Span, raw_span
-from esim.cores.jit.types import ANY, BOOL, FLOAT, INT, OTHER
+from esim.cores.jit.types import ANY, BOOL, FLOAT, INT, OBJECT
 
 __all__ = ["Operand", "binary", "compare", "direct_compare", "emit_arms", "is_class", "truth"]
 
@@ -68,7 +68,7 @@ def is_class(x: Operand, cls: int) -> Cond:
 
 def truth(x: Operand) -> str:
     """The truth of ``x`` as ``ops.truth`` gives it (``bool(x)`` for all but arrays)."""
-    if not x.mask & OTHER:
+    if not x.mask & OBJECT:
         return x.text
     return f"({x.text} if {x.text}.__class__ is bool else TRUTH({x.text}))"
 

@@ -25,10 +25,17 @@ from esim.cores.jit.analysis import Analysis, JitFunction
 from esim.cores.jit.spans import FULL, Span, binary_span, clamp, join_span
 from esim.cores.state import core_constants
 
-__all__ = ["ANY", "BOOL", "FLOAT", "INT", "NONE", "RANGE", "RANGE_ITER", "Slot", "Types"]
+__all__ = ["ANY", "ARRAYS_1D", "ARRAYS_2D", "ARR_F1", "ARR_F2", "ARR_I1", "ARR_I2", "BOOL", "FLOAT", "INT",
+           "NONE", "OBJECT", "OTHER", "RANGE", "RANGE_ITER", "Slot", "Types"]
 
 INT, FLOAT, BOOL, NONE, RANGE, RANGE_ITER, OTHER = 1, 2, 4, 8, 16, 32, 64
-ANY = 127
+#: values.Array of float32 or int32 elements, 1-D or 2-D (a kernel's arguments, whose row
+#: views a subscript gives); other arrays are OTHER
+ARR_F1, ARR_I1, ARR_F2, ARR_I2 = 128, 256, 512, 1024
+ARRAYS_1D, ARRAYS_2D = ARR_F1 | ARR_I1, ARR_F2 | ARR_I2
+#: every class a heap object may have
+OBJECT = OTHER | ARRAYS_1D | ARRAYS_2D
+ANY = 2047
 
 #: A slot's static knowledge: (class mask, literal or None, span: the range of its value when
 #: it is an int, or None: spans.py).
@@ -68,7 +75,7 @@ def binary_result(op: int, a: int, b: int) -> int:
     if not a or not b:
         return 0
     if op in _INPLACE:
-        if a & OTHER:
+        if a & OBJECT:
             return ANY  # a list grows in place; anything else as the binary op
         op = _INPLACE[op]
     if a == INT and b == INT:
@@ -101,10 +108,11 @@ class Types:
     """The static knowledge before each instruction: ``locals_at[i]`` and ``stack_at[i]``
     (None for unreachable instructions)."""
 
-    def __init__(self, program: Program, f: JitFunction, a: Analysis, params: int = ANY,
+    def __init__(self, program: Program, f: JitFunction, a: Analysis,
+                 params: int | tuple[int, ...] = ANY,
                  returns: Callable[[int, tuple[Slot, ...]], int] | None = None,
                  solving: bool = False) -> None:
-        """``params``: the class mask of every parameter; ``returns(callee, args)``: the mask
+        """``params``: the class mask of every parameter (or of each); ``returns(callee, args)``: the mask
         of what a CALL of ``callee`` with arguments ``args`` pushes (None: ANY); ``solving``:
         a step of the fixed point, where a local never assigned loads as 0 (the load raises,
         no value flows on) rather than ANY, so that a result not known yet stays 0."""
@@ -140,7 +148,8 @@ class Types:
     def _solve(self, a: Analysis) -> None:
         f = self.f
         unset: Slot = (0, None, None)  # no class yet: only ever assigned on paths that store it
-        entry_locals = tuple([(self.params, None, None)] * f.n_params + [unset] * (f.n_locals - f.n_params))
+        pm = self.params if isinstance(self.params, tuple) else (self.params,) * f.n_params
+        entry_locals = tuple([(m, None, None) for m in pm] + [unset] * (f.n_locals - f.n_params))
         work = [0]
         self.locals_at[0] = entry_locals
         self.stack_at[0] = ()
@@ -214,9 +223,9 @@ class Types:
     def _range_items(self, st: tuple[Slot, ...], n: int) -> Span | None:
         """The span of the items of ``range()`` of the top ``n`` slots (a RANGE slot's span
         is its items')."""
-        if n == 1:
+        if n == 1:  # (a bool stop too: items of range(True) are ints from 0)
             stop = st[-1]
-            return clamp((0, (stop[2] or FULL)[1] - 1)) if stop[0] == INT else None
+            return clamp((0, (stop[2] if stop[0] == INT and stop[2] else FULL)[1] - 1))
         if n == 2 and st[-2][0] == INT and st[-1][0] == INT:
             return clamp(((st[-2][2] or FULL)[0], (st[-1][2] or FULL)[1] - 1))
         return None
@@ -254,6 +263,12 @@ class Types:
         if op == Op.UNARY_NEG or op == Op.UNARY_POS:
             t = st[-1][0]
             return lo, ((t if t in (0, INT, FLOAT) else ANY, None, None),)
+        if op == Op.BINARY_SUBSCR and not st[-1][0] & ~(INT | BOOL):
+            c = st[-2][0]
+            if c and not c & ~(ARRAYS_1D | ARRAYS_2D):
+                m = ((FLOAT if c & ARR_F1 else 0) | (INT if c & ARR_I1 else 0)
+                     | (ARR_F1 if c & ARR_F2 else 0) | (ARR_I1 if c & ARR_I2 else 0))
+                return lo, ((m, None, None),)
         if op == Op.CALL and self.returns is not None:
             n = self.program.functions[arg].n_params
             return lo, ((self.returns(arg, st[len(st) - n:]), None, None),)

@@ -1,7 +1,10 @@
 """The versions the translating engine generates of each bytecode function, and what the type
 analysis (types.py) knows in each.
 
-Every function has its generic version ``f<k>``.  A function with parameters that some CALL
+Every function has its generic version ``f<k>``; the entry's knows the classes of the arguments
+of the launch (ints, floats, bools, 1-D and 2-D float32/int32 arrays), for which the engine
+translates the program (``compiled(program, arg_masks(args))``).  A function with parameters
+that some CALL
 names also gets an *int variant* ``f<k>i``, entered only when every argument is an int: there
 its parameters are INT, so the arithmetic on them needs no class test (a recursive ``fib(n)``
 runs its int variant all the way down).  A call site picks the version by what its own
@@ -39,10 +42,13 @@ _PICK = "?"
 class Variants:
     """The versions to generate (``keys``: (function, suffix)) and their analyses."""
 
-    def __init__(self, program: Program, funcs: list[JitFunction],
-                 analyses: list[Analysis]) -> None:
+    def __init__(self, program: Program, funcs: list[JitFunction], analyses: list[Analysis],
+                 entry: tuple[int, ...] | None = None) -> None:
+        """``entry``: the class masks of the entry's arguments (None: any), which its generic
+        version then knows (unless some CALL enters it too)."""
         self.program = program
         called = {arg for f in funcs for op, arg, _, _ in f.instrs if op == Op.CALL}
+        self.entry = entry if program.entry not in called else None
         #: does function k have an int variant?
         self.has_int = [f.n_params > 0 and f.index in called for f in funcs]
         self.keys: list[tuple[int, str]] = [(k, "") for k in range(len(funcs))]
@@ -84,8 +90,10 @@ class Variants:
     def _types(self, funcs: list[JitFunction], analyses: list[Analysis], key: tuple[int, str],
                solving: bool) -> Types:
         k, suffix = key
-        return Types(self.program, funcs[k], analyses[k], INT if suffix == INTS else ANY,
-                     self.returned, solving)
+        params: int | tuple[int, ...] = INT if suffix == INTS else ANY
+        if k == self.program.entry and not suffix and self.entry is not None:
+            params = self.entry
+        return Types(self.program, funcs[k], analyses[k], params, self.returned, solving)
 
     def kind(self, callee: int, args: tuple[Slot, ...]) -> str:
         """Which version of ``callee`` a call with arguments ``args`` (what the caller knows
