@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import _signal
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -222,7 +223,7 @@ class Chip:
         # while the launch may be replayed (a recording needs every core's run)
         alike = len(cores) > 1 and _share_alike() and self._alike(launch)
         try:
-            with _interrupts_between_steps() as interrupted:
+            with _interrupts_between_steps() as interrupted, _fewer_collections():
                 complete = self._prerun(launch, cores[:1] if alike else cores, pres, deadline,
                                         interrupted)
                 if complete and not interrupted:
@@ -383,7 +384,7 @@ class Chip:
             return
         env = self.env
         steps = 0
-        with _interrupts_between_steps() as interrupted:
+        with _interrupts_between_steps() as interrupted, _fewer_collections():
             while not condition():
                 try:
                     env.step()
@@ -402,7 +403,7 @@ class Chip:
         """Advance simulated time by ``cycles`` (or until nothing is left to simulate)."""
         self._start_deferred()
         target = self.env.now + cycles
-        with _interrupts_between_steps() as interrupted:
+        with _interrupts_between_steps() as interrupted, _fewer_collections():
             while self.env.peek() <= target:
                 self.env.step()
                 if interrupted:
@@ -414,6 +415,39 @@ class Chip:
 
 
 _SIGINT = int(signal.SIGINT)
+
+
+#: The cyclic collector's first threshold while the simulation runs (CPython's default 700):
+#: a step allocates events and transfer records that reference counting frees, yet each 700 of
+#: them start a collection that walks every young object, which on a 32x32 chip (thousands of
+#: links, routers and cores made lazily) cost about a fifth of the run.  At most this many
+#: young objects wait for a collection instead; the threshold the process had comes back when
+#: the last simulation loop (of any thread) returns.
+SIM_GC_THRESHOLD = 20000
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_saved: tuple[int, int, int] | None = None
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Raise the collector's first threshold to SIM_GC_THRESHOLD while simulating."""
+    global _gc_depth, _gc_saved
+    with _gc_lock:
+        if _gc_depth == 0:
+            old = gc.get_threshold()
+            _gc_saved = (old[0], old[1], old[2])
+            if 0 < old[0] < SIM_GC_THRESHOLD:  # (0: collection off; keep what the user set)
+                gc.set_threshold(SIM_GC_THRESHOLD, old[1], old[2])
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_saved is not None:
+                gc.set_threshold(*_gc_saved)
+                _gc_saved = None
 
 
 @contextlib.contextmanager

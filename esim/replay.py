@@ -45,7 +45,17 @@ LINK_STATE = frozenset({"name", "latency_cycles", "cycles_per_packet", "stats", 
 
 def replayable_links(mesh: Mesh) -> bool:
     """True when every link of ``mesh`` keeps only state the replay restores."""
-    return all(LINK_STATE.issuperset(vars(link)) for link in mesh.links())
+    return all(LINK_STATE.issuperset(_attributes(link)) for link in mesh.links())
+
+
+def _attributes(obj: object) -> set[str]:
+    """The instance attributes ``obj`` has: its slots' (those assigned) and its __dict__'s."""
+    names = set(getattr(obj, "__dict__", ()))
+    for cls in type(obj).__mro__:
+        slots = getattr(cls, "__slots__", ())
+        names.update(n for n in ((slots,) if isinstance(slots, str) else slots)
+                     if hasattr(obj, n))
+    return names
 
 
 @dataclass(frozen=True)

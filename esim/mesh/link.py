@@ -39,6 +39,9 @@ class Link:
     next one; ``cycles_per_packet`` the time the link stays busy per packet.
     """
 
+    # a 32x32 chip has ~10,000 links: no per-link __dict__ (subclasses, a few, keep theirs)
+    __slots__ = ("cycles_per_packet", "free_at", "latency_cycles", "name", "stats")
+
     def __init__(self, name: str, latency_cycles: float, cycles_per_packet: float,
                  stats: Accumulator) -> None:
         self.name = name

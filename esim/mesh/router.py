@@ -23,6 +23,8 @@ class Router:
     router; both have the core-port latency, the others the per-hop latency.
     """
 
+    __slots__ = ("_ports", "col", "name", "network", "row")  # one per core and network
+
     def __init__(self, network: Network, row: int, col: int) -> None:
         self.network = network
         self.row = row

@@ -29,6 +29,9 @@ REFERENCE_OPS = frozenset((Op.DELETE_LOCAL, Op.DELETE_GLOBAL))
 
 def runs_on_reference(program: Program) -> bool:
     """Whether ``program`` has handlers or exception objects (or deletes a name), so the
-    reference engine runs it."""
-    return uses_exception_objects(program) or any(
-        ins.info in REFERENCE_OPS for f in program.functions for ins in iter_code(f.code))
+    reference engine runs it (found once per program object: every core asks)."""
+    known: bool | None = program.__dict__.get("_on_reference")
+    if known is None:
+        known = program.__dict__["_on_reference"] = uses_exception_objects(program) or any(
+            ins.info in REFERENCE_OPS for f in program.functions for ins in iter_code(f.code))
+    return known
