@@ -128,7 +128,7 @@ def test_escaping_functions_are_plain() -> None:
     assert "yield" not in version(fib_ticks, "f0") + version(fib_ticks, "f0i")
     assert "yield TICK_REQUEST" in version(fib_ticks, "f0ig")
     loop_src = compiled(compile_kernel(parity_loop).program).source
-    assert "def f0(l0, dep):" in loop_src and "yield TICK_REQUEST" in loop_src
+    assert "def f0(l0, dep, fr):" in loop_src and "yield TICK_REQUEST" in loop_src
 
 
 def test_memory_errors_in_escaping_trees_at_the_same_points() -> None:

@@ -81,7 +81,7 @@ class CompiledProgram:
         em = Emitter(shift, real)
         em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge_, "
                    "charge_bytes_, charge_deep_, push_frame):")
-        em.emit(1, f"cc = {em.packed(0, 0)}; fr = 0; lim = -1")
+        em.emit(1, f"cc = {em.packed(0, 0)}; lim = -1")
         # (an owner other than the state: never the fast path)
         em.emit(1, f"SMALL = {SMALL_OBJECT_BYTES} if heap.owner is state or heap.owner is None "
                    "else 1 << 60")
@@ -154,33 +154,38 @@ def counter_shift(funcs: list[JitFunction]) -> tuple[int, bool]:
     return shift, (count << shift).bit_length() <= 52
 
 
-#: The frame accounting of the generated code: ``fr`` holds the heap's frame bytes while the
-#: kernel runs (``begin`` takes them, ``end`` and every heap operation give them back) and
+#: The frame accounting of the generated code: the last parameter ``fr`` of every generated
+#: function is the heap's frame bytes while it runs, its own frame included (``begin`` gives
+#: the entry's, ``end`` gives the heap the frames left; every heap operation takes ``fr`` and
+#: sets ``heap.frames`` first, ``charge_cb``, a callback's, after the code set it), and
 #: ``lim`` at most what the frames may grow to before they would set a new peak or exceed the
 #: workspace (peak - used; every operation that may raise ``used`` recomputes it), so a call
-#: only adds and compares, and goes to ``heap.push_frame`` (``frame_slow``) past ``lim``.
+#: only adds and compares (``nf = fr + frame``; a return undoes nothing) and goes to
+#: ``heap.push_frame`` (``frame_slow``) past ``lim``.
 #: ``charge_small`` charges a new object of SMALL_OBJECT_BYTES (a range, an iterator) the same
 #: way: within ``lim`` no collection and no new peak can happen, so it only adds what
 #: ``Heap.charge`` adds (the bytes, the allocator's cycles); past ``lim`` but within the
 #: workspace it also sets the new peak, as ``Heap.charge`` does; only a collection goes there.
 _FRAMES = """\
 def begin():
-    nonlocal fr, lim
-    fr = heap.frames; lim = heap.peak - heap.used
-def end():
+    nonlocal lim
+    lim = heap.peak - heap.used
+    return heap.frames
+def end(frames):
+    heap.frames = frames
+def frame_slow(nb, fr):
+    nonlocal lim
     heap.frames = fr
-def frame_slow(nb):
-    nonlocal fr, lim
-    fr -= nb; heap.frames = fr
     push_frame(nb)
-    fr = heap.frames; lim = heap.peak - heap.used
-def charge(v, operands):
+    lim = heap.peak - heap.used
+    return heap.frames
+def charge(v, operands, fr):
     nonlocal lim
     heap.frames = fr
     v = charge_(v, operands)
     lim = heap.peak - heap.used
     return v
-def charge_small(v, operands):
+def charge_small(v, operands, fr):
     nonlocal lim
     if fr + SMALL <= lim:
         heap.used += SMALL; lim -= SMALL; state.cycles += SMALL_CYCLES
@@ -192,13 +197,17 @@ def charge_small(v, operands):
             heap.peak = used + fr
         lim = heap.peak - used
         return v
-    return charge(v, operands)
-def charge_bytes(nbytes, extra):
+    return charge(v, operands, fr)
+def charge_bytes(nbytes, extra, fr):
     nonlocal lim
     heap.frames = fr
     charge_bytes_(nbytes, extra)
     lim = heap.peak - heap.used
-def charge_deep(r, call_args):
+def charge_cb(nbytes, extra):
+    nonlocal lim
+    charge_bytes_(nbytes, extra)
+    lim = heap.peak - heap.used
+def charge_deep(r, call_args, fr):
     nonlocal lim
     heap.frames = fr
     charge_deep_(r, call_args)
@@ -313,23 +322,27 @@ class TranslatingEngine:
                                            state.num_cores, array("f", [0.0]), charge,
                                            charge_bytes, charge_deep, push_frame)
         begun = False
+        fr = 0
         try:
             enter(state, fentry.frame_bytes, args)
-            begin()
+            fr = begin()
             begun = True
+            left = fr - fentry.frame_bytes  # the frames when the entry has returned
             if cp.escapes[entry]:
                 try:
-                    r = fs[entry](*args, 0)
+                    r = fs[entry](*args, 0, fr)
                 except Escape as e:
                     r = e
                 if r.__class__ is Escape:
-                    return (yield from resume(r))
-                return r
-            gen = fs[entry](*args, 0)
-            if analyses[entry].may_yield:
-                return (yield from gen)
-            return gen
+                    r = yield from resume(r)
+            else:
+                r = fs[entry](*args, 0, fr)
+                if analyses[entry].may_yield:
+                    r = yield from r
+            fr = left
+            return r
         except BaseException as exc:
+            fr = _frames_at(cp, exc, fr)
             func, idx = _locate(cp, exc, entry, set_state, get_state)
             fault = kernel_fault(exc, func, cp.funcs[func].line_at(idx),
                                  lambda: OPCODES[cp.funcs[func].instrs[idx][0]].name)
@@ -339,11 +352,24 @@ class TranslatingEngine:
             raise fault from None
         finally:
             if begun:
-                end()
+                end(fr)
             cyc, cnt = get_state()
             state.cycles += cyc
             state.instructions += cnt
             set_state(0, 0)
+
+
+def _frames_at(cp: CompiledProgram, exc: BaseException, entry_frames: int) -> int:
+    """The heap's frame bytes where ``exc`` was raised: the ``fr`` of the innermost kernel
+    frame in its traceback (its frame and its callers' still pushed, as the reference leaves
+    them), ``entry_frames`` when none ran."""
+    frames = entry_frames
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code in cp.func_of_code:
+            frames = tb.tb_frame.f_locals.get("fr", frames)
+        tb = tb.tb_next
+    return frames
 
 
 def _callers(cp: CompiledProgram, exc: BaseException) -> tuple[tuple[int, int], ...]:

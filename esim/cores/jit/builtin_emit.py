@@ -39,7 +39,7 @@ def emit_builtin(f: JitFunction, em: Emitter, i: int, code: int, n: int, d: int,
         else:
             emit(f"ca = {tup}")
         emit(f"r = yield Request({code}, ca, {f.index}, {f.line_at(i)})")
-        emit("if r.__class__ in HEAP_TYPES and r is not ca[0]: charge_deep(r, ca)")
+        emit("if r.__class__ in HEAP_TYPES and r is not ca[0]: charge_deep(r, ca, fr)")
         emit(f"{dst} = r")
         return
     if code in _IDENTITY:
@@ -58,41 +58,45 @@ def emit_builtin(f: JitFunction, em: Emitter, i: int, code: int, n: int, d: int,
             cond += f" and {args[2]} != 0"
         emit(f"if {cond}: r = range({', '.join(args)})")
         emit(f"else: r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
-        emit(f"{dst} = charge_small(r, {tup})")
+        emit(f"{dst} = charge_small(r, {tup}, fr)")
         return
     if code in RANDOM_BUILTINS:
         emit(f"r = state.random_builtin({code}, {tup})")
         if b.name == "random.choice":
-            emit(f"if FRESH_CHOICE({code}, {tup}, r): charge(r, {tup})")
+            emit(f"if FRESH_CHOICE({code}, {tup}, r): charge(r, {tup}, fr)")
         emit(f"{dst} = r")
         return
     if code in SET_BUILTINS:
-        emit(f"{dst} = SET_CALL({code}, {tup}, charge_bytes, heap.release)")
+        emit("heap.frames = fr")  # (charge_cb: the frames are the heap's)
+        emit(f"{dst} = SET_CALL({code}, {tup}, charge_cb, heap.release)")
         return
     for table, cls, fn in ((SET_SHARED, "KSet", "SET"), (DICT_SHARED, "dict", "DICT")):
         if fn == "DICT" and code in DICT_BUILTINS:
-            emit(f"{dst} = DICT_CALL({code}, {tup}, charge_bytes, heap.release)")
+            emit("heap.frames = fr")
+            emit(f"{dst} = DICT_CALL({code}, {tup}, charge_cb, heap.release)")
             return
         if code in table:  # s.pop(), d.copy()...: the set's or dict's method; else what follows
+            emit("heap.frames = fr")
             emit(f"if {args[0]}.__class__ is {cls}: {dst} = {fn}_CALL({table[code]}, {tup}, "
-                 "charge_bytes, heap.release)")
+                 "charge_cb, heap.release)")
             emit("else:")
             emit = (lambda o: lambda text, extra=0: o(text, extra + 1))(emit)  # noqa: E731
     if code == LIST_EXTEND:
+        emit("heap.frames = fr")
         emit(f"if {args[0]}.__class__ is list: state.inplace_list({int(Op.INPLACE_ADD)}, {args[0]}, "
-          f"{args[1]}, charge_bytes); r = None")
+          f"{args[1]}, charge_cb); r = None")
         emit(f"else: r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
         emit(f"{dst} = r")
         return
     emit(f"r = CALL_BUILTIN({code}, {tup}, core_id, num_cores)")
     delta = SLOT_DELTA.get(code)
     if delta == 1:
-        emit(f"charge_bytes({VALUE_SLOT_BYTES}, {tup})")
+        emit(f"charge_bytes({VALUE_SLOT_BYTES}, {tup}, fr)")
     elif delta == -1:
         emit(f"heap.release({VALUE_SLOT_BYTES})")
     elif code in FRESH_ITEM_CODES:
-        emit(f"charge(r, {tup})")
-        emit(f"for fresh_item in r: charge(fresh_item, (r, *{tup}))")
+        emit(f"charge(r, {tup}, fr)")
+        emit(f"for fresh_item in r: charge(fresh_item, (r, *{tup}), fr)")
     else:
-        emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup})")
+        emit(f"if r is not None and r.__class__ not in IMMEDIATE_TYPES: charge(r, {tup}, fr)")
     emit(f"{dst} = r")

@@ -48,17 +48,17 @@ class Escape(Exception):  # noqa: N818 (not an error: the way a plain function g
     """A tick due in a plain (escaping) version: the records of its frames, innermost first."""
 
     def __init__(self, fn: Callable[..., Any], at: int, lc: tuple[Any, ...],
-                 sl: tuple[Any, ...], dep: int) -> None:
+                 sl: tuple[Any, ...], dep: int, fr: int) -> None:
         super().__init__()
-        self.frames = [(fn, at, lc, sl, dep)]
+        self.frames = [(fn, at, lc, sl, dep, fr)]
 
 
 def resume(e: Escape) -> Any:
     """The generator that continues the escaped frames of ``e`` (its outermost resumable
     version, with the others inside it)."""
     g = None
-    for fn, at, lc, sl, dep in e.frames:
-        g = fn(at, lc, sl, dep, g)
+    for fn, at, lc, sl, dep, fr in e.frames:
+        g = fn(at, lc, sl, dep, fr, g)
     e.__traceback__ = None  # the plain frames are done with
     return g
 
@@ -71,13 +71,13 @@ def _call_lines(tr: FunctionTranslator, i: int, d: int, checked: bool = False
     arg = f.instrs[i][1]
     callee = tr.funcs[arg]
     n, fb = callee.n_params, callee.frame_bytes
-    push = [f"fr += {fb}", f"if fr > lim: frame_slow({fb})"]
+    push = [f"nf = fr + {fb}", f"if nf > lim: nf = frame_slow({fb}, fr)"]
     if not checked:  # (``dep`` is the frame's: once checked in a block, it passes)
         push.insert(0, f"if dep >= {protocol.MAX_CALL_DEPTH - 1}: raise DEPTH_ERROR()")
     names = [f"s{k}" for k in range(d - n, d)]
     st = tr.types.stack_at[i]
     fn = tr.variants.target(arg, st[d - n:] if st is not None else ((ANY, None, None),) * n, names)
-    call = f"{fn}({''.join(f'{x}, ' for x in names)}dep + 1)"
+    call = f"{fn}({''.join(f'{x}, ' for x in names)}dep + 1, nf)"
     r = f"s{d - n}"
     if tr.variants.escapes[arg]:
         if tr.mode == "escape":  # a plain caller: add this frame, on up
@@ -96,7 +96,7 @@ def _record(tr: FunctionTranslator, i: int, depth: int) -> str:
     f = tr.f
     lc = tuple_display([f"l{k}" for k in range(f.n_locals)]) if f.n_locals else "()"
     sl = tuple_display([f"s{k}" for k in range(depth)]) if depth else "()"
-    return f"(f{f.index}{tr.suffix}g, {i}, {lc}, {sl}, dep)"
+    return f"(f{f.index}{tr.suffix}g, {i}, {lc}, {sl}, dep, fr)"
 
 
 def emit_call(tr: FunctionTranslator, i: int, d: int, emit: Callable[[str, int], None]) -> None:
@@ -126,12 +126,12 @@ def resume_targets(tr: FunctionTranslator) -> set[int]:
 
 
 def resume_entry(tr: FunctionTranslator, ind: int) -> None:
-    """The head of a resumable version ``f<k>[i]g(at, lc, sl, dep, inner)``: the frame as
+    """The head of a resumable version ``f<k>[i]g(at, lc, sl, dep, fr, inner)``: the frame as
     the Escape recorded it, then the CALL ``at``: with no ``inner``, the tick and the call;
     else the result of ``inner`` (the callee's resumable frame); then the block after it."""
     f, em = tr.f, tr.em
-    em.emit(ind - 1, f"def f{f.index}{tr.suffix}(at, lc, sl, dep, inner):")
-    em.emit(ind, "nonlocal cc, fr")
+    em.emit(ind - 1, f"def f{f.index}{tr.suffix}(at, lc, sl, dep, fr, inner):")
+    em.emit(ind, "nonlocal cc")
     if f.n_locals:
         em.emit(ind, f"{', '.join(f'l{k}' for k in range(f.n_locals))}, = lc")
     for inner in (False, True):

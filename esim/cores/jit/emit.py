@@ -112,8 +112,8 @@ class FunctionTranslator:
             resume_entry(self, 2)
         else:
             params = "".join(f"l{k}, " for k in range(f.n_params))
-            em.emit(1, f"def f{f.index}{self.suffix}({params}dep):")
-            em.emit(2, "nonlocal cc, fr")
+            em.emit(1, f"def f{f.index}{self.suffix}({params}dep, fr):")
+            em.emit(2, "nonlocal cc")
             rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
             if rest:
                 em.emit(2, " = ".join(rest) + " = UNSET")
@@ -181,7 +181,7 @@ class FunctionTranslator:
         else:
             em.emit(ind, f"for v in {top}.it:", own)
             if self.types.stack(i, d - 1)[0] != RANGE_ITER:
-                em.emit(ind + 1, f"if {top}.fresh: charge(v, ())", own)
+                em.emit(ind + 1, f"if {top}.fresh: charge(v, (), fr)", own)
             em.emit(ind + 1, f"s{d} = v", own)
         self.seg = None
         self.in_for = True
@@ -390,8 +390,9 @@ class FunctionTranslator:
         elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
             a_, b_ = opd(d - 2), opd(d - 1)
             if a_.mask & OBJECT:
+                emit("heap.frames = fr")  # (charge_cb: the frames are the heap's)
                 emit(f"if {under}.__class__ is list: "
-                     f"state.inplace_list({op}, {under}, {b_.text}, charge_bytes)")
+                     f"state.inplace_list({op}, {under}, {b_.text}, charge_cb)")
                 emit("else:")
                 binary(INPLACE_BINARY[op], a_, b_, lambda text, extra=0: emit(text, extra + 1))
             else:
@@ -461,7 +462,7 @@ class FunctionTranslator:
             em.ref = ref
             emit("else:")
             if opd(d - 1).mask != RANGE_ITER:
-                emit(f"if {top}.fresh: charge(v, ())", 1)
+                emit(f"if {top}.fresh: charge(v, (), fr)", 1)
             emit(f"{s(d)} = v", 1)
             self.seg = seg
             self.goto(i + 1, ind + 1, inlined)
@@ -469,14 +470,13 @@ class FunctionTranslator:
         elif op == Op.GET_ITER:
             it_mask = opd(d - 1).mask
             if it_mask == RANGE:
-                emit(f"{top} = charge_small(RANGE_ITER({top}), ({top},))")
+                emit(f"{top} = charge_small(RANGE_ITER({top}), ({top},), fr)")
             elif it_mask != RANGE_ITER:
                 emit(f"if {top}.__class__ is not KIter:")
-                emit(f"{top} = charge_small(ITER({top}), ({top},))", 1)
+                emit(f"{top} = charge_small(ITER({top}), ({top},), fr)", 1)
         elif op == Op.CALL:
             emit_call(self, i, d, emit)
         elif op == Op.RETURN_VALUE:
-            emit(f"fr -= {f.frame_bytes}")
             emit(f"return {top}")
         elif op == Op.CALL_BUILTIN:
             emit_builtin(f, self.em, i, arg, arg2, d, emit)
@@ -491,7 +491,7 @@ class FunctionTranslator:
                 emit(f"r = ({items}{',' if arg == 1 else ''})")
             else:
                 emit(f"r = [{items}]")
-            emit("charge_bytes(OBJECT_BYTES(r), ())")
+            emit("charge_bytes(OBJECT_BYTES(r), (), fr)")
             emit(f"{s(d - arg)} = r")
         elif op == Op.UNPACK_SEQUENCE:
             emit(f"r = UNPACK({top}, {arg})")
@@ -500,17 +500,17 @@ class FunctionTranslator:
                 emit(f"{targets}{',' if arg == 1 else ''} = r")
         elif op == Op.SLICE_SUBSCR:
             av, lo, hi, st = s(d - 4), s(d - 3), s(d - 2), s(d - 1)
-            emit(f"r = SLICE({av}, {lo}, {hi}, {st}); charge(r, ({av},)); {av} = r")
+            emit(f"r = SLICE({av}, {lo}, {hi}, {st}); charge(r, ({av},), fr); {av} = r")
         elif op == Op.RAISE:
             emit(f"raise Fault(ERROR_CODE({arg}), '' if {top} is None else PY_STR({top}))")
         elif op == Op.FORMAT_VALUE:
             emit(f"if {top}.__class__ is not str: raise SPEC_ERROR({top})")
-            emit(f"r = PY_FORMAT({under}, {top}, {arg}); charge(r, ({under}, {top})); {under} = r")
+            emit(f"r = PY_FORMAT({under}, {top}, {arg}); charge(r, ({under}, {top}), fr); {under} = r")
         elif op == Op.BUILD_STRING:
             parts = ", ".join(s(k) for k in range(d - arg, d))
             for k in range(d - arg, d):
                 emit(f"if {s(k)}.__class__ is not str: raise PART_ERROR({s(k)})")
-            emit(f"r = ''.join([{parts}]); charge(r, {tuple_display([s(k) for k in range(d - arg, d)])}); "
+            emit(f"r = ''.join([{parts}]); charge(r, {tuple_display([s(k) for k in range(d - arg, d)])}, fr); "
               f"{s(d - arg)} = r")
         elif op == Op.LOAD_ATTR:
             emit(f"{top} = ATTR({top}, {arg})")

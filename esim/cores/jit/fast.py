@@ -195,7 +195,7 @@ def binary(op: int, a: Operand, b: Operand, emit: Emit, target: str | None = Non
     x, y = a.text, b.text
     t = a.name if target is None else target
     generic = (f"r = BINARY({op}, {x}, {y}); "
-               f"{t} = charge(r, ({x}, {y})) if r.__class__ in HEAP_TYPES else r")
+               f"{t} = charge(r, ({x}, {y}), fr) if r.__class__ in HEAP_TYPES else r")
     ia, ib, fa, fb = is_class(a, INT), is_class(b, INT), is_class(a, FLOAT), is_class(b, FLOAT)
     arms: list[Arm]
     if op in _BIN_SYM:

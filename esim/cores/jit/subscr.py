@@ -27,7 +27,7 @@ def emit_subscr(c: Operand, x: Operand, extra: str, emit: Emit) -> None:
     ti = is_class(x, INT)
     int_and = "" if ti is True else f"{top}.__class__ is int and "
     extra = f"; {extra}" if extra else ""
-    fresh = f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}))"
+    fresh = f"if r.__class__ is str or r.__class__ is Array: charge(r, ({under}, {top}), fr)"
     element = f"{t} = {under}.data[{under}.offset + {top}]{extra}"  # int, float, bool
     if c.mask and not c.mask & ~ARRAYS_1D:  # elements: scalars, never fresh
         emit(f"if {int_and}{_low(x)}{top} < {under}.n1: {element}")
@@ -76,5 +76,7 @@ def emit_store_subscr(v: Operand, t: Operand, x: Operand, extra: str, emit: Emit
     emit(f"else: ARRAY_SET({ts}, {xs}, {vs})", 1)
     if extra:
         emit(extra, 1)
-    emit(f"elif {ts}.__class__ is dict: DICT_STORE({ts}, {xs}, {vs}, charge_bytes)")
+    emit(f"elif {ts}.__class__ is dict:")
+    emit("heap.frames = fr", 1)  # (charge_cb: the frames are the heap's)
+    emit(f"DICT_STORE({ts}, {xs}, {vs}, charge_cb)", 1)
     emit(f"else: STORE({ts}, {xs}, {vs})")
