@@ -309,6 +309,17 @@ def loop_spans(n):
     return k, t
 
 
+def dict_paths(n, missing):
+    d = {1: "a", 2.5: "b", None: 0, "k": 1, (1, 2): 2}
+    t = 0
+    for i in range(n):
+        k = i % 4 + 10
+        d[k] = d.get(k, 0) + 1  # new keys, then existing ones
+        t += d[k] + d.get("k") + d.get(None, 5)
+    s = d[True] + d[2.5] + d["k"] * 0 * "x" + str(d[(1, 2)])  # True: the key 1
+    return t, s, d.get(missing), d[missing]
+
+
 def shift_helper(a, b):
     return a >> b, a << b
 
@@ -379,6 +390,9 @@ def long_loop_then_print(n):
     (shifts_by_locals, [-77, 9]),
     (bool_int_spans, [False, np.arange(22, dtype=np.int32).reshape(2, 11)]),  # bool operands
     (bool_int_spans, [True, np.arange(22, dtype=np.int32).reshape(2, 11)]),
+    (dict_paths, [9, "k"]),  # dict lookups, get and stores of immediate keys inline
+    (dict_paths, [9, 7]),  # KeyError at the last lookup
+    (dict_paths, [9, [1]]),  # unhashable
     (loop_spans, [2]),  # spans widened at a loop's back edge
     (loop_spans, [3]),
     (int_float_mix, [16777217, 0.5]),
@@ -504,6 +518,10 @@ def strs_and_literals(n):
             parts.append(s * 2)
         t = t - 1 if len(s) > 9 else t + 2
     return len(parts), t
+
+
+def test_dict_growth_meets_memory_errors_at_the_same_points() -> None:
+    assert errors_over_workspaces(dict_paths, [40, "k"], range(200, 2000, 61))
 
 
 def test_literal_slots_are_not_roots() -> None:

@@ -17,6 +17,7 @@ from esim.cores.sets import SET_BUILTINS, SET_SHARED
 __all__ = ["emit_builtin"]
 
 _LEN = BUILTIN_BY_NAME["len"].code
+_DICT_GET = BUILTIN_BY_NAME["dict.get"].code
 _RANGE = BUILTIN_BY_NAME["range"].code
 #: The builtins that read the core's identity, and the generated name that holds it.
 _IDENTITY = {BUILTIN_BY_NAME["parallel.coreid"].code: "core_id",
@@ -72,6 +73,12 @@ def emit_builtin(f: JitFunction, em: Emitter, i: int, code: int, n: int, d: int,
         return
     for table, cls, fn in ((SET_SHARED, "KSet", "SET"), (DICT_SHARED, "dict", "DICT")):
         if fn == "DICT" and code in DICT_BUILTINS:
+            if code == _DICT_GET and n in (2, 3):  # a key of an immediate class: dict.get
+                default = args[2] if n == 3 else "None"
+                emit(f"if {args[0]}.__class__ is dict and {args[1]}.__class__ in KEY_TYPES: "
+                     f"{dst} = {args[0]}.get({args[1]}, {default})")
+                emit("else:")
+                emit = (lambda o: lambda text, extra=0: o(text, extra + 1))(emit)  # noqa: E731
             emit("heap.frames = fr")
             emit(f"{dst} = DICT_CALL({code}, {tup}, charge_cb, heap.release)")
             return

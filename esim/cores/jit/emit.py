@@ -390,8 +390,7 @@ class FunctionTranslator:
         elif op == Op.INPLACE_ADD or op == Op.INPLACE_MUL:
             a_, b_ = opd(d - 2), opd(d - 1)
             if a_.mask & OBJECT:
-                emit("heap.frames = fr")  # (charge_cb: the frames are the heap's)
-                emit(f"if {under}.__class__ is list: "
+                emit(f"if {under}.__class__ is list: heap.frames = fr; "  # (for charge_cb)
                      f"state.inplace_list({op}, {under}, {b_.text}, charge_cb)")
                 emit("else:")
                 binary(INPLACE_BINARY[op], a_, b_, lambda text, extra=0: emit(text, extra + 1))

@@ -72,6 +72,8 @@ def namespace() -> dict[str, Any]:
         "UNARY": ops.unary, "BINARY": ops.binary, "COMPARE": ops.compare,
         "CHECK_INT": raise_overflow, "HEAP_TYPES": frozenset((str, list, tuple, dict, KSet)),
         "IMMEDIATE_TYPES": frozenset((int, float, bool)),
+        # dict keys that need no check_key (no tuple to look into)
+        "KEY_TYPES": frozenset((int, float, bool, str, type(None))),
         "SIZED_TYPES": frozenset((list, tuple, str, range, Array)),
         "ITER": semantics.iterate, "RANGE_ITER": range_iter, "SUBSCR": semantics.subscript,
         "STORE": semantics.store_subscript, "SLICE": semantics.slice_of,

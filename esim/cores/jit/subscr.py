@@ -45,6 +45,14 @@ def emit_subscr(c: Operand, x: Operand, extra: str, emit: Emit) -> None:
     emit(f"r = SUBSCR({under}, {top})", 2)
     emit(fresh, 1)
     emit(f"{t} = r", 1)
+    key_ok = "" if type(x.lit) in (int, float) else f" and {top}.__class__ in KEY_TYPES"
+    emit(f"elif {under}.__class__ is dict{key_ok}:")
+    emit("try:", 1)
+    emit(f"r = {under}[{top}]", 2)
+    emit("except KeyError:", 1)
+    emit(f"r = SUBSCR({under}, {top})", 2)  # the kernel's KeyError
+    emit(fresh, 1)
+    emit(f"{t} = r", 1)
     emit(f"elif {under}.__class__ is Array:")
     emit(f"if {int_and}{_low(x)}{top} < {under}.n1: {element}", 1)
     emit("else:", 1)
@@ -77,6 +85,8 @@ def emit_store_subscr(v: Operand, t: Operand, x: Operand, extra: str, emit: Emit
     if extra:
         emit(extra, 1)
     emit(f"elif {ts}.__class__ is dict:")
-    emit("heap.frames = fr", 1)  # (charge_cb: the frames are the heap's)
-    emit(f"DICT_STORE({ts}, {xs}, {vs}, charge_cb)", 1)
+    emit(f"if {xs}.__class__ in KEY_TYPES and {xs} in {ts}: {ts}[{xs}] = {vs}", 1)  # no new entry
+    emit("else:", 1)
+    emit("heap.frames = fr", 2)  # (charge_cb: the frames are the heap's)
+    emit(f"DICT_STORE({ts}, {xs}, {vs}, charge_cb)", 2)
     emit(f"else: STORE({ts}, {xs}, {vs})")

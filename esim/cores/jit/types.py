@@ -48,6 +48,8 @@ _INT_RESULT = frozenset((Op.BINARY_ADD, Op.BINARY_SUB, Op.BINARY_MUL, Op.BINARY_
 _FLOAT_RESULT = frozenset((Op.BINARY_ADD, Op.BINARY_SUB, Op.BINARY_MUL, Op.BINARY_TRUEDIV,
                            Op.BINARY_FLOORDIV, Op.BINARY_MOD, Op.BINARY_POW))
 _INPLACE: dict[int, int] = {Op.INPLACE_ADD: Op.BINARY_ADD, Op.INPLACE_MUL: Op.BINARY_MUL}
+_NUMBERS = INT | FLOAT | BOOL
+_BOOL_BITS = frozenset((Op.BINARY_AND, Op.BINARY_OR, Op.BINARY_XOR))
 _INT_BUILTINS = frozenset(BUILTIN_BY_NAME[n].code for n in ("len", "parallel.coreid",
                                                              "parallel.numcores"))
 _RANGE = BUILTIN_BY_NAME["range"].code
@@ -81,11 +83,16 @@ def binary_result(op: int, a: int, b: int) -> int:
     if a == INT and b == INT:
         if op in _INT_RESULT:
             return INT
-        return FLOAT if op == Op.BINARY_TRUEDIV else ANY
+        if op == Op.BINARY_TRUEDIV:
+            return FLOAT
     if (a == FLOAT or b == FLOAT) and op in _FLOAT_RESULT:
         return FLOAT
     if op == Op.BINARY_TRUEDIV and not (a | b) & ~(INT | FLOAT):
         return FLOAT
+    if op != Op.BINARY_MUL and (not a & ~_NUMBERS or not b & ~_NUMBERS):
+        # a number with anything: ops.binary gives a number or raises (but * repeats a
+        # sequence); bools' & | ^ give a bool
+        return INT | BOOL if op in _BOOL_BITS else INT | FLOAT
     return ANY
 
 
