@@ -87,6 +87,9 @@ class CompiledProgram:
                    "else 1 << 60")
         em.emit(1, f"SMALL_CYCLES = heap.alloc_cycles + heap.byte_cycles * {SMALL_OBJECT_BYTES} "
                    "if heap.owner is state else 0")
+        em.emit(1, "FAST = heap.owner is state or heap.owner is None")
+        em.emit(1, "ALLOC, PER_BYTE = (heap.alloc_cycles, heap.byte_cycles) if heap.owner is state "
+                   "else (0, 0)")
         em.emit(1, _FRAMES)
         #: per version (function, suffix: variants.py) and instruction, the stack slots that
         #: may hold a heap object (the others hold ints, floats, bools or None, or a literal
@@ -166,6 +169,9 @@ def counter_shift(funcs: list[JitFunction]) -> tuple[int, bool]:
 #: way: within ``lim`` no collection and no new peak can happen, so it only adds what
 #: ``Heap.charge`` adds (the bytes, the allocator's cycles); past ``lim`` but within the
 #: workspace it also sets the new peak, as ``Heap.charge`` does; only a collection goes there.
+#: ``charge`` and ``charge_bytes`` add the bytes the same way whenever no collection is due
+#: (``charge`` after the engine's test that the object is not one of the operands, by the
+#: same ``object_bytes``).
 _FRAMES = """\
 def begin():
     nonlocal lim
@@ -181,6 +187,17 @@ def frame_slow(nb, fr):
     return heap.frames
 def charge(v, operands, fr):
     nonlocal lim
+    for o in operands:
+        if v is o:
+            return v
+    nb = OBJECT_BYTES(v)
+    if FAST and fr + nb <= heap.workspace - heap.used:  # no collection (a new peak at most)
+        used = heap.used = heap.used + nb
+        if nb: state.cycles += ALLOC + PER_BYTE * nb
+        if used + fr > heap.peak:
+            heap.peak = used + fr
+        lim = heap.peak - used
+        return v
     heap.frames = fr
     v = charge_(v, operands)
     lim = heap.peak - heap.used
@@ -200,11 +217,26 @@ def charge_small(v, operands, fr):
     return charge(v, operands, fr)
 def charge_bytes(nbytes, extra, fr):
     nonlocal lim
+    if FAST and fr + nbytes <= heap.workspace - heap.used:
+        used = heap.used = heap.used + nbytes
+        if nbytes: state.cycles += ALLOC + PER_BYTE * nbytes
+        if used + fr > heap.peak:
+            heap.peak = used + fr
+        lim = heap.peak - used
+        return
     heap.frames = fr
     charge_bytes_(nbytes, extra)
     lim = heap.peak - heap.used
 def charge_cb(nbytes, extra):
     nonlocal lim
+    fr = heap.frames
+    if FAST and fr + nbytes <= heap.workspace - heap.used:
+        used = heap.used = heap.used + nbytes
+        if nbytes: state.cycles += ALLOC + PER_BYTE * nbytes
+        if used + fr > heap.peak:
+            heap.peak = used + fr
+        lim = heap.peak - used
+        return
     charge_bytes_(nbytes, extra)
     lim = heap.peak - heap.used
 def charge_deep(r, call_args, fr):
