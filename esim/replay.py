@@ -39,7 +39,8 @@ __all__ = ["LINK_STATE", "CoreTimes", "arbiter_state", "ReplayCache", "Schedule"
 #: counters, ``free_at`` (replayed) and the eLink's ``last_owner`` (the transfer that used the
 #: channel last: transfers are numbered afresh, so an older owner never matches a new one).
 #: A link with any other attribute carries state a replay would not restore: no replay then.
-LINK_STATE = frozenset({"name", "latency_cycles", "cycles_per_packet", "stats", "free_at",
+LINK_STATE = frozenset({"name", "latency_cycles", "cycles_per_packet", "free_at",
+                        "bytes", "packets", "busy_cycles", "wait_cycles",
                         "single_cycles", "beat_cycles", "last_owner", "cycles_per_op"})
 
 

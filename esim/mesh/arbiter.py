@@ -22,7 +22,6 @@ while chunks are waiting.
 from __future__ import annotations
 
 from bisect import insort
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,7 +45,7 @@ class Waiting:
 
 
 #: the ``own`` queue of every node no chunk has queued at yet (never appended to)
-_NO_CHUNKS: deque[Waiting] = deque(maxlen=0)
+_NO_CHUNKS: list[Waiting] = []
 
 
 class _Node:
@@ -58,9 +57,11 @@ class _Node:
         self.children: dict[str, _Node] = {}
         self.inputs: list[str] = [""]  # "" (chunks whose route starts here), then the children
         self.last = 0  # index in inputs of the input served last
-        #: chunks whose route starts at this input (a deque made when the first one queues:
-        #: an empty deque takes ~600 bytes, and a 32x32 chip has thousands of nodes)
-        self.own: deque[Waiting] = _NO_CHUNKS
+        #: chunks whose route starts at this input, oldest first (a list made when one
+        #: queues, dropped when it empties: a launch on a 32x32 chip queues at thousands of
+        #: nodes at once, and a deque takes ~600 bytes against a short list's ~80; the queues
+        #: are a few chunks long)
+        self.own: list[Waiting] = _NO_CHUNKS
         self.waiting = 0  # chunks in this subtree
 
 
@@ -68,15 +69,25 @@ class Lane:
     """One route through an arbitrated link: the links before it, the link, the links after
     it, and the tree nodes of the router inputs it comes by (root first)."""
 
-    __slots__ = ("after", "arbiter", "before", "link", "nodes", "route")
+    __slots__ = ("arbiter", "at", "link", "nodes", "route")
 
     def __init__(self, arbiter: Arbiter, route: tuple[Link, ...], at: int,
                  nodes: list[_Node]) -> None:
         self.arbiter = arbiter
         self.route = route
-        self.before, self.after = route[:at], route[at + 1:]
+        self.at = at  # (the links before and after: sliced when a chunk waits, which is rare)
         self.link = arbiter.link
         self.nodes = nodes
+
+    @property
+    def before(self) -> tuple[Link, ...]:
+        """The links of the route before the arbitrated one."""
+        return self.route[:self.at]
+
+    @property
+    def after(self) -> tuple[Link, ...]:
+        """The links of the route after the arbitrated one."""
+        return self.route[self.at + 1:]
 
 
 class Arbiter:
@@ -160,8 +171,9 @@ class Arbiter:
             node.waiting += 1
         node = lane.nodes[-1]
         if node.own is _NO_CHUNKS:
-            node.own = deque()
-        node.own.append(chunk)
+            node.own = [chunk]
+        else:
+            node.own.append(chunk)
         self.waiting += 1
         self.queued += 1
         if pending is None or chunk.head < pending:
@@ -205,7 +217,9 @@ class Arbiter:
                 own = node.own
                 if not own or own[0].head > now:
                     continue
-                chunk: Waiting | None = own.popleft()
+                chunk: Waiting | None = own.pop(0)
+                if not own:
+                    node.own = _NO_CHUNKS
             else:
                 child = node.children[names[at]]
                 if not child.waiting:

@@ -25,8 +25,7 @@ class ELinkChannel(Link):
         bytes_per_cycle = config.elink_bytes_per_s / config.clock_hz
         self.single_cycles = config.elink_packet_bytes / bytes_per_cycle
         self.beat_cycles = config.elink_burst_beat_bytes / bytes_per_cycle
-        super().__init__(name, config.elink_latency_cycles, self.single_cycles,
-                         stats.register(name))
+        super().__init__(name, config.elink_latency_cycles, self.single_cycles, stats)
         self.last_owner: int | None = None  # transfer that used the channel last
 
     def service_cycles(self, packets: int, header: Header, head: float, start: float) -> float:

@@ -21,7 +21,7 @@ class HostPort(Link):
     """The host's transfer path: one packet (8 bytes) at a time at the operation's rate."""
 
     def __init__(self, config: ChipConfig, stats: MeshStats) -> None:
-        super().__init__("host.port", 0.0, 0.0, stats.register("host.port"))
+        super().__init__("host.port", 0.0, 0.0, stats)
         rates = {
             "dram_write": config.host_dram_write_bytes_per_s,
             "dram_read": config.host_dram_read_bytes_per_s,

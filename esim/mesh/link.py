@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from esim.mesh.stats import Accumulator
+from esim.mesh.stats import Accumulator, MeshStats
 
 __all__ = ["Header", "Link"]
 
@@ -32,23 +32,27 @@ class Header:
     host_op: str | None = None
 
 
-class Link:
+class Link(Accumulator):
     """A channel that carries one packet at a time.
 
     ``latency_cycles`` is the time from a packet's head entering the link to it entering the
     next one; ``cycles_per_packet`` the time the link stays busy per packet.
     """
 
-    # a 32x32 chip has ~10,000 links: no per-link __dict__ (subclasses, a few, keep theirs)
-    __slots__ = ("cycles_per_packet", "free_at", "latency_cycles", "name", "stats")
+    # A 32x32 chip has ~10,000 links: no per-link __dict__ (subclasses, a few, keep theirs),
+    # and a link is its own Accumulator (its counters registered under its name in ``stats``).
+    __slots__ = ("cycles_per_packet", "free_at", "latency_cycles", "name")
+    __eq__ = object.__eq__  # a link is itself, not its counters (links key dicts)
+    __hash__ = object.__hash__
 
     def __init__(self, name: str, latency_cycles: float, cycles_per_packet: float,
-                 stats: Accumulator) -> None:
+                 stats: MeshStats) -> None:
+        super().__init__()
         self.name = name
         self.latency_cycles = latency_cycles
         self.cycles_per_packet = cycles_per_packet
-        self.stats = stats
         self.free_at = 0.0  # first cycle at which the link can start a new chunk
+        stats.register(name, self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} free_at={self.free_at:g}>"
@@ -70,9 +74,8 @@ class Link:
                 else self.service_cycles(packets, header, head, start))
         end = start + busy
         self.free_at = end
-        stats = self.stats
-        stats.bytes += nbytes
-        stats.packets += packets
-        stats.busy_cycles += busy
-        stats.wait_cycles += (start - head) * packets
+        self.bytes += nbytes
+        self.packets += packets
+        self.busy_cycles += busy
+        self.wait_cycles += (start - head) * packets
         return start, end

@@ -47,8 +47,7 @@ class Router:
             else:
                 raise ValueError(f"router {self.name} has no port {direction!r}")
             name = f"{self.name}.{direction}"
-            link = Link(name, latency, self.network.cycles_per_packet,
-                        self.network.stats.register(name))
+            link = Link(name, latency, self.network.cycles_per_packet, self.network.stats)
             self._ports[direction] = link
         return link
 

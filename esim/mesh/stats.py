@@ -1,6 +1,6 @@
 """Mesh traffic statistics: one reusable accumulator per link, one registry per mesh.
 
-Every link owns an :class:`Accumulator` registered under its hierarchical name
+Every link is an :class:`Accumulator` (its own counters) registered under its hierarchical name
 (``"cmesh.r(1,2).east"``, ``"elink.tx"``, ``"host.port"``).  The registry also keeps one
 :class:`TransferRecord` per transfer.  ``rows()`` and ``network_rows()`` return plain
 dataclasses so that a profiler can build reports without knowing the mesh classes.
@@ -37,6 +37,10 @@ class Accumulator:
     def merge(self, other: Accumulator) -> None:
         """Add another accumulator's counters into this one (for aggregates)."""
         self.add(other.bytes, other.packets, other.busy_cycles, other.wait_cycles)
+
+    def counters(self) -> Accumulator:
+        """A plain accumulator holding these counters now (of a link too)."""
+        return Accumulator(self.bytes, self.packets, self.busy_cycles, self.wait_cycles)
 
 
 @dataclass(frozen=True)
@@ -103,12 +107,15 @@ class MeshStats:
                 record(src, dst, nbytes, method, network, start + now, issued + now, arrival + now)
                 for src, dst, nbytes, method, network, start, issued, arrival in rows])
 
-    def register(self, name: str) -> Accumulator:
-        """Return the accumulator of link ``name``, creating it on first use."""
-        acc = self._links.get(name)
-        if acc is None:
-            acc = self._links[name] = Accumulator()
-        return acc
+    def register(self, name: str, acc: Accumulator | None = None) -> Accumulator:
+        """Return the accumulator of link ``name``, creating it on first use (``acc``: the
+        one to register, a link's own counters; a name is registered once)."""
+        known = self._links.get(name)
+        if known is None:
+            known = self._links[name] = Accumulator() if acc is None else acc
+        elif acc is not None and acc is not known:
+            raise ValueError(f"two links are named {name!r}")
+        return known
 
     def __getitem__(self, name: str) -> Accumulator:
         return self._links[name]

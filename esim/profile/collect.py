@@ -129,7 +129,7 @@ class Recorder:
 
     def _snapshot(self, chip: Chip) -> None:
         stats = chip.mesh.stats
-        self._before = {name: replace(stats[name]) for name in stats.names()}
+        self._before = {name: stats[name].counters() for name in stats.names()}
         self._first_transfer = len(stats.transfers)
         self._start_cycle = chip.now
 
