@@ -35,7 +35,13 @@ class Place:
     def __str__(self) -> str:
         if self.coord is None:
             return self.kind
-        return f"({self.coord[0]},{self.coord[1]})"
+        name = _CORE_NAMES.get(self.coord)
+        if name is None:  # one string per core, shared by all its transfers' records
+            name = _CORE_NAMES[self.coord] = f"({self.coord[0]},{self.coord[1]})"
+        return name
+
+
+_CORE_NAMES: dict[Coord, str] = {}
 
 
 DRAM = Place("dram")
