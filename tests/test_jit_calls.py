@@ -17,6 +17,7 @@ import pytest
 from epython.bytecode.protocol import MAX_CALL_DEPTH
 from epython.compiler import compile_kernel
 from esim.cores.jit import compiled
+from tests.kernels.functions import is_even
 from tests.test_jit import assert_same_chip, assert_same_direct, errors_over_workspaces
 
 
@@ -24,18 +25,6 @@ def fib_ticks(n):
     if n < 2:
         return n
     return fib_ticks(n - 1) + fib_ticks(n - 2)
-
-
-def is_even(n):
-    if n == 0:
-        return True
-    return is_odd(n - 1)
-
-
-def is_odd(n):
-    if n == 0:
-        return False
-    return is_even(n - 1)
 
 
 def parity_loop(n):

@@ -167,11 +167,11 @@ def counter_shift(funcs: list[JitFunction]) -> tuple[int, bool]:
 #: ``heap.push_frame`` (``frame_slow``) past ``lim``.
 #: ``charge_small`` charges a new object of SMALL_OBJECT_BYTES (a range, an iterator) the same
 #: way: within ``lim`` no collection and no new peak can happen, so it only adds what
-#: ``Heap.charge`` adds (the bytes, the allocator's cycles); past ``lim`` but within the
-#: workspace it also sets the new peak, as ``Heap.charge`` does; only a collection goes there.
-#: ``charge`` and ``charge_bytes`` add the bytes the same way whenever no collection is due
-#: (``charge`` after the engine's test that the object is not one of the operands, by the
-#: same ``object_bytes``).
+#: ``Heap.charge`` adds (the bytes, the allocator's cycles).
+#: ``charge``, ``charge_bytes`` and ``charge_small`` past ``lim`` add the bytes inline
+#: (``add_bytes``) whenever no collection is due, setting a new peak as ``Heap.charge`` does
+#: (``charge`` after the engine's test that the object is not one of the operands, by the same
+#: ``object_bytes``); only a collection takes the engine's path.
 _FRAMES = """\
 def begin():
     nonlocal lim
@@ -185,18 +185,22 @@ def frame_slow(nb, fr):
     push_frame(nb)
     lim = heap.peak - heap.used
     return heap.frames
-def charge(v, operands, fr):
+def add_bytes(nb, fr):
     nonlocal lim
-    for o in operands:
-        if v is o:
-            return v
-    nb = OBJECT_BYTES(v)
     if FAST and fr + nb <= heap.workspace - heap.used:  # no collection (a new peak at most)
         used = heap.used = heap.used + nb
         if nb: state.cycles += ALLOC + PER_BYTE * nb
         if used + fr > heap.peak:
             heap.peak = used + fr
         lim = heap.peak - used
+        return True
+    return False
+def charge(v, operands, fr):
+    nonlocal lim
+    for o in operands:
+        if v is o:
+            return v
+    if add_bytes(OBJECT_BYTES(v), fr):
         return v
     heap.frames = fr
     v = charge_(v, operands)
@@ -207,35 +211,19 @@ def charge_small(v, operands, fr):
     if fr + SMALL <= lim:
         heap.used += SMALL; lim -= SMALL; state.cycles += SMALL_CYCLES
         return v
-    used = heap.used + SMALL
-    if used + fr <= heap.workspace:  # no collection: a new peak
-        heap.used = used; state.cycles += SMALL_CYCLES
-        if used + fr > heap.peak:
-            heap.peak = used + fr
-        lim = heap.peak - used
+    if add_bytes(SMALL, fr):
         return v
     return charge(v, operands, fr)
 def charge_bytes(nbytes, extra, fr):
     nonlocal lim
-    if FAST and fr + nbytes <= heap.workspace - heap.used:
-        used = heap.used = heap.used + nbytes
-        if nbytes: state.cycles += ALLOC + PER_BYTE * nbytes
-        if used + fr > heap.peak:
-            heap.peak = used + fr
-        lim = heap.peak - used
+    if add_bytes(nbytes, fr):
         return
     heap.frames = fr
     charge_bytes_(nbytes, extra)
     lim = heap.peak - heap.used
 def charge_cb(nbytes, extra):
     nonlocal lim
-    fr = heap.frames
-    if FAST and fr + nbytes <= heap.workspace - heap.used:
-        used = heap.used = heap.used + nbytes
-        if nbytes: state.cycles += ALLOC + PER_BYTE * nbytes
-        if used + fr > heap.peak:
-            heap.peak = used + fr
-        lim = heap.peak - used
+    if add_bytes(nbytes, heap.frames):
         return
     charge_bytes_(nbytes, extra)
     lim = heap.peak - heap.used
