@@ -1,5 +1,5 @@
 """The translating engine's entry translated for the classes of a launch's arguments (ints,
-floats, bools, 1-D and 2-D float32/int32 arrays: esim/cores/jit/variants.py, subscr.py),
+floats, bools, lists, 1-D and 2-D float32/int32 arrays: esim/cores/jit/variants.py, subscr.py),
 against the reference engine: values, errors with their lines, cycles, and MemoryError at the
 same points (row views of 2-D arrays are new objects)."""
 
@@ -12,7 +12,7 @@ import pytest
 
 from epython.compiler import compile_kernel
 from esim.cores.jit import arg_masks, compiled
-from esim.cores.jit.types import ARR_F1, ARR_F2, INT
+from esim.cores.jit.types import ANY, ARR_F1, ARR_F2, INT, LIST
 from esim.cores.memory import from_wire, to_wire
 from tests.test_jit import assert_same_direct, errors_over_workspaces
 
@@ -71,6 +71,18 @@ def rows_kept(b, n):
     return len(keep)
 
 
+def list_args(xs, words, i):
+    t = 0
+    for v in xs:  # a list argument: its items are not fresh
+        t += v
+    ys = [v * 2 for v in xs]
+    s = ""
+    for w in words:
+        s = s + w
+    xs += ys
+    return t, ys[i], ys[-1], words[i % len(words)], s, xs[True], len(xs)
+
+
 F1 = np.linspace(-1, 1, 9, dtype=np.float32)
 I1 = np.arange(9, dtype=np.int32) - 3
 F2 = np.arange(12, dtype=np.float32).reshape(3, 4) / np.float32(3)
@@ -92,6 +104,10 @@ CASES: list[tuple[Any, list[Any]]] = [
     (tuple_index, [F2, 2]),
     (tuple_index, [I2, 3]),  # out of bounds in axis 1
     (rows_kept, [F2, 40]),
+    (list_args, [[1, 2, 3], ["a", "bc"], 1]),
+    (list_args, [[1.5, 2], ["x"], 5]),  # IndexError
+    (list_args, [[1], ["a"], "k"]),  # list indices must be integers
+    (list_args, [[1, "b"], ["a"], 0]),  # TypeError in the sum
 ]
 
 
@@ -102,6 +118,8 @@ def test_array_arguments_agree(fn: Any, args: list[Any]) -> None:
 
 def test_row_views_meet_memory_errors_at_the_same_points() -> None:
     assert errors_over_workspaces(rows_kept, [F2, 60], range(200, 3000, 97))
+    assert errors_over_workspaces(list_args, [list(range(30)), ["ab"] * 9, 3],
+                                  range(200, 3000, 89))
 
 
 def test_the_entry_is_translated_for_its_arguments() -> None:
@@ -113,6 +131,7 @@ def test_the_entry_is_translated_for_its_arguments() -> None:
     assert masks == (ARR_F2, ARR_F1, ARR_F1, INT)
     generic = compiled(program, None).source.count("is list")
     assert compiled(program, masks).source.count("is list") * 5 < generic
-    assert arg_masks([from_wire(to_wire("s")), from_wire(to_wire([1]))]) is None
+    assert arg_masks([from_wire(to_wire("s")), from_wire(to_wire([1]))]) == (ANY, LIST)
+    assert arg_masks([from_wire(to_wire("s"))]) is None
     assert compiled(program, masks) is compiled(program, masks)
     assert compiled(program, None) is not compiled(program, masks)

@@ -60,7 +60,7 @@ from esim.cores.jit.calls import Escape, resume
 from esim.cores.jit.emit import Emitter, FunctionTranslator
 from esim.cores.jit.exceptions import REFERENCE, runs_on_reference
 from esim.cores.jit.runtime import namespace
-from esim.cores.jit.types import ANY, ARR_F1, ARR_F2, ARR_I1, ARR_I2, BOOL, FLOAT, INT, NONE
+from esim.cores.jit.types import ANY, ARR_F1, ARR_F2, ARR_I1, ARR_I2, BOOL, FLOAT, INT, LIST, NONE
 from esim.cores.jit.variants import INTS, RESUMES, Variants
 from esim.cores.semantics import unbound_local, undefined_global
 from esim.cores.state import CoreState
@@ -266,6 +266,7 @@ def arg_masks(args: list[Any]) -> tuple[int, ...] | None:
     for a in args:
         c = a.__class__
         m = (INT if c is int else FLOAT if c is float else BOOL if c is bool else
+             LIST if c is list else
              _ARRAYS.get((len(a.shape), a.kind), ANY) if c is Array else ANY)
         out.append(m)
     return tuple(out) if any(m != ANY for m in out) else None

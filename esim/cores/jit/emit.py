@@ -22,7 +22,7 @@ from esim.cores.jit.calls import emit_call, resume_entry, resume_targets
 from esim.cores.jit.emitter import Emitter, Segment, _add, tuple_display
 from esim.cores.jit.fast import Operand, binary, compare, direct_compare, emit_arms, is_class, truth
 from esim.cores.jit.subscr import emit_store_subscr, emit_subscr
-from esim.cores.jit.types import BOOL, FLOAT, INT, NONE, OBJECT, RANGE, RANGE_ITER
+from esim.cores.jit.types import BOOL, FLOAT, INT, LIST, LIST_ITER, NONE, OBJECT, RANGE, RANGE_ITER
 from esim.cores.jit.variants import RESUMES, Variants
 
 __all__ = ["Emitter", "FunctionTranslator", "tuple_display"]  # Emitter: from emitter.py
@@ -180,7 +180,7 @@ class FunctionTranslator:
             self.stored_by_for = i + 1
         else:
             em.emit(ind, f"for v in {top}.it:", own)
-            if self.types.stack(i, d - 1)[0] != RANGE_ITER:
+            if self.types.stack(i, d - 1)[0] not in (RANGE_ITER, LIST_ITER):
                 em.emit(ind + 1, f"if {top}.fresh: charge(v, (), fr)", own)
             em.emit(ind + 1, f"s{d} = v", own)
         self.seg = None
@@ -460,7 +460,7 @@ class FunctionTranslator:
             self.arm(arg, ind + 1, inlined)
             em.ref = ref
             emit("else:")
-            if opd(d - 1).mask != RANGE_ITER:
+            if opd(d - 1).mask not in (RANGE_ITER, LIST_ITER):
                 emit(f"if {top}.fresh: charge(v, (), fr)", 1)
             emit(f"{s(d)} = v", 1)
             self.seg = seg
@@ -470,7 +470,9 @@ class FunctionTranslator:
             it_mask = opd(d - 1).mask
             if it_mask == RANGE:
                 emit(f"{top} = charge_small(RANGE_ITER({top}), ({top},), fr)")
-            elif it_mask != RANGE_ITER:
+            elif it_mask == LIST:
+                emit(f"{top} = charge_small(ITER({top}), ({top},), fr)")
+            elif it_mask not in (RANGE_ITER, LIST_ITER):
                 emit(f"if {top}.__class__ is not KIter:")
                 emit(f"{top} = charge_small(ITER({top}), ({top},), fr)", 1)
         elif op == Op.CALL:

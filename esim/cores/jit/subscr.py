@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from esim.cores.jit.fast import Operand, is_class
-from esim.cores.jit.types import ARR_F1, ARR_I1, ARRAYS_1D, ARRAYS_2D, FLOAT, INT
+from esim.cores.jit.types import ARR_F1, ARR_I1, ARRAYS_1D, ARRAYS_2D, FLOAT, INT, LIST
 
 __all__ = ["emit_store_subscr", "emit_subscr"]
 
@@ -35,6 +35,20 @@ def emit_subscr(c: Operand, x: Operand, extra: str, emit: Emit) -> None:
         return
     if c.mask and not c.mask & ~ARRAYS_2D:  # a row: a new view
         emit(f"r = ARRAY_GET({under}, {top}){extra}")
+        emit(fresh)
+        emit(f"{t} = r")
+        return
+    if c.mask == LIST:
+        inner = 0
+        if ti is not True:
+            emit(f"if {top}.__class__ is int:")
+            inner = 1
+        emit("try:", inner)
+        emit(f"r = {under}[{top}]", inner + 1)
+        emit("except IndexError:", inner)
+        emit(f"r = SUBSCR({under}, {top})", inner + 1)
+        if ti is not True:
+            emit(f"else: r = SUBSCR({under}, {top})")
         emit(fresh)
         emit(f"{t} = r")
         return

@@ -26,16 +26,18 @@ from esim.cores.jit.spans import FULL, Span, binary_span, clamp, join_span
 from esim.cores.state import core_constants
 
 __all__ = ["ANY", "ARRAYS_1D", "ARRAYS_2D", "ARR_F1", "ARR_F2", "ARR_I1", "ARR_I2", "BOOL", "FLOAT", "INT",
-           "NONE", "OBJECT", "OTHER", "RANGE", "RANGE_ITER", "Slot", "Types"]
+           "LIST", "LIST_ITER", "NONE", "OBJECT", "OTHER", "RANGE", "RANGE_ITER", "Slot", "Types"]
 
 INT, FLOAT, BOOL, NONE, RANGE, RANGE_ITER, OTHER = 1, 2, 4, 8, 16, 32, 64
 #: values.Array of float32 or int32 elements, 1-D or 2-D (a kernel's arguments, whose row
 #: views a subscript gives); other arrays are OTHER
 ARR_F1, ARR_I1, ARR_F2, ARR_I2 = 128, 256, 512, 1024
 ARRAYS_1D, ARRAYS_2D = ARR_F1 | ARR_I1, ARR_F2 | ARR_I2
+#: a list, and a KIter over one (its items are not fresh objects)
+LIST, LIST_ITER = 2048, 4096
 #: every class a heap object may have
-OBJECT = OTHER | ARRAYS_1D | ARRAYS_2D
-ANY = 2047
+OBJECT = OTHER | ARRAYS_1D | ARRAYS_2D | LIST | LIST_ITER
+ANY = 8191
 
 #: A slot's static knowledge: (class mask, literal or None, span: the range of its value when
 #: it is an int, or None: spans.py).
@@ -281,8 +283,12 @@ class Types:
             return lo, ((self.returns(arg, st[len(st) - n:]), None, None),)
         if op == Op.GET_ITER:
             t = st[-1][0]
+            if t in (LIST, LIST_ITER):
+                return lo, ((LIST_ITER, None, None),)
             return lo, ((RANGE_ITER if t in (RANGE, RANGE_ITER) else ANY, None,
                          st[-1][2] if t in (RANGE, RANGE_ITER) else None),)
+        if op == Op.BUILD_LIST:
+            return lo, ((LIST, None, None),)
         if op == Op.CALL_BUILTIN:
             if arg == _RANGE:
                 return lo, ((RANGE, None, self._range_items(st, arg2)),)

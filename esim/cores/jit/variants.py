@@ -1,15 +1,14 @@
 """The versions the translating engine generates of each bytecode function, and what the type
 analysis (types.py) knows in each.
 
-Every function has its generic version ``f<k>``; the entry's knows the classes of the arguments
-of the launch (ints, floats, bools, 1-D and 2-D float32/int32 arrays), for which the engine
-translates the program (``compiled(program, arg_masks(args))``).  A function with parameters
-that some CALL
-names also gets an *int variant* ``f<k>i``, entered only when every argument is an int: there
-its parameters are INT, so the arithmetic on them needs no class test (a recursive ``fib(n)``
-runs its int variant all the way down).  A call site picks the version by what its own
-analysis knows of the arguments: all INT, the int variant; each may be an int, a class test
-of the others picks at run time; else the generic one.
+Every function has its generic version ``f<k>``; the entry's knows the classes of the
+arguments of the launch (ints, floats, bools, lists, 1-D and 2-D float32/int32 arrays), for
+which the engine translates the program (``compiled(program, arg_masks(args))``).  A function
+with parameters that some CALL names also gets an *int variant* ``f<k>i``, entered only when
+every argument is an int: there its parameters are INT, so the arithmetic on them needs no
+class test (a recursive ``fib(n)`` runs its int variant all the way down).  A call site picks
+the version by what its own analysis knows of the arguments: all INT, the int variant; each
+may be an int, a class test of the others picks at run time; else the generic one.
 
 What a call pushes is what the chosen version may return: the least fixed point over the
 program, found by iterating the analyses from "returns nothing yet" (mask 0).  A call that
