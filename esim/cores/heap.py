@@ -60,8 +60,8 @@ def frame_bytes(n_locals: int, max_stack: int) -> int:
 def object_bytes(v: Any) -> int:
     """Model size of one heap object, not counting what it refers to (0 for immediates)."""
     t = type(v)
-    if t is str:
-        return _str_bytes(len(v.encode("utf-8")))
+    if t is str:  # (an ASCII str's UTF-8 length is its length: no encoding to count it)
+        return _str_bytes(len(v) if v.isascii() else len(v.encode("utf-8")))
     if t is list or t is tuple:
         return _seq_bytes(len(v))
     if t is Array:
