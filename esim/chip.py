@@ -435,8 +435,7 @@ def _fewer_collections() -> Iterator[None]:
     global _gc_depth, _gc_saved
     with _gc_lock:
         if _gc_depth == 0:
-            old = gc.get_threshold()
-            _gc_saved = (old[0], old[1], old[2])
+            _gc_saved = old = gc.get_threshold()
             if 0 < old[0] < SIM_GC_THRESHOLD:  # (0: collection off; keep what the user set)
                 gc.set_threshold(SIM_GC_THRESHOLD, old[1], old[2])
         _gc_depth += 1

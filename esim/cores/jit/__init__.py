@@ -380,17 +380,24 @@ class TranslatingEngine:
             set_state(0, 0)
 
 
+def _innermost(cp: CompiledProgram, exc: BaseException) -> types.TracebackType | None:
+    """The traceback entry of the innermost generated frame that ``exc`` passed through (a
+    line that maps to an instruction), None when none ran."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code in cp.func_of_code and cp.where(tb.tb_lineno) is not None:
+            found = tb
+        tb = tb.tb_next
+    return found
+
+
 def _frames_at(cp: CompiledProgram, exc: BaseException, entry_frames: int) -> int:
     """The heap's frame bytes where ``exc`` was raised: the ``fr`` of the innermost kernel
     frame in its traceback (its frame and its callers' still pushed, as the reference leaves
     them), ``entry_frames`` when none ran."""
-    frames = entry_frames
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code in cp.func_of_code:
-            frames = tb.tb_frame.f_locals.get("fr", frames)
-        tb = tb.tb_next
-    return frames
+    tb = _innermost(cp, exc)
+    return entry_frames if tb is None else tb.tb_frame.f_locals.get("fr", entry_frames)
 
 
 def _callers(cp: CompiledProgram, exc: BaseException) -> tuple[tuple[int, int], ...]:
@@ -410,20 +417,13 @@ def _locate(cp: CompiledProgram, exc: BaseException, entry: int, set_state: Any,
     """(function, instruction index) that raised ``exc`` (index -1 when it was raised before
     the entry's first instruction); uncharges what its segment charged for the instructions
     after it."""
-    tb = exc.__traceback__
-    found: tuple[int, int] | None = None
-    line = 0
-    while tb is not None:
-        if tb.tb_frame.f_code in cp.func_of_code:
-            where = cp.where(tb.tb_lineno)
-            if where is not None:
-                found = where
-                line = tb.tb_lineno
-        tb = tb.tb_next
-    if found is None:
+    tb = _innermost(cp, exc)
+    if tb is None:
         return entry, -1
-    func, idx = found
-    rem_c, rem_n = cp.rem[line - 1]
+    where = cp.where(tb.tb_lineno)
+    assert where is not None
+    func, idx = where
+    rem_c, rem_n = cp.rem[tb.tb_lineno - 1]
     cyc, cnt = get_state()
     set_state(cyc - rem_c, cnt - rem_n)
     return func, idx

@@ -92,10 +92,8 @@ class Analysis:
             depth[i] is not None and ((op == Op.CALL_BUILTIN and BUILTINS[arg].observable)
                                       or (OPCODES[op].is_jump and arg <= i))
             for i, (op, arg, _, _) in enumerate(instrs))
-        self.may_yield = any(
-            depth[i] is not None and (op == Op.CALL or (op == Op.CALL_BUILTIN and BUILTINS[arg].observable)
-                                      or (OPCODES[op].is_jump and arg <= i))
-            for i, (op, arg, _, _) in enumerate(instrs))
+        self.may_yield = not self.straight or any(
+            depth[i] is not None and op == Op.CALL for i, (op, _, _, _) in enumerate(instrs))
 
 
 def _cut_after_calls(instrs: list[tuple[int, int, int, int]], s: int, e: int

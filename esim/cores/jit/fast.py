@@ -117,7 +117,7 @@ def round_f32(target: str, expr: str, how: str = "round") -> str:
     normal range is then a multiple of 2**-149 with fewer than 24 bits, exact in binary32 and
     left as it is by the splitting (zeros too), so only overflow (and inf, nan) needs the
     array: one range test after the splitting.  ``how`` = "exact": ``expr`` multiplies a
-    binary32 value by a power of two (or divides by one), exact in a double and in binary32
+    binary32 value by a power of two (or divides it by one), exact in a double and in binary32
     unless it leaves the normal range: the range test alone, no splitting."""
     lo, hi = _F32_MIN_NORMAL, _F32_MAX
     if how == "sum":

@@ -38,35 +38,33 @@ def emit_subscr(c: Operand, x: Operand, extra: str, emit: Emit) -> None:
         emit(fresh)
         emit(f"{t} = r")
         return
+
+    def lookup(error: str, ind: int, done: bool = True) -> None:
+        """``r = under[top]`` by Python's indexing; on ``error``, ``SUBSCR`` (the kernel's
+        error, or what Python's indexing does not do); then (``done``) the result."""
+        emit("try:", ind)
+        emit(f"r = {under}[{top}]", ind + 1)
+        emit(f"except {error}:", ind)
+        emit(f"r = SUBSCR({under}, {top})", ind + 1)
+        if done:
+            emit(fresh, ind)
+            emit(f"{t} = r", ind)
+
     if c.mask == LIST:
-        inner = 0
-        if ti is not True:
-            emit(f"if {top}.__class__ is int:")
-            inner = 1
-        emit("try:", inner)
-        emit(f"r = {under}[{top}]", inner + 1)
-        emit("except IndexError:", inner)
-        emit(f"r = SUBSCR({under}, {top})", inner + 1)
-        if ti is not True:
-            emit(f"else: r = SUBSCR({under}, {top})")
+        if ti is True:
+            lookup("IndexError", 0)
+            return
+        emit(f"if {top}.__class__ is int:")
+        lookup("IndexError", 1, done=False)
+        emit(f"else: r = SUBSCR({under}, {top})")
         emit(fresh)
         emit(f"{t} = r")
         return
     emit(f"if {int_and}{under}.__class__ is list:")
-    emit("try:", 1)
-    emit(f"r = {under}[{top}]", 2)
-    emit("except IndexError:", 1)
-    emit(f"r = SUBSCR({under}, {top})", 2)
-    emit(fresh, 1)
-    emit(f"{t} = r", 1)
+    lookup("IndexError", 1)
     key_ok = "" if type(x.lit) in (int, float) else f" and {top}.__class__ in KEY_TYPES"
     emit(f"elif {under}.__class__ is dict{key_ok}:")
-    emit("try:", 1)
-    emit(f"r = {under}[{top}]", 2)
-    emit("except KeyError:", 1)
-    emit(f"r = SUBSCR({under}, {top})", 2)  # the kernel's KeyError
-    emit(fresh, 1)
-    emit(f"{t} = r", 1)
+    lookup("KeyError", 1)
     emit(f"elif {under}.__class__ is Array:")
     emit(f"if {int_and}{_low(x)}{top} < {under}.n1: {element}", 1)
     emit("else:", 1)
