@@ -42,6 +42,7 @@ Translation scheme (docs/performance.md):
 
 from __future__ import annotations
 
+import ast
 import sys
 import types
 from array import array
@@ -59,6 +60,8 @@ from esim.cores.jit.analysis import Analysis, JitFunction
 from esim.cores.jit.calls import Escape, resume
 from esim.cores.jit.emit import Emitter, FunctionTranslator
 from esim.cores.jit.exceptions import REFERENCE, runs_on_reference
+from esim.cores.jit.native import NativeLoops, instrument
+from esim.cores.jit.native import enabled as native_enabled
 from esim.cores.jit.runtime import namespace
 from esim.cores.jit.types import ANY, ARR_F1, ARR_F2, ARR_I1, ARR_I2, BOOL, FLOAT, INT, LIST, NONE
 from esim.cores.jit.variants import INTS, RESUMES, Variants
@@ -122,8 +125,18 @@ class CompiledProgram:
         module["NAME_ERROR"] = lambda slot: undefined_global(gnames[slot])
         module["Escape"] = Escape
         module["RESUME"] = resume
-        code = compile(self.source, f"<epython-jit {program.functions[program.entry].name}>",
-                       "exec")
+        where = f"<epython-jit {program.functions[program.entry].name}>"
+        #: the hooked loops (native.py), None when they are off
+        self.native: NativeLoops | None = None
+        if native_enabled():
+            tree = ast.parse(self.source)
+            loops = instrument(tree, where)
+            if loops:
+                self.native = NativeLoops(loops)
+                module["NATIVE"] = self.native.call
+            code = compile(tree, where, "exec")
+        else:
+            code = compile(self.source, where, "exec")
         exec(code, module)
         self.make = module["make"]
         #: the function of each generated version's code, and its boxed slots

@@ -1,0 +1,349 @@
+"""Native loops: the hot loops of the generated code run as C, built with the host's C compiler.
+
+Every tick check in a generated function's dispatch loop (the ``while True:`` around its
+blocks) gets a *hook* after its ``yield`` (:func:`instrument`).  The first time a hook runs it
+asks for the C function of the dispatch loop *from that check round to it again*, for the
+classes the passed locals hold (cloop.py translates the generated Python statement by
+statement, cexpr.py its expressions); the build runs in the background (``ESIM_NATIVE``) and is
+cached on disk, and the Python code goes on until it is ready.  From then on each tick's hook
+runs the passes in C: the range iterator the loop steps (``for x in X.it`` or
+``next(X.it, END)``) is read and set through its ``__reduce__``/``__setstate__``.
+
+Exactness: C's doubles are Python's floats (IEEE binary64, ``-ffp-contract=off``, no fast math),
+a ``float`` cast is ``values.f32``'s rounding, ints are int64 with every overflow tested, so each
+translated statement computes what the Python statement computes.  Whatever the translation does
+not know (a call, a heap object, an exit from the dispatch loop, an int past int64, a zero
+divisor, another tick check that is due) is a *bail*: the C function puts back the state its
+pass started from at the hook's check and returns, and the Python code runs that pass itself,
+raising the same errors at the same instructions.  Every return is at the hook's check: after
+a due tick (the hook yields it and calls again) or at a bail; so the counters, the locals and
+the iterator's position are the Python code's, and the cycle and instruction counts stay the
+reference engine's (tests/test_jit_native.py).
+
+``ESIM_NATIVE``: ``1`` (default) builds in a background thread, ``sync`` builds at the first
+hook and raises a build failure (the tests), ``0`` runs no C.  Without a C compiler (``CC``,
+``cc``, ``gcc``) or on a host whose doubles are not plain binary64, the Python code runs alone.
+A build that fails is logged once per loop and that loop stays Python.
+"""
+
+from __future__ import annotations
+
+import ast
+import ctypes
+import hashlib
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from esim.cores.jit.cexpr import CLASSES, Untranslatable, for_of, is_tick, next_of
+from esim.cores.jit.cloop import Loop, Translator
+
+__all__ = ["BuildError", "Loop", "NativeFunction", "NativeLoops", "Translator", "Untranslatable",
+           "build", "enabled", "instrument", "supported"]
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "ESIM_NATIVE"
+#: the compiler's flags: IEEE doubles exactly as CPython computes them
+CFLAGS = ["-O2", "-std=gnu99", "-shared", "-fPIC", "-ffp-contract=off", "-fno-fast-math",
+          "-w"]
+#: hosts whose C doubles are SSE2/NEON binary64 without excess precision
+_HOSTS = {"x86_64", "amd64", "aarch64", "arm64"}
+
+_RANGE_ITER = type(iter(range(0)))
+def mode() -> str:
+    """``ESIM_NATIVE``: '0', 'sync' or '1'."""
+    value = os.environ.get(ENV_VAR, "1").strip().lower()
+    return value if value in ("0", "sync") else "1"
+
+
+def compiler() -> str | None:
+    """The C compiler to build with (``CC``, else cc or gcc on PATH), or None."""
+    cc = os.environ.get("CC", "").split()[:1]
+    for name in cc + ["cc", "gcc"]:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def supported() -> bool:
+    """Whether the host's C doubles are plain binary64 and a C compiler is found."""
+    return platform.machine().lower() in _HOSTS and compiler() is not None
+
+
+def enabled() -> bool:
+    """Whether loops get hooks: ESIM_NATIVE is not 0 and :func:`supported`."""
+    return mode() != "0" and supported()
+
+
+def cache_dir() -> Path:
+    """Where built loops are kept (``$XDG_CACHE_HOME/epython/native``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "epython" / "native"
+
+
+# --- finding the loops and hooking them -----------------------------------------------------------
+
+def _paths(node: ast.AST, path: tuple[ast.AST, ...], out: list[tuple[ast.AST, ...]]) -> None:
+    """The path (outermost first) to every tick check under ``node``."""
+    if isinstance(node, ast.stmt) and is_tick(node):
+        out.append((*path, node))
+        return
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.stmt):
+            _paths(child, (*path, node), out)
+
+
+def _iterated(path: tuple[ast.AST, ...]) -> str | None:
+    """The iterator the C function steps for the tick check at the end of ``path``: the
+    innermost ``for``'s around it, else the first ``next(X.it, END)`` after it in its block."""
+    for node in reversed(path[:-1]):
+        x = for_of(node)
+        if x is not None:
+            return x
+    site, parent = path[-1], path[-2]
+    for field in ("body", "orelse"):
+        stmts = getattr(parent, field, [])
+        if site in stmts:
+            for st in stmts[stmts.index(site) + 1:]:
+                for n in ast.walk(st):
+                    x = next_of(n)
+                    if x is not None:
+                        return x
+    return None
+
+
+def _local_names(fn: ast.FunctionDef) -> set[str]:
+    names = {a.arg for a in fn.args.args}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Nonlocal):
+            names.update(node.names)
+    return names
+
+
+def _hook(j: int, it: str, names: tuple[str, ...], at: ast.stmt) -> list[ast.stmt]:
+    args = ", ".join(names)
+    text = (f"while True:\n"
+            f"    q = NATIVE({j}, state, {it}, {args})\n"
+            f"    if q is None:\n"
+            f"        break\n"
+            f"    {args}, t = q\n"
+            f"    if not t:\n"
+            f"        break\n"
+            f"    yield TICK_REQUEST\n")
+    stmts = ast.parse(text).body
+    for st in stmts:
+        for node in ast.walk(st):
+            if "lineno" in node._attributes:
+                node.lineno = node.end_lineno = at.lineno  # type: ignore[attr-defined]
+                node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
+    return stmts
+
+
+def instrument(tree: ast.Module, where: str) -> list[Loop]:
+    """Hook every tick check in the dispatch loops of the generated module ``tree`` (in
+    place); the hooks, in the order of their numbers (the first argument of ``NATIVE``)."""
+    loops: list[Loop] = []
+    for fn in ast.walk(tree):
+        if not (isinstance(fn, ast.FunctionDef) and fn.name[:1] == "f"
+                and fn.name[1:2].isdigit()):
+            continue
+        region = next((st for st in fn.body if isinstance(st, ast.While)
+                       and isinstance(st.test, ast.Constant) and st.test.value is True), None)
+        if region is None:
+            continue
+        local = _local_names(fn)
+        used = {n.id for n in ast.walk(region) if isinstance(n, ast.Name)} & local
+        # passed: what holds a value whenever the region runs (the parameters, what the
+        # prologue assigns); the rest are the generated code's temporaries, C's own
+        ready = {a.arg for a in fn.args.args} | {
+            n.id for st in fn.body[:fn.body.index(region)] for n in ast.walk(st)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        names = ("cc", *sorted((used & ready) - {"cc"}))
+        temps = tuple(sorted(used - ready - {"cc"}))
+        paths: list[tuple[ast.AST, ...]] = []
+        _paths(region, (), paths)
+        for path in paths:
+            site = path[-1]
+            assert isinstance(site, ast.If)
+            x = _iterated(path)
+            j = len(loops)
+            loops.append(Loop(region, path, names, temps, x, f"{where} {fn.name}:{site.lineno}"))
+            site.body.extend(_hook(j, "None" if x is None else x, names, site.body[-1]))
+    return loops
+
+
+# --- building and running -------------------------------------------------------------------------
+
+_F64 = ctypes.c_double
+_I64 = ctypes.c_int64
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+_warned: set[str] = set()
+
+
+def _background() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="esim-native")
+        return _executor
+
+
+class BuildError(RuntimeError):
+    """The C compiler rejected a translated loop (a translation bug: please report it)."""
+
+
+def build(source: str) -> Path:
+    """The shared library of ``source``: from the cache, else compiled into it."""
+    cc = compiler()
+    if cc is None:
+        raise BuildError("no C compiler (set CC, or install gcc or clang)")
+    digest = hashlib.sha256("\0".join([source, *CFLAGS]).encode()).hexdigest()[:24]
+    folder = cache_dir()
+    lib = folder / f"loop-{digest}.so"
+    if lib.is_file():
+        return lib
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        src = Path(tmp) / "loop.c"
+        src.write_text(source)
+        out = Path(tmp) / "loop.so"
+        proc = subprocess.run([cc, *CFLAGS, "-o", str(out), str(src)], capture_output=True,
+                              text=True, check=False)
+        if proc.returncode != 0:
+            raise BuildError(f"{cc} failed on a native loop (exit {proc.returncode}):\n"
+                             f"{(proc.stdout + proc.stderr)[-2000:]}\n--- source ---\n{source}")
+        os.replace(out, lib)
+    return lib
+
+
+class NativeFunction:
+    """A built loop for one combination of classes: called by the hook with the locals' values,
+    it runs passes in C and gives the values back, the tick flag last."""
+
+    def __init__(self, lib: Path, loop: Loop, boundary: dict[str, str]) -> None:
+        self.fn = ctypes.CDLL(str(lib)).epy_loop
+        self.fn.restype = ctypes.c_int
+        self.fn.argtypes = [ctypes.POINTER(_F64), ctypes.POINTER(_I64), ctypes.POINTER(_I64),
+                            ctypes.POINTER(_I64)]
+        self.n = len(loop.names)
+        self.kept = [(k, boundary[n]) for k, n in enumerate(loop.names)
+                     if boundary.get(n) in ("i", "f", "b")]
+        self.ranged = loop.ranged
+        #: passes run in C, calls (for the tests and the profile)
+        self.passes = 0
+        self.calls = 0
+
+    def __call__(self, state: Any, it: Any, vals: tuple[Any, ...]) -> list[Any] | None:
+        n = self.n
+        F, I = (_F64 * n)(), (_I64 * n)()  # noqa: E741
+        R, O = (_I64 * 4)(), (_I64 * 3)()  # noqa: E741
+        for k, t in self.kept:
+            if t == "f":
+                F[k] = vals[k]
+            else:
+                I[k] = vals[k]
+        if self.ranged:
+            it = getattr(it, "it", None)  # the KIter's native iterator
+            if it.__class__ is not _RANGE_ITER:
+                return None
+            reduced: Any = it.__reduce__()
+            _, (rng,), idx = reduced
+            R[0], R[1], R[2], R[3] = idx, len(rng), rng.start, rng.step
+        tick = self.fn(F, I, R, O)
+        out = list(vals)
+        for k, t in self.kept:
+            out[k] = F[k] if t == "f" else (I[k] != 0 if t == "b" else I[k])
+        if self.ranged:
+            it.__setstate__(R[0])
+        if O[0]:
+            state.cycles += O[0]
+        if O[1]:
+            state.instructions += O[1]
+        self.passes += O[2]
+        self.calls += 1
+        out.append(tick)
+        return out
+
+
+class NativeLoops:
+    """The hooked loops of one generated module; :meth:`call` is its ``NATIVE``."""
+
+    def __init__(self, loops: list[Loop]) -> None:
+        self.loops = loops
+        self.lock = threading.Lock()
+
+    def call(self, j: int, state: Any, it: Any, *vals: Any) -> list[Any] | None:
+        """The hook: the loop's passes in C from here (None: not built (yet), or these values'
+        classes cannot run there)."""
+        if os.environ.get(ENV_VAR) == "0":
+            return None
+        loop = self.loops[j]
+        key = tuple(v.__class__ for v in vals)
+        b = loop.builds.get(key, _MISSING)
+        if b is _MISSING:
+            b = self.request(loop, key)
+        if isinstance(b, Future):
+            if not b.done():
+                return None
+            b = self.settle(loop, key, b)
+        if b is None:
+            return None
+        fn: NativeFunction = b
+        return fn(state, it, vals)
+
+    def request(self, loop: Loop, key: tuple[type, ...]) -> Any:
+        """Start the build of ``loop`` for the classes ``key`` (at once in sync mode)."""
+        types = {n: CLASSES.get(c, "o") for n, c in zip(loop.names, key)}
+        with self.lock:
+            if key in loop.builds:
+                return loop.builds[key]
+            if mode() == "sync":
+                loop.builds[key] = _make(loop, types)
+            else:
+                loop.builds[key] = _background().submit(_make, loop, types)
+            return loop.builds[key]
+
+    @staticmethod
+    def settle(loop: Loop, key: tuple[type, ...], fut: Future[Any]) -> Any:
+        """A finished build's NativeFunction, or None (a failure logged once per loop)."""
+        try:
+            b = fut.result()
+        except BuildError as exc:
+            if loop.where not in _warned:
+                _warned.add(loop.where)
+                log.warning("esim: a native loop of %s did not build; it runs as Python: %s",
+                            loop.where, exc)
+            b = None
+        loop.builds[key] = b
+        return b
+
+    def functions(self) -> list[NativeFunction]:
+        """The built loops (for the tests)."""
+        return [b for loop in self.loops for b in loop.builds.values()
+                if isinstance(b, NativeFunction)]
+
+
+_MISSING = object()
+
+
+def _make(loop: Loop, types: dict[str, str]) -> NativeFunction | None:
+    """Translate and build ``loop`` for ``types`` (None: no pass can run in C)."""
+    tr = Translator(loop, types)
+    try:
+        source = tr.source()
+    except Untranslatable as exc:
+        log.debug("esim: %s stays Python (%s)", loop.where, exc)
+        return None
+    return NativeFunction(build(source), loop, tr.boundary)

@@ -1,0 +1,293 @@
+"""Native loops (esim/cores/jit/native.py): a hot loop's passes in C, against the reference engine.
+
+Every kernel here runs a loop long enough for ticks (the hook sits at a back edge's tick), so
+after the first tick its passes run in C; the engines must still agree on everything
+``tests.test_jit.assert_same_direct`` records: results, errors with their lines, the cycles and
+instructions at every Request, memory.  Faults, exits and calls in the middle of a C pass are
+bails (the Python code runs the pass again), so they are here too.  ``ESIM_NATIVE=sync`` builds
+at the first hook and raises a build failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from esim.cores import jit
+from esim.cores.jit import native
+from esim.cores.jit.cexpr import c_float
+from tests.kernels.bench import monte_carlo_pi, poly_f32
+from tests.test_jit import assert_same_direct
+
+pytestmark = pytest.mark.skipif(not native.supported(),
+                                reason="no C compiler (or a host without plain binary64 "
+                                       "doubles): native loops are off")
+
+
+@pytest.fixture(autouse=True)
+def _sync(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    monkeypatch.setenv("ESIM_NATIVE", "sync")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "native-cache"))
+
+
+def passes(fn: Any) -> int:
+    """Passes run in C by the loops of ``fn``'s translations (every one in the cache)."""
+    total = 0
+    for cp in list(jit._CACHE.values()):
+        if cp.program.functions[cp.program.entry].name == fn.__name__ and cp.native:
+            total += sum(f.passes for f in cp.native.functions())
+    return total
+
+
+# --- kernels ----------------------------------------------------------------------------------
+
+def f32_specials(n):
+    small = 1.0
+    big = 1.0
+    nans = 0
+    subs = 0
+    for i in range(n):
+        small = small * 0.75 + 0.0
+        if small < 1.1754943508222875e-38 and small > 0.0:
+            subs += 1
+        if small == 0.0:
+            small = 1.0
+        big = big * 1.5
+        d = big - big
+        if d != d:
+            nans += 1
+            big = 1.0
+    return small, big, nans, subs
+
+
+def int_overflow_late(n):
+    s = 0
+    for i in range(n):
+        s += i
+    return s
+
+
+def zero_divisor_late(n):
+    t = 0.0
+    for i in range(n):
+        t += 1.0 / (20000 - i)
+    return t
+
+
+def while_counting(n):
+    i = 0
+    a = 0
+    b = 1.5
+    while i < n:
+        a = (a * 7 + i) % 1000
+        b = b * 0.999 + 0.5
+        i += 1
+    return a, b
+
+
+def break_late(n):
+    t = 0
+    for i in range(n):
+        t += i % 5
+        if i == n - 7:
+            break
+    return t, i
+
+
+def return_late(n):
+    t = 0.5
+    for i in range(n):
+        t = t * 0.5 + 1.0
+        if i == n - 3:
+            return t, i
+    return t
+
+
+def bool_flags(n):
+    f = True
+    c = 0
+    for i in range(n):
+        f = not f
+        if f:
+            c += 1
+        g = f and i > 5
+        if g:
+            c += 2
+    return f, c
+
+
+def int_ops(n):
+    acc = 0.0
+    k = 0
+    for i in range(n):
+        acc += i / 3
+        acc += i * 0.5
+        k = k + i // 7 - i % 7 + ((i << 3) >> 2) - (i & 12) + (i | 3) - (i ^ 5) + (-i // 3)
+        k = k % 100003
+    return acc, k
+
+
+def class_change(n):
+    t = 0
+    for i in range(n):
+        if i % 2:
+            t = t + 1
+        else:
+            t = t + 0.5
+    return t
+
+
+def prints_sometimes(n):
+    t = 0
+    for i in range(n):
+        t += i % 3
+        if i % 9000 == 0:
+            print(i, t)
+    return t
+
+
+def nested_long(n):
+    t = 0
+    for i in range(3):
+        for j in range(n):
+            t = (t + i * j) % 65521
+    return t
+
+
+def negative_steps(n):
+    t = 0
+    for i in range(n, 0, -3):
+        t = (t * 31 + i) % 1000003
+    return t, i
+
+
+def over_a_list(xs):
+    t = 0.0
+    for _ in range(200):
+        for x in xs:
+            t = t + x
+    return t
+
+
+def float_truth(n):
+    x = 3.0
+    c = 0
+    for i in range(n):
+        x = x - 0.5
+        if x:
+            c += 1
+        if not x:
+            x = 3.0
+        if abs(x) > 1.0:
+            c -= 1
+    return c
+
+
+def array_sum(a, n):
+    t = 0.0
+    for _ in range(n):
+        for i in range(len(a)):
+            t = t + a[i]
+    return t
+
+
+# --- the engines agree, and the loops ran in C -------------------------------------------------
+
+NATIVE = [
+    (poly_f32, [9000]),
+    (f32_specials, [12000]),
+    (while_counting, [12000]),
+    (break_late, [20000]),
+    (return_late, [20000]),
+    (bool_flags, [15000]),
+    (int_ops, [9000]),
+    (prints_sometimes, [30000]),
+    (nested_long, [9000]),
+    (negative_steps, [60000]),
+    (float_truth, [12000]),
+    (int_overflow_late, [70000]),
+    (zero_divisor_late, [30000]),
+]
+
+
+@pytest.mark.parametrize("fn,args", NATIVE, ids=[f.__name__ for f, _ in NATIVE])
+def test_native_loops_agree_with_the_reference(fn: Any, args: list[Any]) -> None:
+    before = passes(fn)
+    out = assert_same_direct(fn, args)
+    assert out["instructions"] > 100_000
+    assert passes(fn) > before, "no pass ran in C"
+
+
+def test_faults_in_a_native_pass_are_the_reference_faults() -> None:
+    over = assert_same_direct(int_overflow_late, [70000])
+    assert "OverflowError" in over["error"][1] or over["error"][0]
+    zero = assert_same_direct(zero_divisor_late, [30000])
+    assert "division" in zero["error"][1] or "zero" in zero["error"][1]
+
+
+@pytest.mark.parametrize("fn,args", [
+    (class_change, [30000]),
+    (over_a_list, [[1.5, 2.25, -3.0] * 40]),
+    (array_sum, [np.arange(40, dtype=np.float32), 600]),
+], ids=["class_change", "over_a_list", "array_sum"])
+def test_loops_that_stay_python_agree(fn: Any, args: list[Any]) -> None:
+    out = assert_same_direct(fn, args)
+    assert out["instructions"] > 60_000
+
+
+def test_the_rotated_while_loop_runs_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    monkeypatch.setattr(builtins, "coreid", lambda: 0, raising=False)
+    before = passes(monte_carlo_pi)
+    assert_same_direct(monte_carlo_pi, [9000])
+    assert passes(monte_carlo_pi) > before
+
+
+def test_off_means_no_pass_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESIM_NATIVE", "0")
+    before = passes(while_counting)
+    assert_same_direct(while_counting, [13000])
+    assert passes(while_counting) == before
+
+
+def test_a_build_failure_is_an_error_in_sync_mode_and_a_warning_otherwise(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # nothing built yet
+    monkeypatch.setenv("CC", "false")
+    jit._CACHE.clear()
+    with pytest.raises(native.BuildError, match="failed on a native loop"):
+        assert_same_direct(break_late, [20001])
+    jit._CACHE.clear()
+    monkeypatch.setenv("ESIM_NATIVE", "1")
+    with caplog.at_level(logging.WARNING, logger="esim.cores.jit.native"):
+        for _ in range(3):  # the background build fails; the loop stays Python
+            assert_same_direct(break_late, [20002])
+    assert passes(break_late) == 0
+    jit._CACHE.clear()
+
+
+def test_built_loops_come_from_the_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    jit._CACHE.clear()
+    assert_same_direct(negative_steps, [60001])
+    built = list((tmp_path / "epython" / "native").glob("loop-*.so"))
+    assert built
+    monkeypatch.setenv("CC", "false")  # a build now would fail: the cache serves
+    jit._CACHE.clear()
+    before = passes(negative_steps)
+    assert_same_direct(negative_steps, [60001])
+    assert passes(negative_steps) > before
+    jit._CACHE.clear()
+
+
+def test_the_translation_keeps_doubles_exact() -> None:
+    """The C source rounds as the Python does: hex float literals, the float cast, and the
+    compiler's flags forbid contraction into fused multiply-adds."""
+    assert "-ffp-contract=off" in native.CFLAGS and "-fno-fast-math" in native.CFLAGS
+    assert c_float(0.1) == "(0x1.999999999999ap-4)"
+    assert c_float(float("-inf")) == "(-__builtin_inf())"
