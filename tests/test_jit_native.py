@@ -16,10 +16,16 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
 
+from epython.testing import compare as C
+from epython.testing.strategies import kernel_cases
 from esim.cores import jit
 from esim.cores.jit import native
 from esim.cores.jit.cexpr import c_float
+from esim.cores.memory import to_wire
+from tests.hypothesis_profiles import prop_settings
 from tests.kernels.bench import monte_carlo_pi, poly_f32
 from tests.test_jit import assert_same_direct
 
@@ -291,3 +297,115 @@ def test_the_translation_keeps_doubles_exact() -> None:
     assert "-ffp-contract=off" in native.CFLAGS and "-fno-fast-math" in native.CFLAGS
     assert c_float(0.1) == "(0x1.999999999999ap-4)"
     assert c_float(float("-inf")) == "(-__builtin_inf())"
+
+
+# --- generated kernels, repeated past many ticks ------------------------------------------------
+
+def repeated(source: str, reps: int) -> str:
+    """The generated kernel with its body (all but the final return) in a loop of ``reps``."""
+    lines = source.rstrip("\n").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("def kernel("))
+    body, ret = lines[at + 1:-1], lines[-1]
+    assert ret.startswith("    return")
+    loop = ["    for _rep in range(%d):" % reps] + ["    " + line for line in body]
+    return "\n".join(lines[:at + 1] + loop + [ret]) + "\n"
+
+
+@prop_settings(weight=0.3)
+@given(case=kernel_cases(floats=True, arrays=True, multicore=False, prints=False,
+                         helpers=False))
+def test_generated_kernels_repeated_agree_with_the_reference(case: Any) -> None:
+    source = repeated(case.source, 1500)
+    note(source)
+    kernel = C.write_module(source).kernel
+    assert_same_direct(kernel, [to_wire(a) for a in case.args])
+
+
+# --- generated numeric loops (what the translation has forms for, faults included) ----------
+
+INTS, FLOATS = ("i0", "i1", "i2", "k"), ("f0", "f1", "f2")
+
+
+@st.composite
+def int_expr(draw: Any, depth: int = 2) -> str:
+    if depth == 0 or draw(st.integers(0, 2)) == 0:
+        return draw(st.sampled_from(INTS)) if draw(st.booleans()) else str(
+            draw(st.integers(-60, 60)))
+    op = draw(st.sampled_from(["+", "-", "*", "//", "%", "&", "|", "^", ">>", "<<", "neg"]))
+    a = draw(int_expr(depth - 1))
+    if op == "neg":
+        return f"(-{a})"
+    b = str(draw(st.integers(0, 5))) if op in (">>", "<<") else draw(int_expr(depth - 1))
+    return f"({a} {op} {b})"
+
+
+@st.composite
+def float_expr(draw: Any, depth: int = 2) -> str:
+    if depth == 0 or draw(st.integers(0, 2)) == 0:
+        kind = draw(st.integers(0, 3))
+        if kind == 0:
+            return draw(st.sampled_from(INTS))
+        if kind == 1:
+            return repr(draw(st.sampled_from([0.0, 0.5, -1.25, 3.0, 1e-30, 7.5e37, 1e-38])))
+        return draw(st.sampled_from(FLOATS))
+    op = draw(st.sampled_from(["+", "-", "*", "/", "neg"]))
+    a = draw(float_expr(depth - 1))
+    if op == "neg":
+        return f"(-{a})"
+    return f"({a} {op} {draw(float_expr(depth - 1))})"
+
+
+@st.composite
+def condition(draw: Any) -> str:
+    if draw(st.booleans()):
+        a, b = draw(int_expr(1)), draw(int_expr(1))
+    else:
+        a, b = draw(float_expr(1)), draw(float_expr(1))
+    test = f"{a} {draw(st.sampled_from(['<', '<=', '>', '>=', '==', '!=']))} {b}"
+    if draw(st.integers(0, 3)) == 0:
+        test = f"not ({test}) {draw(st.sampled_from(['and', 'or']))} {draw(int_expr(1))}"
+    return test
+
+
+@st.composite
+def statements(draw: Any, depth: int, ind: int) -> list[str]:
+    out = []
+    pad = "    " * ind
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.integers(0, 9))
+        if kind <= 3:
+            var = draw(st.sampled_from(INTS[:3]))
+            out.append(f"{pad}{var} = ({draw(int_expr())}) % {draw(st.sampled_from([97, 10007, 65521]))}")
+        elif kind <= 6:
+            var = draw(st.sampled_from(FLOATS))
+            out.append(f"{pad}{var} = {draw(float_expr())}")
+            out.append(f"{pad}if {var} > 1e30 or {var} < -1e30:")
+            out.append(f"{pad}    {var} = 0.5")
+        elif kind <= 8 and depth > 0:
+            out.append(f"{pad}if {draw(condition())}:")
+            out += draw(statements(depth - 1, ind + 1))
+            if draw(st.booleans()):
+                out.append(f"{pad}else:")
+                out += draw(statements(depth - 1, ind + 1))
+        else:
+            out.append(f"{pad}if k == {draw(st.integers(3000, 9000))}:")
+            out.append(f"{pad}    {draw(st.sampled_from(['break', 'continue']))}")
+    return out
+
+
+@st.composite
+def numeric_loops(draw: Any) -> str:
+    body = draw(statements(2, 2))
+    return "\n".join(["def kernel(n, a, b):",
+                      "    i0 = a", "    i1 = 3", "    i2 = a - 7",
+                      "    f0 = b", "    f1 = 0.5", "    f2 = b * 3.0",
+                      "    for k in range(n):", *body,
+                      "    return i0, i1, i2, f0, f1, f2"]) + "\n"
+
+
+@prop_settings(weight=0.3)
+@given(source=numeric_loops(), a=st.integers(-1000, 1000), b=st.sampled_from([0.1, -2.5, 1e-20]))
+def test_generated_numeric_loops_agree_with_the_reference(source: str, a: int, b: float) -> None:
+    note(source)
+    kernel = C.write_module(source).kernel
+    assert_same_direct(kernel, [6000, a, b])

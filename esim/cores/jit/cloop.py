@@ -297,10 +297,13 @@ class Translator(CExpressions):
             self.labels = 0
             self.left = None
             self.stmt(loop.region, None, 1)
-            joined = _join_all([start, *self.site_in])
+            # (joined with the last round's: a bail removes paths, the states only grow)
+            joined = _join_all([start, self.boundary, *self.site_in])
             assert joined is not None
             boundary = {n: joined.get(n, "x") for n in start}
-            heads = {k: j for k, v in self.heads_in.items() if (j := _join_all(v)) is not None}
+            heads = dict(self.heads)
+            for k, v in self.heads_in.items():
+                heads[k] = _join_all([heads[k], *v] if k in heads else v)  # type: ignore[assignment]
             if boundary == self.boundary and heads == self.heads:
                 break
             self.boundary, self.heads = boundary, heads

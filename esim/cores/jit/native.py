@@ -192,6 +192,16 @@ _executor_lock = threading.Lock()
 _warned: set[str] = set()
 
 
+def _forget_executor() -> None:
+    """In a forked child the parent's build thread does not exist: start a new one."""
+    global _executor
+    _executor = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_executor)
+
+
 def _background() -> ThreadPoolExecutor:
     global _executor
     with _executor_lock:
