@@ -37,10 +37,11 @@ __all__ = ["LINK_STATE", "CoreTimes", "arbiter_state", "ReplayCache", "Schedule"
 
 #: The instance attributes of links whose meaning the replay knows: configuration, the
 #: counters, ``free_at`` (replayed) and the eLink's ``last_owner`` (the transfer that used the
-#: channel last: transfers are numbered afresh, so an older owner never matches a new one).
+#: channel last: transfers are numbered afresh, so an older owner never matches a new one); a
+#: router's link names itself by its router and direction.
 #: A link with any other attribute carries state a replay would not restore: no replay then.
-LINK_STATE = frozenset({"name", "latency_cycles", "cycles_per_packet", "free_at",
-                        "bytes", "packets", "busy_cycles", "wait_cycles",
+LINK_STATE = frozenset({"_name", "router", "direction", "latency_cycles", "cycles_per_packet",
+                        "free_at", "bytes", "packets", "busy_cycles", "wait_cycles",
                         "single_cycles", "beat_cycles", "last_owner", "cycles_per_op"})
 
 

@@ -328,3 +328,18 @@ def test_docstring_examples_run():
     import esim.mesh.mesh
 
     assert doctest.testmod(esim.mesh.mesh).failed == 0
+
+
+def test_links_that_override_the_service_time_say_so() -> None:
+    """Link.reserve computes a plain link's service time inline (``plain_service``)."""
+    from esim.mesh.elink import ELinkChannel
+    from esim.mesh.host import HostPort
+    from esim.mesh.link import Link
+    from esim.mesh.router import PortLink
+
+    def subclasses(cls: type) -> list[type]:
+        return [cls, *(s for c in cls.__subclasses__() for s in subclasses(c))]
+
+    assert {ELinkChannel, HostPort, PortLink} <= set(subclasses(Link))
+    for cls in subclasses(Link):
+        assert cls.plain_service == (cls.service_cycles is Link.service_cycles), cls

@@ -51,6 +51,8 @@ def test_lines_arrive_while_the_kernel_runs(tmp_path: Path, name: str) -> None:
     script.write_text(CHILD.replace("N)", f"{n})"))
     env = dict(os.environ, EPYTHON_BACKEND=name, PYTHONUNBUFFERED="1")
     env.setdefault("EPYTHON_EHAL", "host")
+    # the Python engine's pace (native loops would finish the sim's loop in a few hundredths)
+    env["ESIM_NATIVE"] = "0"
     child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
                              env=env, cwd=tmp_path)
     assert child.stdout is not None

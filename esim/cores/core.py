@@ -129,6 +129,9 @@ class Core:
     (the chip's ``copy_to_device`` writes them).
     """
 
+    __slots__ = ("col", "complete", "config", "ended", "env", "gen", "id", "mesh", "placed",
+                 "resident", "row", "slot", "steps", "waiting_for")  # one per simulated core
+
     def __init__(self, env: simpy.Environment, mesh: Mesh, config: ChipConfig, core_id: int,
                  resident: dict[str, Any]) -> None:
         self.env = env

@@ -27,7 +27,7 @@ __all__ = ["KINDS", "ArgBlock", "CoreOutcome", "LaunchState", "MessageSlot", "Pr
 KINDS = ("compute", "message", "barrier", "dram", "host_io")
 
 
-@dataclass
+@dataclass(slots=True)  # one per core and launch
 class CoreOutcome:
     """What one core produced for one launch."""
 

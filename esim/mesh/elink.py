@@ -28,6 +28,8 @@ class ELinkChannel(Link):
         super().__init__(name, config.elink_latency_cycles, self.single_cycles, stats)
         self.last_owner: int | None = None  # transfer that used the channel last
 
+    plain_service = False
+
     def service_cycles(self, packets: int, header: Header, head: float, start: float) -> float:
         """Burst beats for ascending runs of one transfer, full packets otherwise."""
         last_owner, self.last_owner = self.last_owner, header.owner

@@ -32,6 +32,8 @@ class HostPort(Link):
         self.cycles_per_op = {op: config.packet_payload_bytes * config.clock_hz / rate
                               for op, rate in rates.items()}
 
+    plain_service = False
+
     def service_cycles(self, packets: int, header: Header, head: float, start: float) -> float:
         """Packets times the per-packet cost of the header's host operation."""
         if header.host_op is None:

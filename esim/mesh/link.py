@@ -41,18 +41,31 @@ class Link(Accumulator):
 
     # A 32x32 chip has ~10,000 links: no per-link __dict__ (subclasses, a few, keep theirs),
     # and a link is its own Accumulator (its counters registered under its name in ``stats``).
-    __slots__ = ("cycles_per_packet", "free_at", "latency_cycles", "name")
+    __slots__ = ("_name", "cycles_per_packet", "free_at", "latency_cycles")
+    #: the service time is ``packets * cycles_per_packet`` (a subclass that overrides
+    #: ``service_cycles`` says False; tests/test_mesh.py checks)
+    plain_service = True
     __eq__ = object.__eq__  # a link is itself, not its counters (links key dicts)
     __hash__ = object.__hash__
 
-    def __init__(self, name: str, latency_cycles: float, cycles_per_packet: float,
+    def __init__(self, name: str | None, latency_cycles: float, cycles_per_packet: float,
                  stats: MeshStats) -> None:
+        """``name`` None: a subclass's ``name`` makes it when asked (PortLink)."""
         super().__init__()
-        self.name = name
+        self._name = name
         self.latency_cycles = latency_cycles
         self.cycles_per_packet = cycles_per_packet
         self.free_at = 0.0  # first cycle at which the link can start a new chunk
-        stats.register(name, self)
+        if name is None:
+            stats.register_link(self)
+        else:
+            stats.register(name, self)
+
+    @property
+    def name(self) -> str:
+        """The link's hierarchical name (``"cmesh.r(1,2).east"``)."""
+        assert self._name is not None
+        return self._name
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} free_at={self.free_at:g}>"
@@ -70,7 +83,7 @@ class Link(Accumulator):
         """
         start = head if head >= self.free_at else self.free_at  # max(), inlined: hot path
         # (a mesh link's service time inline: a 32x32 chip's host traffic crosses ~30 of them)
-        busy = (packets * self.cycles_per_packet if self.__class__ is Link
+        busy = (packets * self.cycles_per_packet if self.plain_service
                 else self.service_cycles(packets, header, head, start))
         end = start + busy
         self.free_at = end

@@ -23,14 +23,18 @@ class Router:
     router; both have the core-port latency, the others the per-hop latency.
     """
 
-    __slots__ = ("_ports", "col", "name", "network", "row")  # one per core and network
+    __slots__ = ("_ports", "col", "network", "row")  # one per core and network
 
     def __init__(self, network: Network, row: int, col: int) -> None:
         self.network = network
         self.row = row
         self.col = col
-        self.name = f"{network.name}.r({row},{col})"
         self._ports: dict[str, Link] = {}
+
+    @property
+    def name(self) -> str:
+        """``"cmesh.r(1,2)"`` (made when asked: a 32x32 chip has 3,072 routers)."""
+        return f"{self.network.name}.r({self.row},{self.col})"
 
     def __repr__(self) -> str:
         return f"<Router {self.name}>"
@@ -46,10 +50,27 @@ class Router:
                 latency = cfg.port_latency_cycles
             else:
                 raise ValueError(f"router {self.name} has no port {direction!r}")
-            name = f"{self.name}.{direction}"
-            link = Link(name, latency, self.network.cycles_per_packet, self.network.stats)
+            link = PortLink(self, direction, latency, self.network.cycles_per_packet,
+                            self.network.stats)
             self._ports[direction] = link
         return link
+
+
+class PortLink(Link):
+    """A router's output link, named by its router and direction when asked."""
+
+    __slots__ = ("direction", "router")
+
+    def __init__(self, router: Router, direction: str, latency_cycles: float,
+                 cycles_per_packet: float, stats: MeshStats) -> None:
+        self.router = router
+        self.direction = direction
+        super().__init__(None, latency_cycles, cycles_per_packet, stats)
+
+    @property
+    def name(self) -> str:
+        """``"cmesh.r(1,2).east"``."""
+        return f"{self.router.name}.{self.direction}"
 
 
 class Network:

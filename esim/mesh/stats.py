@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Accumulator", "LinkStatRow", "MeshStats", "TransferRecord"]
 
@@ -78,7 +79,10 @@ class MeshStats:
     """Registry of link accumulators and transfer records of one mesh."""
 
     def __init__(self) -> None:
-        self._links: dict[str, Accumulator] = {}
+        self._named: dict[str, Accumulator] = {}
+        #: links registered by object, named when someone reads the registry (a 32x32 chip's
+        #: ~10,000 link names are not kept while it runs)
+        self._unnamed: list[Any] = []
         self._transfers: list[TransferRecord] = []
         #: replayed launches' transfers not yet made records: (rows, start cycle) each
         self._batches: list[tuple[Sequence[TransferRow], float]] = []
@@ -107,12 +111,25 @@ class MeshStats:
                 record(src, dst, nbytes, method, network, start + now, issued + now, arrival + now)
                 for src, dst, nbytes, method, network, start, issued, arrival in rows])
 
+    @property
+    def _links(self) -> dict[str, Accumulator]:
+        """Every registered accumulator by name."""
+        if self._unnamed:
+            pending, self._unnamed = self._unnamed, []
+            for link in pending:
+                self.register(link.name, link)
+        return self._named
+
+    def register_link(self, link: Any) -> None:
+        """Register a link, its own counters, under its ``name`` (read when the registry is)."""
+        self._unnamed.append(link)
+
     def register(self, name: str, acc: Accumulator | None = None) -> Accumulator:
         """Return the accumulator of link ``name``, creating it on first use (``acc``: the
         one to register, a link's own counters; a name is registered once)."""
         known = self._links.get(name)
         if known is None:
-            known = self._links[name] = Accumulator() if acc is None else acc
+            known = self._named[name] = Accumulator() if acc is None else acc
         elif acc is not None and acc is not known:
             raise ValueError(f"two links are named {name!r}")
         return known
