@@ -42,7 +42,6 @@ Translation scheme (docs/performance.md):
 
 from __future__ import annotations
 
-import ast
 import sys
 import types
 from array import array
@@ -60,7 +59,7 @@ from esim.cores.jit.analysis import Analysis, JitFunction
 from esim.cores.jit.calls import Escape, resume
 from esim.cores.jit.emit import Emitter, FunctionTranslator
 from esim.cores.jit.exceptions import REFERENCE, runs_on_reference
-from esim.cores.jit.native import NativeLoops, instrument
+from esim.cores.jit.native import NativeLoops
 from esim.cores.jit.native import enabled as native_enabled
 from esim.cores.jit.runtime import namespace
 from esim.cores.jit.types import ANY, ARR_F1, ARR_F2, ARR_I1, ARR_I2, BOOL, FLOAT, INT, LIST, NONE
@@ -82,6 +81,7 @@ class CompiledProgram:
         self.analyses = [Analysis(program, f) for f in self.funcs]
         shift, real = counter_shift(self.funcs)
         em = Emitter(shift, real)
+        em.native = native_enabled()
         em.emit(0, "def make(state, heap, glob, consts, core_id, num_cores, F32, charge_, "
                    "charge_bytes_, charge_deep_, push_frame):")
         em.emit(1, f"cc = {em.packed(0, 0)}; lim = -1")
@@ -126,17 +126,12 @@ class CompiledProgram:
         module["Escape"] = Escape
         module["RESUME"] = resume
         where = f"<epython-jit {program.functions[program.entry].name}>"
-        #: the hooked loops (native.py), None when they are off
+        #: the native hooks (native.py), None when they are off
         self.native: NativeLoops | None = None
-        if native_enabled():
-            tree = ast.parse(self.source)
-            loops = instrument(tree, where)
-            if loops:
-                self.native = NativeLoops(loops)
-                module["NATIVE"] = self.native.call
-            code = compile(tree, where, "exec")
-        else:
-            code = compile(self.source, where, "exec")
+        if em.sites:
+            self.native = NativeLoops(self.source, em.sites, where)
+            module["NATIVE"] = self.native.call
+        code = compile(self.source, where, "exec")
         exec(code, module)
         self.make = module["make"]
         #: the function of each generated version's code, and its boxed slots

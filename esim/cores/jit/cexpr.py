@@ -15,7 +15,8 @@ import ast
 
 from epython.bytecode.opcodes import Op
 
-__all__ = ["CLASSES", "CExpressions", "Untranslatable", "c_float", "c_var", "for_of", "is_tick", "next_of"]
+__all__ = ["CLASSES", "CExpressions", "Untranslatable", "c_float", "c_var", "for_of", "is_tick", "next_of",
+           "tick_yield"]
 
 
 class Untranslatable(Exception):
@@ -43,19 +44,27 @@ def c_var(name: str, t: str) -> str:
 
 
 
-def is_tick(stmt: ast.stmt) -> bool:
-    """``if cc >= LIMIT: ...; yield TICK_REQUEST`` (emit.py ``back``), a hook after it or not."""
-    if not (isinstance(stmt, ast.If) and not stmt.orelse and stmt.body):
-        return False
-    body = stmt.body
-    if len(body) > 1 and isinstance(body[-1], ast.While):  # the hook after the yield
-        body = body[:-1]
-    test, last = stmt.test, body[-1]
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+def tick_yield(stmt: ast.stmt) -> int | None:
+    """``if cc >= LIMIT: <accounting>; yield TICK_REQUEST; <hook>`` (emit.py ``back``): the
+    index of the yield in its body, else None."""
+    if not (isinstance(stmt, ast.If) and not stmt.orelse):
+        return None
+    test = stmt.test
+    if not (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
             and test.left.id == "cc" and len(test.ops) == 1 and isinstance(test.ops[0], ast.GtE)
-            and isinstance(test.comparators[0], ast.Constant)
-            and isinstance(last, ast.Expr) and isinstance(last.value, ast.Yield)
-            and isinstance(last.value.value, ast.Name) and last.value.value.id == "TICK_REQUEST")
+            and isinstance(test.comparators[0], ast.Constant)):
+        return None
+    for k, st in enumerate(stmt.body):
+        if (isinstance(st, ast.Expr) and isinstance(st.value, ast.Yield)
+                and isinstance(st.value.value, ast.Name)
+                and st.value.value.id == "TICK_REQUEST"):
+            return k
+    return None
+
+
+def is_tick(stmt: ast.stmt) -> bool:
+    """A tick check (:func:`tick_yield`)."""
+    return tick_yield(stmt) is not None
 
 
 def next_of(e: ast.AST) -> str | None:

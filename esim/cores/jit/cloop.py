@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from esim.cores.jit.cexpr import CExpressions, Untranslatable, c_var, for_of, is_tick, next_of
+from esim.cores.jit.cexpr import CExpressions, Untranslatable, c_var, for_of, is_tick, next_of, tick_yield
 
 __all__ = ["Loop", "Translator"]
 
@@ -272,8 +272,9 @@ class Translator(CExpressions):
         if st is not None:
             self.site_in.append(dict(st))
             self.emit(ind, f"if ({self.truth(s.test, st)}) {{")
-            body = [b for b in s.body if not isinstance(b, ast.While)]  # the hook
-            after = self.block(body[:-1], st, ind + 1)  # the accounting, without the yield
+            k = tick_yield(s)
+            assert k is not None
+            after = self.block(s.body[:k], st, ind + 1)  # the accounting (then the yield)
             if after is not None:
                 self.site_in.append(after)
                 self.emit(ind + 1, "passes += 1; goto tick;")

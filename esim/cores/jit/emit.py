@@ -19,7 +19,7 @@ from esim.cores.engine import TICK
 from esim.cores.jit.analysis import Analysis, JitFunction, cuts_segment
 from esim.cores.jit.builtin_emit import emit_builtin
 from esim.cores.jit.calls import emit_call, resume_entry, resume_targets
-from esim.cores.jit.emitter import Emitter, Segment, _add, tuple_display
+from esim.cores.jit.emitter import Emitter, Segment, _add, hook_text, tuple_display
 from esim.cores.jit.fast import Operand, binary, compare, direct_compare, emit_arms, is_class, truth
 from esim.cores.jit.subscr import emit_store_subscr, emit_subscr
 from esim.cores.jit.types import BOOL, FLOAT, INT, LIST, LIST_ITER, NONE, OBJECT, RANGE, RANGE_ITER
@@ -108,6 +108,9 @@ class FunctionTranslator:
         self.lazy = {}
         # ``dep``: the number of calls below the entry's frame (the call depth, a parameter)
         ks = targets if targets is not None else list(range(len(a.blocks)))
+        #: what a native hook passes: what holds a value wherever the dispatch loop runs
+        self.native_names = ("cc", *(("b",) if len(ks) > 1 or self.mode == "resume" else ()),
+                             "dep", "fr", *(f"l{k}" for k in range(f.n_locals)))
         if self.mode == "resume":
             resume_entry(self, 2)
         else:
@@ -197,6 +200,7 @@ class FunctionTranslator:
         """Tick before a backward branch from instruction ``i`` (the reference engine does)."""
         if target <= i:
             em, seg = self.em, self.seg
+            line = len(em.lines) + 1  # the tick check's (a native hook's site)
             if seg is None:
                 em.emit(indent, f"if cc >= {em.packed(0, TICK)}:")
                 em.emit(indent + 1, em.flush())
@@ -205,6 +209,13 @@ class FunctionTranslator:
                 em.placeholder(indent, lambda: f"if cc >= {em.packed(0, TICK + seg.n - n)}:")
                 em.placeholder(indent + 1, lambda: em.flush((seg.c - c, seg.n - n)))
             em.emit(indent + 1, "yield TICK_REQUEST")
+            if em.native:
+                x = None
+                if self.f.instrs[target][0] == Op.FOR_ITER:
+                    d = self.a.depth[target]
+                    x = None if d is None else f"s{d - 1}"
+                em.emit(indent + 1, hook_text(len(em.sites), x, self.native_names))
+                em.sites.append((f"f{self.f.index}{self.suffix}", line, x, self.native_names))
 
     def inlines(self, k: int, inlined: set[int]) -> bool:
         """Is block ``k`` copied where a path reaches it (a small block, or one with one

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Emitter", "Segment", "tuple_display"]
+__all__ = ["Emitter", "Segment", "hook_text", "tuple_display"]
 
 
 class Emitter:
@@ -24,6 +24,11 @@ class Emitter:
         self.ref: tuple[Segment, int, int] | None = None  # the current instruction's place
         self.patches: list[tuple[int, int, Any]] = []
         self.refs: list[tuple[int, Segment, int, int]] = []
+        #: whether back edges' ticks get native hooks (native.py), and each hook's site:
+        #: (generated function, line of its tick check, the stepped iterator's slot, the
+        #: locals it passes)
+        self.native = False
+        self.sites: list[tuple[str, int, str | None, tuple[str, ...]]] = []
 
     def emit(self, indent: int, text: str, owner: tuple[int, int] | None = None) -> None:
         """Append ``text`` (possibly several lines) at ``indent``, owned by ``owner``."""
@@ -90,3 +95,17 @@ def tuple_display(items: list[str]) -> str:
     if len(items) == 1:
         return f"({items[0]},)"
     return "(" + ", ".join(items) + ")"
+
+
+def hook_text(j: int, it: str | None, names: tuple[str, ...]) -> str:
+    """A native hook (native.py) after a back edge's ``yield TICK_REQUEST``: while the C
+    passes of hook ``j`` return at a due tick, yield it; the locals ``names`` come back."""
+    args = ", ".join(names)
+    call = f"NATIVE({j}, state, {it or 'None'}, {args})"
+    return (f"q = {call}\n"
+            f"while q is not None:\n"
+            f"    {args}, t = q\n"
+            f"    if not t:\n"
+            f"        break\n"
+            f"    yield TICK_REQUEST\n"
+            f"    q = {call}")

@@ -1,11 +1,13 @@
 """Native loops: the hot loops of the generated code run as C, built with the host's C compiler.
 
-Every tick check in a generated function's dispatch loop (the ``while True:`` around its
-blocks) gets a *hook* after its ``yield`` (:func:`instrument`).  The first time a hook runs it
-asks for the C function of the dispatch loop *from that check round to it again*, for the
-classes the passed locals hold (cloop.py translates the generated Python statement by
+Every back edge's tick check in the generated code gets a *hook* after its ``yield`` (emit.py
+``back``, emitter.py ``hook_text``): a call of ``NATIVE`` with the function's locals.  The first
+time a hook runs, the generated source is parsed and the C function of its function's dispatch
+loop (the ``while True:`` around the blocks) *from that check round to it again* is asked for,
+for the classes the passed locals hold (cloop.py translates the generated Python statement by
 statement, cexpr.py its expressions); the build runs in the background (``ESIM_NATIVE``) and is
-cached on disk, and the Python code goes on until it is ready.  From then on each tick's hook
+cached on disk, and the Python code goes on until it is ready.  A program whose loops never
+tick pays a few lines per back edge and nothing else.  From then on each tick's hook
 runs the passes in C: the range iterator the loop steps (``for x in X.it`` or
 ``next(X.it, END)``) is read and set through its ``__reduce__``/``__setstate__``.
 
@@ -42,11 +44,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from esim.cores.jit.cexpr import CLASSES, Untranslatable, for_of, is_tick, next_of
+from esim.cores.jit.cexpr import CLASSES, Untranslatable, is_tick
 from esim.cores.jit.cloop import Loop, Translator
 
 __all__ = ["BuildError", "Loop", "NativeFunction", "NativeLoops", "Translator", "Untranslatable",
-           "build", "enabled", "instrument", "supported"]
+           "build", "enabled", "loop_at", "supported"]
 
 log = logging.getLogger(__name__)
 
@@ -102,25 +104,6 @@ def _paths(node: ast.AST, path: tuple[ast.AST, ...], out: list[tuple[ast.AST, ..
             _paths(child, (*path, node), out)
 
 
-def _iterated(path: tuple[ast.AST, ...]) -> str | None:
-    """The iterator the C function steps for the tick check at the end of ``path``: the
-    innermost ``for``'s around it, else the first ``next(X.it, END)`` after it in its block."""
-    for node in reversed(path[:-1]):
-        x = for_of(node)
-        if x is not None:
-            return x
-    site, parent = path[-1], path[-2]
-    for field in ("body", "orelse"):
-        stmts = getattr(parent, field, [])
-        if site in stmts:
-            for st in stmts[stmts.index(site) + 1:]:
-                for n in ast.walk(st):
-                    x = next_of(n)
-                    if x is not None:
-                        return x
-    return None
-
-
 def _local_names(fn: ast.FunctionDef) -> set[str]:
     names = {a.arg for a in fn.args.args}
     for node in ast.walk(fn):
@@ -131,56 +114,28 @@ def _local_names(fn: ast.FunctionDef) -> set[str]:
     return names
 
 
-def _hook(j: int, it: str, names: tuple[str, ...], at: ast.stmt) -> list[ast.stmt]:
-    args = ", ".join(names)
-    text = (f"while True:\n"
-            f"    q = NATIVE({j}, state, {it}, {args})\n"
-            f"    if q is None:\n"
-            f"        break\n"
-            f"    {args}, t = q\n"
-            f"    if not t:\n"
-            f"        break\n"
-            f"    yield TICK_REQUEST\n")
-    stmts = ast.parse(text).body
-    for st in stmts:
-        for node in ast.walk(st):
-            if "lineno" in node._attributes:
-                node.lineno = node.end_lineno = at.lineno  # type: ignore[attr-defined]
-                node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
-    return stmts
-
-
-def instrument(tree: ast.Module, where: str) -> list[Loop]:
-    """Hook every tick check in the dispatch loops of the generated module ``tree`` (in
-    place); the hooks, in the order of their numbers (the first argument of ``NATIVE``)."""
-    loops: list[Loop] = []
-    for fn in ast.walk(tree):
-        if not (isinstance(fn, ast.FunctionDef) and fn.name[:1] == "f"
-                and fn.name[1:2].isdigit()):
-            continue
-        region = next((st for st in fn.body if isinstance(st, ast.While)
-                       and isinstance(st.test, ast.Constant) and st.test.value is True), None)
-        if region is None:
-            continue
-        local = _local_names(fn)
-        used = {n.id for n in ast.walk(region) if isinstance(n, ast.Name)} & local
-        # passed: what holds a value whenever the region runs (the parameters, what the
-        # prologue assigns); the rest are the generated code's temporaries, C's own
-        ready = {a.arg for a in fn.args.args} | {
-            n.id for st in fn.body[:fn.body.index(region)] for n in ast.walk(st)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        names = ("cc", *sorted((used & ready) - {"cc"}))
-        temps = tuple(sorted(used - ready - {"cc"}))
-        paths: list[tuple[ast.AST, ...]] = []
-        _paths(region, (), paths)
-        for path in paths:
-            site = path[-1]
-            assert isinstance(site, ast.If)
-            x = _iterated(path)
-            j = len(loops)
-            loops.append(Loop(region, path, names, temps, x, f"{where} {fn.name}:{site.lineno}"))
-            site.body.extend(_hook(j, "None" if x is None else x, names, site.body[-1]))
-    return loops
+def loop_at(tree: ast.Module, site: tuple[str, int, str | None, tuple[str, ...]],
+            where: str) -> Loop | None:
+    """The Loop of a hook's ``site`` (emit.py ``back``: function, line of its tick check,
+    iterator, passed names) in the parsed generated module ``tree``; None if it is not in a
+    dispatch loop."""
+    name, line, it, names = site
+    fn = next((n for n in tree.body[0].body if isinstance(n, ast.FunctionDef)  # type: ignore[attr-defined]
+               and n.name == name), None)
+    if fn is None:
+        return None
+    region = next((st for st in fn.body if isinstance(st, ast.While)
+                   and isinstance(st.test, ast.Constant) and st.test.value is True), None)
+    if region is None:
+        return None
+    paths: list[tuple[ast.AST, ...]] = []
+    _paths(region, (), paths)
+    path = next((p for p in paths if p[-1].lineno == line), None)  # type: ignore[attr-defined]
+    if path is None:
+        return None
+    used = {n.id for n in ast.walk(region) if isinstance(n, ast.Name)} & _local_names(fn)
+    temps = tuple(sorted(used - set(names) - {"q", "t"}))  # (q, t: the hooks')
+    return Loop(region, path, names, temps, it, f"{where} {name}:{line}")
 
 
 # --- building and running -------------------------------------------------------------------------
@@ -259,18 +214,23 @@ class NativeFunction:
         n = self.n
         F, I = (_F64 * n)(), (_I64 * n)()  # noqa: E741
         R, O = (_I64 * 4)(), (_I64 * 3)()  # noqa: E741
-        for k, t in self.kept:
-            if t == "f":
-                F[k] = vals[k]
-            else:
-                I[k] = vals[k]
-        if self.ranged:
-            it = getattr(it, "it", None)  # the KIter's native iterator
-            if it.__class__ is not _RANGE_ITER:
-                return None
-            reduced: Any = it.__reduce__()
-            _, (rng,), idx = reduced
-            R[0], R[1], R[2], R[3] = idx, len(rng), rng.start, rng.step
+        try:  # (an int past int64 does not go to C)
+            for k, t in self.kept:
+                if t == "f":
+                    F[k] = vals[k]
+                else:
+                    I[k] = vals[k]
+            if self.ranged:
+                it = getattr(it, "it", None)  # the KIter's native iterator
+                if it.__class__ is not _RANGE_ITER:
+                    return None
+                reduced: Any = it.__reduce__()
+                _, (rng,), idx = reduced
+                R[0], R[1], R[2], R[3] = idx, len(rng), rng.start, rng.step
+                if abs(rng.start) + abs(rng.step) * (len(rng) + 1) >= 1 << 62:
+                    return None
+        except OverflowError:
+            return None
         tick = self.fn(F, I, R, O)
         out = list(vals)
         for k, t in self.kept:
@@ -288,18 +248,37 @@ class NativeFunction:
 
 
 class NativeLoops:
-    """The hooked loops of one generated module; :meth:`call` is its ``NATIVE``."""
+    """The hooks of one generated module (its ``source`` and the hooks' ``sites``: emit.py
+    ``back``); :meth:`call` is its ``NATIVE``.  The source is parsed, and a hook's Loop found,
+    when the hook first runs (a hot loop's tick)."""
 
-    def __init__(self, loops: list[Loop]) -> None:
-        self.loops = loops
+    def __init__(self, source: str, sites: list[tuple[str, int, str | None, tuple[str, ...]]],
+                 where: str) -> None:
+        self.source = source
+        self.sites = sites
+        self.where = where
+        self.tree: ast.Module | None = None
+        self.loops: list[Loop | None] = [None] * len(sites)
         self.lock = threading.Lock()
+
+    def loop(self, j: int) -> Loop | None:
+        """Hook ``j``'s Loop (None: its site is not in a dispatch loop)."""
+        loop = self.loops[j]
+        if loop is None:
+            with self.lock:
+                if self.tree is None:
+                    self.tree = ast.parse(self.source)
+                loop = self.loops[j] = loop_at(self.tree, self.sites[j], self.where)
+        return loop
 
     def call(self, j: int, state: Any, it: Any, *vals: Any) -> list[Any] | None:
         """The hook: the loop's passes in C from here (None: not built (yet), or these values'
         classes cannot run there)."""
-        if os.environ.get(ENV_VAR) == "0":
+        if mode() == "0":
             return None
-        loop = self.loops[j]
+        loop = self.loops[j] or self.loop(j)
+        if loop is None:
+            return None
         key = tuple(v.__class__ for v in vals)
         b = loop.builds.get(key, _MISSING)
         if b is _MISSING:
@@ -330,7 +309,7 @@ class NativeLoops:
         """A finished build's NativeFunction, or None (a failure logged once per loop)."""
         try:
             b = fut.result()
-        except BuildError as exc:
+        except Exception as exc:  # noqa: BLE001 - a build never fails the kernel: Python runs it
             if loop.where not in _warned:
                 _warned.add(loop.where)
                 log.warning("esim: a native loop of %s did not build; it runs as Python: %s",
@@ -341,7 +320,7 @@ class NativeLoops:
 
     def functions(self) -> list[NativeFunction]:
         """The built loops (for the tests)."""
-        return [b for loop in self.loops for b in loop.builds.values()
+        return [b for loop in self.loops if loop is not None for b in loop.builds.values()
                 if isinstance(b, NativeFunction)]
 
 
