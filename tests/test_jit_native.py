@@ -27,7 +27,7 @@ from esim.cores.jit.cexpr import c_float
 from esim.cores.memory import to_wire
 from tests.hypothesis_profiles import prop_settings
 from tests.kernels.bench import monte_carlo_pi, poly_f32
-from tests.test_jit import assert_same_direct
+from tests.test_jit import assert_same_direct, errors_over_workspaces
 
 pytestmark = pytest.mark.skipif(not native.supported(),
                                 reason="no C compiler (or a host without plain binary64 "
@@ -164,6 +164,25 @@ def nested_long(n):
     return t
 
 
+def nested_short(n):
+    t = 0
+    for i in range(n):
+        for j in range(7):
+            t = (t + i * j) % 10007
+        for j in range(i % 5):
+            t += 1
+    return t
+
+
+def nested_three(n):
+    t = 0.5
+    for i in range(n):
+        for j in range(4):
+            for k in range(3):
+                t = t * 0.5 + (i - j + k)
+    return t
+
+
 def negative_steps(n):
     t = 0
     for i in range(n, 0, -3):
@@ -213,6 +232,8 @@ NATIVE = [
     (int_ops, [9000]),
     (prints_sometimes, [30000]),
     (nested_long, [9000]),
+    (nested_short, [3000]),
+    (nested_three, [2500]),
     (negative_steps, [60000]),
     (float_truth, [12000]),
     (int_overflow_late, [70000]),
@@ -226,6 +247,16 @@ def test_native_loops_agree_with_the_reference(fn: Any, args: list[Any]) -> None
     out = assert_same_direct(fn, args)
     assert out["instructions"] > 100_000
     assert passes(fn) > before, "no pass ran in C"
+
+
+def test_ranges_made_in_c_charge_the_heap_as_the_python_code_does() -> None:
+    """Inner loops' ranges are made in C (two small objects each, within the heap's limit or
+    at a new peak); where a collection is due C bails: over a sweep of workspaces the engines
+    agree on peaks, on what is in use and on where MemoryError strikes."""
+    before = passes(nested_short)
+    errors = errors_over_workspaces(nested_short, [3000], range(120, 2000, 97))
+    assert passes(nested_short) > before
+    assert errors  # the small workspaces run out
 
 
 def test_faults_in_a_native_pass_are_the_reference_faults() -> None:

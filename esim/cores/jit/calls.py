@@ -131,7 +131,7 @@ def resume_entry(tr: FunctionTranslator, ind: int) -> None:
     else the result of ``inner`` (the callee's resumable frame); then the block after it."""
     f, em = tr.f, tr.em
     em.emit(ind - 1, f"def f{f.index}{tr.suffix}(at, lc, sl, dep, fr, inner):")
-    em.emit(ind, "nonlocal cc")
+    em.emit(ind, "nonlocal cc, lim" if em.native else "nonlocal cc")
     if f.n_locals:
         em.emit(ind, f"{', '.join(f'l{k}' for k in range(f.n_locals))}, = lc")
     for inner in (False, True):

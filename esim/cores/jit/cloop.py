@@ -21,10 +21,12 @@ __all__ = ["Loop", "Translator"]
 class Loop:
     """One hook: the tick check where a C pass starts and ends (``site``), the generated
     function's dispatch loop around it (``region``), the locals it passes (``cc`` first), the
-    iterator it steps, and its builds per combination of the locals' classes."""
+    stack slots live at the site (``iters``: the loops' iterators, which C steps when they are
+    ranges' and makes anew for ``range(n)``), and its builds per combination of the locals'
+    classes."""
 
     def __init__(self, region: ast.While, path: tuple[ast.AST, ...], names: tuple[str, ...],
-                 temps: tuple[str, ...], iterated: str | None, where: str) -> None:
+                 temps: tuple[str, ...], iters: tuple[str, ...], where: str) -> None:
         self.region = region
         self.site = path[-1]
         #: the statements that contain the site (for the jump into the C loop)
@@ -32,8 +34,11 @@ class Loop:
         self.names = names
         #: the generated code's temporaries in the region (C variables, never passed)
         self.temps = temps
-        self.iterated = iterated
-        self.ranged = iterated is not None
+        self.iters = iters
+        #: the slots whose iterators Python ``for`` statements around the site iterate (when
+        #: C makes such a slot's range anew, it must be the range it had: the statement keeps
+        #: iterating its iterator object, which then takes the new one's position)
+        self.held = tuple(x for n in path if (x := for_of(n)) is not None and x in iters)
         self.where = where
         #: classes -> None (cannot be translated), a Future (building) or a NativeFunction
         self.builds: dict[tuple[type, ...], Any] = {}
@@ -84,6 +89,10 @@ class Translator(CExpressions):
             if st is None and not self.contains_site(s):
                 i += 1  # dead: no path from the site reaches it
                 continue
+            if st is not None and self.is_new_range(stmts, i):
+                st = self.new_range(stmts[i], st, ind)  # type: ignore[arg-type]
+                i += 4
+                continue
             if (st is not None and i + 1 < len(stmts) and self.is_next(s, stmts[i + 1])
                     and not self.contains_site(stmts[i + 1])):
                 st = self.next_item(s, stmts[i + 1], st, ind)  # type: ignore[arg-type]
@@ -92,6 +101,39 @@ class Translator(CExpressions):
             st = self.stmt(s, st, ind)
             i += 1
         return st
+
+    def is_new_range(self, stmts: list[ast.stmt], i: int) -> bool:
+        """``X = n``, ``range(X)`` and its iterator charged as small objects into the slot X
+        (emit.py's ``range`` and ``GET_ITER`` of an int), none of them the site."""
+        s = stmts[i]
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1
+                and isinstance(s.targets[0], ast.Name) and s.targets[0].id in self.loop.iters
+                and i + 3 < len(stmts)) or any(self.contains_site(t) for t in stmts[i:i + 4]):
+            return False
+        x = s.targets[0].id
+        made = ast.unparse(stmts[i + 1]).split("\n")
+        return (made[:3] == [f"if {x}.__class__ is int:", f"    r = range({x})", "else:"]
+                and ast.unparse(stmts[i + 2]) == f"{x} = charge_small(r, ({x},), fr)"
+                and ast.unparse(stmts[i + 3])
+                == f"{x} = charge_small(RANGE_ITER({x}), ({x},), fr)")
+
+    def new_range(self, s: ast.Assign, st: dict[str, str], ind: int) -> dict[str, str]:
+        """``range(n)`` and its iterator in slot k: two small objects charged as
+        ``charge_small`` does (where it would collect: a bail, the Python code does)."""
+        x = s.targets[0]
+        assert isinstance(x, ast.Name)
+        k = self.loop.iters.index(x.id)
+        c, t = self.expr(s.value, st)
+        if t != "i" or st.get("fr") != "i":
+            raise Untranslatable("range of a non-int")
+        # charge_small: within lim; else add_bytes (a new peak at most); else a collection
+        charge = ("if (fr_i + small <= lim) { used += small; lim -= small; dcy += small_cycles; }"
+                  " else if (fast && fr_i + small <= workspace - used) { used += small; "
+                  "dcy += small_cycles; if (used + fr_i > peak) peak = used + fr_i; "
+                  "lim = peak - used; } else goto bail;")
+        self.emit(ind, f"{{ int64_t n_ = {c}; {charge} {charge}")
+        self.emit(ind, f"  ix{k} = 0; ln{k} = n_ > 0 ? n_ : 0; st{k} = 0; sp{k} = 1; mk{k} = 1; }}")
+        return {**st, x.id: "r"}
 
     @staticmethod
     def is_next(s: ast.stmt, t: ast.stmt) -> bool:
@@ -109,13 +151,16 @@ class Translator(CExpressions):
         """The range's next item, or its end."""
         v = s.targets[0]
         assert isinstance(v, ast.Name)
-        if next_of(s.value) != self.loop.iterated or not self.known(v.id):
-            self.bail(ind, "an item of another iterator")
+        x = next_of(s.value)
+        if x not in self.loop.iters or st.get(x) != "r" or not self.known(v.id):
+            self.bail(ind, "an item of an iterator not passed")
             return None
-        self.emit(ind, "if (idx >= len) {")
+        k = self.loop.iters.index(x)
+        self.emit(ind, f"if (ln{k} < 0) goto bail;  /* not a range's */")
+        self.emit(ind, f"if (ix{k} >= ln{k}) {{")
         a = self.block(t.body, st, ind + 1)
         self.emit(ind, "} else {")
-        self.emit(ind + 1, f"{v.id}_i = start + idx * step; idx += 1;")
+        self.emit(ind + 1, f"{v.id}_i = st{k} + ix{k} * sp{k}; ix{k} += 1;")
         b = self.block(t.orelse, {**st, v.id: "i"}, ind + 1)
         self.emit(ind, "}")
         return _join(a, b)
@@ -212,18 +257,23 @@ class Translator(CExpressions):
             self.stack.pop()
             self.left = _join_all(self.leave.get(id(s), []))
             return self.left
-        if isinstance(s, ast.For) and for_of(s) is not None \
-                and for_of(s) == self.loop.iterated:
+        if isinstance(s, ast.For) and for_of(s) in self.loop.iters:
             assert isinstance(s.target, ast.Name)
             if not self.known(s.target.id):
                 raise Untranslatable("loop variable not passed")
+            x = for_of(s)
+            assert x is not None
+            k = self.loop.iters.index(x)
+            head = self.heads.get(id(s))
+            if (head is not None and head.get(x) != "r") or (st is not None and st.get(x) != "r"):
+                raise Untranslatable("a for over a slot that holds no range iterator")
             self.arrive(s, st)
             self.stack.append(s)
             n = self.label()
-            head = self.heads.get(id(s))
             self.emit(ind, "for (;;) {")
-            self.emit(ind + 1, f"if (idx >= len) goto else{n};")
-            self.emit(ind + 1, f"{s.target.id}_i = start + idx * step; idx += 1;")
+            self.emit(ind + 1, f"if (ln{k} < 0) goto bail;  /* not a range's */")
+            self.emit(ind + 1, f"if (ix{k} >= ln{k}) goto else{n};")
+            self.emit(ind + 1, f"{s.target.id}_i = st{k} + ix{k} * sp{k}; ix{k} += 1;")
             end = self.block(s.body, None if head is None else {**head, s.target.id: "i"},
                              ind + 1)
             self.arrive(s, end)
@@ -239,7 +289,7 @@ class Translator(CExpressions):
 
     def known(self, name: str) -> bool:
         """A name C has a variable for."""
-        return name in self.loop.names or name in self.loop.temps
+        return name in self.loop.names or name in self.loop.temps or name in self.loop.iters
 
     def label(self) -> int:
         """A fresh number for a ``for``'s labels."""
@@ -253,9 +303,7 @@ class Translator(CExpressions):
         if t not in ("i", "f", "b"):
             raise Untranslatable("store of an int-or-float")
         if isinstance(target, ast.Name):
-            if target.id == self.loop.iterated:
-                raise Untranslatable(f"store to the iterator's {target.id}")
-            if target.id not in self.loop.names and target.id not in self.loop.temps:
+            if not self.known(target.id):
                 raise Untranslatable(f"store to {target.id}")
             self.emit(ind, f"{c_var(target.id, t)} = {c};")
             return {**st, target.id: t}
@@ -279,6 +327,9 @@ class Translator(CExpressions):
                 self.site_in.append(after)
                 self.emit(ind + 1, "passes += 1; goto tick;")
             self.emit(ind, "}")
+            for k in (self.loop.iters.index(x) for x in self.loop.held):
+                self.emit(ind, f"if (mk{k} && (ln{k} != oln{k} || st{k} != ost{k} || "
+                               f"sp{k} != osp{k})) goto bail;  /* another range than its for's */")
             self.emit(ind, "passes += 1; SNAPSHOT;")
         self.emit(ind, "entry: ;")
         return dict(self.boundary)
@@ -289,7 +340,8 @@ class Translator(CExpressions):
         """The C source; Untranslatable when no pass returns to the site in C."""
         loop = self.loop
         names = loop.names
-        start = {**self.entry, **dict.fromkeys(loop.temps, "o")}
+        # ('r': an iterator slot holding the range iterator its R block describes)
+        start = {**self.entry, **dict.fromkeys(loop.temps, "o"), **dict.fromkeys(loop.iters, "r")}
         self.boundary = dict(start)
         self.heads = {}
         for _ in range(40):
@@ -316,35 +368,48 @@ class Translator(CExpressions):
         for n in names:
             if entry.get(n) == "x":
                 raise Untranslatable(f"local {n} changes class between passes")
+        for x in loop.iters:
+            if entry.get(x) != "r":
+                raise Untranslatable(f"slot {x} holds no range iterator where a pass starts")
         kept = [n for n in names if entry.get(n) in ("i", "f", "b")]
         saved = [c_var(n, entry[n]) for n in kept]
-        snapshot = "sv_idx = idx; " + " ".join(f"sv_{v} = {v};" for v in saved)
+        # per iterator slot k: index, length (-1: not a range's), start, step, made in C
+        ranged = [f"{v}{k}" for k in range(len(loop.iters)) for v in ("ix", "ln", "st", "sp", "mk")]
+        saved += ["dcy", "dni", "used", "lim", "peak", *ranged]
+        snapshot = " ".join(f"sv_{v} = {v};" for v in saved)
         out = ["#include <stdint.h>",
                f"/* {loop.where}: {', '.join(f'{n}:{entry.get(n)}' for n in names)} */",
-               "int epy_loop(double *F, int64_t *I, int64_t *R, int64_t *O) {",
-               "    int64_t idx = R[0], len = R[1], start = R[2], step = R[3];",
+               "int epy_loop(double *F, int64_t *I, int64_t *R, int64_t *O, int64_t *H) {",
+               "    int64_t used = H[0], lim = H[1], small = H[2], small_cycles = H[3];",
+               "    int64_t fast = H[4], workspace = H[5], peak = H[6];",
+               "    (void)small; (void)small_cycles; (void)fast; (void)workspace;",
                "    int64_t dcy = 0, dni = 0, passes = 0;",
-               "    float F32_0 = 0.0f;",
-               "    (void)len; (void)start; (void)step;"]
-        for n in (*names, *loop.temps):
+               "    float F32_0 = 0.0f;"]
+        for k in range(len(loop.iters)):
+            out.append(f"    int64_t ix{k} = R[{5 * k}], ln{k} = R[{5 * k + 1}], "
+                       f"st{k} = R[{5 * k + 2}], sp{k} = R[{5 * k + 3}], mk{k} = 0;")
+            out.append(f"    const int64_t oln{k} = ln{k}, ost{k} = st{k}, osp{k} = sp{k};"
+                       f" (void)oln{k}; (void)ost{k}; (void)osp{k};")
+        for n in (*names, *loop.temps, *loop.iters):
             out.append(f"    int64_t {n}_i = 0; double {n}_f = 0.0; (void){n}_i; (void){n}_f;")
             if n in kept:
                 t = entry[n]
                 out.append(f"    {c_var(n, t)} = {'F' if t == 'f' else 'I'}[{names.index(n)}];")
-        out.append("    int64_t sv_idx = idx;")
         out.extend(f"    {'double' if v.endswith('_f') else 'int64_t'} sv_{v} = {v};"
                    for v in saved)
         out.append("    goto entry;")
         out.extend(line.replace("SNAPSHOT;", snapshot) for line in self.lines)
         out.append("    goto bail;")
         out.append("bail:")
-        out.append("    idx = sv_idx; dcy = 0; dni = 0; " + " ".join(f"{v} = sv_{v};"
-                                                                  for v in saved))
+        out.append("    " + " ".join(f"{v} = sv_{v};" for v in saved))
         store = " ".join(f"{'F' if entry[n] == 'f' else 'I'}[{names.index(n)}] = "
                          f"{c_var(n, entry[n])};" for n in kept)
         for label, ret in (("stop", 0), ("tick", 1)):
             out.append(f"{label}:")
-            out.append(f"    {store} R[0] = idx; O[0] = dcy; O[1] = dni; O[2] = passes;")
+            iters = " ".join(f"R[{5 * k}] = ix{k}; R[{5 * k + 1}] = ln{k}; R[{5 * k + 4}] = mk{k};"
+                             for k in range(len(loop.iters)))
+            out.append(f"    {store} {iters} H[0] = used; H[1] = lim; H[6] = peak;")
+            out.append("    O[0] = dcy; O[1] = dni; O[2] = passes;")
             out.append(f"    return {ret};")
         out.append("}")
         return "\n".join(out) + "\n"

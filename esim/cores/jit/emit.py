@@ -116,7 +116,7 @@ class FunctionTranslator:
         else:
             params = "".join(f"l{k}, " for k in range(f.n_params))
             em.emit(1, f"def f{f.index}{self.suffix}({params}dep, fr):")
-            em.emit(2, "nonlocal cc")
+            em.emit(2, "nonlocal cc, lim" if em.native else "nonlocal cc")
             rest = [f"l{k}" for k in range(f.n_params, f.n_locals)]
             if rest:
                 em.emit(2, " = ".join(rest) + " = UNSET")
@@ -209,13 +209,12 @@ class FunctionTranslator:
                 em.placeholder(indent, lambda: f"if cc >= {em.packed(0, TICK + seg.n - n)}:")
                 em.placeholder(indent + 1, lambda: em.flush((seg.c - c, seg.n - n)))
             em.emit(indent + 1, "yield TICK_REQUEST")
-            if em.native:
-                x = None
-                if self.f.instrs[target][0] == Op.FOR_ITER:
-                    d = self.a.depth[target]
-                    x = None if d is None else f"s{d - 1}"
-                em.emit(indent + 1, hook_text(len(em.sites), x, self.native_names))
-                em.sites.append((f"f{self.f.index}{self.suffix}", line, x, self.native_names))
+            d = self.a.depth[target]
+            if em.native and d is not None:
+                iters = tuple(f"s{k}" for k in range(d))  # (the loops' iterators)
+                em.emit(indent + 1, hook_text(len(em.sites), iters, self.native_names))
+                em.sites.append((f"f{self.f.index}{self.suffix}", line, iters,
+                                 self.native_names))
 
     def inlines(self, k: int, inlined: set[int]) -> bool:
         """Is block ``k`` copied where a path reaches it (a small block, or one with one

@@ -25,10 +25,10 @@ class Emitter:
         self.patches: list[tuple[int, int, Any]] = []
         self.refs: list[tuple[int, Segment, int, int]] = []
         #: whether back edges' ticks get native hooks (native.py), and each hook's site:
-        #: (generated function, line of its tick check, the stepped iterator's slot, the
-        #: locals it passes)
+        #: (generated function, line of its tick check, the stack slots live there (the
+        #: loops' iterators), the locals it passes)
         self.native = False
-        self.sites: list[tuple[str, int, str | None, tuple[str, ...]]] = []
+        self.sites: list[tuple[str, int, tuple[str, ...], tuple[str, ...]]] = []
 
     def emit(self, indent: int, text: str, owner: tuple[int, int] | None = None) -> None:
         """Append ``text`` (possibly several lines) at ``indent``, owned by ``owner``."""
@@ -97,11 +97,13 @@ def tuple_display(items: list[str]) -> str:
     return "(" + ", ".join(items) + ")"
 
 
-def hook_text(j: int, it: str | None, names: tuple[str, ...]) -> str:
+def hook_text(j: int, iters: tuple[str, ...], names: tuple[str, ...]) -> str:
     """A native hook (native.py) after a back edge's ``yield TICK_REQUEST``: while the C
-    passes of hook ``j`` return at a due tick, yield it; the locals ``names`` come back."""
-    args = ", ".join(names)
-    call = f"NATIVE({j}, state, {it or 'None'}, {args})"
+    passes of hook ``j`` return at a due tick, yield it; the heap's limit ``lim``, the iterator
+    slots ``iters`` and the locals ``names`` come back."""
+    args = ", ".join(("lim", *iters, *names))
+    call = (f"NATIVE({j}, state, heap, lim, SMALL, SMALL_CYCLES, FAST, "
+            f"({''.join(x + ', ' for x in iters)}), {', '.join(names)})")
     return (f"q = {call}\n"
             f"while q is not None:\n"
             f"    {args}, t = q\n"

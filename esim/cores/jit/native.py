@@ -46,6 +46,7 @@ from typing import Any
 
 from esim.cores.jit.cexpr import CLASSES, Untranslatable, is_tick
 from esim.cores.jit.cloop import Loop, Translator
+from esim.cores.jit.runtime import range_iter
 
 __all__ = ["BuildError", "Loop", "NativeFunction", "NativeLoops", "Translator", "Untranslatable",
            "build", "enabled", "loop_at", "supported"]
@@ -114,12 +115,12 @@ def _local_names(fn: ast.FunctionDef) -> set[str]:
     return names
 
 
-def loop_at(tree: ast.Module, site: tuple[str, int, str | None, tuple[str, ...]],
+def loop_at(tree: ast.Module, site: tuple[str, int, tuple[str, ...], tuple[str, ...]],
             where: str) -> Loop | None:
     """The Loop of a hook's ``site`` (emit.py ``back``: function, line of its tick check,
-    iterator, passed names) in the parsed generated module ``tree``; None if it is not in a
-    dispatch loop."""
-    name, line, it, names = site
+    iterator slots, passed names) in the parsed generated module ``tree``; None if it is not
+    in a dispatch loop."""
+    name, line, iters, names = site
     fn = next((n for n in tree.body[0].body if isinstance(n, ast.FunctionDef)  # type: ignore[attr-defined]
                and n.name == name), None)
     if fn is None:
@@ -134,8 +135,8 @@ def loop_at(tree: ast.Module, site: tuple[str, int, str | None, tuple[str, ...]]
     if path is None:
         return None
     used = {n.id for n in ast.walk(region) if isinstance(n, ast.Name)} & _local_names(fn)
-    temps = tuple(sorted(used - set(names) - {"q", "t"}))  # (q, t: the hooks')
-    return Loop(region, path, names, temps, it, f"{where} {name}:{line}")
+    temps = tuple(sorted(used - set(names) - set(iters) - {"q", "t"}))  # (q, t: the hooks')
+    return Loop(region, path, names, temps, iters, f"{where} {name}:{line}")
 
 
 # --- building and running -------------------------------------------------------------------------
@@ -194,49 +195,66 @@ def build(source: str) -> Path:
 
 
 class NativeFunction:
-    """A built loop for one combination of classes: called by the hook with the locals' values,
-    it runs passes in C and gives the values back, the tick flag last."""
+    """A built loop for one combination of classes: called by the hook with the heap's state,
+    the iterator slots and the locals' values, it runs passes in C and gives them back, the
+    tick flag last."""
 
     def __init__(self, lib: Path, loop: Loop, boundary: dict[str, str]) -> None:
         self.fn = ctypes.CDLL(str(lib)).epy_loop
         self.fn.restype = ctypes.c_int
-        self.fn.argtypes = [ctypes.POINTER(_F64), ctypes.POINTER(_I64), ctypes.POINTER(_I64),
-                            ctypes.POINTER(_I64)]
+        self.fn.argtypes = [ctypes.POINTER(_I64 if k else _F64) for k in (0, 1, 1, 1, 1)]
         self.n = len(loop.names)
+        self.m = len(loop.iters)
         self.kept = [(k, boundary[n]) for k, n in enumerate(loop.names)
                      if boundary.get(n) in ("i", "f", "b")]
-        self.ranged = loop.ranged
         #: passes run in C, calls (for the tests and the profile)
         self.passes = 0
         self.calls = 0
 
-    def __call__(self, state: Any, it: Any, vals: tuple[Any, ...]) -> list[Any] | None:
-        n = self.n
+    def __call__(self, state: Any, heap: Any, lim: int, small: int, small_cycles: int,
+                 fast: bool, iters: tuple[Any, ...], vals: tuple[Any, ...]) -> list[Any] | None:
+        n, m = self.n, self.m
         F, I = (_F64 * n)(), (_I64 * n)()  # noqa: E741
-        R, O = (_I64 * 4)(), (_I64 * 3)()  # noqa: E741
+        R, O, H = (_I64 * (5 * m + 1))(), (_I64 * 3)(), (_I64 * 7)()  # noqa: E741
+        natives: list[Any] = []
         try:  # (an int past int64 does not go to C)
             for k, t in self.kept:
                 if t == "f":
                     F[k] = vals[k]
                 else:
                     I[k] = vals[k]
-            if self.ranged:
-                it = getattr(it, "it", None)  # the KIter's native iterator
+            for k, x in enumerate(iters):
+                it = getattr(x, "it", None)  # a KIter's native iterator
+                natives.append(it)
                 if it.__class__ is not _RANGE_ITER:
-                    return None
+                    R[5 * k + 1] = -1  # C bails where it would step it
+                    continue
                 reduced: Any = it.__reduce__()
                 _, (rng,), idx = reduced
-                R[0], R[1], R[2], R[3] = idx, len(rng), rng.start, rng.step
+                R[5 * k], R[5 * k + 1], R[5 * k + 2], R[5 * k + 3] = (idx, len(rng), rng.start,
+                                                                      rng.step)
                 if abs(rng.start) + abs(rng.step) * (len(rng) + 1) >= 1 << 62:
                     return None
+            H[0], H[1], H[2], H[3] = heap.used, lim, small, small_cycles
+            H[4], H[5], H[6] = fast, heap.workspace, heap.peak
         except OverflowError:
             return None
-        tick = self.fn(F, I, R, O)
-        out = list(vals)
+        tick = self.fn(F, I, R, O, H)
+        out: list[Any] = [H[1]]
+        for k, x in enumerate(iters):
+            old = natives[k]
+            if R[5 * k + 4] and not (old.__class__ is _RANGE_ITER
+                                     and old.__reduce__()[1][0] == range(R[5 * k + 1])):
+                x = range_iter(range(R[5 * k + 1]))  # C made range(n) and its iterator here
+                _seek(x.it, R[5 * k])
+            elif old.__class__ is _RANGE_ITER:  # (the one a ``for`` may iterate: kept)
+                _seek(old, R[5 * k])
+            out.append(x)
+        out.extend(vals)
         for k, t in self.kept:
-            out[k] = F[k] if t == "f" else (I[k] != 0 if t == "b" else I[k])
-        if self.ranged:
-            it.__setstate__(R[0])
+            out[1 + m + k] = F[k] if t == "f" else (I[k] != 0 if t == "b" else I[k])
+        heap.used = H[0]
+        heap.peak = H[6]
         if O[0]:
             state.cycles += O[0]
         if O[1]:
@@ -247,12 +265,17 @@ class NativeFunction:
         return out
 
 
+def _seek(it: Any, index: int) -> None:
+    """Put the range iterator ``it`` at item ``index`` (its pickle state)."""
+    it.__setstate__(index)
+
+
 class NativeLoops:
     """The hooks of one generated module (its ``source`` and the hooks' ``sites``: emit.py
     ``back``); :meth:`call` is its ``NATIVE``.  The source is parsed, and a hook's Loop found,
     when the hook first runs (a hot loop's tick)."""
 
-    def __init__(self, source: str, sites: list[tuple[str, int, str | None, tuple[str, ...]]],
+    def __init__(self, source: str, sites: list[tuple[str, int, tuple[str, ...], tuple[str, ...]]],
                  where: str) -> None:
         self.source = source
         self.sites = sites
@@ -271,7 +294,8 @@ class NativeLoops:
                 loop = self.loops[j] = loop_at(self.tree, self.sites[j], self.where)
         return loop
 
-    def call(self, j: int, state: Any, it: Any, *vals: Any) -> list[Any] | None:
+    def call(self, j: int, state: Any, heap: Any, lim: int, small: int, small_cycles: int,
+             fast: bool, iters: tuple[Any, ...], *vals: Any) -> list[Any] | None:
         """The hook: the loop's passes in C from here (None: not built (yet), or these values'
         classes cannot run there)."""
         if mode() == "0":
@@ -290,7 +314,7 @@ class NativeLoops:
         if b is None:
             return None
         fn: NativeFunction = b
-        return fn(state, it, vals)
+        return fn(state, heap, lim, small, small_cycles, fast, iters, vals)
 
     def request(self, loop: Loop, key: tuple[type, ...]) -> Any:
         """Start the build of ``loop`` for the classes ``key`` (at once in sync mode)."""
