@@ -11,6 +11,7 @@ at the first hook and raises a build failure.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -322,6 +323,18 @@ def test_built_loops_come_from_the_cache(monkeypatch: pytest.MonkeyPatch, tmp_pa
     jit._CACHE.clear()
 
 
+def test_the_cache_keeps_the_newest_libraries(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    libs = [native.build(f"int epy_loop(void) {{ return {k}; }}\n") for k in range(4)]
+    for k, lib in enumerate(libs):
+        os.utime(lib, (1000 + k, 1000 + k))
+    monkeypatch.setattr(native, "CACHE_LIMIT", 2)
+    native._prune(libs[0].parent)
+    assert sorted(p.name for p in libs[0].parent.glob("loop-*.so")) == sorted(
+        p.name for p in libs[2:])
+
+
 def test_the_translation_keeps_doubles_exact() -> None:
     """The C source rounds as the Python does: hex float literals, the float cast, and the
     compiler's flags forbid contraction into fused multiply-adds."""
@@ -354,7 +367,7 @@ def test_generated_kernels_repeated_agree_with_the_reference(case: Any) -> None:
 
 # --- generated numeric loops (what the translation has forms for, faults included) ----------
 
-INTS, FLOATS = ("i0", "i1", "i2", "k"), ("f0", "f1", "f2")
+INTS, FLOATS = ("i0", "i1", "i2", "k", "j"), ("f0", "f1", "f2")
 
 
 @st.composite
@@ -412,6 +425,9 @@ def statements(draw: Any, depth: int, ind: int) -> list[str]:
             out.append(f"{pad}{var} = {draw(float_expr())}")
             out.append(f"{pad}if {var} > 1e30 or {var} < -1e30:")
             out.append(f"{pad}    {var} = 0.5")
+        elif kind == 7 and depth > 0:  # an inner loop: its range made in C
+            out.append(f"{pad}for j in range(({draw(int_expr(1))}) % {draw(st.integers(1, 9))}):")
+            out += draw(statements(depth - 1, ind + 1))
         elif kind <= 8 and depth > 0:
             out.append(f"{pad}if {draw(condition())}:")
             out += draw(statements(depth - 1, ind + 1))
@@ -429,7 +445,7 @@ def numeric_loops(draw: Any) -> str:
     body = draw(statements(2, 2))
     return "\n".join(["def kernel(n, a, b):",
                       "    i0 = a", "    i1 = 3", "    i2 = a - 7",
-                      "    f0 = b", "    f1 = 0.5", "    f2 = b * 3.0",
+                      "    f0 = b", "    f1 = 0.5", "    f2 = b * 3.0", "    j = 0",
                       "    for k in range(n):", *body,
                       "    return i0, i1, i2, f0, f1, f2"]) + "\n"
 

@@ -35,6 +35,10 @@ Translation scheme (docs/performance.md):
   where a tick is due (calls.py).  The call depth is the last
   parameter ``dep`` of every generated function (the caller checks it against MAX_CALL_DEPTH
   and passes ``dep + 1``): a local, not a shared counter.
+* Native loops (native.py): each back edge's tick check has a hook; the first time it runs,
+  the dispatch loop from that check round to it is translated to C, built in the background,
+  and from then on each tick's passes run in C, bailing to the Python pass where C has no
+  form for a statement, so the counters, results and errors stay the reference's.
 * Memory: the same charges at the same points.  The live roots for an exact trace near the limit
   are found by walking the Python frames of the generated functions (``sys._getframe``): the
   current line gives the instruction, the static depth gives which stack slots are live.

@@ -191,7 +191,23 @@ def build(source: str) -> Path:
             raise BuildError(f"{cc} failed on a native loop (exit {proc.returncode}):\n"
                              f"{(proc.stdout + proc.stderr)[-2000:]}\n--- source ---\n{source}")
         os.replace(out, lib)
+    _prune(folder)
     return lib
+
+
+#: the built loops a cache keeps (the least recently built go first)
+CACHE_LIMIT = 2000
+
+
+def _prune(folder: Path) -> None:
+    """Keep the cache to CACHE_LIMIT libraries, dropping the oldest (a library in use stays
+    mapped: removing its file does not disturb it)."""
+    try:
+        libs = sorted(folder.glob("loop-*.so"), key=lambda p: p.stat().st_mtime)
+        for old in libs[:max(0, len(libs) - CACHE_LIMIT)]:
+            old.unlink(missing_ok=True)
+    except OSError:  # another process pruned first
+        pass
 
 
 class NativeFunction:
