@@ -213,6 +213,24 @@ def float_truth(n):
     return c
 
 
+def inner_len(xs, n):
+    t = 0
+    for i in range(n):
+        for j in range(len(xs)):
+            t = (t + j * i) % 1009
+    return t
+
+
+def range_of_bool(n):
+    t = 0
+    for i in range(n):
+        for j in range(i > 3):
+            t += j + 1
+        for j in range(3):
+            t = (t * 3 + j) % 1009
+    return t
+
+
 def array_sum(a, n):
     t = 0.0
     for _ in range(n):
@@ -271,7 +289,9 @@ def test_faults_in_a_native_pass_are_the_reference_faults() -> None:
     (class_change, [30000]),
     (over_a_list, [[1.5, 2.25, -3.0] * 40]),
     (array_sum, [np.arange(40, dtype=np.float32), 600]),
-], ids=["class_change", "over_a_list", "array_sum"])
+    (inner_len, [[1, 2, 3, 4], 4000]),
+    (range_of_bool, [6000]),
+], ids=["class_change", "over_a_list", "array_sum", "inner_len", "range_of_bool"])
 def test_loops_that_stay_python_agree(fn: Any, args: list[Any]) -> None:
     out = assert_same_direct(fn, args)
     assert out["instructions"] > 60_000

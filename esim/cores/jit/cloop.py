@@ -90,7 +90,11 @@ class Translator(CExpressions):
                 i += 1  # dead: no path from the site reaches it
                 continue
             if st is not None and self.is_new_range(stmts, i):
-                st = self.new_range(stmts[i], st, ind)  # type: ignore[arg-type]
+                try:
+                    st = self.new_range(stmts[i], st, ind)  # type: ignore[arg-type]
+                except Untranslatable as exc:
+                    self.bail(ind, str(exc))
+                    st = None
                 i += 4
                 continue
             if (st is not None and i + 1 < len(stmts) and self.is_next(s, stmts[i + 1])
@@ -183,7 +187,7 @@ class Translator(CExpressions):
             return self.simple(s, st, ind)
         except Untranslatable as exc:
             self.bail(ind, str(exc))
-            if self.contains_site(s):
+            if self.contains_site(s):  # (raised before any of ``s`` was emitted)
                 self.emit(ind, "if (0) {")
                 self.structure(s, None, ind + 1)
                 self.emit(ind, "}")
@@ -317,9 +321,14 @@ class Translator(CExpressions):
     def at_site(self, s: ast.If, st: dict[str, str] | None, ind: int) -> dict[str, str]:
         """The site: a due tick's accounting then the return the hook yields; else a new pass
         (its snapshot); the jump from the function's start lands after it."""
+        try:
+            test = self.truth(s.test, st) if st is not None else None
+        except Untranslatable as exc:
+            self.bail(ind, str(exc))
+            st = test = None
         if st is not None:
             self.site_in.append(dict(st))
-            self.emit(ind, f"if ({self.truth(s.test, st)}) {{")
+            self.emit(ind, f"if ({test}) {{")
             k = tick_yield(s)
             assert k is not None
             after = self.block(s.body[:k], st, ind + 1)  # the accounting (then the yield)
@@ -397,6 +406,7 @@ class Translator(CExpressions):
                 out.append(f"    {c_var(n, t)} = {'F' if t == 'f' else 'I'}[{names.index(n)}];")
         out.extend(f"    {'double' if v.endswith('_f') else 'int64_t'} sv_{v} = {v};"
                    for v in saved)
+        assert sum(line.strip() == "entry: ;" for line in self.lines) == 1, loop.where
         out.append("    goto entry;")
         out.extend(line.replace("SNAPSHOT;", snapshot) for line in self.lines)
         out.append("    goto bail;")
