@@ -199,31 +199,21 @@ class CExpressions:
         return f"({{ double a_ = {x}, b_ = {y}; if (b_ == 0.0) goto bail; a_ / b_; }})", "f"
 
     def unary(self, op: ast.unaryop, a: tuple[str, str]) -> tuple[str, str]:
-        """A Python unary operator of the generated code (``-x``, ``not x``, ``~x``)."""
-        c, t = a
-        if isinstance(op, ast.Not):
-            return self.truth_of(a).join(("(!", ")")), "b"
-        if t == "f":
-            if isinstance(op, ast.USub):
-                return f"(-{c})", "f"
-            if isinstance(op, ast.UAdd):
-                return c, "f"
-        elif t in ("i", "b"):
-            if isinstance(op, ast.USub):
-                return (f"({{ int64_t t_ = {c}; if (t_ == INT64_MIN) goto bail; -t_; }})"), "i"
-            if isinstance(op, ast.UAdd):
-                return f"((int64_t){c})", "i"
-            if isinstance(op, ast.Invert):
-                return f"(~(int64_t){c})", "i"
-        raise Untranslatable(f"unary {type(op).__name__} of {t}")
+        """A Python unary operator of the generated code (``-x``, ``not x``, ``~x``): as
+        ``UNARY`` but with Python's unbounded ints (a bail only past int64)."""
+        code = {ast.Not: Op.UNARY_NOT, ast.USub: Op.UNARY_NEG, ast.UAdd: Op.UNARY_POS,
+                ast.Invert: Op.UNARY_INVERT}[type(op)]
+        return self.unary_op(code, a, int32=False)
 
-    def unary_op(self, op: int, a: tuple[str, str]) -> tuple[str, str]:
-        """``ops.unary(op, a)`` of an int, float or bool (an int32 overflow or a TypeError
-        bails: the Python code raises it)."""
+    def unary_op(self, op: int, a: tuple[str, str], int32: bool = True) -> tuple[str, str]:
+        """``ops.unary(op, a)`` of an int, float or bool (an int32 overflow, with ``int32``,
+        or a TypeError bails: the Python code raises it)."""
         c, t = a
         if op == Op.UNARY_NOT:
             return f"(!{self.truth_of(a)})", "b"
         if t in ("i", "b") and op == Op.UNARY_NEG:
+            if not int32:
+                return f"({{ int64_t t_ = {c}; if (t_ == INT64_MIN) goto bail; -t_; }})", "i"
             return (f"({{ int64_t t_ = -(int64_t){c}; if (t_ > 2147483647LL || "
                     f"t_ < -2147483648LL) goto bail; t_; }})"), "i"
         if t in ("i", "b") and op == Op.UNARY_POS:

@@ -56,13 +56,12 @@ class Translator(CExpressions):
         #: the classes where a pass starts (set by :meth:`source`)
         self.boundary: dict[str, str] = {}
         #: per translation: the states at the site, the loops around, the states arriving at
-        #: each loop's head and leaving it, the state after the last structure
+        #: each loop's head and leaving it
         self.heads: dict[int, dict[str, str]] = {}
         self.site_in: list[dict[str, str]] = []
         self.stack: list[ast.stmt] = []
         self.heads_in: dict[int, list[dict[str, str]]] = {}
         self.leave: dict[int, list[dict[str, str]]] = {}
-        self.left: dict[str, str] | None = None
         self.labels = 0
 
     # statements ---------------------------------------------------------------------------------
@@ -189,9 +188,9 @@ class Translator(CExpressions):
             self.bail(ind, str(exc))
             if self.contains_site(s):  # (raised before any of ``s`` was emitted)
                 self.emit(ind, "if (0) {")
-                self.structure(s, None, ind + 1)
+                left = self.structure(s, None, ind + 1)
                 self.emit(ind, "}")
-                return self.left
+                return left
             return None
 
     def simple(self, s: ast.stmt, st: dict[str, str], ind: int) -> dict[str, str] | None:
@@ -233,7 +232,6 @@ class Translator(CExpressions):
     def structure(self, s: ast.stmt, st: dict[str, str] | None, ind: int
                   ) -> dict[str, str] | None:
         """An ``if``, a ``while True:`` or a ``for`` over the stepped iterator."""
-        self.left = None
         if isinstance(s, ast.If):
             if st is not None and is_tick(s):  # another tick check: Python yields it
                 self.emit(ind, f"if ({self.truth(s.test, st)}) goto bail;  /* a tick */")
@@ -248,8 +246,7 @@ class Translator(CExpressions):
             self.emit(ind, "} else {")
             b = self.block(s.orelse, tb, ind + 1)
             self.emit(ind, "}")
-            self.left = _join(a, b)
-            return self.left
+            return _join(a, b)
         if isinstance(s, ast.While) and isinstance(s.test, ast.Constant) \
                 and s.test.value is True and not s.orelse:
             self.arrive(s, st)
@@ -259,8 +256,7 @@ class Translator(CExpressions):
             self.arrive(s, end)
             self.emit(ind, "}")
             self.stack.pop()
-            self.left = _join_all(self.leave.get(id(s), []))
-            return self.left
+            return _join_all(self.leave.get(id(s), []))
         if isinstance(s, ast.For) and for_of(s) in self.loop.iters:
             assert isinstance(s.target, ast.Name)
             if not self.known(s.target.id):
@@ -287,8 +283,7 @@ class Translator(CExpressions):
             self.emit(ind, f"else{n}: ;")
             done = self.block(s.orelse, head, ind)
             self.emit(ind, f"end{n}: ;")
-            self.left = _join_all([*self.leave.get(id(s), []), *([done] if done else [])])
-            return self.left
+            return _join_all([*self.leave.get(id(s), []), *([done] if done else [])])
         raise Untranslatable(f"a {type(s).__name__} statement")
 
     def known(self, name: str) -> bool:
@@ -357,7 +352,6 @@ class Translator(CExpressions):
             self.lines, self.site_in, self.stack = [], [], []
             self.heads_in, self.leave = {}, {}
             self.labels = 0
-            self.left = None
             self.stmt(loop.region, None, 1)
             # (joined with the last round's: a bail removes paths, the states only grow)
             joined = _join_all([start, self.boundary, *self.site_in])
@@ -414,8 +408,9 @@ class Translator(CExpressions):
         out.append("    " + " ".join(f"{v} = sv_{v};" for v in saved))
         store = " ".join(f"{'F' if entry[n] == 'f' else 'I'}[{names.index(n)}] = "
                          f"{c_var(n, entry[n])};" for n in kept)
-        for label, ret in (("stop", 0), ("tick", 1)):
-            out.append(f"{label}:")
+        for label, ret in (("", 0), ("tick:", 1)):  # (after bail's restore: return 0)
+            if label:
+                out.append(label)
             iters = " ".join(f"R[{5 * k}] = ix{k}; R[{5 * k + 1}] = ln{k}; R[{5 * k + 4}] = mk{k};"
                              for k in range(len(loop.iters)))
             out.append(f"    {store} {iters} H[0] = used; H[1] = lim; H[6] = peak;")

@@ -95,14 +95,17 @@ def cache_dir() -> Path:
 
 # --- finding the loops and hooking them -----------------------------------------------------------
 
-def _paths(node: ast.AST, path: tuple[ast.AST, ...], out: list[tuple[ast.AST, ...]]) -> None:
-    """The path (outermost first) to every tick check under ``node``."""
-    if isinstance(node, ast.stmt) and is_tick(node):
-        out.append((*path, node))
-        return
+def _path_to(node: ast.AST, line: int, path: tuple[ast.AST, ...] = ()
+             ) -> tuple[ast.AST, ...] | None:
+    """The statements (outermost first) down to the tick check at ``line`` under ``node``."""
+    if isinstance(node, ast.stmt) and node.lineno == line and is_tick(node):
+        return (*path, node)
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.stmt):
-            _paths(child, (*path, node), out)
+            found = _path_to(child, line, (*path, node))
+            if found is not None:
+                return found
+    return None
 
 
 def _local_names(fn: ast.FunctionDef) -> set[str]:
@@ -129,9 +132,7 @@ def loop_at(tree: ast.Module, site: tuple[str, int, tuple[str, ...], tuple[str, 
                    and isinstance(st.test, ast.Constant) and st.test.value is True), None)
     if region is None:
         return None
-    paths: list[tuple[ast.AST, ...]] = []
-    _paths(region, (), paths)
-    path = next((p for p in paths if p[-1].lineno == line), None)  # type: ignore[attr-defined]
+    path = _path_to(region, line)
     if path is None:
         return None
     used = {n.id for n in ast.walk(region) if isinstance(n, ast.Name)} & _local_names(fn)
